@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+// TradeMaster Web Backend: a FastCGI worker pool under nginx, PostgreSQL and Redis.
+import PackageDescription
+
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+
+let package = Package(
+    name: "TradeMaster",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tm", targets: ["tm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages, found through pkg-config.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+
+        // Pure analytics: no I/O, no C.
+        .target(name: "Quant"),
+        // Crypto primitives: hashes, HMAC, JWT, Argon2id, constant-time comparison.
+        .target(name: "Security", dependencies: ["COpenSSL", "CArgon2"]),
+        // The FastCGI pool, request pipeline, router and RFC 9457 problems.
+        .target(name: "TMFcgi", dependencies: ["CFastCGI", logging]),
+        // Domain types, validation and persistence (libpq, hiredis).
+        .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "Security", "Quant", logging]),
+        // The HTTP API.
+        .target(name: "Handlers", dependencies: ["TMFcgi", "Models", "Quant", "Security", logging]),
+        // Composition root.
+        .executableTarget(name: "tm", dependencies: [
+            "Handlers", "TMFcgi", "Models", "Quant", "Security", logging,
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Shared helpers for tests: environment of the test stack, a raw HTTP client.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "QuantTests", dependencies: ["Quant"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SecurityTests", dependencies: ["Security"]),
+        .testTarget(name: "TMFcgiTests", dependencies: ["TMFcgi"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "TMFcgi", "Models", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+    ]
+)

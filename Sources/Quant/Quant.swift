@@ -1,0 +1,2 @@
+/// Pure analytics: indicators, strategies, backtests, metrics.
+public enum Quant {}

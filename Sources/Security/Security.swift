@@ -1,0 +1,2 @@
+/// Crypto primitives.
+public enum Security {}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `tm`: the TradeMaster backend's one binary (server pool, migrations, admin and analytics tools).
+struct TM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tm",
+        abstract: "TradeMaster Web Backend: FastCGI pool, migrations, admin and analytics tools.",
+        subcommands: [
+        ]
+    )
+}
+
+TM.main()
