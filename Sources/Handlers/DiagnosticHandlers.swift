@@ -1,0 +1,57 @@
+import Foundation
+import TMFcgi
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Routes for operating and testing the pool itself, mounted only when
+/// `TM_DIAGNOSTICS=true` (never in production): a slow request and a streamed upload.
+public struct DiagnosticHandlers: Sendable {
+    /// Handlers.
+    public init() {}
+
+    /// Adds the routes under `/_diag`.
+    public func register(on router: inout Router<AppContext>) {
+        router.get("/_diag/sleep", use: sleep)
+        router.post("/_diag/upload", options: RouteOptions(maxBodySize: 64 << 20), use: upload)
+        router.post("/_diag/echo", use: echo)
+    }
+
+    /// `GET /_diag/sleep?ms=N`: answers after N milliseconds (at most 60 s).
+    public func sleep(_ request: Request, _ context: AppContext) throws -> Response {
+        guard let text = request.queryItems["ms"], let ms = Int(text), (0...60_000).contains(ms) else {
+            throw Problem.validation([FieldError(pointer: "ms", detail: "must be an integer in 0...60000")])
+        }
+        usleep(UInt32(ms) * 1000)
+        return .json("{\"slept_ms\":\(ms),\"pid\":\(getpid())}")
+    }
+
+    /// `POST /_diag/upload`: streams the body through a 64 KiB buffer, returning its length,
+    /// a checksum and the worker's resident memory, to show uploads do not accumulate.
+    public func upload(_ request: Request, _ context: AppContext) throws -> Response {
+        var length = 0
+        var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
+        try request.body.forEachChunk { chunk in
+            length += chunk.count
+            for byte in chunk {
+                checksum ^= UInt64(byte)
+                checksum = checksum &* 0x100_0000_01b3
+            }
+        }
+        return .json("{\"bytes\":\(length),\"fnv1a\":\"\(String(checksum, radix: 16))\",\"pid\":\(getpid()),\"rss_kb\":\(Self.residentKilobytes())}")
+    }
+
+    /// `POST /_diag/echo`: decodes a JSON object and returns it (exercises JSON errors).
+    public func echo(_ request: Request, _ context: AppContext) throws -> Response {
+        struct Payload: Codable { let name: String; let count: Int }
+        let payload = try request.decode(Payload.self)
+        return try JSONCoding.response(payload, status: .ok)
+    }
+
+    /// VmRSS of this process in KiB.
+    static func residentKilobytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
+        return Int(line.dropFirst(6).split(separator: " ").first ?? "") ?? -1
+    }
+}

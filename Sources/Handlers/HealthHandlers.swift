@@ -1,0 +1,94 @@
+import Models
+import TMFcgi
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `GET /health` (liveness) and `GET /api/v1/status` (readiness).
+public struct HealthHandlers: Sendable {
+    let database: Database
+    let redis: Redis
+    let tradeMaster: TradeMasterClient
+    let version: String
+    let startedAt: UInt64
+    /// The liveness body never changes: encode it once.
+    private let healthBody: [UInt8]
+
+    /// Handlers checking these dependencies.
+    public init(database: Database, redis: Redis, tradeMaster: TradeMasterClient, version: String) {
+        self.database = database
+        self.redis = redis
+        self.tradeMaster = tradeMaster
+        self.version = version
+        self.startedAt = Clock.monotonicNanoseconds()
+        self.healthBody = Array("{\"status\":\"ok\"}".utf8)
+    }
+
+    /// Adds the routes.
+    public func register(on router: inout Router<AppContext>) {
+        router.get("/health", use: health)
+        router.get("/api/v1/status", use: status)
+    }
+
+    /// `GET /health`: the process answers. No dependency is checked, so a database outage
+    /// never makes the orchestrator kill healthy workers.
+    public func health(_ request: Request, _ context: AppContext) -> Response {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        headers.add("Cache-Control", "no-store")
+        return Response(status: .ok, headers: headers, body: healthBody)
+    }
+
+    /// One dependency's state.
+    public struct Check: Encodable, Sendable {
+        public let status: String
+        public let latencyMs: Double
+        public let error: String?
+    }
+
+    /// The readiness report.
+    public struct Report: ResponseEncodable, Sendable {
+        public let status: String
+        public let version: String
+        public let uptimeSeconds: Double
+        public let checks: [String: Check]
+    }
+
+    /// `GET /api/v1/status`: PostgreSQL, Redis and TradeMaster with latency; 503 unless
+    /// PostgreSQL and Redis are up (TradeMaster being down is reported, not fatal).
+    public func status(_ request: Request, _ context: AppContext) throws -> Response {
+        let postgres = check { _ = try database.query("SELECT 1 AS one") }
+        let redisCheck = check {
+            guard case .status("PONG") = try redis.command(["PING"]) else { throw RedisError.reply("unexpected PING reply") }
+        }
+        let trademaster = check {
+            guard try tradeMaster.healthcheck() else { throw HTTPClientError.malformedResponse("healthcheck reported an error") }
+        }
+        let ready = postgres.status == "ok" && redisCheck.status == "ok"
+        let report = Report(
+            status: ready ? "ok" : "degraded", version: version,
+            uptimeSeconds: Double((Clock.monotonicNanoseconds() - startedAt) / 1_000_000) / 1000,
+            checks: ["postgres": postgres, "redis": redisCheck, "trademaster": trademaster])
+        var response = try JSONCoding.response(report, status: ready ? .ok : .serviceUnavailable)
+        response.headers.add("Cache-Control", "no-store")
+        return response
+    }
+
+    private func check(_ probe: () throws -> Void) -> Check {
+        let start = Clock.monotonicNanoseconds()
+        var failure: String?
+        do { try probe() } catch { failure = Self.describe(error) }
+        let elapsed = Double((Clock.monotonicNanoseconds() - start) / 1000) / 1000
+        return Check(status: failure == nil ? "ok" : "down", latencyMs: elapsed, error: failure)
+    }
+
+    /// A short reason without internals (no hostnames, no SQL).
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case is DatabaseError, is RedisError: return "unreachable"
+        case HTTPClientError.timeout: return "timeout"
+        case is HTTPClientError: return "unreachable"
+        default: return "error"
+        }
+    }
+}

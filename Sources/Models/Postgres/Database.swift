@@ -1,0 +1,51 @@
+/// PostgreSQL for the whole process: each thread lazily opens its own connection and
+/// reopens it after a failure, so a database restart costs 503s for the requests in the
+/// gap and nothing else. Stores hold a `Database` and call it from any thread.
+public final class Database: Sendable {
+    /// The connection URL.
+    public let url: String
+    private let connections: ThreadLocal<PostgresConnection>
+
+    /// A database at `url`; nothing is opened until first use.
+    public init(url: String) {
+        self.url = url
+        self.connections = ThreadLocal()
+    }
+
+    /// This thread's connection, opened or reopened as needed.
+    public func connection() throws -> PostgresConnection {
+        if let existing = connections.value, existing.isHealthy { return existing }
+        connections.value = nil
+        let fresh = try PostgresConnection(url: url)
+        connections.value = fresh
+        return fresh
+    }
+
+    /// Runs `sql` on this thread's connection; a lost connection is dropped so the next
+    /// call reconnects.
+    @discardableResult
+    public func query(_ sql: SQL) throws -> [Row] {
+        try withConnection { try $0.query(sql) }
+    }
+
+    /// Runs `sql` and returns the number of affected rows.
+    @discardableResult
+    public func execute(_ sql: SQL) throws -> Int {
+        try withConnection { try $0.execute(sql) }
+    }
+
+    /// Runs `body` in a transaction on this thread's connection.
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try withConnection { try $0.transaction(body) }
+    }
+
+    private func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let connection = try connection()
+        do {
+            return try body(connection)
+        } catch DatabaseError.unavailable(let message) {
+            connections.value = nil
+            throw DatabaseError.unavailable(message)
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import CHiredis
+import Foundation
+
+/// Where Redis is: parsed from `REDIS_URL` (`redis://[:password@]host[:port][/db]` or
+/// `unix:///path/to/redis.sock[?db=N]`).
+public struct RedisEndpoint: Sendable, Equatable {
+    public enum Address: Sendable, Equatable {
+        case tcp(host: String, port: Int)
+        case unix(path: String)
+    }
+    /// Host and port, or socket path.
+    public var address: Address
+    /// The password for AUTH, if any.
+    public var password: String?
+    /// The database number for SELECT.
+    public var database: Int
+
+    /// Parses a Redis URL; nil when it is not one.
+    public init?(url: String) {
+        guard let components = URLComponents(string: url) else { return nil }
+        switch components.scheme {
+        case "redis":
+            guard let host = components.host, !host.isEmpty else { return nil }
+            address = .tcp(host: host, port: components.port ?? 6379)
+            let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            guard let database = path.isEmpty ? 0 : Int(path), database >= 0 else { return nil }
+            self.database = database
+        case "unix":
+            guard !components.path.isEmpty else { return nil }
+            address = .unix(path: components.path)
+            let db = components.queryItems?.first { $0.name == "db" }?.value
+            guard let database = db.map({ Int($0) }) ?? 0, database >= 0 else { return nil }
+            self.database = database
+        default:
+            return nil
+        }
+        password = components.password.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding }
+    }
+}
+
+/// One hiredis connection, used by one thread at a time. Commands are argv arrays, so
+/// values are binary-safe and never parsed as part of the command.
+public final class RedisConnection {
+    private var context: UnsafeMutablePointer<redisContext>?
+
+    /// Connects (and AUTH/SELECT) with a short timeout.
+    public init(endpoint: RedisEndpoint, timeoutSeconds: Int = 2) throws {
+        let timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        switch endpoint.address {
+        case .tcp(let host, let port): context = redisConnectWithTimeout(host, Int32(port), timeout)
+        case .unix(let path): context = redisConnectUnixWithTimeout(path, timeout)
+        }
+        guard let context, context.pointee.err == 0 else {
+            let message = context.map { Self.errorText($0) } ?? "out of memory"
+            redisFree(context)
+            self.context = nil
+            throw RedisError.unavailable(message)
+        }
+        redisSetTimeout(context, timeout)
+        if let password = endpoint.password { try command(["AUTH", password]) }
+        if endpoint.database != 0 { try command(["SELECT", String(endpoint.database)]) }
+    }
+
+    deinit { redisFree(context) }
+
+    /// Whether the connection is still usable.
+    public var isHealthy: Bool { context.map { $0.pointee.err == 0 } ?? false }
+
+    /// Runs one command given as arguments.
+    @discardableResult
+    public func command(_ arguments: [String]) throws -> RedisValue {
+        try command(arguments.map { Array($0.utf8) })
+    }
+
+    /// Runs one command given as binary arguments.
+    @discardableResult
+    public func command(_ arguments: [[UInt8]]) throws -> RedisValue {
+        guard let context, context.pointee.err == 0 else { throw RedisError.unavailable("connection lost") }
+        let buffers = arguments.map { bytes -> UnsafeMutablePointer<CChar> in
+            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
+            bytes.withUnsafeBytes { raw in
+                if raw.count > 0 { UnsafeMutableRawPointer(pointer).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+            }
+            return pointer
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        var argv: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
+        var lengths: [Int] = arguments.map(\.count)
+        guard let raw = redisCommandArgv(context, Int32(arguments.count), &argv, &lengths) else {
+            throw RedisError.unavailable(Self.errorText(context))
+        }
+        let reply = raw.assumingMemoryBound(to: redisReply.self)
+        defer { freeReplyObject(raw) }
+        return try Self.convert(reply)
+    }
+
+    private static func convert(_ reply: UnsafeMutablePointer<redisReply>) throws -> RedisValue {
+        let value = reply.pointee
+        switch value.type {
+        case REDIS_REPLY_NIL: return .null
+        case REDIS_REPLY_INTEGER: return .integer(value.integer)
+        case REDIS_REPLY_STATUS: return .status(String(cString: value.str))
+        case REDIS_REPLY_ERROR: throw RedisError.reply(String(cString: value.str))
+        case REDIS_REPLY_STRING:
+            let bytes = UnsafeRawBufferPointer(start: value.str, count: Int(value.len))
+            return .string(Array(bytes))
+        case REDIS_REPLY_ARRAY:
+            var items: [RedisValue] = []
+            for index in 0..<Int(value.elements) {
+                guard let element = value.element[index] else { items.append(.null); continue }
+                items.append(try convert(element))
+            }
+            return .array(items)
+        default:
+            return .null
+        }
+    }
+
+    private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}
+
+/// Redis for the whole process: one connection per thread, opened lazily and reopened after
+/// a failure. When Redis is down every call throws ``RedisError/unavailable(_:)``.
+public final class Redis: Sendable {
+    /// Where Redis is.
+    public let endpoint: RedisEndpoint
+    private let connections = ThreadLocal<RedisConnection>()
+
+    /// A client for `endpoint`; nothing is opened until first use.
+    public init(endpoint: RedisEndpoint) {
+        self.endpoint = endpoint
+    }
+
+    /// Runs one command on this thread's connection.
+    @discardableResult
+    public func command(_ arguments: [String]) throws -> RedisValue {
+        try withConnection { try $0.command(arguments) }
+    }
+
+    /// Runs one binary-safe command on this thread's connection.
+    @discardableResult
+    public func command(_ arguments: [[UInt8]]) throws -> RedisValue {
+        try withConnection { try $0.command(arguments) }
+    }
+
+    private func withConnection<T>(_ body: (RedisConnection) throws -> T) throws -> T {
+        let connection: RedisConnection
+        if let existing = connections.value, existing.isHealthy {
+            connection = existing
+        } else {
+            connections.value = nil
+            connection = try RedisConnection(endpoint: endpoint)
+            connections.value = connection
+        }
+        do {
+            return try body(connection)
+        } catch RedisError.unavailable(let message) {
+            connections.value = nil
+            throw RedisError.unavailable(message)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+
+/// A setting that is missing or invalid; the message names the variable.
+public struct SettingsError: Error, CustomStringConvertible, Equatable {
+    /// The environment variable at fault.
+    public let variable: String
+    /// What is wrong with it.
+    public let reason: String
+    public var description: String { "\(variable): \(reason)" }
+}
+
+/// Every setting of the backend, from the environment and an optional `.env` file (the
+/// environment wins). Names follow the original design; `TM_*` are the pool's own.
+public struct Settings: Sendable {
+    public var debug: Bool
+    public var secretKey: String
+    public var secretKeyPrevious: String?
+    public var databaseURL: String
+    public var redisURL: String
+    public var redis: RedisEndpoint
+    public var tradeMasterURL: String
+    public var logLevel: String
+    public var workers: Int
+    public var threads: Int
+    public var maxRequests: Int
+    public var listen: String?
+    public var shutdownTimeout: Double
+    public var socketMode: UInt32
+    public var accessTokenExpireMinutes: Int
+    public var refreshTokenExpireDays: Int
+    public var diagnostics: Bool
+    public var migrationsDirectory: String
+
+    /// The development key used when `DEBUG=true` and no `SECRET_KEY` is set: stable so
+    /// every worker agrees, and refused outside debug mode.
+    public static let debugSecretKey = "insecure-debug-only-key-do-not-use-in-production"
+
+    /// Reads and validates the settings; the first invalid variable throws.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            envFile: String? = nil) throws -> Settings {
+        var values = environment
+        let fileName = envFile ?? environment["TM_ENV_FILE"] ?? ".env"
+        if let text = try? String(contentsOfFile: fileName, encoding: .utf8) {
+            for (key, value) in try parseDotEnv(text, file: fileName) where values[key] == nil { values[key] = value }
+        }
+        return try Settings(values)
+    }
+
+    /// Validates `values` (already merged from the environment and `.env`).
+    public init(_ values: [String: String]) throws {
+        func value(_ name: String) -> String? {
+            guard let raw = values[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func bool(_ name: String, _ fallback: Bool) throws -> Bool {
+            guard let raw = value(name) else { return fallback }
+            switch raw.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw SettingsError(variable: name, reason: "must be true or false, not \(raw.debugDescription)")
+            }
+        }
+        func int(_ name: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
+            guard let raw = value(name) else { return fallback }
+            guard let number = Int(raw), range.contains(number) else {
+                throw SettingsError(variable: name, reason: "must be an integer in \(range.lowerBound)...\(range.upperBound), not \(raw.debugDescription)")
+            }
+            return number
+        }
+        func url(_ name: String, _ fallback: String, schemes: [String]) throws -> String {
+            let raw = value(name) ?? fallback
+            guard let components = URLComponents(string: raw), let scheme = components.scheme, schemes.contains(scheme) else {
+                throw SettingsError(variable: name, reason: "must be a URL with scheme \(schemes.joined(separator: " or ")), not \(raw.debugDescription)")
+            }
+            return raw
+        }
+
+        debug = try bool("DEBUG", false)
+        if let key = value("SECRET_KEY") {
+            if !debug, let problem = Settings.weakness(of: key) {
+                throw SettingsError(variable: "SECRET_KEY", reason: problem)
+            }
+            secretKey = key
+        } else if debug {
+            secretKey = Settings.debugSecretKey
+        } else {
+            throw SettingsError(variable: "SECRET_KEY", reason: "is required when DEBUG is false (generate one with: openssl rand -hex 32)")
+        }
+        secretKeyPrevious = value("SECRET_KEY_PREVIOUS")
+        if let previous = secretKeyPrevious, !debug, let problem = Settings.weakness(of: previous) {
+            throw SettingsError(variable: "SECRET_KEY_PREVIOUS", reason: problem)
+        }
+        databaseURL = try url("DATABASE_URL", "postgresql://localhost:5432/trademaster", schemes: ["postgresql", "postgres"])
+        redisURL = try url("REDIS_URL", "redis://localhost:6379/0", schemes: ["redis", "unix"])
+        guard let endpoint = RedisEndpoint(url: redisURL) else {
+            throw SettingsError(variable: "REDIS_URL", reason: "is not a valid redis:// or unix:// URL")
+        }
+        redis = endpoint
+        tradeMasterURL = try url("TRADEMASTER_API_URL", "http://localhost:8080", schemes: ["http"])
+        logLevel = (value("LOG_LEVEL") ?? (debug ? "debug" : "info")).lowercased()
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw SettingsError(variable: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        workers = try int("TM_WORKERS", 2, 1...256)
+        threads = try int("TM_THREADS", 8, 1...256)
+        maxRequests = try int("TM_MAX_REQUESTS", 0, 0...Int(Int32.max))
+        listen = value("TM_LISTEN")
+        shutdownTimeout = Double(try int("TM_SHUTDOWN_TIMEOUT", 30, 1...3600))
+        let modeText = value("TM_SOCKET_MODE") ?? "0660"
+        guard let mode = UInt32(modeText, radix: 8), mode <= 0o777 else {
+            throw SettingsError(variable: "TM_SOCKET_MODE", reason: "must be an octal file mode like 0660")
+        }
+        socketMode = mode
+        accessTokenExpireMinutes = try int("ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1...1440)
+        refreshTokenExpireDays = try int("REFRESH_TOKEN_EXPIRE_DAYS", 7, 1...365)
+        diagnostics = try bool("TM_DIAGNOSTICS", false)
+        migrationsDirectory = value("TM_MIGRATIONS_DIR") ?? "migrations"
+    }
+
+    /// Why `key` is unfit for production, or nil when it is acceptable: at least 32
+    /// characters, not a placeholder, not one repeated character.
+    public static func weakness(of key: String) -> String? {
+        if key.count < 32 { return "is too short (\(key.count) characters; at least 32 are required)" }
+        let lowered = key.lowercased()
+        let placeholders = ["change", "secret", "example", "default", "placeholder", "your-", "your_", "insecure", "password", "xxxx"]
+        if let word = placeholders.first(where: { lowered.contains($0) }) {
+            return "looks like a placeholder (contains \(word.debugDescription)); generate one with: openssl rand -hex 32"
+        }
+        if Set(key).count < 8 { return "has too few distinct characters to be random" }
+        return nil
+    }
+
+    /// Parses `.env` text: `KEY=value` lines, `#` comments, optional `export `, single or
+    /// double quotes.
+    public static func parseDotEnv(_ text: String, file: String = ".env") throws -> [String: String] {
+        var result: [String: String] = [:]
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw SettingsError(variable: "\(file):\(number + 1)", reason: "expected KEY=value")
+            }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw SettingsError(variable: "\(file):\(number + 1)", reason: "invalid variable name")
+            }
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            } else if let hash = value.range(of: " #") {
+                value = String(value[..<hash.lowerBound]).trimmingCharacters(in: .whitespaces)
+            }
+            result[key] = value
+        }
+        return result
+    }
+}

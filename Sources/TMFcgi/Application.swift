@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+
+/// Turns requests into responses: routing, 404/405, and the one place where errors become
+/// RFC 9457 problems. Also writes the per-request log line.
+public final class Application<Context: RequestContext>: Sendable {
+    /// The routes.
+    public let router: Router<Context>
+    private let logger: Logger
+    private let pid: Int32
+    private let now: @Sendable () -> UInt64
+
+    /// An application over `router`, logging with `logger`.
+    public init(router: Router<Context>, logger: Logger) {
+        self.router = router
+        self.logger = logger
+        self.pid = getpid()
+        self.now = Clock.monotonicNanoseconds
+    }
+
+    /// The response for `request`. Never throws: every error becomes a problem here.
+    public func respond(to request: Request) -> Response {
+        let start = now()
+        var requestLogger = logger
+        requestLogger[metadataKey: "request_id"] = .string(request.requestID)
+        var response: Response
+        switch router.match(request.method, path: request.path) {
+        case .found(let responder, let options, let parameters):
+            request.body.limit = options.maxBodySize
+            var context = Context(request: request, logger: requestLogger)
+            context.parameters = parameters
+            do {
+                response = try responder(request, context)
+            } catch {
+                response = errorResponse(error, request: request, logger: requestLogger)
+            }
+        case .methodNotAllowed(let allowed):
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            if request.method == .options {
+                response = Response(status: .noContent)
+                response.headers.add("Allow", allow)
+            } else {
+                response = .problem(Problem(.methodNotAllowed, detail: "\(request.method.rawValue) is not allowed here.",
+                                            headers: [("Allow", allow)]),
+                                    instance: request.uri, requestID: request.requestID)
+            }
+        case .notFound:
+            response = .problem(Problem(.notFound, detail: "No route for \(request.path)."),
+                                instance: request.uri, requestID: request.requestID)
+        }
+        response.headers.set("X-Request-ID", request.requestID)
+        if request.method == .head { response.body = [] }
+        log(request, response, nanoseconds: now() - start, logger: requestLogger)
+        return response
+    }
+
+    /// The problem response for `error`; unexpected errors become a bare 500 whose body
+    /// names only the request id, with the full error in the log.
+    func errorResponse(_ error: any Error, request: Request, logger: Logger) -> Response {
+        if let convertible = error as? any ProblemConvertible {
+            let problem = convertible.problem
+            if problem.status.code >= 500 {
+                logger.warning("request failed", metadata: ["status": "\(problem.status.code)", "detail": "\(problem.detail ?? "")"])
+            }
+            return .problem(problem, instance: request.uri, requestID: request.requestID)
+        }
+        logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.path)"])
+        return .problem(Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it."),
+                        instance: request.uri, requestID: request.requestID)
+    }
+
+    private func log(_ request: Request, _ response: Response, nanoseconds: UInt64, logger: Logger) {
+        guard logger.logLevel <= .info else { return }
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue),
+            "path": .string(request.path),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .string(Clock.milliseconds(nanoseconds)),
+            "pid": .stringConvertible(pid),
+            "client": .string(request.clientAddress),
+        ]
+        for (name, value) in request.logFields { metadata[name] = .string(value) }
+        logger.info("request", metadata: metadata)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// The one JSON convention of the API: snake_case keys, ISO 8601 dates, sorted keys off.
+public enum JSONCoding {
+    /// A configured encoder (snake_case keys, ISO 8601 dates).
+    public static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// A configured decoder (snake_case keys, ISO 8601 dates).
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    /// `value` as a JSON response with `status`.
+    public static func response<T: Encodable>(_ value: T, status: HTTPStatus) throws -> Response {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        let data = try makeEncoder().encode(value)
+        return Response(status: status, headers: headers, body: Array(data))
+    }
+
+    /// Decodes `bytes`, turning every failure into a 400 (not JSON) or 422 (wrong shape)
+    /// problem that points at the offending field.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        do {
+            return try makeDecoder().decode(type, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw problem(for: error)
+        }
+    }
+
+    static func problem(for error: DecodingError) -> Problem {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
+                           detail: "The request body is not valid JSON.")
+        case .dataCorrupted(let context):
+            return .validation([FieldError(pointer: pointer(context.codingPath), detail: "has an invalid value")])
+        case .keyNotFound(let key, let context):
+            return .validation([FieldError(pointer: pointer(context.codingPath + [key]), detail: "is required")])
+        case .valueNotFound(_, let context):
+            return .validation([FieldError(pointer: pointer(context.codingPath), detail: "must not be null")])
+        case .typeMismatch(let type, let context):
+            return .validation([FieldError(pointer: pointer(context.codingPath),
+                                           detail: "must be \(describe(type))")])
+        @unknown default:
+            return Problem(.badRequest, detail: "The request body could not be read.")
+        }
+    }
+
+    /// An RFC 6901 pointer for a coding path, with keys back in snake_case.
+    static func pointer(_ path: [any CodingKey]) -> String {
+        guard !path.isEmpty else { return "" }
+        return path.map { key -> String in
+            if let index = key.intValue { return "/\(index)" }
+            let escaped = snakeCase(key.stringValue)
+                .replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            return "/" + escaped
+        }.joined()
+    }
+
+    static func snakeCase(_ name: String) -> String {
+        var out = ""
+        for character in name {
+            if character.isUppercase {
+                if !out.isEmpty { out.append("_") }
+                out.append(contentsOf: character.lowercased())
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Bool.Type: return "a boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type: return "an integer"
+        case is Double.Type, is Float.Type: return "a number"
+        case is [Any].Type: return "an array"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array") { return "an array" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return "a valid value"
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// An RFC 9457 problem: the only shape an error response ever has.
+///
+/// Throw one from a handler, or conform a domain error to ``ProblemConvertible``; the
+/// responder turns it into an `application/problem+json` response in one place.
+public struct Problem: Error, Sendable {
+    /// The HTTP status.
+    public var status: HTTPStatus
+    /// A URI reference naming the problem type; `about:blank` means "just the status".
+    public var type: String
+    /// A short summary of the problem type.
+    public var title: String
+    /// What went wrong with this request, for a human.
+    public var detail: String?
+    /// Field-level failures for validation problems.
+    public var errors: [FieldError]
+    /// Extra response headers (`Allow`, `Retry-After`, `WWW-Authenticate`).
+    public var headers: [(String, String)]
+
+    /// A problem of `status`; `type` defaults to `about:blank` and `title` to the reason phrase.
+    public init(
+        _ status: HTTPStatus, type: String = "about:blank", title: String? = nil,
+        detail: String? = nil, errors: [FieldError] = [], headers: [(String, String)] = []
+    ) {
+        self.status = status
+        self.type = type
+        self.title = title ?? status.reason
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+    }
+
+    /// A 422 validation problem listing every failed field.
+    public static func validation(_ errors: [FieldError], detail: String = "The request has invalid fields.") -> Problem {
+        Problem(.unprocessableContent, type: "/problems/validation", title: "Validation failed",
+                detail: detail, errors: errors)
+    }
+
+    /// The `application/problem+json` body for this problem.
+    public func json(instance: String, requestID: String) -> String {
+        var out = "{\"type\":"
+        out += JSONText.quoted(type)
+        out += ",\"title\":" + JSONText.quoted(title)
+        out += ",\"status\":\(status.code)"
+        if let detail { out += ",\"detail\":" + JSONText.quoted(detail) }
+        out += ",\"instance\":" + JSONText.quoted(instance)
+        if !errors.isEmpty {
+            out += ",\"errors\":["
+            out += errors.map { "{\"pointer\":\(JSONText.quoted($0.pointer)),\"detail\":\(JSONText.quoted($0.detail))}" }
+                .joined(separator: ",")
+            out += "]"
+        }
+        out += ",\"request_id\":" + JSONText.quoted(requestID) + "}"
+        return out
+    }
+}
+
+/// One failed field of a validation problem: a JSON Pointer (RFC 6901) into the request
+/// body, and what is wrong with it.
+public struct FieldError: Sendable, Equatable, Codable {
+    /// e.g. `/password`.
+    public var pointer: String
+    /// e.g. "must be at least 8 characters".
+    public var detail: String
+
+    /// A failure of the field at `pointer`.
+    public init(pointer: String, detail: String) {
+        self.pointer = pointer
+        self.detail = detail
+    }
+}
+
+/// A domain error that knows which problem it is. `Handlers` conforms `Models`' errors,
+/// so `Models` never sees HTTP.
+public protocol ProblemConvertible: Error {
+    /// The problem this error becomes.
+    var problem: Problem { get }
+}
+
+extension Problem: ProblemConvertible {
+    public var problem: Problem { self }
+}

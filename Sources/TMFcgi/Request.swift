@@ -1,0 +1,133 @@
+/// An HTTP request as nginx handed it over FastCGI.
+public final class Request {
+    /// The method (unknown methods are rejected before a `Request` is built).
+    public let method: HTTPMethod
+    /// The path, still percent-encoded, without the query.
+    public let path: String
+    /// The raw query string, without `?`.
+    public let query: String
+    /// Request header fields.
+    public let headers: HTTPHeaders
+    /// The client's address as nginx saw it.
+    public let clientAddress: String
+    /// The request id nginx generated (or a fresh one when absent).
+    public let requestID: String
+    /// The body, read on demand.
+    public let body: RequestBody
+    /// Extra fields for this request's log line (middleware adds `user_id` once it knows it).
+    public var logFields: [(String, String)] = []
+
+    /// A request; the body defaults to empty.
+    public init(
+        method: HTTPMethod, path: String, query: String = "", headers: HTTPHeaders = HTTPHeaders(),
+        clientAddress: String = "127.0.0.1", requestID: String = RequestID.generate(),
+        body: RequestBody = RequestBody(bytes: [])
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.clientAddress = clientAddress
+        self.requestID = requestID
+        self.body = body
+    }
+
+    /// The path plus query, as the client sent it: the problem `instance`.
+    public var uri: String { query.isEmpty ? path : path + "?" + query }
+
+    /// The media type of the body, lower-cased, without parameters.
+    public var mediaType: String? {
+        guard let value = headers["Content-Type"] else { return nil }
+        let base = value.split(separator: ";", maxSplits: 1).first.map(String.init) ?? value
+        return base.trimmingSpaces.lowercased()
+    }
+
+    /// Query parameters, percent-decoded; the last value wins for repeated names.
+    public lazy var queryItems: [String: String] = {
+        var items: [String: String] = [:]
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = PercentDecoding.decode(String(parts[0]), plusAsSpace: true) ?? String(parts[0])
+            let value = parts.count > 1 ? (PercentDecoding.decode(String(parts[1]), plusAsSpace: true) ?? "") : ""
+            items[name] = value
+        }
+        return items
+    }()
+
+    /// Decodes a JSON body: 415 unless the type is JSON, 413 past the limit, 400 when it is
+    /// not JSON, 422 when a field is missing or of the wrong type.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        guard let mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+            throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.",
+                          headers: [("Accept", "application/json")])
+        }
+        let bytes = try body.collect()
+        guard !bytes.isEmpty else {
+            throw Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
+                          detail: "The request body is empty; a JSON document is required.")
+        }
+        return try JSONCoding.decode(type, from: bytes)
+    }
+}
+
+/// Request ids: nginx's `$request_id` when present, else 32 random hex digits.
+public enum RequestID {
+    /// A fresh random id.
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64, low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    /// Whether `value` is safe to echo and log as an id: 1–64 of `[A-Za-z0-9._-]`.
+    public static func isValid(_ value: String) -> Bool {
+        let bytes = value.utf8
+        guard !bytes.isEmpty, bytes.count <= 64 else { return false }
+        return bytes.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 46 || $0 == 95 }
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// RFC 3986 percent-decoding.
+public enum PercentDecoding {
+    /// `value` decoded, or nil when an escape is malformed or the result is not UTF-8.
+    public static func decode(_ value: String, plusAsSpace: Bool = false) -> String? {
+        guard value.utf8.contains(where: { $0 == 37 || (plusAsSpace && $0 == 43) }) else { return value }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count)
+        var iterator = value.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == 37 {
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                bytes.append(high << 4 | low)
+            } else if plusAsSpace && byte == 43 {
+                bytes.append(32)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: return byte - 48
+        case 65...70: return byte - 55
+        case 97...102: return byte - 87
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var view = Substring(self)
+        while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
+        while let last = view.last, last == " " || last == "\t" { view.removeLast() }
+        return String(view)
+    }
+}

@@ -1,0 +1,136 @@
+/// A handler after type erasure: request and context in, response out.
+public typealias Responder<Context> = @Sendable (Request, Context) throws -> Response
+
+/// Options of one route.
+public struct RouteOptions: Sendable {
+    /// The largest body the route accepts; more is a 413 problem.
+    public var maxBodySize: Int
+
+    /// Options with a body limit (1 MiB by default, like nginx's `client_max_body_size`).
+    public init(maxBodySize: Int = 1 << 20) {
+        self.maxBodySize = maxBodySize
+    }
+}
+
+/// Maps method + path to handlers. Path patterns use `:name` for a parameter segment.
+/// Build it once at startup; it is immutable while serving.
+public struct Router<Context: RequestContext>: Sendable {
+    struct Route: Sendable {
+        var responder: Responder<Context>
+        var options: RouteOptions
+    }
+
+    final class Node: @unchecked Sendable {
+        var literals: [String: Node] = [:]
+        var parameter: (name: String, node: Node)?
+        var routes: [HTTPMethod: Route] = [:]
+    }
+
+    /// The outcome of a lookup.
+    public enum Match {
+        case found(responder: Responder<Context>, options: RouteOptions, parameters: Parameters)
+        case methodNotAllowed(allowed: [HTTPMethod])
+        case notFound
+    }
+
+    private let root = Node()
+    private var middleware: [any Middleware<Context>] = []
+
+    /// An empty router.
+    public init() {}
+
+    /// Adds middleware that wraps every route added after it.
+    public mutating func add(middleware: any Middleware<Context>) {
+        self.middleware.append(middleware)
+    }
+
+    /// Registers `handler` for `method` and `path`.
+    public mutating func on<Output: ResponseGenerator>(
+        _ method: HTTPMethod, _ path: String, options: RouteOptions = RouteOptions(),
+        use handler: @escaping @Sendable (Request, Context) throws -> Output
+    ) {
+        var responder: Responder<Context> = { request, context in
+            try handler(request, context).response(for: request)
+        }
+        for layer in middleware.reversed() {
+            let next = responder
+            responder = { request, context in try layer.handle(request, context: context, next: next) }
+        }
+        var node = root
+        for segment in Router.segments(of: path) {
+            if segment.hasPrefix(":") {
+                let name = String(segment.dropFirst())
+                if let existing = node.parameter {
+                    precondition(existing.name == name, "Conflicting parameter names at \(path)")
+                    node = existing.node
+                } else {
+                    let child = Node()
+                    node.parameter = (name, child)
+                    node = child
+                }
+            } else if let child = node.literals[segment] {
+                node = child
+            } else {
+                let child = Node()
+                node.literals[segment] = child
+                node = child
+            }
+        }
+        node.routes[method] = Route(responder: responder, options: options)
+    }
+
+    /// `GET path`.
+    public mutating func get<Output: ResponseGenerator>(_ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output) {
+        on(.get, path, options: options, use: handler)
+    }
+
+    /// `POST path`.
+    public mutating func post<Output: ResponseGenerator>(_ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output) {
+        on(.post, path, options: options, use: handler)
+    }
+
+    /// `PUT path`.
+    public mutating func put<Output: ResponseGenerator>(_ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output) {
+        on(.put, path, options: options, use: handler)
+    }
+
+    /// `PATCH path`.
+    public mutating func patch<Output: ResponseGenerator>(_ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output) {
+        on(.patch, path, options: options, use: handler)
+    }
+
+    /// `DELETE path`.
+    public mutating func delete<Output: ResponseGenerator>(_ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output) {
+        on(.delete, path, options: options, use: handler)
+    }
+
+    /// Finds the route for `method` and `path` (percent-encoded; decoded per segment).
+    public func match(_ method: HTTPMethod, path: String) -> Match {
+        var node = root
+        var parameters = Parameters()
+        for raw in Router.segments(of: path) {
+            guard let segment = PercentDecoding.decode(raw) else { return .notFound }
+            if let child = node.literals[segment] {
+                node = child
+            } else if let (name, child) = node.parameter {
+                parameters.append(name, segment)
+                node = child
+            } else {
+                return .notFound
+            }
+        }
+        if node.routes.isEmpty { return .notFound }
+        let lookup = method == .head ? .get : method
+        if let route = node.routes[lookup] {
+            return .found(responder: route.responder, options: route.options, parameters: parameters)
+        }
+        var allowed = Set(node.routes.keys)
+        if allowed.contains(.get) { allowed.insert(.head) }
+        allowed.insert(.options)
+        return .methodNotAllowed(allowed: allowed.sorted())
+    }
+
+    static func segments(of path: String) -> [String] {
+        path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    }
+}

@@ -1,0 +1,205 @@
+# shellcheck shell=bash
+# Provisioning shared by scripts/run and scripts/test: Debian packages, build, a
+# project-local PostgreSQL and Redis, migrations, the tm pool and nginx.
+# Source it, set PROFILE (dev|test) and the *_PORT variables, then call the functions.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PACKAGES=(build-essential pkg-config nginx libnginx-mod-nchan postgresql redis-server redis-tools
+          libfcgi-dev libpq-dev libhiredis-dev libssl-dev libargon2-dev openssl curl wrk python3 procps)
+
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+ensure_packages() {
+    local missing=()
+    for package in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing Debian packages: ${missing[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+    command -v swift >/dev/null || die "swift is not on PATH (install the Swift 6 toolchain)"
+}
+
+# The unprivileged user that runs the services (PostgreSQL refuses root): the caller
+# itself, or the system user 'trademaster' when we are root.
+setup_user() {
+    if [ "$(id -u)" -eq 0 ]; then
+        SVC_USER=trademaster
+        id -u "$SVC_USER" >/dev/null 2>&1 || useradd --system --user-group --home-dir /nonexistent \
+            --no-create-home --shell /usr/sbin/nologin "$SVC_USER"
+        RUN_AS=(runuser -u "$SVC_USER" --)
+    else
+        SVC_USER="$(id -un)"
+        RUN_AS=()
+    fi
+}
+
+# State lives in .run/PROFILE, unless the service user cannot reach the checkout (a clone
+# under /root, say): then under /var/tmp, keyed by the checkout's path.
+setup_state() {
+    STATE="${TM_STATE_DIR:-$REPO/.run/$PROFILE}"
+    if [ "$(id -u)" -eq 0 ] && [ -z "${TM_STATE_DIR:-}" ] && ! "${RUN_AS[@]}" test -x "$REPO"; then
+        STATE="/var/tmp/trademaster-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)/$PROFILE"
+    fi
+    mkdir -p "$STATE"/{run,log,pg,redis,nginx,bin,secrets}
+    chmod 700 "$STATE/secrets"
+    [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$STATE"
+    ENV_FILE="$STATE/env"
+    SOCKET="$STATE/run/tm.sock"
+    PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+    say "state in $STATE (services run as $SVC_USER)"
+}
+
+secret() { # secret NAME: a random value kept in the state folder
+    local file="$STATE/secrets/$1"
+    [ -s "$file" ] || { openssl rand -hex 32 >"$file"; }
+    [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$file"
+    chmod 600 "$file"
+    cat "$file"
+}
+
+build() { # build debug|release
+    say "building tm ($1)"
+    if [ "$1" = release ]; then
+        (cd "$REPO" && swift build -c release --product tm 2>&1 | tail -n 3 >&2)
+        install -m 755 "$REPO/.build/release/tm" "$STATE/bin/tm"
+    else
+        (cd "$REPO" && swift build --build-tests 2>&1 | tail -n 3 >&2)
+        install -m 755 "$REPO/.build/debug/tm" "$STATE/bin/tm"
+    fi
+}
+
+stop_pidfile() { # stop_pidfile FILE SIGNAL: stop a leftover process of an earlier run
+    local file="$1" pid
+    [ -s "$file" ] || return 0
+    pid="$(head -n 1 "$file")"
+    if kill -0 "$pid" 2>/dev/null; then
+        kill "-$2" "$pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$file"
+}
+
+start_postgres() {
+    local password; password="$(secret pg_password)"
+    if [ ! -s "$STATE/pg/PG_VERSION" ]; then
+        say "initialising PostgreSQL in $STATE/pg"
+        "${RUN_AS[@]}" "$PGBIN/initdb" -D "$STATE/pg" -U trademaster --pwfile="$STATE/secrets/pg_password" \
+            --auth-local=scram-sha-256 --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$STATE/log/initdb.log" 2>&1 \
+            || { cat "$STATE/log/initdb.log" >&2; die "initdb failed"; }
+    fi
+    if "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$STATE/pg" status >/dev/null 2>&1; then
+        "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$STATE/pg" -m fast -w stop >/dev/null
+    fi
+    local extra=""
+    [ "$PROFILE" = test ] && extra="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$STATE/pg" -l "$STATE/log/postgres.log" -w -t 60 \
+        -o "-p $PG_PORT -k $STATE/run -c listen_addresses=127.0.0.1 -c max_connections=300 $extra" start >/dev/null \
+        || { tail -n 20 "$STATE/log/postgres.log" >&2; die "PostgreSQL did not start"; }
+    DATABASE_URL="postgresql://trademaster:$password@127.0.0.1:$PG_PORT/trademaster"
+    if ! PGPASSWORD="$password" psql -h 127.0.0.1 -p "$PG_PORT" -U trademaster -d postgres -tAc \
+        "SELECT 1 FROM pg_database WHERE datname = 'trademaster'" | grep -q 1; then
+        PGPASSWORD="$password" psql -h 127.0.0.1 -p "$PG_PORT" -U trademaster -d postgres -qc "CREATE DATABASE trademaster" >/dev/null
+    fi
+    say "PostgreSQL up on 127.0.0.1:$PG_PORT"
+}
+
+pg_ctl_cmd() { # used by the tests to stop and start PostgreSQL under load
+    "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$STATE/pg" "$@"
+}
+
+start_redis() {
+    local password; password="$(secret redis_password)"
+    stop_pidfile "$STATE/run/redis.pid" TERM
+    cat >"$STATE/redis.conf" <<CONF
+port $REDIS_PORT
+bind 127.0.0.1
+protected-mode yes
+requirepass $password
+dir $STATE/redis
+daemonize yes
+pidfile $STATE/run/redis.pid
+logfile $STATE/log/redis.log
+save ""
+appendonly no
+CONF
+    chmod 600 "$STATE/redis.conf"
+    [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$STATE/redis.conf"
+    "${RUN_AS[@]}" redis-server "$STATE/redis.conf"
+    REDIS_URL="redis://:$password@127.0.0.1:$REDIS_PORT/0"
+    for _ in $(seq 1 50); do
+        REDISCLI_AUTH="$password" redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && { say "Redis up on 127.0.0.1:$REDIS_PORT"; return; }
+        sleep 0.1
+    done
+    die "Redis did not start (see $STATE/log/redis.log)"
+}
+
+write_env() { # the settings the pool reads (TM_ENV_FILE)
+    cat >"$ENV_FILE" <<CONF
+DEBUG=false
+SECRET_KEY=$(secret secret_key)
+DATABASE_URL=$DATABASE_URL
+REDIS_URL=$REDIS_URL
+TRADEMASTER_API_URL=${TRADEMASTER_API_URL:-http://localhost:8080}
+TM_LISTEN=$SOCKET
+TM_SOCKET_MODE=0660
+TM_WORKERS=${TM_WORKERS:-2}
+TM_THREADS=${TM_THREADS:-8}
+TM_MAX_REQUESTS=${TM_MAX_REQUESTS:-0}
+TM_DIAGNOSTICS=${TM_DIAGNOSTICS:-false}
+TM_MIGRATIONS_DIR=$REPO/migrations
+LOG_LEVEL=${LOG_LEVEL:-info}
+CONF
+    chmod 600 "$ENV_FILE"
+    [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$ENV_FILE"
+    return 0
+}
+
+migrate() {
+    say "migrating"
+    TM_ENV_FILE="$ENV_FILE" "$STATE/bin/tm" migrate --dir "$REPO/migrations" >&2
+}
+
+start_pool() {
+    stop_pidfile "$STATE/run/tm.pid" TERM
+    "${RUN_AS[@]}" env TM_ENV_FILE="$ENV_FILE" "$STATE/bin/tm" serve >>"$STATE/log/tm.log" 2>&1 &
+    TM_PID=$!
+    echo "$TM_PID" >"$STATE/run/tm.pid"
+    for _ in $(seq 1 100); do [ -S "$SOCKET" ] && return 0; kill -0 "$TM_PID" 2>/dev/null || break; sleep 0.1; done
+    tail -n 20 "$STATE/log/tm.log" >&2
+    die "the tm pool did not start"
+}
+
+render_nginx() { # render_nginx TEMPLATE OUT
+    sed -e "s#@STATE@#$STATE#g" -e "s#@SOCKET@#$SOCKET#g" -e "s#@HTTP_PORT@#$HTTP_PORT#g" \
+        -e "s#@SNIPPETS@#$REPO/nginx/snippets#g" -e "s#@USER_DIRECTIVE@##g" "$1" >"$2"
+}
+
+start_nginx() {
+    stop_pidfile "$STATE/run/nginx.pid" QUIT
+    mkdir -p "$STATE/nginx"
+    [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$STATE/nginx" "$STATE/log"
+    render_nginx "$REPO/nginx/dev.conf.template" "$STATE/nginx.conf"
+    "${RUN_AS[@]}" nginx -e "$STATE/log/nginx-error.log" -p "$STATE/nginx" -c "$STATE/nginx.conf" \
+        || die "nginx did not start (see $STATE/log/nginx-error.log)"
+    for _ in $(seq 1 100); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/health")" = 200 ] && { say "nginx up on 127.0.0.1:$HTTP_PORT"; return; }
+        sleep 0.1
+    done
+    die "GET /health through nginx did not answer 200 (see $STATE/log)"
+}
+
+stop_stack() {
+    stop_pidfile "$STATE/run/nginx.pid" QUIT
+    stop_pidfile "$STATE/run/tm.pid" TERM
+    stop_pidfile "$STATE/run/fake-trademaster.pid" TERM
+    stop_pidfile "$STATE/run/redis.pid" TERM
+    if [ -s "$STATE/pg/postmaster.pid" ]; then "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$STATE/pg" -m fast -w stop >/dev/null 2>&1 || true; fi
+}
