@@ -38,6 +38,11 @@ public struct PasswordHasher: Sendable {
     /// The largest `m` that `verify` will spend on a stored hash (1 GiB), so a corrupted or
     /// hostile row cannot make one login allocate without bound.
     public static let maximumMemoryKiB: UInt32 = 1 << 20
+    /// The largest `t` and `p` that `verify` accepts in a stored hash, for the same reason
+    /// (libargon2 starts one thread per lane).
+    public static let maximumIterations: UInt32 = 64
+    /// See `maximumIterations`.
+    public static let maximumParallelism: UInt32 = 16
 
     /// The parameters new hashes are made with.
     public let parameters: Parameters
@@ -75,9 +80,12 @@ public struct PasswordHasher: Sendable {
     }
 
     /// Whether `password` matches `encoded`. A wrong password, a malformed or non-Argon2id
-    /// string, or one whose memory cost exceeds `maximumMemoryKiB` all give `false`; nothing throws.
+    /// string, or one whose costs exceed `maximumMemoryKiB`, `maximumIterations` or
+    /// `maximumParallelism` all give `false`; nothing throws.
     public func verify(password: String, encoded: String) -> Bool {
-        guard let stored = Argon2Encoded(encoded), stored.memoryKiB <= Self.maximumMemoryKiB else { return false }
+        guard let stored = Argon2Encoded(encoded), stored.memoryKiB <= Self.maximumMemoryKiB,
+              stored.iterations <= Self.maximumIterations, stored.parallelism <= Self.maximumParallelism
+        else { return false }
         let password = Array(password.utf8)
         let status = password.withUnsafeBytes { pwd in
             argon2id_verify(encoded, pwd.baseAddress, pwd.count)
@@ -91,11 +99,21 @@ public struct PasswordHasher: Sendable {
     /// The dummy hash is made once per hasher, on first use, under a lock; later calls only
     /// verify against it. It is the hash of random bytes, so no password can match it.
     public func verifyUnknownUser(password: String) -> Bool {
-        guard let encoded = dummy.encoded(making: { () throws(SecurityError) -> String in
-            try hash(password: Base64URL.encode(try SecureRandom.bytes(count: 32)))
-        }) else { return false }
+        guard let encoded = dummy.encoded(making: makeDummyHash) else { return false }
         _ = verify(password: password, encoded: encoded)
         return false
+    }
+
+    /// Makes the dummy hash now rather than at the first unknown-user login, which would
+    /// otherwise take about twice as long as later ones. Call it once per worker process at
+    /// start-up (after fork). Returns `false` if it could not be made (it is retried on use).
+    @discardableResult
+    public func prepareDummyHash() -> Bool {
+        dummy.encoded(making: makeDummyHash) != nil
+    }
+
+    private func makeDummyHash() throws(SecurityError) -> String {
+        try hash(password: Base64URL.encode(try SecureRandom.bytes(count: 32)))
     }
 
     /// Whether `encoded` should be replaced by a new hash on the next successful login: it is

@@ -68,6 +68,25 @@ import Testing
         }
     }
 
+    @Test func dummyHashCanBePreparedAhead() {
+        let hasher = PasswordHasher(parameters: .init(memoryKiB: 64, iterations: 1, parallelism: 1))
+        #expect(hasher.prepareDummyHash())
+        #expect(hasher.prepareDummyHash())
+        #expect(!hasher.verifyUnknownUser(password: "anything"))
+    }
+
+    @Test func excessiveStoredCostsAreRefusedWithoutRunning() throws {
+        // Real hashes of "pw" whose t or p is above the verification limits: refused although correct.
+        for params in [PasswordHasher.Parameters(memoryKiB: 64, iterations: 65, parallelism: 1),
+                       .init(memoryKiB: 136, iterations: 1, parallelism: 17)] {
+            let encoded = try PasswordHasher(parameters: params).hash(password: "pw")
+            #expect(!Self.cheap.verify(password: "pw", encoded: encoded))
+        }
+        let withinLimits = try PasswordHasher(parameters: .init(memoryKiB: 128, iterations: 64, parallelism: 16)).hash(password: "pw")
+        #expect(Self.cheap.verify(password: "pw", encoded: withinLimits))
+        #expect(!Self.cheap.verify(password: "pw", encoded: "$argon2id$v=19$m=1048577,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaA"))
+    }
+
     @Test func invalidParametersThrow() {
         #expect(throws: SecurityError.self) {
             try PasswordHasher(parameters: .init(memoryKiB: 4, iterations: 1, parallelism: 1)).hash(password: "pw")
