@@ -1,11 +1,17 @@
 /// The fields of a PHC-format Argon2id string `$argon2id$v=19$m=M,t=T,p=P$salt$hash`,
 /// parsed only to read its parameters; libargon2 does the actual verification.
 struct Argon2Encoded: Equatable {
+    /// `v`: 19 for Argon2 1.3.
     var version: UInt32
+    /// `m`, in KiB.
     var memoryKiB: UInt32
+    /// `t`.
     var iterations: UInt32
+    /// `p`.
     var parallelism: UInt32
+    /// Salt length in bytes.
     var saltLength: Int
+    /// Hash length in bytes.
     var hashLength: Int
 
     /// `nil` unless `encoded` is a well-formed Argon2id string with unpadded base64 salt and hash.

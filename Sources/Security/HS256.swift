@@ -9,6 +9,9 @@ import Foundation
 /// `alg` is pinned: a header whose `alg` is not exactly `HS256` is refused before any
 /// signature is computed, so neither `none` nor a confusion with other algorithms can pass.
 public enum HS256 {
+    /// The longest token `verify` looks at (8 KiB), well above any token this service makes.
+    public static let maximumTokenLength = 8192
+
     /// The compact token `base64url(header).base64url(payload).base64url(signature)` for the
     /// exact header and payload bytes given.
     public static func sign(header: [UInt8], payload: [UInt8], key: [UInt8]) -> String {
@@ -20,6 +23,7 @@ public enum HS256 {
     /// key in order, and returns the decoded header and payload bytes. Claims are not looked at.
     /// - Throws: `JWTError` for a malformed token, a wrong algorithm or a bad signature.
     public static func verify(_ token: String, keys: [[UInt8]]) throws(JWTError) -> (header: [UInt8], payload: [UInt8]) {
+        guard token.utf8.count <= maximumTokenLength else { throw .tokenTooLong }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .wrongSegmentCount(parts.count) }
         guard let header = Base64URL.decode(String(parts[0])) else { throw .invalidBase64URL(.header) }
@@ -37,6 +41,15 @@ public enum HS256 {
 
     private struct Header: Decodable {
         var alg: String?
+        var hasCritical: Bool
+
+        private enum CodingKeys: String, CodingKey { case alg, crit }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            alg = try container.decodeIfPresent(String.self, forKey: .alg)
+            hasCritical = container.contains(.crit)
+        }
     }
 
     private static func checkAlgorithm(_ header: [UInt8]) throws(JWTError) {
@@ -49,5 +62,6 @@ public enum HS256 {
         guard let alg = decoded.alg else { throw .missingAlgorithm }
         if alg.lowercased() == "none" { throw .algorithmNone }
         guard alg == "HS256" else { throw .unsupportedAlgorithm(alg) }
+        guard !decoded.hasCritical else { throw .criticalHeaderUnsupported }
     }
 }

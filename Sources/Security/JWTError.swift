@@ -6,6 +6,8 @@ public enum JWTError: Error, Equatable, Sendable {
 
     /// A key shorter than `JWTSigner.minimumKeyLength` bytes.
     case keyTooShort
+    /// The token is longer than `HS256.maximumTokenLength` bytes; nothing else was looked at.
+    case tokenTooLong
     /// The token does not have exactly three dot-separated segments.
     case wrongSegmentCount(Int)
     /// A segment is not unpadded base64url.
@@ -18,6 +20,9 @@ public enum JWTError: Error, Equatable, Sendable {
     case algorithmNone
     /// The header names an algorithm other than the pinned `HS256`.
     case unsupportedAlgorithm(String)
+    /// The header has a `crit` member: no JWS extension is supported, so RFC 7515 §4.1.11
+    /// requires the token to be refused.
+    case criticalHeaderUnsupported
     /// The signature matches neither the current nor the previous key.
     case invalidSignature
     /// A required claim is absent.

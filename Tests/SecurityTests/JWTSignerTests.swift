@@ -69,6 +69,17 @@ import Testing
         #expect(throws: JWTError.unsupportedAlgorithm(alg)) { try Self.signer().verify(token, now: Self.now) }
     }
 
+    @Test func criticalHeaderIsRefused() throws {
+        let token = Self.raw(header: #"{"alg":"HS256","crit":["exp"],"exp":1}"#, payload: Self.validPayload)
+        #expect(throws: JWTError.criticalHeaderUnsupported) { try Self.signer().verify(token, now: Self.now) }
+    }
+
+    @Test func overlongTokenIsRefusedFirst() throws {
+        let token = Self.raw(payload: Self.validPayload.replacingAll(#""role":"user""#, with: "\"role\":\"\(String(repeating: "u", count: 8192))\""))
+        #expect(throws: JWTError.tokenTooLong) { try Self.signer().verify(token, now: Self.now) }
+        #expect(throws: JWTError.tokenTooLong) { try Self.signer().verify(String(repeating: ".", count: 9000), now: Self.now) }
+    }
+
     @Test func missingOrNonStringAlgorithm() throws {
         #expect(throws: JWTError.missingAlgorithm) {
             try Self.signer().verify(Self.raw(header: #"{"typ":"JWT"}"#, payload: Self.validPayload), now: Self.now)
