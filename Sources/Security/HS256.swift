@@ -1,0 +1,67 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// JWS compact serialization with HMAC-SHA-256 (RFC 7515), independent of any claim set.
+///
+/// `alg` is pinned: a header whose `alg` is not exactly `HS256` is refused before any
+/// signature is computed, so neither `none` nor a confusion with other algorithms can pass.
+public enum HS256 {
+    /// The longest token `verify` looks at (8 KiB), well above any token this service makes.
+    public static let maximumTokenLength = 8192
+
+    /// The compact token `base64url(header).base64url(payload).base64url(signature)` for the
+    /// exact header and payload bytes given.
+    public static func sign(header: [UInt8], payload: [UInt8], key: [UInt8]) -> String {
+        let signingInput = Base64URL.encode(header) + "." + Base64URL.encode(payload)
+        return signingInput + "." + Base64URL.encode(HMAC.sha256(key: key, message: Array(signingInput.utf8)))
+    }
+
+    /// Checks the structure, the pinned `alg` and the signature (in constant time) against each
+    /// key in order, and returns the decoded header and payload bytes. Claims are not looked at.
+    /// - Throws: `JWTError` for a malformed token, a wrong algorithm or a bad signature.
+    public static func verify(_ token: String, keys: [[UInt8]]) throws(JWTError) -> (header: [UInt8], payload: [UInt8]) {
+        guard token.utf8.count <= maximumTokenLength else { throw .tokenTooLong }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw .wrongSegmentCount(parts.count) }
+        guard let header = Base64URL.decode(String(parts[0])) else { throw .invalidBase64URL(.header) }
+        try checkAlgorithm(header)
+        guard let signature = Base64URL.decode(String(parts[2])) else { throw .invalidBase64URL(.signature) }
+        let signingInput = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+        var matched = false
+        for key in keys where !matched {
+            matched = constantTimeEquals(HMAC.sha256(key: key, message: signingInput), signature)
+        }
+        guard matched else { throw .invalidSignature }
+        guard let payload = Base64URL.decode(String(parts[1])) else { throw .invalidBase64URL(.payload) }
+        return (header, payload)
+    }
+
+    private struct Header: Decodable {
+        var alg: String?
+        var hasCritical: Bool
+
+        private enum CodingKeys: String, CodingKey { case alg, crit }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            alg = try container.decodeIfPresent(String.self, forKey: .alg)
+            hasCritical = container.contains(.crit)
+        }
+    }
+
+    private static func checkAlgorithm(_ header: [UInt8]) throws(JWTError) {
+        let decoded: Header
+        do {
+            decoded = try JSONDecoder().decode(Header.self, from: Data(header))
+        } catch {
+            throw .invalidJSON(.header)  // not JSON, not an object, or `alg` not a string
+        }
+        guard let alg = decoded.alg else { throw .missingAlgorithm }
+        if alg.lowercased() == "none" { throw .algorithmNone }
+        guard alg == "HS256" else { throw .unsupportedAlgorithm(alg) }
+        guard !decoded.hasCritical else { throw .criticalHeaderUnsupported }
+    }
+}

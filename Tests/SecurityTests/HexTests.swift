@@ -1,0 +1,18 @@
+import Security
+import Testing
+
+@Suite struct HexTests {
+    @Test func roundTrip() {
+        let bytes: [UInt8] = [0x00, 0x01, 0x7f, 0x80, 0xab, 0xff]
+        #expect(Hex.encode(bytes) == "00017f80abff")
+        #expect(Hex.decode("00017f80abff") == bytes)
+        #expect(Hex.decode("00017F80ABFF") == bytes)
+        #expect(Hex.encode([UInt8]()) == "")
+        #expect(Hex.decode("") == [])
+    }
+
+    @Test(arguments: ["0", "abc", "zz", "0g", " 00", "é0"])
+    func rejectsInvalidText(_ text: String) {
+        #expect(Hex.decode(text) == nil)
+    }
+}
