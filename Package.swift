@@ -29,7 +29,7 @@ let package = Package(
         // The FastCGI pool, request pipeline, router and RFC 9457 problems.
         .target(name: "TMFcgi", dependencies: ["CFastCGI", logging]),
         // Domain types, validation and persistence (libpq, hiredis).
-        .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "Security", "Quant", logging]),
+        .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "Security", "Quant", logging], exclude: ["Accounts/Resources"]),
         // The HTTP API.
         .target(name: "Handlers", dependencies: ["TMFcgi", "Models", "Quant", "Security", logging]),
         // Composition root.

@@ -1,0 +1,179 @@
+import Foundation
+
+/// A response seen by a test.
+public struct TestResponse: Sendable {
+    /// Status code.
+    public let status: Int
+    /// Headers with lower-cased names.
+    public let headers: [String: String]
+    /// Body bytes.
+    public let body: [UInt8]
+
+    /// The body as text.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body parsed as a JSON object (empty when it is not one).
+    public var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+    }
+
+    /// A header, by lower-case name.
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+}
+
+/// Errors of the test client.
+public struct TestHTTPError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// A blocking HTTP/1.1 client over one kept-alive TCP connection to 127.0.0.1, reconnecting
+/// when the server closes it. Not thread-safe: one per thread.
+public final class TestHTTPClient: @unchecked Sendable {
+    private let port: Int
+    private var fd: Int32 = -1
+    private var buffer: [UInt8] = []
+    /// Seconds a request may take.
+    public var timeout: Double = 30
+
+    /// A client for `127.0.0.1:port`.
+    public init(port: Int) { self.port = port }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Sends a request; a JSON `body` object is encoded and typed as `application/json`.
+    @discardableResult
+    public func send(_ method: String, _ path: String, headers: [String: String] = [:], json: Any? = nil) throws -> TestResponse {
+        var headers = headers
+        var body: [UInt8] = []
+        if let json {
+            body = Array(try JSONSerialization.data(withJSONObject: json))
+            if headers["Content-Type"] == nil { headers["Content-Type"] = "application/json" }
+        }
+        return try send(method, path, headers: headers, body: body)
+    }
+
+    /// Sends a request with raw body bytes.
+    public func send(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]) throws -> TestResponse {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) { head += "Content-Length: \(body.count)\r\n" }
+        head += "\r\n"
+        let request = Array(head.utf8) + body
+        // A kept connection the server closed in the meantime fails on first use: retry once
+        // on a fresh connection, as a browser would, but only if nothing was answered.
+        for attempt in 0..<2 {
+            if fd < 0 { try connectSocket() }
+            do {
+                try writeAll(request)
+                return try readResponse(method: method)
+            } catch let error as StaleConnection {
+                disconnect()
+                if attempt == 1 { throw TestHTTPError(description: "connection closed: \(error)") }
+            }
+        }
+        throw TestHTTPError(description: "unreachable")
+    }
+
+    /// Closes the connection.
+    public func disconnect() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+        buffer.removeAll()
+    }
+
+    struct StaleConnection: Error {}
+
+    private func connectSocket() throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else {
+            let text = String(cString: strerror(errno))
+            disconnect()
+            throw TestHTTPError(description: "connect to 127.0.0.1:\(port): \(text)")
+        }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    private func writeAll(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written <= 0 {
+                if errno == EINTR { continue }
+                if offset == 0 { throw StaleConnection() }
+                throw TestHTTPError(description: "write failed: \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+    }
+
+    private func fill(allowStale: Bool) throws {
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if count > 0 {
+            buffer.append(contentsOf: chunk[..<count])
+            return
+        }
+        if count < 0 && errno == EINTR { return }
+        if allowStale && (count == 0 || errno == ECONNRESET) { throw StaleConnection() }
+        if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw TestHTTPError(description: "timed out") }
+        throw TestHTTPError(description: count == 0 ? "connection closed mid-response" : String(cString: strerror(errno)))
+    }
+
+    private func readResponse(method: String) throws -> TestResponse {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        var headerEnd: Range<Int>?
+        while true {
+            if let range = buffer.firstRange(of: separator) { headerEnd = range; break }
+            try fill(allowStale: buffer.isEmpty)
+        }
+        let head = String(decoding: buffer[..<headerEnd!.lowerBound], as: UTF8.self)
+        var lines = head.components(separatedBy: "\r\n")
+        let statusParts = lines.removeFirst().split(separator: " ")
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw TestHTTPError(description: "bad status line") }
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[name] = headers[name].map { $0 + ", " + value } ?? value
+        }
+        buffer.removeSubrange(..<headerEnd!.upperBound)
+        var body: [UInt8] = []
+        if method == "HEAD" || status == 204 || status == 304 {
+            body = []
+        } else if let length = headers["content-length"].flatMap(Int.init) {
+            while buffer.count < length { try fill(allowStale: false) }
+            body = Array(buffer[..<length])
+            buffer.removeSubrange(..<length)
+        } else if headers["transfer-encoding"]?.contains("chunked") == true {
+            while true {
+                while buffer.firstRange(of: [13, 10]) == nil { try fill(allowStale: false) }
+                let lineEnd = buffer.firstRange(of: [13, 10])!
+                let size = Int(String(decoding: buffer[..<lineEnd.lowerBound], as: UTF8.self), radix: 16) ?? 0
+                buffer.removeSubrange(..<lineEnd.upperBound)
+                while buffer.count < size + 2 { try fill(allowStale: false) }
+                body.append(contentsOf: buffer[..<size])
+                buffer.removeSubrange(..<(size + 2))
+                if size == 0 { break }
+            }
+        } else {
+            while true {
+                do { try fill(allowStale: false) } catch { break }
+            }
+            body = buffer
+            buffer.removeAll()
+        }
+        if headers["connection"]?.lowercased() == "close" { disconnect() }
+        return TestResponse(status: status, headers: headers, body: body)
+    }
+}

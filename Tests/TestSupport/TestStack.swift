@@ -1,0 +1,66 @@
+import Foundation
+
+/// The services `scripts/test` started, found through `TM_TEST_*` variables. A test that
+/// needs them fails (never skips) when they are missing.
+public struct TestStack: Sendable {
+    /// nginx in front of the shared pool, e.g. `http://127.0.0.1:18000`.
+    public let baseURL: String
+    /// nginx's port.
+    public let port: Int
+    /// The state folder of the test profile.
+    public let state: String
+    /// The `tm` binary the pool runs.
+    public let binary: String
+    /// The checkout.
+    public let repo: String
+    /// The settings file the pool reads.
+    public let envFile: String
+    /// `scripts/lib/pgctl` (stop/start PostgreSQL).
+    public let pgctl: String
+    /// PostgreSQL and Redis URLs.
+    public let databaseURL: String
+    public let redisURL: String
+
+    /// Error when the stack is not there.
+    public struct Missing: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The stack, or an error naming the missing variable (run the suite with ./scripts/test).
+    public static func current() throws -> TestStack {
+        let env = ProcessInfo.processInfo.environment
+        func need(_ name: String) throws -> String {
+            guard let value = env[name], !value.isEmpty else {
+                throw Missing(description: "\(name) is not set: run the suite with ./scripts/test, which starts PostgreSQL, Redis, the pool and nginx")
+            }
+            return value
+        }
+        let base = try need("TM_TEST_BASE_URL")
+        guard let port = URLComponents(string: base)?.port else { throw Missing(description: "TM_TEST_BASE_URL has no port") }
+        return TestStack(baseURL: base, port: port, state: try need("TM_TEST_STATE"), binary: try need("TM_TEST_BIN"),
+                         repo: try need("TM_TEST_REPO"), envFile: try need("TM_TEST_ENV_FILE"),
+                         pgctl: try need("TM_TEST_PG_CTL"), databaseURL: try need("DATABASE_URL"),
+                         redisURL: try need("REDIS_URL"))
+    }
+
+    /// A client for the shared nginx.
+    public func client() -> TestHTTPClient { TestHTTPClient(port: port) }
+
+    /// Runs a command, returning its exit status and combined output.
+    @discardableResult
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
