@@ -52,6 +52,6 @@ public struct DiagnosticHandlers: Sendable {
     static func residentKilobytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
-        return Int(line.dropFirst(6).split(separator: " ").first ?? "") ?? -1
+        return Int(line.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? -1
     }
 }

@@ -49,18 +49,13 @@ public struct TestStack: Sendable {
     /// Runs a command, returning its exit status and combined output.
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tm-run-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let pid = try Subprocess.spawn(arguments, environment: env, outputPath: path)
+        let status = Subprocess.wait(pid, seconds: 300) ?? -1
+        let data = FileManager.default.contents(atPath: path) ?? Data()
+        return (status, String(decoding: data, as: UTF8.self))
     }
 }

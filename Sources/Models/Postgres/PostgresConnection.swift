@@ -11,7 +11,7 @@ public final class PostgresConnection {
     public init(url: String, connectTimeout: Int = 3) throws {
         self.url = url
         let keywords = ["dbname", "connect_timeout", "application_name", "options"]
-        let values = [url, String(connectTimeout), "trademaster", "-c TimeZone=UTC -c DateStyle=ISO"]
+        let values = [url, String(connectTimeout), "trademaster", "-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning"]
         var keywordPointers: [UnsafePointer<CChar>?] = keywords.map { UnsafePointer(strdup($0)) } + [nil]
         var valuePointers: [UnsafePointer<CChar>?] = values.map { UnsafePointer(strdup($0)) } + [nil]
         defer {

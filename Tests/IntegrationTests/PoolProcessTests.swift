@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The pool's promises, checked on real processes through a real nginx: crashes, recycling,
+/// reloads and shutdown under load.
+@Suite(.serialized) struct PoolProcessTests {
+    let stack: TestStack
+    init() throws { stack = try TestStack.current() }
+
+    @Test func killedWorkerIsReplacedAndOnlyItsInFlightRequestsMayFail() throws {
+        let pool = try PrivatePool(stack: stack, workers: 2, threads: 4)
+        defer { pool.stop() }
+        let before = pool.workerPIDs()
+        let load = LoadGenerator(port: pool.port, path: "/health", threads: 4)
+        load.start()
+        load.waitForResponses(300)
+        let victim = try #require(before.first)
+        let killedAt = Date()
+        kill(victim, SIGKILL)
+        let replaced = pool.wait(seconds: 5) {
+            let now = pool.workerPIDs()
+            return now.count == 2 && !now.contains(victim)
+        }
+        let replacedAfter = Date().timeIntervalSince(killedAt)
+        let atKill = load.snapshot.total
+        load.waitForResponses(atKill + 500)
+        let outcome = load.stop()
+        #expect(replaced, "the master did not replace the killed worker")
+        #expect(replacedAfter < 1.0, "replacement took \(replacedAfter) s")
+        // Only requests in flight on the killed worker's 4 threads may fail.
+        let failed = outcome.total - outcome.count(200) + outcome.transportErrors
+        #expect(failed <= 4, "failed: \(outcome.statuses) transport: \(outcome.samples)")
+        #expect(outcome.count(200) >= 800)
+        #expect(pool.logText.contains("worker crashed"))
+    }
+
+    @Test func workersAreRecycledAfterMaxRequestsWithoutFailures() throws {
+        let pool = try PrivatePool(stack: stack, workers: 2, threads: 2, maxRequests: 150)
+        defer { pool.stop() }
+        let initial = pool.workerPIDs()
+        let load = LoadGenerator(port: pool.port, path: "/health", threads: 4)
+        load.start()
+        load.waitForResponses(1200)
+        let outcome = load.stop()
+        #expect(outcome.count(200) == outcome.total, "statuses: \(outcome.statuses)")
+        #expect(outcome.transportErrors == 0, "\(outcome.samples)")
+        #expect(outcome.total >= 1200)
+        let now = pool.workerPIDs()
+        #expect(now.count == 2)
+        #expect(now.isDisjoint(with: initial), "workers were not replaced: \(initial) -> \(now)")
+        #expect(pool.logText.contains("worker recycling"))
+    }
+
+    @Test func reloadUnderLoadFailsNoRequest() throws {
+        let pool = try PrivatePool(stack: stack, workers: 2, threads: 4)
+        defer { pool.stop() }
+        let old = pool.workerPIDs()
+        let load = LoadGenerator(port: pool.port, path: "/health", threads: 4)
+        load.start()
+        load.waitForResponses(300)
+        pool.signalMaster(SIGHUP)
+        let swapped = pool.wait(seconds: 15) {
+            let now = pool.workerPIDs()
+            return now.count == 2 && now.isDisjoint(with: old)
+        }
+        let atSwap = load.snapshot.total
+        load.waitForResponses(atSwap + 500)
+        let outcome = load.stop()
+        #expect(swapped, "old workers still running: \(pool.workerPIDs()) vs \(old)")
+        #expect(outcome.count(200) == outcome.total, "statuses: \(outcome.statuses)")
+        #expect(outcome.transportErrors == 0, "\(outcome.samples)")
+        #expect(pool.logText.contains("reload complete"))
+    }
+
+    @Test func terminateLetsTheSlowRequestInFlightComplete() throws {
+        let pool = try PrivatePool(stack: stack, workers: 2, threads: 2)
+        defer { pool.stop() }
+        let port = pool.port
+        let result = ResultBox()
+        let thread = Thread {
+            let client = TestHTTPClient(port: port)
+            result.set(Result { try client.send("GET", "/_diag/sleep?ms=2000") })
+        }
+        thread.start()
+        usleep(400_000)
+        let signalledAt = Date()
+        pool.signalMaster(SIGTERM)
+        let status = pool.waitForMasterExit(seconds: 15)
+        let response = try #require(try result.wait(seconds: 10))
+        #expect(response.status == 200)
+        #expect(response.json["slept_ms"] as? Int == 2000)
+        #expect(status == 0, "master exit status \(String(describing: status))")
+        let took = Date().timeIntervalSince(signalledAt)
+        #expect(took >= 1.2 && took < 10, "master exited after \(took) s")
+        #expect(pool.logText.contains("shutdown requested"))
+    }
+
+    @Test func databaseRestartGives503sThenRecoversWithoutRestartingWorkers() throws {
+        let pool = try PrivatePool(stack: stack, workers: 2, threads: 4)
+        defer { pool.stop() }
+        let workers = pool.workerPIDs()
+        let load = LoadGenerator(port: pool.port, path: "/api/v1/status", threads: 4)
+        load.start()
+        load.waitForResponses(200)
+        var restarted = false
+        defer { if !restarted { _ = try? TestStack.run([stack.pgctl, "start"], environment: ["TM_TEST_STATE": stack.state]) } }
+        let stop = try TestStack.run([stack.pgctl, "stop"], environment: ["TM_TEST_STATE": stack.state])
+        #expect(stop.status == 0, "\(stop.output)")
+        let saw503 = pool.wait(seconds: 10) { load.snapshot.count(503) > 20 }
+        let start = try TestStack.run([stack.pgctl, "start"], environment: ["TM_TEST_STATE": stack.state])
+        restarted = true
+        #expect(start.status == 0, "\(start.output)")
+        let client = pool.client()
+        let recovered = pool.wait(seconds: 15) { (try? client.send("GET", "/api/v1/status").status) == 200 }
+        let atRecovery = load.snapshot
+        load.waitForResponses(atRecovery.total + 300)
+        let outcome = load.stop()
+        #expect(saw503)
+        #expect(recovered)
+        #expect(Set(outcome.statuses.keys).isSubset(of: [200, 503]), "statuses: \(outcome.statuses)")
+        #expect(outcome.count(200) - atRecovery.count(200) >= 250, "after recovery: \(outcome.statuses) vs \(atRecovery.statuses)")
+        #expect(outcome.transportErrors == 0, "\(outcome.samples)")
+        #expect(pool.workerPIDs() == workers, "workers were restarted")
+    }
+
+    @Test func fiftyMegabyteUploadStreamsWithBoundedWorkerMemory() throws {
+        let pool = try PrivatePool(stack: stack, workers: 1, threads: 2)
+        defer { pool.stop() }
+        let worker = try #require(pool.workerPIDs().first)
+        let client = pool.client()
+        _ = try client.send("GET", "/health")
+        let before = try #require(ProcessTable.memoryKilobytes(worker, field: "VmHWM"))
+        var body = [UInt8](repeating: 0, count: 50 << 20)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
+        for index in body.indices {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            body[index] = UInt8(truncatingIfNeeded: state >> 33)
+            checksum = (checksum ^ UInt64(body[index])) &* 0x100_0000_01b3
+        }
+        client.timeout = 120
+        let response = try client.send("POST", "/_diag/upload", headers: ["Content-Type": "application/octet-stream"], body: body)
+        #expect(response.status == 200, "\(response.text)")
+        #expect(response.json["bytes"] as? Int == 50 << 20)
+        #expect(response.json["fnv1a"] as? String == String(checksum, radix: 16))
+        #expect(response.json["pid"] as? Int == Int(worker))
+        let after = try #require(ProcessTable.memoryKilobytes(worker, field: "VmHWM"))
+        // The body is 51,200 KiB; a streaming worker's peak grows by buffers, not by the body.
+        #expect(after - before < 8 * 1024, "peak RSS grew from \(before) to \(after) KiB")
+    }
+}
+
+/// A value handed from a thread to the test.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var value: Result<TestResponse, any Error>?
+
+    func set(_ result: Result<TestResponse, any Error>) {
+        lock.lock()
+        value = result
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    func wait(seconds: Double) throws -> TestResponse? {
+        lock.lock()
+        defer { lock.unlock() }
+        let deadline = Date().addingTimeInterval(seconds)
+        while value == nil && lock.wait(until: deadline) {}
+        return try value?.get()
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Models
+
+/// The libpq client against the test stack's real PostgreSQL.
+@Suite struct PostgresTests {
+    let database: Database
+    init() throws { database = Database(url: try TestStack.current().databaseURL) }
+
+    @Test func valuesRoundTripThroughBinds() throws {
+        let text = "quote ' backslash \\ dollar $1 unicode € \u{1F4C8}"
+        let when = Date(timeIntervalSince1970: 1_795_570_948.5)
+        let id = UUID()
+        let rows = try database.query("""
+            SELECT \(text)::text AS t, \(Int64.max)::bigint AS big, \(3.25)::float8 AS f, \(true)::bool AS b,
+                   \(when)::timestamptz AS ts, \(id)::uuid AS u, \(nil as String?)::text AS n
+            """)
+        let row = try #require(rows.first)
+        #expect(try row.decode("t", as: String.self) == text)
+        #expect(try row.decode("big", as: Int64.self) == Int64.max)
+        #expect(try row.decode("f", as: Double.self) == 3.25)
+        #expect(try row.decode("b", as: Bool.self) == true)
+        #expect(try row.decode("ts", as: Date.self) == when)
+        #expect(try row.decode("u", as: UUID.self) == id)
+        #expect(try row.decodeIfPresent("n", as: String.self) == nil)
+        #expect(throws: DatabaseError.self) { try row.decode("n", as: String.self) }
+        #expect(throws: DatabaseError.self) { try row.decode("missing", as: String.self) }
+        #expect(throws: DatabaseError.self) { try row.decode("t", as: Int.self) }
+    }
+
+    @Test func injectionAttemptsStayValues() throws {
+        let hostile = "'; DROP TABLE audit_events; --"
+        let rows = try database.query("SELECT \(hostile) AS v, length(\(hostile)) AS n")
+        #expect(try rows[0].decode("v", as: String.self) == hostile)
+        #expect(try database.query("SELECT to_regclass('audit_events') IS NOT NULL AS present")[0].decode("present", as: Bool.self))
+    }
+
+    @Test func sqlStatesAreKept() throws {
+        let table = "tm_test_\(UInt32.random(in: 0...UInt32.max))"
+        _ = table
+        try database.execute("CREATE TEMP TABLE uniq_test (k text PRIMARY KEY)")
+        try database.execute("INSERT INTO uniq_test VALUES (\("a"))")
+        do {
+            try database.execute("INSERT INTO uniq_test VALUES (\("a"))")
+            Issue.record("duplicate accepted")
+        } catch let error as DatabaseError {
+            #expect(error.isUniqueViolation)
+        }
+        #expect(throws: DatabaseError.self) { try database.query("SELECT * FROM no_such_table") }
+        try database.execute("DROP TABLE uniq_test")
+    }
+
+    @Test func transactionsRollBackOnError() throws {
+        try database.execute("CREATE TEMP TABLE tx_test (v int)")
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try database.transaction { tx in
+                try tx.execute("INSERT INTO tx_test VALUES (\(1))")
+                throw Stop()
+            }
+        }
+        _ = try database.transaction { tx in try tx.execute("INSERT INTO tx_test VALUES (\(2))") }
+        let values = try database.query("SELECT v FROM tx_test").map { try $0.decode("v", as: Int.self) }
+        #expect(values == [2])
+        try database.execute("DROP TABLE tx_test")
+    }
+
+    @Test func unreachableServerIsUnavailable() {
+        let nowhere = Database(url: "postgresql://nobody@127.0.0.1:1/none")
+        do {
+            _ = try nowhere.query("SELECT 1")
+            Issue.record("connected to port 1")
+        } catch DatabaseError.unavailable {
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
+
+/// The hiredis client against the test stack's real Redis.
+@Suite struct RedisTests {
+    let redis: Redis
+    init() throws {
+        let stack = try TestStack.current()
+        redis = Redis(endpoint: try #require(RedisEndpoint(url: stack.redisURL)))
+    }
+
+    @Test func binarySafeValues() throws {
+        let key = "test:binary:\(UUID().uuidString)"
+        let value: [UInt8] = [0, 13, 10, 36, 42, 255, 0]
+        try redis.command([Array(key.utf8), Array("SET".utf8)].reversed() + [value])
+        #expect(try redis.command(["GET", key]) == .string(value))
+        #expect(try redis.command(["DEL", key]) == .integer(1))
+        #expect(try redis.command(["GET", key]) == .null)
+    }
+
+    @Test func errorRepliesThrow() {
+        #expect(throws: RedisError.self) { try redis.command(["NOSUCHCOMMAND"]) }
+    }
+
+    @Test func arraysAndIntegers() throws {
+        let key = "test:list:\(UUID().uuidString)"
+        try redis.command(["RPUSH", key, "a", "b"])
+        #expect(try redis.command(["LRANGE", key, "0", "-1"]) == .array([.string(Array("a".utf8)), .string(Array("b".utf8))]))
+        #expect(try redis.command(["INCRBY", key + ":n", "5"]).integer == 5)
+        try redis.command(["DEL", key, key + ":n"])
+    }
+
+    @Test func unreachableServerIsUnavailable() {
+        let nowhere = Redis(endpoint: RedisEndpoint(url: "redis://127.0.0.1:1/0")!)
+        do {
+            try nowhere.command(["PING"])
+            Issue.record("connected to port 1")
+        } catch RedisError.unavailable {
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

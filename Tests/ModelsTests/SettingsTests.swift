@@ -1,0 +1,87 @@
+import Testing
+@testable import Models
+
+@Suite struct SettingsTests {
+    let goodKey = "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9012345"
+
+    @Test func defaultsFollowTheOriginalDesign() throws {
+        let settings = try Settings(["SECRET_KEY": goodKey])
+        #expect(settings.debug == false)
+        #expect(settings.redisURL == "redis://localhost:6379/0")
+        #expect(settings.tradeMasterURL == "http://localhost:8080")
+        #expect(settings.workers == 2 && settings.threads == 8 && settings.maxRequests == 0)
+        #expect(settings.accessTokenExpireMinutes == 30 && settings.refreshTokenExpireDays == 7)
+        #expect(settings.logLevel == "info")
+        #expect(settings.diagnostics == false)
+    }
+
+    @Test func secretKeyIsRequiredOutsideDebug() {
+        #expect(throws: SettingsError(variable: "SECRET_KEY", reason: "is required when DEBUG is false (generate one with: openssl rand -hex 32)")) {
+            try Settings([:])
+        }
+        let debug = try? Settings(["DEBUG": "true"])
+        #expect(debug?.secretKey == Settings.debugSecretKey)
+    }
+
+    @Test(arguments: ["short", "change-me-change-me-change-me-change-me", "your-secret-key-here-0123456789abcdef",
+                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "example-key-0123456789abcdef0123456789"])
+    func weakKeysStopStartup(key: String) {
+        #expect(throws: SettingsError.self) { try Settings(["SECRET_KEY": key]) }
+        #expect((try? Settings(["SECRET_KEY": key, "DEBUG": "true"])) != nil, "debug mode accepts any key")
+    }
+
+    @Test func invalidValuesNameTheirVariable() {
+        let cases: [(String, String)] = [("DEBUG", "maybe"), ("TM_WORKERS", "0"), ("TM_THREADS", "lots"),
+                                         ("REDIS_URL", "http://x"), ("DATABASE_URL", "mysql://x/y"),
+                                         ("TRADEMASTER_API_URL", "ftp://x"), ("LOG_LEVEL", "loud"),
+                                         ("TM_SOCKET_MODE", "999"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "-1")]
+        for (name, value) in cases {
+            do {
+                _ = try Settings(["SECRET_KEY": goodKey, name: value])
+                Issue.record("\(name)=\(value) was accepted")
+            } catch let error as SettingsError {
+                #expect(error.variable == name)
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+    }
+
+    @Test func dotEnvParsing() throws {
+        let values = try Settings.parseDotEnv("""
+            # comment
+            export DEBUG=true
+            SECRET_KEY="quoted value"
+            REDIS_URL = redis://h:1/2  # trailing comment
+            EMPTY=
+            """)
+        #expect(values == ["DEBUG": "true", "SECRET_KEY": "quoted value", "REDIS_URL": "redis://h:1/2", "EMPTY": ""])
+        #expect(throws: SettingsError.self) { try Settings.parseDotEnv("NOEQUALS") }
+        #expect(throws: SettingsError.self) { try Settings.parseDotEnv("BAD-NAME=1") }
+    }
+
+    @Test func environmentWinsOverDotEnv() throws {
+        let path = "/tmp/tm-settings-test-\(UInt32.random(in: 0...UInt32.max)).env"
+        try "TM_WORKERS=7\nTM_THREADS=3\nSECRET_KEY=\(goodKey)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let settings = try Settings.load(environment: ["TM_WORKERS": "5"], envFile: path)
+        #expect(settings.workers == 5)
+        #expect(settings.threads == 3)
+    }
+
+    @Test func redisURLs() {
+        #expect(RedisEndpoint(url: "redis://:p%40ss@10.0.0.1:6380/3") ==
+                RedisEndpoint(address: .tcp(host: "10.0.0.1", port: 6380), password: "p@ss", database: 3))
+        #expect(RedisEndpoint(url: "unix:///run/redis.sock?db=2")?.address == .unix(path: "/run/redis.sock"))
+        #expect(RedisEndpoint(url: "redis://host/notanumber") == nil)
+        #expect(RedisEndpoint(url: "http://host") == nil)
+    }
+}
+
+extension RedisEndpoint {
+    init(address: Address, password: String?, database: Int) {
+        self.init(url: "redis://x")!
+        self.address = address
+        self.password = password
+        self.database = database
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+
+/// A pool and an nginx of a test's own (on a free port, with a socket in a temp folder),
+/// sharing the stack's PostgreSQL and Redis: for tests that kill, recycle or reload workers.
+public final class PrivatePool: @unchecked Sendable {
+    /// nginx's port.
+    public let port: Int
+    /// The folder holding the socket, configs and logs.
+    public let directory: String
+    /// The master's pid.
+    public private(set) var masterPID: pid_t = 0
+    private let stack: TestStack
+
+    /// Starts `tm serve` with the given shape and an nginx in front, and waits for `/health`.
+    public init(stack: TestStack, workers: Int = 2, threads: Int = 4, maxRequests: Int = 0,
+                environment: [String: String] = [:]) throws {
+        self.stack = stack
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tm-pool-\(UUID().uuidString.prefix(8))").path
+        for sub in ["run", "log", "nginx"] {
+            try FileManager.default.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true)
+        }
+        chmod(directory, 0o755)
+        port = try PrivatePool.freePort()
+        let socket = directory + "/run/tm.sock"
+
+        var env = ProcessInfo.processInfo.environment
+        env["TM_ENV_FILE"] = stack.envFile
+        env["TM_SOCKET_MODE"] = "0666"
+        env["TM_DIAGNOSTICS"] = "true"
+        env["TM_SHUTDOWN_TIMEOUT"] = "20"
+        env.merge(environment) { $1 }
+        masterPID = try Subprocess.spawn(
+            [stack.binary, "serve", "--workers", "\(workers)", "--threads", "\(threads)", "--max-requests", "\(maxRequests)",
+             "--listen", socket], environment: env, outputPath: directory + "/log/tm.log")
+
+        var config = try String(contentsOfFile: stack.repo + "/nginx/dev.conf.template", encoding: .utf8)
+        let replacements = ["@STATE@": directory, "@SOCKET@": socket, "@HTTP_PORT@": "\(port)",
+                            "@SNIPPETS@": stack.repo + "/nginx/snippets",
+                            "@USER_DIRECTIVE@": getuid() == 0 ? "user root;" : ""]
+        for (key, value) in replacements { config = config.replacingOccurrences(of: key, with: value) }
+        try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        let waitForSocket = Date().addingTimeInterval(15)
+        while !FileManager.default.fileExists(atPath: socket) && Date() < waitForSocket { usleep(20_000) }
+        let nginx = try TestStack.run(["nginx", "-e", directory + "/log/nginx-error.log", "-p", directory + "/nginx",
+                                       "-c", directory + "/nginx.conf"])
+        guard nginx.status == 0 else { stop(); throw TestHTTPError(description: "nginx failed: \(nginx.output)") }
+        let client = TestHTTPClient(port: port)
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if let response = try? client.send("GET", "/health"), response.status == 200,
+               workerPIDs().count == workers { return }
+            usleep(50_000)
+        }
+        let text = logText
+        stop()
+        throw TestHTTPError(description: "private pool did not become healthy:\n\(text)")
+    }
+
+    deinit { stop() }
+
+    /// A client for this pool's nginx.
+    public func client() -> TestHTTPClient { TestHTTPClient(port: port) }
+
+    /// The master's current worker processes.
+    public func workerPIDs() -> Set<pid_t> { ProcessTable.children(of: masterPID) }
+
+    /// Sends `signal` to the master.
+    public func signalMaster(_ signal: Int32) { kill(masterPID, signal) }
+
+    /// Waits for the master to exit; its status, or nil on timeout.
+    public func waitForMasterExit(seconds: Double) -> Int32? {
+        if let exitStatus { return exitStatus }
+        exitStatus = Subprocess.wait(masterPID, seconds: seconds)
+        return exitStatus
+    }
+    private var exitStatus: Int32?
+
+    /// Waits until `condition` holds (polling), up to `seconds`; whether it did.
+    @discardableResult
+    public func wait(seconds: Double, until condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+
+    /// The pool's log so far.
+    public var logText: String {
+        (try? String(contentsOfFile: directory + "/log/tm.log", encoding: .utf8)) ?? ""
+    }
+
+    /// Stops nginx and the pool (idempotent).
+    public func stop() {
+        if let pid = try? String(contentsOfFile: directory + "/run/nginx.pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines), let value = pid_t(pid) {
+            kill(value, SIGTERM)
+        }
+        if exitStatus == nil {
+            let workers = workerPIDs()
+            kill(masterPID, SIGTERM)
+            if waitForMasterExit(seconds: 10) == nil {
+                kill(masterPID, SIGKILL)
+                for pid in workers { kill(pid, SIGKILL) }
+            }
+        }
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestHTTPError(description: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Reads the process table from /proc.
+public enum ProcessTable {
+    /// Live child pids of `parent`.
+    public static func children(of parent: pid_t) -> Set<pid_t> {
+        var result = Set<pid_t>()
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return result }
+        for entry in entries {
+            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            // fields[0] is the state, fields[1] the parent pid; zombies do not count.
+            if fields.count > 1, fields[0] != "Z", pid_t(fields[1]) == parent { result.insert(pid) }
+        }
+        return result
+    }
+
+    /// A field of /proc/PID/status in kB (VmRSS, VmHWM).
+    public static func memoryKilobytes(_ pid: pid_t, field: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return nil }
+        return Int(line.dropFirst(field.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
+    }
+}
