@@ -5,6 +5,8 @@ import Foundation
 public final class PrivatePool: @unchecked Sendable {
     /// nginx's port.
     public let port: Int
+    /// The pool's unix socket.
+    public var socketPath: String { directory + "/run/tm.sock" }
     /// The folder holding the socket, configs and logs.
     public let directory: String
     /// The master's pid.
@@ -33,12 +35,10 @@ public final class PrivatePool: @unchecked Sendable {
             [stack.binary, "serve", "--workers", "\(workers)", "--threads", "\(threads)", "--max-requests", "\(maxRequests)",
              "--listen", socket], environment: env, outputPath: directory + "/log/tm.log")
 
-        var config = try String(contentsOfFile: stack.repo + "/nginx/dev.conf.template", encoding: .utf8)
-        let replacements = ["@STATE@": directory, "@SOCKET@": socket, "@HTTP_PORT@": "\(port)",
-                            "@SNIPPETS@": stack.repo + "/nginx/snippets",
-                            "@USER_DIRECTIVE@": getuid() == 0 ? "user root;" : ""]
-        for (key, value) in replacements { config = config.replacingOccurrences(of: key, with: value) }
-        try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        let rendered = try TestStack.run([stack.repo + "/nginx/render", stack.repo + "/nginx/dev.conf.template", directory,
+                                          "STATE=\(directory)", "SOCKET=\(socket)", "HTTP_PORT=\(port)",
+                                          "USER_DIRECTIVE=\(getuid() == 0 ? "user root;" : "")"])
+        guard rendered.status == 0 else { throw TestHTTPError(description: "render failed: \(rendered.output)") }
         let waitForSocket = Date().addingTimeInterval(15)
         while !FileManager.default.fileExists(atPath: socket) && Date() < waitForSocket { usleep(20_000) }
         let nginx = try TestStack.run(["nginx", "-e", directory + "/log/nginx-error.log", "-p", directory + "/nginx",
@@ -107,7 +107,7 @@ public final class PrivatePool: @unchecked Sendable {
         }
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

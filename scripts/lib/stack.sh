@@ -177,17 +177,13 @@ start_pool() {
     die "the tm pool did not start"
 }
 
-render_nginx() { # render_nginx TEMPLATE OUT
-    sed -e "s#@STATE@#$STATE#g" -e "s#@SOCKET@#$SOCKET#g" -e "s#@HTTP_PORT@#$HTTP_PORT#g" \
-        -e "s#@SNIPPETS@#$REPO/nginx/snippets#g" -e "s#@USER_DIRECTIVE@##g" "$1" >"$2"
-}
-
 start_nginx() {
     stop_pidfile "$STATE/run/nginx.pid" QUIT
     mkdir -p "$STATE/nginx"
     [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$STATE/nginx" "$STATE/log"
-    render_nginx "$REPO/nginx/dev.conf.template" "$STATE/nginx.conf"
-    "${RUN_AS[@]}" nginx -e "$STATE/log/nginx-error.log" -p "$STATE/nginx" -c "$STATE/nginx.conf" \
+    "$REPO/nginx/render" "$REPO/nginx/dev.conf.template" "$STATE/nginx-conf" STATE="$STATE" SOCKET="$SOCKET" \
+        HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE=""
+    "${RUN_AS[@]}" nginx -e "$STATE/log/nginx-error.log" -p "$STATE/nginx" -c "$STATE/nginx-conf/nginx.conf" \
         || die "nginx did not start (see $STATE/log/nginx-error.log)"
     for _ in $(seq 1 100); do
         [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/health")" = 200 ] && { say "nginx up on 127.0.0.1:$HTTP_PORT"; return; }

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The shipped nginx configurations: both pass `nginx -t`, and the production one, run on
+/// loopback ports with a throwaway certificate, does what it promises.
+@Suite(.serialized) struct NginxConfigTests {
+    let stack: TestStack
+    let scratch: String
+    init() throws {
+        stack = try TestStack.current()
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tm-nginx-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: scratch + "/log", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch + "/prefix", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch + "/run", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: scratch + "/nginx", withIntermediateDirectories: true)
+    }
+
+    func render(_ source: String, into directory: String, _ values: [String: String]) throws {
+        let result = try TestStack.run([stack.repo + "/nginx/render", stack.repo + "/nginx/" + source, directory]
+                                       + values.map { "\($0.key)=\($0.value)" })
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    func nginxTest(_ config: String) throws -> (status: Int32, output: String) {
+        try TestStack.run(["nginx", "-t", "-e", scratch + "/log/error.log", "-p", scratch + "/prefix", "-c", config])
+    }
+
+    func productionValues(socket: String, http: Int, https: Int) throws -> [String: String] {
+        let certificate = try TestStack.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                                             "-subj", "/CN=localhost", "-keyout", scratch + "/key.pem", "-out", scratch + "/cert.pem"])
+        #expect(certificate.status == 0, "\(certificate.output)")
+        return ["SERVER_NAME": "localhost", "CERT": scratch + "/cert.pem", "CERT_KEY": scratch + "/key.pem",
+                "SOCKET": socket, "HTTP_LISTEN": "127.0.0.1:\(http)", "HTTP_LISTEN_V6": "[::1]:\(http)",
+                "HTTPS_LISTEN": "127.0.0.1:\(https)", "HTTPS_LISTEN_V6": "[::1]:\(https)",
+                "LOG_DIR": scratch + "/log", "PID": scratch + "/nginx.pid"]
+    }
+
+    @Test func developmentConfigPassesNginxTest() throws {
+        try render("dev.conf.template", into: scratch + "/dev", ["STATE": scratch, "SOCKET": scratch + "/tm.sock",
+                                                                  "HTTP_PORT": "18999", "USER_DIRECTIVE": ""])
+        let result = try nginxTest(scratch + "/dev/nginx.conf")
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("test is successful"))
+    }
+
+    @Test func productionConfigPassesNginxTest() throws {
+        try render("production.conf", into: scratch + "/prod", try productionValues(socket: scratch + "/tm.sock", http: 18998, https: 18997))
+        let result = try nginxTest(scratch + "/prod/nginx.conf")
+        #expect(result.status == 0, "\(result.output)")
+        let text = try String(contentsOfFile: scratch + "/prod/nginx.conf", encoding: .utf8)
+        #expect(text.contains("ssl_protocols TLSv1.2 TLSv1.3;"))
+    }
+
+    @Test func renderRefusesUnfilledPlaceholders() throws {
+        let result = try TestStack.run([stack.repo + "/nginx/render", stack.repo + "/nginx/production.conf", scratch + "/partial"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("unreplaced placeholders"))
+    }
+
+    @Test func productionConfigBehaviour() throws {
+        let pool = try PrivatePool(stack: stack, workers: 1, threads: 4)
+        defer { pool.stop() }
+        let http = try freePort(), https = try freePort()
+        try render("production.conf", into: scratch + "/live", try productionValues(socket: pool.socketPath, http: http, https: https))
+        let started = try TestStack.run(["nginx", "-e", scratch + "/log/error.log", "-p", scratch + "/prefix", "-c", scratch + "/live/nginx.conf"])
+        #expect(started.status == 0, "\(started.output)")
+        defer {
+            if let pid = try? String(contentsOfFile: scratch + "/nginx.pid", encoding: .utf8), let value = pid_t(pid.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                kill(value, SIGTERM)
+            }
+        }
+        let base = "https://localhost:\(https)"
+        func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            try TestStack.run(["curl", "-sk", "--resolve", "localhost:\(https):127.0.0.1", "--resolve", "localhost:\(http):127.0.0.1",
+                               "--max-time", "10"] + arguments)
+        }
+
+        // TLS 1.2 and 1.3 only.
+        let tls12 = try curl(["-o", "/dev/null", "-w", "%{http_code}", "--tlsv1.2", "--tls-max", "1.2", base + "/health"])
+        #expect(tls12.output == "200", "\(tls12.output)")
+        let tls11 = try TestStack.run(["openssl", "s_client", "-connect", "127.0.0.1:\(https)", "-tls1_1",
+                                       "-cipher", "DEFAULT@SECLEVEL=0", "-servername", "localhost"])
+        #expect(tls11.status != 0, "TLS 1.1 handshake succeeded: \(tls11.output.prefix(300))")
+
+        // HSTS and security headers on app responses and on nginx's own errors.
+        for path in ["/health", "/_diag/sleep?ms=1"] {
+            let headers = try curl(["-D", "-", "-o", "/dev/null", base + path]).output.lowercased()
+            #expect(headers.contains("strict-transport-security: max-age=63072000; includesubdomains"), "\(path): \(headers)")
+            #expect(headers.contains("x-content-type-options: nosniff"), "\(path)")
+            #expect(headers.contains("x-request-id: "), "\(path)")
+        }
+        let diag = try curl(["-D", "-", base + "/_diag/sleep?ms=1"]).output
+        #expect(diag.contains("404") && diag.contains("application/problem+json"), "\(diag)")
+        #expect(diag.lowercased().components(separatedBy: "x-request-id:").count == 2, "one X-Request-ID header")
+
+        // Plain HTTP redirects.
+        let redirect = try curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "http://localhost:\(http)/health"])
+        #expect(redirect.output.hasPrefix("301 https://localhost"), "\(redirect.output)")
+
+        // CORS: an allowed origin's preflight is answered by nginx; another origin gets nothing.
+        let preflight = try curl(["-D", "-", "-o", "/dev/null", "-X", "OPTIONS", "-H", "Origin: https://localhost",
+                                  "-H", "Access-Control-Request-Method: POST", base + "/api/v1/auth/login"]).output.lowercased()
+        #expect(preflight.hasPrefix("http/2 204"), "\(preflight)")
+        #expect(preflight.contains("access-control-allow-origin: https://localhost"))
+        #expect(preflight.contains("access-control-allow-methods: get, post"))
+        let foreign = try curl(["-D", "-", "-o", "/dev/null", "-H", "Origin: https://evil.example", base + "/health"]).output.lowercased()
+        #expect(!foreign.contains("access-control-allow-origin"), "\(foreign)")
+
+        // Auth routes are rate limited per address: past the burst, 429 problem+json with Retry-After.
+        var limited: String?
+        for _ in 0..<30 where limited == nil {
+            let answer = try curl(["-D", "-", "-X", "POST", base + "/api/v1/auth/login"]).output
+            if answer.hasPrefix("HTTP/2 429") { limited = answer }
+        }
+        let problem = try #require(limited, "no 429 after 30 quick requests")
+        #expect(problem.contains("application/problem+json") && problem.lowercased().contains("retry-after: 1"), "\(problem)")
+        #expect(problem.contains("\"status\":429"))
+
+        // Body limits per route: 1m by default.
+        let big = scratch + "/big.bin"
+        FileManager.default.createFile(atPath: big, contents: Data(count: 2 << 20))
+        let tooLarge = try curl(["-D", "-", "-H", "Content-Type: application/json", "--data-binary", "@" + big, base + "/api/v1/anything"]).output
+        #expect(tooLarge.contains(" 413") && tooLarge.contains("application/problem+json"), "\(tooLarge.prefix(400))")
+    }
+
+    func freePort() throws -> Int { try PrivatePool.freePort() }
+}
