@@ -14,8 +14,10 @@ public final class PrivatePool: @unchecked Sendable {
     private let stack: TestStack
 
     /// Starts `tm serve` with the given shape and an nginx in front, and waits for `/health`.
+    /// With `systemdSocket`, the socket is created by a stand-in for systemd and passed as
+    /// fd 3 with `LISTEN_FDS`/`LISTEN_PID`, as socket activation does.
     public init(stack: TestStack, workers: Int = 2, threads: Int = 4, maxRequests: Int = 0,
-                environment: [String: String] = [:]) throws {
+                environment: [String: String] = [:], systemdSocket: Bool = false) throws {
         self.stack = stack
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tm-pool-\(UUID().uuidString.prefix(8))").path
         for sub in ["run", "log", "nginx"] {
@@ -31,9 +33,26 @@ public final class PrivatePool: @unchecked Sendable {
         env["TM_DIAGNOSTICS"] = "true"
         env["TM_SHUTDOWN_TIMEOUT"] = "20"
         env.merge(environment) { $1 }
-        masterPID = try Subprocess.spawn(
-            [stack.binary, "serve", "--workers", "\(workers)", "--threads", "\(threads)", "--max-requests", "\(maxRequests)",
-             "--listen", socket], environment: env, outputPath: directory + "/log/tm.log")
+        let serve = [stack.binary, "serve", "--workers", "\(workers)", "--threads", "\(threads)", "--max-requests", "\(maxRequests)"]
+        if systemdSocket {
+            let activator = """
+                import os, socket, sys
+                path = sys.argv[1]
+                listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                listener.bind(path)
+                os.chmod(path, 0o666)
+                listener.listen(128)
+                os.dup2(listener.fileno(), 3)
+                os.set_inheritable(3, True)
+                os.environ["LISTEN_FDS"] = "1"
+                os.environ["LISTEN_PID"] = str(os.getpid())
+                os.execv(sys.argv[2], sys.argv[2:])
+                """
+            masterPID = try Subprocess.spawn(["python3", "-c", activator, socket] + serve, environment: env,
+                                             outputPath: directory + "/log/tm.log")
+        } else {
+            masterPID = try Subprocess.spawn(serve + ["--listen", socket], environment: env, outputPath: directory + "/log/tm.log")
+        }
 
         let rendered = try TestStack.run([stack.repo + "/nginx/render", stack.repo + "/nginx/dev.conf.template", directory,
                                           "STATE=\(directory)", "SOCKET=\(socket)", "HTTP_PORT=\(port)",

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `tm migrate`, startup validation and socket activation, as an operator runs them.
+@Suite(.serialized) struct CommandLineTests {
+    let stack: TestStack
+    init() throws { stack = try TestStack.current() }
+
+    /// A fresh database for one test; dropped afterwards by the caller.
+    func scratchDatabase() throws -> (name: String, url: String) {
+        let name = "tm_scratch_\(UInt32.random(in: 0...UInt32.max))"
+        let created = try TestStack.run(["psql", stack.databaseURL, "-qc", "CREATE DATABASE \(name)"])
+        #expect(created.status == 0, "\(created.output)")
+        let base = stack.databaseURL[..<stack.databaseURL.lastIndex(of: "/")!]
+        return (name, base + "/" + name)
+    }
+
+    func dropDatabase(_ name: String) {
+        _ = try? TestStack.run(["psql", stack.databaseURL, "-qc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
+    }
+
+    func tm(_ arguments: [String], _ environment: [String: String]) throws -> (status: Int32, output: String) {
+        try TestStack.run([stack.binary] + arguments, environment: ["TM_ENV_FILE": stack.envFile].merging(environment) { $1 })
+    }
+
+    @Test func migrateTwiceConcurrentlyAppliesEachMigrationOnce() throws {
+        let (name, url) = try scratchDatabase()
+        defer { dropDatabase(name) }
+        let environment = ["DATABASE_URL": url, "TM_MIGRATIONS_DIR": stack.repo + "/migrations"]
+        let binary = stack.binary
+        let env = ["TM_ENV_FILE": stack.envFile].merging(environment) { $1 }
+        let outputs = [String](repeating: "", count: 2)
+        let results = OutputBox(outputs)
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let result = try? TestStack.run([binary, "migrate"], environment: env)
+            results.set(index, result.map { "\($0.status)|\($0.output)" } ?? "spawn failed")
+        }
+        for output in results.values { #expect(output.hasPrefix("0|"), "\(output)") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: stack.repo + "/migrations").filter { $0.hasSuffix(".sql") }
+        let counted = try TestStack.run(["psql", url, "-tAc", "SELECT count(*), count(DISTINCT version) FROM schema_migrations"])
+        #expect(counted.output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(files.count)|\(files.count)")
+        let again = try tm(["migrate"], environment)
+        #expect(again.status == 0 && again.output.contains("database is up to date"), "\(again.output)")
+        let status = try tm(["migrate", "--status"], environment)
+        #expect(status.status == 0)
+        #expect(status.output.contains("0001  audit_events") && status.output.contains("applied"), "\(status.output)")
+        #expect(!status.output.contains("pending"))
+    }
+
+    @Test func editedOrMisnamedMigrationsAreRefused() throws {
+        let (name, url) = try scratchDatabase()
+        defer { dropDatabase(name) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tm-migrations-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "CREATE TABLE a (id int);".write(toFile: folder + "/0001_a.sql", atomically: true, encoding: .utf8)
+        try "CREATE TABLE b (id int); INSERT INTO b VALUES (1);".write(toFile: folder + "/0002_b.sql", atomically: true, encoding: .utf8)
+        let environment = ["DATABASE_URL": url]
+        #expect(try tm(["migrate", "--dir", folder], environment).status == 0)
+        try "CREATE TABLE a (id bigint);".write(toFile: folder + "/0001_a.sql", atomically: true, encoding: .utf8)
+        let edited = try tm(["migrate", "--dir", folder], environment)
+        #expect(edited.status != 0 && edited.output.contains("was edited after it was applied"), "\(edited.output)")
+        try "CREATE TABLE a (id int);".write(toFile: folder + "/0001_a.sql", atomically: true, encoding: .utf8)
+        try "CREATE TABLE c (id int); SELECT no_such_function();".write(toFile: folder + "/0003_c.sql", atomically: true, encoding: .utf8)
+        let failing = try tm(["migrate", "--dir", folder], environment)
+        #expect(failing.status != 0)
+        // The failed migration left nothing behind: its transaction rolled back.
+        let table = try TestStack.run(["psql", url, "-tAc", "SELECT to_regclass('c') IS NULL"])
+        #expect(table.output.trimmingCharacters(in: .whitespacesAndNewlines) == "t")
+        try "x".write(toFile: folder + "/notnumbered.sql", atomically: true, encoding: .utf8)
+        let misnamed = try tm(["migrate", "--dir", folder], environment)
+        #expect(misnamed.status != 0 && misnamed.output.contains("NNNN_name.sql"), "\(misnamed.output)")
+    }
+
+    @Test func unreachableDatabaseIsAClearError() throws {
+        let result = try tm(["migrate"], ["DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("database unavailable"), "\(result.output)")
+    }
+
+    @Test func invalidSettingsStopStartupNamingTheVariable() throws {
+        let cases: [([String: String], String)] = [
+            (["SECRET_KEY": "short", "DEBUG": "false"], "SECRET_KEY"),
+            (["SECRET_KEY": "", "DEBUG": "false"], "SECRET_KEY"),
+            (["TM_WORKERS": "zero"], "TM_WORKERS"),
+            (["REDIS_URL": "localhost:6379"], "REDIS_URL"),
+            (["DEBUG": "perhaps"], "DEBUG"),
+        ]
+        for (environment, variable) in cases {
+            let result = try TestStack.run([stack.binary, "serve", "--listen", "/tmp/tm-never-\(UUID().uuidString.prefix(6)).sock"],
+                                           environment: ["TM_ENV_FILE": "/dev/null"].merging(environment) { $1 }
+                                               .merging(environment["SECRET_KEY"] == nil ? ["SECRET_KEY": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c"] : [:]) { a, _ in a })
+            #expect(result.status == 2, "\(environment): \(result.output)")
+            #expect(result.output.contains("invalid setting \(variable)"), "\(result.output)")
+        }
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        for command in [["--help"], ["serve", "--help"], ["migrate", "--help"]] {
+            let result = try TestStack.run([stack.binary] + command)
+            #expect(result.status == 0, "\(command)")
+            #expect(result.output.contains("USAGE"), "\(command): \(result.output)")
+        }
+    }
+
+    @Test func servesOnASocketPassedBySystemd() throws {
+        let pool = try PrivatePool(stack: stack, workers: 1, threads: 2, systemdSocket: true)
+        defer { pool.stop() }
+        #expect(try pool.client().send("GET", "/health").status == 200)
+        #expect(pool.logText.contains("systemd fd 3"))
+    }
+}
+
+/// Results written from several threads.
+final class OutputBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [String]
+    init(_ initial: [String]) { storage = initial }
+    func set(_ index: Int, _ value: String) { lock.lock(); storage[index] = value; lock.unlock() }
+    var values: [String] { lock.lock(); defer { lock.unlock() }; return storage }
+}
