@@ -9,14 +9,14 @@ public final class Application<Context: RequestContext>: Sendable {
     /// The routes.
     public let router: Router<Context>
     private let logger: Logger
-    private let pid: Int32
+    private let pidText: String
     private let now: @Sendable () -> UInt64
 
     /// An application over `router`, logging with `logger`.
     public init(router: Router<Context>, logger: Logger) {
         self.router = router
         self.logger = logger
-        self.pid = getpid()
+        self.pidText = String(getpid())
         self.now = Clock.monotonicNanoseconds
     }
 
@@ -71,17 +71,36 @@ public final class Application<Context: RequestContext>: Sendable {
                         instance: request.uri, requestID: request.requestID)
     }
 
+    /// The request's log line, built directly (this runs on every request): the same JSON
+    /// shape as ``JSONLogHandler`` writes, in one `write(2)`.
     private func log(_ request: Request, _ response: Response, nanoseconds: UInt64, logger: Logger) {
         guard logger.logLevel <= .info else { return }
-        var metadata: Logger.Metadata = [
-            "method": .string(request.method.rawValue),
-            "path": .string(request.path),
-            "status": .stringConvertible(response.status.code),
-            "duration_ms": .string(Clock.milliseconds(nanoseconds)),
-            "pid": .stringConvertible(pid),
-            "client": .string(request.clientAddress),
-        ]
-        for (name, value) in request.logFields { metadata[name] = .string(value) }
-        logger.info("request", metadata: metadata)
+        var line = "{\"ts\":\""
+        line.reserveCapacity(320)
+        line += Clock.timestamp()
+        line += "\",\"level\":\"info\",\"logger\":"
+        JSONText.appendQuoted(logger.label, to: &line)
+        line += ",\"msg\":\"request\",\"request_id\":"
+        JSONText.appendQuoted(request.requestID, to: &line)
+        line += ",\"method\":\""
+        line += request.method.rawValue
+        line += "\",\"path\":"
+        JSONText.appendQuoted(request.path, to: &line)
+        line += ",\"status\":"
+        line += String(response.status.code)
+        line += ",\"duration_ms\":"
+        line += Clock.milliseconds(nanoseconds)
+        line += ",\"pid\":"
+        line += pidText
+        line += ",\"client\":"
+        JSONText.appendQuoted(request.clientAddress, to: &line)
+        for (name, value) in request.logFields {
+            line += ","
+            JSONText.appendQuoted(name, to: &line)
+            line += ":"
+            JSONText.appendQuoted(value, to: &line)
+        }
+        line += "}\n"
+        JSONLogHandler.writeLine(&line)
     }
 }

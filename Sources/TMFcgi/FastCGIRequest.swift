@@ -27,29 +27,41 @@ enum FastCGIRequest {
         var contentLength: Int?
         var headers = HTTPHeaders()
         var env = raw.envp
+        // Names are compared as bytes; only the values we use become Strings.
         while let entry = env?.pointee {
-            let text = String(cString: entry)
             env = env?.advanced(by: 1)
-            guard let equals = text.utf8.firstIndex(of: 61) else { continue }
-            let name = Substring(text[..<equals])
-            let value = String(text[text.index(after: equals)...])
-            if name.hasPrefix("HTTP_") {
-                headers.add(headerName(name.dropFirst(5)), value)
-                continue
-            }
-            switch name {
-            case "REQUEST_METHOD": method = value
-            case "REQUEST_URI": uri = value
-            case "QUERY_STRING": query = value
-            case "REMOTE_ADDR": client = value
-            case "REQUEST_ID": requestID = value
-            case "CONTENT_TYPE": if !value.isEmpty { headers.add("Content-Type", value) }
-            case "CONTENT_LENGTH": contentLength = Int(value); if !value.isEmpty { headers.add("Content-Length", value) }
-            default: break
+            let length = strlen(entry)
+            guard let equals = memchr(entry, 61, length) else { continue }
+            let nameLength = UnsafeRawPointer(equals) - UnsafeRawPointer(entry)
+            let name = UnsafeRawBufferPointer(start: entry, count: nameLength)
+            let value = UnsafeRawBufferPointer(start: equals + 1, count: length - nameLength - 1)
+            if nameLength > 5 && matches(name.prefix(5), "HTTP_") {
+                headers.add(headerName(UnsafeRawBufferPointer(rebasing: name[5...])), String(decoding: value, as: UTF8.self))
+            } else if matches(name, "REQUEST_URI") {
+                uri = String(decoding: value, as: UTF8.self)
+            } else if matches(name, "REQUEST_METHOD") {
+                method = String(decoding: value, as: UTF8.self)
+            } else if matches(name, "QUERY_STRING") {
+                query = String(decoding: value, as: UTF8.self)
+            } else if matches(name, "REMOTE_ADDR") {
+                client = String(decoding: value, as: UTF8.self)
+            } else if matches(name, "REQUEST_ID") {
+                requestID = String(decoding: value, as: UTF8.self)
+            } else if matches(name, "CONTENT_TYPE"), value.count > 0 {
+                headers.add("Content-Type", String(decoding: value, as: UTF8.self))
+            } else if matches(name, "CONTENT_LENGTH"), value.count > 0 {
+                let text = String(decoding: value, as: UTF8.self)
+                contentLength = Int(text)
+                headers.add("Content-Length", text)
             }
         }
         if !RequestID.isValid(requestID) { requestID = RequestID.generate() }
-        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
+        let path: String
+        if let question = uri.utf8.firstIndex(of: 63) {
+            path = String(uri[..<question])
+        } else {
+            path = uri
+        }
         let body = RequestBody(source: raw.in.map(FastCGIBodySource.init), declaredLength: contentLength,
                                limit: RouteOptions().maxBodySize)
         guard let known = HTTPMethod(rawValue: method) else {
@@ -61,34 +73,59 @@ enum FastCGIRequest {
                        clientAddress: client, requestID: requestID, body: body)
     }
 
+    private static func matches(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
+    }
+
+    private static func matches(_ bytes: Slice<UnsafeRawBufferPointer>, _ literal: StaticString) -> Bool {
+        matches(UnsafeRawBufferPointer(rebasing: bytes), literal)
+    }
+
     /// `USER_AGENT` → `User-Agent`.
-    static func headerName(_ cgi: Substring) -> String {
-        var out = ""
-        out.reserveCapacity(cgi.utf8.count)
-        var upper = true
-        for character in cgi {
-            if character == "_" {
-                out.append("-")
-                upper = true
-            } else {
-                out.append(upper ? character : Character(character.lowercased()))
-                upper = false
+    static func headerName(_ cgi: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: cgi.count) { buffer in
+            var upper = true
+            for (index, byte) in cgi.enumerated() {
+                if byte == 95 { // _
+                    buffer[index] = 45
+                    upper = true
+                } else {
+                    buffer[index] = (!upper && byte >= 65 && byte <= 90) ? byte + 32 : byte
+                    upper = false
+                }
             }
+            return cgi.count
         }
-        return out
+    }
+
+    /// `USER_AGENT` → `User-Agent`.
+    static func headerName(_ cgi: String) -> String {
+        var bytes = Array(cgi.utf8)
+        return bytes.withUnsafeMutableBytes { headerName(UnsafeRawBufferPointer($0)) }
     }
 
     /// Writes a CGI-style response (`Status:` line, headers, blank line, body).
     static func write(_ response: Response, to raw: inout FCGX_Request, requestID: String) {
-        var head = "Status: \(response.status.code) \(response.status.reason)\r\n"
-        for field in response.headers { head += field.name + ": " + field.value + "\r\n" }
+        var head = "Status: "
+        head.reserveCapacity(256)
+        head += String(response.status.code)
+        head += " "
+        head += response.status.reason
+        head += "\r\n"
+        for field in response.headers {
+            head += field.name
+            head += ": "
+            head += field.value
+            head += "\r\n"
+        }
         if response.status.code != 204 && response.status.code != 304 {
-            head += "Content-Length: \(response.body.count)\r\n"
+            head += "Content-Length: "
+            head += String(response.body.count)
+            head += "\r\n"
         }
         head += "\r\n"
-        var headBytes = Array(head.utf8)
-        headBytes.withUnsafeMutableBytes { buffer in
-            _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), raw.out)
+        head.withUTF8 { buffer in
+            _ = FCGX_PutStr(UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buffer.count), raw.out)
         }
         guard !response.body.isEmpty else { return }
         response.body.withUnsafeBytes { buffer in

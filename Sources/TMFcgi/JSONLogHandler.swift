@@ -30,8 +30,12 @@ public struct JSONLogHandler: LogHandler {
             line += "," + JSONText.quoted(key) + ":" + JSONLogHandler.render(merged[key]!)
         }
         line += "}\n"
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
+        JSONLogHandler.writeLine(&line)
+    }
+
+    /// Writes a finished line to stderr in one call (retrying short writes).
+    static func writeLine(_ line: inout String) {
+        line.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)

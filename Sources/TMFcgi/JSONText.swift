@@ -10,6 +10,13 @@ public enum JSONText {
         return out
     }
 
+    /// Appends `value` as a JSON string literal, quotes included.
+    public static func appendQuoted(_ value: String, to out: inout String) {
+        out.append("\"")
+        appendEscaped(value, to: &out)
+        out.append("\"")
+    }
+
     /// Appends `value` escaped for a JSON string (without quotes) to `out`.
     public static func appendEscaped(_ value: String, to out: inout String) {
         var needsEscaping = false

@@ -33,7 +33,9 @@ setup_user() {
         SVC_USER=trademaster
         id -u "$SVC_USER" >/dev/null 2>&1 || useradd --system --user-group --home-dir /nonexistent \
             --no-create-home --shell /usr/sbin/nologin "$SVC_USER"
-        RUN_AS=(runuser -u "$SVC_USER" --)
+        # setpriv execs the command itself (runuser would stay as its parent and SIGKILL it
+        # two seconds after a SIGTERM, cutting the pool's graceful shutdown short).
+        RUN_AS=(setpriv --reuid="$SVC_USER" --regid="$SVC_USER" --init-groups --)
     else
         SVC_USER="$(id -un)"
         RUN_AS=()
