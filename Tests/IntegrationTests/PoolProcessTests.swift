@@ -104,13 +104,11 @@ import TestSupport
         load.start()
         load.waitForResponses(200)
         var restarted = false
-        defer { if !restarted { _ = try? TestStack.run([stack.pgctl, "start"], environment: ["TM_TEST_STATE": stack.state]) } }
-        let stop = try TestStack.run([stack.pgctl, "stop"], environment: ["TM_TEST_STATE": stack.state])
-        #expect(stop.status == 0, "\(stop.output)")
+        defer { if !restarted { try? stack.control("postgres", "start") } }
+        try stack.control("postgres", "stop")
         let saw503 = pool.wait(seconds: 10) { load.snapshot.count(503) > 20 }
-        let start = try TestStack.run([stack.pgctl, "start"], environment: ["TM_TEST_STATE": stack.state])
+        try stack.control("postgres", "start")
         restarted = true
-        #expect(start.status == 0, "\(start.output)")
         let client = pool.client()
         let recovered = pool.wait(seconds: 15) { (try? client.send("GET", "/api/v1/status").status) == 200 }
         let atRecovery = load.snapshot
@@ -122,6 +120,47 @@ import TestSupport
         #expect(outcome.count(200) - atRecovery.count(200) >= 250, "after recovery: \(outcome.statuses) vs \(atRecovery.statuses)")
         #expect(outcome.transportErrors == 0, "\(outcome.samples)")
         #expect(pool.workerPIDs() == workers, "workers were restarted")
+    }
+
+    @Test func redisRestartGives503sThenRecoversWithoutRestartingWorkers() throws {
+        let pool = try PrivatePool(stack: stack, workers: 2, threads: 4)
+        defer { pool.stop() }
+        let workers = pool.workerPIDs()
+        let client = pool.client()
+        #expect(try client.send("GET", "/api/v1/status").status == 200)
+        var restarted = false
+        defer { if !restarted { try? stack.control("redis", "start") } }
+        try stack.control("redis", "stop")
+        let down = try client.send("GET", "/api/v1/status")
+        #expect(down.status == 503)
+        #expect((down.json["checks"] as? [String: [String: Any]])?["redis"]?["status"] as? String == "down")
+        #expect((down.json["checks"] as? [String: [String: Any]])?["postgres"]?["status"] as? String == "ok")
+        #expect(try client.send("GET", "/health").status == 200, "liveness does not depend on Redis")
+        try stack.control("redis", "start")
+        restarted = true
+        #expect(pool.wait(seconds: 10) { (try? client.send("GET", "/api/v1/status").status) == 200 })
+        #expect(pool.workerPIDs() == workers, "workers were restarted")
+    }
+
+    @Test func crashLoopBrakeDelaysRespawns() throws {
+        let pool = try PrivatePool(stack: stack, workers: 1, threads: 1)
+        defer { pool.stop() }
+        var delays: [Double] = []
+        for _ in 0..<6 {
+            let victim = try #require(pool.workerPIDs().first)
+            let killedAt = Date()
+            kill(victim, SIGKILL)
+            let replaced = pool.wait(seconds: 5) { let now = pool.workerPIDs(); return now.count == 1 && !now.contains(victim) }
+            #expect(replaced)
+            delays.append(Date().timeIntervalSince(killedAt))
+        }
+        // Four crashes within ten seconds are replaced at once; from the fifth on the brake
+        // waits 1 s, then 2 s.
+        #expect(delays.prefix(4).allSatisfy { $0 < 0.5 }, "\(delays)")
+        #expect(delays[4] >= 0.9 && delays[4] < 1.6, "\(delays)")
+        #expect(delays[5] >= 1.9 && delays[5] < 2.6, "\(delays)")
+        #expect(pool.logText.contains("crash loop brake"))
+        #expect(try pool.client().send("GET", "/health").status == 200)
     }
 
     @Test func fiftyMegabyteUploadStreamsWithBoundedWorkerMemory() throws {

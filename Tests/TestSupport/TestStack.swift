@@ -15,8 +15,8 @@ public struct TestStack: Sendable {
     public let repo: String
     /// The settings file the pool reads.
     public let envFile: String
-    /// `scripts/lib/pgctl` (stop/start PostgreSQL).
-    public let pgctl: String
+    /// `scripts/lib/servicectl` (stop/start PostgreSQL or Redis).
+    public let servicectl: String
     /// PostgreSQL and Redis URLs.
     public let databaseURL: String
     public let redisURL: String
@@ -39,8 +39,14 @@ public struct TestStack: Sendable {
         guard let port = URLComponents(string: base)?.port else { throw Missing(description: "TM_TEST_BASE_URL has no port") }
         return TestStack(baseURL: base, port: port, state: try need("TM_TEST_STATE"), binary: try need("TM_TEST_BIN"),
                          repo: try need("TM_TEST_REPO"), envFile: try need("TM_TEST_ENV_FILE"),
-                         pgctl: try need("TM_TEST_PG_CTL"), databaseURL: try need("DATABASE_URL"),
+                         servicectl: try need("TM_TEST_SERVICECTL"), databaseURL: try need("DATABASE_URL"),
                          redisURL: try need("REDIS_URL"))
+    }
+
+    /// Stops or starts `service` (`postgres` or `redis`); throws when it fails.
+    public func control(_ service: String, _ action: String) throws {
+        let result = try TestStack.run([servicectl, service, action], environment: ["TM_TEST_STATE": state])
+        guard result.status == 0 else { throw Missing(description: "servicectl \(service) \(action): \(result.output)") }
     }
 
     /// A client for the shared nginx.
