@@ -1,0 +1,93 @@
+/// Parses ASCII decimal numbers to the correctly rounded `Double`.
+///
+/// The fast path (Clinger's): when the significand fits in 2^53 and the power of ten is at
+/// most 22, one IEEE multiplication or division of two exact values gives the correctly
+/// rounded result. Anything else goes to the standard library's `Double(_:)`, which is
+/// correctly rounded. Only plain decimal syntax is accepted: `nan`, `inf` and hexadecimal
+/// floats are rejected (the caller reports them).
+enum DecimalParser {
+    /// Exact powers of ten representable as doubles.
+    private static let powers: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+
+    /// The value of `bytes[start..<end]`, or nil when it is not a plain decimal number.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        var i = start
+        guard i < end else { return nil }
+        var negative = false
+        if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+            negative = bytes[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0          // significant digits accumulated (leading zeros skipped)
+        var sawDigit = false
+        var exponent = 0
+        var overflow = false
+        while i < end, bytes[i] &- 48 < 10 {
+            sawDigit = true
+            let d = UInt64(bytes[i] &- 48)
+            if digits < 19 {
+                mantissa = mantissa &* 10 &+ d
+                if mantissa != 0 { digits += 1 }
+            } else {
+                overflow = true
+                exponent += 1
+            }
+            i += 1
+        }
+        if i < end, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < end, bytes[i] &- 48 < 10 {
+                sawDigit = true
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
+                    if mantissa != 0 { digits += 1 }
+                    exponent -= 1
+                } else {
+                    overflow = true
+                }
+                i += 1
+            }
+        }
+        guard sawDigit else { return nil }
+        if i < end, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            var expNegative = false
+            if i < end, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+                expNegative = bytes[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var e = 0
+            var sawExp = false
+            while i < end, bytes[i] &- 48 < 10 {
+                sawExp = true
+                if e < 100_000 { e = e * 10 + Int(bytes[i] &- 48) }
+                i += 1
+            }
+            guard sawExp else { return nil }
+            exponent += expNegative ? -e : e
+        }
+        guard i == end else { return nil }
+        if !overflow, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
+            let m = Double(mantissa)
+            let value = exponent < 0 ? m / powers[-exponent] : m * powers[exponent]
+            return negative ? -value : value
+        }
+        return slowPath(bytes, start, end)
+    }
+
+    /// The correctly rounded value through the standard library.
+    private static func slowPath(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        return Double(text)
+    }
+
+    /// Parses a whole string (used by parameter parsing and tests).
+    static func parse(_ text: String) -> Double? {
+        var copy = text
+        return copy.withUTF8 { parse($0, 0, $0.count) }
+    }
+}

@@ -1,0 +1,193 @@
+/// Performance metrics of a return series, with empyrical's conventions.
+///
+/// Inputs are simple (non-cumulative) returns per period, risk-free rate 0, `periodsPerYear`
+/// periods a year (252 by default), standard deviations with ddof = 1. Each function returns
+/// NaN where empyrical does (too few returns, zero denominators); callers that serialise the
+/// results turn non-finite numbers into `null` (see `JSONValue`).
+public enum Metrics {
+    /// Simple returns of a price or equity series: `p[t]/p[t-1] - 1`, one fewer than the prices
+    /// (the first row yields no return: it is dropped, not filled with 0).
+    public static func simpleReturns(_ prices: [Double]) throws(QuantError) -> [Double] {
+        try Validation.requireFinite(prices, name: "prices")
+        guard prices.count > 1 else { return [] }
+        var out = [Double](repeating: 0, count: prices.count - 1)
+        prices.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 1..<p.count { o[i - 1] = p[i] / p[i - 1] - 1 }
+            }
+        }
+        return out
+    }
+
+    /// Total compounded return: ∏(1 + r) − 1; NaN when empty.
+    public static func cumulativeReturn(_ r: [Double]) -> Double {
+        guard !r.isEmpty else { return .nan }
+        var w = 1.0
+        for v in r { w *= 1 + v }
+        return w - 1
+    }
+
+    /// Compound annual growth rate, with years = number of returns / `periodsPerYear`.
+    public static func annualReturn(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        guard !r.isEmpty else { return .nan }
+        let years = Double(r.count) / periodsPerYear
+        return Math.pow(cumulativeReturn(r) + 1, 1 / years) - 1
+    }
+
+    /// Annualised volatility: std(r, ddof = 1) · √periodsPerYear; NaN below two returns.
+    public static func annualVolatility(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        guard r.count >= 2 else { return .nan }
+        return Statistics.standardDeviation(r, ddof: 1) * Math.pow(periodsPerYear, 1 / 2.0)
+    }
+
+    /// Sharpe ratio: mean / std(ddof = 1) · √periodsPerYear (0 risk-free rate); NaN below two returns.
+    public static func sharpeRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        guard r.count >= 2 else { return .nan }
+        return Statistics.mean(r) / Statistics.dispersion(r) * periodsPerYear.squareRoot()
+    }
+
+    /// Annualised downside deviation: √(mean(min(r, 0)²)) · √periodsPerYear, over all returns,
+    /// no ddof correction; NaN when empty.
+    public static func downsideRisk(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        guard !r.isEmpty else { return .nan }
+        var s = 0.0
+        for v in r where v < 0 { s += v * v }
+        return (s / Double(r.count)).squareRoot() * periodsPerYear.squareRoot()
+    }
+
+    /// Sortino ratio: mean(r) · periodsPerYear / downside risk; NaN below two returns.
+    public static func sortinoRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        guard r.count >= 2 else { return .nan }
+        return Statistics.mean(r) * periodsPerYear / downsideRisk(r, periodsPerYear: periodsPerYear)
+    }
+
+    /// Maximum drawdown from a starting wealth of 1, as a negative fraction (0 if none); NaN when empty.
+    public static func maxDrawdown(_ r: [Double]) -> Double {
+        guard !r.isEmpty else { return .nan }
+        var wealth = 100.0, peak = 100.0, worst = 0.0
+        var cum = 1.0
+        for v in r {
+            cum *= 1 + v
+            wealth = cum * 100
+            if wealth > peak { peak = wealth }
+            let dd = (wealth - peak) / peak
+            if dd < worst { worst = dd }
+        }
+        return worst
+    }
+
+    /// Calmar ratio: annual return / |max drawdown|; NaN without a drawdown or when infinite.
+    public static func calmarRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        let mdd = maxDrawdown(r)
+        guard mdd < 0 else { return .nan }
+        let value = annualReturn(r, periodsPerYear: periodsPerYear) / abs(mdd)
+        return value.isInfinite ? .nan : value
+    }
+
+    /// Omega ratio at threshold 0: Σ gains / Σ |losses|; NaN below two returns or without losses.
+    public static func omegaRatio(_ r: [Double]) -> Double {
+        guard r.count >= 2 else { return .nan }
+        var gains = 0.0, losses = 0.0
+        for v in r {
+            if v > 0 { gains += v } else if v < 0 { losses += v }
+        }
+        let denominator = -1.0 * losses
+        return denominator > 0 ? gains / denominator : .nan
+    }
+
+    /// Tail ratio: |95th percentile| / |5th percentile| (linear interpolation); NaN when empty.
+    public static func tailRatio(_ r: [Double]) -> Double {
+        guard !r.isEmpty else { return .nan }
+        let sorted = r.sorted()
+        return abs(Statistics.percentile(sorted: sorted, 95)) / abs(Statistics.percentile(sorted: sorted, 5))
+    }
+
+    /// Stability: R² of a least-squares line through the cumulative log returns; NaN below two returns.
+    public static func stability(_ r: [Double]) -> Double {
+        guard r.count >= 2 else { return .nan }
+        let n = r.count
+        var y = [Double](repeating: 0, count: n)
+        var acc = 0.0
+        for i in 0..<n {
+            acc += Math.log1p(r[i])
+            y[i] = acc
+        }
+        let xMean = Double(n - 1) / 2
+        let yMean = Statistics.mean(y)
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        for i in 0..<n {
+            let dx = Double(i) - xMean, dy = y[i] - yMean
+            sxx += dx * dx
+            syy += dy * dy
+            sxy += dx * dy
+        }
+        sxx /= Double(n); syy /= Double(n); sxy /= Double(n)
+        let den = (sxx * syy).squareRoot()
+        var rho = den == 0 ? 0 : sxy / den
+        rho = min(max(rho, -1), 1)
+        return rho * rho
+    }
+
+    /// Beta of `r` against `benchmark` (same length, aligned): cov / var, population moments;
+    /// NaN below two returns or when the benchmark variance is below 1e-30.
+    public static func beta(_ r: [Double], benchmark f: [Double]) throws(QuantError) -> Double {
+        guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
+        guard r.count >= 2 else { return .nan }
+        let fm = Statistics.mean(f)
+        var cov = 0.0, variance = 0.0
+        for i in r.indices {
+            let d = f[i] - fm
+            cov += d * r[i]
+            variance += d * d
+        }
+        cov /= Double(r.count)
+        variance /= Double(r.count)
+        return variance < 1e-30 ? .nan : cov / variance
+    }
+
+    /// Jensen's alpha, annualised by compounding the mean residual: (1 + mean(r − β·f))^periodsPerYear − 1.
+    public static func alpha(
+        _ r: [Double], benchmark f: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear
+    ) throws(QuantError) -> Double {
+        let b = try beta(r, benchmark: f)
+        guard r.count >= 2 else { return .nan }
+        var s = 0.0
+        for i in r.indices { s += r[i] - b * f[i] }
+        return Math.pow(s / Double(r.count) + 1, periodsPerYear) - 1
+    }
+
+    /// Information ratio (empyrical's `excess_sharpe`): mean(r − f) / std(r − f, ddof = 1), not annualised.
+    public static func informationRatio(_ r: [Double], benchmark f: [Double]) throws(QuantError) -> Double {
+        guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
+        guard r.count >= 2 else { return .nan }
+        let active = zip(r, f).map { $0 - $1 }
+        return Statistics.mean(active) / Statistics.dispersion(active)
+    }
+
+    /// Returns of two price series aligned by timestamp (inner join on the time of each return's
+    /// later bar); each return is computed on its own series' consecutive rows.
+    public static func alignedReturns(
+        _ series: (timestamps: [Int64], prices: [Double]),
+        benchmark: (timestamps: [Int64], prices: [Double])
+    ) throws(QuantError) -> (returns: [Double], benchmark: [Double], timestamps: [Int64]) {
+        let r = try simpleReturns(series.prices)
+        let b = try simpleReturns(benchmark.prices)
+        guard series.timestamps.count == series.prices.count else {
+            throw .lengthMismatch(what: "timestamps", expected: series.prices.count, actual: series.timestamps.count)
+        }
+        guard benchmark.timestamps.count == benchmark.prices.count else {
+            throw .lengthMismatch(what: "benchmark timestamps", expected: benchmark.prices.count, actual: benchmark.timestamps.count)
+        }
+        var byTime: [Int64: Double] = [:]
+        byTime.reserveCapacity(b.count)
+        for i in b.indices { byTime[benchmark.timestamps[i + 1]] = b[i] }
+        var outR: [Double] = [], outB: [Double] = [], outT: [Int64] = []
+        for i in r.indices {
+            let t = series.timestamps[i + 1]
+            if let v = byTime[t] {
+                outR.append(r[i]); outB.append(v); outT.append(t)
+            }
+        }
+        return (outR, outB, outT)
+    }
+}
