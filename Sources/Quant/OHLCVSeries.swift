@@ -58,6 +58,7 @@ public struct OHLCVSeries: Sendable, Equatable {
 
     /// A series built from closing prices only (open, high and low equal the close).
     public init(timestamps: [Int64], close: [Double]) throws(QuantError) {
+        try Validation.requireFinite(close, name: "close")
         try self.init(timestamps: timestamps, open: close, high: close, low: close, close: close)
     }
 
