@@ -6,6 +6,7 @@ struct TM: ParsableCommand {
         commandName: "tm",
         abstract: "TradeMaster Web Backend: FastCGI pool, migrations, admin and analytics tools.",
         subcommands: [
+            BacktestCommand.self, MetricsCommand.self,
         ]
     )
 }
