@@ -31,6 +31,21 @@ public enum Backtester {
             metrics: metrics)
     }
 
+    /// The equity curve and trades only, without the summary and metrics (the cheap path for
+    /// callers that need just the simulation, e.g. parameter sweeps).
+    public static func simulate(
+        _ series: OHLCVSeries, strategy: Strategy, configuration: BacktestConfiguration = BacktestConfiguration()
+    ) throws(QuantError) -> (equity: EquityCurve, trades: [Trade]) {
+        let config = try configuration.validated()
+        if series.distinctSymbols.count > 1 {
+            throw .invalidArgument(name: "series", reason: "holds \(series.distinctSymbols.count) symbols; backtest one symbol at a time")
+        }
+        try Validation.requireFinite(series.open, name: "open")
+        try Validation.requireFinite(series.close, name: "close")
+        let canShort = config.allowShort && strategy.descriptor.supportsShort
+        return simulate(series, signals: strategy.signals(for: series), config: config, canShort: canShort)
+    }
+
     /// Python's float floor division (`a // b`), exact where ⌊a / b⌋ may round wrongly.
     static func floorDivide(_ a: Double, _ b: Double) -> Double {
         var mod = a.truncatingRemainder(dividingBy: b)

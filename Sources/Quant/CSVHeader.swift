@@ -23,12 +23,14 @@ public enum CSVField: String, CaseIterable, Sendable {
     }
 }
 
-/// Where each known field sits in a row.
+/// Where each known field sits in a row (−1 when absent).
 struct CSVHeader {
     /// Column names as written.
     var names: [String]
-    /// Index of each field's column, or -1.
+    /// Column of each field, in `CSVField.allCases` order.
     var index: [Int]
+    /// Columns of the hot fields, cached for the row loop.
+    let date: Int, symbol: Int, open: Int, high: Int, low: Int, close: Int, adjustedClose: Int, volume: Int
 
     /// The column of `field`, if present.
     func column(_ field: CSVField) -> Int? {
@@ -38,19 +40,31 @@ struct CSVHeader {
 
     /// The slot of a field in `index`.
     static func slot(_ field: CSVField) -> Int {
-        CSVField.allCases.firstIndex(of: field) ?? 0
+        switch field {
+        case .date: return 0
+        case .symbol: return 1
+        case .open: return 2
+        case .high: return 3
+        case .low: return 4
+        case .close: return 5
+        case .adjustedClose: return 6
+        case .volume: return 7
+        }
     }
 
     /// Maps a header line; throws on missing or duplicated required columns.
     init(names raw: [String]) throws(CSVError) {
         names = raw
-        index = [Int](repeating: -1, count: CSVField.allCases.count)
+        var index = [Int](repeating: -1, count: CSVField.allCases.count)
         for (i, name) in raw.enumerated() {
             guard let field = CSVField.field(forHeader: name) else { continue }
             let slot = Self.slot(field)
             guard index[slot] < 0 else { throw .duplicateColumn(field.rawValue) }
             index[slot] = i
         }
+        self.index = index
+        (date, symbol, open, high, low) = (index[0], index[1], index[2], index[3], index[4])
+        (close, adjustedClose, volume) = (index[5], index[6], index[7])
         for required in [CSVField.date, .close] where column(required) == nil {
             throw .missingColumn(required.rawValue, header: raw)
         }

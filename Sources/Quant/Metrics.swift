@@ -98,8 +98,11 @@ public enum Metrics {
     /// Tail ratio: |95th percentile| / |5th percentile| (linear interpolation); NaN when empty.
     public static func tailRatio(_ r: [Double]) -> Double {
         guard !r.isEmpty else { return .nan }
-        let sorted = r.sorted()
-        return abs(Statistics.percentile(sorted: sorted, 95)) / abs(Statistics.percentile(sorted: sorted, 5))
+        var copy = r
+        return copy.withUnsafeMutableBufferPointer { a in
+            let upper = Selection.percentile(a, 95)
+            return abs(upper) / abs(Selection.percentile(a, 5))
+        }
     }
 
     /// Stability: R² of a least-squares line through the cumulative log returns; NaN below two returns.

@@ -116,7 +116,13 @@ public struct OHLCVCSVReader: Sendable {
         if end > start, b[end - 1] == 13 { end -= 1 }
         var s = start
         if line == 1, end - s >= 3, b[s] == 0xEF, b[s + 1] == 0xBB, b[s + 2] == 0xBF { s += 3 }
-        if (s..<end).allSatisfy({ b[$0] == 32 || b[$0] == 9 }) { return }
+        var blank = true
+        var k = s
+        while k < end {
+            if b[k] != 32 && b[k] != 9 && b[k] != 13 { blank = false; break }
+            k += 1
+        }
+        if blank { return }
         splitFields(b, s, end)
         guard let header else {
             if headerError != nil { return }
@@ -181,33 +187,31 @@ public struct OHLCVCSVReader: Sendable {
     }
 
     private mutating func number(
-        _ b: UnsafeBufferPointer<UInt8>, _ header: CSVHeader, _ field: CSVField, _ ok: inout Bool
+        _ b: UnsafeBufferPointer<UInt8>, _ header: CSVHeader, _ k: Int, isVolume: Bool, _ ok: inout Bool
     ) -> Double {
-        guard let k = header.column(field) else { return 0 }
-        let name = header.names[k]
+        guard k >= 0 else { return 0 }
         let s = fieldStart[k], e = fieldEnd[k]
+        if e > s, let v = DecimalParser.parse(b, s, e), v.isFinite, isVolume ? v >= 0 : v > 0 {
+            return v
+        }
+        let name = header.names[k]
+        ok = false
         if e <= s {
             report(b, k, name, "missing value")
-            ok = false
             return .nan
         }
         guard let v = DecimalParser.parse(b, s, e) else {
             let text = fieldText(b, k).lowercased()
             let nonFinite = ["nan", "inf", "-inf", "+inf", "infinity", "-infinity"].contains(text)
             report(b, k, name, nonFinite ? "not a finite number" : "not a number")
-            ok = false
             return .nan
         }
-        guard v.isFinite else {
+        if !v.isFinite {
             report(b, k, name, "not a finite number (out of range)")
-            ok = false
-            return .nan
-        }
-        if field == .volume {
-            if v < 0 { report(b, k, name, "volume must not be negative"); ok = false }
-        } else if v <= 0 {
+        } else if isVolume {
+            report(b, k, name, "volume must not be negative")
+        } else {
             report(b, k, name, "\(name) must be a positive price")
-            ok = false
         }
         return v
     }
@@ -223,38 +227,37 @@ public struct OHLCVCSVReader: Sendable {
             return
         }
         var ok = true
-        let dk = header.column(.date) ?? 0
+        let dk = header.date
         var ts: Int64 = 0
         switch TimestampParser.parse(b, fieldStart[dk], fieldEnd[dk]) {
         case let .value(v): ts = v
         case let .invalid(reason): report(b, dk, header.names[dk], reason); ok = false
         }
-        let hasOHL = header.column(.open) != nil
-        let c = number(b, header, .close, &ok)
-        let o = hasOHL ? number(b, header, .open, &ok) : c
-        let h = hasOHL ? number(b, header, .high, &ok) : c
-        let l = hasOHL ? number(b, header, .low, &ok) : c
-        let v = number(b, header, .volume, &ok)
-        let a = number(b, header, .adjustedClose, &ok)
+        let hasOHL = header.open >= 0
+        let c = number(b, header, header.close, isVolume: false, &ok)
+        let o = hasOHL ? number(b, header, header.open, isVolume: false, &ok) : c
+        let h = hasOHL ? number(b, header, header.high, isVolume: false, &ok) : c
+        let l = hasOHL ? number(b, header, header.low, isVolume: false, &ok) : c
+        let v = number(b, header, header.volume, isVolume: true, &ok)
+        let a = number(b, header, header.adjustedClose, isVolume: false, &ok)
         if ok && hasOHL {
             if h < max(o, c) {
-                report(b, header.column(.high) ?? 0, header.names[header.column(.high) ?? 0],
-                       "high is below max(open, close)")
+                report(b, header.high, header.names[header.high], "high is below max(open, close)")
                 ok = false
             }
             if l > min(o, c) {
-                report(b, header.column(.low) ?? 0, header.names[header.column(.low) ?? 0],
-                       "low is above min(open, close)")
+                report(b, header.low, header.names[header.low], "low is above min(open, close)")
                 ok = false
             }
         }
         var symbol = ""
-        if let sk = header.column(.symbol) {
+        let sk = header.symbol
+        if sk >= 0 {
             symbol = fieldText(b, sk)
             if symbol.isEmpty { report(b, sk, header.names[sk], "missing symbol"); ok = false }
         }
         if ok {
-            let previous = header.column(.symbol) == nil ? lastTimestamp : (lastBySymbol[symbol] ?? .min)
+            let previous = sk < 0 ? lastTimestamp : (lastBySymbol[symbol] ?? .min)
             if ts <= previous {
                 let reason = ts == previous ? "duplicate timestamp" : "timestamp out of order (earlier than the previous row)"
                 report(b, dk, header.names[dk], symbol.isEmpty ? reason : reason + " for \(symbol)")
@@ -262,11 +265,11 @@ public struct OHLCVCSVReader: Sendable {
             }
         }
         guard ok else { badRows += 1; return }
-        if header.column(.symbol) == nil { lastTimestamp = ts } else { lastBySymbol[symbol] = ts; symbols.append(symbol) }
+        if sk < 0 { lastTimestamp = ts } else { lastBySymbol[symbol] = ts; symbols.append(symbol) }
         timestamps.append(ts)
         close.append(c)
         if hasOHL { open.append(o); high.append(h); low.append(l) }
-        if header.column(.volume) != nil { volume.append(v) }
-        if header.column(.adjustedClose) != nil { adjusted.append(a) }
+        if header.volume >= 0 { volume.append(v) }
+        if header.adjustedClose >= 0 { adjusted.append(a) }
     }
 }

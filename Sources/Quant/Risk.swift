@@ -41,8 +41,13 @@ public enum Risk {
         try check(confidence)
         guard !r.isEmpty else { return .nan }
         let k = Int(Double(r.count - 1) * (1 - confidence))
-        let tail = r.sorted().prefix(k + 1)
-        return tail.reduce(0, +) / Double(tail.count)
+        var copy = r
+        return copy.withUnsafeMutableBufferPointer { a in
+            Selection.select(a, k)
+            var sum = 0.0
+            for i in 0...k { sum += a[i] }
+            return sum / Double(k + 1)
+        }
     }
 
     /// The drawdown after each return from a starting wealth of 1 (≤ 0), same length as `r`.

@@ -42,25 +42,8 @@ enum Statistics {
     /// numpy's `percentile(x, p)` with linear interpolation, `p` in 0...100; NaN when empty.
     static func percentile(_ x: [Double], _ p: Double) -> Double {
         guard !x.isEmpty else { return .nan }
-        return percentile(sorted: x.sorted(), p)
-    }
-
-    /// `percentile` of already sorted values.
-    static func percentile(sorted a: [Double], _ p: Double) -> Double {
-        let n = a.count
-        guard n > 0 else { return .nan }
-        let q = p / 100
-        // numpy: virtual index n*q + (alpha + q*(1 - alpha - beta)) - 1 with alpha = beta = 1.
-        let virtual = (Double(n) * q + (1 + q * (1 - 1 - 1))) - 1
-        let below = virtual.rounded(.down)
-        let lo = min(max(Int(below), 0), n - 1)
-        let hi = min(max(Int(below) + 1, 0), n - 1)
-        var t = virtual - below
-        if virtual < 0 { t = 0 }
-        if virtual > Double(n - 1) { return a[n - 1] }
-        let x0 = a[lo], x1 = a[hi]
-        let diff = x1 - x0
-        return t >= 0.5 ? x1 - diff * (1 - t) : x0 + diff * t
+        var copy = x
+        return copy.withUnsafeMutableBufferPointer { Selection.percentile($0, p) }
     }
 
     /// Population skewness and excess kurtosis (scipy's defaults, bias = True).
