@@ -13,6 +13,7 @@ enum DecimalParser {
     ]
 
     /// The value of `bytes[start..<end]`, or nil when it is not a plain decimal number.
+    @inline(__always)
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
         var i = start
         guard i < end else { return nil }

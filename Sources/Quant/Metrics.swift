@@ -22,9 +22,17 @@ public enum Metrics {
     /// Total compounded return: ∏(1 + r) − 1; NaN when empty.
     public static func cumulativeReturn(_ r: [Double]) -> Double {
         guard !r.isEmpty else { return .nan }
-        var w = 1.0
-        for v in r { w *= 1 + v }
-        return w - 1
+        return r.withUnsafeBufferPointer { x in
+            var w0 = 1.0, w1 = 1.0, w2 = 1.0, w3 = 1.0
+            let n = x.count
+            var i = 0
+            while i + 4 <= n {
+                w0 *= 1 + x[i]; w1 *= 1 + x[i + 1]; w2 *= 1 + x[i + 2]; w3 *= 1 + x[i + 3]
+                i += 4
+            }
+            while i < n { w0 *= 1 + x[i]; i += 1 }
+            return (w0 * w1) * (w2 * w3) - 1
+        }
     }
 
     /// Compound annual growth rate, with years = number of returns / `periodsPerYear`.
@@ -50,8 +58,18 @@ public enum Metrics {
     /// no ddof correction; NaN when empty.
     public static func downsideRisk(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
         guard !r.isEmpty else { return .nan }
-        var s = 0.0
-        for v in r where v < 0 { s += v * v }
+        let s = r.withUnsafeBufferPointer { x in
+            var s0 = 0.0, s1 = 0.0
+            let n = x.count
+            var i = 0
+            while i + 2 <= n {
+                let a = min(x[i], 0), b = min(x[i + 1], 0)
+                s0 += a * a; s1 += b * b
+                i += 2
+            }
+            if i < n { let a = min(x[i], 0); s0 += a * a }
+            return s0 + s1
+        }
         return (s / Double(r.count)).squareRoot() * periodsPerYear.squareRoot()
     }
 
@@ -87,9 +105,14 @@ public enum Metrics {
     /// Omega ratio at threshold 0: Σ gains / Σ |losses|; NaN below two returns or without losses.
     public static func omegaRatio(_ r: [Double]) -> Double {
         guard r.count >= 2 else { return .nan }
-        var gains = 0.0, losses = 0.0
-        for v in r {
-            if v > 0 { gains += v } else if v < 0 { losses += v }
+        // (v ± |v|)/2 is exactly the positive or negative part, without a branch.
+        let (gains, losses) = r.withUnsafeBufferPointer { x in
+            var g = 0.0, l = 0.0
+            for v in x {
+                g += (v + abs(v)) * 0.5
+                l += (v - abs(v)) * 0.5
+            }
+            return (g, l)
         }
         let denominator = -1.0 * losses
         return denominator > 0 ? gains / denominator : .nan
@@ -98,11 +121,8 @@ public enum Metrics {
     /// Tail ratio: |95th percentile| / |5th percentile| (linear interpolation); NaN when empty.
     public static func tailRatio(_ r: [Double]) -> Double {
         guard !r.isEmpty else { return .nan }
-        var copy = r
-        return copy.withUnsafeMutableBufferPointer { a in
-            let upper = Selection.percentile(a, 95)
-            return abs(upper) / abs(Selection.percentile(a, 5))
-        }
+        let p = RadixSelection.percentiles([95, 5], of: r)
+        return abs(p[0]) / abs(p[1])
     }
 
     /// Stability: R² of a least-squares line through the cumulative log returns; NaN below two returns.
@@ -110,19 +130,27 @@ public enum Metrics {
         guard r.count >= 2 else { return .nan }
         let n = r.count
         var y = [Double](repeating: 0, count: n)
-        var acc = 0.0
-        for i in 0..<n {
-            acc += Math.log1p(r[i])
-            y[i] = acc
+        y.withUnsafeMutableBufferPointer { out in
+            r.withUnsafeBufferPointer { x in
+                for i in 0..<n { out[i] = Math.log1p(x[i]) }
+                var acc = 0.0
+                for i in 0..<n {
+                    acc += out[i]
+                    out[i] = acc
+                }
+            }
         }
         let xMean = Double(n - 1) / 2
         let yMean = Statistics.mean(y)
-        var sxx = 0.0, syy = 0.0, sxy = 0.0
-        for i in 0..<n {
-            let dx = Double(i) - xMean, dy = y[i] - yMean
-            sxx += dx * dx
-            syy += dy * dy
-            sxy += dx * dy
+        var (sxx, syy, sxy) = y.withUnsafeBufferPointer { yy in
+            var xx = 0.0, vv = 0.0, xy = 0.0
+            for i in 0..<n {
+                let dx = Double(i) - xMean, dy = yy[i] - yMean
+                xx += dx * dx
+                vv += dy * dy
+                xy += dx * dy
+            }
+            return (xx, vv, xy)
         }
         sxx /= Double(n); syy /= Double(n); sxy /= Double(n)
         let den = (sxx * syy).squareRoot()
@@ -137,11 +165,16 @@ public enum Metrics {
         guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
         guard r.count >= 2 else { return .nan }
         let fm = Statistics.mean(f)
-        var cov = 0.0, variance = 0.0
-        for i in r.indices {
-            let d = f[i] - fm
-            cov += d * r[i]
-            variance += d * d
+        var (cov, variance) = r.withUnsafeBufferPointer { x in
+            f.withUnsafeBufferPointer { y in
+                var c = 0.0, v = 0.0
+                for i in 0..<x.count {
+                    let d = y[i] - fm
+                    c += d * x[i]
+                    v += d * d
+                }
+                return (c, v)
+            }
         }
         cov /= Double(r.count)
         variance /= Double(r.count)
@@ -154,8 +187,13 @@ public enum Metrics {
     ) throws(QuantError) -> Double {
         let b = try beta(r, benchmark: f)
         guard r.count >= 2 else { return .nan }
-        var s = 0.0
-        for i in r.indices { s += r[i] - b * f[i] }
+        let s = r.withUnsafeBufferPointer { x in
+            f.withUnsafeBufferPointer { y in
+                var acc = 0.0
+                for i in 0..<x.count { acc += x[i] - b * y[i] }
+                return acc
+            }
+        }
         return Math.pow(s / Double(r.count) + 1, periodsPerYear) - 1
     }
 
@@ -163,7 +201,14 @@ public enum Metrics {
     public static func informationRatio(_ r: [Double], benchmark f: [Double]) throws(QuantError) -> Double {
         guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
         guard r.count >= 2 else { return .nan }
-        let active = zip(r, f).map { $0 - $1 }
+        var active = [Double](repeating: 0, count: r.count)
+        r.withUnsafeBufferPointer { x in
+            f.withUnsafeBufferPointer { y in
+                active.withUnsafeMutableBufferPointer { a in
+                    for i in 0..<x.count { a[i] = x[i] - y[i] }
+                }
+            }
+        }
         return Statistics.mean(active) / Statistics.dispersion(active)
     }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A streaming reader of OHLCV CSV files.
 ///
 /// Feed it chunks of bytes as they arrive (`feed(_:)`), then call `finish()` for the series.
@@ -28,8 +34,11 @@ public struct OHLCVCSVReader: Sendable {
     private var symbols: [String] = []
     private var lastTimestamp: Int64 = .min
     private var lastBySymbol: [String: Int64] = [:]
-    private var fieldStart: [Int] = []
-    private var fieldEnd: [Int] = []
+    private var columnCount = 0
+    private var names: [String] = []
+    /// The field of each column: 0 ignored, then date, symbol, open, high, low, close, adjcp, volume.
+    private var roles: [UInt8] = []
+    private var hasOHL = false, hasVolume = false, hasAdjusted = false, hasSymbol = false
 
     /// A reader that keeps at most `maximumIssues` issues.
     public init(maximumIssues: Int = 100) {
@@ -101,13 +110,9 @@ public struct OHLCVCSVReader: Sendable {
     private var headerError: CSVError?
 
     private static func newline(in buf: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        var i = from
-        let n = buf.count
-        while i < n {
-            if buf[i] == 10 { return i }
-            i += 1
-        }
-        return nil
+        guard from < buf.count, let base = buf.baseAddress else { return nil }
+        guard let hit = memchr(base + from, 10, buf.count - from) else { return nil }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 
     private mutating func processLine(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ rawEnd: Int) {
@@ -116,160 +121,184 @@ public struct OHLCVCSVReader: Sendable {
         if end > start, b[end - 1] == 13 { end -= 1 }
         var s = start
         if line == 1, end - s >= 3, b[s] == 0xEF, b[s + 1] == 0xBB, b[s + 2] == 0xBF { s += 3 }
-        var blank = true
         var k = s
-        while k < end {
-            if b[k] != 32 && b[k] != 9 && b[k] != 13 { blank = false; break }
-            k += 1
+        while k < end, b[k] == 32 || b[k] == 9 { k += 1 }
+        if k == end { return }
+        if columnCount > 0 {
+            parseRow(b, s, end)
+        } else if headerError == nil {
+            parseHeader(b, s, end)
         }
-        if blank { return }
-        splitFields(b, s, end)
-        guard let header else {
-            if headerError != nil { return }
-            let names = (0..<fieldStart.count).map { fieldText(b, $0) }
-            do throws(CSVError) {
-                let parsed = try CSVHeader(names: names)
-                self.header = parsed
-            } catch {
-                headerError = error
-            }
-            return
-        }
-        parseRow(b, header)
     }
 
-    /// Fills fieldStart/fieldEnd with trimmed, unquoted field bounds.
-    private mutating func splitFields(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
-        fieldStart.removeAll(keepingCapacity: true)
-        fieldEnd.removeAll(keepingCapacity: true)
+    /// The bounds of the field starting at `i` (trimmed, unquoted) and the index after its comma.
+    @inline(__always)
+    private static func nextField(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ end: Int) -> (Int, Int, Int) {
+        var fs = from
+        while fs < end, b[fs] == 32 || b[fs] == 9 { fs += 1 }
+        var i: Int
+        var fe: Int
+        if fs < end, b[fs] == 34 {
+            var q = fs + 1
+            while q < end {
+                if b[q] == 34 {
+                    if q + 1 < end, b[q + 1] == 34 { q += 2; continue }
+                    break
+                }
+                q += 1
+            }
+            fe = min(q, end)
+            fs += 1
+            i = q + 1
+            while i < end, b[i] != 44 { i += 1 }
+        } else {
+            i = fs
+            while i < end, b[i] != 44 { i += 1 }
+            fe = i
+            while fe > fs, b[fe - 1] == 32 || b[fe - 1] == 9 { fe -= 1 }
+        }
+        return (fs, fe, i)
+    }
+
+    private mutating func parseHeader(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
+        var found: [String] = []
         var i = start
         while true {
-            var fs = i
-            while fs < end, b[fs] == 32 || b[fs] == 9 { fs += 1 }
-            var fe: Int
-            if fs < end, b[fs] == 34 {
-                var q = fs + 1
-                while q < end {
-                    if b[q] == 34 {
-                        if q + 1 < end, b[q + 1] == 34 { q += 2; continue }
-                        break
-                    }
-                    q += 1
-                }
-                fe = min(q, end)
-                fs += 1
-                i = q + 1
-                while i < end, b[i] != 44 { i += 1 }
-            } else {
-                i = fs
-                while i < end, b[i] != 44 { i += 1 }
-                fe = i
-                while fe > fs, b[fe - 1] == 32 || b[fe - 1] == 9 { fe -= 1 }
-            }
-            fieldStart.append(fs)
-            fieldEnd.append(fe)
-            if i >= end { break }
-            i += 1
+            let (fs, fe, next) = Self.nextField(b, i, end)
+            found.append(String(decoding: UnsafeBufferPointer(rebasing: b[fs..<max(fs, fe)]), as: UTF8.self))
+            if next >= end { break }
+            i = next + 1
+        }
+        do throws(CSVError) {
+            let parsed = try CSVHeader(names: found)
+            header = parsed
+            names = found
+            columnCount = found.count
+            roles = [UInt8](repeating: 0, count: found.count)
+            let fields: [(Int, UInt8)] = [
+                (parsed.date, 1), (parsed.symbol, 2), (parsed.open, 3), (parsed.high, 4), (parsed.low, 5),
+                (parsed.close, 6), (parsed.adjustedClose, 7), (parsed.volume, 8),
+            ]
+            for (column, role) in fields where column >= 0 { roles[column] = role }
+            hasOHL = parsed.open >= 0
+            hasVolume = parsed.volume >= 0
+            hasAdjusted = parsed.adjustedClose >= 0
+            hasSymbol = parsed.symbol >= 0
+        } catch {
+            headerError = error
         }
     }
 
-    private func fieldText(_ b: UnsafeBufferPointer<UInt8>, _ k: Int) -> String {
-        let s = fieldStart[k], e = max(fieldStart[k], fieldEnd[k])
-        return String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+    private func text(_ b: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: b[fs..<max(fs, fe)]), as: UTF8.self)
     }
 
-    private mutating func report(_ b: UnsafeBufferPointer<UInt8>, _ k: Int, _ column: String, _ reason: String) {
+    private mutating func report(_ b: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: Int, _ column: Int, _ reason: String) {
         if issues.count < maximumIssues {
-            var value = k < fieldStart.count ? fieldText(b, k) : ""
+            var value = text(b, fs, fe)
             if value.count > 40 { value = String(value.prefix(40)) + "…" }
-            issues.append(CSVIssue(line: line, column: column, value: value, reason: reason))
+            issues.append(CSVIssue(line: line, column: names[column], value: value, reason: reason))
         }
     }
 
+    /// A price (or, when `isVolume`, a volume) field; reports and clears `ok` when invalid.
+    @inline(__always)
     private mutating func number(
-        _ b: UnsafeBufferPointer<UInt8>, _ header: CSVHeader, _ k: Int, isVolume: Bool, _ ok: inout Bool
+        _ b: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: Int, _ column: Int, isVolume: Bool, _ ok: inout Bool
     ) -> Double {
-        guard k >= 0 else { return 0 }
-        let s = fieldStart[k], e = fieldEnd[k]
-        if e > s, let v = DecimalParser.parse(b, s, e), v.isFinite, isVolume ? v >= 0 : v > 0 {
+        if fe > fs, let v = DecimalParser.parse(b, fs, fe), v.isFinite, isVolume ? v >= 0 : v > 0 {
             return v
         }
-        let name = header.names[k]
         ok = false
-        if e <= s {
-            report(b, k, name, "missing value")
-            return .nan
-        }
-        guard let v = DecimalParser.parse(b, s, e) else {
-            let text = fieldText(b, k).lowercased()
-            let nonFinite = ["nan", "inf", "-inf", "+inf", "infinity", "-infinity"].contains(text)
-            report(b, k, name, nonFinite ? "not a finite number" : "not a number")
-            return .nan
-        }
-        if !v.isFinite {
-            report(b, k, name, "not a finite number (out of range)")
-        } else if isVolume {
-            report(b, k, name, "volume must not be negative")
-        } else {
-            report(b, k, name, "\(name) must be a positive price")
-        }
-        return v
+        invalidNumber(b, fs, fe, column, isVolume: isVolume)
+        return .nan
     }
 
-    private mutating func parseRow(_ b: UnsafeBufferPointer<UInt8>, _ header: CSVHeader) {
-        guard fieldStart.count == header.names.count else {
+    private mutating func invalidNumber(_ b: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: Int, _ column: Int, isVolume: Bool) {
+        if fe <= fs {
+            report(b, fs, fe, column, "missing value")
+        } else if let v = DecimalParser.parse(b, fs, fe) {
+            if !v.isFinite {
+                report(b, fs, fe, column, "not a finite number (out of range)")
+            } else if isVolume {
+                report(b, fs, fe, column, "volume must not be negative")
+            } else {
+                report(b, fs, fe, column, "\(names[column]) must be a positive price")
+            }
+        } else {
+            let lower = text(b, fs, fe).lowercased()
+            let nonFinite = ["nan", "inf", "-inf", "+inf", "infinity", "-infinity"].contains(lower)
+            report(b, fs, fe, column, nonFinite ? "not a finite number" : "not a number")
+        }
+    }
+
+    private mutating func parseRow(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {
+        let issuesBefore = issues.count
+        var ok = true
+        var ts: Int64 = 0
+        var o = 0.0, h = 0.0, l = 0.0, c = 0.0, v = 0.0, a = 0.0
+        var highAt = (0, 0, 0), lowAt = (0, 0, 0), dateAt = (0, 0, 0)
+        var symbol = ""
+        var k = 0
+        var i = start
+        while true {
+            let (fs, fe, next) = Self.nextField(b, i, end)
+            if k < columnCount {
+                switch roles[k] {
+                case 1:
+                    dateAt = (fs, fe, k)
+                    switch TimestampParser.parse(b, fs, fe) {
+                    case let .value(t): ts = t
+                    case let .invalid(reason): report(b, fs, fe, k, reason); ok = false
+                    }
+                case 2:
+                    symbol = text(b, fs, fe)
+                    if symbol.isEmpty { report(b, fs, fe, k, "missing symbol"); ok = false }
+                case 3: o = number(b, fs, fe, k, isVolume: false, &ok)
+                case 4: h = number(b, fs, fe, k, isVolume: false, &ok); highAt = (fs, fe, k)
+                case 5: l = number(b, fs, fe, k, isVolume: false, &ok); lowAt = (fs, fe, k)
+                case 6: c = number(b, fs, fe, k, isVolume: false, &ok)
+                case 7: a = number(b, fs, fe, k, isVolume: false, &ok)
+                case 8: v = number(b, fs, fe, k, isVolume: true, &ok)
+                default: break
+                }
+            }
+            k += 1
+            if next >= end { break }
+            i = next + 1
+        }
+        guard k == columnCount else {
+            issues.removeSubrange(issuesBefore...)
             if issues.count < maximumIssues {
-                issues.append(CSVIssue(
-                    line: line, column: "*", value: "",
-                    reason: "expected \(header.names.count) fields, found \(fieldStart.count)"))
+                issues.append(CSVIssue(line: line, column: "*", value: "", reason: "expected \(columnCount) fields, found \(k)"))
             }
             badRows += 1
             return
         }
-        var ok = true
-        let dk = header.date
-        var ts: Int64 = 0
-        switch TimestampParser.parse(b, fieldStart[dk], fieldEnd[dk]) {
-        case let .value(v): ts = v
-        case let .invalid(reason): report(b, dk, header.names[dk], reason); ok = false
-        }
-        let hasOHL = header.open >= 0
-        let c = number(b, header, header.close, isVolume: false, &ok)
-        let o = hasOHL ? number(b, header, header.open, isVolume: false, &ok) : c
-        let h = hasOHL ? number(b, header, header.high, isVolume: false, &ok) : c
-        let l = hasOHL ? number(b, header, header.low, isVolume: false, &ok) : c
-        let v = number(b, header, header.volume, isVolume: true, &ok)
-        let a = number(b, header, header.adjustedClose, isVolume: false, &ok)
         if ok && hasOHL {
             if h < max(o, c) {
-                report(b, header.high, header.names[header.high], "high is below max(open, close)")
+                report(b, highAt.0, highAt.1, highAt.2, "high is below max(open, close)")
                 ok = false
             }
             if l > min(o, c) {
-                report(b, header.low, header.names[header.low], "low is above min(open, close)")
+                report(b, lowAt.0, lowAt.1, lowAt.2, "low is above min(open, close)")
                 ok = false
             }
         }
-        var symbol = ""
-        let sk = header.symbol
-        if sk >= 0 {
-            symbol = fieldText(b, sk)
-            if symbol.isEmpty { report(b, sk, header.names[sk], "missing symbol"); ok = false }
-        }
         if ok {
-            let previous = sk < 0 ? lastTimestamp : (lastBySymbol[symbol] ?? .min)
+            let previous = hasSymbol ? (lastBySymbol[symbol] ?? .min) : lastTimestamp
             if ts <= previous {
                 let reason = ts == previous ? "duplicate timestamp" : "timestamp out of order (earlier than the previous row)"
-                report(b, dk, header.names[dk], symbol.isEmpty ? reason : reason + " for \(symbol)")
+                report(b, dateAt.0, dateAt.1, dateAt.2, hasSymbol ? reason + " for \(symbol)" : reason)
                 ok = false
             }
         }
         guard ok else { badRows += 1; return }
-        if sk < 0 { lastTimestamp = ts } else { lastBySymbol[symbol] = ts; symbols.append(symbol) }
+        if hasSymbol { lastBySymbol[symbol] = ts; symbols.append(symbol) } else { lastTimestamp = ts }
         timestamps.append(ts)
         close.append(c)
         if hasOHL { open.append(o); high.append(h); low.append(l) }
-        if header.volume >= 0 { volume.append(v) }
-        if header.adjustedClose >= 0 { adjusted.append(a) }
+        if hasVolume { volume.append(v) }
+        if hasAdjusted { adjusted.append(a) }
     }
 }

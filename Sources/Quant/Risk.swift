@@ -41,13 +41,16 @@ public enum Risk {
         try check(confidence)
         guard !r.isEmpty else { return .nan }
         let k = Int(Double(r.count - 1) * (1 - confidence))
-        var copy = r
-        return copy.withUnsafeMutableBufferPointer { a in
-            Selection.select(a, k)
-            var sum = 0.0
-            for i in 0...k { sum += a[i] }
-            return sum / Double(k + 1)
+        // The sum of the k + 1 smallest: everything below the k-th value, plus ties at it.
+        let threshold = r.withUnsafeBufferPointer { RadixSelection.values(atRanks: [k], of: $0)[0] }
+        guard !threshold.isNaN else { return .nan }
+        var sum = 0.0, count = 0
+        for v in r where v < threshold {
+            sum += v
+            count += 1
         }
+        sum += Double(k + 1 - count) * threshold
+        return sum / Double(k + 1)
     }
 
     /// The drawdown after each return from a starting wealth of 1 (≤ 0), same length as `r`.

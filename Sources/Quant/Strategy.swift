@@ -23,9 +23,7 @@ public struct Strategy: Sendable, Equatable {
         let close = series.close
         switch descriptor.name {
         case "sma_crossover":
-            return Self.crossovers(
-                Indicators.smaUnchecked(close, window: int("fast")),
-                Indicators.smaUnchecked(close, window: int("slow")))
+            return Self.smaCrossovers(close, fast: int("fast"), slow: int("slow"))
         case "ema_crossover":
             let fast = int("fast"), slow = int("slow")
             return Self.crossovers(
@@ -57,6 +55,56 @@ public struct Strategy: Sendable, Equatable {
             if !out.isEmpty { out[0] = .long }
             return out
         }
+    }
+
+    /// Crossovers of two SMAs, both computed in one loop (two independent compensated running
+    /// sums, bit-identical to `Indicators.sma`: exact ties between the averages, common with
+    /// decimal prices, must stay ties as in pandas).
+    static func smaCrossovers(_ x: [Double], fast: Int, slow: Int) -> [Signal] {
+        let n = x.count
+        var out = [Signal](repeating: .hold, count: n)
+        guard n > slow, fast >= 1, fast < slow else { return out }
+        x.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                var sf = 0.0, cf = 0.0, ss = 0.0, cs = 0.0
+                @inline(__always) func addFast(_ v: Double) {
+                    let y = v - cf
+                    let t = sf + y
+                    cf = (t - sf) - y
+                    sf = t
+                }
+                @inline(__always) func addSlow(_ v: Double) {
+                    let y = v - cs
+                    let t = ss + y
+                    cs = (t - ss) - y
+                    ss = t
+                }
+                let wf = Double(fast), ws = Double(slow)
+                // Warm up exactly as smaUnchecked: the first `window` values, then add/remove pairs.
+                for i in 0..<fast { addFast(p[i]) }
+                for i in fast..<slow {
+                    addFast(p[i])
+                    addFast(-p[i - fast])
+                }
+                for i in 0..<slow { addSlow(p[i]) }
+                var prevFast = sf / wf, prevSlow = ss / ws
+                for i in slow..<n {
+                    addFast(p[i])
+                    addSlow(p[i])
+                    addFast(-p[i - fast])
+                    addSlow(-p[i - slow])
+                    let f = sf / wf, s = ss / ws
+                    if prevFast < prevSlow && f > s {
+                        o[i] = .long
+                    } else if prevFast > prevSlow && f < s {
+                        o[i] = .short
+                    }
+                    prevFast = f
+                    prevSlow = s
+                }
+            }
+        }
+        return out
     }
 
     /// `.long` where `fast` moves from strictly below `slow` to strictly above it between two

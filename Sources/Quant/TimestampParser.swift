@@ -29,10 +29,35 @@ enum TimestampParser {
         }
     }
 
+    /// The fast path for `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS` (or `T` and a trailing `Z`);
+    /// nil sends the field to the general parser (which also words the errors).
+    @inline(__always)
+    static func parseFixed(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
+        let n = end - start
+        guard n == 10 || n == 19 || (n == 20 && b[end - 1] == UInt8(ascii: "Z")),
+              b[start + 4] == UInt8(ascii: "-"), b[start + 7] == UInt8(ascii: "-") else { return nil }
+        @inline(__always) func d(_ i: Int) -> Int { Int(b[start + i] &- 48) }
+        var bad = d(0) | d(1) | d(2) | d(3) | d(5) | d(6) | d(8) | d(9)
+        let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3)
+        let month = d(5) * 10 + d(6), day = d(8) * 10 + d(9)
+        var seconds = 0
+        if n > 10 {
+            guard b[start + 10] == UInt8(ascii: " ") || b[start + 10] == UInt8(ascii: "T"),
+                  b[start + 13] == UInt8(ascii: ":"), b[start + 16] == UInt8(ascii: ":") else { return nil }
+            bad |= d(11) | d(12) | d(14) | d(15) | d(17) | d(18)
+            let hour = d(11) * 10 + d(12), minute = d(14) * 10 + d(15), second = d(17) * 10 + d(18)
+            guard hour < 24, minute < 60, second < 61 else { return nil }
+            seconds = hour * 3600 + minute * 60 + second
+        }
+        guard bad < 10, (1...12).contains(month), day >= 1, day <= daysInMonth(year, month) else { return nil }
+        return Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(seconds)
+    }
+
     /// Parses `bytes[start..<end]`.
     static func parse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Outcome {
         let n = end - start
         guard n > 0 else { return .invalid("empty timestamp") }
+        if let fixed = parseFixed(b, start, end) { return .value(fixed) }
         func digits(_ at: Int, _ count: Int) -> Int? {
             guard at + count <= end else { return nil }
             var v = 0

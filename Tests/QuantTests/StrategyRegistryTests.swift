@@ -48,3 +48,19 @@ import Testing
         #expect(json.contains(#""name":"fast","type":"integer","default":10,"minimum":2,"maximum":500"#))
     }
 }
+
+/// The fused SMA-crossover kernel must agree exactly with crossovers of `Indicators.sma`.
+@Suite struct SMACrossoverKernelTests {
+    @Test(arguments: [(2, 3), (5, 20), (10, 30)])
+    func fusedKernelMatchesSeparateAverages(fast: Int, slow: Int) throws {
+        // Decimal prices with many flat stretches produce exact ties between the averages.
+        var x: [Double] = []
+        var p = 100.0
+        for i in 0..<3000 {
+            if i % 7 != 0 { p = (p + Double((i * 7919) % 11 - 5) * 0.01 * 100).rounded() / 100 }
+            x.append(max(p, 1))
+        }
+        let expected = Strategy.crossovers(try Indicators.sma(x, window: fast), try Indicators.sma(x, window: slow))
+        #expect(Strategy.smaCrossovers(x, fast: fast, slow: slow) == expected)
+    }
+}

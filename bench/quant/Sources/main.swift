@@ -57,6 +57,25 @@ do {
         return values[3]
     }
     report.append(("metrics_ms", .number(metricsMs)))
+    if ProcessInfo.processInfo.environment["QUANT_BENCH_DETAIL"] != nil {
+        let r = try Metrics.simpleReturns(series.close)
+        let b = try Metrics.simpleReturns(series.open)
+        let parts: [(String, () throws -> Double)] = [
+            ("returns", { try Metrics.simpleReturns(series.close)[0] }),
+            ("cumulative", { Metrics.cumulativeReturn(r) }), ("annual", { Metrics.annualReturn(r) }),
+            ("vol", { Metrics.annualVolatility(r) }), ("sharpe", { Metrics.sharpeRatio(r) }),
+            ("sortino", { Metrics.sortinoRatio(r) }), ("calmar", { Metrics.calmarRatio(r) }),
+            ("mdd", { Metrics.maxDrawdown(r) }), ("omega", { Metrics.omegaRatio(r) }),
+            ("tail", { Metrics.tailRatio(r) }), ("stability", { Metrics.stability(r) }),
+            ("downside", { Metrics.downsideRisk(r) }), ("alpha", { try Metrics.alpha(r, benchmark: b) }),
+            ("beta", { try Metrics.beta(r, benchmark: b) }), ("ir", { try Metrics.informationRatio(r, benchmark: b) }),
+            ("var", { try Risk.valueAtRisk(r) }), ("cvar", { try Risk.conditionalValueAtRisk(r) }),
+        ]
+        for (name, f) in parts {
+            let (ms, _) = try best(20, f)
+            FileHandle.standardError.write(Data("\(name) \(ms)\n".utf8))
+        }
+    }
     report.append(("sharpe", .number(sharpe)))
 
     let strategy = try StrategyRegistry.strategy(named: "sma_crossover", parameters: ["fast": 10, "slow": 30])
