@@ -15,8 +15,16 @@ enum DecimalParser {
     /// The value of `bytes[start..<end]`, or nil when it is not a plain decimal number.
     @inline(__always)
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        let (value, stop) = scan(bytes, start, end)
+        return stop == end ? value : nil
+    }
+
+    /// Parses the longest number-shaped prefix of `bytes[start..<end]`: its value (nil when the
+    /// prefix is not a valid number) and the index where scanning stopped.
+    @inline(__always)
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Double?, Int) {
         var i = start
-        guard i < end else { return nil }
+        guard i < end else { return (nil, i) }
         var negative = false
         if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
             negative = bytes[i] == UInt8(ascii: "-")
@@ -53,7 +61,7 @@ enum DecimalParser {
                 i += 1
             }
         }
-        guard sawDigit else { return nil }
+        guard sawDigit else { return (nil, i) }
         if i < end, bytes[i] | 0x20 == UInt8(ascii: "e") {
             i += 1
             var expNegative = false
@@ -68,16 +76,15 @@ enum DecimalParser {
                 if e < 100_000 { e = e * 10 + Int(bytes[i] &- 48) }
                 i += 1
             }
-            guard sawExp else { return nil }
+            guard sawExp else { return (nil, i) }
             exponent += expNegative ? -e : e
         }
-        guard i == end else { return nil }
         if !overflow, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
             let m = Double(mantissa)
             let value = exponent < 0 ? m / powers[-exponent] : m * powers[exponent]
-            return negative ? -value : value
+            return (negative ? -value : value, i)
         }
-        return slowPath(bytes, start, end)
+        return (slowPath(bytes, start, i), i)
     }
 
     /// The correctly rounded value through the standard library.

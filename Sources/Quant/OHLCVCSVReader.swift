@@ -242,6 +242,40 @@ public struct OHLCVCSVReader: Sendable {
         var k = 0
         var i = start
         while true {
+            let role: UInt8 = k < columnCount ? roles[k] : 0
+            // Fast paths: a plain number or fixed-format date directly followed by a comma (or
+            // the end), parsed in the same scan that finds the field's end.
+            var j = i
+            while j < end, b[j] == 32 { j += 1 }
+            if role >= 3 {
+                let (value, stop) = DecimalParser.scan(b, j, end)
+                if let value, stop == end || b[stop] == 44,
+                   value.isFinite, role == 8 ? value >= 0 : value > 0 {
+                    switch role {
+                    case 3: o = value
+                    case 4: h = value; highAt = (j, stop, k)
+                    case 5: l = value; lowAt = (j, stop, k)
+                    case 6: c = value
+                    case 7: a = value
+                    default: v = value
+                    }
+                    k += 1
+                    if stop >= end { break }
+                    i = stop + 1
+                    continue
+                }
+            } else if role == 1 {
+                let stop = j + 19 <= end && (j + 19 == end || b[j + 19] == 44) ? j + 19
+                    : (j + 10 <= end && (j + 10 == end || b[j + 10] == 44) ? j + 10 : -1)
+                if stop > 0, let t = TimestampParser.parseFixed(b, j, stop) {
+                    ts = t
+                    dateAt = (j, stop, k)
+                    k += 1
+                    if stop >= end { break }
+                    i = stop + 1
+                    continue
+                }
+            }
             let (fs, fe, next) = Self.nextField(b, i, end)
             if k < columnCount {
                 switch roles[k] {
