@@ -1,5 +1,6 @@
 /// The fields the OHLCV reader understands and the header names (case-insensitive) it accepts.
 public enum CSVField: String, CaseIterable, Sendable {
+    /// Bar time. Symbol (long format). Prices. Adjusted close (`adjcp`). Volume.
     case date, symbol, open, high, low, close, adjustedClose, volume
 
     /// Accepted header names, lower-case.

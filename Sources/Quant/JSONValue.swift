@@ -3,12 +3,19 @@
 /// Convention: non-finite numbers (NaN, ±∞: an undefined ratio, for instance) are written as
 /// `null`, so no NaN ever reaches a JSON client.
 public enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` / `false`.
     case bool(Bool)
+    /// A number; written as `null` when not finite.
     case number(Double)
+    /// An integer, written exactly.
     case integer(Int64)
+    /// A string, escaped as JSON requires.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object whose members keep their order.
     case object([(String, JSONValue)])
 
     /// Equality by rendered text.

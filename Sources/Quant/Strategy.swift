@@ -7,6 +7,7 @@ public struct Strategy: Sendable, Equatable {
     /// Every parameter's value (defaults filled in).
     public let parameters: [String: Double]
 
+    /// A strategy from already validated parameters (the registry's job).
     init(descriptor: StrategyDescriptor, parameters: [String: Double]) {
         self.descriptor = descriptor
         self.parameters = parameters
@@ -15,7 +16,9 @@ public struct Strategy: Sendable, Equatable {
     /// The strategy's name.
     public var name: String { descriptor.name }
 
+    /// An integer parameter's value.
     func int(_ name: String) -> Int { Int(parameters[name] ?? 0) }
+    /// A real parameter's value.
     func real(_ name: String) -> Double { parameters[name] ?? 0 }
 
     /// The signal after each bar's close (same length as the series).

@@ -4,6 +4,7 @@ import Quant
 
 /// `tm backtest`: runs a registered strategy over a CSV of bars.
 struct BacktestCommand: ParsableCommand {
+    /// Name, help and discussion (with the strategy catalogue).
     static let configuration = CommandConfiguration(
         commandName: "backtest",
         abstract: "Backtest a strategy on OHLCV bars from a CSV file.",
@@ -23,8 +24,9 @@ struct BacktestCommand: ParsableCommand {
     static var catalogue: String {
         StrategyRegistry.descriptors.map { d in
             let params = d.parameters.map { p in
-                "\(p.name)=\(p.kind == .integer ? String(Int(p.defaultValue)) : String(p.defaultValue)) "
-                    + "(\(p.kind.rawValue) \(p.range.lowerBound)...\(p.range.upperBound))"
+                let show = { (x: Double) in p.kind == .integer ? String(Int(x)) : String(x) }
+                return "\(p.name)=\(show(p.defaultValue)) (\(p.kind.rawValue) in "
+                    + "\(show(p.range.lowerBound))...\(show(p.range.upperBound)))"
             }
             return "  \(d.name): \(d.summary)" + (params.isEmpty ? "" : "\n      " + params.joined(separator: ", "))
         }.joined(separator: "\n")
@@ -63,6 +65,7 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON (with the equity curve) instead of a readable summary.")
     var json = false
 
+    /// Loads the file, validates the strategy and prints the result; exit status 1 on bad input.
     func run() throws {
         do {
             var text: [String: String] = [:]

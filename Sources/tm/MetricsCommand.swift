@@ -4,6 +4,7 @@ import Quant
 
 /// `tm metrics`: performance and risk metrics of a price or equity CSV.
 struct MetricsCommand: ParsableCommand {
+    /// Name, help and discussion.
     static let configuration = CommandConfiguration(
         commandName: "metrics",
         abstract: "Performance and risk metrics of a price or equity curve read from a CSV file.",
@@ -32,6 +33,7 @@ struct MetricsCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of a readable summary.")
     var json = false
 
+    /// Loads the file(s) and prints the metrics; exit status 1 on bad input.
     func run() throws {
         do {
             let series = try CLISupport.load(csv, symbol: symbol)
@@ -141,5 +143,6 @@ enum CLISupport {
 struct CLIError: Error {
     /// What went wrong.
     let message: String
+    /// An error with `message`.
     init(_ message: String) { self.message = message }
 }
