@@ -1,23 +1,3 @@
-/// MACD line, signal line and histogram.
-public struct MACD: Sendable, Equatable {
-    /// EMA(fast) − EMA(slow); NaN for the first `slow − 1` bars.
-    public var macd: [Double]
-    /// EMA(signal) of the MACD line; NaN for the first `slow + signal − 2` bars.
-    public var signal: [Double]
-    /// MACD − signal.
-    public var histogram: [Double]
-}
-
-/// Bollinger bands: SMA ± k population standard deviations (ddof = 0, Bollinger's and TA-Lib's).
-public struct BollingerBands: Sendable, Equatable {
-    /// The SMA.
-    public var middle: [Double]
-    /// middle + k·σ.
-    public var upper: [Double]
-    /// middle − k·σ.
-    public var lower: [Double]
-}
-
 extension Indicators {
     /// Wilder's RSI (0...100). Average gain and loss are seeded with the simple mean of the first
     /// `window` changes and then smoothed with α = 1/window; NaN for the first `window` bars.
