@@ -35,8 +35,10 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     case noRows
     /// Some rows are invalid: the first issues (at most the reader's limit) and the count of bad rows.
     case invalidRows([CSVIssue], badRowCount: Int)
-    /// More bytes were fed after `finish()`.
+    /// More bytes were fed after `finish()` (or after a fatal error).
     case finished
+    /// A line exceeds the reader's limit (no line break within `limit` bytes).
+    case lineTooLong(line: Int, limit: Int)
 
     /// A message fit for a user.
     public var description: String {
@@ -54,6 +56,8 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
             return "The CSV file has \(count) invalid row\(count == 1 ? "" : "s"):\n" + shown
         case .finished:
             return "The CSV reader was already finished."
+        case let .lineTooLong(line, limit):
+            return "Line \(line) of the CSV file is longer than \(limit) bytes."
         }
     }
 }

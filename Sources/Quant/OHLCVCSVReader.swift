@@ -17,6 +17,8 @@ import Darwin
 public struct OHLCVCSVReader: Sendable {
     /// How many issues are kept (the bad-row count keeps counting past it).
     public var maximumIssues: Int
+    /// The longest line accepted, in bytes (a bound on what a stream can make the reader hold).
+    public var maximumLineLength: Int
 
     private var pending: [UInt8] = []
     private var header: CSVHeader?
@@ -40,9 +42,10 @@ public struct OHLCVCSVReader: Sendable {
     private var roles: [UInt8] = []
     private var hasOHL = false, hasVolume = false, hasAdjusted = false, hasSymbol = false
 
-    /// A reader that keeps at most `maximumIssues` issues.
-    public init(maximumIssues: Int = 100) {
+    /// A reader that keeps at most `maximumIssues` issues and accepts lines up to `maximumLineLength` bytes.
+    public init(maximumIssues: Int = 100, maximumLineLength: Int = 1 << 20) {
         self.maximumIssues = maximumIssues
+        self.maximumLineLength = maximumLineLength
     }
 
     /// Parses a whole buffer.
@@ -82,6 +85,10 @@ public struct OHLCVCSVReader: Sendable {
         }
         if consumed < chunk.count {
             pending.append(contentsOf: chunk[consumed...])
+        }
+        if pending.count > maximumLineLength {
+            done = true
+            throw .lineTooLong(line: line + 1, limit: maximumLineLength)
         }
     }
 

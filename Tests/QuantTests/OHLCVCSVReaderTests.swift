@@ -114,3 +114,15 @@ import Testing
         #expect(s.close == [1.5, 2.5])
     }
 }
+
+/// Limits that protect a server reading an upload.
+@Suite struct OHLCVCSVReaderLimitTests {
+    @Test func aLineWithoutBreakIsBounded() throws {
+        var reader = OHLCVCSVReader(maximumLineLength: 64)
+        try reader.feed(Array("date,close\n".utf8))
+        #expect(throws: CSVError.lineTooLong(line: 2, limit: 64)) {
+            try reader.feed([UInt8](repeating: 49, count: 100))
+        }
+        #expect(throws: CSVError.finished) { try reader.feed([10]) }
+    }
+}
