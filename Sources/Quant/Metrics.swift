@@ -8,14 +8,23 @@ public enum Metrics {
     /// Simple returns of a price or equity series: `p[t]/p[t-1] - 1`, one fewer than the prices
     /// (the first row yields no return: it is dropped, not filled with 0).
     public static func simpleReturns(_ prices: [Double]) throws(QuantError) -> [Double] {
-        try Validation.requireFinite(prices, name: "prices")
-        guard prices.count > 1 else { return [] }
-        var out = [Double](repeating: 0, count: prices.count - 1)
-        prices.withUnsafeBufferPointer { p in
-            out.withUnsafeMutableBufferPointer { o in
-                for i in 1..<p.count { o[i - 1] = p[i] / p[i - 1] - 1 }
+        guard prices.count > 1 else {
+            try Validation.requireFinite(prices, name: "prices")
+            return []
+        }
+        var finite = true
+        let out = prices.withUnsafeBufferPointer { p in
+            [Double](unsafeUninitializedCapacity: p.count - 1) { o, initialized in
+                var ok = p[0].isFinite
+                for i in 1..<p.count {
+                    o[i - 1] = p[i] / p[i - 1] - 1
+                    ok = ok && p[i].isFinite
+                }
+                finite = ok
+                initialized = p.count - 1
             }
         }
+        if !finite { try Validation.requireFinite(prices, name: "prices") }
         return out
     }
 
@@ -82,16 +91,24 @@ public enum Metrics {
     /// Maximum drawdown from a starting wealth of 1, as a negative fraction (0 if none); NaN when empty.
     public static func maxDrawdown(_ r: [Double]) -> Double {
         guard !r.isEmpty else { return .nan }
-        var wealth = 100.0, peak = 100.0, worst = 0.0
-        var cum = 1.0
-        for v in r {
-            cum *= 1 + v
-            wealth = cum * 100
-            if wealth > peak { peak = wealth }
-            let dd = (wealth - peak) / peak
-            if dd < worst { worst = dd }
+        // The deepest point under each running peak is its segment's lowest wealth; division is
+        // monotone, so one division per segment gives exactly the per-row minimum.
+        return r.withUnsafeBufferPointer { x in
+            var peak = 100.0, lowest = 100.0, worst = 0.0
+            var cum = 1.0
+            for v in x {
+                cum *= 1 + v
+                let wealth = cum * 100
+                if wealth > peak {
+                    worst = min(worst, (lowest - peak) / peak)
+                    peak = wealth
+                    lowest = wealth
+                } else {
+                    lowest = min(lowest, wealth)
+                }
+            }
+            return min(worst, (lowest - peak) / peak)
         }
-        return worst
     }
 
     /// Calmar ratio: annual return / |max drawdown|; NaN without a drawdown or when infinite.
@@ -107,10 +124,22 @@ public enum Metrics {
         guard r.count >= 2 else { return .nan }
         // (v ± |v|)/2 is exactly the positive or negative part, without a branch.
         let (gains, losses) = r.withUnsafeBufferPointer { x in
-            var g = 0.0, l = 0.0
-            for v in x {
+            var g4 = SIMD4<Double>.zero, l4 = SIMD4<Double>.zero
+            let n = x.count
+            var i = 0
+            while i + 4 <= n {
+                let v = Statistics.load4(x, i)
+                let a = v.replacing(with: -v, where: v .< 0)
+                g4 += (v + a) * 0.5
+                l4 += (v - a) * 0.5
+                i += 4
+            }
+            var g = (g4[0] + g4[1]) + (g4[2] + g4[3]), l = (l4[0] + l4[1]) + (l4[2] + l4[3])
+            while i < n {
+                let v = x[i]
                 g += (v + abs(v)) * 0.5
                 l += (v - abs(v)) * 0.5
+                i += 1
             }
             return (g, l)
         }
@@ -143,12 +172,26 @@ public enum Metrics {
         let xMean = Double(n - 1) / 2
         let yMean = Statistics.mean(y)
         var (sxx, syy, sxy) = y.withUnsafeBufferPointer { yy in
-            var xx = 0.0, vv = 0.0, xy = 0.0
-            for i in 0..<n {
+            var xx4 = SIMD4<Double>.zero, vv4 = SIMD4<Double>.zero, xy4 = SIMD4<Double>.zero
+            var dx4 = SIMD4<Double>(0, 1, 2, 3) - xMean
+            var i = 0
+            while i + 4 <= n {
+                let dy = Statistics.load4(yy, i) - yMean
+                xx4 += dx4 * dx4
+                vv4 += dy * dy
+                xy4 += dx4 * dy
+                dx4 += 4
+                i += 4
+            }
+            var xx = (xx4[0] + xx4[1]) + (xx4[2] + xx4[3])
+            var vv = (vv4[0] + vv4[1]) + (vv4[2] + vv4[3])
+            var xy = (xy4[0] + xy4[1]) + (xy4[2] + xy4[3])
+            while i < n {
                 let dx = Double(i) - xMean, dy = yy[i] - yMean
                 xx += dx * dx
                 vv += dy * dy
                 xy += dx * dy
+                i += 1
             }
             return (xx, vv, xy)
         }
@@ -167,11 +210,21 @@ public enum Metrics {
         let fm = Statistics.mean(f)
         var (cov, variance) = r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
-                var c = 0.0, v = 0.0
-                for i in 0..<x.count {
+                var c4 = SIMD4<Double>.zero, v4 = SIMD4<Double>.zero
+                let n = x.count
+                var i = 0
+                while i + 4 <= n {
+                    let d = Statistics.load4(y, i) - fm
+                    c4 += d * Statistics.load4(x, i)
+                    v4 += d * d
+                    i += 4
+                }
+                var c = (c4[0] + c4[1]) + (c4[2] + c4[3]), v = (v4[0] + v4[1]) + (v4[2] + v4[3])
+                while i < n {
                     let d = y[i] - fm
                     c += d * x[i]
                     v += d * d
+                    i += 1
                 }
                 return (c, v)
             }
@@ -189,8 +242,15 @@ public enum Metrics {
         guard r.count >= 2 else { return .nan }
         let s = r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
-                var acc = 0.0
-                for i in 0..<x.count { acc += x[i] - b * y[i] }
+                var a4 = SIMD4<Double>.zero
+                let n = x.count
+                var i = 0
+                while i + 4 <= n {
+                    a4 += Statistics.load4(x, i) - b * Statistics.load4(y, i)
+                    i += 4
+                }
+                var acc = (a4[0] + a4[1]) + (a4[2] + a4[3])
+                while i < n { acc += x[i] - b * y[i]; i += 1 }
                 return acc
             }
         }
@@ -201,15 +261,40 @@ public enum Metrics {
     public static func informationRatio(_ r: [Double], benchmark f: [Double]) throws(QuantError) -> Double {
         guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
         guard r.count >= 2 else { return .nan }
-        var active = [Double](repeating: 0, count: r.count)
-        r.withUnsafeBufferPointer { x in
+        return r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
-                active.withUnsafeMutableBufferPointer { a in
-                    for i in 0..<x.count { a[i] = x[i] - y[i] }
+                let n = x.count
+                var s4 = SIMD4<Double>.zero
+                var i = 0
+                while i + 4 <= n { s4 += Statistics.load4(x, i) - Statistics.load4(y, i); i += 4 }
+                var sum = (s4[0] + s4[1]) + (s4[2] + s4[3])
+                while i < n { sum += x[i] - y[i]; i += 1 }
+                let mean = sum / Double(n)
+                let first = x[0] - y[0]
+                var q4 = SIMD4<Double>.zero
+                var same = SIMDMask<SIMD4<Int64>>(repeating: true)
+                i = 0
+                while i + 4 <= n {
+                    let a = Statistics.load4(x, i) - Statistics.load4(y, i)
+                    let d = a - mean
+                    q4 += d * d
+                    same = same .& (a .== first)
+                    i += 4
                 }
+                var ss = (q4[0] + q4[1]) + (q4[2] + q4[3])
+                var constant = all(same)
+                while i < n {
+                    let a = x[i] - y[i]
+                    let d = a - mean
+                    ss += d * d
+                    constant = constant && a == first
+                    i += 1
+                }
+                // Zero dispersion when every active return is equal (empyrical's rule).
+                let sd = constant ? 0 : (ss / Double(n - 1)).squareRoot()
+                return mean / sd
             }
         }
-        return Statistics.mean(active) / Statistics.dispersion(active)
     }
 
     /// Returns of two price series aligned by timestamp (inner join on the time of each return's

@@ -39,21 +39,77 @@ enum RadixSelection {
             }
             located.append((bucket, rank - below))
         }
-        var gathered: [Int: [UInt64]] = [:]
-        for (bucket, _) in located where bucket >= 0 && gathered[bucket] == nil {
-            var keys: [UInt64] = []
-            keys.reserveCapacity(Int(histogram[bucket]))
-            let wanted = UInt64(bucket)
-            for v in x {
-                let k = key(v)
-                if k >> 48 == wanted { keys.append(k) }
-            }
-            gathered[bucket] = keys
-        }
+        let gathered = gather(x, buckets: Set(located.map(\.bucket).filter { $0 >= 0 }), histogram: histogram)
         return located.map { (bucket, offset) in
             guard bucket >= 0, var keys = gathered[bucket] else { return .nan }
             return value(refine(&keys, offset, shift: 32))
         }
+    }
+
+    /// The keys of every value whose top 16 key bits are one of `buckets`, in one pass.
+    private static func gather(_ x: UnsafeBufferPointer<Double>, buckets: Set<Int>, histogram: [Int32]) -> [Int: [UInt64]] {
+        let wanted = buckets.sorted()
+        var lists = wanted.map { b -> [UInt64] in
+            var keys: [UInt64] = []
+            keys.reserveCapacity(Int(histogram[b]))
+            return keys
+        }
+        if wanted.count == 1 {
+            let w = UInt64(wanted[0])
+            for v in x {
+                let k = key(v)
+                if k >> 48 == w { lists[0].append(k) }
+            }
+        } else if wanted.count == 2 {
+            let w0 = UInt64(wanted[0]), w1 = UInt64(wanted[1])
+            for v in x {
+                let k = key(v)
+                let top = k >> 48
+                if top == w0 { lists[0].append(k) } else if top == w1 { lists[1].append(k) }
+            }
+        } else if !wanted.isEmpty {
+            for v in x {
+                let k = key(v)
+                if let i = wanted.firstIndex(of: Int(k >> 48)) { lists[i].append(k) }
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: zip(wanted, lists))
+    }
+
+    /// The sum of the `m` smallest values of `x` (1 ≤ m ≤ count): one histogram pass, then one
+    /// pass that both gathers the boundary bucket and sums everything below it.
+    static func lowestSum(_ m: Int, of x: UnsafeBufferPointer<Double>) -> Double {
+        guard m >= 1, m <= x.count else { return .nan }
+        var histogram = [Int32](repeating: 0, count: 1 << 16)
+        var nanCount = 0
+        histogram.withUnsafeMutableBufferPointer { h in
+            for v in x {
+                h[Int(truncatingIfNeeded: key(v) >> 48)] &+= 1
+                nanCount &+= v.isNaN ? 1 : 0
+            }
+        }
+        guard nanCount == 0 else { return .nan }
+        let rank = m - 1
+        var below = 0, bucket = 0
+        while below + Int(histogram[bucket]) <= rank {
+            below += Int(histogram[bucket])
+            bucket += 1
+        }
+        let wanted = UInt64(bucket)
+        var keys: [UInt64] = []
+        keys.reserveCapacity(Int(histogram[bucket]))
+        var sumBelow = 0.0
+        for v in x {
+            let k = key(v)
+            let top = k >> 48
+            sumBelow += top < wanted ? v : 0
+            if top == wanted { keys.append(k) }
+        }
+        // The remaining m − below values are the smallest of the boundary bucket.
+        keys.sort()
+        var sum = sumBelow
+        for i in 0..<(m - below) { sum += value(keys[i]) }
+        return sum
     }
 
     /// The key of rank `rank` among `keys`, which share every bit above `shift + 16`.

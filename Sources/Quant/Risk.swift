@@ -41,16 +41,7 @@ public enum Risk {
         try check(confidence)
         guard !r.isEmpty else { return .nan }
         let k = Int(Double(r.count - 1) * (1 - confidence))
-        // The sum of the k + 1 smallest: everything below the k-th value, plus ties at it.
-        let threshold = r.withUnsafeBufferPointer { RadixSelection.values(atRanks: [k], of: $0)[0] }
-        guard !threshold.isNaN else { return .nan }
-        var sum = 0.0, count = 0
-        for v in r where v < threshold {
-            sum += v
-            count += 1
-        }
-        sum += Double(k + 1 - count) * threshold
-        return sum / Double(k + 1)
+        return r.withUnsafeBufferPointer { RadixSelection.lowestSum(k + 1, of: $0) } / Double(k + 1)
     }
 
     /// The drawdown after each return from a starting wealth of 1 (≤ 0), same length as `r`.

@@ -16,6 +16,12 @@ enum Statistics {
         return (s0 + s1) + (s2 + s3)
     }
 
+    /// Four consecutive values from `i` as a vector (unaligned load).
+    @inline(__always)
+    static func load4(_ x: UnsafeBufferPointer<Double>, _ i: Int) -> SIMD4<Double> {
+        SIMD4(x[i], x[i + 1], x[i + 2], x[i + 3])
+    }
+
     /// Σ (x − m)², four accumulators.
     static func squaredDeviations(_ x: UnsafeBufferPointer<Double>, mean m: Double) -> Double {
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0

@@ -74,3 +74,29 @@ import Testing
         #expect(parsed.close == s.close && parsed.high == s.high && parsed.low == s.low && parsed.open == s.open)
     }
 }
+
+/// The selection kernels against sorting, on values with many ties and both signs.
+@Suite struct SelectionPropertyTests {
+    @Test(arguments: 0..<30)
+    func percentilesAndShortfallMatchSorting(seed: Int) throws {
+        var rng = PropertyTests.SplitMix(state: UInt64(seed) &+ 12345)
+        let n = 1 + Int(rng.next() * 5000)
+        let ties = rng.next() < 0.5
+        let x = (0..<n).map { _ in ties ? (rng.next() * 20).rounded() / 1000 - 0.01 : (rng.next() - 0.5) * 0.1 }
+        let sorted = x.sorted()
+        for p in [0.0, 1, 5, 37.5, 50, 95, 99, 100] {
+            let q = p / 100
+            let virtual = (Double(n) * q + (1 + q * (1 - 1 - 1))) - 1
+            let lo = min(max(Int(virtual.rounded(.down)), 0), n - 1), hi = min(lo + 1, n - 1)
+            let t = min(max(virtual - virtual.rounded(.down), 0), 1)
+            let expected = lo == hi || virtual >= Double(n - 1) ? sorted[n - 1 == lo ? lo : lo] + (sorted[hi] - sorted[lo]) * t
+                : sorted[lo] + (sorted[hi] - sorted[lo]) * t
+            #expect(close(Statistics.percentile(x, p), expected, relative: 1e-12, absolute: 1e-15), "p=\(p) n=\(n)")
+        }
+        for confidence in [0.5, 0.95, 0.99] {
+            let k = Int(Double(n - 1) * (1 - confidence))
+            let expected = sorted.prefix(k + 1).reduce(0, +) / Double(k + 1)
+            #expect(close(try Risk.conditionalValueAtRisk(x, confidence: confidence), expected, relative: 1e-12, absolute: 1e-15))
+        }
+    }
+}
