@@ -16,9 +16,23 @@ public enum Metrics {
         let out = prices.withUnsafeBufferPointer { p in
             [Double](unsafeUninitializedCapacity: p.count - 1) { o, initialized in
                 var ok = p[0].isFinite
-                for i in 1..<p.count {
+                let n = p.count
+                var i = 1
+                var finite4 = SIMDMask<SIMD4<Int64>>(repeating: true)
+                let limit = SIMD4<Double>(repeating: .greatestFiniteMagnitude)
+                while i + 4 <= n {
+                    let cur = Statistics.load4(p, i), prev = Statistics.load4(p, i - 1)
+                    let r = cur / prev - 1
+                    o[i - 1] = r[0]; o[i] = r[1]; o[i + 1] = r[2]; o[i + 2] = r[3]
+                    // |x| ≤ max finite is false for NaN and ±∞.
+                    finite4 = finite4 .& (cur .<= limit) .& (cur .>= -limit)
+                    i += 4
+                }
+                ok = ok && all(finite4)
+                while i < n {
                     o[i - 1] = p[i] / p[i - 1] - 1
                     ok = ok && p[i].isFinite
+                    i += 1
                 }
                 finite = ok
                 initialized = p.count - 1

@@ -93,6 +93,13 @@ import Testing
             try OHLCVSeries(timestamps: [0, 1], close: [1, .nan])
         }
         #expect(throws: QuantError.nonFinite(what: "prices", index: 0)) { try Metrics.simpleReturns([.infinity, 1]) }
+        for bad in [Double.nan, .infinity, -.infinity] {
+            for at in 0..<11 {
+                var prices = [Double](repeating: 100, count: 11)
+                prices[at] = bad
+                #expect(throws: QuantError.nonFinite(what: "prices", index: at)) { try Metrics.simpleReturns(prices) }
+            }
+        }
         #expect(throws: QuantError.self) { try TradeMasterMetrics(assets: [1, .nan]) }
         #expect(throws: QuantError.self) { try Risk.valueAtRisk([0.1], confidence: 1.5) }
         #expect(throws: QuantError.self) { try BacktestConfiguration(commission: .nan).validated() }
