@@ -30,38 +30,40 @@ enum DecimalParser {
             negative = bytes[i] == UInt8(ascii: "-")
             i += 1
         }
+        // Digits accumulate two at a time (halving the multiply-add latency chain); more than 19
+        // digits in all (leading zeros included) could overflow and go to the slow path.
         var mantissa: UInt64 = 0
-        var digits = 0          // significant digits accumulated (leading zeros skipped)
-        var sawDigit = false
-        var exponent = 0
-        var overflow = false
-        while i < end, bytes[i] &- 48 < 10 {
-            sawDigit = true
-            let d = UInt64(bytes[i] &- 48)
-            if digits < 19 {
-                mantissa = mantissa &* 10 &+ d
-                if mantissa != 0 { digits += 1 }
-            } else {
-                overflow = true
-                exponent += 1
-            }
+        let intStart = i
+        while i + 1 < end {
+            let d0 = bytes[i] &- 48, d1 = bytes[i + 1] &- 48
+            guard d0 < 10, d1 < 10 else { break }
+            mantissa = mantissa &* 100 &+ UInt64(d0 &* 10 &+ d1)
+            i += 2
+        }
+        if i < end, bytes[i] &- 48 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
             i += 1
         }
+        var digits = i - intStart
+        var exponent = 0
         if i < end, bytes[i] == UInt8(ascii: ".") {
             i += 1
-            while i < end, bytes[i] &- 48 < 10 {
-                sawDigit = true
-                if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
-                    if mantissa != 0 { digits += 1 }
-                    exponent -= 1
-                } else {
-                    overflow = true
-                }
+            let fracStart = i
+            while i + 1 < end {
+                let d0 = bytes[i] &- 48, d1 = bytes[i + 1] &- 48
+                guard d0 < 10, d1 < 10 else { break }
+                mantissa = mantissa &* 100 &+ UInt64(d0 &* 10 &+ d1)
+                i += 2
+            }
+            if i < end, bytes[i] &- 48 < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
                 i += 1
             }
+            exponent = fracStart - i
+            digits += i - fracStart
         }
-        guard sawDigit else { return (nil, i) }
+        guard digits > 0 else { return (nil, i) }
+        let overflow = digits > 19
         if i < end, bytes[i] | 0x20 == UInt8(ascii: "e") {
             i += 1
             var expNegative = false

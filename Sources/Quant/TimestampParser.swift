@@ -37,19 +37,20 @@ enum TimestampParser {
         guard n == 10 || n == 19 || (n == 20 && b[end - 1] == UInt8(ascii: "Z")),
               b[start + 4] == UInt8(ascii: "-"), b[start + 7] == UInt8(ascii: "-") else { return nil }
         @inline(__always) func d(_ i: Int) -> Int { Int(b[start + i] &- 48) }
-        var bad = d(0) | d(1) | d(2) | d(3) | d(5) | d(6) | d(8) | d(9)
+        // The largest "digit" must be a digit (an OR would reject valid 8 | 3 = 11).
+        var top = max(max(max(d(0), d(1)), max(d(2), d(3))), max(max(d(5), d(6)), max(d(8), d(9))))
         let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3)
         let month = d(5) * 10 + d(6), day = d(8) * 10 + d(9)
         var seconds = 0
         if n > 10 {
             guard b[start + 10] == UInt8(ascii: " ") || b[start + 10] == UInt8(ascii: "T"),
                   b[start + 13] == UInt8(ascii: ":"), b[start + 16] == UInt8(ascii: ":") else { return nil }
-            bad |= d(11) | d(12) | d(14) | d(15) | d(17) | d(18)
+            top = max(top, max(max(d(11), d(12)), max(max(d(14), d(15)), max(d(17), d(18)))))
             let hour = d(11) * 10 + d(12), minute = d(14) * 10 + d(15), second = d(17) * 10 + d(18)
             guard hour < 24, minute < 60, second < 61 else { return nil }
             seconds = hour * 3600 + minute * 60 + second
         }
-        guard bad < 10, (1...12).contains(month), day >= 1, day <= daysInMonth(year, month) else { return nil }
+        guard top < 10, (1...12).contains(month), day >= 1, day <= daysInMonth(year, month) else { return nil }
         return Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(seconds)
     }
 

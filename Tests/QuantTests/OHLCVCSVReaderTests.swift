@@ -42,6 +42,21 @@ import Testing
         #expect(TimestampFormatter.iso8601(1_704_153_600) == "2024-01-02")
     }
 
+    @Test func fixedFormatFastPathAcceptsEveryValidDate() {
+        for text in ["2015-01-01 09:38:59", "1999-12-31", "2024-02-29T23:59:59Z", "2038-08-18 18:38:38"] {
+            var copy = text
+            let fast = copy.withUTF8 { TimestampParser.parseFixed($0, 0, $0.count) }
+            #expect(fast != nil, "\(text)")
+            let general = copy.withUTF8 { b -> Int64? in
+                if case let .value(v) = TimestampParser.parse(b, 0, b.count) { return v }
+                return nil
+            }
+            #expect(fast == general)
+        }
+        var bad = "2015-01-0: 09:30:00"
+        #expect(bad.withUTF8 { TimestampParser.parseFixed($0, 0, $0.count) } == nil)
+    }
+
     @Test func numbersAreCorrectlyRounded() throws {
         let cases = ["0.1", "1.2345678901234567", "123456789012345678901234.5", "3.14159e-5", "9007199254740993",
                      "2.2250738585072011e-308", "0.30000000000000004", "1e22", "1e23", "-0.0", "100.250000"]
