@@ -7,7 +7,7 @@ extension PerformanceMetrics {
             return .string(TimestampFormatter.iso8601(timestamps[i]))
         }
         var members: [(String, JSONValue)] = [
-            ("periods_per_year", .finite(periodsPerYear)), ("returns", .integer(Int64(returnCount))),
+            ("periods_per_year", .finite(periodsPerYear)), ("return_count", .integer(Int64(returnCount))),
             ("cumulative_return", .finite(cumulativeReturn)), ("annual_return", .finite(annualReturn)),
             ("annual_volatility", .finite(annualVolatility)), ("sharpe", .finite(sharpe)),
             ("sortino", .finite(sortino)), ("calmar", .finite(calmar)), ("omega", .finite(omega)),
