@@ -25,7 +25,7 @@ def best(fn, repeat):
 
 res = {}
 res["pandas_read_csv_ms"], df = best(lambda: pd.read_csv(path), 5)
-res["pandas_read_csv_parse_dates_ms"], _ = best(lambda: pd.read_csv(path, parse_dates=["date"]), 3)
+res["pandas_read_csv_parse_dates_ms"], _ = best(lambda: pd.read_csv(path, parse_dates=["date"]), 5)
 close, open_ = df["close"].to_numpy(), df["open"].to_numpy()
 
 
@@ -39,7 +39,7 @@ def metric_set():
             ep.excess_sharpe(r, b), ep.value_at_risk(r), ep.conditional_value_at_risk(r)]
 
 
-res["empyrical_metrics_ms"], m = best(metric_set, 5)
+res["empyrical_metrics_ms"], m = best(metric_set, 10)
 res["empyrical_sharpe"] = float(m[3])
 
 
@@ -63,7 +63,7 @@ def vectorised(fast=10, slow=30, commission=0.001):
     return 100_000 * np.cumprod(1 + strat)
 
 
-res["numpy_vectorised_backtest_ms"], eq = best(vectorised, 5)
+res["numpy_vectorised_backtest_ms"], eq = best(vectorised, 10)
 
 data = pd.DataFrame({"Open": open_, "High": df["high"].to_numpy(), "Low": df["low"].to_numpy(),
                      "Close": close, "Volume": df["volume"].to_numpy().astype(float)},
@@ -92,7 +92,7 @@ def run_bt():
     return bt.run()
 
 
-res["backtesting_py_ms"], st = best(run_bt, 1)
+res["backtesting_py_ms"], st = best(run_bt, 2)
 res["backtesting_py_trades"] = int(st["# Trades"])
 res["backtesting_py_final_equity"] = float(st["Equity Final [$]"])
 print(json.dumps(res))

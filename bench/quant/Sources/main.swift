@@ -29,9 +29,9 @@ func best<T>(_ runs: Int, _ body: () throws -> T) rethrows -> (Double, T) {
 
 do {
     var report: [(String, JSONValue)] = []
-    let (parseMs, series) = try best(5) { try OHLCVCSVReader.parse(bytes) }
+    let (parseMs, series) = try best(10) { try OHLCVCSVReader.parse(bytes) }
     report.append(("csv_parse_ms", .number(parseMs)))
-    let (streamMs, _) = try best(5) { () throws -> OHLCVSeries in
+    let (streamMs, _) = try best(10) { () throws -> OHLCVSeries in
         var reader = OHLCVCSVReader()
         var i = 0
         while i < bytes.count {
@@ -43,7 +43,7 @@ do {
     report.append(("csv_parse_streaming_64k_ms", .number(streamMs)))
     report.append(("rows", .integer(Int64(series.count))))
 
-    let (metricsMs, sharpe) = try best(20) { () throws -> Double in
+    let (metricsMs, sharpe) = try best(50) { () throws -> Double in
         let r = try Metrics.simpleReturns(series.close)
         let b = try Metrics.simpleReturns(series.open)
         let values = [
@@ -80,9 +80,9 @@ do {
 
     let strategy = try StrategyRegistry.strategy(named: "sma_crossover", parameters: ["fast": 10, "slow": 30])
     let config = BacktestConfiguration(cash: 100_000, commission: 0.001)
-    let (backtestMs, result) = try best(10) { try Backtester.run(series, strategy: strategy, configuration: config) }
+    let (backtestMs, result) = try best(20) { try Backtester.run(series, strategy: strategy, configuration: config) }
     report.append(("backtest_ms", .number(backtestMs)))
-    let (simulateMs, _) = try best(10) { try Backtester.simulate(series, strategy: strategy, configuration: config) }
+    let (simulateMs, _) = try best(20) { try Backtester.simulate(series, strategy: strategy, configuration: config) }
     report.append(("backtest_simulation_only_ms", .number(simulateMs)))
     report.append(("backtest_closed_trades", .integer(Int64(result.summary.closedTrades))))
     report.append(("backtest_final_equity", .number(result.summary.finalEquity)))
