@@ -62,8 +62,18 @@ public struct OHLCVCSVReader: Sendable {
 
     /// Consumes the next chunk of the file; a line may be split across chunks anywhere.
     public mutating func feed(_ chunk: [UInt8]) throws(CSVError) {
+        try chunk.withUnsafeBufferPointer { (buf) throws(CSVError) in try feed(buf) }
+    }
+
+    /// Consumes bytes in place (e.g. a request body buffer), without copying them first.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer) throws(CSVError) {
+        try chunk.withMemoryRebound(to: UInt8.self) { (bytes) throws(CSVError) in try feed(bytes) }
+    }
+
+    /// Consumes the next chunk from a buffer of bytes.
+    public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) throws(CSVError) {
         guard !done else { throw .finished }
-        let consumed: Int = chunk.withUnsafeBufferPointer { buf in
+        let consumed: Int = { (buf: UnsafeBufferPointer<UInt8>) -> Int in
             var start = 0
             let n = buf.count
             if !pending.isEmpty {
@@ -82,9 +92,9 @@ public struct OHLCVCSVReader: Sendable {
                 start = nl + 1
             }
             return start
-        }
+        }(chunk)
         if consumed < chunk.count {
-            pending.append(contentsOf: chunk[consumed...])
+            pending.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[consumed...]))
         }
         if pending.count > maximumLineLength {
             done = true

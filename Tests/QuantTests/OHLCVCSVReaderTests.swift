@@ -18,6 +18,16 @@ import Testing
         }
     }
 
+    @Test func rawBuffersCanBeFedInPlace() throws {
+        let bytes = try Fixtures.bytes("daily.csv")
+        var reader = OHLCVCSVReader()
+        try bytes.withUnsafeBytes { raw in
+            try reader.feed(UnsafeRawBufferPointer(rebasing: raw[0..<1000]))
+            try reader.feed(UnsafeRawBufferPointer(rebasing: raw[1000...]))
+        }
+        #expect(try reader.finish() == OHLCVCSVReader.parse(bytes))
+    }
+
     @Test func headerAliasesAndLongFormat() throws {
         let csv = """
         Date,TIC,Open,High,Low,Close,Adj_Close,Vol,zopen
