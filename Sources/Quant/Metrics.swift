@@ -175,7 +175,7 @@ public enum Metrics {
         var y = [Double](repeating: 0, count: n)
         y.withUnsafeMutableBufferPointer { out in
             r.withUnsafeBufferPointer { x in
-                for i in 0..<n { out[i] = Math.log1p(x[i]) }
+                for i in 0..<n { out[i] = Math.log1pFast(x[i]) }
                 var acc = 0.0
                 for i in 0..<n {
                     acc += out[i]

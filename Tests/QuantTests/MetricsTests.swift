@@ -87,3 +87,16 @@ import Testing
         #expect(NormalDistribution.quantile(0.5) == 0)
     }
 }
+
+/// The small-return logarithm used by `stability` against the C library.
+@Suite struct MathTests {
+    @Test func log1pFastIsWithinTwoUlps() {
+        var worst = 0.0
+        for k in -20_000...20_000 where k != 0 {
+            let r = Double(k) * 0.01 / 20_000
+            let exact = Math.log1p(r)
+            worst = max(worst, abs(Math.log1pFast(r) - exact) / abs(exact))
+        }
+        #expect(worst < 5e-16)
+    }
+}
