@@ -38,6 +38,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmark of the analytics engine (bench/quant/run compares it with Python references).
+        .executableTarget(name: "quant-bench", dependencies: ["Quant"], path: "bench/quant/Sources"),
+
         // Shared helpers for tests: environment of the test stack, a raw HTTP client.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], resources: [.copy("Fixtures")]),

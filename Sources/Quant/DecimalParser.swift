@@ -1,0 +1,103 @@
+/// Parses ASCII decimal numbers to the correctly rounded `Double`.
+///
+/// The fast path (Clinger's): when the significand fits in 2^53 and the power of ten is at
+/// most 22, one IEEE multiplication or division of two exact values gives the correctly
+/// rounded result. Anything else goes to the standard library's `Double(_:)`, which is
+/// correctly rounded. Only plain decimal syntax is accepted: `nan`, `inf` and hexadecimal
+/// floats are rejected (the caller reports them).
+enum DecimalParser {
+    /// Exact powers of ten representable as doubles.
+    private static let powers: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+
+    /// The value of `bytes[start..<end]`, or nil when it is not a plain decimal number.
+    @inline(__always)
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        let (value, stop) = scan(bytes, start, end)
+        return stop == end ? value : nil
+    }
+
+    /// Parses the longest number-shaped prefix of `bytes[start..<end]`: its value (nil when the
+    /// prefix is not a valid number) and the index where scanning stopped.
+    @inline(__always)
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Double?, Int) {
+        var i = start
+        guard i < end else { return (nil, i) }
+        var negative = false
+        if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+            negative = bytes[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        // Digits accumulate two at a time (halving the multiply-add latency chain); more than 19
+        // digits in all (leading zeros included) could overflow and go to the slow path.
+        var mantissa: UInt64 = 0
+        let intStart = i
+        while i + 1 < end {
+            let d0 = bytes[i] &- 48, d1 = bytes[i + 1] &- 48
+            guard d0 < 10, d1 < 10 else { break }
+            mantissa = mantissa &* 100 &+ UInt64(d0 &* 10 &+ d1)
+            i += 2
+        }
+        if i < end, bytes[i] &- 48 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
+            i += 1
+        }
+        var digits = i - intStart
+        var exponent = 0
+        if i < end, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            let fracStart = i
+            while i + 1 < end {
+                let d0 = bytes[i] &- 48, d1 = bytes[i + 1] &- 48
+                guard d0 < 10, d1 < 10 else { break }
+                mantissa = mantissa &* 100 &+ UInt64(d0 &* 10 &+ d1)
+                i += 2
+            }
+            if i < end, bytes[i] &- 48 < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
+                i += 1
+            }
+            exponent = fracStart - i
+            digits += i - fracStart
+        }
+        guard digits > 0 else { return (nil, i) }
+        let overflow = digits > 19
+        if i < end, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            var expNegative = false
+            if i < end, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+                expNegative = bytes[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var e = 0
+            var sawExp = false
+            while i < end, bytes[i] &- 48 < 10 {
+                sawExp = true
+                if e < 100_000 { e = e * 10 + Int(bytes[i] &- 48) }
+                i += 1
+            }
+            guard sawExp else { return (nil, i) }
+            exponent += expNegative ? -e : e
+        }
+        if !overflow, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
+            let m = Double(mantissa)
+            let value = exponent < 0 ? m / powers[-exponent] : m * powers[exponent]
+            return (negative ? -value : value, i)
+        }
+        return (slowPath(bytes, start, i), i)
+    }
+
+    /// The correctly rounded value through the standard library.
+    private static func slowPath(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        return Double(text)
+    }
+
+    /// Parses a whole string (used by parameter parsing and tests).
+    static func parse(_ text: String) -> Double? {
+        var copy = text
+        return copy.withUTF8 { parse($0, 0, $0.count) }
+    }
+}

@@ -1,0 +1,92 @@
+/// A minimal JSON document model for the analytics results.
+///
+/// Convention: non-finite numbers (NaN, ±∞: an undefined ratio, for instance) are written as
+/// `null`, so no NaN ever reaches a JSON client.
+public enum JSONValue: Sendable, Equatable {
+    /// `null`.
+    case null
+    /// `true` / `false`.
+    case bool(Bool)
+    /// A number; written as `null` when not finite.
+    case number(Double)
+    /// An integer, written exactly.
+    case integer(Int64)
+    /// A string, escaped as JSON requires.
+    case string(String)
+    /// An array.
+    case array([JSONValue])
+    /// An object whose members keep their order.
+    case object([(String, JSONValue)])
+
+    /// Equality by rendered text.
+    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.rendered() == b.rendered() }
+
+    /// `.number`, or `.null` when not finite.
+    public static func finite(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
+
+    /// `.number`/`.null` for an optional double.
+    public static func finite(_ x: Double?) -> JSONValue { x.map(finite) ?? .null }
+
+    /// An array of numbers (non-finite as null).
+    public static func numbers(_ xs: [Double]) -> JSONValue { .array(xs.map(finite)) }
+
+    /// Compact JSON text.
+    public func rendered() -> String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    private func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case let .bool(b): out += b ? "true" : "false"
+        case let .number(x): out += x.isFinite ? Self.format(x) : "null"
+        case let .integer(i): out += String(i)
+        case let .string(s): Self.quote(s, into: &out)
+        case let .array(items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                item.write(to: &out)
+            }
+            out += "]"
+        case let .object(members):
+            out += "{"
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out += "," }
+                Self.quote(key, into: &out)
+                out += ":"
+                value.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    /// Shortest round-trip text of a finite double (Swift's description), integral values without ".0".
+    private static func format(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return x.description
+    }
+
+    private static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
+    }
+}

@@ -1,0 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few C math functions the module needs (from the C library, not Foundation).
+enum Math {
+    /// Natural logarithm.
+    @inline(__always) static func log(_ x: Double) -> Double { cLog(x) }
+    /// log(1 + x).
+    @inline(__always) static func log1p(_ x: Double) -> Double { cLog1p(x) }
+    /// log(1 + r), with a polynomial for |r| < 2⁻⁷ (the usual size of a period's return; terms to
+    /// r¹⁰, within 2 ulp of the C library) and the C library's `log1p` otherwise.
+    @inline(__always) static func log1pFast(_ r: Double) -> Double {
+        guard abs(r) < 0.0078125 else { return cLog1p(r) }
+        let r2 = r * r, r4 = r2 * r2
+        let a = 1.0 - r * 0.5, b = 1.0 / 3.0 - r * 0.25, c = 0.2 - r * (1.0 / 6.0)
+        let d = 1.0 / 7.0 - r * 0.125, e = 1.0 / 9.0 - r * 0.1
+        return r * (a + r2 * b + r4 * (c + r2 * d) + r4 * r4 * e)
+    }
+
+    /// x raised to y.
+    @inline(__always) static func pow(_ x: Double, _ y: Double) -> Double { cPow(x, y) }
+}
+
+@inline(__always) private func cLog(_ x: Double) -> Double { log(x) }
+@inline(__always) private func cLog1p(_ x: Double) -> Double { log1p(x) }
+@inline(__always) private func cPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }

@@ -1,0 +1,340 @@
+/// Performance metrics of a return series, with empyrical's conventions.
+///
+/// Inputs are simple (non-cumulative) returns per period, risk-free rate 0, `periodsPerYear`
+/// periods a year (252 by default), standard deviations with ddof = 1. Each function returns
+/// NaN where empyrical does (too few returns, zero denominators); callers that serialise the
+/// results turn non-finite numbers into `null` (see `JSONValue`).
+public enum Metrics {
+    /// Simple returns of a price or equity series: `p[t]/p[t-1] - 1`, one fewer than the prices
+    /// (the first row yields no return: it is dropped, not filled with 0).
+    public static func simpleReturns(_ prices: [Double]) throws(QuantError) -> [Double] {
+        guard prices.count > 1 else {
+            try Validation.requireFinite(prices, name: "prices")
+            return []
+        }
+        var finite = true
+        let out = prices.withUnsafeBufferPointer { p in
+            [Double](unsafeUninitializedCapacity: p.count - 1) { o, initialized in
+                var ok = p[0].isFinite
+                let n = p.count
+                var i = 1
+                var finite4 = SIMDMask<SIMD4<Int64>>(repeating: true)
+                let limit = SIMD4<Double>(repeating: .greatestFiniteMagnitude)
+                while i + 4 <= n {
+                    let cur = Statistics.load4(p, i), prev = Statistics.load4(p, i - 1)
+                    let r = cur / prev - 1
+                    o[i - 1] = r[0]; o[i] = r[1]; o[i + 1] = r[2]; o[i + 2] = r[3]
+                    // |x| ≤ max finite is false for NaN and ±∞.
+                    finite4 = finite4 .& (cur .<= limit) .& (cur .>= -limit)
+                    i += 4
+                }
+                ok = ok && all(finite4)
+                while i < n {
+                    o[i - 1] = p[i] / p[i - 1] - 1
+                    ok = ok && p[i].isFinite
+                    i += 1
+                }
+                finite = ok
+                initialized = p.count - 1
+            }
+        }
+        if !finite { try Validation.requireFinite(prices, name: "prices") }
+        return out
+    }
+
+    /// Total compounded return: ∏(1 + r) − 1; NaN when empty.
+    public static func cumulativeReturn(_ r: [Double]) -> Double {
+        guard !r.isEmpty else { return .nan }
+        return r.withUnsafeBufferPointer { x in
+            var w0 = 1.0, w1 = 1.0, w2 = 1.0, w3 = 1.0
+            let n = x.count
+            var i = 0
+            while i + 4 <= n {
+                w0 *= 1 + x[i]; w1 *= 1 + x[i + 1]; w2 *= 1 + x[i + 2]; w3 *= 1 + x[i + 3]
+                i += 4
+            }
+            while i < n { w0 *= 1 + x[i]; i += 1 }
+            return (w0 * w1) * (w2 * w3) - 1
+        }
+    }
+
+    /// Compound annual growth rate, with years = number of returns / `periodsPerYear`.
+    public static func annualReturn(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        guard !r.isEmpty else { return .nan }
+        let years = Double(r.count) / periodsPerYear
+        return Math.pow(cumulativeReturn(r) + 1, 1 / years) - 1
+    }
+
+    /// Annualised volatility: std(r, ddof = 1) · √periodsPerYear; NaN below two returns.
+    public static func annualVolatility(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        guard r.count >= 2 else { return .nan }
+        return Statistics.standardDeviation(r, ddof: 1) * Math.pow(periodsPerYear, 1 / 2.0)
+    }
+
+    /// Sharpe ratio: mean / std(ddof = 1) · √periodsPerYear (0 risk-free rate); NaN below two returns.
+    public static func sharpeRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        guard r.count >= 2 else { return .nan }
+        return Statistics.mean(r) / Statistics.dispersion(r) * periodsPerYear.squareRoot()
+    }
+
+    /// Annualised downside deviation: √(mean(min(r, 0)²)) · √periodsPerYear, over all returns,
+    /// no ddof correction; NaN when empty.
+    public static func downsideRisk(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        guard !r.isEmpty else { return .nan }
+        let s = r.withUnsafeBufferPointer { x in
+            var s0 = 0.0, s1 = 0.0
+            let n = x.count
+            var i = 0
+            while i + 2 <= n {
+                let a = min(x[i], 0), b = min(x[i + 1], 0)
+                s0 += a * a; s1 += b * b
+                i += 2
+            }
+            if i < n { let a = min(x[i], 0); s0 += a * a }
+            return s0 + s1
+        }
+        return (s / Double(r.count)).squareRoot() * periodsPerYear.squareRoot()
+    }
+
+    /// Sortino ratio: mean(r) · periodsPerYear / downside risk; NaN below two returns.
+    public static func sortinoRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        guard r.count >= 2 else { return .nan }
+        return Statistics.mean(r) * periodsPerYear / downsideRisk(r, periodsPerYear: periodsPerYear)
+    }
+
+    /// Maximum drawdown from a starting wealth of 1, as a negative fraction (0 if none); NaN when empty.
+    public static func maxDrawdown(_ r: [Double]) -> Double {
+        guard !r.isEmpty else { return .nan }
+        // The deepest point under each running peak is its segment's lowest wealth; division is
+        // monotone, so one division per segment gives exactly the per-row minimum.
+        return r.withUnsafeBufferPointer { x in
+            var peak = 100.0, lowest = 100.0, worst = 0.0
+            var cum = 1.0
+            for v in x {
+                cum *= 1 + v
+                let wealth = cum * 100
+                if wealth > peak {
+                    worst = min(worst, (lowest - peak) / peak)
+                    peak = wealth
+                    lowest = wealth
+                } else {
+                    lowest = min(lowest, wealth)
+                }
+            }
+            return min(worst, (lowest - peak) / peak)
+        }
+    }
+
+    /// Calmar ratio: annual return / |max drawdown|; NaN without a drawdown or when infinite.
+    public static func calmarRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
+        let mdd = maxDrawdown(r)
+        guard mdd < 0 else { return .nan }
+        let value = annualReturn(r, periodsPerYear: periodsPerYear) / abs(mdd)
+        return value.isInfinite ? .nan : value
+    }
+
+    /// Omega ratio at threshold 0: Σ gains / Σ |losses|; NaN below two returns or without losses.
+    public static func omegaRatio(_ r: [Double]) -> Double {
+        guard r.count >= 2 else { return .nan }
+        // (v ± |v|)/2 is exactly the positive or negative part, without a branch.
+        let (gains, losses) = r.withUnsafeBufferPointer { x in
+            var g4 = SIMD4<Double>.zero, l4 = SIMD4<Double>.zero
+            let n = x.count
+            var i = 0
+            while i + 4 <= n {
+                let v = Statistics.load4(x, i)
+                let a = v.replacing(with: -v, where: v .< 0)
+                g4 += (v + a) * 0.5
+                l4 += (v - a) * 0.5
+                i += 4
+            }
+            var g = (g4[0] + g4[1]) + (g4[2] + g4[3]), l = (l4[0] + l4[1]) + (l4[2] + l4[3])
+            while i < n {
+                let v = x[i]
+                g += (v + abs(v)) * 0.5
+                l += (v - abs(v)) * 0.5
+                i += 1
+            }
+            return (g, l)
+        }
+        let denominator = -1.0 * losses
+        return denominator > 0 ? gains / denominator : .nan
+    }
+
+    /// Tail ratio: |95th percentile| / |5th percentile| (linear interpolation); NaN when empty.
+    public static func tailRatio(_ r: [Double]) -> Double {
+        guard !r.isEmpty else { return .nan }
+        let p = RadixSelection.percentiles([95, 5], of: r)
+        return abs(p[0]) / abs(p[1])
+    }
+
+    /// Stability: R² of a least-squares line through the cumulative log returns; NaN below two returns.
+    public static func stability(_ r: [Double]) -> Double {
+        guard r.count >= 2 else { return .nan }
+        let n = r.count
+        var y = [Double](repeating: 0, count: n)
+        y.withUnsafeMutableBufferPointer { out in
+            r.withUnsafeBufferPointer { x in
+                for i in 0..<n { out[i] = Math.log1pFast(x[i]) }
+                var acc = 0.0
+                for i in 0..<n {
+                    acc += out[i]
+                    out[i] = acc
+                }
+            }
+        }
+        let xMean = Double(n - 1) / 2
+        let yMean = Statistics.mean(y)
+        var (sxx, syy, sxy) = y.withUnsafeBufferPointer { yy in
+            var xx4 = SIMD4<Double>.zero, vv4 = SIMD4<Double>.zero, xy4 = SIMD4<Double>.zero
+            var dx4 = SIMD4<Double>(0, 1, 2, 3) - xMean
+            var i = 0
+            while i + 4 <= n {
+                let dy = Statistics.load4(yy, i) - yMean
+                xx4 += dx4 * dx4
+                vv4 += dy * dy
+                xy4 += dx4 * dy
+                dx4 += 4
+                i += 4
+            }
+            var xx = (xx4[0] + xx4[1]) + (xx4[2] + xx4[3])
+            var vv = (vv4[0] + vv4[1]) + (vv4[2] + vv4[3])
+            var xy = (xy4[0] + xy4[1]) + (xy4[2] + xy4[3])
+            while i < n {
+                let dx = Double(i) - xMean, dy = yy[i] - yMean
+                xx += dx * dx
+                vv += dy * dy
+                xy += dx * dy
+                i += 1
+            }
+            return (xx, vv, xy)
+        }
+        sxx /= Double(n); syy /= Double(n); sxy /= Double(n)
+        let den = (sxx * syy).squareRoot()
+        var rho = den == 0 ? 0 : sxy / den
+        rho = min(max(rho, -1), 1)
+        return rho * rho
+    }
+
+    /// Beta of `r` against `benchmark` (same length, aligned): cov / var, population moments;
+    /// NaN below two returns or when the benchmark variance is below 1e-30.
+    public static func beta(_ r: [Double], benchmark f: [Double]) throws(QuantError) -> Double {
+        guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
+        guard r.count >= 2 else { return .nan }
+        let fm = Statistics.mean(f)
+        var (cov, variance) = r.withUnsafeBufferPointer { x in
+            f.withUnsafeBufferPointer { y in
+                var c4 = SIMD4<Double>.zero, v4 = SIMD4<Double>.zero
+                let n = x.count
+                var i = 0
+                while i + 4 <= n {
+                    let d = Statistics.load4(y, i) - fm
+                    c4 += d * Statistics.load4(x, i)
+                    v4 += d * d
+                    i += 4
+                }
+                var c = (c4[0] + c4[1]) + (c4[2] + c4[3]), v = (v4[0] + v4[1]) + (v4[2] + v4[3])
+                while i < n {
+                    let d = y[i] - fm
+                    c += d * x[i]
+                    v += d * d
+                    i += 1
+                }
+                return (c, v)
+            }
+        }
+        cov /= Double(r.count)
+        variance /= Double(r.count)
+        return variance < 1e-30 ? .nan : cov / variance
+    }
+
+    /// Jensen's alpha, annualised by compounding the mean residual: (1 + mean(r − β·f))^periodsPerYear − 1.
+    public static func alpha(
+        _ r: [Double], benchmark f: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear
+    ) throws(QuantError) -> Double {
+        let b = try beta(r, benchmark: f)
+        guard r.count >= 2 else { return .nan }
+        let s = r.withUnsafeBufferPointer { x in
+            f.withUnsafeBufferPointer { y in
+                var a4 = SIMD4<Double>.zero
+                let n = x.count
+                var i = 0
+                while i + 4 <= n {
+                    a4 += Statistics.load4(x, i) - b * Statistics.load4(y, i)
+                    i += 4
+                }
+                var acc = (a4[0] + a4[1]) + (a4[2] + a4[3])
+                while i < n { acc += x[i] - b * y[i]; i += 1 }
+                return acc
+            }
+        }
+        return Math.pow(s / Double(r.count) + 1, periodsPerYear) - 1
+    }
+
+    /// Information ratio (empyrical's `excess_sharpe`): mean(r − f) / std(r − f, ddof = 1), not annualised.
+    public static func informationRatio(_ r: [Double], benchmark f: [Double]) throws(QuantError) -> Double {
+        guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
+        guard r.count >= 2 else { return .nan }
+        return r.withUnsafeBufferPointer { x in
+            f.withUnsafeBufferPointer { y in
+                let n = x.count
+                var s4 = SIMD4<Double>.zero
+                var i = 0
+                while i + 4 <= n { s4 += Statistics.load4(x, i) - Statistics.load4(y, i); i += 4 }
+                var sum = (s4[0] + s4[1]) + (s4[2] + s4[3])
+                while i < n { sum += x[i] - y[i]; i += 1 }
+                let mean = sum / Double(n)
+                let first = x[0] - y[0]
+                var q4 = SIMD4<Double>.zero
+                var same = SIMDMask<SIMD4<Int64>>(repeating: true)
+                i = 0
+                while i + 4 <= n {
+                    let a = Statistics.load4(x, i) - Statistics.load4(y, i)
+                    let d = a - mean
+                    q4 += d * d
+                    same = same .& (a .== first)
+                    i += 4
+                }
+                var ss = (q4[0] + q4[1]) + (q4[2] + q4[3])
+                var constant = all(same)
+                while i < n {
+                    let a = x[i] - y[i]
+                    let d = a - mean
+                    ss += d * d
+                    constant = constant && a == first
+                    i += 1
+                }
+                // Zero dispersion when every active return is equal (empyrical's rule).
+                let sd = constant ? 0 : (ss / Double(n - 1)).squareRoot()
+                return mean / sd
+            }
+        }
+    }
+
+    /// Returns of two price series aligned by timestamp (inner join on the time of each return's
+    /// later bar); each return is computed on its own series' consecutive rows.
+    public static func alignedReturns(
+        _ series: (timestamps: [Int64], prices: [Double]),
+        benchmark: (timestamps: [Int64], prices: [Double])
+    ) throws(QuantError) -> (returns: [Double], benchmark: [Double], timestamps: [Int64]) {
+        let r = try simpleReturns(series.prices)
+        let b = try simpleReturns(benchmark.prices)
+        guard series.timestamps.count == series.prices.count else {
+            throw .lengthMismatch(what: "timestamps", expected: series.prices.count, actual: series.timestamps.count)
+        }
+        guard benchmark.timestamps.count == benchmark.prices.count else {
+            throw .lengthMismatch(what: "benchmark timestamps", expected: benchmark.prices.count, actual: benchmark.timestamps.count)
+        }
+        var byTime: [Int64: Double] = [:]
+        byTime.reserveCapacity(b.count)
+        for i in b.indices { byTime[benchmark.timestamps[i + 1]] = b[i] }
+        var outR: [Double] = [], outB: [Double] = [], outT: [Int64] = []
+        for i in r.indices {
+            let t = series.timestamps[i + 1]
+            if let v = byTime[t] {
+                outR.append(r[i]); outB.append(v); outT.append(t)
+            }
+        }
+        return (outR, outB, outT)
+    }
+}

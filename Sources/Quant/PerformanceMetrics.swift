@@ -1,0 +1,85 @@
+/// The full metric set of an equity or price curve (empyrical conventions, see `Metrics`).
+public struct PerformanceMetrics: Sendable, Equatable {
+    /// Periods per year used for annualisation.
+    public var periodsPerYear: Double
+    /// Number of returns (rows − 1).
+    public var returnCount: Int
+    /// ∏(1 + r) − 1.
+    public var cumulativeReturn: Double
+    /// CAGR.
+    public var annualReturn: Double
+    /// std · √periodsPerYear.
+    public var annualVolatility: Double
+    /// Sharpe ratio (risk-free 0).
+    public var sharpe: Double
+    /// Sortino ratio.
+    public var sortino: Double
+    /// Calmar ratio.
+    public var calmar: Double
+    /// Omega ratio at threshold 0.
+    public var omega: Double
+    /// Tail ratio.
+    public var tailRatio: Double
+    /// R² of the cumulative log returns against time.
+    public var stability: Double
+    /// Annualised downside deviation.
+    public var downsideRisk: Double
+    /// The worst drawdown and its dates (nil without returns).
+    public var drawdown: DrawdownInfo?
+    /// Max drawdown (negative fraction; NaN without returns).
+    public var maxDrawdown: Double
+    /// Historical 95% VaR (a return, negative for a loss).
+    public var valueAtRisk95: Double
+    /// 95% CVaR / expected shortfall (a return, negative for a loss).
+    public var conditionalValueAtRisk95: Double
+    /// Against the benchmark, when one was given: annualised alpha, beta, information ratio.
+    public var alpha: Double?
+    /// Beta against the benchmark.
+    public var beta: Double?
+    /// Information ratio against the benchmark (not annualised).
+    public var informationRatio: Double?
+    /// Returns that matched a benchmark date.
+    public var alignedCount: Int?
+    /// TradeMaster's own figures of the same curve.
+    public var tradeMaster: TradeMasterMetrics?
+
+    /// Computes every metric of the curve `values` (prices or equity) at `timestamps`,
+    /// optionally against a benchmark price series aligned by timestamp.
+    public init(
+        timestamps: [Int64], values: [Double],
+        benchmark: (timestamps: [Int64], prices: [Double])? = nil,
+        periodsPerYear: Double = Quant.tradingDaysPerYear
+    ) throws(QuantError) {
+        guard periodsPerYear > 0, periodsPerYear.isFinite else {
+            throw .invalidArgument(name: "periodsPerYear", reason: "must be positive, got \(periodsPerYear)")
+        }
+        guard timestamps.count == values.count else {
+            throw .lengthMismatch(what: "timestamps", expected: values.count, actual: timestamps.count)
+        }
+        let r = try Metrics.simpleReturns(values)
+        self.periodsPerYear = periodsPerYear
+        returnCount = r.count
+        cumulativeReturn = Metrics.cumulativeReturn(r)
+        annualReturn = Metrics.annualReturn(r, periodsPerYear: periodsPerYear)
+        annualVolatility = Metrics.annualVolatility(r, periodsPerYear: periodsPerYear)
+        sharpe = Metrics.sharpeRatio(r, periodsPerYear: periodsPerYear)
+        sortino = Metrics.sortinoRatio(r, periodsPerYear: periodsPerYear)
+        calmar = Metrics.calmarRatio(r, periodsPerYear: periodsPerYear)
+        omega = Metrics.omegaRatio(r)
+        tailRatio = Metrics.tailRatio(r)
+        stability = Metrics.stability(r)
+        downsideRisk = Metrics.downsideRisk(r, periodsPerYear: periodsPerYear)
+        drawdown = DrawdownInfo(returns: r)
+        maxDrawdown = Metrics.maxDrawdown(r)
+        valueAtRisk95 = try Risk.valueAtRisk(r, confidence: 0.95)
+        conditionalValueAtRisk95 = try Risk.conditionalValueAtRisk(r, confidence: 0.95)
+        tradeMaster = values.isEmpty ? nil : try TradeMasterMetrics(assets: values)
+        if let benchmark {
+            let aligned = try Metrics.alignedReturns((timestamps, values), benchmark: benchmark)
+            alignedCount = aligned.returns.count
+            beta = try Metrics.beta(aligned.returns, benchmark: aligned.benchmark)
+            alpha = try Metrics.alpha(aligned.returns, benchmark: aligned.benchmark, periodsPerYear: periodsPerYear)
+            informationRatio = try Metrics.informationRatio(aligned.returns, benchmark: aligned.benchmark)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// Errors thrown by the analytics functions on input they cannot use.
+public enum QuantError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A value is NaN or infinite.
+    case nonFinite(what: String, index: Int)
+    /// Two columns that must have the same length do not.
+    case lengthMismatch(what: String, expected: Int, actual: Int)
+    /// A numeric argument is outside its valid range.
+    case invalidArgument(name: String, reason: String)
+    /// There is not enough data for the computation.
+    case insufficientData(what: String, required: Int, actual: Int)
+
+    /// A message fit for a user.
+    public var description: String {
+        switch self {
+        case let .nonFinite(what, index):
+            return "\(what) has a non-finite value (NaN or infinity) at index \(index)."
+        case let .lengthMismatch(what, expected, actual):
+            return "\(what) has \(actual) values; expected \(expected)."
+        case let .invalidArgument(name, reason):
+            return "\(name) \(reason)."
+        case let .insufficientData(what, required, actual):
+            return "\(what) needs at least \(required) values; got \(actual)."
+        }
+    }
+}
+
+/// Shared argument checks.
+enum Validation {
+    /// Throws `QuantError.nonFinite` at the first NaN or infinity.
+    static func requireFinite(_ values: [Double], name: String) throws(QuantError) {
+        for i in values.indices where !values[i].isFinite {
+            throw .nonFinite(what: name, index: i)
+        }
+    }
+
+    /// Throws unless `window` is at least `minimum`.
+    static func requireWindow(_ window: Int, name: String = "window", minimum: Int = 1) throws(QuantError) {
+        guard window >= minimum else {
+            throw .invalidArgument(name: name, reason: "must be at least \(minimum), got \(window)")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+/// Numeric kernels shared by the metrics (numpy's conventions).
+enum Statistics {
+    /// Sequential sum.
+    @inline(__always)
+    static func sum(_ x: UnsafeBufferPointer<Double>) -> Double {
+        // Four accumulators break the add latency chain (the order differs from numpy's pairwise
+        // sum by rounding only, about 1e-16 relative).
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        let n = x.count
+        var i = 0
+        while i + 4 <= n {
+            s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]
+            i += 4
+        }
+        while i < n { s0 += x[i]; i += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// Four consecutive values from `i` as a vector (unaligned load).
+    @inline(__always)
+    static func load4(_ x: UnsafeBufferPointer<Double>, _ i: Int) -> SIMD4<Double> {
+        SIMD4(x[i], x[i + 1], x[i + 2], x[i + 3])
+    }
+
+    /// Σ (x − m)², four accumulators.
+    static func squaredDeviations(_ x: UnsafeBufferPointer<Double>, mean m: Double) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        let n = x.count
+        var i = 0
+        while i + 4 <= n {
+            let d0 = x[i] - m, d1 = x[i + 1] - m, d2 = x[i + 2] - m, d3 = x[i + 3] - m
+            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
+            i += 4
+        }
+        while i < n { let d = x[i] - m; s0 += d * d; i += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// Arithmetic mean; NaN when empty.
+    static func mean(_ x: [Double]) -> Double {
+        x.withUnsafeBufferPointer { x.isEmpty ? .nan : sum($0) / Double($0.count) }
+    }
+
+    /// Standard deviation with `ddof` (two-pass); NaN when count ≤ ddof.
+    static func standardDeviation(_ x: [Double], ddof: Int = 1) -> Double {
+        x.withUnsafeBufferPointer { standardDeviation($0, ddof: ddof) }
+    }
+
+    /// Standard deviation of a buffer with `ddof` (two-pass).
+    static func standardDeviation(_ x: UnsafeBufferPointer<Double>, ddof: Int) -> Double {
+        let n = x.count
+        guard n > ddof else { return .nan }
+        let m = sum(x) / Double(n)
+        return (squaredDeviations(x, mean: m) / Double(n - ddof)).squareRoot()
+    }
+
+    /// `standardDeviation` that is exactly 0 when all values are equal (empyrical's rule, which
+    /// avoids dividing by a rounding residue).
+    static func dispersion(_ x: [Double], ddof: Int = 1) -> Double {
+        let s = standardDeviation(x, ddof: ddof)
+        guard s.isFinite, s > 0, s < 1e-12 else { return s }
+        // Only a tiny deviation can be a rounding residue of identical values.
+        guard let first = x.first, x.allSatisfy({ $0 == first }) else { return s }
+        return 0
+    }
+
+    /// numpy's `percentile(x, p)` with linear interpolation, `p` in 0...100; NaN when empty.
+    static func percentile(_ x: [Double], _ p: Double) -> Double {
+        guard !x.isEmpty else { return .nan }
+        return RadixSelection.percentiles([p], of: x)[0]
+    }
+
+    /// Population skewness and excess kurtosis (scipy's defaults, bias = True).
+    static func moments(_ x: [Double]) -> (skewness: Double, kurtosis: Double) {
+        let n = Double(x.count)
+        let m = mean(x)
+        var m2 = 0.0, m3 = 0.0, m4 = 0.0
+        for v in x {
+            let d = v - m
+            let d2 = d * d
+            m2 += d2
+            m3 += d2 * d
+            m4 += d2 * d2
+        }
+        m2 /= n
+        m3 /= n
+        m4 /= n
+        return (m3 / (m2 * m2.squareRoot()), m4 / (m2 * m2) - 3)
+    }
+}

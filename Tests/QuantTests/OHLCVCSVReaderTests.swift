@@ -1,0 +1,153 @@
+import Testing
+@testable import Quant
+
+/// The streaming CSV reader: headers, timestamps, numbers, chunking and precise errors.
+@Suite struct OHLCVCSVReaderTests {
+    @Test func streamingInAnyChunkSizeGivesTheSameSeries() throws {
+        let bytes = try Fixtures.bytes("intraday.csv")
+        let whole = try OHLCVCSVReader.parse(bytes)
+        #expect(whole.count == 1140)
+        for size in [1, 7, 64, 4096] {
+            var reader = OHLCVCSVReader()
+            var i = 0
+            while i < bytes.count {
+                try reader.feed(Array(bytes[i..<min(i + size, bytes.count)]))
+                i += size
+            }
+            #expect(try reader.finish() == whole, "chunk size \(size)")
+        }
+    }
+
+    @Test func rawBuffersCanBeFedInPlace() throws {
+        let bytes = try Fixtures.bytes("daily.csv")
+        var reader = OHLCVCSVReader()
+        try bytes.withUnsafeBytes { raw in
+            try reader.feed(UnsafeRawBufferPointer(rebasing: raw[0..<1000]))
+            try reader.feed(UnsafeRawBufferPointer(rebasing: raw[1000...]))
+        }
+        #expect(try reader.finish() == OHLCVCSVReader.parse(bytes))
+    }
+
+    @Test func headerAliasesAndLongFormat() throws {
+        let csv = """
+        Date,TIC,Open,High,Low,Close,Adj_Close,Vol,zopen
+        2024-01-02,AAA,10,11,9,10.5,10.4,100,0.1
+        2024-01-02,BBB,20,21,19,20.5,20.4,200,0.1
+        2024-01-03,AAA,10.5,11,10,10.8,10.7,150,0.1
+        """
+        let s = try OHLCVCSVReader.parse(csv)
+        #expect(s.symbols == ["AAA", "BBB", "AAA"])
+        #expect(s.adjustedClose == [10.4, 20.4, 10.7])
+        #expect(s.volume == [100, 200, 150])
+        #expect(s.series(for: "AAA").close == [10.5, 10.8])
+        #expect(s.timestamps[0] == 1_704_153_600)
+    }
+
+    @Test func timestampFormats() throws {
+        let csv = "timestamp,close\n1704153600,1\n2024-01-02 00:01,2\n2024-01-02T00:02:00Z,3\n2024-01-02T01:03:00+01:00,4\n"
+        let s = try OHLCVCSVReader.parse(csv)
+        #expect(s.timestamps == [1_704_153_600, 1_704_153_660, 1_704_153_720, 1_704_153_780])
+        #expect(s.open == s.close)
+        #expect(TimestampFormatter.iso8601(1_704_153_660) == "2024-01-02T00:01:00Z")
+        #expect(TimestampFormatter.iso8601(1_704_153_600) == "2024-01-02")
+    }
+
+    @Test func fixedFormatFastPathAcceptsEveryValidDate() {
+        for text in ["2015-01-01 09:38:59", "1999-12-31", "2024-02-29T23:59:59Z", "2038-08-18 18:38:38"] {
+            var copy = text
+            let fast = copy.withUTF8 { TimestampParser.parseFixed($0, 0, $0.count) }
+            #expect(fast != nil, "\(text)")
+            let general = copy.withUTF8 { b -> Int64? in
+                if case let .value(v) = TimestampParser.parse(b, 0, b.count) { return v }
+                return nil
+            }
+            #expect(fast == general)
+        }
+        var bad = "2015-01-0: 09:30:00"
+        #expect(bad.withUTF8 { TimestampParser.parseFixed($0, 0, $0.count) } == nil)
+    }
+
+    @Test func numbersAreCorrectlyRounded() throws {
+        let cases = ["0.1", "1.2345678901234567", "123456789012345678901234.5", "3.14159e-5", "9007199254740993",
+                     "2.2250738585072011e-308", "0.30000000000000004", "1e22", "1e23", "-0.0", "100.250000"]
+        for text in cases {
+            #expect(DecimalParser.parse(text) == Double(text), "\(text)")
+        }
+        for bad in ["nan", "inf", "0x10", "1e", "--1", ".", "1.2.3", ""] {
+            #expect(DecimalParser.parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func badRowsAreReportedPrecisely() {
+        let csv = """
+        date,open,high,low,close,volume
+        2024-01-01,10,11,9,10,100
+        2024-01-02,10,9.5,9,10,100
+        2024-01-03,10,11,10.5,10,100
+        2024-01-04,abc,11,9,10,100
+        2024-01-05,10,11,9,10,-5
+        2024-01-06,10,11,9,10,1
+        2024-01-06,10,11,9,10,1
+        2024-01-05,10,11,9,10,1
+        2024-01-08,nan,11,9,10,1
+        2024-02-30,10,11,9,10,1
+        2024-01-09,-1,11,1,10,1
+        2024-01-10,10,11,9
+        """
+        do {
+            _ = try OHLCVCSVReader.parse(csv)
+            Issue.record("expected an error")
+        } catch let CSVError.invalidRows(issues, count) {
+            #expect(count == 10)
+            #expect(issues[0] == CSVIssue(line: 3, column: "high", value: "9.5", reason: "high is below max(open, close)"))
+            #expect(issues[1] == CSVIssue(line: 4, column: "low", value: "10.5", reason: "low is above min(open, close)"))
+            #expect(issues[2] == CSVIssue(line: 5, column: "open", value: "abc", reason: "not a number"))
+            #expect(issues[3].reason == "volume must not be negative")
+            #expect(issues[4].reason == "duplicate timestamp" && issues[4].line == 8)
+            #expect(issues[5].reason.hasPrefix("timestamp out of order"))
+            #expect(issues[6].reason == "not a finite number")
+            #expect(issues[7] == CSVIssue(line: 11, column: "date", value: "2024-02-30", reason: "no such date"))
+            #expect(issues[8].reason == "open must be a positive price")
+            #expect(issues.last?.reason == "expected 6 fields, found 4")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func orderIsCheckedPerSymbolInLongFormat() {
+        let csv = "date,tic,close\n2024-01-02,A,1\n2024-01-02,B,1\n2024-01-01,A,1\n"
+        #expect(throws: CSVError.invalidRows(
+            [CSVIssue(line: 4, column: "date", value: "2024-01-01", reason: "timestamp out of order (earlier than the previous row) for A")],
+            badRowCount: 1)) { try OHLCVCSVReader.parse(csv) }
+    }
+
+    @Test func structuralErrors() {
+        #expect(throws: CSVError.empty) { try OHLCVCSVReader.parse("") }
+        #expect(throws: CSVError.noRows) { try OHLCVCSVReader.parse("date,close\n") }
+        #expect(throws: CSVError.missingColumn("close", header: ["date", "open"])) {
+            try OHLCVCSVReader.parse("date,open\n2024-01-01,1\n")
+        }
+        #expect(throws: CSVError.duplicateColumn("date")) { try OHLCVCSVReader.parse("date,time,close\n") }
+        #expect(throws: CSVError.missingColumn("low", header: ["date", "open", "high", "close"])) {
+            try OHLCVCSVReader.parse("date,open,high,close\n")
+        }
+    }
+
+    @Test func quotedFieldsCRLFAndBOM() throws {
+        let csv = "\u{FEFF}\"date\",\"close\"\r\n\"2024-01-01\",\"1.5\"\r\n\r\n2024-01-02, 2.5 \r\n"
+        let s = try OHLCVCSVReader.parse(csv)
+        #expect(s.close == [1.5, 2.5])
+    }
+}
+
+/// Limits that protect a server reading an upload.
+@Suite struct OHLCVCSVReaderLimitTests {
+    @Test func aLineWithoutBreakIsBounded() throws {
+        var reader = OHLCVCSVReader(maximumLineLength: 64)
+        try reader.feed(Array("date,close\n".utf8))
+        #expect(throws: CSVError.lineTooLong(line: 2, limit: 64)) {
+            try reader.feed([UInt8](repeating: 49, count: 100))
+        }
+        #expect(throws: CSVError.finished) { try reader.feed([10]) }
+    }
+}

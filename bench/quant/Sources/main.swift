@@ -1,0 +1,93 @@
+// quant-bench: times the Quant engine on one CSV file (milliseconds, best of N runs).
+// Not a test; run through bench/quant/run, which compares it with the Python references.
+import Foundation
+import Quant
+
+let arguments = CommandLine.arguments
+guard arguments.count > 1, let data = FileManager.default.contents(atPath: arguments[1]) else {
+    FileHandle.standardError.write(Data("usage: quant-bench FILE.csv\n".utf8))
+    exit(2)
+}
+let bytes = [UInt8](data)
+let clock = ContinuousClock()
+
+/// The best time of `runs` runs of `body`, in milliseconds, and its last result.
+func best<T>(_ runs: Int, _ body: () throws -> T) rethrows -> (Double, T) {
+    func milliseconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15
+    }
+    var start = clock.now
+    var result = try body()
+    var fastest = milliseconds(clock.now - start)
+    for _ in 1..<max(runs, 1) {
+        start = clock.now
+        result = try body()
+        fastest = min(fastest, milliseconds(clock.now - start))
+    }
+    return (fastest, result)
+}
+
+do {
+    var report: [(String, JSONValue)] = []
+    let (parseMs, series) = try best(10) { try OHLCVCSVReader.parse(bytes) }
+    report.append(("csv_parse_ms", .number(parseMs)))
+    let (streamMs, _) = try best(10) { () throws -> OHLCVSeries in
+        var reader = OHLCVCSVReader()
+        var i = 0
+        while i < bytes.count {
+            try reader.feed(Array(bytes[i..<min(i + 65_536, bytes.count)]))
+            i += 65_536
+        }
+        return try reader.finish()
+    }
+    report.append(("csv_parse_streaming_64k_ms", .number(streamMs)))
+    report.append(("rows", .integer(Int64(series.count))))
+
+    let (metricsMs, sharpe) = try best(50) { () throws -> Double in
+        let r = try Metrics.simpleReturns(series.close)
+        let b = try Metrics.simpleReturns(series.open)
+        let values = [
+            Metrics.cumulativeReturn(r), Metrics.annualReturn(r), Metrics.annualVolatility(r),
+            Metrics.sharpeRatio(r), Metrics.sortinoRatio(r), Metrics.calmarRatio(r), Metrics.maxDrawdown(r),
+            Metrics.omegaRatio(r), Metrics.tailRatio(r), Metrics.stability(r), Metrics.downsideRisk(r),
+            try Metrics.alpha(r, benchmark: b), try Metrics.beta(r, benchmark: b),
+            try Metrics.informationRatio(r, benchmark: b), try Risk.valueAtRisk(r),
+            try Risk.conditionalValueAtRisk(r),
+        ]
+        return values[3]
+    }
+    report.append(("metrics_ms", .number(metricsMs)))
+    if ProcessInfo.processInfo.environment["QUANT_BENCH_DETAIL"] != nil {
+        let r = try Metrics.simpleReturns(series.close)
+        let b = try Metrics.simpleReturns(series.open)
+        let parts: [(String, () throws -> Double)] = [
+            ("returns", { try Metrics.simpleReturns(series.close)[0] }),
+            ("cumulative", { Metrics.cumulativeReturn(r) }), ("annual", { Metrics.annualReturn(r) }),
+            ("vol", { Metrics.annualVolatility(r) }), ("sharpe", { Metrics.sharpeRatio(r) }),
+            ("sortino", { Metrics.sortinoRatio(r) }), ("calmar", { Metrics.calmarRatio(r) }),
+            ("mdd", { Metrics.maxDrawdown(r) }), ("omega", { Metrics.omegaRatio(r) }),
+            ("tail", { Metrics.tailRatio(r) }), ("stability", { Metrics.stability(r) }),
+            ("downside", { Metrics.downsideRisk(r) }), ("alpha", { try Metrics.alpha(r, benchmark: b) }),
+            ("beta", { try Metrics.beta(r, benchmark: b) }), ("ir", { try Metrics.informationRatio(r, benchmark: b) }),
+            ("var", { try Risk.valueAtRisk(r) }), ("cvar", { try Risk.conditionalValueAtRisk(r) }),
+        ]
+        for (name, f) in parts {
+            let (ms, _) = try best(20, f)
+            FileHandle.standardError.write(Data("\(name) \(ms)\n".utf8))
+        }
+    }
+    report.append(("sharpe", .number(sharpe)))
+
+    let strategy = try StrategyRegistry.strategy(named: "sma_crossover", parameters: ["fast": 10, "slow": 30])
+    let config = BacktestConfiguration(cash: 100_000, commission: 0.001)
+    let (backtestMs, result) = try best(20) { try Backtester.run(series, strategy: strategy, configuration: config) }
+    report.append(("backtest_ms", .number(backtestMs)))
+    let (simulateMs, _) = try best(20) { try Backtester.simulate(series, strategy: strategy, configuration: config) }
+    report.append(("backtest_simulation_only_ms", .number(simulateMs)))
+    report.append(("backtest_closed_trades", .integer(Int64(result.summary.closedTrades))))
+    report.append(("backtest_final_equity", .number(result.summary.finalEquity)))
+    print(JSONValue.object(report).rendered())
+} catch {
+    FileHandle.standardError.write(Data("quant-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,98 @@
+"""Times the Python references on the bench CSV; prints one JSON object (milliseconds, best of N)."""
+import json
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import empyrical as ep
+from backtesting import Backtest, Strategy
+from backtesting.lib import crossover
+
+warnings.filterwarnings("ignore")
+path = sys.argv[1]
+
+
+def best(fn, repeat):
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return min(times), out
+
+
+res = {}
+res["pandas_read_csv_ms"], df = best(lambda: pd.read_csv(path), 5)
+res["pandas_read_csv_parse_dates_ms"], _ = best(lambda: pd.read_csv(path, parse_dates=["date"]), 5)
+close, open_ = df["close"].to_numpy(), df["open"].to_numpy()
+
+
+def metric_set():
+    r = close[1:] / close[:-1] - 1
+    b = open_[1:] / open_[:-1] - 1
+    a, be = ep.alpha_beta(r, b)
+    return [ep.cum_returns_final(r), ep.annual_return(r), ep.annual_volatility(r), ep.sharpe_ratio(r),
+            ep.sortino_ratio(r), ep.calmar_ratio(r), ep.max_drawdown(r), ep.omega_ratio(r),
+            ep.tail_ratio(r), ep.stability_of_timeseries(r), ep.downside_risk(r), a, be,
+            ep.excess_sharpe(r, b), ep.value_at_risk(r), ep.conditional_value_at_risk(r)]
+
+
+res["empyrical_metrics_ms"], m = best(metric_set, 10)
+res["empyrical_sharpe"] = float(m[3])
+
+
+def vectorised(fast=10, slow=30, commission=0.001):
+    """A typical vectorised SMA-crossover backtest: state from cross events, next-bar execution,
+    fractional position, close-to-close returns, commission on position changes."""
+    cs = np.cumsum(np.insert(close, 0, 0.0))
+    f = np.full(len(close), np.nan); s = f.copy()
+    f[fast - 1:] = (cs[fast:] - cs[:-fast]) / fast
+    s[slow - 1:] = (cs[slow:] - cs[:-slow]) / slow
+    above = f > s
+    below = f < s
+    up = np.zeros(len(close), bool); dn = up.copy()
+    up[1:] = below[:-1] & above[1:]
+    dn[1:] = above[:-1] & below[1:]
+    event = np.where(up, 1.0, np.where(dn, 0.0, np.nan))
+    state = pd.Series(event).ffill().fillna(0.0).to_numpy()
+    pos = np.concatenate([[0.0], state[:-1]])
+    ret = np.concatenate([[0.0], close[1:] / close[:-1] - 1])
+    strat = pos * ret - commission * np.abs(np.diff(pos, prepend=0.0))
+    return 100_000 * np.cumprod(1 + strat)
+
+
+res["numpy_vectorised_backtest_ms"], eq = best(vectorised, 10)
+
+data = pd.DataFrame({"Open": open_, "High": df["high"].to_numpy(), "Low": df["low"].to_numpy(),
+                     "Close": close, "Volume": df["volume"].to_numpy().astype(float)},
+                    index=pd.to_datetime(df["date"]))
+
+
+def sma(x, n):
+    return pd.Series(x).rolling(n).mean().to_numpy()
+
+
+class SmaCross(Strategy):
+    def init(self):
+        self.f = self.I(sma, self.data.Close, 10)
+        self.s = self.I(sma, self.data.Close, 30)
+
+    def next(self):
+        if crossover(self.f, self.s):
+            self.buy()
+        elif crossover(self.s, self.f):
+            self.position.close()
+
+
+def run_bt():
+    bt = Backtest(data, SmaCross, cash=100_000, commission=0.001, trade_on_close=False,
+                  exclusive_orders=True, finalize_trades=False)
+    return bt.run()
+
+
+res["backtesting_py_ms"], st = best(run_bt, 2)
+res["backtesting_py_trades"] = int(st["# Trades"])
+res["backtesting_py_final_equity"] = float(st["Equity Final [$]"])
+print(json.dumps(res))
