@@ -96,11 +96,46 @@ import TestSupport
     }
 
     @Test func everyCommandHasHelp() throws {
-        for command in [["--help"], ["serve", "--help"], ["migrate", "--help"]] {
+        for command in [["--help"], ["serve", "--help"], ["migrate", "--help"], ["backtest", "--help"], ["metrics", "--help"]] {
             let result = try TestStack.run([stack.binary] + command)
             #expect(result.status == 0, "\(command)")
             #expect(result.output.contains("USAGE"), "\(command): \(result.output)")
         }
+    }
+
+    @Test func backtestAndMetricsCommands() throws {
+        let fixtures = stack.repo + "/Tests/QuantTests/Fixtures"
+        let backtest = try TestStack.run([stack.binary, "backtest", "--csv", fixtures + "/daily.csv", "--strategy", "sma_crossover",
+                                          "--param", "fast=10", "--param", "slow=30", "--commission", "0.001", "--json"])
+        #expect(backtest.status == 0, "\(backtest.output.prefix(500))")
+        let result = try JSONSerialization.jsonObject(with: Data(backtest.output.utf8)) as? [String: Any]
+        #expect(result?["trades"] is [Any], "\(backtest.output.prefix(300))")
+        // The same run as the backtesting.py fixture: the same closed trades (bars and shares).
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixtures + "/backtest_daily_sma.json"))) as? [String: Any]
+        let expected = try #require(reference?["trades"] as? [[String: Any]])
+        let closed = try #require(result?["trades"] as? [[String: Any]]).filter { ($0["open"] as? Bool) != true }
+        #expect(closed.map { $0["entry_bar"] as? Int } == expected.map { $0["entry_bar"] as? Int })
+        #expect(closed.map { $0["exit_bar"] as? Int } == expected.map { $0["exit_bar"] as? Int })
+        #expect(closed.map { $0["shares"] as? Int } == expected.map { $0["size"] as? Int })
+        let summary = try TestStack.run([stack.binary, "backtest", "--csv", fixtures + "/daily.csv", "--strategy", "sma_crossover"])
+        #expect(summary.status == 0 && !summary.output.isEmpty)
+
+        let metrics = try TestStack.run([stack.binary, "metrics", "--csv", fixtures + "/daily.csv", "--benchmark", fixtures + "/benchmark.csv", "--json"])
+        #expect(metrics.status == 0, "\(metrics.output.prefix(500))")
+        #expect((try? JSONSerialization.jsonObject(with: Data(metrics.output.utf8))) is [String: Any])
+
+        // Bad parameters and bad files: a clear message and a non-zero exit, never a crash.
+        let badParameter = try TestStack.run([stack.binary, "backtest", "--csv", fixtures + "/daily.csv", "--strategy", "sma_crossover",
+                                              "--param", "fast=1"])
+        #expect(badParameter.status != 0 && badParameter.status < 128 && badParameter.output.contains("fast"), "\(badParameter.output)")
+        let unknown = try TestStack.run([stack.binary, "backtest", "--csv", fixtures + "/daily.csv", "--strategy", "astrology"])
+        #expect(unknown.status != 0 && unknown.status < 128 && unknown.output.contains("astrology"), "\(unknown.output)")
+        let garbage = FileManager.default.temporaryDirectory.appendingPathComponent("tm-bad-\(UUID().uuidString.prefix(6)).csv").path
+        try "date,open,high,low,close\n2024-01-01,1,2,0.5,1.5\n2024-01-02,1,x,0.5,1.5\n".write(toFile: garbage, atomically: true, encoding: .utf8)
+        let badFile = try TestStack.run([stack.binary, "metrics", "--csv", garbage])
+        #expect(badFile.status != 0 && badFile.status < 128 && badFile.output.contains("3"), "\(badFile.output)")
+        let missing = try TestStack.run([stack.binary, "metrics", "--csv", "/nonexistent.csv"])
+        #expect(missing.status != 0 && missing.status < 128, "\(missing.output)")
     }
 
     @Test func servesOnASocketPassedBySystemd() throws {
