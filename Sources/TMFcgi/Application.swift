@@ -51,7 +51,10 @@ public final class Application<Context: RequestContext>: Sendable {
                                 instance: request.uri, requestID: request.requestID)
         }
         response.headers.set("X-Request-ID", request.requestID)
-        if request.method == .head { response.body = [] }
+        if request.method == .head {
+            response.headers.set("Content-Length", String(response.body.count))
+            response.body = []
+        }
         log(request, response, nanoseconds: now() - start, logger: requestLogger)
         return response
     }

@@ -118,7 +118,7 @@ enum FastCGIRequest {
             head += field.value
             head += "\r\n"
         }
-        if response.status.code != 204 && response.status.code != 304 {
+        if response.status.code != 204 && response.status.code != 304 && !response.headers.contains("Content-Length") {
             head += "Content-Length: "
             head += String(response.body.count)
             head += "\r\n"

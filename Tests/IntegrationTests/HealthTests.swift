@@ -15,6 +15,19 @@ import TestSupport
         #expect(response.header("x-request-id")?.count == 32)
     }
 
+    @Test func headHasTheHeadersOfGetWithoutABody() throws {
+        let response = try stack.client().send("HEAD", "/health")
+        #expect(response.status == 200)
+        #expect(response.header("content-length") == "15")
+        #expect(response.body.isEmpty)
+    }
+
+    @Test func unknownMethodIs501Problem() throws {
+        let response = try stack.client().send("PROPFIND", "/health")
+        #expect(response.status == 501)
+        #expect(response.header("content-type") == "application/problem+json")
+    }
+
     @Test func statusReportsEveryDependency() throws {
         let response = try stack.client().send("GET", "/api/v1/status")
         #expect(response.status == 200)

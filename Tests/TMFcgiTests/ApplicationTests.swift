@@ -94,5 +94,6 @@ struct Teapot: ProblemConvertible {
         #expect(options.headers["Allow"] == "GET, HEAD, OPTIONS")
         let head = application().respond(to: Request(method: .head, path: "/ok"))
         #expect(head.status.code == 200 && head.body.isEmpty)
+        #expect(head.headers["Content-Length"] == "2", "HEAD reports the length GET would send")
     }
 }
