@@ -138,6 +138,13 @@ import TestSupport
         #expect(missing.status != 0 && missing.status < 128, "\(missing.output)")
     }
 
+    @Test func servesOnATCPAddress() throws {
+        let pool = try PrivatePool(stack: stack, workers: 1, threads: 2, tcp: true)
+        defer { pool.stop() }
+        #expect(try pool.client().send("GET", "/health").status == 200)
+        #expect(pool.logText.contains("\"listen\":\"127.0.0.1:"))
+    }
+
     @Test func servesOnASocketPassedBySystemd() throws {
         let pool = try PrivatePool(stack: stack, workers: 1, threads: 2, systemdSocket: true)
         defer { pool.stop() }

@@ -37,7 +37,7 @@ import TestSupport
     }
 
     @Test func developmentConfigPassesNginxTest() throws {
-        try render("dev.conf.template", into: scratch + "/dev", ["STATE": scratch, "SOCKET": scratch + "/tm.sock",
+        try render("dev.conf.template", into: scratch + "/dev", ["STATE": scratch, "UPSTREAM": "unix:" + scratch + "/tm.sock",
                                                                   "HTTP_PORT": "18999", "USER_DIRECTIVE": ""])
         let result = try nginxTest(scratch + "/dev/nginx.conf")
         #expect(result.status == 0, "\(result.output)")

@@ -17,7 +17,7 @@ public final class PrivatePool: @unchecked Sendable {
     /// With `systemdSocket`, the socket is created by a stand-in for systemd and passed as
     /// fd 3 with `LISTEN_FDS`/`LISTEN_PID`, as socket activation does.
     public init(stack: TestStack, workers: Int = 2, threads: Int = 4, maxRequests: Int = 0,
-                environment: [String: String] = [:], systemdSocket: Bool = false) throws {
+                environment: [String: String] = [:], systemdSocket: Bool = false, tcp: Bool = false) throws {
         self.stack = stack
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tm-pool-\(UUID().uuidString.prefix(8))").path
         for sub in ["run", "log", "nginx"] {
@@ -26,6 +26,7 @@ public final class PrivatePool: @unchecked Sendable {
         chmod(directory, 0o755)
         port = try PrivatePool.freePort()
         let socket = directory + "/run/tm.sock"
+        let tcpAddress = tcp ? "127.0.0.1:\(try PrivatePool.freePort())" : nil
 
         var env = ProcessInfo.processInfo.environment
         env["TM_ENV_FILE"] = stack.envFile
@@ -51,15 +52,16 @@ public final class PrivatePool: @unchecked Sendable {
             masterPID = try Subprocess.spawn(["python3", "-c", activator, socket] + serve, environment: env,
                                              outputPath: directory + "/log/tm.log")
         } else {
-            masterPID = try Subprocess.spawn(serve + ["--listen", socket], environment: env, outputPath: directory + "/log/tm.log")
+            masterPID = try Subprocess.spawn(serve + ["--listen", tcpAddress ?? socket], environment: env,
+                                             outputPath: directory + "/log/tm.log")
         }
 
         let rendered = try TestStack.run([stack.repo + "/nginx/render", stack.repo + "/nginx/dev.conf.template", directory,
-                                          "STATE=\(directory)", "SOCKET=\(socket)", "HTTP_PORT=\(port)",
+                                          "STATE=\(directory)", "UPSTREAM=\(tcpAddress ?? "unix:" + socket)", "HTTP_PORT=\(port)",
                                           "USER_DIRECTIVE=\(getuid() == 0 ? "user root;" : "")"])
         guard rendered.status == 0 else { throw TestHTTPError(description: "render failed: \(rendered.output)") }
         let waitForSocket = Date().addingTimeInterval(15)
-        while !FileManager.default.fileExists(atPath: socket) && Date() < waitForSocket { usleep(20_000) }
+        while tcpAddress == nil && !FileManager.default.fileExists(atPath: socket) && Date() < waitForSocket { usleep(20_000) }
         let nginx = try TestStack.run(["nginx", "-e", directory + "/log/nginx-error.log", "-p", directory + "/nginx",
                                        "-c", directory + "/nginx.conf"])
         guard nginx.status == 0 else { stop(); throw TestHTTPError(description: "nginx failed: \(nginx.output)") }

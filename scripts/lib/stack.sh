@@ -183,7 +183,7 @@ start_nginx() {
     stop_pidfile "$STATE/run/nginx.pid" QUIT
     mkdir -p "$STATE/nginx"
     [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$STATE/nginx" "$STATE/log"
-    "$REPO/nginx/render" "$REPO/nginx/dev.conf.template" "$STATE/nginx-conf" STATE="$STATE" SOCKET="$SOCKET" \
+    "$REPO/nginx/render" "$REPO/nginx/dev.conf.template" "$STATE/nginx-conf" STATE="$STATE" UPSTREAM="unix:$SOCKET" \
         HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE=""
     "${RUN_AS[@]}" nginx -e "$STATE/log/nginx-error.log" -p "$STATE/nginx" -c "$STATE/nginx-conf/nginx.conf" \
         || die "nginx did not start (see $STATE/log/nginx-error.log)"
