@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import Models
+import Testing
+import TestSupport
+@testable import Handlers
+@testable import TMFcgi
+
+/// The health handlers called in-process, against the test stack's real PostgreSQL and Redis.
+@Suite struct HealthHandlersTests {
+    let stack: TestStack
+    init() throws { stack = try TestStack.current() }
+
+    func application(_ overrides: [String: String] = [:]) throws -> Application<AppContext> {
+        var values = ["SECRET_KEY": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c", "DATABASE_URL": stack.databaseURL,
+                      "REDIS_URL": stack.redisURL,
+                      "TRADEMASTER_API_URL": ProcessInfo.processInfo.environment["TRADEMASTER_API_URL"] ?? "http://127.0.0.1:1"]
+        values.merge(overrides) { $1 }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return API.makeApplication(settings: try Settings(values), logger: logger)
+    }
+
+    func checks(_ response: Response) -> [String: [String: Any]] {
+        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+        return object?["checks"] as? [String: [String: Any]] ?? [:]
+    }
+
+    @Test func readyWhenEverythingIsUp() throws {
+        let response = try application().respond(to: Request(method: .get, path: "/api/v1/status"))
+        #expect(response.status.code == 200)
+        #expect(checks(response)["postgres"]?["status"] as? String == "ok")
+        #expect(checks(response)["redis"]?["status"] as? String == "ok")
+        #expect(response.headers["Cache-Control"] == "no-store")
+    }
+
+    @Test func notReadyWithoutPostgres() throws {
+        let response = try application(["DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"])
+            .respond(to: Request(method: .get, path: "/api/v1/status"))
+        #expect(response.status.code == 503)
+        #expect(checks(response)["postgres"]?["status"] as? String == "down")
+        #expect(checks(response)["postgres"]?["error"] as? String == "unreachable")
+        #expect(checks(response)["redis"]?["status"] as? String == "ok")
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(!text.contains("127.0.0.1:1") && !text.contains("nobody"), "no connection details leak: \(text)")
+    }
+
+    @Test func notReadyWithoutRedis() throws {
+        let response = try application(["REDIS_URL": "redis://127.0.0.1:1/0"]).respond(to: Request(method: .get, path: "/api/v1/status"))
+        #expect(response.status.code == 503)
+        #expect(checks(response)["redis"]?["status"] as? String == "down")
+    }
+
+    @Test func tradeMasterDownIsReportedButNotFatal() throws {
+        let response = try application(["TRADEMASTER_API_URL": "http://127.0.0.1:1"]).respond(to: Request(method: .get, path: "/api/v1/status"))
+        #expect(response.status.code == 200)
+        #expect(checks(response)["trademaster"]?["status"] as? String == "down")
+    }
+
+    @Test func livenessChecksNothing() throws {
+        let app = try application(["DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "REDIS_URL": "redis://127.0.0.1:1/0"])
+        let response = app.respond(to: Request(method: .get, path: "/health"))
+        #expect(response.status.code == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == "{\"status\":\"ok\"}")
+    }
+
+    @Test func diagnosticsAreOffUnlessEnabled() throws {
+        #expect(try application().respond(to: Request(method: .get, path: "/_diag/sleep")).status.code == 404)
+        let enabled = try application(["TM_DIAGNOSTICS": "true"])
+        let invalid = enabled.respond(to: Request(method: .get, path: "/_diag/sleep", query: "ms=soon"))
+        #expect(invalid.status.code == 422)
+    }
+}
+
+/// Data-layer errors become the right problems, with nothing internal in them.
+@Suite struct ErrorMappingTests {
+    @Test func databaseErrors() {
+        let unavailable = DatabaseError.unavailable("could not connect to 10.0.0.5").problem
+        #expect(unavailable.status.code == 503)
+        #expect(unavailable.headers.contains { $0.0 == "Retry-After" })
+        #expect(!(unavailable.detail ?? "").contains("10.0.0.5"))
+        let duplicate = DatabaseError.query(sqlState: "23505", message: "duplicate key value", constraint: "users_email_key").problem
+        #expect(duplicate.status.code == 409)
+        #expect(duplicate.detail?.contains("email") == true)
+        #expect(DatabaseError.query(sqlState: "23503", message: "fk", constraint: nil).problem.status.code == 422)
+        let other = DatabaseError.query(sqlState: "42P01", message: "relation \"secret_table\" does not exist", constraint: nil).problem
+        #expect(other.status.code == 500)
+        #expect(!(other.detail ?? "").contains("secret_table"))
+    }
+
+    @Test func redisErrors() {
+        #expect(RedisError.unavailable("x").problem.status.code == 503)
+        #expect(RedisError.reply("WRONGTYPE").problem.status.code == 500)
+        #expect(!(RedisError.reply("WRONGTYPE").problem.detail ?? "").contains("WRONGTYPE"))
+    }
+}
