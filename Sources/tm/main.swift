@@ -6,7 +6,7 @@ struct TM: ParsableCommand {
         commandName: "tm",
         abstract: "TradeMaster Web Backend: FastCGI pool, migrations, admin and analytics tools.",
         subcommands: [
-            ServeCommand.self, MigrateCommand.self,
+            ServeCommand.self, MigrateCommand.self, UserCommand.self,
         ]
     )
 }

@@ -148,14 +148,18 @@ public final class Redis: Sendable {
     }
 
     private func withConnection<T>(_ body: (RedisConnection) throws -> T) throws -> T {
-        let connection: RedisConnection
         if let existing = connections.value, existing.isHealthy {
-            connection = existing
-        } else {
-            connections.value = nil
-            connection = try RedisConnection(endpoint: endpoint)
-            connections.value = connection
+            do {
+                return try body(existing)
+            } catch RedisError.unavailable {
+                // A kept connection goes stale when Redis restarts; the command never reached
+                // the new server, so retry it once on a fresh connection rather than fail.
+                connections.value = nil
+            }
         }
+        connections.value = nil
+        let connection = try RedisConnection(endpoint: endpoint)
+        connections.value = connection
         do {
             return try body(connection)
         } catch RedisError.unavailable(let message) {
