@@ -48,6 +48,6 @@ let package = Package(
         .testTarget(name: "TMFcgiTests", dependencies: ["TMFcgi"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "TMFcgi", "Models", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security"]),
     ]
 )

@@ -46,7 +46,7 @@ struct ServeCommand: ParsableCommand {
         let maxRequests = self.maxRequests ?? settings.maxRequests
         if worker {
             let logger = Startup.logger("tm.worker", settings: settings)
-            let application = API.makeApplication(settings: settings, logger: logger)
+            let application = try API.makeApplication(settings: settings, logger: logger)
             throw ExitCode(WorkerProcess.run(application: application, threads: threads, maxRequests: maxRequests, logger: logger))
         }
         let logger = Startup.logger("tm.master", settings: settings)

@@ -18,7 +18,7 @@ import TestSupport
         values.merge(overrides) { $1 }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return API.makeApplication(settings: try Settings(values), logger: logger)
+        return try API.makeApplication(settings: try Settings(values), logger: logger)
     }
 
     func checks(_ response: Response) -> [String: [String: Any]] {

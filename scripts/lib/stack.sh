@@ -77,14 +77,18 @@ build() { # build debug|release
     fi
 }
 
-stop_pidfile() { # stop_pidfile FILE SIGNAL: stop a leftover process of an earlier run
+alive() { # alive PID: running and not a zombie (a daemon's exit is not always reaped here)
+    [ -r "/proc/$1/stat" ] && ! awk '{ sub(/^.*\) /, ""); exit ($1 == "Z" ? 0 : 1) }' "/proc/$1/stat"
+}
+
+stop_pidfile() { # stop_pidfile FILE SIGNAL: stop a process we started (or an earlier run left)
     local file="$1" pid
     [ -s "$file" ] || return 0
     pid="$(head -n 1 "$file")"
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
         kill "-$2" "$pid" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+        alive "$pid" && kill -9 "$pid" 2>/dev/null
     fi
     rm -f "$file"
 }

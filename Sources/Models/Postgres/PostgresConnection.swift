@@ -29,8 +29,13 @@ public final class PostgresConnection {
 
     deinit { PQfinish(handle) }
 
-    /// Whether the connection is still usable.
-    public var isHealthy: Bool { handle.map { PQstatus($0) == CONNECTION_OK } ?? false }
+    /// Whether the connection is still usable. An idle connection whose socket is readable
+    /// was almost always closed by the server (a restart sends "terminating connection" and
+    /// hangs up), so it counts as lost and is replaced before a request uses it.
+    public var isHealthy: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return false }
+        return !SocketProbe.isReadable(PQsocket(handle))
+    }
 
     /// Runs `sql` and returns its rows.
     @discardableResult

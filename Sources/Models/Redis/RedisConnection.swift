@@ -63,8 +63,12 @@ public final class RedisConnection {
 
     deinit { redisFree(context) }
 
-    /// Whether the connection is still usable.
-    public var isHealthy: Bool { context.map { $0.pointee.err == 0 } ?? false }
+    /// Whether the connection is still usable. Redis never speaks first on a plain
+    /// connection, so a readable idle socket means the server closed it (a restart).
+    public var isHealthy: Bool {
+        guard let context, context.pointee.err == 0 else { return false }
+        return !SocketProbe.isReadable(context.pointee.fd)
+    }
 
     /// Runs one command given as arguments.
     @discardableResult
@@ -148,14 +152,18 @@ public final class Redis: Sendable {
     }
 
     private func withConnection<T>(_ body: (RedisConnection) throws -> T) throws -> T {
-        let connection: RedisConnection
         if let existing = connections.value, existing.isHealthy {
-            connection = existing
-        } else {
-            connections.value = nil
-            connection = try RedisConnection(endpoint: endpoint)
-            connections.value = connection
+            do {
+                return try body(existing)
+            } catch RedisError.unavailable {
+                // A kept connection goes stale when Redis restarts; the command never reached
+                // the new server, so retry it once on a fresh connection rather than fail.
+                connections.value = nil
+            }
         }
+        connections.value = nil
+        let connection = try RedisConnection(endpoint: endpoint)
+        connections.value = connection
         do {
             return try body(connection)
         } catch RedisError.unavailable(let message) {

@@ -1,0 +1,144 @@
+import Foundation
+import Models
+import Security
+import TMFcgi
+
+/// Public routes under `/api/v1/auth`: register, log in (JSON and OAuth2 password grant),
+/// refresh. Everything else needs a caller and is in ``AccountHandlers``.
+public struct AuthHandlers: Sendable {
+    let service: AccountService
+
+    /// Handlers over `service`.
+    public init(service: AccountService) {
+        self.service = service
+    }
+
+    /// Adds the routes (before ``AuthMiddleware``: they are public).
+    public func register(on router: inout Router<AppContext>) {
+        router.post("/api/v1/auth/register", use: register)
+        router.post("/api/v1/auth/login", use: login)
+        router.post("/api/v1/auth/token", use: token)
+        router.post("/api/v1/auth/refresh", use: refresh)
+    }
+
+    /// The body of `POST /auth/register`.
+    struct Registration: Decodable {
+        var username: String
+        var email: String
+        var password: String
+        var fullName: String?
+        var agreeTerms: Bool
+    }
+
+    /// `POST /auth/register`: a new account with role `user`; 201 with the user, 409 when the
+    /// username or email is taken, 422 listing every invalid field.
+    public func register(_ request: Request, _ context: AppContext) throws -> Created<User> {
+        let body = try request.decode(Registration.self)
+        var issues = AccountValidation.validate(username: body.username, email: body.email, password: body.password)
+        let fullName = try FullName.validate(body.fullName, issues: &issues)
+        if !body.agreeTerms {
+            issues.append(ValidationIssue(field: "/agree_terms", code: "terms.required", message: "You must agree to the terms."))
+        }
+        try issues.throwIfAny()
+        let hash = try service.hasher.hash(password: body.password)
+        let user = try service.users.insert(.init(username: body.username, email: body.email,
+                                                   fullName: fullName.flatMap { $0.isEmpty ? nil : $0 }, passwordHash: hash))
+        try service.audit.record("user.register", userID: user.id, origin: AccountService.origin(request),
+                                 details: ["username": user.username])
+        return Created(user, location: "/api/v1/auth/me")
+    }
+
+    /// The body of `POST /auth/login`.
+    struct Login: Decodable {
+        var username: String
+        var password: String
+        var rememberMe: Bool?
+    }
+
+    /// What `POST /auth/login` answers.
+    struct LoginResult: Encodable {
+        var user: User
+        var tokens: TokenPair
+    }
+
+    /// `POST /auth/login`: username or email plus password → the user and a token pair.
+    public func login(_ request: Request, _ context: AppContext) throws -> Response {
+        let body = try request.decode(Login.self)
+        let (user, tokens) = try service.login(identifier: body.username, password: body.password,
+                                               rememberMe: body.rememberMe ?? false, request: request)
+        request.logFields.append(("user_id", String(user.id)))
+        return try Self.noStore(LoginResult(user: user, tokens: tokens))
+    }
+
+    /// `POST /auth/token`: the OAuth2 resource-owner password grant (RFC 6749 §4.3) for API
+    /// documentation tools; errors use RFC 6749 §5.2's `{error, error_description}`.
+    public func token(_ request: Request, _ context: AppContext) throws -> Response {
+        let form = try request.formFields()
+        guard let grant = form["grant_type"] else {
+            return Self.oauthError("invalid_request", "grant_type is required.")
+        }
+        guard grant == "password" else {
+            return Self.oauthError("unsupported_grant_type", "Only grant_type=password is supported.")
+        }
+        guard let username = form["username"], !username.isEmpty, let password = form["password"] else {
+            return Self.oauthError("invalid_request", "username and password are required.")
+        }
+        do {
+            let (user, tokens) = try service.login(identifier: username, password: password, rememberMe: false, request: request)
+            request.logFields.append(("user_id", String(user.id)))
+            return try Self.noStore(tokens)
+        } catch AccountService.LoginError.invalidCredentials {
+            return Self.oauthError("invalid_grant", "Incorrect username or password.")
+        } catch AccountService.LoginError.inactive {
+            return Self.oauthError("invalid_grant", "This account has been deactivated.")
+        }
+    }
+
+    /// The body of `POST /auth/refresh`.
+    struct Refresh: Decodable {
+        var refreshToken: String
+    }
+
+    /// `POST /auth/refresh`: a new token pair; the presented refresh token stops working, and
+    /// presenting it again revokes the whole session.
+    public func refresh(_ request: Request, _ context: AppContext) throws -> Response {
+        let body = try request.decode(Refresh.self)
+        return try Self.noStore(try service.refresh(body.refreshToken, request: request))
+    }
+
+    /// `value` as JSON that no cache may keep (RFC 6749 §5.1).
+    static func noStore<T: Encodable>(_ value: T) throws -> Response {
+        var response = try JSONCoding.response(value, status: .ok)
+        response.headers.add("Cache-Control", "no-store")
+        response.headers.add("Pragma", "no-cache")
+        return response
+    }
+
+    /// An RFC 6749 §5.2 error response (400).
+    static func oauthError(_ code: String, _ description: String) -> Response {
+        var response = Response.json("{\"error\":\(JSONText.quoted(code)),\"error_description\":\(JSONText.quoted(description))}",
+                                     status: .badRequest)
+        response.headers.add("Cache-Control", "no-store")
+        response.headers.add("Pragma", "no-cache")
+        return response
+    }
+}
+
+/// The optional display name: trimmed, empty means none, at most 200 characters, no control characters.
+enum FullName {
+    static let maximumLength = 200
+
+    static func validate(_ value: String?, field: String = "/full_name", issues: inout [ValidationIssue]) throws -> String? {
+        guard let value else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.count > maximumLength {
+            issues.append(ValidationIssue(field: field, code: "full_name.too_long", message: "Full name must be at most \(maximumLength) characters long."))
+        }
+        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            issues.append(ValidationIssue(field: field, code: "full_name.characters", message: "Full name must not contain control characters."))
+        }
+        return trimmed
+    }
+}
+
+extension User: ResponseEncodable {}

@@ -1,0 +1,63 @@
+import Foundation
+import Models
+import TMFcgi
+
+/// The caller's login sessions: `GET /auth/sessions`, `DELETE /auth/sessions/:id`.
+public struct SessionHandlers: Sendable {
+    let sessions: SessionStore
+    let audit: AuditLog
+
+    /// Handlers over the session store.
+    public init(sessions: SessionStore, audit: AuditLog) {
+        self.sessions = sessions
+        self.audit = audit
+    }
+
+    /// Adds the routes.
+    public func register(on router: inout Router<AppContext>) {
+        router.get("/api/v1/auth/sessions", use: list)
+        router.delete("/api/v1/auth/sessions/:id", use: delete)
+    }
+
+    /// One session as its owner sees it.
+    public struct Item: Encodable {
+        var id: String
+        var createdAt: Date
+        var lastSeenAt: Date
+        var expiresAt: Date
+        var ipAddress: String
+        var userAgent: String
+        var current: Bool
+    }
+
+    /// The list.
+    public struct Page: ResponseEncodable {
+        var items: [Item]
+    }
+
+    /// `GET /auth/sessions`: the caller's live sessions, newest first.
+    public func list(_ request: Request, _ context: AppContext) throws -> Page {
+        let principal = try context.require(.read)
+        let items = try sessions.list(userID: principal.userID).map { session in
+            Item(id: session.id, createdAt: Date(timeIntervalSince1970: Double(session.createdAt)),
+                 lastSeenAt: Date(timeIntervalSince1970: Double(session.lastSeenAt)),
+                 expiresAt: Date(timeIntervalSince1970: Double(session.expiresAt)),
+                 ipAddress: session.clientAddress, userAgent: session.userAgent, current: session.id == principal.sessionID)
+        }
+        return Page(items: items)
+    }
+
+    /// `DELETE /auth/sessions/:id`: ends one of the caller's sessions; another user's (or an
+    /// unknown) id is 404, so ids cannot be probed.
+    public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
+        let principal = try context.require(.read)
+        let id = try context.parameters.require("id", as: String.self)
+        guard let session = try sessions.find(id: id), session.userID == principal.userID else {
+            throw Problem(.notFound, detail: "You have no session \(id).")
+        }
+        try sessions.revoke(id: id)
+        try audit.record("session.revoke", userID: principal.userID, origin: AccountService.origin(request),
+                         details: ["session_id": id])
+        return NoContent()
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `tm user create` and the audit trail it and the API leave.
+@Suite struct UserCommandTests {
+    let fx: AuthFixtures
+    init() throws { fx = try AuthFixtures() }
+
+    func tm(_ arguments: [String], stdin: String) throws -> (status: Int32, output: String) {
+        try TestStack.run(["sh", "-c", "printf '%s' \"$IN\" | \"$TM_BIN\" \"$@\"", "sh"] + arguments,
+                          environment: ["IN": stdin, "TM_BIN": fx.stack.binary, "TM_ENV_FILE": fx.stack.envFile])
+    }
+
+    @Test func helpDescribesThePasswordSource() throws {
+        let result = try tm(["user", "create", "--help"], stdin: "")
+        #expect(result.status == 0)
+        #expect(result.output.contains("--username"))
+        #expect(result.output.contains("standard input"))
+    }
+
+    @Test func createsAnAdminThatCanLogIn() throws {
+        let admin = try fx.createWithCLI(role: "admin")
+        let tokens = try fx.login(admin)
+        let me = try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer)
+        #expect(me.json["role"] as? String == "admin")
+    }
+
+    @Test func refusesWeakPasswordsBadRolesDuplicatesAndEmptyInput() throws {
+        let name = AuthFixtures.uniqueName("cli")
+        let weak = try tm(["user", "create", "--username", name, "--email", "\(name)@example.com"], stdin: "password\n")
+        #expect(weak.status == 1)
+        #expect(weak.output.contains("/password"))
+        #expect(!weak.output.contains("password\n\n"))
+        let role = try tm(["user", "create", "--username", name, "--email", "\(name)@example.com", "--role", "root"], stdin: "Correct-Horse-42\n")
+        #expect(role.status != 0)
+        let empty = try tm(["user", "create", "--username", name, "--email", "\(name)@example.com"], stdin: "")
+        #expect(empty.status == 1)
+        let existing = try fx.register()
+        let duplicate = try tm(["user", "create", "--username", existing.username.uppercased(), "--email", "x_\(name)@example.com"], stdin: "Correct-Horse-42\n")
+        #expect(duplicate.status == 1)
+        #expect(duplicate.output.contains("already taken"))
+    }
+
+    @Test func securityEventsAreAuditedWithoutSecrets() throws {
+        defer { try? fx.resetAddressThrottle() }
+        let account = try fx.register()
+        let tokens = try fx.login(account)
+        _ = try fx.client.send("POST", "/api/v1/auth/login", json: ["username": account.username, "password": "Wrong-Password-1"])
+        let refreshed = try fx.client.send("POST", "/api/v1/auth/refresh", json: ["refresh_token": tokens.refresh])
+        let next = try AuthFixtures.tokens(from: refreshed.json)
+        _ = try fx.client.send("POST", "/api/v1/auth/refresh", json: ["refresh_token": tokens.refresh])
+        let again = try fx.login(account)
+        let key = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: again.bearer, json: ["name": "audit"])
+        let keyID = try #require(key.json["id"] as? Int)
+        _ = try fx.client.send("DELETE", "/api/v1/auth/api-keys/\(keyID)", headers: again.bearer)
+        _ = try fx.client.send("POST", "/api/v1/auth/change-password", headers: again.bearer,
+                               json: ["current_password": account.password, "new_password": "Another-Horse-77"])
+        _ = try fx.client.send("POST", "/api/v1/auth/logout", headers: again.bearer)
+
+        let result = try TestStack.run(["psql", fx.stack.databaseURL, "-tAc",
+                                        "SELECT event || ' ' || details::text FROM audit_events WHERE user_id = \(account.id) ORDER BY id"])
+        #expect(result.status == 0)
+        let events = result.output.split(separator: "\n").map { String($0.split(separator: " ").first ?? "") }
+        #expect(events == ["user.register", "login.success", "login.failure", "refresh.reuse", "login.success",
+                           "api_key.create", "api_key.revoke", "password.change", "logout"])
+        for secret in [account.password, "Another-Horse-77", tokens.refresh, tokens.access, next.refresh, key.json["key"] as? String ?? "-", "argon2"] {
+            #expect(!result.output.contains(secret))
+        }
+        // The pool's log never carries a token, a key or a password either.
+        let log = (try? String(contentsOfFile: fx.stack.state + "/log/tm.log", encoding: .utf8)) ?? ""
+        for secret in [account.password, tokens.refresh, tokens.access, key.json["key"] as? String ?? "-"] {
+            #expect(!log.contains(secret))
+        }
+        #expect(log.contains("\"user_id\":\"\(account.id)\""))
+    }
+}
