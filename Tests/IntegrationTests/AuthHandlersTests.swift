@@ -102,6 +102,28 @@ import TestSupport
         #expect(missing.status == 422)
     }
 
+    @Test func unknownUserCostsAboutAsMuchAsAWrongPassword() throws {
+        defer { try? fx.resetAddressThrottle() }
+        let account = try fx.register()
+        func seconds(_ username: String) throws -> Double {
+            try fx.resetAddressThrottle()
+            let start = Date()
+            let response = try fx.client.send("POST", "/api/v1/auth/login", json: ["username": username, "password": "Wrong-Password-1"])
+            #expect(response.status == 401)
+            return Date().timeIntervalSince(start)
+        }
+        var wrong: [Double] = [], unknown: [Double] = []
+        for _ in 0..<4 {
+            wrong.append(try seconds(account.username))
+            unknown.append(try seconds(AuthFixtures.uniqueName("nobody")))
+        }
+        // Both run one Argon2id verification (tens of ms); without verifyUnknownUser the
+        // unknown user would answer in about a millisecond.
+        let ratio = unknown.sorted()[1] / wrong.sorted()[1]
+        #expect((0.5...2.0).contains(ratio), "wrong \(wrong), unknown \(unknown)")
+        #expect(unknown.min()! > 0.005)
+    }
+
     @Test func oauthPasswordGrantAnswersPerRFC6749() throws {
         defer { try? fx.resetAddressThrottle() }
         let account = try fx.register()
