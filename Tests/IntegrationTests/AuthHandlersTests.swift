@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -178,6 +179,23 @@ import TestSupport
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: second.bearer).status == 401)
         #expect(try fx.client.send("POST", "/api/v1/auth/refresh", json: ["refresh_token": second.refresh]).status == 401)
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: first.bearer).status == 401)
+    }
+
+    @Test func concurrentRefreshesWithOneTokenYieldOnePair() throws {
+        let account = try fx.register()
+        let tokens = try fx.login(account)
+        let port = fx.stack.port
+        let statuses = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            let client = TestHTTPClient(port: port)
+            let status = (try? client.send("POST", "/api/v1/auth/refresh", json: ["refresh_token": tokens.refresh]).status) ?? -1
+            statuses.withLock { $0.append(status) }
+        }
+        let all = statuses.withLock { $0 }
+        // At most one caller wins the rotation; every other one is a reuse, which ends the session.
+        #expect(all.filter { $0 == 200 }.count <= 1)
+        #expect(all.filter { $0 == 401 }.count >= 5)
+        #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer).status == 401)
     }
 
     @Test func unknownRefreshTokenIs401AndBadBodyIs422() throws {

@@ -39,13 +39,23 @@ public struct SessionStore: Sendable {
         let session = Session(id: id, userID: userID, role: role, createdAt: now, lastSeenAt: now, expiresAt: now + lifetime,
                               clientAddress: clientAddress, userAgent: String(userAgent.prefix(256)))
         let key = Self.sessionKey(id)
-        try redis.command(["HSET", key, "uid", String(userID), "role", role.rawValue, "created", String(now),
-                           "last_seen", String(now), "exp", String(session.expiresAt), "ip", clientAddress,
-                           "ua", session.userAgent, "rt", hash])
-        try redis.command(["EXPIRE", key, String(lifetime)])
-        try redis.command(["SET", Self.refreshKey(hash), id, "EX", String(lifetime)])
-        try redis.command(["SADD", Self.userKey(userID), id])
-        try redis.command(["EXPIRE", Self.userKey(userID), String(maximumLifetime)])
+        // One transaction, so no key is ever left without its TTL.
+        try redis.command(["MULTI"])
+        do {
+            try redis.command(["HSET", key, "uid", String(userID), "role", role.rawValue, "created", String(now),
+                               "last_seen", String(now), "exp", String(session.expiresAt), "ip", clientAddress,
+                               "ua", session.userAgent, "rt", hash])
+            try redis.command(["EXPIRE", key, String(lifetime)])
+            try redis.command(["SET", Self.refreshKey(hash), id, "EX", String(lifetime)])
+            try redis.command(["SADD", Self.userKey(userID), id])
+            try redis.command(["EXPIRE", Self.userKey(userID), String(maximumLifetime)])
+        } catch {
+            _ = try? redis.command(["DISCARD"])
+            throw error
+        }
+        guard case .array(let replies) = try redis.command(["EXEC"]), replies.count == 5 else {
+            throw RedisError.reply("session transaction was not executed")
+        }
         return (session, refreshToken)
     }
 
