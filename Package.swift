@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "SecurityTests", dependencies: ["Security"]),
         .testTarget(name: "TMFcgiTests", dependencies: ["TMFcgi"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
-        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "TMFcgi", "Models", "TestSupport"]),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "TMFcgi", "Models", "Security", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security"]),
     ]
 )

@@ -15,6 +15,7 @@ import TestSupport
         #expect(response.json["username"] as? String == account.username)
         #expect(response.json["last_login_at"] is String)
         #expect(response.json["password_hash"] == nil)
+        #expect(response.header("cache-control") == "no-store")
     }
 
     @Test func patchMeChangesNameAndEmail() throws {

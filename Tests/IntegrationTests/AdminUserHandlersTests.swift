@@ -65,6 +65,9 @@ import TestSupport
         let demote = try fx.client.send("PATCH", "/api/v1/admin/users/\(account.id)", headers: admin.bearer, json: ["role": "viewer"])
         #expect(demote.json["role"] as? String == "viewer")
         #expect(try fx.client.send("GET", "/api/v1/admin/users", headers: tokens.bearer).status == 403)
+        let audit = try TestStack.run(["psql", fx.stack.databaseURL, "-tAc",
+                                       "SELECT details->>'to' FROM audit_events WHERE event = 'user.role_change' AND user_id = \(account.id) ORDER BY id"])
+        #expect(audit.output.split(separator: "\n") == ["admin", "viewer"])
         // Bad inputs.
         #expect(try fx.client.send("PATCH", "/api/v1/admin/users/\(account.id)", headers: admin.bearer, json: ["role": "root"]).status == 422)
         #expect(try fx.client.send("PATCH", "/api/v1/admin/users/999999999", headers: admin.bearer, json: ["role": "user"]).status == 404)

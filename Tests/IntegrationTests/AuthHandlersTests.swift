@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -102,6 +103,28 @@ import TestSupport
         #expect(missing.status == 422)
     }
 
+    @Test func unknownUserCostsAboutAsMuchAsAWrongPassword() throws {
+        defer { try? fx.resetAddressThrottle() }
+        let account = try fx.register()
+        func seconds(_ username: String) throws -> Double {
+            try fx.resetAddressThrottle()
+            let start = Date()
+            let response = try fx.client.send("POST", "/api/v1/auth/login", json: ["username": username, "password": "Wrong-Password-1"])
+            #expect(response.status == 401)
+            return Date().timeIntervalSince(start)
+        }
+        var wrong: [Double] = [], unknown: [Double] = []
+        for _ in 0..<4 {
+            wrong.append(try seconds(account.username))
+            unknown.append(try seconds(AuthFixtures.uniqueName("nobody")))
+        }
+        // Both run one Argon2id verification (tens of ms); without verifyUnknownUser the
+        // unknown user would answer in about a millisecond.
+        let ratio = unknown.sorted()[1] / wrong.sorted()[1]
+        #expect((0.5...2.0).contains(ratio), "wrong \(wrong), unknown \(unknown)")
+        #expect(unknown.min()! > 0.005)
+    }
+
     @Test func oauthPasswordGrantAnswersPerRFC6749() throws {
         defer { try? fx.resetAddressThrottle() }
         let account = try fx.register()
@@ -156,6 +179,23 @@ import TestSupport
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: second.bearer).status == 401)
         #expect(try fx.client.send("POST", "/api/v1/auth/refresh", json: ["refresh_token": second.refresh]).status == 401)
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: first.bearer).status == 401)
+    }
+
+    @Test func concurrentRefreshesWithOneTokenYieldOnePair() throws {
+        let account = try fx.register()
+        let tokens = try fx.login(account)
+        let port = fx.stack.port
+        let statuses = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            let client = TestHTTPClient(port: port)
+            let status = (try? client.send("POST", "/api/v1/auth/refresh", json: ["refresh_token": tokens.refresh]).status) ?? -1
+            statuses.withLock { $0.append(status) }
+        }
+        let all = statuses.withLock { $0 }
+        // At most one caller wins the rotation; every other one is a reuse, which ends the session.
+        #expect(all.filter { $0 == 200 }.count <= 1)
+        #expect(all.filter { $0 == 401 }.count >= 5)
+        #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer).status == 401)
     }
 
     @Test func unknownRefreshTokenIs401AndBadBodyIs422() throws {

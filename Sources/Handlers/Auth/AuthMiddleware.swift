@@ -2,7 +2,8 @@ import TMFcgi
 
 /// Authenticates every route added after it: sets ``AppContext/principal`` and adds
 /// `user_id` to the request's log line. Permissions are checked by the handlers with
-/// ``AppContext/require(_:)``, against the one table in `Models.Role`.
+/// ``AppContext/require(_:)``, against the one table in `Models.Role`. Successful answers
+/// get `Cache-Control: no-store` unless the handler set its own.
 public struct AuthMiddleware: Middleware {
     let authenticator: Authenticator
 
@@ -16,6 +17,9 @@ public struct AuthMiddleware: Middleware {
         request.logFields.append(("user_id", String(principal.userID)))
         var context = context
         context.principal = principal
-        return try next(request, context)
+        var response = try next(request, context)
+        // Answers for an authenticated caller are theirs alone: no shared cache may keep them.
+        if !response.headers.contains("Cache-Control") { response.headers.add("Cache-Control", "no-store") }
+        return response
     }
 }

@@ -13,9 +13,3 @@ enum AuthProblem {
         Problem(.unauthorized, detail: detail, headers: [("WWW-Authenticate", "Bearer error=\"invalid_token\"")])
     }
 }
-
-/// Small constructors for common problems.
-enum TMFcgiProblem {
-    /// A 403 problem.
-    static func forbidden(_ detail: String) -> Problem { Problem(.forbidden, detail: detail) }
-}

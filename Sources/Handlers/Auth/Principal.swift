@@ -1,4 +1,5 @@
 import Models
+import TMFcgi
 
 /// Who is calling: a user, through a login session's access token or a personal API key.
 public struct Principal: Sendable, Equatable {
@@ -27,7 +28,7 @@ public struct Principal: Sendable, Equatable {
     /// the password) need an interactive login, so a leaked key cannot entrench itself.
     public func requireSession() throws -> String {
         guard let sessionID else {
-            throw TMFcgiProblem.forbidden("This action needs a login session; API keys cannot perform it.")
+            throw Problem(.forbidden, detail: "This action needs a login session; API keys cannot perform it.")
         }
         return sessionID
     }

@@ -1,4 +1,3 @@
-import Models
 import TMFcgi
 
 extension Request {
@@ -23,13 +22,5 @@ extension Request {
     func decode<T: Decodable>(_ type: T.Type, orIfEmpty fallback: T) throws -> T {
         if headers["Content-Type"] == nil && (body.declaredLength ?? 0) == 0 { return fallback }
         return try decode(type)
-    }
-}
-
-extension Array where Element == ValidationIssue {
-    /// The 422 problem listing these issues, or nothing when there are none.
-    func throwIfAny() throws {
-        guard !isEmpty else { return }
-        throw Problem.validation(map { FieldError(pointer: $0.field, detail: $0.message) })
     }
 }

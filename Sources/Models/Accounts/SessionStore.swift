@@ -39,13 +39,23 @@ public struct SessionStore: Sendable {
         let session = Session(id: id, userID: userID, role: role, createdAt: now, lastSeenAt: now, expiresAt: now + lifetime,
                               clientAddress: clientAddress, userAgent: String(userAgent.prefix(256)))
         let key = Self.sessionKey(id)
-        try redis.command(["HSET", key, "uid", String(userID), "role", role.rawValue, "created", String(now),
-                           "last_seen", String(now), "exp", String(session.expiresAt), "ip", clientAddress,
-                           "ua", session.userAgent, "rt", hash])
-        try redis.command(["EXPIRE", key, String(lifetime)])
-        try redis.command(["SET", Self.refreshKey(hash), id, "EX", String(lifetime)])
-        try redis.command(["SADD", Self.userKey(userID), id])
-        try redis.command(["EXPIRE", Self.userKey(userID), String(maximumLifetime)])
+        // One transaction, so no key is ever left without its TTL.
+        try redis.command(["MULTI"])
+        do {
+            try redis.command(["HSET", key, "uid", String(userID), "role", role.rawValue, "created", String(now),
+                               "last_seen", String(now), "exp", String(session.expiresAt), "ip", clientAddress,
+                               "ua", session.userAgent, "rt", hash])
+            try redis.command(["EXPIRE", key, String(lifetime)])
+            try redis.command(["SET", Self.refreshKey(hash), id, "EX", String(lifetime)])
+            try redis.command(["SADD", Self.userKey(userID), id])
+            try redis.command(["EXPIRE", Self.userKey(userID), String(maximumLifetime)])
+        } catch {
+            _ = try? redis.command(["DISCARD"])
+            throw error
+        }
+        guard case .array(let replies) = try redis.command(["EXEC"]), replies.count == 5 else {
+            throw RedisError.reply("session transaction was not executed")
+        }
         return (session, refreshToken)
     }
 
@@ -57,7 +67,7 @@ public struct SessionStore: Sendable {
               let uid = values[0].integer, uid == userID,
               let roleName = values[1].string, let role = Role(rawValue: roleName) else { return nil }
         if let lastSeen = values[2].integer, now - lastSeen >= Self.lastSeenResolution {
-            try redis.command(["HSET", key, "last_seen", String(now)])
+            try update(id: id, ["last_seen", String(now)])
         }
         return role
     }
@@ -98,6 +108,20 @@ public struct SessionStore: Sendable {
         return v
         """
 
+    // HSET on a live session only: a plain HSET racing with a revocation would recreate the
+    // hash without a TTL (a zombie that never expires).
+    private static let updateScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        redis.call('HSET', KEYS[1], unpack(ARGV))
+        return 1
+        """
+
+    /// Sets `fields` (name, value, name, value…) of session `id` if it is still live.
+    @discardableResult
+    func update(id: String, _ fields: [String]) throws -> Bool {
+        try redis.command(["EVAL", Self.updateScript, "1", Self.sessionKey(id)] + fields).integer == 1
+    }
+
     /// Exchanges `refreshToken` for a new one; each token works once.
     public func rotate(refreshToken: String, now: Int64 = UnixTime.now()) throws -> Rotation {
         guard refreshToken.utf8.count <= 128 else { return .invalid }
@@ -121,7 +145,11 @@ public struct SessionStore: Sendable {
         let next = try Self.randomToken(bytes: 32)
         let nextHash = Self.digest(next)
         try redis.command(["SET", Self.refreshKey(nextHash), claimed, "EX", String(remaining)])
-        try redis.command(["HSET", Self.sessionKey(claimed), "rt", nextHash, "last_seen", String(now)])
+        guard try update(id: claimed, ["rt", nextHash, "last_seen", String(now)]) else {
+            // Revoked meanwhile (say, a concurrent reuse of the same token).
+            try redis.command(["DEL", Self.refreshKey(nextHash)])
+            return .invalid
+        }
         var updated = session
         updated.lastSeenAt = now
         return .rotated(session: updated, refreshToken: next)
@@ -171,10 +199,7 @@ public struct SessionStore: Sendable {
     /// Sets the role of every live session of `userID`, so a role change applies at once.
     public func updateRole(userID: Int64, role: Role) throws {
         for id in try sessionIDs(userID: userID) {
-            // HSET only on live sessions: never resurrect an expired one without a TTL.
-            if try redis.command(["EXISTS", Self.sessionKey(id)]).integer == 1 {
-                try redis.command(["HSET", Self.sessionKey(id), "role", role.rawValue])
-            }
+            try update(id: id, ["role", role.rawValue])
         }
     }
 }
