@@ -151,19 +151,18 @@ public final class Redis: Sendable {
         try withConnection { try $0.command(arguments) }
     }
 
+    /// Uses this thread's connection, replacing it first when it is lost or went stale (a
+    /// server restart shows as a readable idle socket). A command that fails is not retried:
+    /// it may have run (an `INCR` after a timeout), so the caller gets a 503 instead.
     private func withConnection<T>(_ body: (RedisConnection) throws -> T) throws -> T {
+        let connection: RedisConnection
         if let existing = connections.value, existing.isHealthy {
-            do {
-                return try body(existing)
-            } catch RedisError.unavailable {
-                // A kept connection goes stale when Redis restarts; the command never reached
-                // the new server, so retry it once on a fresh connection rather than fail.
-                connections.value = nil
-            }
+            connection = existing
+        } else {
+            connections.value = nil
+            connection = try RedisConnection(endpoint: endpoint)
+            connections.value = connection
         }
-        connections.value = nil
-        let connection = try RedisConnection(endpoint: endpoint)
-        connections.value = connection
         do {
             return try body(connection)
         } catch RedisError.unavailable(let message) {
