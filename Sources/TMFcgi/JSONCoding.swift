@@ -39,9 +39,14 @@ public enum JSONCoding {
 
     static func problem(for error: DecodingError) -> Problem {
         switch error {
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+        case .dataCorrupted(let context) where context.codingPath.isEmpty && context.debugDescription.contains("not valid JSON"):
             return Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
                            detail: "The request body is not valid JSON.")
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            // Foundation on Linux loses the path of a bad date: say what is wrong without it.
+            let detail = context.debugDescription.contains("ISO8601") ? "a date must be ISO 8601, e.g. 2026-01-31T12:00:00Z"
+                : "a value has an invalid format"
+            return .validation([FieldError(pointer: "", detail: detail)])
         case .dataCorrupted(let context):
             return .validation([FieldError(pointer: pointer(context.codingPath), detail: "has an invalid value")])
         case .keyNotFound(let key, let context):

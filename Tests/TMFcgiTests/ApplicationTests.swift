@@ -86,6 +86,21 @@ struct Teapot: ProblemConvertible {
         #expect(wrongType.status.code == 422)
         #expect((json(wrongType)["errors"] as? [[String: String]])?.first?["detail"] == "must be an integer")
         #expect(post("application/json", "{\"full_name\": \"a\", \"count\": 2}").status.code == 200)
+        #expect(post("application/json", "[1,").status.code == 400)
+    }
+
+    @Test func badDatesAre422NotMalformedJSON() throws {
+        struct Dated: Decodable { let when: Date }
+        do {
+            _ = try JSONCoding.decode(Dated.self, from: Array("{\"when\": \"yesterday\"}".utf8))
+            Issue.record("accepted a bad date")
+        } catch let problem as Problem {
+            #expect(problem.status.code == 422)
+            #expect(problem.errors.first?.detail.contains("ISO 8601") == true)
+        }
+        struct Event: Decodable { let when: Date }
+        let good = try JSONCoding.decode(Event.self, from: Array("{\"when\": \"2026-01-31T12:00:00Z\"}".utf8))
+        #expect(good.when.timeIntervalSince1970 == 1_769_860_800)
     }
 
     @Test func optionsAnswersAllowAndHeadHasNoBody() {
