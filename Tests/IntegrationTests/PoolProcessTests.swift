@@ -97,6 +97,19 @@ import TestSupport
         #expect(pool.logText.contains("shutdown requested"))
     }
 
+    @Test func poolDownGivesNginx502Problem() throws {
+        let pool = try PrivatePool(stack: stack, workers: 1, threads: 2)
+        defer { pool.stop() }
+        pool.signalMaster(SIGTERM)
+        #expect(pool.waitForMasterExit(seconds: 15) == 0)
+        let response = try pool.client().send("GET", "/api/v1/status")
+        #expect(response.status == 502)
+        #expect(response.header("content-type") == "application/problem+json")
+        #expect(response.json["status"] as? Int == 502)
+        #expect(response.header("retry-after") == "1")
+        #expect(response.json["request_id"] as? String == response.header("x-request-id"))
+    }
+
     @Test func databaseRestartGives503sThenRecoversWithoutRestartingWorkers() throws {
         let pool = try PrivatePool(stack: stack, workers: 2, threads: 4)
         defer { pool.stop() }
