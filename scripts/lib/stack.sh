@@ -5,7 +5,7 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PACKAGES=(build-essential pkg-config nginx libnginx-mod-nchan postgresql redis-server redis-tools
+PACKAGES=(build-essential pkg-config systemd nginx libnginx-mod-nchan postgresql redis-server redis-tools
           libfcgi-dev libpq-dev libhiredis-dev libssl-dev libargon2-dev openssl curl wrk python3 procps)
 
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The shipped systemd units pass `systemd-analyze verify` with no warning (unknown keys
+/// are only warnings, so the output must be empty too).
+@Suite struct SystemdUnitTests {
+    @Test func unitsVerify() throws {
+        let stack = try TestStack.current()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tm-units-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for unit in ["trademaster.socket", "trademaster.service"] {
+            // The binary is installed at /opt/trademaster/bin/tm in production; point at the built one.
+            let text = try String(contentsOfFile: stack.repo + "/systemd/" + unit, encoding: .utf8)
+                .replacingOccurrences(of: "/opt/trademaster/bin/tm", with: stack.binary)
+            try text.write(toFile: folder + "/" + unit, atomically: true, encoding: .utf8)
+        }
+        let result = try TestStack.run(["systemd-analyze", "verify", folder + "/trademaster.socket", folder + "/trademaster.service"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(result.output)")
+        let dropIn = try String(contentsOfFile: stack.repo + "/systemd/nginx-trademaster.conf", encoding: .utf8)
+        #expect(dropIn.contains("ExecStart=/usr/sbin/nginx -c /etc/nginx/trademaster/nginx.conf"))
+    }
+}
