@@ -68,6 +68,13 @@ secret() { # secret NAME: a random value kept in the state folder
 
 build() { # build debug|release
     say "building tm ($1)"
+    # A package mirror owned by another user (as on machines with an offline copy of the
+    # Swift packages under /opt) is "dubious ownership" to git: trust it for this build only.
+    if [ "$(id -u)" -ne 0 ] && [ -z "${GIT_CONFIG_GLOBAL:-}" ]; then
+        local gitconfig="$STATE/gitconfig"
+        printf '[include]\n\tpath = %s/.gitconfig\n[safe]\n\tdirectory = *\n' "$HOME" >"$gitconfig"
+        export GIT_CONFIG_GLOBAL="$gitconfig"
+    fi
     if [ "$1" = release ]; then
         (cd "$REPO" && swift build -c release --product tm 2>&1 | tail -n 3 >&2)
         install -m 755 "$REPO/.build/release/tm" "$STATE/bin/tm"
