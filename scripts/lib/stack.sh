@@ -5,6 +5,8 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# nginx lives in /usr/sbin, which is not on an ordinary user's PATH on Debian.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/sbin:/sbin" ;; esac
 PACKAGES=(build-essential pkg-config systemd nginx libnginx-mod-nchan postgresql redis-server redis-tools
           libfcgi-dev libpq-dev libhiredis-dev libssl-dev libargon2-dev openssl curl wrk python3 procps)
 
