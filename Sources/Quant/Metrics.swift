@@ -105,24 +105,89 @@ public enum Metrics {
     /// Maximum drawdown from a starting wealth of 1, as a negative fraction (0 if none); NaN when empty.
     public static func maxDrawdown(_ r: [Double]) -> Double {
         guard !r.isEmpty else { return .nan }
+        return r.withUnsafeBufferPointer { x in
+            if x.count >= 4096, let d = maxDrawdownInLanes(x) { return d }
+            return maxDrawdownSequential(x)
+        }
+    }
+
+    /// One pass over the wealth curve, one running product.
+    static func maxDrawdownSequential(_ x: UnsafeBufferPointer<Double>) -> Double {
         // The deepest point under each running peak is its segment's lowest wealth; division is
         // monotone, so one division per segment gives exactly the per-row minimum.
-        return r.withUnsafeBufferPointer { x in
-            var peak = 100.0, lowest = 100.0, worst = 0.0
-            var cum = 1.0
-            for v in x {
-                cum *= 1 + v
-                let wealth = cum * 100
-                if wealth > peak {
-                    worst = min(worst, (lowest - peak) / peak)
-                    peak = wealth
-                    lowest = wealth
-                } else {
-                    lowest = min(lowest, wealth)
-                }
+        var peak = 100.0, lowest = 100.0, worst = 0.0
+        var cum = 1.0
+        for v in x {
+            cum *= 1 + v
+            let wealth = cum * 100
+            if wealth > peak {
+                worst = min(worst, (lowest - peak) / peak)
+                peak = wealth
+                lowest = wealth
+            } else {
+                lowest = min(lowest, wealth)
             }
-            return min(worst, (lowest - peak) / peak)
         }
+        return min(worst, (lowest - peak) / peak)
+    }
+
+    /// One lane of `maxDrawdownInLanes`: a quarter of the returns, wealth relative to its start.
+    private struct DrawdownLane {
+        var cum = 1.0, peak = 1.0, lowest = 1.0, worst = 0.0
+        /// The smallest return seen (a factor 1 + r ≤ 0 sends the caller to the sequential pass).
+        var smallest = 0.0
+        /// Each new peak above 1 and the lowest wealth before it, in order (peaks ascending).
+        var records: [(peak: Double, lowestBefore: Double)] = []
+        var lowestSoFar = Double.infinity
+
+        @inline(__always) mutating func step(_ v: Double) {
+            cum *= 1 + v
+            smallest = min(smallest, v)
+            if cum > peak {
+                worst = min(worst, (lowest - peak) / peak)
+                lowestSoFar = min(lowestSoFar, lowest)
+                records.append((cum, lowestSoFar))
+                peak = cum
+                lowest = cum
+            } else {
+                lowest = min(lowest, cum)
+            }
+        }
+    }
+
+    /// The maximum drawdown with four independent running products (one per quarter of the
+    /// returns) instead of one serial chain; the quarters are joined by their start wealth and
+    /// the peak carried into each. Nil when some wealth is not positive and finite.
+    static func maxDrawdownInLanes(_ x: UnsafeBufferPointer<Double>) -> Double? {
+        let n = x.count, len = n / 4
+        var a = DrawdownLane(), b = DrawdownLane(), c = DrawdownLane(), d = DrawdownLane()
+        a.records.reserveCapacity(256); b.records.reserveCapacity(256)
+        c.records.reserveCapacity(256); d.records.reserveCapacity(256)
+        var j = 0
+        while j < len {
+            a.step(x[j])
+            b.step(x[len + j])
+            c.step(x[2 * len + j])
+            d.step(x[3 * len + j])
+            j += 1
+        }
+        var k = 4 * len
+        while k < n { d.step(x[k]); k += 1 }
+        var scale = 1.0, carried = 1.0  // wealth at the lane's start; the peak before it
+        var worst = 0.0
+        for lane in [a, b, c, d] {
+            guard lane.smallest > -1, lane.cum > 0, lane.cum.isFinite else { return nil }
+            // Until the lane first rises above the carried peak, its drawdowns are measured from that peak.
+            let p = carried / scale
+            var before = min(lane.lowestSoFar, lane.lowest)
+            if let first = lane.records.first(where: { $0.peak > p }) { before = first.lowestBefore }
+            worst = min(worst, (before - p) / p)
+            worst = min(worst, lane.worst, (lane.lowest - lane.peak) / lane.peak)
+            carried = max(carried, scale * lane.peak)
+            scale *= lane.cum
+            guard scale > 0, scale.isFinite else { return nil }
+        }
+        return worst
     }
 
     /// Calmar ratio: annual return / |max drawdown|; NaN without a drawdown or when infinite.
@@ -172,42 +237,70 @@ public enum Metrics {
     public static func stability(_ r: [Double]) -> Double {
         guard r.count >= 2 else { return .nan }
         let n = r.count
-        var y = [Double](repeating: 0, count: n)
-        y.withUnsafeMutableBufferPointer { out in
-            r.withUnsafeBufferPointer { x in
-                for i in 0..<n { out[i] = Math.log1pFast(x[i]) }
-                var acc = 0.0
-                for i in 0..<n {
-                    acc += out[i]
-                    out[i] = acc
+        // The running sum in four independent lanes (quarters of the series), each relative to
+        // its lane's start; `offsets` moves a lane's values to the whole series' running sum.
+        var y = [Double](unsafeUninitializedCapacity: n) { out, initialized in
+            r.withUnsafeBufferPointer { x in Math.log1pFast(x, into: out) }
+            initialized = n
+        }
+        let lanes = n >= 64 ? 4 : 1
+        let len = n / lanes
+        var starts = [Int](repeating: 0, count: lanes + 1)
+        for k in 0..<lanes { starts[k] = k * len }
+        starts[lanes] = n
+        var offsets = [Double](repeating: 0, count: lanes)
+        let yMean = y.withUnsafeMutableBufferPointer { out -> Double in
+            if lanes == 4 {
+                var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0  // running sums
+                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0  // sums of the running sums
+                let b1 = len, b2 = 2 * len, b3 = 3 * len
+                for j in 0..<len {
+                    a0 += out[j]; out[j] = a0; s0 += a0
+                    a1 += out[b1 + j]; out[b1 + j] = a1; s1 += a1
+                    a2 += out[b2 + j]; out[b2 + j] = a2; s2 += a2
+                    a3 += out[b3 + j]; out[b3 + j] = a3; s3 += a3
                 }
+                for j in (4 * len)..<n { a3 += out[j]; out[j] = a3; s3 += a3 }
+                offsets = [0, a0, a0 + a1, a0 + a1 + a2]
+                let total = s0 + (s1 + Double(len) * offsets[1]) + (s2 + Double(len) * offsets[2])
+                    + (s3 + Double(n - b3) * offsets[3])
+                return total / Double(n)
             }
+            var acc = 0.0, sum = 0.0
+            for i in 0..<n { acc += out[i]; out[i] = acc; sum += acc }
+            return sum / Double(n)
         }
         let xMean = Double(n - 1) / 2
-        let yMean = Statistics.mean(y)
-        var (sxx, syy, sxy) = y.withUnsafeBufferPointer { yy in
-            var xx4 = SIMD4<Double>.zero, vv4 = SIMD4<Double>.zero, xy4 = SIMD4<Double>.zero
-            var dx4 = SIMD4<Double>(0, 1, 2, 3) - xMean
-            var i = 0
-            while i + 4 <= n {
-                let dy = Statistics.load4(yy, i) - yMean
-                xx4 += dx4 * dx4
-                vv4 += dy * dy
-                xy4 += dx4 * dy
-                dx4 += 4
-                i += 4
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        y.withUnsafeBufferPointer { all in
+            for k in 0..<lanes {
+                let lo = starts[k], hi = starts[k + 1]
+                let yy = UnsafeBufferPointer(rebasing: all[lo..<hi])
+                let m = yMean - offsets[k]
+                let count = hi - lo
+                var xx4 = SIMD4<Double>.zero, vv4 = SIMD4<Double>.zero, xy4 = SIMD4<Double>.zero
+                var dx4 = SIMD4<Double>(0, 1, 2, 3) + (Double(lo) - xMean)
+                var i = 0
+                while i + 4 <= count {
+                    let dy = Statistics.load4(yy, i) - m
+                    xx4 += dx4 * dx4
+                    vv4 += dy * dy
+                    xy4 += dx4 * dy
+                    dx4 += 4
+                    i += 4
+                }
+                var xx = (xx4[0] + xx4[1]) + (xx4[2] + xx4[3])
+                var vv = (vv4[0] + vv4[1]) + (vv4[2] + vv4[3])
+                var xy = (xy4[0] + xy4[1]) + (xy4[2] + xy4[3])
+                while i < count {
+                    let dx = Double(lo + i) - xMean, dy = yy[i] - m
+                    xx += dx * dx
+                    vv += dy * dy
+                    xy += dx * dy
+                    i += 1
+                }
+                sxx += xx; syy += vv; sxy += xy
             }
-            var xx = (xx4[0] + xx4[1]) + (xx4[2] + xx4[3])
-            var vv = (vv4[0] + vv4[1]) + (vv4[2] + vv4[3])
-            var xy = (xy4[0] + xy4[1]) + (xy4[2] + xy4[3])
-            while i < n {
-                let dx = Double(i) - xMean, dy = yy[i] - yMean
-                xx += dx * dx
-                vv += dy * dy
-                xy += dx * dy
-                i += 1
-            }
-            return (xx, vv, xy)
         }
         sxx /= Double(n); syy /= Double(n); sxy /= Double(n)
         let den = (sxx * syy).squareRoot()

@@ -1,0 +1,48 @@
+import Testing
+@testable import Quant
+
+/// The lane-parallel kernels (used from a few thousand returns up) against plain sequential
+/// formulations on long random walks, trends, crashes and flat series.
+@Suite struct LargeSeriesTests {
+    static func series(_ kind: Int, _ n: Int) -> [Double] {
+        var rng = PropertyTests.SplitMix(state: UInt64(kind) &* 7919 &+ 1)
+        switch kind {
+        case 0: return (0..<n).map { _ in (rng.next() - 0.5) * 0.004 }
+        case 1: return (0..<n).map { _ in (rng.next() - 0.45) * 0.01 }  // rising
+        case 2: return (0..<n).map { _ in (rng.next() - 0.55) * 0.01 }  // falling
+        case 3: return (0..<n).map { i in i == n / 3 ? -0.6 : i == 2 * n / 3 ? 0.9 : (rng.next() - 0.5) * 0.03 }
+        case 4: return [Double](repeating: 0, count: n)
+        case 5: return (0..<n).map { i in i == n / 2 ? -1.5 : (rng.next() - 0.5) * 0.002 }  // negative wealth
+        default: return (0..<n).map { _ in 0.0001 }
+        }
+    }
+
+    static func referenceStability(_ r: [Double]) -> Double {
+        var acc = 0.0
+        let y = r.map { acc += Math.log1p($0); return acc }
+        let n = Double(y.count)
+        let xm = (n - 1) / 2, ym = y.reduce(0, +) / n
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        for (i, v) in y.enumerated() {
+            let dx = Double(i) - xm, dy = v - ym
+            sxx += dx * dx; syy += dy * dy; sxy += dx * dy
+        }
+        let den = (sxx * syy).squareRoot()
+        let rho = den == 0 ? 0 : min(max(sxy / den, -1), 1)
+        return rho * rho
+    }
+
+    @Test(arguments: 0..<7)
+    func drawdownAndStabilityMatchSequential(kind: Int) {
+        for n in [4096, 4099, 65_537, 200_000] {
+            let r = Self.series(kind, n)
+            let expected = r.withUnsafeBufferPointer { Metrics.maxDrawdownSequential($0) }
+            #expect(close(Metrics.maxDrawdown(r), expected, relative: 1e-12, absolute: 1e-15), "kind \(kind) n \(n)")
+            #expect(close(Metrics.stability(r), Self.referenceStability(r), relative: 1e-9, absolute: 1e-12), "kind \(kind) n \(n)")
+        }
+        if kind == 4 {
+            #expect(Metrics.maxDrawdown(Self.series(4, 10_000)) == 0)
+            #expect(Metrics.stability(Self.series(4, 10_000)) == 0)
+        }
+    }
+}
