@@ -45,4 +45,20 @@ import Testing
             #expect(Metrics.stability(Self.series(4, 10_000)) == 0)
         }
     }
+
+    @Test(arguments: 0..<7)
+    func percentilesAndShortfallMatchSorting(kind: Int) throws {
+        for n in [4099, 200_000] {
+            var r = Self.series(kind, n)
+            if kind == 6 { r = r.enumerated().map { Double($0.offset % 7) * 1e-3 } }  // heavy ties
+            let sorted = r.sorted()
+            let ranks = [0, n / 20, n / 20 + 1, n / 2, n - n / 20, n - 1]
+            #expect(r.withUnsafeBufferPointer { RadixSelection.values(atRanks: ranks, of: $0) } == ranks.map { sorted[$0] })
+            for confidence in [0.5, 0.95, 0.99] {
+                let k = Int(Double(n - 1) * (1 - confidence))
+                let expected = sorted.prefix(k + 1).reduce(0, +) / Double(k + 1)
+                #expect(close(try Risk.conditionalValueAtRisk(r, confidence: confidence), expected, relative: 1e-10, absolute: 1e-15))
+            }
+        }
+    }
 }
