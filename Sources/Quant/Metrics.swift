@@ -46,15 +46,19 @@ public enum Metrics {
     public static func cumulativeReturn(_ r: [Double]) -> Double {
         guard !r.isEmpty else { return .nan }
         return r.withUnsafeBufferPointer { x in
-            var w0 = 1.0, w1 = 1.0, w2 = 1.0, w3 = 1.0
+            // Eight running products (four pairs) hide the multiply latency.
+            var w0 = SIMD2<Double>(1, 1), w1 = w0, w2 = w0, w3 = w0
             let n = x.count
             var i = 0
-            while i + 4 <= n {
-                w0 *= 1 + x[i]; w1 *= 1 + x[i + 1]; w2 *= 1 + x[i + 2]; w3 *= 1 + x[i + 3]
-                i += 4
+            while i + 8 <= n {
+                w0 *= 1 + SIMD2(x[i], x[i + 1]); w1 *= 1 + SIMD2(x[i + 2], x[i + 3])
+                w2 *= 1 + SIMD2(x[i + 4], x[i + 5]); w3 *= 1 + SIMD2(x[i + 6], x[i + 7])
+                i += 8
             }
-            while i < n { w0 *= 1 + x[i]; i += 1 }
-            return (w0 * w1) * (w2 * w3) - 1
+            var tail = 1.0
+            while i < n { tail *= 1 + x[i]; i += 1 }
+            let w = (w0 * w1) * (w2 * w3)
+            return w[0] * w[1] * tail - 1
         }
     }
 
@@ -74,7 +78,8 @@ public enum Metrics {
     /// Sharpe ratio: mean / std(ddof = 1) · √periodsPerYear (0 risk-free rate); NaN below two returns.
     public static func sharpeRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
         guard r.count >= 2 else { return .nan }
-        return Statistics.mean(r) / Statistics.dispersion(r) * periodsPerYear.squareRoot()
+        let (mean, sd) = Statistics.meanAndDispersion(r)
+        return mean / sd * periodsPerYear.squareRoot()
     }
 
     /// Annualised downside deviation: √(mean(min(r, 0)²)) · √periodsPerYear, over all returns,
@@ -99,7 +104,25 @@ public enum Metrics {
     /// Sortino ratio: mean(r) · periodsPerYear / downside risk; NaN below two returns.
     public static func sortinoRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
         guard r.count >= 2 else { return .nan }
-        return Statistics.mean(r) * periodsPerYear / downsideRisk(r, periodsPerYear: periodsPerYear)
+        // One pass for the sum and the downside squares.
+        let (sum, squares) = r.withUnsafeBufferPointer { x in
+            var s4 = SIMD4<Double>.zero, q4 = SIMD4<Double>.zero
+            let n = x.count
+            var i = 0
+            while i + 4 <= n {
+                let v = Statistics.load4(x, i)
+                s4 += v
+                let d = v.replacing(with: 0, where: v .> 0)
+                q4 += d * d
+                i += 4
+            }
+            var s = (s4[0] + s4[1]) + (s4[2] + s4[3]), q = (q4[0] + q4[1]) + (q4[2] + q4[3])
+            while i < n { let v = x[i]; s += v; let d = min(v, 0); q += d * d; i += 1 }
+            return (s, q)
+        }
+        let n = Double(r.count)
+        let downside = (squares / n).squareRoot() * periodsPerYear.squareRoot()
+        return sum / n * periodsPerYear / downside
     }
 
     /// Maximum drawdown from a starting wealth of 1, as a negative fraction (0 if none); NaN when empty.
@@ -203,17 +226,18 @@ public enum Metrics {
         guard r.count >= 2 else { return .nan }
         // (v ± |v|)/2 is exactly the positive or negative part, without a branch.
         let (gains, losses) = r.withUnsafeBufferPointer { x in
-            var g4 = SIMD4<Double>.zero, l4 = SIMD4<Double>.zero
+            // Σ losses and Σ all; the gains are their difference.
+            var s4 = SIMD4<Double>.zero, l4 = SIMD4<Double>.zero
             let n = x.count
             var i = 0
             while i + 4 <= n {
                 let v = Statistics.load4(x, i)
-                let a = v.replacing(with: -v, where: v .< 0)
-                g4 += (v + a) * 0.5
-                l4 += (v - a) * 0.5
+                s4 += v
+                l4 += v.replacing(with: 0, where: v .>= 0)
                 i += 4
             }
-            var g = (g4[0] + g4[1]) + (g4[2] + g4[3]), l = (l4[0] + l4[1]) + (l4[2] + l4[3])
+            let s = (s4[0] + s4[1]) + (s4[2] + s4[3]), l4sum = (l4[0] + l4[1]) + (l4[2] + l4[3])
+            var g = s - l4sum, l = l4sum
             while i < n {
                 let v = x[i]
                 g += (v + abs(v)) * 0.5
@@ -314,7 +338,11 @@ public enum Metrics {
     public static func beta(_ r: [Double], benchmark f: [Double]) throws(QuantError) -> Double {
         guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
         guard r.count >= 2 else { return .nan }
-        let fm = Statistics.mean(f)
+        return beta(r, benchmark: f, benchmarkMean: Statistics.mean(f))
+    }
+
+    /// Beta given the mean of the benchmark returns (same length, at least two).
+    private static func beta(_ r: [Double], benchmark f: [Double], benchmarkMean fm: Double) -> Double {
         var (cov, variance) = r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
                 var c4 = SIMD4<Double>.zero, v4 = SIMD4<Double>.zero
@@ -345,23 +373,27 @@ public enum Metrics {
     public static func alpha(
         _ r: [Double], benchmark f: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear
     ) throws(QuantError) -> Double {
-        let b = try beta(r, benchmark: f)
+        guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
         guard r.count >= 2 else { return .nan }
-        let s = r.withUnsafeBufferPointer { x in
+        // One pass for both sums; mean(r − β·f) = mean(r) − β·mean(f).
+        let (sr, sf) = r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
-                var a4 = SIMD4<Double>.zero
+                var a4 = SIMD4<Double>.zero, b4 = SIMD4<Double>.zero
                 let n = x.count
                 var i = 0
                 while i + 4 <= n {
-                    a4 += Statistics.load4(x, i) - b * Statistics.load4(y, i)
+                    a4 += Statistics.load4(x, i)
+                    b4 += Statistics.load4(y, i)
                     i += 4
                 }
-                var acc = (a4[0] + a4[1]) + (a4[2] + a4[3])
-                while i < n { acc += x[i] - b * y[i]; i += 1 }
-                return acc
+                var a = (a4[0] + a4[1]) + (a4[2] + a4[3]), b = (b4[0] + b4[1]) + (b4[2] + b4[3])
+                while i < n { a += x[i]; b += y[i]; i += 1 }
+                return (a, b)
             }
         }
-        return Math.pow(s / Double(r.count) + 1, periodsPerYear) - 1
+        let n = Double(r.count)
+        let b = beta(r, benchmark: f, benchmarkMean: sf / n)
+        return Math.pow(sr / n - b * (sf / n) + 1, periodsPerYear) - 1
     }
 
     /// Information ratio (empyrical's `excess_sharpe`): mean(r − f) / std(r − f, ddof = 1), not annualised.
@@ -370,33 +402,35 @@ public enum Metrics {
         guard r.count >= 2 else { return .nan }
         return r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
+                // One pass over the active returns shifted by the first one (which keeps the
+                // sums small, so the shifted second moment loses no accuracy to cancellation).
                 let n = x.count
-                var s4 = SIMD4<Double>.zero
-                var i = 0
-                while i + 4 <= n { s4 += Statistics.load4(x, i) - Statistics.load4(y, i); i += 4 }
-                var sum = (s4[0] + s4[1]) + (s4[2] + s4[3])
-                while i < n { sum += x[i] - y[i]; i += 1 }
-                let mean = sum / Double(n)
                 let first = x[0] - y[0]
-                var q4 = SIMD4<Double>.zero
+                var s4 = SIMD4<Double>.zero, q4 = SIMD4<Double>.zero
                 var same = SIMDMask<SIMD4<Int64>>(repeating: true)
-                i = 0
+                var i = 0
                 while i + 4 <= n {
                     let a = Statistics.load4(x, i) - Statistics.load4(y, i)
-                    let d = a - mean
+                    let d = a - first
+                    s4 += d
                     q4 += d * d
                     same = same .& (a .== first)
                     i += 4
                 }
-                var ss = (q4[0] + q4[1]) + (q4[2] + q4[3])
+                var sum = (s4[0] + s4[1]) + (s4[2] + s4[3])
+                var squares = (q4[0] + q4[1]) + (q4[2] + q4[3])
                 var constant = all(same)
                 while i < n {
                     let a = x[i] - y[i]
-                    let d = a - mean
-                    ss += d * d
+                    let d = a - first
+                    sum += d
+                    squares += d * d
                     constant = constant && a == first
                     i += 1
                 }
+                let shift = sum / Double(n)
+                let mean = first + shift
+                let ss = max(squares - sum * shift, 0)
                 // Zero dispersion when every active return is equal (empyrical's rule).
                 let sd = constant ? 0 : (ss / Double(n - 1)).squareRoot()
                 return mean / sd
