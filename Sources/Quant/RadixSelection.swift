@@ -20,13 +20,10 @@ enum RadixSelection {
     static func values(atRanks ranks: [Int], of x: UnsafeBufferPointer<Double>) -> [Double] {
         let n = x.count
         var histogram = [Int32](repeating: 0, count: 1 << 16)
-        var nanCount = 0
         histogram.withUnsafeMutableBufferPointer { h in
-            for v in x {
-                h[Int(truncatingIfNeeded: key(v) >> 48)] &+= 1
-                nanCount &+= v.isNaN ? 1 : 0
-            }
+            for v in x { h[Int(truncatingIfNeeded: key(v) >> 48)] &+= 1 }
         }
+        let nanCount = mayHoldNaN(histogram) ? x.reduce(0) { $0 &+ ($1.isNaN ? 1 : 0) } : 0
         if nanCount > 0 { return ranks.map { _ in .nan } }
         // Locate each rank's bucket; gather each distinct bucket once.
         var located: [(bucket: Int, offset: Int)] = []
@@ -44,6 +41,12 @@ enum RadixSelection {
             guard bucket >= 0, var keys = gathered[bucket] else { return .nan }
             return value(refine(&keys, offset, shift: 32))
         }
+    }
+
+    /// Whether the histogram has a value in a bucket that NaNs share (with the infinities only).
+    private static func mayHoldNaN(_ histogram: [Int32]) -> Bool {
+        // Positive NaNs (and +∞) have keys from 0xFFF0 << 48 up, negative ones (and −∞) up to 0x000F << 48.
+        histogram[0xFFF0...].contains { $0 != 0 } || histogram[...0x000F].contains { $0 != 0 }
     }
 
     /// The keys of every value whose top 16 key bits are one of `buckets`, in one pass.
@@ -91,13 +94,10 @@ enum RadixSelection {
     static func lowestSum(_ m: Int, of x: UnsafeBufferPointer<Double>) -> Double {
         guard m >= 1, m <= x.count else { return .nan }
         var histogram = [Int32](repeating: 0, count: 1 << 16)
-        var nanCount = 0
         histogram.withUnsafeMutableBufferPointer { h in
-            for v in x {
-                h[Int(truncatingIfNeeded: key(v) >> 48)] &+= 1
-                nanCount &+= v.isNaN ? 1 : 0
-            }
+            for v in x { h[Int(truncatingIfNeeded: key(v) >> 48)] &+= 1 }
         }
+        let nanCount = mayHoldNaN(histogram) ? x.reduce(0) { $0 &+ ($1.isNaN ? 1 : 0) } : 0
         guard nanCount == 0 else { return .nan }
         let rank = m - 1
         var below = 0, bucket = 0
@@ -116,8 +116,9 @@ enum RadixSelection {
             while i + 2 <= n {
                 let v = x[i], w = x[i + 1]
                 let kv = key(v), kw = key(w)
-                s0 += kv >> 48 < wanted ? v : 0
-                s1 += kw >> 48 < wanted ? w : 0
+                // v where below the bucket, else +0, by masking its bits: top − wanted wraps (bit 63 set) below.
+                s0 += Double(bitPattern: v.bitPattern & (0 &- (((kv >> 48) &- wanted) >> 63)))
+                s1 += Double(bitPattern: w.bitPattern & (0 &- (((kw >> 48) &- wanted) >> 63)))
                 out[count] = kv
                 count &+= kv >> 48 == wanted ? 1 : 0
                 out[count] = kw
