@@ -61,4 +61,21 @@ import Testing
             }
         }
     }
+
+    @Test func nanMakesOrderStatisticsNaN() throws {
+        for n in [100, 10_000] {
+            for bad in [Double.nan, -Double.nan, Double(bitPattern: 0x7FF0_0000_0000_0001)] {
+                var r = Self.series(0, n)
+                r[n / 2] = bad
+                #expect(Metrics.tailRatio(r).isNaN)
+                #expect(try Risk.valueAtRisk(r).isNaN)
+                #expect(try Risk.conditionalValueAtRisk(r).isNaN)
+            }
+            var r = Self.series(0, n)
+            r[1] = .infinity
+            r[2] = -.infinity
+            let sorted = r.sorted()
+            #expect(r.withUnsafeBufferPointer { RadixSelection.values(atRanks: [0, 1, n - 1], of: $0) } == [sorted[0], sorted[1], sorted[n - 1]])
+        }
+    }
 }
