@@ -128,14 +128,22 @@ public enum Metrics {
     /// Maximum drawdown from a starting wealth of 1, as a negative fraction (0 if none); NaN when empty.
     public static func maxDrawdown(_ r: [Double]) -> Double {
         guard !r.isEmpty else { return .nan }
-        return r.withUnsafeBufferPointer { x in
+        return drawdownAndWealth(r).drawdown
+    }
+
+    /// The maximum drawdown and the final wealth ∏(1 + r) (from 1), in one pass.
+    static func drawdownAndWealth(_ r: [Double]) -> (drawdown: Double, wealth: Double) {
+        r.withUnsafeBufferPointer { x in
             if x.count >= 4096, let d = maxDrawdownInLanes(x) { return d }
-            return maxDrawdownSequential(x)
+            return drawdownSequential(x)
         }
     }
 
-    /// One pass over the wealth curve, one running product.
-    static func maxDrawdownSequential(_ x: UnsafeBufferPointer<Double>) -> Double {
+    /// `maxDrawdown` with one running product.
+    static func maxDrawdownSequential(_ x: UnsafeBufferPointer<Double>) -> Double { drawdownSequential(x).drawdown }
+
+    /// One pass over the wealth curve, one running product: the maximum drawdown and the final wealth.
+    static func drawdownSequential(_ x: UnsafeBufferPointer<Double>) -> (drawdown: Double, wealth: Double) {
         // The deepest point under each running peak is its segment's lowest wealth; division is
         // monotone, so one division per segment gives exactly the per-row minimum.
         var peak = 100.0, lowest = 100.0, worst = 0.0
@@ -151,7 +159,7 @@ public enum Metrics {
                 lowest = min(lowest, wealth)
             }
         }
-        return min(worst, (lowest - peak) / peak)
+        return (min(worst, (lowest - peak) / peak), cum)
     }
 
     /// One lane of `maxDrawdownInLanes`: a quarter of the returns, wealth relative to its start.
@@ -181,7 +189,7 @@ public enum Metrics {
     /// The maximum drawdown with four independent running products (one per quarter of the
     /// returns) instead of one serial chain; the quarters are joined by their start wealth and
     /// the peak carried into each. Nil when some wealth is not positive and finite.
-    static func maxDrawdownInLanes(_ x: UnsafeBufferPointer<Double>) -> Double? {
+    static func maxDrawdownInLanes(_ x: UnsafeBufferPointer<Double>) -> (drawdown: Double, wealth: Double)? {
         let n = x.count, len = n / 4
         var a = DrawdownLane(), b = DrawdownLane(), c = DrawdownLane(), d = DrawdownLane()
         a.records.reserveCapacity(256); b.records.reserveCapacity(256)
@@ -210,14 +218,17 @@ public enum Metrics {
             scale *= lane.cum
             guard scale > 0, scale.isFinite else { return nil }
         }
-        return worst
+        return (worst, scale)
     }
 
     /// Calmar ratio: annual return / |max drawdown|; NaN without a drawdown or when infinite.
     public static func calmarRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
-        let mdd = maxDrawdown(r)
+        guard !r.isEmpty else { return .nan }
+        // The drawdown pass also yields the final wealth, hence the annual return.
+        let (mdd, wealth) = drawdownAndWealth(r)
         guard mdd < 0 else { return .nan }
-        let value = annualReturn(r, periodsPerYear: periodsPerYear) / abs(mdd)
+        let annual = Math.pow(wealth, 1 / (Double(r.count) / periodsPerYear)) - 1
+        let value = annual / abs(mdd)
         return value.isInfinite ? .nan : value
     }
 
