@@ -20,6 +20,41 @@ enum Math {
         return r * (a + r2 * b + r4 * (c + r2 * d) + r4 * r4 * e)
     }
 
+    /// `log1pFast` of every value of `x` into `out` (same count): the polynomial two values at a
+    /// time (the same operations, so the same results), the C library for the rare large return.
+    static func log1pFast(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        let n = x.count
+        let limit = SIMD2<Double>(repeating: 0.0078125)
+        let small = SIMD2<Double>(repeating: 0.001953125)
+        var i = 0
+        while i + 2 <= n {
+            let r = SIMD2(x[i], x[i + 1])
+            let r2 = r * r, r4 = r2 * r2
+            // Below 2⁻⁹ in magnitude (minute returns, mostly) terms to r⁶ suffice: the next one is
+            // under 2⁻⁵⁴·r/7, well below half an ulp.
+            if all(r .< small .& r .> -small) {
+                let a = 1.0 - r * 0.5, b = 1.0 / 3.0 - r * 0.25, c = 0.2 - r * (1.0 / 6.0)
+                let p = r * (a + r2 * b + r4 * c)
+                out[i] = p[0]
+                out[i + 1] = p[1]
+                i += 2
+                continue
+            }
+            let a = 1.0 - r * 0.5, b = 1.0 / 3.0 - r * 0.25, c = 0.2 - r * (1.0 / 6.0)
+            let d = 1.0 / 7.0 - r * 0.125, e = 1.0 / 9.0 - r * 0.1
+            let p = r * (a + r2 * b + r4 * (c + r2 * d) + r4 * r4 * e)
+            out[i] = p[0]
+            out[i + 1] = p[1]
+            // Not below the limit in magnitude (or NaN): redo with the scalar function.
+            if any(.!(r .< limit .& r .> -limit)) {
+                out[i] = log1pFast(r[0])
+                out[i + 1] = log1pFast(r[1])
+            }
+            i += 2
+        }
+        if i < n { out[i] = log1pFast(x[i]) }
+    }
+
     /// x raised to y.
     @inline(__always) static func pow(_ x: Double, _ y: Double) -> Double { cPow(x, y) }
 }

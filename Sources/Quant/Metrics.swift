@@ -46,15 +46,19 @@ public enum Metrics {
     public static func cumulativeReturn(_ r: [Double]) -> Double {
         guard !r.isEmpty else { return .nan }
         return r.withUnsafeBufferPointer { x in
-            var w0 = 1.0, w1 = 1.0, w2 = 1.0, w3 = 1.0
+            // Eight running products (four pairs) hide the multiply latency.
+            var w0 = SIMD2<Double>(1, 1), w1 = w0, w2 = w0, w3 = w0
             let n = x.count
             var i = 0
-            while i + 4 <= n {
-                w0 *= 1 + x[i]; w1 *= 1 + x[i + 1]; w2 *= 1 + x[i + 2]; w3 *= 1 + x[i + 3]
-                i += 4
+            while i + 8 <= n {
+                w0 *= 1 + SIMD2(x[i], x[i + 1]); w1 *= 1 + SIMD2(x[i + 2], x[i + 3])
+                w2 *= 1 + SIMD2(x[i + 4], x[i + 5]); w3 *= 1 + SIMD2(x[i + 6], x[i + 7])
+                i += 8
             }
-            while i < n { w0 *= 1 + x[i]; i += 1 }
-            return (w0 * w1) * (w2 * w3) - 1
+            var tail = 1.0
+            while i < n { tail *= 1 + x[i]; i += 1 }
+            let w = (w0 * w1) * (w2 * w3)
+            return w[0] * w[1] * tail - 1
         }
     }
 
@@ -74,7 +78,8 @@ public enum Metrics {
     /// Sharpe ratio: mean / std(ddof = 1) · √periodsPerYear (0 risk-free rate); NaN below two returns.
     public static func sharpeRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
         guard r.count >= 2 else { return .nan }
-        return Statistics.mean(r) / Statistics.dispersion(r) * periodsPerYear.squareRoot()
+        let (mean, sd) = Statistics.meanAndDispersion(r)
+        return mean / sd * periodsPerYear.squareRoot()
     }
 
     /// Annualised downside deviation: √(mean(min(r, 0)²)) · √periodsPerYear, over all returns,
@@ -99,37 +104,131 @@ public enum Metrics {
     /// Sortino ratio: mean(r) · periodsPerYear / downside risk; NaN below two returns.
     public static func sortinoRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
         guard r.count >= 2 else { return .nan }
-        return Statistics.mean(r) * periodsPerYear / downsideRisk(r, periodsPerYear: periodsPerYear)
+        // One pass for the sum and the downside squares.
+        let (sum, squares) = r.withUnsafeBufferPointer { x in
+            var s4 = SIMD4<Double>.zero, q4 = SIMD4<Double>.zero
+            let n = x.count
+            var i = 0
+            while i + 4 <= n {
+                let v = Statistics.load4(x, i)
+                s4 += v
+                let d = v.replacing(with: 0, where: v .> 0)
+                q4 += d * d
+                i += 4
+            }
+            var s = (s4[0] + s4[1]) + (s4[2] + s4[3]), q = (q4[0] + q4[1]) + (q4[2] + q4[3])
+            while i < n { let v = x[i]; s += v; let d = min(v, 0); q += d * d; i += 1 }
+            return (s, q)
+        }
+        let n = Double(r.count)
+        let downside = (squares / n).squareRoot() * periodsPerYear.squareRoot()
+        return sum / n * periodsPerYear / downside
     }
 
     /// Maximum drawdown from a starting wealth of 1, as a negative fraction (0 if none); NaN when empty.
     public static func maxDrawdown(_ r: [Double]) -> Double {
         guard !r.isEmpty else { return .nan }
+        return drawdownAndWealth(r).drawdown
+    }
+
+    /// The maximum drawdown and the final wealth ∏(1 + r) (from 1), in one pass.
+    static func drawdownAndWealth(_ r: [Double]) -> (drawdown: Double, wealth: Double) {
+        r.withUnsafeBufferPointer { x in
+            if x.count >= 4096, let d = maxDrawdownInLanes(x) { return d }
+            return drawdownSequential(x)
+        }
+    }
+
+    /// `maxDrawdown` with one running product.
+    static func maxDrawdownSequential(_ x: UnsafeBufferPointer<Double>) -> Double { drawdownSequential(x).drawdown }
+
+    /// One pass over the wealth curve, one running product: the maximum drawdown and the final wealth.
+    static func drawdownSequential(_ x: UnsafeBufferPointer<Double>) -> (drawdown: Double, wealth: Double) {
         // The deepest point under each running peak is its segment's lowest wealth; division is
         // monotone, so one division per segment gives exactly the per-row minimum.
-        return r.withUnsafeBufferPointer { x in
-            var peak = 100.0, lowest = 100.0, worst = 0.0
-            var cum = 1.0
-            for v in x {
-                cum *= 1 + v
-                let wealth = cum * 100
-                if wealth > peak {
-                    worst = min(worst, (lowest - peak) / peak)
-                    peak = wealth
-                    lowest = wealth
-                } else {
-                    lowest = min(lowest, wealth)
-                }
+        var peak = 100.0, lowest = 100.0, worst = 0.0
+        var cum = 1.0
+        for v in x {
+            cum *= 1 + v
+            let wealth = cum * 100
+            if wealth > peak {
+                worst = min(worst, (lowest - peak) / peak)
+                peak = wealth
+                lowest = wealth
+            } else {
+                lowest = min(lowest, wealth)
             }
-            return min(worst, (lowest - peak) / peak)
         }
+        return (min(worst, (lowest - peak) / peak), cum)
+    }
+
+    /// One lane of `maxDrawdownInLanes`: a quarter of the returns, wealth relative to its start.
+    private struct DrawdownLane {
+        var cum = 1.0, peak = 1.0, lowest = 1.0, worst = 0.0
+        /// The smallest return seen (a factor 1 + r ≤ 0 sends the caller to the sequential pass).
+        var smallest = 0.0
+        /// Each new peak above 1 and the lowest wealth before it, in order (peaks ascending).
+        var records: [(peak: Double, lowestBefore: Double)] = []
+        var lowestSoFar = Double.infinity
+
+        @inline(__always) mutating func step(_ v: Double) {
+            cum *= 1 + v
+            smallest = min(smallest, v)
+            if cum > peak {
+                worst = min(worst, (lowest - peak) / peak)
+                lowestSoFar = min(lowestSoFar, lowest)
+                records.append((cum, lowestSoFar))
+                peak = cum
+                lowest = cum
+            } else {
+                lowest = min(lowest, cum)
+            }
+        }
+    }
+
+    /// The maximum drawdown with four independent running products (one per quarter of the
+    /// returns) instead of one serial chain; the quarters are joined by their start wealth and
+    /// the peak carried into each. Nil when some wealth is not positive and finite.
+    static func maxDrawdownInLanes(_ x: UnsafeBufferPointer<Double>) -> (drawdown: Double, wealth: Double)? {
+        let n = x.count, len = n / 4
+        var a = DrawdownLane(), b = DrawdownLane(), c = DrawdownLane(), d = DrawdownLane()
+        a.records.reserveCapacity(256); b.records.reserveCapacity(256)
+        c.records.reserveCapacity(256); d.records.reserveCapacity(256)
+        var j = 0
+        while j < len {
+            a.step(x[j])
+            b.step(x[len + j])
+            c.step(x[2 * len + j])
+            d.step(x[3 * len + j])
+            j += 1
+        }
+        var k = 4 * len
+        while k < n { d.step(x[k]); k += 1 }
+        var scale = 1.0, carried = 1.0  // wealth at the lane's start; the peak before it
+        var worst = 0.0
+        for lane in [a, b, c, d] {
+            guard lane.smallest > -1, lane.cum > 0, lane.cum.isFinite else { return nil }
+            // Until the lane first rises above the carried peak, its drawdowns are measured from that peak.
+            let p = carried / scale
+            var before = min(lane.lowestSoFar, lane.lowest)
+            if let first = lane.records.first(where: { $0.peak > p }) { before = first.lowestBefore }
+            worst = min(worst, (before - p) / p)
+            worst = min(worst, lane.worst, (lane.lowest - lane.peak) / lane.peak)
+            carried = max(carried, scale * lane.peak)
+            scale *= lane.cum
+            guard scale > 0, scale.isFinite else { return nil }
+        }
+        return (worst, scale)
     }
 
     /// Calmar ratio: annual return / |max drawdown|; NaN without a drawdown or when infinite.
     public static func calmarRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
-        let mdd = maxDrawdown(r)
+        guard !r.isEmpty else { return .nan }
+        // The drawdown pass also yields the final wealth, hence the annual return.
+        let (mdd, wealth) = drawdownAndWealth(r)
         guard mdd < 0 else { return .nan }
-        let value = annualReturn(r, periodsPerYear: periodsPerYear) / abs(mdd)
+        let annual = Math.pow(wealth, 1 / (Double(r.count) / periodsPerYear)) - 1
+        let value = annual / abs(mdd)
         return value.isInfinite ? .nan : value
     }
 
@@ -138,17 +237,18 @@ public enum Metrics {
         guard r.count >= 2 else { return .nan }
         // (v ± |v|)/2 is exactly the positive or negative part, without a branch.
         let (gains, losses) = r.withUnsafeBufferPointer { x in
-            var g4 = SIMD4<Double>.zero, l4 = SIMD4<Double>.zero
+            // Σ losses and Σ all; the gains are their difference.
+            var s4 = SIMD4<Double>.zero, l4 = SIMD4<Double>.zero
             let n = x.count
             var i = 0
             while i + 4 <= n {
                 let v = Statistics.load4(x, i)
-                let a = v.replacing(with: -v, where: v .< 0)
-                g4 += (v + a) * 0.5
-                l4 += (v - a) * 0.5
+                s4 += v
+                l4 += v.replacing(with: 0, where: v .>= 0)
                 i += 4
             }
-            var g = (g4[0] + g4[1]) + (g4[2] + g4[3]), l = (l4[0] + l4[1]) + (l4[2] + l4[3])
+            let s = (s4[0] + s4[1]) + (s4[2] + s4[3]), l4sum = (l4[0] + l4[1]) + (l4[2] + l4[3])
+            var g = s - l4sum, l = l4sum
             while i < n {
                 let v = x[i]
                 g += (v + abs(v)) * 0.5
@@ -172,42 +272,70 @@ public enum Metrics {
     public static func stability(_ r: [Double]) -> Double {
         guard r.count >= 2 else { return .nan }
         let n = r.count
-        var y = [Double](repeating: 0, count: n)
-        y.withUnsafeMutableBufferPointer { out in
-            r.withUnsafeBufferPointer { x in
-                for i in 0..<n { out[i] = Math.log1pFast(x[i]) }
-                var acc = 0.0
-                for i in 0..<n {
-                    acc += out[i]
-                    out[i] = acc
+        // The running sum in four independent lanes (quarters of the series), each relative to
+        // its lane's start; `offsets` moves a lane's values to the whole series' running sum.
+        var y = [Double](unsafeUninitializedCapacity: n) { out, initialized in
+            r.withUnsafeBufferPointer { x in Math.log1pFast(x, into: out) }
+            initialized = n
+        }
+        let lanes = n >= 64 ? 4 : 1
+        let len = n / lanes
+        var starts = [Int](repeating: 0, count: lanes + 1)
+        for k in 0..<lanes { starts[k] = k * len }
+        starts[lanes] = n
+        var offsets = [Double](repeating: 0, count: lanes)
+        let yMean = y.withUnsafeMutableBufferPointer { out -> Double in
+            if lanes == 4 {
+                var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0  // running sums
+                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0  // sums of the running sums
+                let b1 = len, b2 = 2 * len, b3 = 3 * len
+                for j in 0..<len {
+                    a0 += out[j]; out[j] = a0; s0 += a0
+                    a1 += out[b1 + j]; out[b1 + j] = a1; s1 += a1
+                    a2 += out[b2 + j]; out[b2 + j] = a2; s2 += a2
+                    a3 += out[b3 + j]; out[b3 + j] = a3; s3 += a3
                 }
+                for j in (4 * len)..<n { a3 += out[j]; out[j] = a3; s3 += a3 }
+                offsets = [0, a0, a0 + a1, a0 + a1 + a2]
+                let total = s0 + (s1 + Double(len) * offsets[1]) + (s2 + Double(len) * offsets[2])
+                    + (s3 + Double(n - b3) * offsets[3])
+                return total / Double(n)
             }
+            var acc = 0.0, sum = 0.0
+            for i in 0..<n { acc += out[i]; out[i] = acc; sum += acc }
+            return sum / Double(n)
         }
         let xMean = Double(n - 1) / 2
-        let yMean = Statistics.mean(y)
-        var (sxx, syy, sxy) = y.withUnsafeBufferPointer { yy in
-            var xx4 = SIMD4<Double>.zero, vv4 = SIMD4<Double>.zero, xy4 = SIMD4<Double>.zero
-            var dx4 = SIMD4<Double>(0, 1, 2, 3) - xMean
-            var i = 0
-            while i + 4 <= n {
-                let dy = Statistics.load4(yy, i) - yMean
-                xx4 += dx4 * dx4
-                vv4 += dy * dy
-                xy4 += dx4 * dy
-                dx4 += 4
-                i += 4
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        y.withUnsafeBufferPointer { all in
+            for k in 0..<lanes {
+                let lo = starts[k], hi = starts[k + 1]
+                let yy = UnsafeBufferPointer(rebasing: all[lo..<hi])
+                let m = yMean - offsets[k]
+                let count = hi - lo
+                var xx4 = SIMD4<Double>.zero, vv4 = SIMD4<Double>.zero, xy4 = SIMD4<Double>.zero
+                var dx4 = SIMD4<Double>(0, 1, 2, 3) + (Double(lo) - xMean)
+                var i = 0
+                while i + 4 <= count {
+                    let dy = Statistics.load4(yy, i) - m
+                    xx4 += dx4 * dx4
+                    vv4 += dy * dy
+                    xy4 += dx4 * dy
+                    dx4 += 4
+                    i += 4
+                }
+                var xx = (xx4[0] + xx4[1]) + (xx4[2] + xx4[3])
+                var vv = (vv4[0] + vv4[1]) + (vv4[2] + vv4[3])
+                var xy = (xy4[0] + xy4[1]) + (xy4[2] + xy4[3])
+                while i < count {
+                    let dx = Double(lo + i) - xMean, dy = yy[i] - m
+                    xx += dx * dx
+                    vv += dy * dy
+                    xy += dx * dy
+                    i += 1
+                }
+                sxx += xx; syy += vv; sxy += xy
             }
-            var xx = (xx4[0] + xx4[1]) + (xx4[2] + xx4[3])
-            var vv = (vv4[0] + vv4[1]) + (vv4[2] + vv4[3])
-            var xy = (xy4[0] + xy4[1]) + (xy4[2] + xy4[3])
-            while i < n {
-                let dx = Double(i) - xMean, dy = yy[i] - yMean
-                xx += dx * dx
-                vv += dy * dy
-                xy += dx * dy
-                i += 1
-            }
-            return (xx, vv, xy)
         }
         sxx /= Double(n); syy /= Double(n); sxy /= Double(n)
         let den = (sxx * syy).squareRoot()
@@ -221,7 +349,11 @@ public enum Metrics {
     public static func beta(_ r: [Double], benchmark f: [Double]) throws(QuantError) -> Double {
         guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
         guard r.count >= 2 else { return .nan }
-        let fm = Statistics.mean(f)
+        return beta(r, benchmark: f, benchmarkMean: Statistics.mean(f))
+    }
+
+    /// Beta given the mean of the benchmark returns (same length, at least two).
+    private static func beta(_ r: [Double], benchmark f: [Double], benchmarkMean fm: Double) -> Double {
         var (cov, variance) = r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
                 var c4 = SIMD4<Double>.zero, v4 = SIMD4<Double>.zero
@@ -252,23 +384,27 @@ public enum Metrics {
     public static func alpha(
         _ r: [Double], benchmark f: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear
     ) throws(QuantError) -> Double {
-        let b = try beta(r, benchmark: f)
+        guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
         guard r.count >= 2 else { return .nan }
-        let s = r.withUnsafeBufferPointer { x in
+        // One pass for both sums; mean(r − β·f) = mean(r) − β·mean(f).
+        let (sr, sf) = r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
-                var a4 = SIMD4<Double>.zero
+                var a4 = SIMD4<Double>.zero, b4 = SIMD4<Double>.zero
                 let n = x.count
                 var i = 0
                 while i + 4 <= n {
-                    a4 += Statistics.load4(x, i) - b * Statistics.load4(y, i)
+                    a4 += Statistics.load4(x, i)
+                    b4 += Statistics.load4(y, i)
                     i += 4
                 }
-                var acc = (a4[0] + a4[1]) + (a4[2] + a4[3])
-                while i < n { acc += x[i] - b * y[i]; i += 1 }
-                return acc
+                var a = (a4[0] + a4[1]) + (a4[2] + a4[3]), b = (b4[0] + b4[1]) + (b4[2] + b4[3])
+                while i < n { a += x[i]; b += y[i]; i += 1 }
+                return (a, b)
             }
         }
-        return Math.pow(s / Double(r.count) + 1, periodsPerYear) - 1
+        let n = Double(r.count)
+        let b = beta(r, benchmark: f, benchmarkMean: sf / n)
+        return Math.pow(sr / n - b * (sf / n) + 1, periodsPerYear) - 1
     }
 
     /// Information ratio (empyrical's `excess_sharpe`): mean(r − f) / std(r − f, ddof = 1), not annualised.
@@ -277,33 +413,35 @@ public enum Metrics {
         guard r.count >= 2 else { return .nan }
         return r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
+                // One pass over the active returns shifted by the first one (which keeps the
+                // sums small, so the shifted second moment loses no accuracy to cancellation).
                 let n = x.count
-                var s4 = SIMD4<Double>.zero
-                var i = 0
-                while i + 4 <= n { s4 += Statistics.load4(x, i) - Statistics.load4(y, i); i += 4 }
-                var sum = (s4[0] + s4[1]) + (s4[2] + s4[3])
-                while i < n { sum += x[i] - y[i]; i += 1 }
-                let mean = sum / Double(n)
                 let first = x[0] - y[0]
-                var q4 = SIMD4<Double>.zero
+                var s4 = SIMD4<Double>.zero, q4 = SIMD4<Double>.zero
                 var same = SIMDMask<SIMD4<Int64>>(repeating: true)
-                i = 0
+                var i = 0
                 while i + 4 <= n {
                     let a = Statistics.load4(x, i) - Statistics.load4(y, i)
-                    let d = a - mean
+                    let d = a - first
+                    s4 += d
                     q4 += d * d
                     same = same .& (a .== first)
                     i += 4
                 }
-                var ss = (q4[0] + q4[1]) + (q4[2] + q4[3])
+                var sum = (s4[0] + s4[1]) + (s4[2] + s4[3])
+                var squares = (q4[0] + q4[1]) + (q4[2] + q4[3])
                 var constant = all(same)
                 while i < n {
                     let a = x[i] - y[i]
-                    let d = a - mean
-                    ss += d * d
+                    let d = a - first
+                    sum += d
+                    squares += d * d
                     constant = constant && a == first
                     i += 1
                 }
+                let shift = sum / Double(n)
+                let mean = first + shift
+                let ss = max(squares - sum * shift, 0)
                 // Zero dispersion when every active return is equal (empyrical's rule).
                 let sd = constant ? 0 : (ss / Double(n - 1)).squareRoot()
                 return mean / sd

@@ -20,13 +20,10 @@ enum RadixSelection {
     static func values(atRanks ranks: [Int], of x: UnsafeBufferPointer<Double>) -> [Double] {
         let n = x.count
         var histogram = [Int32](repeating: 0, count: 1 << 16)
-        var nanCount = 0
         histogram.withUnsafeMutableBufferPointer { h in
-            for v in x {
-                h[Int(truncatingIfNeeded: key(v) >> 48)] &+= 1
-                nanCount &+= v.isNaN ? 1 : 0
-            }
+            for v in x { h[Int(truncatingIfNeeded: key(v) >> 48)] &+= 1 }
         }
+        let nanCount = mayHoldNaN(histogram) ? x.reduce(0) { $0 &+ ($1.isNaN ? 1 : 0) } : 0
         if nanCount > 0 { return ranks.map { _ in .nan } }
         // Locate each rank's bucket; gather each distinct bucket once.
         var located: [(bucket: Int, offset: Int)] = []
@@ -46,28 +43,44 @@ enum RadixSelection {
         }
     }
 
+    /// Whether the histogram has a value in a bucket that NaNs share (with the infinities only).
+    private static func mayHoldNaN(_ histogram: [Int32]) -> Bool {
+        // Positive NaNs (and +∞) have keys from 0xFFF0 << 48 up, negative ones (and −∞) up to 0x000F << 48.
+        histogram[0xFFF0...].contains { $0 != 0 } || histogram[...0x000F].contains { $0 != 0 }
+    }
+
     /// The keys of every value whose top 16 key bits are one of `buckets`, in one pass.
     private static func gather(_ x: UnsafeBufferPointer<Double>, buckets: Set<Int>, histogram: [Int32]) -> [Int: [UInt64]] {
         let wanted = buckets.sorted()
+        if wanted.count == 1 || wanted.count == 2 {
+            // Branch-free: every key is stored at the list's end, which only advances on a match
+            // (each list has one spare slot for that).
+            let w0 = UInt64(wanted[0]), w1 = wanted.count == 2 ? UInt64(wanted[1]) : UInt64.max
+            let n0 = Int(histogram[wanted[0]]), n1 = wanted.count == 2 ? Int(histogram[wanted[1]]) : 0
+            var l0 = [UInt64](repeating: 0, count: n0 + 1), l1 = [UInt64](repeating: 0, count: n1 + 1)
+            l0.withUnsafeMutableBufferPointer { a in
+                l1.withUnsafeMutableBufferPointer { b in
+                    var i0 = 0, i1 = 0
+                    for v in x {
+                        let k = key(v)
+                        let top = k >> 48
+                        a[i0] = k
+                        i0 &+= top == w0 ? 1 : 0
+                        b[i1] = k
+                        i1 &+= top == w1 ? 1 : 0
+                    }
+                }
+            }
+            l0.removeLast()
+            l1.removeLast()
+            return wanted.count == 1 ? [wanted[0]: l0] : [wanted[0]: l0, wanted[1]: l1]
+        }
         var lists = wanted.map { b -> [UInt64] in
             var keys: [UInt64] = []
             keys.reserveCapacity(Int(histogram[b]))
             return keys
         }
-        if wanted.count == 1 {
-            let w = UInt64(wanted[0])
-            for v in x {
-                let k = key(v)
-                if k >> 48 == w { lists[0].append(k) }
-            }
-        } else if wanted.count == 2 {
-            let w0 = UInt64(wanted[0]), w1 = UInt64(wanted[1])
-            for v in x {
-                let k = key(v)
-                let top = k >> 48
-                if top == w0 { lists[0].append(k) } else if top == w1 { lists[1].append(k) }
-            }
-        } else if !wanted.isEmpty {
+        if !wanted.isEmpty {
             for v in x {
                 let k = key(v)
                 if let i = wanted.firstIndex(of: Int(k >> 48)) { lists[i].append(k) }
@@ -81,13 +94,10 @@ enum RadixSelection {
     static func lowestSum(_ m: Int, of x: UnsafeBufferPointer<Double>) -> Double {
         guard m >= 1, m <= x.count else { return .nan }
         var histogram = [Int32](repeating: 0, count: 1 << 16)
-        var nanCount = 0
         histogram.withUnsafeMutableBufferPointer { h in
-            for v in x {
-                h[Int(truncatingIfNeeded: key(v) >> 48)] &+= 1
-                nanCount &+= v.isNaN ? 1 : 0
-            }
+            for v in x { h[Int(truncatingIfNeeded: key(v) >> 48)] &+= 1 }
         }
+        let nanCount = mayHoldNaN(histogram) ? x.reduce(0) { $0 &+ ($1.isNaN ? 1 : 0) } : 0
         guard nanCount == 0 else { return .nan }
         let rank = m - 1
         var below = 0, bucket = 0
@@ -96,40 +106,82 @@ enum RadixSelection {
             bucket += 1
         }
         let wanted = UInt64(bucket)
-        var keys: [UInt64] = []
-        keys.reserveCapacity(Int(histogram[bucket]))
-        var sumBelow = 0.0
-        for v in x {
-            let k = key(v)
-            let top = k >> 48
-            sumBelow += top < wanted ? v : 0
-            if top == wanted { keys.append(k) }
+        // Branch-free gather of the boundary bucket (one spare slot) and sum of everything below it.
+        var keys = [UInt64](repeating: 0, count: Int(histogram[bucket]) + 1)
+        var sumBelow = keys.withUnsafeMutableBufferPointer { out in
+            var s0 = 0.0, s1 = 0.0
+            var count = 0
+            let n = x.count
+            var i = 0
+            while i + 2 <= n {
+                let v = x[i], w = x[i + 1]
+                let kv = key(v), kw = key(w)
+                // v where below the bucket, else +0, by masking its bits: top − wanted wraps (bit 63 set) below.
+                s0 += Double(bitPattern: v.bitPattern & (0 &- (((kv >> 48) &- wanted) >> 63)))
+                s1 += Double(bitPattern: w.bitPattern & (0 &- (((kw >> 48) &- wanted) >> 63)))
+                out[count] = kv
+                count &+= kv >> 48 == wanted ? 1 : 0
+                out[count] = kw
+                count &+= kw >> 48 == wanted ? 1 : 0
+                i += 2
+            }
+            if i < n {
+                let k = key(x[i])
+                s0 += k >> 48 < wanted ? x[i] : 0
+                out[count] = k
+            }
+            return s0 + s1
         }
+        keys.removeLast()
         // The remaining m − below values are the smallest of the boundary bucket.
-        keys.sort()
-        var sum = sumBelow
-        for i in 0..<(m - below) { sum += value(keys[i]) }
-        return sum
+        let t = m - below - 1
+        keys.withUnsafeMutableBufferPointer { _ = select($0, t) }
+        var sum = 0.0
+        for i in 0...t { sum += value(keys[i]) }
+        sumBelow += sum
+        return sumBelow
     }
 
-    /// The key of rank `rank` among `keys`, which share every bit above `shift + 16`.
+    /// The key of rank `rank` among `keys`.
     private static func refine(_ keys: inout [UInt64], _ rank: Int, shift: UInt64) -> UInt64 {
-        if keys.count <= 2048 || shift == 0 {
-            keys.sort()
-            return keys[rank]
+        keys.withUnsafeMutableBufferPointer { select($0, rank) }
+    }
+
+    /// Rearranges `p` so that `p[k]` is its k-th smallest key, smaller ones before it and larger
+    /// ones after it, and returns it (quickselect with branch-free partitions).
+    @discardableResult
+    static func select(_ p: UnsafeMutableBufferPointer<UInt64>, _ k: Int) -> UInt64 {
+        var lo = 0, hi = p.count  // the answer is in lo..<hi
+        while hi - lo > 16 {
+            let a = p[lo], b = p[lo + (hi - lo) / 2], c = p[hi - 1]
+            let pivot = max(min(a, b), min(max(a, b), c))
+            var j = lo  // [lo, j) < pivot
+            for i in lo..<hi {
+                let v = p[i]
+                p[i] = p[j]
+                p[j] = v
+                j &+= v < pivot ? 1 : 0
+            }
+            if k < j { hi = j; continue }
+            var e = j  // [j, e) == pivot
+            for i in j..<hi {
+                let v = p[i]
+                p[i] = p[e]
+                p[e] = v
+                e &+= v == pivot ? 1 : 0
+            }
+            if k < e { return pivot }
+            lo = e
         }
-        var histogram = [Int32](repeating: 0, count: 1 << 16)
-        histogram.withUnsafeMutableBufferPointer { h in
-            for k in keys { h[Int(truncatingIfNeeded: (k >> shift) & 0xFFFF)] &+= 1 }
+        if hi - lo > 1 {
+            for i in (lo + 1)..<hi {
+                let v = p[i]
+                var j = i
+                while j > lo && p[j - 1] > v { p[j] = p[j - 1]; j -= 1 }
+                p[j] = v
+            }
         }
-        var below = 0, bucket = 0
-        while below + Int(histogram[bucket]) <= rank {
-            below += Int(histogram[bucket])
-            bucket += 1
-        }
-        let wanted = UInt64(bucket)
-        var next = keys.filter { (($0 >> shift) & 0xFFFF) == wanted }
-        return refine(&next, rank - below, shift: shift - 16)
+        return p[k]
     }
 
     /// numpy's linear-interpolation percentiles (0...100) of `x`; NaN when empty or with a NaN.

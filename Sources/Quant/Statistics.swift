@@ -64,6 +64,20 @@ enum Statistics {
         return 0
     }
 
+    /// The mean and `dispersion` (ddof = 1) with one sum; NaN dispersion below two values.
+    static func meanAndDispersion(_ x: [Double]) -> (mean: Double, dispersion: Double) {
+        x.withUnsafeBufferPointer { p in
+            let n = p.count
+            guard n > 0 else { return (.nan, .nan) }
+            let m = sum(p) / Double(n)
+            guard n > 1 else { return (m, .nan) }
+            let s = (squaredDeviations(p, mean: m) / Double(n - 1)).squareRoot()
+            guard s.isFinite, s > 0, s < 1e-12 else { return (m, s) }
+            guard let first = p.first, p.allSatisfy({ $0 == first }) else { return (m, s) }
+            return (m, 0)
+        }
+    }
+
     /// numpy's `percentile(x, p)` with linear interpolation, `p` in 0...100; NaN when empty.
     static func percentile(_ x: [Double], _ p: Double) -> Double {
         guard !x.isEmpty else { return .nan }

@@ -1,0 +1,81 @@
+import Testing
+@testable import Quant
+
+/// The lane-parallel kernels (used from a few thousand returns up) against plain sequential
+/// formulations on long random walks, trends, crashes and flat series.
+@Suite struct LargeSeriesTests {
+    static func series(_ kind: Int, _ n: Int) -> [Double] {
+        var rng = PropertyTests.SplitMix(state: UInt64(kind) &* 7919 &+ 1)
+        switch kind {
+        case 0: return (0..<n).map { _ in (rng.next() - 0.5) * 0.004 }
+        case 1: return (0..<n).map { _ in (rng.next() - 0.45) * 0.01 }  // rising
+        case 2: return (0..<n).map { _ in (rng.next() - 0.55) * 0.01 }  // falling
+        case 3: return (0..<n).map { i in i == n / 3 ? -0.6 : i == 2 * n / 3 ? 0.9 : (rng.next() - 0.5) * 0.03 }
+        case 4: return [Double](repeating: 0, count: n)
+        case 5: return (0..<n).map { i in i == n / 2 ? -1.5 : (rng.next() - 0.5) * 0.002 }  // negative wealth
+        default: return (0..<n).map { _ in 0.0001 }
+        }
+    }
+
+    static func referenceStability(_ r: [Double]) -> Double {
+        var acc = 0.0
+        let y = r.map { acc += Math.log1p($0); return acc }
+        let n = Double(y.count)
+        let xm = (n - 1) / 2, ym = y.reduce(0, +) / n
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        for (i, v) in y.enumerated() {
+            let dx = Double(i) - xm, dy = v - ym
+            sxx += dx * dx; syy += dy * dy; sxy += dx * dy
+        }
+        let den = (sxx * syy).squareRoot()
+        let rho = den == 0 ? 0 : min(max(sxy / den, -1), 1)
+        return rho * rho
+    }
+
+    @Test(arguments: 0..<7)
+    func drawdownAndStabilityMatchSequential(kind: Int) {
+        for n in [4096, 4099, 65_537, 200_000] {
+            let r = Self.series(kind, n)
+            let expected = r.withUnsafeBufferPointer { Metrics.maxDrawdownSequential($0) }
+            #expect(close(Metrics.maxDrawdown(r), expected, relative: 1e-12, absolute: 1e-15), "kind \(kind) n \(n)")
+            #expect(close(Metrics.stability(r), Self.referenceStability(r), relative: 1e-9, absolute: 1e-12), "kind \(kind) n \(n)")
+        }
+        if kind == 4 {
+            #expect(Metrics.maxDrawdown(Self.series(4, 10_000)) == 0)
+            #expect(Metrics.stability(Self.series(4, 10_000)) == 0)
+        }
+    }
+
+    @Test(arguments: 0..<7)
+    func percentilesAndShortfallMatchSorting(kind: Int) throws {
+        for n in [4099, 200_000] {
+            var r = Self.series(kind, n)
+            if kind == 6 { r = r.enumerated().map { Double($0.offset % 7) * 1e-3 } }  // heavy ties
+            let sorted = r.sorted()
+            let ranks = [0, n / 20, n / 20 + 1, n / 2, n - n / 20, n - 1]
+            #expect(r.withUnsafeBufferPointer { RadixSelection.values(atRanks: ranks, of: $0) } == ranks.map { sorted[$0] })
+            for confidence in [0.5, 0.95, 0.99] {
+                let k = Int(Double(n - 1) * (1 - confidence))
+                let expected = sorted.prefix(k + 1).reduce(0, +) / Double(k + 1)
+                #expect(close(try Risk.conditionalValueAtRisk(r, confidence: confidence), expected, relative: 1e-10, absolute: 1e-15))
+            }
+        }
+    }
+
+    @Test func nanMakesOrderStatisticsNaN() throws {
+        for n in [100, 10_000] {
+            for bad in [Double.nan, -Double.nan, Double(bitPattern: 0x7FF0_0000_0000_0001)] {
+                var r = Self.series(0, n)
+                r[n / 2] = bad
+                #expect(Metrics.tailRatio(r).isNaN)
+                #expect(try Risk.valueAtRisk(r).isNaN)
+                #expect(try Risk.conditionalValueAtRisk(r).isNaN)
+            }
+            var r = Self.series(0, n)
+            r[1] = .infinity
+            r[2] = -.infinity
+            let sorted = r.sorted()
+            #expect(r.withUnsafeBufferPointer { RadixSelection.values(atRanks: [0, 1, n - 1], of: $0) } == [sorted[0], sorted[1], sorted[n - 1]])
+        }
+    }
+}
