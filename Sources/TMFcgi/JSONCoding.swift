@@ -1,13 +1,13 @@
 import Foundation
 
-/// The one JSON convention of the API: snake_case keys, ISO 8601 dates, sorted keys off.
+/// The one JSON convention of the API: snake_case keys, ISO 8601 dates, keys in sorted order.
 public enum JSONCoding {
     /// A configured encoder (snake_case keys, ISO 8601 dates).
     public static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys] // stable output: diffable, cacheable
         return encoder
     }
 

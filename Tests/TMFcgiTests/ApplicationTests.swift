@@ -89,6 +89,12 @@ struct Teapot: ProblemConvertible {
         #expect(post("application/json", "[1,").status.code == 400)
     }
 
+    @Test func encodedKeysAreSnakeCaseAndSorted() throws {
+        struct Out: Encodable { let zeta = 1; let fullName = "x"; let alpha = true }
+        let response = try JSONCoding.response(Out(), status: .ok)
+        #expect(String(decoding: response.body, as: UTF8.self) == "{\"alpha\":true,\"full_name\":\"x\",\"zeta\":1}")
+    }
+
     @Test func badDatesAre422NotMalformedJSON() throws {
         struct Dated: Decodable { let when: Date }
         do {

@@ -77,7 +77,10 @@ public final class PrivatePool: @unchecked Sendable {
         throw TestHTTPError(description: "private pool did not become healthy:\n\(text)")
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 
     /// A client for this pool's nginx.
     public func client() -> TestHTTPClient { TestHTTPClient(port: port) }
