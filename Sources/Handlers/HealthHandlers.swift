@@ -13,6 +13,8 @@ public struct HealthHandlers: Sendable {
     let startedAt: UInt64
     /// The liveness body never changes: encode it once.
     private let healthBody: [UInt8]
+    /// TradeMaster is probed at most once per 5 s per worker (see ``CachedCheck``).
+    private let tradeMasterCheck = CachedCheck(seconds: 5)
 
     /// Handlers checking these dependencies.
     public init(database: Database, redis: Redis, tradeMaster: TradeMasterClient, version: String) {
@@ -55,14 +57,17 @@ public struct HealthHandlers: Sendable {
     }
 
     /// `GET /api/v1/status`: PostgreSQL, Redis and TradeMaster with latency; 503 unless
-    /// PostgreSQL and Redis are up (TradeMaster being down is reported, not fatal).
+    /// PostgreSQL and Redis are up (TradeMaster being down is reported, not fatal). The
+    /// TradeMaster result may be up to 5 s old, so a hung service cannot tie up the pool.
     public func status(_ request: Request, _ context: AppContext) throws -> Response {
         let postgres = check { _ = try database.query("SELECT 1 AS one") }
         let redisCheck = check {
             guard case .status("PONG") = try redis.command(["PING"]) else { throw RedisError.reply("unexpected PING reply") }
         }
-        let trademaster = check {
-            guard try tradeMaster.healthcheck() else { throw HTTPClientError.malformedResponse("healthcheck reported an error") }
+        let trademaster = tradeMasterCheck.value {
+            check {
+                guard try tradeMaster.healthcheck() else { throw HTTPClientError.malformedResponse("healthcheck reported an error") }
+            }
         }
         let ready = postgres.status == "ok" && redisCheck.status == "ok"
         let report = Report(

@@ -57,6 +57,20 @@ import TestSupport
         #expect(checks(response)["trademaster"]?["status"] as? String == "down")
     }
 
+    @Test func aHungTradeMasterIsProbedOnceNotOnEveryRequest() throws {
+        let server = try HangingServer()
+        defer { server.close() }
+        let app = try application(["TRADEMASTER_API_URL": "http://127.0.0.1:\(server.port)"])
+        var statuses: [String] = []
+        for _ in 0..<5 {
+            let response = app.respond(to: Request(method: .get, path: "/api/v1/status"))
+            #expect(response.status.code == 200, "TradeMaster being down is not fatal")
+            statuses.append(checks(response)["trademaster"]?["error"] as? String ?? "-")
+        }
+        #expect(statuses == Array(repeating: "timeout", count: 5), "\(statuses)")
+        #expect(server.connections == 1, "probed \(server.connections) times")
+    }
+
     @Test func livenessChecksNothing() throws {
         let app = try application(["DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "REDIS_URL": "redis://127.0.0.1:1/0"])
         let response = app.respond(to: Request(method: .get, path: "/health"))
@@ -92,5 +106,43 @@ import TestSupport
         #expect(RedisError.unavailable("x").problem.status.code == 503)
         #expect(RedisError.reply("WRONGTYPE").problem.status.code == 500)
         #expect(!(RedisError.reply("WRONGTYPE").problem.detail ?? "").contains("WRONGTYPE"))
+    }
+}
+
+/// A TCP server that accepts connections and never answers: a hung dependency.
+final class HangingServer: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+    private let lock = NSLock()
+    private var accepted: [Int32] = []
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        guard bound, listen(listener, 16) == 0 else { throw TestHTTPError(description: "cannot listen on 127.0.0.1") }
+        fd = listener
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread { [self] in
+            while true {
+                let client = accept(listener, nil, nil)
+                if client < 0 { return }
+                lock.lock(); accepted.append(client); lock.unlock()
+            }
+        }.start()
+    }
+
+    /// Connections accepted so far.
+    var connections: Int { lock.lock(); defer { lock.unlock() }; return accepted.count }
+
+    func close() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        Glibc.close(fd)
+        lock.lock(); accepted.forEach { Glibc.close($0) }; lock.unlock()
     }
 }

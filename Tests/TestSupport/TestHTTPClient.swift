@@ -24,6 +24,8 @@ public struct TestResponse: Sendable {
 /// Errors of the test client.
 public struct TestHTTPError: Error, CustomStringConvertible {
     public let description: String
+    /// An error saying `description`.
+    public init(description: String) { self.description = description }
 }
 
 /// A blocking HTTP/1.1 client over one kept-alive TCP connection to 127.0.0.1, reconnecting
