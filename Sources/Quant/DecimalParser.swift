@@ -19,6 +19,23 @@ enum DecimalParser {
         return stop == end ? value : nil
     }
 
+    /// Appends the decimal digits at `bytes[i...]` to `mantissa`, advancing `i` past them.
+    /// Digits go two at a time (halving the multiply-add latency chain); the caller detects
+    /// overflow from the digit count.
+    @inline(__always)
+    private static func accumulateDigits(_ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, into mantissa: inout UInt64) {
+        while i + 1 < end {
+            let d0 = bytes[i] &- 48, d1 = bytes[i + 1] &- 48
+            guard d0 < 10, d1 < 10 else { break }
+            mantissa = mantissa &* 100 &+ UInt64(d0 &* 10 &+ d1)
+            i += 2
+        }
+        if i < end, bytes[i] &- 48 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
+            i += 1
+        }
+    }
+
     /// Parses the longest number-shaped prefix of `bytes[start..<end]`: its value (nil when the
     /// prefix is not a valid number) and the index where scanning stopped.
     @inline(__always)
@@ -30,35 +47,16 @@ enum DecimalParser {
             negative = bytes[i] == UInt8(ascii: "-")
             i += 1
         }
-        // Digits accumulate two at a time (halving the multiply-add latency chain); more than 19
-        // digits in all (leading zeros included) could overflow and go to the slow path.
+        // More than 19 digits in all (leading zeros included) could overflow: the slow path.
         var mantissa: UInt64 = 0
         let intStart = i
-        while i + 1 < end {
-            let d0 = bytes[i] &- 48, d1 = bytes[i + 1] &- 48
-            guard d0 < 10, d1 < 10 else { break }
-            mantissa = mantissa &* 100 &+ UInt64(d0 &* 10 &+ d1)
-            i += 2
-        }
-        if i < end, bytes[i] &- 48 < 10 {
-            mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
-            i += 1
-        }
+        accumulateDigits(bytes, &i, end, into: &mantissa)
         var digits = i - intStart
         var exponent = 0
         if i < end, bytes[i] == UInt8(ascii: ".") {
             i += 1
             let fracStart = i
-            while i + 1 < end {
-                let d0 = bytes[i] &- 48, d1 = bytes[i + 1] &- 48
-                guard d0 < 10, d1 < 10 else { break }
-                mantissa = mantissa &* 100 &+ UInt64(d0 &* 10 &+ d1)
-                i += 2
-            }
-            if i < end, bytes[i] &- 48 < 10 {
-                mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- 48)
-                i += 1
-            }
+            accumulateDigits(bytes, &i, end, into: &mantissa)
             exponent = fracStart - i
             digits += i - fracStart
         }
