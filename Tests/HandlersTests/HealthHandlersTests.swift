@@ -117,17 +117,8 @@ final class HangingServer: @unchecked Sendable {
     private var accepted: [Int32] = []
 
     init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
-        }
-        guard bound, listen(listener, 16) == 0 else { throw TestHTTPError(description: "cannot listen on 127.0.0.1") }
-        fd = listener
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (fd, port) = try Loopback.listen()
+        let listener = fd
         Thread { [self] in
             while true {
                 let client = accept(listener, nil, nil)

@@ -119,7 +119,7 @@ import TestSupport
 
         // Body limits per route: 1m by default.
         let big = scratch + "/big.bin"
-        FileManager.default.createFile(atPath: big, contents: Data(count: 2 << 20))
+        _ = FileManager.default.createFile(atPath: big, contents: Data(count: 2 << 20))
         let tooLarge = try curl(["-D", "-", "-H", "Content-Type: application/json", "--data-binary", "@" + big, base + "/api/v1/anything"]).output
         #expect(tooLarge.contains(" 413") && tooLarge.contains("application/problem+json"), "\(tooLarge.prefix(400))")
     }

@@ -12,9 +12,7 @@ import TestSupport
         let pool = try PrivatePool(stack: stack, workers: 2, threads: 4)
         defer { pool.stop() }
         let before = pool.workerPIDs()
-        let load = LoadGenerator(port: pool.port, path: "/health", threads: 4)
-        load.start()
-        load.waitForResponses(300)
+        let load = pool.startLoad(path: "/health", warmUp: 300)
         let victim = try #require(before.first)
         let killedAt = Date()
         kill(victim, SIGKILL)
@@ -39,9 +37,7 @@ import TestSupport
         let pool = try PrivatePool(stack: stack, workers: 2, threads: 2, maxRequests: 150)
         defer { pool.stop() }
         let initial = pool.workerPIDs()
-        let load = LoadGenerator(port: pool.port, path: "/health", threads: 4)
-        load.start()
-        load.waitForResponses(1200)
+        let load = pool.startLoad(path: "/health", warmUp: 1200)
         let outcome = load.stop()
         #expect(outcome.count(200) == outcome.total, "statuses: \(outcome.statuses)")
         #expect(outcome.transportErrors == 0, "\(outcome.samples)")
@@ -57,9 +53,7 @@ import TestSupport
         let pool = try PrivatePool(stack: stack, workers: 2, threads: 4)
         defer { pool.stop() }
         let old = pool.workerPIDs()
-        let load = LoadGenerator(port: pool.port, path: "/health", threads: 4)
-        load.start()
-        load.waitForResponses(300)
+        let load = pool.startLoad(path: "/health", warmUp: 300)
         pool.signalMaster(SIGHUP)
         let swapped = pool.wait(seconds: 15) {
             let now = pool.workerPIDs()
@@ -114,9 +108,7 @@ import TestSupport
         let pool = try PrivatePool(stack: stack, workers: 2, threads: 4)
         defer { pool.stop() }
         let workers = pool.workerPIDs()
-        let load = LoadGenerator(port: pool.port, path: "/api/v1/status", threads: 4)
-        load.start()
-        load.waitForResponses(200)
+        let load = pool.startLoad(path: "/api/v1/status", warmUp: 200)
         var restarted = false
         defer { if !restarted { try? stack.control("postgres", "start") } }
         try stack.control("postgres", "stop")
@@ -157,9 +149,7 @@ import TestSupport
         restarted = true
         // The very first requests after the restart succeed on every thread: stale connections
         // are noticed and replaced before use, not discovered by a failing request.
-        let load = LoadGenerator(port: pool.port, path: "/api/v1/status", threads: 4)
-        load.start()
-        load.waitForResponses(200)
+        let load = pool.startLoad(path: "/api/v1/status", warmUp: 200)
         let outcome = load.stop()
         #expect(outcome.count(200) == outcome.total && outcome.transportErrors == 0, "\(outcome.statuses)")
         #expect(pool.workerPIDs() == workers, "workers were restarted")

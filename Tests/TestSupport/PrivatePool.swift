@@ -131,19 +131,39 @@ public final class PrivatePool: @unchecked Sendable {
         }
     }
 
+    /// A port on 127.0.0.1 that nothing listens on right now.
     public static func freePort() throws -> Int {
+        let (fd, port) = try Loopback.listen()
+        close(fd)
+        return port
+    }
+
+    /// Starts `threads` connections of load on `GET path` and waits for `warmUp` responses.
+    public func startLoad(path: String = "/health", threads: Int = 4, warmUp: Int) -> LoadGenerator {
+        let load = LoadGenerator(port: port, path: path, threads: threads)
+        load.start()
+        load.waitForResponses(warmUp)
+        return load
+    }
+}
+
+/// Sockets on the loopback interface.
+public enum Loopback {
+    /// A listening TCP socket on 127.0.0.1 with a port the kernel chose, and that port.
+    public static func listen(backlog: Int32 = 16) throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw TestHTTPError(description: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard fd >= 0, bound, Glibc.listen(fd, backlog) == 0 else {
+            if fd >= 0 { close(fd) }
+            throw TestHTTPError(description: "cannot listen on 127.0.0.1: \(String(cString: strerror(errno)))")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
 
