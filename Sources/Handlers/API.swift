@@ -12,8 +12,7 @@ public enum API {
     /// The `aud` of access tokens.
     public static let tokenAudience = "trademaster-api"
 
-    /// The application with every route mounted. Routes registered before the
-    /// ``AuthMiddleware`` line are public; every route after it needs a caller.
+    /// The application with every route mounted, each with its declared ``Access``.
     /// - Throws: `JWTError.keyTooShort` when SECRET_KEY or SECRET_KEY_PREVIOUS is under 32 bytes.
     public static func makeApplication(settings: Settings, logger: Logger) throws -> Application<AppContext> {
         let database = Database(url: settings.databaseURL)
@@ -30,23 +29,22 @@ public enum API {
         let sessions = SessionStore(redis: redis, maximumLifetime: rememberedLifetime)
         let keys = APIKeyStore(database: database)
         let audit = AuditLog(database: database)
-        let service = AccountService(users: users, sessions: sessions, throttle: LoginThrottle(redis: redis), audit: audit,
+        let service = AccountService(users: users, sessions: sessions, keys: keys, throttle: LoginThrottle(redis: redis), audit: audit,
                                      hasher: hasher, signer: signer,
                                      accessLifetime: Int64(settings.accessTokenExpireMinutes) * 60,
                                      rememberedLifetime: rememberedLifetime)
 
-        var router = Router<AppContext>()
-        HealthHandlers(database: database, redis: redis, tradeMaster: tradeMaster, version: version).register(on: &router)
+        // Each route declares its own access (see `Access`): registration order does not matter.
+        var routes = Routes(authenticator: Authenticator(signer: signer, sessions: sessions, apiKeys: keys))
+        HealthHandlers(database: database, redis: redis, tradeMaster: tradeMaster, version: version).register(on: &routes)
         if settings.diagnostics {
-            DiagnosticHandlers().register(on: &router)
+            DiagnosticHandlers().register(on: &routes)
         }
-        AuthHandlers(service: service).register(on: &router)
-
-        router.add(middleware: AuthMiddleware(authenticator: Authenticator(signer: signer, sessions: sessions, apiKeys: keys)))
-        AccountHandlers(service: service).register(on: &router)
-        SessionHandlers(sessions: sessions, audit: audit).register(on: &router)
-        APIKeyHandlers(keys: keys, audit: audit).register(on: &router)
-        AdminUserHandlers(users: users, sessions: sessions, keys: keys, audit: audit).register(on: &router)
-        return Application(router: router, logger: logger)
+        AuthHandlers(service: service).register(on: &routes)
+        AccountHandlers(service: service).register(on: &routes)
+        SessionHandlers(sessions: sessions, audit: audit).register(on: &routes)
+        APIKeyHandlers(keys: keys, audit: audit).register(on: &routes)
+        AdminUserHandlers(service: service, users: users, sessions: sessions, keys: keys, audit: audit).register(on: &routes)
+        return Application(router: routes.router, logger: logger)
     }
 }

@@ -11,15 +11,15 @@ public struct DiagnosticHandlers: Sendable {
     public init() {}
 
     /// Adds the routes under `/_diag`.
-    public func register(on router: inout Router<AppContext>) {
-        router.get("/_diag/sleep", use: sleep)
-        router.post("/_diag/upload", options: RouteOptions(maxBodySize: 64 << 20), use: upload)
-        router.post("/_diag/echo", use: echo)
+    public func register(on routes: inout Routes) {
+        routes.get("/_diag/sleep", .anyone, use: sleep)
+        routes.post("/_diag/upload", .anyone, options: RouteOptions(maxBodySize: 64 << 20), use: upload)
+        routes.post("/_diag/echo", .anyone, use: echo)
     }
 
     /// `GET /_diag/sleep?ms=N`: answers after N milliseconds (at most 60 s).
     public func sleep(_ request: Request, _ context: AppContext) throws -> Response {
-        guard let text = request.queryItems["ms"], let ms = Int(text), (0...60_000).contains(ms) else {
+        guard let text = try request.queryItems["ms"], let ms = Int(text), (0...60_000).contains(ms) else {
             throw Problem.validation([FieldError(pointer: "ms", detail: "must be an integer in 0...60000")])
         }
         usleep(UInt32(ms) * 1000)

@@ -2,27 +2,37 @@ import Models
 import TMFcgi
 
 extension DatabaseError: ProblemConvertible {
-    /// Unavailable → 503 with `Retry-After`; unique violation → 409; foreign key → 422;
-    /// anything else is a server fault (500, details only in the log).
+    /// Unavailable → 503 with `Retry-After`. What the stores did not turn into a domain error
+    /// still gets a client status when the client's data caused it: unique violation → 409,
+    /// foreign key → 422, a CHECK constraint or a data exception (class 22: a value too long,
+    /// out of range, not representable) → 422. Anything else is a server fault (500, details
+    /// only in the log).
     public var problem: Problem {
         switch self {
         case .unavailable:
             return Problem(.serviceUnavailable, title: "Database unavailable",
                            detail: "The database is not reachable right now. Retry shortly.", headers: [("Retry-After", "1")])
-        case .query(let state, _, let constraint) where state == "23505":
-            return Problem(.conflict, detail: "A resource with the same \(constraint.map(Self.field) ?? "key") already exists.")
-        case .query(let state, _, _) where state == "23503":
+        case .query("23505", _, _):
+            return Problem(.conflict, detail: "The request conflicts with an existing resource.")
+        case .query("23503", _, _):
             return Problem(.unprocessableContent, detail: "The request refers to a resource that does not exist.")
+        case .query(let state, _, _) where state == "23514" || state.hasPrefix("22"):
+            return Problem(.unprocessableContent, detail: "A value in the request is outside what can be stored.")
         default:
             return Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it.")
         }
     }
+}
 
-    /// `users_email_key` → `email`.
-    static func field(_ constraint: String) -> String {
-        var parts = constraint.split(separator: "_")
-        if parts.count > 2 { parts.removeFirst(); parts.removeLast() }
-        return parts.joined(separator: "_")
+extension AccountConflict: ProblemConvertible {
+    /// 409 naming what conflicts.
+    public var problem: Problem {
+        switch self {
+        case .usernameTaken: return Problem(.conflict, detail: "A resource with the same username already exists.")
+        case .emailTaken: return Problem(.conflict, detail: "A resource with the same email already exists.")
+        case .passwordChanged:
+            return Problem(.conflict, detail: "The password was changed by another request meanwhile; sign in again with the current password.")
+        }
     }
 }
 

@@ -27,9 +27,9 @@ public struct HealthHandlers: Sendable {
     }
 
     /// Adds the routes.
-    public func register(on router: inout Router<AppContext>) {
-        router.get("/health", use: health)
-        router.get("/api/v1/status", use: status)
+    public func register(on routes: inout Routes) {
+        routes.get("/health", .anyone, use: health)
+        routes.get("/api/v1/status", .anyone, use: status)
     }
 
     /// `GET /health`: the process answers. No dependency is checked, so a database outage

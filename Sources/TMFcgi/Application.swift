@@ -65,7 +65,10 @@ public final class Application<Context: RequestContext>: Sendable {
         if let convertible = error as? any ProblemConvertible {
             let problem = convertible.problem
             if problem.status.code >= 500 {
-                logger.warning("request failed", metadata: ["status": "\(problem.status.code)", "detail": "\(problem.detail ?? "")"])
+                // The answer is generic; the log says why (SQLSTATE, constraint, message), with
+                // the request id so a report can be matched to it. Errors carry no secrets.
+                logger.error("request failed", metadata: ["status": "\(problem.status.code)", "detail": "\(problem.detail ?? "")",
+                                                          "error": "\(String(reflecting: error))", "path": "\(request.path)"])
             }
             return .problem(problem, instance: request.uri, requestID: request.requestID)
         }

@@ -11,13 +11,22 @@ public enum JSONCoding {
         return encoder
     }
 
-    /// A configured decoder (snake_case keys, ISO 8601 dates).
+    /// A configured decoder (snake_case keys, strict RFC 3339 dates within ``RFC3339/range``).
     public static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = RFC3339.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: invalidDate))
+            }
+            return date
+        }
         return decoder
     }
+
+    /// What a bad date-time is told.
+    static let invalidDate = "must be an RFC 3339 date-time between years 0001 and 9999, like 2030-01-31T12:00:00Z"
 
     /// `value` as a JSON response with `status`.
     public static func response<T: Encodable>(_ value: T, status: HTTPStatus) throws -> Response {
@@ -28,8 +37,9 @@ public enum JSONCoding {
     }
 
     /// Decodes `bytes`, turning every failure into a 400 (not JSON) or 422 (wrong shape)
-    /// problem that points at the offending field.
+    /// problem that points at the offending field. The bytes pass ``JSONValidator`` first.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try JSONValidator.validate(bytes)
         do {
             return try makeDecoder().decode(type, from: Data(bytes))
         } catch let error as DecodingError {
@@ -44,11 +54,11 @@ public enum JSONCoding {
                            detail: "The request body is not valid JSON.")
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
             // Foundation on Linux loses the path of a bad date: say what is wrong without it.
-            let detail = context.debugDescription.contains("ISO8601") ? "a date must be ISO 8601, e.g. 2026-01-31T12:00:00Z"
-                : "a value has an invalid format"
+            let detail = context.debugDescription == invalidDate ? invalidDate : "a value has an invalid format"
             return .validation([FieldError(pointer: "", detail: detail)])
         case .dataCorrupted(let context):
-            return .validation([FieldError(pointer: pointer(context.codingPath), detail: "has an invalid value")])
+            let detail = context.debugDescription == invalidDate ? invalidDate : "has an invalid value"
+            return .validation([FieldError(pointer: pointer(context.codingPath), detail: detail)])
         case .keyNotFound(let key, let context):
             return .validation([FieldError(pointer: pointer(context.codingPath + [key]), detail: "is required")])
         case .valueNotFound(_, let context):

@@ -42,17 +42,28 @@ public final class Request {
         return base.trimmingSpaces.lowercased()
     }
 
-    /// Query parameters, percent-decoded; the last value wins for repeated names.
-    public lazy var queryItems: [String: String] = {
-        var items: [String: String] = [:]
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = PercentDecoding.decode(String(parts[0]), plusAsSpace: true) ?? String(parts[0])
-            let value = parts.count > 1 ? (PercentDecoding.decode(String(parts[1]), plusAsSpace: true) ?? "") : ""
-            items[name] = value
+    private var parsedQuery: [String: String]?
+
+    /// Query parameters, percent-decoded; the last value wins for repeated names. A malformed
+    /// query string is a 400 problem (see ``URLEncodedForm``).
+    public var queryItems: [String: String] {
+        get throws {
+            if let parsedQuery { return parsedQuery }
+            let items = try URLEncodedForm.parse(query, source: "query string")
+            parsedQuery = items
+            return items
         }
-        return items
-    }()
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body (415 for another type, 400
+    /// when malformed, see ``URLEncodedForm``).
+    public func formFields() throws -> [String: String] {
+        guard mediaType == "application/x-www-form-urlencoded" else {
+            throw Problem(.unsupportedMediaType, detail: "Send the body as application/x-www-form-urlencoded.",
+                          headers: [("Accept", "application/x-www-form-urlencoded")])
+        }
+        return try URLEncodedForm.parse(String(decoding: try body.collect(), as: UTF8.self), source: "form body")
+    }
 
     /// Decodes a JSON body: 415 unless the type is JSON, 413 past the limit, 400 when it is
     /// not JSON, 422 when a field is missing or of the wrong type.
@@ -124,7 +135,8 @@ public enum PercentDecoding {
 }
 
 extension String {
-    var trimmingSpaces: String {
+    /// Without leading and trailing spaces and tabs (HTTP's optional white space).
+    public var trimmingSpaces: String {
         var view = Substring(self)
         while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
         while let last = view.last, last == " " || last == "\t" { view.removeLast() }

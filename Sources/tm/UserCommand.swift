@@ -63,8 +63,9 @@ struct UserCommand: ParsableCommand {
                                                         origin: .init(requestID: nil, clientAddress: nil),
                                                         details: ["source": "cli", "role": user.role.rawValue])
                 print("created user \(user.id) \(user.username) <\(user.email)> role \(user.role.rawValue)")
-            } catch let error as DatabaseError where error.isUniqueViolation {
-                FileHandle.standardError.write(Data("tm user create: that username or email is already taken\n".utf8))
+            } catch let conflict as AccountConflict {
+                let what = conflict == .emailTaken ? "email" : "username"
+                FileHandle.standardError.write(Data("tm user create: that \(what) is already taken\n".utf8))
                 throw ExitCode(1)
             } catch let error as DatabaseError {
                 FileHandle.standardError.write(Data("tm user create: \(error)\n".utf8))

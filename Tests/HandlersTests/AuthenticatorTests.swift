@@ -57,9 +57,15 @@ import TMFcgi
                                           sessions: sessions, apiKeys: apiKeys)
         let principal = try authenticator.authenticate(request(try token(key: Self.newKey, userID: userID, sessionID: session.id, role: .admin)))
         #expect(principal.role == .viewer)
-        try sessions.updateRole(userID: userID, role: .analyst)
+        try sessions.publish(.init(userID: userID, version: 5, role: .analyst, profile: #"{"v":5}"#))
         let again = try authenticator.authenticate(request(try token(key: Self.newKey, userID: userID, sessionID: session.id, role: .admin)))
         #expect(again.role == .analyst)
+        #expect(again.cachedProfile == #"{"v":5}"#)
+        // An older snapshot arriving late does not overwrite a newer one.
+        try sessions.publish(.init(userID: userID, version: 4, role: .admin, profile: #"{"v":4}"#))
+        let late = try authenticator.authenticate(request(try token(key: Self.newKey, userID: userID, sessionID: session.id, role: .admin)))
+        #expect(late.role == .analyst)
+        #expect(late.cachedProfile == #"{"v":5}"#)
     }
 
     @Test func refreshRotationDetectsReuse() throws {

@@ -192,9 +192,15 @@ import TestSupport
             statuses.withLock { $0.append(status) }
         }
         let all = statuses.withLock { $0 }
-        // At most one caller wins the rotation; every other one is a reuse, which ends the session.
+        // At most one caller wins the rotation. A claim did happen: at least one caller found
+        // the token already used and revoked the session (an endpoint that refused everyone
+        // would record no reuse). Every other caller got a 401.
         #expect(all.filter { $0 == 200 }.count <= 1)
         #expect(all.filter { $0 == 401 }.count >= 5)
+        #expect(all.allSatisfy { $0 == 200 || $0 == 401 }, "\(all)")
+        let reuses = try TestStack.run(["psql", fx.stack.databaseURL, "-tAc",
+                                        "SELECT count(*) FROM audit_events WHERE event = 'refresh.reuse' AND details->>'session_id' = '\(tokens.sessionID)'"])
+        #expect((Int(reuses.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 1, "\(reuses.output)")
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer).status == 401)
     }
 

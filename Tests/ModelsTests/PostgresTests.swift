@@ -29,6 +29,22 @@ import TestSupport
         #expect(throws: DatabaseError.self) { try row.decode("t", as: Int.self) }
     }
 
+    /// Every timestamp PostgreSQL can hold decodes, so no stored value can make a list
+    /// unusable; PostgreSQL's own `extract(epoch …)` is the reference.
+    @Test func everyStoredTimestampDecodes() throws {
+        for literal in ["12345-01-01 00:00:00+00", "0044-03-15 12:00:00+00 BC", "9999-12-31T23:59:59-12:00",
+                        "2024-02-29 12:30:45.25+05:30", "1900-02-28 23:59:59.999999+00", "0001-01-01 00:00:00+00"] {
+            let row = try #require(try database.query("""
+                SELECT \(literal)::timestamptz AS t, extract(epoch FROM \(literal)::timestamptz)::float8 AS epoch
+                """).first)
+            let expected = try row.decode("epoch", as: Double.self)
+            #expect(abs(try row.decode("t", as: Date.self).timeIntervalSince1970 - expected) < 1e-6, "\(literal)")
+        }
+        let row = try #require(try database.query("SELECT 'infinity'::timestamptz AS inf, '-infinity'::timestamptz AS ninf").first)
+        #expect(try row.decode("inf", as: Date.self) == .distantFuture)
+        #expect(try row.decode("ninf", as: Date.self) == .distantPast)
+    }
+
     @Test func injectionAttemptsStayValues() throws {
         let hostile = "'; DROP TABLE audit_events; --"
         let rows = try database.query("SELECT \(hostile) AS v, length(\(hostile)) AS n")

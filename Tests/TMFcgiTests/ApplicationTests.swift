@@ -102,7 +102,8 @@ struct Teapot: ProblemConvertible {
             Issue.record("accepted a bad date")
         } catch let problem as Problem {
             #expect(problem.status.code == 422)
-            #expect(problem.errors.first?.detail.contains("ISO 8601") == true)
+            #expect(problem.errors.first?.detail.contains("RFC 3339") == true)
+            #expect(problem.errors.first?.pointer == "/when")
         }
         struct Event: Decodable { let when: Date }
         let good = try JSONCoding.decode(Event.self, from: Array("{\"when\": \"2026-01-31T12:00:00Z\"}".utf8))

@@ -3,8 +3,8 @@ import Models
 import Security
 import TMFcgi
 
-/// The caller's own account under `/api/v1/auth`: profile, password, logout. Mounted after
-/// ``AuthMiddleware``.
+/// The caller's own account under `/api/v1/auth`: profile, password, logout. Reading the
+/// profile is open to API keys; changing anything needs a login session.
 public struct AccountHandlers: Sendable {
     let service: AccountService
 
@@ -14,20 +14,19 @@ public struct AccountHandlers: Sendable {
     }
 
     /// Adds the routes.
-    public func register(on router: inout Router<AppContext>) {
-        router.get("/api/v1/auth/me", use: show)
-        router.patch("/api/v1/auth/me", use: update)
-        router.post("/api/v1/auth/change-password", use: changePassword)
-        router.post("/api/v1/auth/logout", use: logout)
+    public func register(on routes: inout Routes) {
+        routes.get("/api/v1/auth/me", .caller(.read), use: show)
+        routes.patch("/api/v1/auth/me", .session(.read), use: update)
+        routes.post("/api/v1/auth/change-password", .session(.read), use: changePassword)
+        routes.post("/api/v1/auth/logout", .session(.read), use: logout)
     }
 
-    /// `GET /auth/me`: the caller.
-    public func show(_ request: Request, _ context: AppContext) throws -> User {
-        let principal = try context.require(.read)
-        guard let user = try service.users.find(id: principal.userID) else {
-            throw AuthProblem.invalidToken("The account no longer exists.")
-        }
-        return user
+    /// `GET /auth/me`: the caller. With a session this is the profile the session caches
+    /// (one Redis round trip for the whole request); with an API key, the database's.
+    public func show(_ request: Request, _ context: AppContext) throws -> Response {
+        let principal = try context.requirePrincipal()
+        if let profile = principal.cachedProfile { return Response.json(profile) }
+        return try JSONCoding.response(try service.profile(userID: principal.userID), status: .ok)
     }
 
     /// The body of `PATCH /auth/me`.
@@ -36,22 +35,16 @@ public struct AccountHandlers: Sendable {
         var email: String?
     }
 
-    /// `PATCH /auth/me`: changes `full_name` and/or `email` (409 when the email is taken).
+    /// `PATCH /auth/me`: changes `full_name` and/or `email` (409 when the email is taken; a
+    /// new email revokes the user's API keys).
     public func update(_ request: Request, _ context: AppContext) throws -> User {
-        let principal = try context.require(.read)
+        let principal = try context.requirePrincipal()
         let body = try request.decode(ProfileChange.self)
         var issues: [ValidationIssue] = []
         if let email = body.email { issues += EmailPolicy.validate(email) }
-        let fullName = try FullName.validate(body.fullName, issues: &issues)
+        let fullName = FullName.validate(body.fullName, issues: &issues)
         try issues.throwIfAny()
-        guard let before = try service.users.find(id: principal.userID),
-              let user = try service.users.updateProfile(id: principal.userID, fullName: fullName, email: body.email) else {
-            throw AuthProblem.invalidToken("The account no longer exists.")
-        }
-        if before.email != user.email {
-            try service.audit.record("user.email_change", userID: user.id, origin: AccountService.origin(request))
-        }
-        return user
+        return try service.updateProfile(userID: principal.userID, fullName: fullName, email: body.email, request: request)
     }
 
     /// The body of `POST /auth/change-password`.
@@ -61,34 +54,13 @@ public struct AccountHandlers: Sendable {
     }
 
     /// `POST /auth/change-password`: needs the current password (wrong ones count as failed
-    /// logins); ends every other session of the user. 204.
+    /// logins); ends every other session of the user and revokes their API keys. 204; 409
+    /// when a concurrent change won.
     public func changePassword(_ request: Request, _ context: AppContext) throws -> NoContent {
-        let principal = try context.require(.read)
-        let sessionID = try principal.requireSession()
+        let principal = try context.requirePrincipal()
         let body = try request.decode(PasswordChange.self)
-        guard let credentials = try service.users.credentials(id: principal.userID) else {
-            throw AuthProblem.invalidToken("The account no longer exists.")
-        }
-        let account = LoginThrottle.account(userID: principal.userID)
-        if let wait = try service.throttle.retryAfter(account: account, address: request.clientAddress) {
-            throw AccountService.LoginError.throttled(retryAfter: wait)
-        }
-        guard service.hasher.verify(password: body.currentPassword, encoded: credentials.passwordHash) else {
-            try service.throttle.recordFailure(account: account, address: request.clientAddress)
-            try service.audit.record("password.change_failure", userID: principal.userID, origin: AccountService.origin(request),
-                                     details: ["reason": "wrong_current_password"])
-            throw Problem.validation([FieldError(pointer: "/current_password", detail: "is incorrect")])
-        }
-        var issues = PasswordPolicy.validate(body.newPassword, username: credentials.user.username, field: "/new_password")
-        if body.newPassword == body.currentPassword {
-            issues.append(ValidationIssue(field: "/new_password", code: "password.unchanged",
-                                          message: "The new password must differ from the current one."))
-        }
-        try issues.throwIfAny()
-        try service.users.updatePassword(id: principal.userID, passwordHash: try service.hasher.hash(password: body.newPassword))
-        let revoked = try service.sessions.revokeAll(userID: principal.userID, except: sessionID)
-        try service.audit.record("password.change", userID: principal.userID, origin: AccountService.origin(request),
-                                 details: ["other_sessions_revoked": String(revoked)])
+        try service.changePassword(userID: principal.userID, keepingSession: try principal.requireSession(),
+                                   current: body.currentPassword, new: body.newPassword, request: request)
         return NoContent()
     }
 
@@ -102,16 +74,8 @@ public struct AccountHandlers: Sendable {
     public func logout(_ request: Request, _ context: AppContext) throws -> NoContent {
         let principal = try context.requirePrincipal()
         let body = try request.decode(Logout.self, orIfEmpty: Logout(allDevices: nil))
-        let all = body.allDevices ?? false
-        var count = 0
-        if all {
-            count = try service.sessions.revokeAll(userID: principal.userID)
-        } else {
-            let sessionID = try principal.requireSession()
-            count = try service.sessions.revoke(id: sessionID) ? 1 : 0
-        }
-        try service.audit.record("logout", userID: principal.userID, origin: AccountService.origin(request),
-                                 details: ["all_devices": all ? "true" : "false", "sessions_revoked": String(count)])
+        _ = try service.logout(userID: principal.userID, sessionID: try principal.requireSession(),
+                               allDevices: body.allDevices ?? false, request: request)
         return NoContent()
     }
 }

@@ -2,11 +2,13 @@ import Models
 import Security
 import TMFcgi
 
-/// The login and token logic shared by the JSON login, the OAuth2 password grant, refresh,
-/// registration and the password change: hashing, throttling, sessions, tokens and audit.
+/// The account operations behind `/api/v1/auth`: registration, login (JSON and OAuth2
+/// password grant), refresh, profile, password change and logout. Handlers call these and
+/// never the stores: hashing, throttling, sessions, keys, tokens and audit stay in one place.
 public struct AccountService: Sendable {
     let users: UserStore
     let sessions: SessionStore
+    let keys: APIKeyStore
     let throttle: LoginThrottle
     let audit: AuditLog
     let hasher: PasswordHasher
@@ -19,10 +21,11 @@ public struct AccountService: Sendable {
     var defaultLifetime: Int64 { min(rememberedLifetime, 86_400) }
 
     /// A service over its stores.
-    public init(users: UserStore, sessions: SessionStore, throttle: LoginThrottle, audit: AuditLog,
+    public init(users: UserStore, sessions: SessionStore, keys: APIKeyStore, throttle: LoginThrottle, audit: AuditLog,
                 hasher: PasswordHasher, signer: JWTSigner, accessLifetime: Int64, rememberedLifetime: Int64) {
         self.users = users
         self.sessions = sessions
+        self.keys = keys
         self.throttle = throttle
         self.audit = audit
         self.hasher = hasher
@@ -58,39 +61,58 @@ public struct AccountService: Sendable {
         AuditLog.Origin(requestID: request.requestID, clientAddress: request.clientAddress)
     }
 
+    /// A new account with role `user` (``AccountConflict`` when the username or email is taken).
+    public func register(username: String, email: String, password: String, fullName: String?, request: Request) throws -> User {
+        let hash = try hasher.hash(password: password)
+        let user = try users.insert(.init(username: username, email: email,
+                                          fullName: fullName.flatMap { $0.isEmpty ? nil : $0 }, passwordHash: hash))
+        try audit.record("user.register", userID: user.id, origin: Self.origin(request), details: ["username": user.username])
+        return user
+    }
+
     /// Checks the password of the user named `identifier` (username or email) under the
     /// failed-login throttle, then starts a session.
     public func login(identifier: String, password: String, rememberMe: Bool, request: Request) throws -> (User, TokenPair) {
         let credentials = try users.credentials(identifier: identifier)
         let account = credentials.map { LoginThrottle.account(userID: $0.user.id) } ?? LoginThrottle.account(identifier: identifier)
-        if let wait = try throttle.retryAfter(account: account, address: request.clientAddress) {
+        // The attempt is counted before the slow verification, so parallel guesses cannot
+        // all pass the limit check first.
+        if let wait = try throttle.reserve(account: account, address: request.clientAddress) {
             throw LoginError.throttled(retryAfter: wait)
         }
         guard let credentials else {
             _ = hasher.verifyUnknownUser(password: password)
-            try throttle.recordFailure(account: account, address: request.clientAddress)
             try audit.record("login.failure", userID: nil, origin: Self.origin(request), details: ["reason": "unknown_user"])
             throw LoginError.invalidCredentials
         }
         guard hasher.verify(password: password, encoded: credentials.passwordHash) else {
-            try throttle.recordFailure(account: account, address: request.clientAddress)
             try audit.record("login.failure", userID: credentials.user.id, origin: Self.origin(request), details: ["reason": "wrong_password"])
             throw LoginError.invalidCredentials
         }
+        try throttle.succeeded(account: account, address: request.clientAddress)
         guard credentials.user.isActive else {
             try audit.record("login.failure", userID: credentials.user.id, origin: Self.origin(request), details: ["reason": "inactive"])
             throw LoginError.inactive
         }
-        try throttle.reset(account: account)
         let rehash = hasher.needsRehash(encoded: credentials.passwordHash) ? try hasher.hash(password: password) : nil
         try users.recordLogin(id: credentials.user.id, newPasswordHash: rehash)
         let lifetime = rememberMe ? rememberedLifetime : defaultLifetime
-        let (session, refreshToken) = try sessions.create(
+        var (session, refreshToken) = try sessions.create(
             userID: credentials.user.id, role: credentials.user.role, clientAddress: request.clientAddress,
             userAgent: request.headers["User-Agent"] ?? "", lifetime: lifetime)
-        try audit.record("login.success", userID: credentials.user.id, origin: Self.origin(request),
+        // Re-read the account now that the session exists: a deactivation or role change that
+        // committed during the verification either is seen here, or ran its session
+        // revocation after this session was created and so reached it.
+        guard let current = try users.find(id: credentials.user.id), current.isActive else {
+            try sessions.revoke(id: session.id)
+            try audit.record("login.failure", userID: credentials.user.id, origin: Self.origin(request), details: ["reason": "inactive"])
+            throw LoginError.inactive
+        }
+        try publish(current)
+        session.role = current.role
+        try audit.record("login.success", userID: current.id, origin: Self.origin(request),
                          details: ["session_id": session.id, "remember_me": rememberMe ? "true" : "false"])
-        return (credentials.user, try tokens(session: session, refreshToken: refreshToken))
+        return (current, try tokens(session: session, refreshToken: refreshToken))
     }
 
     /// A fresh access token for `session`, paired with `refreshToken`.
@@ -111,6 +133,95 @@ public struct AccountService: Sendable {
             throw AuthProblem.invalidToken("This refresh token was already used; the session has been revoked.")
         case .invalid:
             throw AuthProblem.invalidToken("The refresh token is invalid or expired.")
+        }
+    }
+
+    /// Pushes `user` (role and profile) to their live sessions: called after every change to a
+    /// user row, so a role change applies at once and `GET /auth/me` reads the session alone.
+    public func publish(_ user: User) throws {
+        let profile = String(decoding: try JSONCoding.makeEncoder().encode(user), as: UTF8.self)
+        try sessions.publish(.init(userID: user.id, version: user.version, role: user.role, profile: profile))
+    }
+
+    /// The account of `userID`; 401 when it no longer exists.
+    public func profile(userID: Int64) throws -> User {
+        guard let user = try users.find(id: userID) else { throw AuthProblem.invalidToken("The account no longer exists.") }
+        return user
+    }
+
+    /// Changes the name and/or email. A new email also revokes every API key of the user:
+    /// whoever changes where the account's mail goes should not leave keys made before behind.
+    public func updateProfile(userID: Int64, fullName: String?, email: String?, request: Request) throws -> User {
+        let before = try profile(userID: userID)
+        guard let user = try users.updateProfile(id: userID, fullName: fullName, email: email) else {
+            throw AuthProblem.invalidToken("The account no longer exists.")
+        }
+        try publish(user)
+        if before.email != user.email {
+            let revoked = try keys.revokeAll(userID: userID)
+            try audit.record("user.email_change", userID: user.id, origin: Self.origin(request),
+                             details: ["api_keys_revoked": String(revoked)])
+        }
+        return user
+    }
+
+    /// Why a password change was refused (beyond throttling and a lost race).
+    public enum PasswordChangeError: Error {
+        /// The current password given is wrong.
+        case wrongCurrentPassword
+        /// The new password breaks these rules.
+        case invalid([ValidationIssue])
+    }
+
+    /// Changes the password of `userID` after checking `current` (wrong ones count as failed
+    /// logins). Compare-and-set on the verified hash: of concurrent changes one wins and the
+    /// others get ``AccountConflict/passwordChanged``. Ends every other session of the user
+    /// and revokes all their API keys.
+    public func changePassword(userID: Int64, keepingSession sessionID: String, current: String, new: String,
+                               request: Request) throws {
+        guard let credentials = try users.credentials(id: userID) else {
+            throw AuthProblem.invalidToken("The account no longer exists.")
+        }
+        let account = LoginThrottle.account(userID: userID)
+        if let wait = try throttle.reserve(account: account, address: request.clientAddress) {
+            throw LoginError.throttled(retryAfter: wait)
+        }
+        guard hasher.verify(password: current, encoded: credentials.passwordHash) else {
+            try audit.record("password.change_failure", userID: userID, origin: Self.origin(request),
+                             details: ["reason": "wrong_current_password"])
+            throw PasswordChangeError.wrongCurrentPassword
+        }
+        try throttle.succeeded(account: account, address: request.clientAddress)
+        var issues = PasswordPolicy.validate(new, username: credentials.user.username, field: "/new_password")
+        if new == current {
+            issues.append(ValidationIssue(field: "/new_password", code: "password.unchanged",
+                                          message: "The new password must differ from the current one."))
+        }
+        guard issues.isEmpty else { throw PasswordChangeError.invalid(issues) }
+        try users.updatePassword(id: userID, from: credentials.passwordHash, to: try hasher.hash(password: new))
+        let revokedSessions = try sessions.revokeAll(userID: userID, except: sessionID)
+        let revokedKeys = try keys.revokeAll(userID: userID)
+        if let user = try users.find(id: userID) { try publish(user) }
+        try audit.record("password.change", userID: userID, origin: Self.origin(request),
+                         details: ["other_sessions_revoked": String(revokedSessions), "api_keys_revoked": String(revokedKeys)])
+    }
+
+    /// Ends session `sessionID`, or with `allDevices` every session of the user; returns how
+    /// many were live.
+    public func logout(userID: Int64, sessionID: String, allDevices: Bool, request: Request) throws -> Int {
+        let count = allDevices ? try sessions.revokeAll(userID: userID) : (try sessions.revoke(id: sessionID) ? 1 : 0)
+        try audit.record("logout", userID: userID, origin: Self.origin(request),
+                         details: ["all_devices": allDevices ? "true" : "false", "sessions_revoked": String(count)])
+        return count
+    }
+}
+
+extension AccountService.PasswordChangeError: ProblemConvertible {
+    /// 422 naming the field.
+    public var problem: Problem {
+        switch self {
+        case .wrongCurrentPassword: return .validation([FieldError(pointer: "/current_password", detail: "is incorrect")])
+        case .invalid(let issues): return .validation(issues.map { FieldError(pointer: $0.field, detail: $0.message) })
         }
     }
 }

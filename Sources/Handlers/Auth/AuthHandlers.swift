@@ -13,12 +13,12 @@ public struct AuthHandlers: Sendable {
         self.service = service
     }
 
-    /// Adds the routes (before ``AuthMiddleware``: they are public).
-    public func register(on router: inout Router<AppContext>) {
-        router.post("/api/v1/auth/register", use: register)
-        router.post("/api/v1/auth/login", use: login)
-        router.post("/api/v1/auth/token", use: token)
-        router.post("/api/v1/auth/refresh", use: refresh)
+    /// Adds the routes: all public.
+    public func register(on routes: inout Routes) {
+        routes.post("/api/v1/auth/register", .anyone, use: register)
+        routes.post("/api/v1/auth/login", .anyone, use: login)
+        routes.post("/api/v1/auth/token", .anyone, use: token)
+        routes.post("/api/v1/auth/refresh", .anyone, use: refresh)
     }
 
     /// The body of `POST /auth/register`.
@@ -35,16 +35,13 @@ public struct AuthHandlers: Sendable {
     public func register(_ request: Request, _ context: AppContext) throws -> Created<User> {
         let body = try request.decode(Registration.self)
         var issues = AccountValidation.validate(username: body.username, email: body.email, password: body.password)
-        let fullName = try FullName.validate(body.fullName, issues: &issues)
+        let fullName = FullName.validate(body.fullName, issues: &issues)
         if !body.agreeTerms {
             issues.append(ValidationIssue(field: "/agree_terms", code: "terms.required", message: "You must agree to the terms."))
         }
         try issues.throwIfAny()
-        let hash = try service.hasher.hash(password: body.password)
-        let user = try service.users.insert(.init(username: body.username, email: body.email,
-                                                   fullName: fullName.flatMap { $0.isEmpty ? nil : $0 }, passwordHash: hash))
-        try service.audit.record("user.register", userID: user.id, origin: AccountService.origin(request),
-                                 details: ["username": user.username])
+        let user = try service.register(username: body.username, email: body.email, password: body.password,
+                                        fullName: fullName, request: request)
         return Created(user, location: "/api/v1/auth/me")
     }
 

@@ -20,14 +20,14 @@ public struct Authenticator: Sendable {
     /// The caller of `request`; a 401 problem when there are no valid credentials.
     public func authenticate(_ request: Request) throws -> Principal {
         if let key = request.headers["X-API-Key"] {
-            return try authenticate(apiKey: key.trimmingBlanks())
+            return try authenticate(apiKey: key.trimmingSpaces)
         }
         guard let header = request.headers["Authorization"] else { throw AuthProblem.missingCredentials }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw AuthProblem.invalidToken("Use the Bearer authentication scheme.")
         }
-        let token = parts[1].trimmingBlanks()
+        let token = String(parts[1]).trimmingSpaces
         if token.hasPrefix(APIKey.scheme) { return try authenticate(apiKey: token) }
         return try authenticate(accessToken: token)
     }
@@ -40,10 +40,10 @@ public struct Authenticator: Sendable {
         } catch {
             throw AuthProblem.invalidToken(error == .expired ? "The access token has expired." : "The access token is invalid.")
         }
-        guard let userID = Int64(claims.sub), let role = try sessions.check(id: claims.sid, userID: userID) else {
+        guard let userID = Int64(claims.sub), let session = try sessions.check(id: claims.sid, userID: userID) else {
             throw AuthProblem.invalidToken("The session of this access token has ended.")
         }
-        return Principal(userID: userID, role: role, credential: .session(sessionID: claims.sid))
+        return Principal(userID: userID, role: session.role, credential: .session(sessionID: claims.sid), cachedProfile: session.profile)
     }
 
     /// The owner of a personal API key.
@@ -52,14 +52,5 @@ public struct Authenticator: Sendable {
             throw AuthProblem.invalidToken("The API key is invalid, expired or revoked.")
         }
         return Principal(userID: owner.userID, role: owner.role, credential: .apiKey(keyID: owner.keyID))
-    }
-}
-
-private extension StringProtocol {
-    func trimmingBlanks() -> String {
-        var view = Substring(self)
-        while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
-        while let last = view.last, last == " " || last == "\t" { view.removeLast() }
-        return String(view)
     }
 }

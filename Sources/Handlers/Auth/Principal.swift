@@ -17,6 +17,9 @@ public struct Principal: Sendable, Equatable {
     public var role: Role
     /// How they authenticated.
     public var credential: Credential
+    /// The user's profile JSON as the session caches it (nil for API keys, or before the
+    /// session's first snapshot): `GET /auth/me` answers it without touching PostgreSQL.
+    public var cachedProfile: String? = nil
 
     /// The session id, when authenticated by an access token.
     public var sessionID: String? {

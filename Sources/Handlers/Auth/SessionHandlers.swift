@@ -2,7 +2,8 @@ import Foundation
 import Models
 import TMFcgi
 
-/// The caller's login sessions: `GET /auth/sessions`, `DELETE /auth/sessions/:id`.
+/// The caller's login sessions: `GET /auth/sessions`, `DELETE /auth/sessions/:id` (login
+/// sessions only: an API key can neither list nor end them).
 public struct SessionHandlers: Sendable {
     let sessions: SessionStore
     let audit: AuditLog
@@ -14,9 +15,9 @@ public struct SessionHandlers: Sendable {
     }
 
     /// Adds the routes.
-    public func register(on router: inout Router<AppContext>) {
-        router.get("/api/v1/auth/sessions", use: list)
-        router.delete("/api/v1/auth/sessions/:id", use: delete)
+    public func register(on routes: inout Routes) {
+        routes.get("/api/v1/auth/sessions", .session(.read), use: list)
+        routes.delete("/api/v1/auth/sessions/:id", .session(.read), use: delete)
     }
 
     /// One session as its owner sees it.
@@ -37,7 +38,7 @@ public struct SessionHandlers: Sendable {
 
     /// `GET /auth/sessions`: the caller's live sessions, newest first.
     public func list(_ request: Request, _ context: AppContext) throws -> Page {
-        let principal = try context.require(.read)
+        let principal = try context.requirePrincipal()
         let items = try sessions.list(userID: principal.userID).map { session in
             Item(id: session.id, createdAt: Date(timeIntervalSince1970: Double(session.createdAt)),
                  lastSeenAt: Date(timeIntervalSince1970: Double(session.lastSeenAt)),
@@ -50,7 +51,7 @@ public struct SessionHandlers: Sendable {
     /// `DELETE /auth/sessions/:id`: ends one of the caller's sessions; another user's (or an
     /// unknown) id is 404, so ids cannot be probed.
     public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
-        let principal = try context.require(.read)
+        let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: String.self)
         guard let session = try sessions.find(id: id), session.userID == principal.userID else {
             throw Problem(.notFound, detail: "You have no session \(id).")

@@ -30,28 +30,47 @@ public struct LoginThrottle: Sendable {
         ["auth:fail:acct:\(account)", "auth:fail:ip:\(address)"]
     }
 
-    /// Seconds until attempts are allowed again, or nil when they are allowed now.
-    public func retryAfter(account: String, address: String) throws -> Int64? {
+    // KEYS: the account and address counters; ARGV: limit, window. When either counter is at
+    // the limit, returns the seconds until it expires; otherwise counts one attempt against
+    // both and returns 0. One script, so parallel attempts cannot all pass the check before
+    // any of them is counted.
+    private static let reserveScript = """
+        local wait = 0
+        for i = 1, 2 do
+          if tonumber(redis.call('GET', KEYS[i]) or '0') >= tonumber(ARGV[1]) then
+            local ttl = redis.call('TTL', KEYS[i])
+            if ttl < 1 then redis.call('EXPIRE', KEYS[i], ARGV[2], 'NX'); ttl = 1 end
+            if ttl > wait then wait = ttl end
+          end
+        end
+        if wait > 0 then return wait end
+        for i = 1, 2 do
+          redis.call('INCR', KEYS[i])
+          redis.call('EXPIRE', KEYS[i], ARGV[2], 'NX')
+        end
+        return 0
+        """
+
+    // KEYS: the account and address counters. Clears the account's and gives the address back
+    // the attempt reserved for a login that succeeded.
+    private static let succeedScript = """
+        redis.call('DEL', KEYS[1])
+        if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+        return 0
+        """
+
+    /// Reserves one attempt before the password is verified: nil when the caller may verify
+    /// it (the attempt already counts as a failure), else the seconds to wait. At most
+    /// `limit` verifications run per window and counter, however many arrive at once.
+    public func reserve(account: String, address: String) throws -> Int64? {
         let keys = keys(account: account, address: address)
-        guard case .array(let counts) = try redis.command(["MGET"] + keys) else { return nil }
-        var wait: Int64?
-        for (key, count) in zip(keys, counts) where (count.integer ?? 0) >= limit {
-            let ttl = try redis.command(["TTL", key]).integer ?? window
-            wait = max(wait ?? 1, ttl > 0 ? ttl : 1)
-        }
-        return wait
+        let wait = try redis.command(["EVAL", Self.reserveScript, "2"] + keys + [String(limit), String(window)]).integer ?? 0
+        return wait > 0 ? wait : nil
     }
 
-    /// Counts one failure against both counters.
-    public func recordFailure(account: String, address: String) throws {
-        for key in keys(account: account, address: address) {
-            try redis.command(["INCR", key])
-            try redis.command(["EXPIRE", key, String(window), "NX"])
-        }
-    }
-
-    /// Clears the account's counter after a successful login (the address keeps its count).
-    public func reset(account: String) throws {
-        try redis.command(["DEL", "auth:fail:acct:\(account)"])
+    /// After a verification that succeeded: clears the account's counter and returns the
+    /// reserved attempt to the address.
+    public func succeeded(account: String, address: String) throws {
+        try redis.command(["EVAL", Self.succeedScript, "2"] + keys(account: account, address: address))
     }
 }

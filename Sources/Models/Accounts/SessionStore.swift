@@ -4,8 +4,9 @@ import Security
 /// next request.
 ///
 /// Keys (every one expires with the session):
-/// - `auth:sess:{sid}`: hash `uid role created last_seen exp ip ua rt` (`rt` is the SHA-256
-///   hex of the session's current refresh token), TTL = the session's remaining lifetime.
+/// - `auth:sess:{sid}`: hash `uid role created last_seen exp ip ua rt profile pv` (`rt` is the
+///   SHA-256 hex of the session's current refresh token; `profile` the user's profile as the
+///   API shows it, at user version `pv`), TTL = the session's remaining lifetime.
 /// - `auth:rt:{sha256}`: the session id for a live refresh token, `!{sid}` once it has been
 ///   used; kept until the session would have ended, so presenting a used token again is
 ///   recognised as reuse and revokes the session.
@@ -59,17 +60,65 @@ public struct SessionStore: Sendable {
         return (session, refreshToken)
     }
 
-    /// The role of session `id` when it is live and belongs to `userID`, else nil. Touches
-    /// `last_seen` when it is older than a minute.
-    public func check(id: String, userID: Int64, now: Int64 = UnixTime.now()) throws -> Role? {
+    /// What an access token's session says about its caller.
+    public struct Check: Sendable {
+        /// The user's current role.
+        public var role: Role
+        /// The user's profile as the API shows it, when cached (see ``publish(_:)``).
+        public var profile: String?
+    }
+
+    /// The role (and cached profile) of session `id` when it is live and belongs to `userID`,
+    /// else nil: one round trip. Touches `last_seen` when it is older than a minute.
+    public func check(id: String, userID: Int64, now: Int64 = UnixTime.now()) throws -> Check? {
         let key = Self.sessionKey(id)
-        guard case .array(let values) = try redis.command(["HMGET", key, "uid", "role", "last_seen"]), values.count == 3,
+        guard case .array(let values) = try redis.command(["HMGET", key, "uid", "role", "last_seen", "profile"]), values.count == 4,
               let uid = values[0].integer, uid == userID,
               let roleName = values[1].string, let role = Role(rawValue: roleName) else { return nil }
         if let lastSeen = values[2].integer, now - lastSeen >= Self.lastSeenResolution {
             try update(id: id, ["last_seen", String(now)])
         }
-        return role
+        return Check(role: role, profile: values[3].string)
+    }
+
+    /// A user's state for their live sessions: the role they act with and the profile the API
+    /// shows, at the row's `version`.
+    public struct Snapshot: Sendable {
+        /// The user.
+        public var userID: Int64
+        /// The row version the snapshot was read at.
+        public var version: Int64
+        /// The current role.
+        public var role: Role
+        /// The profile JSON.
+        public var profile: String
+
+        /// A snapshot from its parts.
+        public init(userID: Int64, version: Int64, role: Role, profile: String) {
+            self.userID = userID
+            self.version = version
+            self.role = role
+            self.profile = profile
+        }
+    }
+
+    // KEYS[1]: a session; ARGV: version, role, profile. Writes only to a live session and only
+    // a version no older than the one it holds, so of concurrent publishers the newest wins.
+    private static let publishScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local held = tonumber(redis.call('HGET', KEYS[1], 'pv') or '0')
+        if held > tonumber(ARGV[1]) then return 0 end
+        redis.call('HSET', KEYS[1], 'pv', ARGV[1], 'role', ARGV[2], 'profile', ARGV[3])
+        return 1
+        """
+
+    /// Pushes `snapshot` to every live session of its user: the one way role changes and
+    /// profile changes reach sessions, called after every change to a user row.
+    public func publish(_ snapshot: Snapshot) throws {
+        for id in try sessionIDs(userID: snapshot.userID) {
+            try redis.command(["EVAL", Self.publishScript, "1", Self.sessionKey(id), String(snapshot.version),
+                               snapshot.role.rawValue, snapshot.profile])
+        }
     }
 
     /// Session `id`, if live.
@@ -196,10 +245,4 @@ public struct SessionStore: Sendable {
         return sessions.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
     }
 
-    /// Sets the role of every live session of `userID`, so a role change applies at once.
-    public func updateRole(userID: Int64, role: Role) throws {
-        for id in try sessionIDs(userID: userID) {
-            try update(id: id, ["role", role.rawValue])
-        }
-    }
 }

@@ -20,10 +20,12 @@ public struct User: Codable, Sendable, Equatable {
     public var updatedAt: Date
     /// When the user last logged in successfully.
     public var lastLoginAt: Date?
+    /// Bumped by every change to the row (a trigger), so caches keep only the newest state.
+    public var version: Int64
 
     /// The columns ``init(row:)`` reads, for SELECT lists.
     static let columns: SQLFragment = SQLFragment(
-        "id, username, email, full_name, role, is_active, created_at, updated_at, last_login_at")
+        "id, username, email, full_name, role, is_active, created_at, updated_at, last_login_at, version")
 
     /// Decodes a row holding ``columns``.
     init(row: Row) throws {
@@ -40,6 +42,7 @@ public struct User: Codable, Sendable, Equatable {
         createdAt = try row.decode("created_at")
         updatedAt = try row.decode("updated_at")
         lastLoginAt = try row.decodeIfPresent("last_login_at")
+        version = try row.decode("version")
     }
 }
 

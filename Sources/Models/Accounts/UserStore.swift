@@ -28,15 +28,27 @@ public struct UserStore: Sendable {
         }
     }
 
-    /// Inserts a user; a taken username or email throws a unique violation (`users_username_key`
-    /// or `users_email_key`).
+    /// Inserts a user; a taken username or email throws ``AccountConflict``.
     public func insert(_ draft: Draft) throws -> User {
-        let rows = try database.query("""
-            INSERT INTO users (username, email, full_name, password_hash, role)
-            VALUES (\(draft.username), \(draft.email), \(draft.fullName), \(draft.passwordHash), \(draft.role.rawValue))
-            RETURNING \(unsafeFragment: User.columns)
-            """)
+        let rows = try Self.mappingConflicts {
+            try database.query("""
+                INSERT INTO users (username, email, full_name, password_hash, role)
+                VALUES (\(draft.username), \(draft.email), \(draft.fullName), \(draft.passwordHash), \(draft.role.rawValue))
+                RETURNING \(unsafeFragment: User.columns)
+                """)
+        }
         return try User(row: rows[0])
+    }
+
+    /// Runs `body`, turning a unique violation of the username or email into ``AccountConflict``.
+    static func mappingConflicts<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch DatabaseError.query("23505", _, "users_username_key") {
+            throw AccountConflict.usernameTaken
+        } catch DatabaseError.query("23505", _, "users_email_key") {
+            throw AccountConflict.emailTaken
+        }
     }
 
     /// The user with `id`, if any.
@@ -73,23 +85,28 @@ public struct UserStore: Sendable {
     }
 
     /// Changes the profile fields that are given (nil leaves a field as it is); the email is
-    /// normalised. A taken email throws a unique violation.
+    /// normalised. A taken email throws ``AccountConflict/emailTaken``.
     public func updateProfile(id: Int64, fullName: String?, email: String?) throws -> User? {
-        let rows = try database.query("""
-            UPDATE users SET full_name = coalesce(\(fullName), full_name),
-                             email = coalesce(\(email.map(EmailPolicy.normalized)), email),
-                             updated_at = now()
-            WHERE id = \(id) RETURNING \(unsafeFragment: User.columns)
-            """)
+        let rows = try Self.mappingConflicts {
+            try database.query("""
+                UPDATE users SET full_name = coalesce(\(fullName), full_name),
+                                 email = coalesce(\(email.map(EmailPolicy.normalized)), email),
+                                 updated_at = now()
+                WHERE id = \(id) RETURNING \(unsafeFragment: User.columns)
+                """)
+        }
         return try rows.first.map(User.init(row:))
     }
 
-    /// Replaces the password hash.
-    public func updatePassword(id: Int64, passwordHash: String) throws {
-        try database.execute("""
+    /// Replaces the password hash if it is still `expected` (the one the caller verified the
+    /// current password against); otherwise throws ``AccountConflict/passwordChanged``, so of
+    /// concurrent changes exactly one wins.
+    public func updatePassword(id: Int64, from expected: String, to passwordHash: String) throws {
+        let changed = try database.execute("""
             UPDATE users SET password_hash = \(passwordHash), password_changed_at = now(), updated_at = now()
-            WHERE id = \(id)
+            WHERE id = \(id) AND password_hash = \(expected)
             """)
+        guard changed == 1 else { throw AccountConflict.passwordChanged }
     }
 
     /// Changes role and/or active flag (nil leaves it).

@@ -1,4 +1,5 @@
 import Foundation
+import Quant
 
 /// A value that can be bound as a parameter, in PostgreSQL's text format.
 public protocol SQLEncodable {
@@ -77,50 +78,65 @@ extension Date: SQLEncodable, SQLDecodable {
                       parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, min(micros, 999_999))
     }
 
-    /// Parses `timestamptz` output in the ISO DateStyle (`2026-11-25 01:22:28.123456+00`).
+    /// Parses `timestamptz` output in the ISO DateStyle (`2026-11-25 01:22:28.123456+00`),
+    /// for every value PostgreSQL can hold: years of any length, ` BC`, and `infinity`
+    /// (as `distantFuture`/`distantPast`). Total: a stored timestamp always decodes.
     public init?(sqlText: String) {
-        let bytes = Array(sqlText.utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= bytes.count else { return nil }
+        switch sqlText {
+        case "infinity": self = .distantFuture; return
+        case "-infinity": self = .distantPast; return
+        default: break
+        }
+        var bytes = Array(sqlText.utf8)
+        var beforeChrist = false
+        if bytes.count > 3, bytes.suffix(3).elementsEqual(" BC".utf8) {
+            beforeChrist = true
+            bytes.removeLast(3)
+        }
+        var index = 0
+        func number(digits: Int? = nil) -> Int? {
+            let start = index
             var value = 0
-            for byte in bytes[range] {
-                guard byte >= 48 && byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57, index - start < (digits ?? 18) {
+                value = value * 10 + Int(bytes[index] - 48)
+                index += 1
             }
+            guard index > start, digits == nil || index - start == digits else { return nil }
             return value
         }
-        guard bytes.count >= 19, let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) else { return nil }
-        var index = 19
-        var fraction = 0.0
-        if index < bytes.count && bytes[index] == 46 {
+        func expect(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
             index += 1
+            return true
+        }
+        guard var year = number(), expect(45), let month = number(digits: 2), expect(45), let day = number(digits: 2),
+              expect(32) || expect(84), let hour = number(digits: 2), expect(58), let minute = number(digits: 2),
+              expect(58), let second = number(digits: 2) else { return nil }
+        if beforeChrist { year = 1 - year } // 1 BC is year 0 of the proleptic calendar
+        var fraction = 0.0
+        if expect(46) {
             var scale = 0.1
-            while index < bytes.count, bytes[index] >= 48 && bytes[index] <= 57 {
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
                 fraction += Double(bytes[index] - 48) * scale
                 scale /= 10
                 index += 1
             }
         }
         var offsetSeconds = 0
-        if index < bytes.count && (bytes[index] == 43 || bytes[index] == 45) {
+        if index < bytes.count, bytes[index] == 43 || bytes[index] == 45 {
             let sign = bytes[index] == 45 ? -1 : 1
-            guard let hours = number(index + 1..<index + 3) else { return nil }
-            var minutes = 0
-            if index + 5 < bytes.count + 1, index + 3 < bytes.count, bytes[index + 3] == 58 {
-                minutes = number(index + 4..<index + 6) ?? 0
-            }
-            offsetSeconds = sign * (hours * 3600 + minutes * 60)
+            index += 1
+            guard let hours = number(digits: 2) else { return nil }
+            var minutes = 0, seconds = 0
+            if expect(58) { minutes = number(digits: 2) ?? 0 }
+            if expect(58) { seconds = number(digits: 2) ?? 0 }
+            offsetSeconds = sign * (hours * 3600 + minutes * 60 + seconds)
         }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        let epoch = timegm(&parts)
-        self.init(timeIntervalSince1970: Double(epoch - offsetSeconds) + fraction)
+        guard index == bytes.count, (1...12).contains(month), (1...31).contains(day) else { return nil }
+        guard day <= CivilCalendar.daysIn(month: month, year: year) else { return nil }
+        let days = CivilCalendar.days(year: year, month: month, day: day)
+        let whole = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        self.init(timeIntervalSince1970: Double(whole) + fraction)
     }
 }
 

@@ -1,0 +1,59 @@
+import TMFcgi
+
+/// Which slice of a list the client asked for, per the API conventions: `limit` (1–100,
+/// default 20) and `offset`, or `page` (1-based) with `page_size` (`per_page` is accepted as
+/// its alias). The one parser every list uses.
+public struct PageRequest: Sendable, Equatable {
+    /// The largest page.
+    public static let maximumLimit = 100
+    /// The page size when none is asked for.
+    public static let defaultLimit = 20
+
+    /// Items per page.
+    public var limit: Int
+    /// Items skipped.
+    public var offset: Int
+
+    /// A page from its parts.
+    public init(limit: Int = defaultLimit, offset: Int = 0) {
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// The page `query` asks for; each invalid parameter is appended to `errors` under its name.
+    public static func parse(_ query: [String: String], errors: inout [FieldError]) -> PageRequest {
+        func integer(_ name: String, _ range: ClosedRange<Int>) -> Int? {
+            guard let text = query[name] else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                errors.append(FieldError(pointer: name, detail: "must be an integer in \(range.lowerBound)...\(range.upperBound)"))
+                return nil
+            }
+            return value
+        }
+        let sizes = 1...maximumLimit
+        let limit = integer("limit", sizes) ?? integer("page_size", sizes) ?? integer("per_page", sizes) ?? defaultLimit
+        var offset = integer("offset", 0...Int(Int32.max)) ?? 0
+        if query["offset"] == nil, let page = integer("page", 1...1_000_000) { offset = (page - 1) * limit }
+        return PageRequest(limit: limit, offset: offset)
+    }
+}
+
+/// One page of a list: `{items, total, limit, offset}`.
+public struct Page<Item: Encodable>: ResponseEncodable {
+    /// The items of this page.
+    public var items: [Item]
+    /// How many items match in all.
+    public var total: Int
+    /// The page size asked for.
+    public var limit: Int
+    /// Items skipped before this page.
+    public var offset: Int
+
+    /// A page of `items` out of `total`, for `request`.
+    public init(items: [Item], total: Int, request: PageRequest) {
+        self.items = items
+        self.total = total
+        self.limit = request.limit
+        self.offset = request.offset
+    }
+}
