@@ -80,7 +80,8 @@ public struct JWTSigner: Sendable, CustomStringConvertible {
         return claims
     }
 
-    private static func decodeClaims(_ payload: [UInt8]) throws(JWTError) -> JWTClaims {
+    static func decodeClaims(_ payload: [UInt8]) throws(JWTError) -> JWTClaims {
+        if let claims = JWTClaims.parsePlain(payload) { return claims }
         do {
             return try JSONDecoder().decode(JWTClaims.self, from: Data(payload))
         } catch let DecodingError.keyNotFound(key, _) {
