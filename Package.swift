@@ -21,15 +21,16 @@ let package = Package(
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Pure analytics: no I/O, no C.
         .target(name: "Quant"),
         // Crypto primitives: hashes, HMAC, JWT, Argon2id, constant-time comparison.
         .target(name: "Security", dependencies: ["COpenSSL", "CArgon2"]),
         // The FastCGI pool, request pipeline, router and RFC 9457 problems.
-        .target(name: "TMFcgi", dependencies: ["CFastCGI", logging]),
+        .target(name: "TMFcgi", dependencies: ["CFastCGI", "Security", logging]),
         // Domain types, validation and persistence (libpq, hiredis).
-        .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "Security", "Quant", logging], exclude: ["Accounts/Resources"]),
+        .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "CCurl", "Security", "Quant", logging], exclude: ["Accounts/Resources"]),
         // The HTTP API.
         .target(name: "Handlers", dependencies: ["TMFcgi", "Models", "Quant", "Security", logging]),
         // Composition root.

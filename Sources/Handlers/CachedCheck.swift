@@ -16,17 +16,21 @@ final class CachedCheck: Sendable {
     private let state = Mutex(State())
     private let interval: UInt64
 
-    /// A cache that keeps a result for `seconds`.
+    /// A cache that keeps a result for `seconds` (0 or less: every call probes, unless
+    /// another thread is probing).
     init(seconds: Double) {
-        interval = UInt64(seconds * 1e9)
+        interval = seconds > 0 ? UInt64(seconds * 1e9) : 0
     }
 
     /// The cached result while fresh (or while another thread is probing); otherwise runs
     /// `probe` on this thread and keeps its result.
     func value(_ probe: () -> HealthHandlers.Check) -> HealthHandlers.Check {
-        let now = Clock.monotonicNanoseconds()
         let cached: HealthHandlers.Check? = state.withLock { state in
-            if let last = state.last, now - state.checkedAt < interval || state.probing { return last }
+            // The clock is read under the lock, so no thread can have stored a later
+            // `checkedAt` in between; the age still saturates at 0 rather than trap.
+            let now = Clock.monotonicNanoseconds()
+            let age = now >= state.checkedAt ? now - state.checkedAt : 0
+            if let last = state.last, age < interval || state.probing { return last }
             if state.probing { return HealthHandlers.Check(status: "unknown", latencyMs: 0, error: "check in progress") }
             state.probing = true
             return nil

@@ -1,4 +1,5 @@
 import Foundation
+import Security
 import TMFcgi
 #if canImport(Glibc)
 import Glibc
@@ -30,15 +31,12 @@ public struct DiagnosticHandlers: Sendable {
     /// a checksum and the worker's resident memory, to show uploads do not accumulate.
     public func upload(_ request: Request, _ context: AppContext) throws -> Response {
         var length = 0
-        var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
+        var checksum = FNV1a()
         try request.body.forEachChunk { chunk in
             length += chunk.count
-            for byte in chunk {
-                checksum ^= UInt64(byte)
-                checksum = checksum &* 0x100_0000_01b3
-            }
+            checksum.update(chunk)
         }
-        return .json("{\"bytes\":\(length),\"fnv1a\":\"\(String(checksum, radix: 16))\",\"pid\":\(getpid()),\"rss_kb\":\(Self.residentKilobytes())}")
+        return .json("{\"bytes\":\(length),\"fnv1a\":\"\(checksum.hex)\",\"pid\":\(getpid()),\"rss_kb\":\(Self.residentKilobytes())}")
     }
 
     /// `POST /_diag/echo`: decodes a JSON object and returns it (exercises JSON errors).

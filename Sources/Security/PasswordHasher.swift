@@ -99,17 +99,27 @@ public struct PasswordHasher: Sendable {
     /// The dummy hash is made once per hasher, on first use, under a lock; later calls only
     /// verify against it. It is the hash of random bytes, so no password can match it.
     public func verifyUnknownUser(password: String) -> Bool {
-        guard let encoded = dummy.encoded(making: makeDummyHash) else { return false }
-        _ = verify(password: password, encoded: encoded)
+        verifyUnknownUser(password: password, using: verify(password:encoded:))
+    }
+
+    /// `verifyUnknownUser` with the verification passed in, so a test can see that it runs
+    /// exactly one, against ``dummyHash``, and that its answer is ignored.
+    func verifyUnknownUser(password: String, using verify: (_ password: String, _ encoded: String) -> Bool) -> Bool {
+        guard let encoded = dummyHash else { return false }
+        _ = verify(password, encoded)
         return false
     }
+
+    /// The hash unknown users' passwords are verified against, made on first use: an
+    /// Argon2id hash at `parameters` (same cost, salt and hash length as a real one).
+    var dummyHash: String? { dummy.encoded(making: makeDummyHash) }
 
     /// Makes the dummy hash now rather than at the first unknown-user login, which would
     /// otherwise take about twice as long as later ones. Call it once per worker process at
     /// start-up (after fork). Returns `false` if it could not be made (it is retried on use).
     @discardableResult
     public func prepareDummyHash() -> Bool {
-        dummy.encoded(making: makeDummyHash) != nil
+        dummyHash != nil
     }
 
     private func makeDummyHash() throws(SecurityError) -> String {

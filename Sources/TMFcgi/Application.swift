@@ -42,9 +42,7 @@ public final class Application<Context: RequestContext>: Sendable {
                 response = Response(status: .noContent)
                 response.headers.add("Allow", allow)
             } else {
-                response = .problem(Problem(.methodNotAllowed, detail: "\(request.method.rawValue) is not allowed here.",
-                                            headers: [("Allow", allow)]),
-                                    instance: request.uri, requestID: request.requestID)
+                response = HTTPMethod.notAllowed(request.method.rawValue, allowed: allowed, uri: request.uri, requestID: request.requestID)
             }
         case .notFound:
             response = .problem(Problem(.notFound, detail: "No route for \(request.path)."),
@@ -57,6 +55,14 @@ public final class Application<Context: RequestContext>: Sendable {
         }
         log(request, response, nanoseconds: now() - start, logger: requestLogger)
         return response
+    }
+
+    /// The answer to a method this server does not know (`PROPFIND`, `FOO`): the client's
+    /// error, so 405 with the `Allow` of `path`, or of the whole server when no route has
+    /// that path (rather than 501, which would blame the server).
+    public func respond(toUnknownMethod method: String, path: String, uri: String, requestID: String) -> Response {
+        let allowed = router.allowedMethods(path: path) ?? HTTPMethod.allCases.sorted()
+        return HTTPMethod.notAllowed(method, allowed: allowed, uri: uri, requestID: requestID)
     }
 
     /// The problem response for `error`; unexpected errors become a bare 500 whose body

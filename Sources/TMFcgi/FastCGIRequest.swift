@@ -20,9 +20,10 @@ final class FastCGIBodySource: BodySource {
 
 /// Converts between libfcgi's request and ours.
 enum FastCGIRequest {
-    /// Builds a `Request` from the CGI parameters nginx sent; nil (after answering the
-    /// client) when the method is not one we serve.
-    static func make(_ raw: inout FCGX_Request) -> Request? {
+    /// Builds a `Request` from the CGI parameters nginx sent; nil (after writing the answer
+    /// of `unknownMethod`, 405 for any path by default) when the method is not one we serve.
+    static func make(_ raw: inout FCGX_Request, unknownMethod: (_ method: String, _ path: String, _ uri: String, _ requestID: String) -> Response
+                        = { HTTPMethod.notAllowed($0, allowed: HTTPMethod.allCases.sorted(), uri: $2, requestID: $3) }) -> Request? {
         var method = "", uri = "", query = "", client = "", requestID = ""
         var contentLength: Int?
         var headers = HTTPHeaders()
@@ -65,8 +66,9 @@ enum FastCGIRequest {
         let body = RequestBody(source: raw.in.map(FastCGIBodySource.init), declaredLength: contentLength,
                                limit: RouteOptions().maxBodySize)
         guard let known = HTTPMethod(rawValue: method) else {
-            let problem = Problem(HTTPStatus(code: 501), detail: "The method \(method.prefix(16)) is not implemented.")
-            write(.problem(problem, instance: path, requestID: requestID), to: &raw, requestID: requestID)
+            var response = unknownMethod(method, path.isEmpty ? "/" : path, uri, requestID)
+            response.headers.set("X-Request-ID", requestID)
+            write(response, to: &raw, requestID: requestID)
             return nil
         }
         return Request(method: known, path: path.isEmpty ? "/" : path, query: query, headers: headers,

@@ -1,3 +1,5 @@
+internal import Security
+
 /// An HTTP request as nginx handed it over FastCGI.
 public final class Request {
     /// The method (unknown methods are rejected before a `Request` is built).
@@ -86,8 +88,7 @@ public enum RequestID {
     /// A fresh random id.
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64, low = generator.next() as UInt64
-        return hex(high) + hex(low)
+        return Hex.encode((0..<16).map { _ in generator.next() as UInt8 })
     }
 
     /// Whether `value` is safe to echo and log as an id: 1–64 of `[A-Za-z0-9._-]`.
@@ -95,11 +96,6 @@ public enum RequestID {
         let bytes = value.utf8
         guard !bytes.isEmpty, bytes.count <= 64 else { return false }
         return bytes.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 46 || $0 == 95 }
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
 
@@ -113,7 +109,7 @@ public enum PercentDecoding {
         var iterator = value.utf8.makeIterator()
         while let byte = iterator.next() {
             if byte == 37 {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+                guard let high = iterator.next().flatMap(Hex.digitValue), let low = iterator.next().flatMap(Hex.digitValue) else { return nil }
                 bytes.append(high << 4 | low)
             } else if plusAsSpace && byte == 43 {
                 bytes.append(32)
@@ -122,15 +118,6 @@ public enum PercentDecoding {
             }
         }
         return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 48...57: return byte - 48
-        case 65...70: return byte - 55
-        case 97...102: return byte - 87
-        default: return nil
-        }
     }
 }
 

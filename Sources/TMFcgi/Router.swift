@@ -106,28 +106,43 @@ public struct Router<Context: RequestContext>: Sendable {
 
     /// Finds the route for `method` and `path` (percent-encoded; decoded per segment).
     public func match(_ method: HTTPMethod, path: String) -> Match {
+        guard let (node, parameters) = node(for: path) else { return .notFound }
+        let lookup = method == .head ? .get : method
+        if let route = node.routes[lookup] {
+            return .found(responder: route.responder, options: route.options, parameters: parameters)
+        }
+        return .methodNotAllowed(allowed: Router.allowed(node))
+    }
+
+    /// The methods `path` answers (HEAD with GET, and OPTIONS), for an `Allow` header; nil
+    /// when no route has this path.
+    public func allowedMethods(path: String) -> [HTTPMethod]? {
+        node(for: path).map { Router.allowed($0.node) }
+    }
+
+    private static func allowed(_ node: Node) -> [HTTPMethod] {
+        var allowed = Set(node.routes.keys)
+        if allowed.contains(.get) { allowed.insert(.head) }
+        allowed.insert(.options)
+        return allowed.sorted()
+    }
+
+    /// The node with routes for `path` and the parameters on the way; nil when none.
+    private func node(for path: String) -> (node: Node, parameters: Parameters)? {
         var node = root
         var parameters = Parameters()
         for raw in Router.segments(of: path) {
-            guard let segment = PercentDecoding.decode(raw) else { return .notFound }
+            guard let segment = PercentDecoding.decode(raw) else { return nil }
             if let child = node.literals[segment] {
                 node = child
             } else if let (name, child) = node.parameter {
                 parameters.append(name, segment)
                 node = child
             } else {
-                return .notFound
+                return nil
             }
         }
-        if node.routes.isEmpty { return .notFound }
-        let lookup = method == .head ? .get : method
-        if let route = node.routes[lookup] {
-            return .found(responder: route.responder, options: route.options, parameters: parameters)
-        }
-        var allowed = Set(node.routes.keys)
-        if allowed.contains(.get) { allowed.insert(.head) }
-        allowed.insert(.options)
-        return .methodNotAllowed(allowed: allowed.sorted())
+        return node.routes.isEmpty ? nil : (node, parameters)
     }
 
     static func segments(of path: String) -> [String] {

@@ -112,11 +112,13 @@ public enum WorkerProcess {
 /// only parses records. No signals interrupt a request in flight.
 final class ServerThread: @unchecked Sendable {
     private let respond: (Request) -> Response
+    private let respondToUnknownMethod: (String, String, String, String) -> Response
     private let state: WorkerState
     private let logger: Logger
 
     init<Context>(application: Application<Context>, state: WorkerState, logger: Logger, index: Int) {
         self.respond = application.respond(to:)
+        self.respondToUnknownMethod = application.respond(toUnknownMethod:path:uri:requestID:)
         self.state = state
         self.logger = logger
     }
@@ -152,7 +154,7 @@ final class ServerThread: @unchecked Sendable {
     }
 
     private func serve(_ raw: inout FCGX_Request) {
-        guard let request = FastCGIRequest.make(&raw) else { return }
+        guard let request = FastCGIRequest.make(&raw, unknownMethod: respondToUnknownMethod) else { return }
         let response = respond(request)
         FastCGIRequest.write(response, to: &raw, requestID: request.requestID)
         // Unread input would be parsed as the next request on a kept connection: drain a

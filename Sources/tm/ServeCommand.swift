@@ -46,6 +46,8 @@ struct ServeCommand: ParsableCommand {
         let maxRequests = self.maxRequests ?? settings.maxRequests
         if worker {
             let logger = Startup.logger("tm.worker", settings: settings)
+            // libcurl's global state, before any thread exists.
+            if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: TradeMaster calls will fail") }
             let application = try API.makeApplication(settings: settings, logger: logger)
             throw ExitCode(WorkerProcess.run(application: application, threads: threads, maxRequests: maxRequests, logger: logger))
         }

@@ -22,10 +22,11 @@ import TestSupport
         #expect(response.body.isEmpty)
     }
 
-    @Test func unknownMethodIs501Problem() throws {
+    @Test func unknownMethodIs405ProblemWithAllow() throws {
         let response = try stack.client().send("PROPFIND", "/health")
-        #expect(response.status == 501)
+        #expect(response.status == 405)
         #expect(response.header("content-type") == "application/problem+json")
+        #expect(response.header("allow") == "GET, HEAD, OPTIONS")
     }
 
     @Test func statusReportsEveryDependency() throws {

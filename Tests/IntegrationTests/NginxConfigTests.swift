@@ -122,6 +122,29 @@ import TestSupport
         _ = FileManager.default.createFile(atPath: big, contents: Data(count: 2 << 20))
         let tooLarge = try curl(["-D", "-", "-H", "Content-Type: application/json", "--data-binary", "@" + big, base + "/api/v1/anything"]).output
         #expect(tooLarge.contains(" 413") && tooLarge.contains("application/problem+json"), "\(tooLarge.prefix(400))")
+
+        // What nginx rejects itself is problem+json with its status over TLS too (HTTP/1.1:
+        // curl sends these exactly as given).
+        let rejected: [([String], Int)] = [
+            (["--path-as-is", base + "/../../etc/passwd"], 400), ([base + "/%00"], 400), ([base + "/%zz"], 400),
+            (["--request-target", "*", base + "/"], 400), (["-X", "get", base + "/health"], 400),
+            (["-X", "TRACE", base + "/health"], 405), (["-X", "CONNECT", base + "/"], 405),
+            (["-H", "X-Big: " + String(repeating: "b", count: 10_000), base + "/health"], 400),
+            ([base + "/" + String(repeating: "a", count: 10_000)], 414),
+            (["-H", "Transfer-Encoding: gzip", "--data", "x", base + "/health"], 501),
+        ]
+        for (arguments, status) in rejected {
+            let answer = try curl(["--http1.1", "-D", "-"] + arguments).output
+            #expect(answer.hasPrefix("HTTP/1.1 \(status)") && answer.contains("application/problem+json")
+                    && answer.contains("\"status\":\(status)"), "\(arguments.prefix(2)): \(answer.prefix(300))")
+        }
+        // The plain-HTTP server and plain HTTP sent to the TLS port (nginx's 497) as well.
+        for (port, bytes) in [(http, "get / HTTP/1.1\r\nHost: localhost\r\n\r\n"), (http, "GET /../x HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+                              (https, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")] {
+            let answer = try TestHTTPClient(port: port).sendRaw(Array(bytes.utf8))
+            #expect(answer.status == 400 && answer.header("content-type") == "application/problem+json"
+                    && answer.json["status"] as? Int == 400, "\(port) \(bytes.debugDescription): \(answer.status) \(answer.text.prefix(200))")
+        }
     }
 
     func freePort() throws -> Int { try PrivatePool.freePort() }

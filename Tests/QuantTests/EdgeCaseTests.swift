@@ -28,7 +28,11 @@ import Testing
         #expect(Metrics.calmarRatio(r).isNaN)          // no drawdown
         #expect(Metrics.omegaRatio(r).isNaN)           // no losses
         #expect(Metrics.stability(r) == 0)
-        #expect(try Risk.valueAtRisk(r, method: .cornishFisher).isNaN || true)
+        // No spread: the historical and Gaussian VaR are the (zero) return itself. Skewness
+        // and kurtosis are 0/0 (scipy gives nan too), so the Cornish-Fisher VaR is undefined.
+        #expect(try Risk.valueAtRisk(r, method: .historical) == 0)
+        #expect(try Risk.valueAtRisk(r, method: .gaussian) == 0)
+        #expect(try Risk.valueAtRisk(r, method: .cornishFisher).isNaN)
     }
 
     @Test(arguments: StrategyRegistry.names)

@@ -85,12 +85,11 @@ import Testing
         let x = (0..<n).map { _ in ties ? (rng.next() * 20).rounded() / 1000 - 0.01 : (rng.next() - 0.5) * 0.1 }
         let sorted = x.sorted()
         for p in [0.0, 1, 5, 37.5, 50, 95, 99, 100] {
-            let q = p / 100
-            let virtual = (Double(n) * q + (1 + q * (1 - 1 - 1))) - 1
-            let lo = min(max(Int(virtual.rounded(.down)), 0), n - 1), hi = min(lo + 1, n - 1)
-            let t = min(max(virtual - virtual.rounded(.down), 0), 1)
-            let expected = lo == hi || virtual >= Double(n - 1) ? sorted[n - 1 == lo ? lo : lo] + (sorted[hi] - sorted[lo]) * t
-                : sorted[lo] + (sorted[hi] - sorted[lo]) * t
+            // numpy's default ("linear"): the value at rank h = (n − 1)·p/100, interpolated
+            // between its neighbours in sorted order.
+            let h = Double(n - 1) * p / 100
+            let lo = Int(h.rounded(.down)), hi = min(lo + 1, n - 1)
+            let expected = sorted[lo] + (sorted[hi] - sorted[lo]) * (h - Double(lo))
             #expect(close(Statistics.percentile(x, p), expected, relative: 1e-12, absolute: 1e-15), "p=\(p) n=\(n)")
         }
         for confidence in [0.5, 0.95, 0.99] {

@@ -2,13 +2,23 @@ import Security
 import Testing
 
 @Suite struct APIKeyTests {
-    @Test func shapePrefixAndStoredHash() throws {
+    /// A fixed key and its stored hash, computed outside this code base:
+    /// `printf %s tmk_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8 | openssl dgst -sha256`
+    /// (the key is `tmk_` + base64url of the bytes 0…31; Python's hashlib agrees).
+    @Test func fixedKeyVector() {
+        let key = "tmk_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+        #expect(APIKey.isWellFormed(key))
+        #expect(APIKey.prefix(of: key) == "AAECAwQF")
+        #expect(APIKey.hash(key) == "751c983e73eba7550646f9b2f2a55d72c3200f690221250e9ed965929dd09076")
+    }
+
+    @Test func generatedKeysHaveTheDocumentedShape() throws {
         let key = try APIKey.generate()
-        #expect(key.plaintext.hasPrefix("tmk_"))
-        #expect(key.plaintext.count == 4 + 43)
-        #expect(key.prefix == String(key.plaintext.dropFirst(4).prefix(8)))
-        #expect(key.hashHex == Hex.encode(SHA256.hash(key.plaintext)))
-        #expect(key.hashHex.count == 64)
+        #expect(key.plaintext.count == 47)
+        #expect(key.plaintext.hasPrefix("tmk_" + key.prefix))
+        #expect(key.prefix.count == 8)
+        #expect(key.plaintext.dropFirst(4).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        #expect(key.hashHex.count == 64 && key.hashHex.allSatisfy { "0123456789abcdef".contains($0) })
         #expect(APIKey.hash(key.plaintext) == key.hashHex)
         #expect(APIKey.isWellFormed(key.plaintext))
         #expect(APIKey.prefix(of: key.plaintext) == key.prefix)

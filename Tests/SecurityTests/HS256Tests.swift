@@ -15,7 +15,24 @@ import Testing
         #expect(Self.header == [123, 34, 116, 121, 112, 34, 58, 34, 74, 87, 84, 34, 44, 13, 10, 32,
                                 34, 97, 108, 103, 34, 58, 34, 72, 83, 50, 53, 54, 34, 125])
         #expect(HS256.sign(header: Self.header, payload: Self.payload, key: Self.key) == Self.token)
-        #expect(Self.token.hasSuffix(".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"))
+    }
+
+    /// A second vector, made outside this code base with Python's standard library:
+    /// ```
+    /// import base64, hashlib, hmac
+    /// b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    /// signing = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(b'{"exp":2000000000,"sub":"42"}')
+    /// print(signing + "." + b64(hmac.new(bytes(range(32)), signing.encode(), hashlib.sha256).digest()))
+    /// ```
+    @Test func pythonHMACVector() throws {
+        let key = (0..<32).map { UInt8($0) }
+        let header = Array("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".utf8)
+        let payload = Array("{\"exp\":2000000000,\"sub\":\"42\"}".utf8)
+        let expected = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjIwMDAwMDAwMDAsInN1YiI6IjQyIn0"
+            + "._8zeasBbmTn2zMcWIDydEnAUc0slPfysr2H_DJfSpAk"
+        #expect(HS256.sign(header: header, payload: payload, key: key) == expected)
+        let verified = try HS256.verify(expected, keys: [key])
+        #expect(verified.header == header && verified.payload == payload)
     }
 
     @Test func rfc7515A1Verify() throws {

@@ -15,4 +15,9 @@ import Testing
     func rejectsInvalidText(_ text: String) {
         #expect(Hex.decode(text) == nil)
     }
+
+    @Test func digitValues() {
+        #expect(Array("0123456789abcdefABCDEF".utf8).map(Hex.digitValue) == (0...15).map { UInt8($0) } + (10...15).map { UInt8($0) })
+        #expect(Array("gG/:@`% ".utf8).allSatisfy { Hex.digitValue($0) == nil })
+    }
 }

@@ -1,5 +1,7 @@
-import Security
+import Foundation
+import Synchronization
 import Testing
+@testable import Security
 
 @Suite struct PasswordHasherTests {
     /// Cheap parameters for the tests that only check behaviour.
@@ -8,23 +10,43 @@ import Testing
     @Test func owaspParametersProduceTheStandardEncodingAndVerify() throws {
         let hasher = PasswordHasher()
         #expect(hasher.parameters == .owasp)
-        let clock = ContinuousClock()
-        var encoded = ""
-        let hashTime = try clock.measure { encoded = try hasher.hash(password: "Correct Horse 9") }
+        let encoded = try hasher.hash(password: "Correct Horse 9")
         #expect(encoded.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
         let fields = encoded.split(separator: "$")
         #expect(fields.count == 5)
         #expect(fields[3].count == 22)  // 16-byte salt, unpadded base64
         #expect(fields[4].count == 43)  // 32-byte hash
-        var ok = false
-        let verifyTime = clock.measure { ok = hasher.verify(password: "Correct Horse 9", encoded: encoded) }
-        #expect(ok)
+        #expect(hasher.verify(password: "Correct Horse 9", encoded: encoded))
         #expect(!hasher.verify(password: "correct horse 9", encoded: encoded))
         #expect(!hasher.needsRehash(encoded: encoded))
-        let unknownTime = clock.measure { #expect(!hasher.verifyUnknownUser(password: "Correct Horse 9")) }
-        let unknownAgain = clock.measure { #expect(!hasher.verifyUnknownUser(password: "x")) }
-        // Timings only (debug build, shared cores); not secret, not asserted.
-        print("Argon2id OWASP (debug build): hash \(hashTime), verify \(verifyTime), unknown user first \(unknownTime), then \(unknownAgain)")
+        // The unknown-user path verifies against a hash of the same cost as this real one.
+        let dummy = try #require(hasher.dummyHash)
+        #expect(Argon2Encoded(dummy) == Argon2Encoded(encoded))
+    }
+
+    /// Equal cost without timing: the unknown-user path runs exactly one verification, of
+    /// the caller's password, against a hash with the hasher's own parameters (what a known
+    /// user's check costs), and says no even if that verification said yes.
+    @Test func unknownUserRunsOneVerificationAtTheHashersCost() throws {
+        let hasher = PasswordHasher(parameters: .init(memoryKiB: 256, iterations: 3, parallelism: 2))
+        let real = try hasher.hash(password: "pw")
+        let dummy = try #require(hasher.dummyHash)
+        #expect(Argon2Encoded(dummy) == Argon2Encoded(real))
+        #expect(Argon2Encoded(dummy) != nil)
+        #expect(!hasher.needsRehash(encoded: dummy))
+        var calls: [(String, String)] = []
+        let answer = hasher.verifyUnknownUser(password: "Correct Horse 9") { password, encoded in
+            calls.append((password, encoded))
+            return true
+        }
+        #expect(answer == false)
+        #expect(calls.count == 1)
+        #expect(calls.first?.0 == "Correct Horse 9")
+        #expect(calls.first?.1 == dummy)
+        // And the real verification against it is a genuine Argon2id run that no password passes.
+        #expect(!hasher.verify(password: "pw", encoded: dummy))
+        #expect(!hasher.verify(password: "", encoded: dummy))
+        #expect(PasswordHasher(parameters: .init(memoryKiB: 256, iterations: 3, parallelism: 2)).dummyHash != dummy)
     }
 
     @Test func saltsDiffer() throws {
@@ -68,11 +90,12 @@ import Testing
         }
     }
 
-    @Test func dummyHashCanBePreparedAhead() {
+    @Test func dummyHashCanBePreparedAhead() throws {
         let hasher = PasswordHasher(parameters: .init(memoryKiB: 64, iterations: 1, parallelism: 1))
         #expect(hasher.prepareDummyHash())
+        let prepared = try #require(hasher.dummyHash)
         #expect(hasher.prepareDummyHash())
-        #expect(!hasher.verifyUnknownUser(password: "anything"))
+        #expect(hasher.dummyHash == prepared, "made once, then kept")
     }
 
     @Test func excessiveStoredCostsAreRefusedWithoutRunning() throws {
@@ -96,11 +119,27 @@ import Testing
         }
     }
 
-    @Test func unknownUserIsAlwaysFalseEvenUnderConcurrency() async {
+    /// Concurrent first calls make one dummy hash and all verify against it.
+    @Test func concurrentUnknownUsersShareOneDummyHash() {
         let hasher = PasswordHasher(parameters: .init(memoryKiB: 256, iterations: 1, parallelism: 1))
-        await withTaskGroup(of: Bool.self) { group in
-            for index in 0..<8 { group.addTask { hasher.verifyUnknownUser(password: "pw\(index)") } }
-            for await result in group { #expect(result == false) }
+        let seen = Mutex<[String]>([])
+        let answers = Mutex<[Bool]>([])
+        let group = DispatchGroup()
+        for index in 0..<8 {
+            group.enter()
+            Thread {
+                let answer = hasher.verifyUnknownUser(password: "pw\(index)") { password, encoded in
+                    seen.withLock { $0.append(encoded) }
+                    return hasher.verify(password: password, encoded: encoded)
+                }
+                answers.withLock { $0.append(answer) }
+                group.leave()
+            }.start()
         }
+        group.wait()
+        #expect(answers.withLock { $0 } == Array(repeating: false, count: 8))
+        let hashes = seen.withLock { $0 }
+        #expect(hashes.count == 8)
+        #expect(Set(hashes).count == 1)
     }
 }

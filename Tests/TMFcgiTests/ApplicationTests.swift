@@ -110,6 +110,16 @@ struct Teapot: ProblemConvertible {
         #expect(good.when.timeIntervalSince1970 == 1_769_860_800)
     }
 
+    @Test func unknownMethodIs405WithTheAllowOfItsPath() throws {
+        let known = application().respond(toUnknownMethod: "PROPFIND", path: "/ok", uri: "/ok?x=1", requestID: "r1")
+        #expect(known.status.code == 405)
+        #expect(known.headers["Allow"] == "GET, HEAD, OPTIONS")
+        #expect(known.headers["Content-Type"] == "application/problem+json")
+        let unknown = application().respond(toUnknownMethod: "FOO", path: "/nowhere", uri: "/nowhere", requestID: "r2")
+        #expect(unknown.status.code == 405)
+        #expect(unknown.headers["Allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT")
+    }
+
     @Test func optionsAnswersAllowAndHeadHasNoBody() {
         let options = application().respond(to: Request(method: .options, path: "/ok"))
         #expect(options.status.code == 204)

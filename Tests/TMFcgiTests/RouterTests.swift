@@ -56,6 +56,11 @@ import Testing
         #expect(allowed == [.delete, .get, .head, .options])
     }
 
+    @Test func allowedMethodsOfAPath() {
+        #expect(router().allowedMethods(path: "/api/v1/strategies/1") == [.delete, .get, .head, .options])
+        #expect(router().allowedMethods(path: "/no/such/path") == nil)
+    }
+
     @Test func headUsesTheGetHandler() {
         if case .found = router().match(.head, path: "/api/v1/strategies") {} else { Issue.record("HEAD should match GET") }
     }

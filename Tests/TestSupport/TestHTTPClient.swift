@@ -76,6 +76,22 @@ public final class TestHTTPClient: @unchecked Sendable {
         throw TestHTTPError(description: "unreachable")
     }
 
+    /// Sends `bytes` as they are (a malformed request, say) on a fresh connection, half-closes
+    /// it and reads one response; `method` says whether a body follows (not for HEAD). Throws
+    /// when the server closes without answering.
+    public func sendRaw(_ bytes: [UInt8], method: String = "GET") throws -> TestResponse {
+        disconnect()
+        defer { disconnect() }
+        try connectSocket()
+        try writeAll(bytes)
+        shutdown(fd, Int32(SHUT_WR))
+        do {
+            return try readResponse(method: method)
+        } catch is StaleConnection {
+            throw TestHTTPError(description: "closed without an answer")
+        }
+    }
+
     /// Closes the connection.
     public func disconnect() {
         if fd >= 0 { close(fd) }

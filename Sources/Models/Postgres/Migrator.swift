@@ -1,4 +1,5 @@
 import Foundation
+import Security
 
 /// One numbered migration file, `NNNN_name.sql`.
 public struct MigrationScript: Sendable {
@@ -123,11 +124,8 @@ public struct Migrator {
 
     /// FNV-1a (64 bit) of the text: detects edits; not a security measure.
     static func fingerprint(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
+        var fnv = FNV1a()
+        fnv.update(text.utf8)
+        return fnv.hex
     }
 }

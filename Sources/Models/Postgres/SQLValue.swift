@@ -1,5 +1,6 @@
 import Foundation
 import Quant
+import Security
 
 /// A value that can be bound as a parameter, in PostgreSQL's text format.
 public protocol SQLEncodable {
@@ -152,14 +153,5 @@ public struct JSONB: SQLEncodable, SQLDecodable, Sendable {
 
 extension Array: SQLEncodable where Element == UInt8 {
     /// `bytea` in hex format.
-    public var sqlText: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = [92, 120] // \x
-        out.reserveCapacity(2 + count * 2)
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var sqlText: String { "\\x" + Hex.encode(self) }
 }

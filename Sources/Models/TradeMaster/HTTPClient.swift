@@ -1,173 +1,215 @@
+internal import CCurl
 import Foundation
 
-/// An HTTP/1.1 response from ``HTTPClient``.
-public struct HTTPClientResponse: Sendable {
-    /// The status code.
-    public let status: Int
-    /// Header fields, names lower-cased.
-    public let headers: [String: String]
-    /// The body.
-    public let body: [UInt8]
-}
-
-/// Failures talking to an HTTP service.
-public enum HTTPClientError: Error, CustomStringConvertible, Sendable {
-    case invalidURL(String)
-    case unreachable(String)
-    case timeout
-    case malformedResponse(String)
-
-    public var description: String {
-        switch self {
-        case .invalidURL(let url): return "invalid URL \(url)"
-        case .unreachable(let reason): return "unreachable: \(reason)"
-        case .timeout: return "timed out"
-        case .malformedResponse(let reason): return "malformed response: \(reason)"
-        }
-    }
-}
-
-/// A small blocking HTTP/1.1 client (plain `http://`, one request per connection) for the
-/// TradeMaster service, which runs beside us. Every call has a deadline.
+/// A blocking HTTP client on libcurl, for services outside our control (the TradeMaster
+/// service today; model downloads and import-by-URL later).
+///
+/// Whatever the server sends, a call returns a response or throws ``HTTPClientError``: the
+/// parsing (status line, headers, chunked bodies) is libcurl's, and every call is bounded
+/// in time (`connectTimeout`, `timeout`), in size (`maxBodyBytes`, `maxHeaderBytes`) and in
+/// redirects (`maxRedirects`, none by default). Only `http` and `https` are spoken, no
+/// proxy from the environment is used and no compressed encoding is asked for (so a small
+/// answer cannot expand into a large one). One easy handle per call: safe from any thread.
 public struct HTTPClient: Sendable {
     /// The deadline for a whole exchange, in seconds.
     public var timeout: Double
+    /// The deadline for the TCP (and TLS) connection, in seconds; capped by `timeout`.
+    public var connectTimeout: Double
+    /// The largest body accepted; a larger one (announced or streamed) is ``HTTPClientError/responseTooLarge(_:)``.
+    public var maxBodyBytes: Int
+    /// The largest total size of the response's header lines.
+    public var maxHeaderBytes: Int
+    /// Redirects followed (http and https only); 0 returns the 3xx response itself.
+    public var maxRedirects: Int
 
-    /// A client with a per-request deadline.
-    public init(timeout: Double = 5) {
+    /// A client with these limits.
+    public init(timeout: Double = 5, connectTimeout: Double = 2, maxBodyBytes: Int = 16 << 20,
+                maxHeaderBytes: Int = 64 << 10, maxRedirects: Int = 0) {
         self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.maxBodyBytes = maxBodyBytes
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxRedirects = maxRedirects
     }
+
+    /// Initialises libcurl for the process. `curl_global_init` must not race with other
+    /// threads on older libcurl builds, so a worker calls this once before it starts its
+    /// threads; `send` also calls it (a `static let` runs once whatever the concurrency).
+    /// Returns whether libcurl is usable.
+    @discardableResult
+    public static func initializeLibrary() -> Bool { libraryReady }
+
+    private static let libraryReady: Bool = tm_curl_global_init() == CURLE_OK
 
     /// Sends one request and reads the whole response.
-    public func send(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = []) throws -> HTTPClientResponse {
-        guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host else {
-            throw HTTPClientError.invalidURL(url)
+    /// - Throws: ``HTTPClientError``: `invalidURL` or `invalidRequest` before anything is
+    ///   sent; `unreachable`, `timeout`, `responseTooLarge` or `malformedResponse` after.
+    public func send(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = []) throws(HTTPClientError) -> HTTPClientResponse {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+              !url.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F })
+        else { throw .invalidURL(url) }
+        guard !method.isEmpty, method.utf8.allSatisfy({ (0x41...0x5A).contains($0) }) else {
+            throw .invalidRequest("method \(method)")
         }
-        let port = components.port ?? 80
-        let deadline = Date().addingTimeInterval(timeout)
-        let fd = try connect(host: host, port: port, deadline: deadline)
-        defer { close(fd) }
-        var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
-        if let query = components.percentEncodedQuery { target += "?" + query }
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\nUser-Agent: trademaster-backend\r\n"
-        for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        if !body.isEmpty || method == "POST" || method == "PUT" { head += "Content-Length: \(body.count)\r\n" }
-        head += "\r\n"
-        try writeAll(fd, Array(head.utf8) + body, deadline: deadline)
-        let raw = try readAll(fd, deadline: deadline)
-        return try Self.parse(raw)
-    }
+        for (name, value) in headers {
+            guard !name.isEmpty, !name.utf8.contains(where: { $0 <= 0x20 || $0 == 0x3A || $0 == 0x7F }),
+                  !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
+            else { throw .invalidRequest("header \(name)") }
+        }
+        guard Self.libraryReady else { throw .unreachable("libcurl could not be initialised") }
+        guard let handle = curl_easy_init() else { throw .unreachable("libcurl could not make a handle") }
+        defer { curl_easy_cleanup(handle) }
 
-    static func parse(_ raw: [UInt8]) throws -> HTTPClientResponse {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = raw.firstRange(of: separator) else { throw HTTPClientError.malformedResponse("no header end") }
-        let headText = String(decoding: raw[..<end.lowerBound], as: UTF8.self)
-        var lines = headText.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw HTTPClientError.malformedResponse("bad status line") }
-        var headers: [String: String] = [:]
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        var body = Array(raw[end.upperBound...])
-        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
-            body = try dechunk(body)
-        } else if let length = headers["content-length"].flatMap(Int.init), length <= body.count {
-            body = Array(body.prefix(length))
-        }
-        return HTTPClientResponse(status: status, headers: headers, body: body)
-    }
+        var list: UnsafeMutablePointer<curl_slist>?
+        // curl adds `Expect: 100-continue` to larger bodies and waits a second for it: no.
+        for line in headers.map({ "\($0.0): \($0.1)" }) + ["Expect:"] { list = curl_slist_append(list, line) }
+        defer { curl_slist_free_all(list) }
 
-    static func dechunk(_ data: [UInt8]) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var index = 0
-        while index < data.count {
-            guard let lineEnd = data[index...].firstRange(of: [13, 10]) else { throw HTTPClientError.malformedResponse("bad chunk") }
-            let sizeText = String(decoding: data[index..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { throw HTTPClientError.malformedResponse("bad chunk size") }
-            if size == 0 { break }
-            let start = lineEnd.upperBound
-            guard start + size <= data.count else { throw HTTPClientError.malformedResponse("truncated chunk") }
-            out.append(contentsOf: data[start..<start + size])
-            index = start + size + 2
-        }
-        return out
-    }
+        let collector = ResponseCollector(maxBodyBytes: maxBodyBytes, maxHeaderBytes: maxHeaderBytes)
+        let context = Unmanaged.passUnretained(collector).toOpaque()
+        let totalMs = max(1, Int(min(timeout, 86_400) * 1000))
+        let connectMs = max(1, min(totalMs, Int(min(connectTimeout, 86_400) * 1000)))
+        var status = CURLE_OK
+        func set(_ option: CURLoption, _ value: Int) { if status == CURLE_OK { status = tm_curl_setopt_long(handle, option, value) } }
+        func set(_ option: CURLoption, _ value: String) { if status == CURLE_OK { status = tm_curl_setopt_string(handle, option, value) } }
 
-    private func connect(host: String, port: Int, deadline: Date) throws -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else {
-            throw HTTPClientError.unreachable("cannot resolve \(host)")
-        }
-        defer { freeaddrinfo(result) }
-        var lastError = "no address"
-        var info: UnsafeMutablePointer<addrinfo>? = first
-        while let current = info {
-            info = current.pointee.ai_next
-            let fd = socket(current.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            guard fd >= 0 else { continue }
-            if Glibc.connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen) == 0 || errno == EINPROGRESS {
-                do {
-                    try wait(fd, events: Int16(POLLOUT), deadline: deadline)
-                    var error: Int32 = 0
-                    var length = socklen_t(MemoryLayout<Int32>.size)
-                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-                    if error == 0 { return fd }
-                    lastError = String(cString: strerror(error))
-                } catch {
-                    close(fd)
-                    throw error
-                }
-            } else {
-                lastError = String(cString: strerror(errno))
+        set(CURLOPT_URL, url)
+        set(CURLOPT_PROTOCOLS_STR, "http,https")
+        set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        set(CURLOPT_FOLLOWLOCATION, maxRedirects > 0 ? 1 : 0)
+        set(CURLOPT_MAXREDIRS, max(0, maxRedirects))
+        set(CURLOPT_NOSIGNAL, 1)  // no SIGALRM for DNS timeouts: we are multi-threaded
+        set(CURLOPT_PROXY, "")    // not from http_proxy: the service is on our network
+        set(CURLOPT_CONNECTTIMEOUT_MS, connectMs)
+        set(CURLOPT_TIMEOUT_MS, totalMs)
+        set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        set(CURLOPT_HTTP09_ALLOWED, 0)
+        set(CURLOPT_USERAGENT, "trademaster-backend")
+        if status == CURLE_OK { status = tm_curl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBodyBytes)) }
+        if status == CURLE_OK { status = tm_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list) }
+        if status == CURLE_OK {
+            status = tm_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+                let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
+                return collector.appendBody(data, size * count) ? size * count : 0
             }
-            close(fd)
         }
-        throw HTTPClientError.unreachable(lastError)
-    }
-
-    private func wait(_ fd: Int32, events: Int16, deadline: Date) throws {
-        while true {
-            let remaining = Int32(max(0, deadline.timeIntervalSinceNow * 1000))
-            if remaining == 0 { throw HTTPClientError.timeout }
-            var entry = pollfd(fd: fd, events: events, revents: 0)
-            let ready = poll(&entry, 1, remaining)
-            if ready > 0 { return }
-            if ready == 0 { throw HTTPClientError.timeout }
-            if errno != EINTR { throw HTTPClientError.unreachable(String(cString: strerror(errno))) }
-        }
-    }
-
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8], deadline: Date) throws {
-        var offset = 0
-        while offset < bytes.count {
-            try wait(fd, events: Int16(POLLOUT), deadline: deadline)
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written < 0 {
-                if errno == EAGAIN || errno == EINTR { continue }
-                throw HTTPClientError.unreachable(String(cString: strerror(errno)))
+        if status == CURLE_OK {
+            status = tm_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+                let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
+                return collector.appendHeaderLine(data, size * count) ? size * count : 0
             }
-            offset += written
         }
+        if status == CURLE_OK { status = tm_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context) }
+        if status == CURLE_OK { status = tm_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context) }
+
+        if !body.isEmpty || method == "POST" || method == "PUT" || method == "PATCH" {
+            // COPYPOSTFIELDS copies exactly POSTFIELDSIZE bytes, NULs included.
+            if status == CURLE_OK { status = tm_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)) }
+            let bytes = body.isEmpty ? [0] : body
+            bytes.withUnsafeBytes { raw in
+                if status == CURLE_OK { status = tm_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress)) }
+            }
+            if method != "POST" { set(CURLOPT_CUSTOMREQUEST, method) }
+        } else if method == "HEAD" {
+            set(CURLOPT_NOBODY, 1)
+        } else if method != "GET" {
+            set(CURLOPT_CUSTOMREQUEST, method)
+        }
+        guard status == CURLE_OK else { throw .invalidRequest(String(cString: curl_easy_strerror(status))) }
+
+        var errorText = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE))
+        let result = errorText.withUnsafeMutableBufferPointer { buffer -> CURLcode in
+            let set = tm_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(buffer.baseAddress))
+            guard set == CURLE_OK else { return set }
+            let result = curl_easy_perform(handle)
+            _ = tm_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+            return result
+        }
+        guard result == CURLE_OK else {
+            let detail = errorText.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            throw Self.error(for: result, detail: detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail,
+                             collector: collector)
+        }
+        var code = 0
+        _ = tm_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        guard (100...999).contains(code) else { throw .malformedResponse("status \(code)") }
+        // libcurl takes a connection closed inside the header section as its end, and the
+        // last of conflicting Content-Length fields: neither is a valid answer.
+        guard collector.headersComplete else { throw .malformedResponse("connection closed in the header section") }
+        if let lengths = collector.headers["content-length"], Set(lengths.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }).count > 1 {
+            throw .malformedResponse("conflicting Content-Length fields")
+        }
+        return HTTPClientResponse(status: code, headers: collector.headers, body: collector.body)
     }
 
-    private func readAll(_ fd: Int32, deadline: Date, limit: Int = 64 << 20) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            try wait(fd, events: Int16(POLLIN), deadline: deadline)
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count == 0 { return out }
-            if count < 0 {
-                if errno == EAGAIN || errno == EINTR { continue }
-                throw HTTPClientError.unreachable(String(cString: strerror(errno)))
-            }
-            out.append(contentsOf: buffer[..<count])
-            if out.count > limit { throw HTTPClientError.malformedResponse("response larger than \(limit) bytes") }
+    private static func error(for code: CURLcode, detail: String, collector: ResponseCollector) -> HTTPClientError {
+        if collector.bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED { return .responseTooLarge(collector.maxBodyBytes) }
+        if collector.headersTooLarge { return .malformedResponse("header lines larger than \(collector.maxHeaderBytes) bytes") }
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT: return .timeout
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_SSL_CONNECT_ERROR,
+             CURLE_PEER_FAILED_VERIFICATION:
+            return .unreachable(detail)
+        case CURLE_RECV_ERROR:
+            // A reset before any answer is a service that is not there; after, a broken answer.
+            return collector.headerBytes == 0 ? .unreachable(detail) : .malformedResponse(detail)
+        case CURLE_GOT_NOTHING: return .malformedResponse("empty reply")
+        case CURLE_TOO_MANY_REDIRECTS: return .malformedResponse("too many redirects")
+        case CURLE_URL_MALFORMAT: return .invalidURL(detail)
+        default: return .malformedResponse(detail)
         }
+    }
+}
+
+/// What libcurl's callbacks collect during one exchange, within the client's limits.
+private final class ResponseCollector {
+    let maxBodyBytes: Int
+    let maxHeaderBytes: Int
+    var body: [UInt8] = []
+    var headers: [String: String] = [:]
+    var headerBytes = 0
+    var bodyTooLarge = false
+    var headersTooLarge = false
+    /// Whether the blank line that ends the (last) header section arrived.
+    var headersComplete = false
+
+    init(maxBodyBytes: Int, maxHeaderBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxHeaderBytes = maxHeaderBytes
+    }
+
+    /// Appends body bytes; false (abort the transfer) past the limit.
+    func appendBody(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Bool {
+        guard count <= maxBodyBytes - body.count else {
+            bodyTooLarge = true
+            return false
+        }
+        guard let data, count > 0 else { return true }
+        body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
+        return true
+    }
+
+    /// One header line as libcurl delivers it (status lines included); false past the limit.
+    func appendHeaderLine(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Bool {
+        headerBytes += count
+        guard headerBytes <= maxHeaderBytes else {
+            headersTooLarge = true
+            return false
+        }
+        guard let data, count > 0 else { return true }
+        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            headers = [:]  // a new response (after a 1xx, or a followed redirect)
+            headersComplete = false
+        } else if line.isEmpty {
+            headersComplete = true
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[name] = headers[name].map { $0 + ", " + value } ?? value
+        }
+        return true
     }
 }
