@@ -13,9 +13,33 @@ public struct DiagnosticHandlers: Sendable {
 
     /// Adds the routes under `/_diag`.
     public func register(on routes: inout Routes) {
-        routes.get("/_diag/sleep", .anyone, use: sleep)
-        routes.post("/_diag/upload", .anyone, options: RouteOptions(maxBodySize: 64 << 20), use: upload)
-        routes.post("/_diag/echo", .anyone, use: echo)
+        routes.get("/_diag/sleep", .anyone, doc: RouteDoc(
+            "Sleep ms milliseconds (diagnostics only)", tag: "diagnostics",
+            response: Slept.self, query: [.integer("ms", 0...60_000, "How long to sleep.")]), use: sleep)
+        routes.post("/_diag/upload", .anyone, options: RouteOptions(maxBodySize: 64 << 20), doc: RouteDoc(
+            "Stream a body and count its bytes (diagnostics only)", tag: "diagnostics", response: Uploaded.self), use: upload)
+        routes.post("/_diag/echo", .anyone, doc: RouteDoc("Echo a JSON body (diagnostics only)", tag: "diagnostics",
+                                                          body: Payload.self, response: Payload.self), use: echo)
+    }
+
+    /// The answer of `/_diag/sleep`.
+    struct Slept: Codable {
+        var sleptMs: Int
+        var pid: Int
+    }
+
+    /// The answer of `/_diag/upload`.
+    struct Uploaded: Codable {
+        var bytes: Int
+        var fnv1a: String
+        var pid: Int
+        var rssKb: Int
+    }
+
+    /// The body `/_diag/echo` takes and returns.
+    struct Payload: Codable {
+        let name: String
+        let count: Int
     }
 
     /// `GET /_diag/sleep?ms=N`: answers after N milliseconds (at most 60 s).
@@ -41,7 +65,6 @@ public struct DiagnosticHandlers: Sendable {
 
     /// `POST /_diag/echo`: decodes a JSON object and returns it (exercises JSON errors).
     public func echo(_ request: Request, _ context: AppContext) throws -> Response {
-        struct Payload: Codable { let name: String; let count: Int }
         let payload = try request.decode(Payload.self)
         return try JSONCoding.response(payload, status: .ok)
     }

@@ -28,8 +28,17 @@ public struct HealthHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.get("/health", .anyone, use: health)
-        routes.get("/api/v1/status", .anyone, use: status)
+        routes.get("/health", .anyone, doc: RouteDoc("Liveness: the process answers", tag: "system", response: Liveness.self),
+                   use: health)
+        routes.get("/api/v1/status", .anyone, doc: RouteDoc(
+            "Readiness: PostgreSQL, Redis and TradeMaster", tag: "system",
+            description: "503 with the same report when PostgreSQL or Redis is down.", response: Report.self,
+            alsoWithBody: [503]), use: status)
+    }
+
+    /// The body of `GET /health`.
+    struct Liveness: Codable {
+        var status: String
     }
 
     /// `GET /health`: the process answers. No dependency is checked, so a database outage
@@ -42,14 +51,14 @@ public struct HealthHandlers: Sendable {
     }
 
     /// One dependency's state.
-    public struct Check: Encodable, Sendable {
+    public struct Check: Codable, Sendable {
         public let status: String
         public let latencyMs: Double
         public let error: String?
     }
 
     /// The readiness report.
-    public struct Report: ResponseEncodable, Sendable {
+    public struct Report: ResponseEncodable, Codable, Sendable {
         public let status: String
         public let version: String
         public let uptimeSeconds: Double

@@ -39,7 +39,7 @@ public struct PageRequest: Sendable, Equatable {
 }
 
 /// One page of a list: `{items, total, limit, offset}`.
-public struct Page<Item: Encodable>: ResponseEncodable {
+public struct Page<Item: Codable>: ResponseEncodable, Codable {
     /// The items of this page.
     public var items: [Item]
     /// How many items match in all.

@@ -82,7 +82,8 @@ public enum JSONCoding {
         }.joined()
     }
 
-    static func snakeCase(_ name: String) -> String {
+    /// `fullName` → `full_name`, as the encoder writes keys.
+    public static func snakeCase(_ name: String) -> String {
         var out = ""
         for character in name {
             if character.isUppercase {

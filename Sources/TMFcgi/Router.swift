@@ -35,6 +35,9 @@ public struct Router<Context: RequestContext>: Sendable {
 
     private let root = Node()
     private var middleware: [any Middleware<Context>] = []
+    /// Every registered method and path pattern, in registration order (for documentation
+    /// and the tests that check it covers every route).
+    public private(set) var registered: [(method: HTTPMethod, path: String)] = []
 
     /// An empty router.
     public init() {}
@@ -77,6 +80,7 @@ public struct Router<Context: RequestContext>: Sendable {
             }
         }
         node.routes[method] = Route(responder: responder, options: options)
+        registered.append((method, path))
     }
 
     /// `GET path`.

@@ -33,12 +33,12 @@ import TestSupport
         return ["SERVER_NAME": "localhost", "CERT": scratch + "/cert.pem", "CERT_KEY": scratch + "/key.pem",
                 "SOCKET": socket, "HTTP_LISTEN": "127.0.0.1:\(http)", "HTTP_LISTEN_V6": "[::1]:\(http)",
                 "HTTPS_LISTEN": "127.0.0.1:\(https)", "HTTPS_LISTEN_V6": "[::1]:\(https)",
-                "LOG_DIR": scratch + "/log", "PID": scratch + "/nginx.pid"]
+                "LOG_DIR": scratch + "/log", "PID": scratch + "/nginx.pid", "DOCS": scratch + "/docs"]
     }
 
     @Test func developmentConfigPassesNginxTest() throws {
         try render("dev.conf.template", into: scratch + "/dev", ["STATE": scratch, "UPSTREAM": "unix:" + scratch + "/tm.sock",
-                                                                  "HTTP_PORT": "18999", "USER_DIRECTIVE": ""])
+                                                                  "HTTP_PORT": "18999", "USER_DIRECTIVE": "", "DOCS": scratch + "/docs"])
         let result = try nginxTest(scratch + "/dev/nginx.conf")
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("test is successful"))

@@ -58,7 +58,7 @@ public final class PrivatePool: @unchecked Sendable {
 
         let rendered = try TestStack.run([stack.repo + "/nginx/render", stack.repo + "/nginx/dev.conf.template", directory,
                                           "STATE=\(directory)", "UPSTREAM=\(tcpAddress ?? "unix:" + socket)", "HTTP_PORT=\(port)",
-                                          "USER_DIRECTIVE=\(getuid() == 0 ? "user root;" : "")"])
+                                          "USER_DIRECTIVE=\(getuid() == 0 ? "user root;" : "")", "DOCS=\(directory)/docs"])
         guard rendered.status == 0 else { throw TestHTTPError(description: "render failed: \(rendered.output)") }
         let waitForSocket = Date().addingTimeInterval(15)
         while tcpAddress == nil && !FileManager.default.fileExists(atPath: socket) && Date() < waitForSocket { usleep(20_000) }

@@ -24,6 +24,8 @@ public struct TestStack: Sendable {
     /// Error when the stack is not there.
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
+        /// Names what is missing.
+        public init(description: String) { self.description = description }
     }
 
     /// The stack, or an error naming the missing variable (run the suite with ./scripts/test).

@@ -10,6 +10,9 @@ case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/sbin:/sbin" ;; es
 PACKAGES=(build-essential pkg-config systemd nginx libnginx-mod-nchan postgresql redis-server redis-tools
           libfcgi-dev libpq-dev libhiredis-dev libssl-dev libargon2-dev libcurl4-openssl-dev openssl curl wrk python3 procps)
 
+# shellcheck source=docs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/docs.sh"
+
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
@@ -26,6 +29,21 @@ ensure_packages() {
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
     command -v swift >/dev/null || die "swift is not on PATH (install the Swift 6 toolchain)"
+}
+
+# The Python tools the test suite drives (pinned): openapi-spec-validator checks the OpenAPI
+# document, schemathesis fuzzes the live API against it.
+TEST_VENV="$REPO/scripts/.venv"
+ensure_test_tools() {
+    local want="schemathesis==4.32.5 openapi-spec-validator==0.9.0"
+    if [ ! -x "$TEST_VENV/bin/schemathesis" ] || [ "$(cat "$TEST_VENV/.pinned" 2>/dev/null)" != "$want" ]; then
+        say "installing test tools into $TEST_VENV: $want"
+        rm -rf "$TEST_VENV"
+        python3 -m venv "$TEST_VENV"
+        # shellcheck disable=SC2086
+        "$TEST_VENV/bin/pip" install --quiet --disable-pip-version-check $want >&2 || die "could not install $want"
+        echo "$want" >"$TEST_VENV/.pinned"
+    fi
 }
 
 # The unprivileged user that runs the services (PostgreSQL refuses root): the caller
@@ -195,9 +213,10 @@ start_pool() {
 start_nginx() {
     stop_pidfile "$STATE/run/nginx.pid" QUIT
     mkdir -p "$STATE/nginx"
+    install_docs "$STATE/docs" || die "the API documentation assets could not be installed"
     [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$STATE/nginx" "$STATE/log"
     "$REPO/nginx/render" "$REPO/nginx/dev.conf.template" "$STATE/nginx-conf" STATE="$STATE" UPSTREAM="unix:$SOCKET" \
-        HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE=""
+        HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE="" DOCS="$STATE/docs"
     "${RUN_AS[@]}" nginx -e "$STATE/log/nginx-error.log" -p "$STATE/nginx" -c "$STATE/nginx-conf/nginx.conf" \
         || die "nginx did not start (see $STATE/log/nginx-error.log)"
     for _ in $(seq 1 100); do

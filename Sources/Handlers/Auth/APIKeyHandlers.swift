@@ -17,9 +17,12 @@ public struct APIKeyHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.post("/api/v1/auth/api-keys", .session(.read), use: create)
-        routes.get("/api/v1/auth/api-keys", .session(.read), use: list)
-        routes.delete("/api/v1/auth/api-keys/:id", .session(.read), use: delete)
+        routes.post("/api/v1/auth/api-keys", .session(.read), doc: RouteDoc(
+            "Make a personal API key (shown once)", tag: "auth", body: Draft.self, response: NewKey.self, status: 201,
+            example: .object([("name", .string("notebook")), ("expires_at", .string("2030-01-31T12:00:00Z"))])), use: create)
+        routes.get("/api/v1/auth/api-keys", .session(.read), doc: RouteDoc("The caller's live API keys", tag: "auth"), use: list)
+        routes.delete("/api/v1/auth/api-keys/:id", .session(.read), doc: RouteDoc("Revoke an API key at once", tag: "auth"),
+                      use: delete)
     }
 
     /// A key's label: 1 to 100 code points, one line.
@@ -32,7 +35,7 @@ public struct APIKeyHandlers: Sendable {
     }
 
     /// A new key: the only time its plaintext is shown.
-    struct NewKey: Encodable {
+    struct NewKey: Codable {
         var id: Int64
         var name: String
         var prefix: String
@@ -65,7 +68,7 @@ public struct APIKeyHandlers: Sendable {
     }
 
     /// The list.
-    public struct Page: ResponseEncodable {
+    public struct Page: ResponseEncodable, Codable {
         var items: [APIKeyRecord]
     }
 

@@ -21,8 +21,12 @@ public struct AdminUserHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.get("/api/v1/admin/users", .caller(.admin), use: list)
-        routes.patch("/api/v1/admin/users/:id", .session(.admin), use: update)
+        routes.get("/api/v1/admin/users", .caller(.admin), doc: RouteDoc(
+            "List and search users, newest first", tag: "admin",
+            query: [.string("q", "Part of the username or email, case-insensitive.", maxLength: 254)], paged: true), use: list)
+        routes.patch("/api/v1/admin/users/:id", .session(.admin), doc: RouteDoc(
+            "Change a user's role or active state", tag: "admin", body: Change.self, errors: [409],
+            example: .object([("role", .string("analyst"))])), use: update)
     }
 
     /// What `q` may be.

@@ -16,12 +16,14 @@ public struct SessionHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.get("/api/v1/auth/sessions", .session(.read), use: list)
-        routes.delete("/api/v1/auth/sessions/:id", .session(.read), use: delete)
+        routes.get("/api/v1/auth/sessions", .session(.read), doc: RouteDoc("The caller's live sessions, newest first", tag: "auth"),
+                   use: list)
+        routes.delete("/api/v1/auth/sessions/:id", .session(.read), doc: RouteDoc(
+            "End one of the caller's sessions", tag: "auth", stringParameters: ["id"]), use: delete)
     }
 
     /// One session as its owner sees it.
-    public struct Item: Encodable {
+    public struct Item: Codable {
         var id: String
         var createdAt: Date
         var lastSeenAt: Date
@@ -32,7 +34,7 @@ public struct SessionHandlers: Sendable {
     }
 
     /// The list.
-    public struct Page: ResponseEncodable {
+    public struct Page: ResponseEncodable, Codable {
         var items: [Item]
     }
 

@@ -1,6 +1,6 @@
 /// An access token and its refresh token, as login and refresh return them (RFC 6749 §5.1
 /// field names).
-public struct TokenPair: Encodable, Sendable {
+public struct TokenPair: Codable, Sendable {
     /// The HS256 JWT for `Authorization: Bearer`.
     public let accessToken: String
     /// The opaque, single-use refresh token.
