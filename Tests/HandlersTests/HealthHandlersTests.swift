@@ -58,7 +58,7 @@ import TestSupport
     }
 
     @Test func aHungTradeMasterIsProbedOnceNotOnEveryRequest() throws {
-        let server = try HangingServer()
+        let server = try ScriptedServer([.hold]) // reads the request, then never answers
         defer { server.close() }
         let app = try application(["TRADEMASTER_API_URL": "http://127.0.0.1:\(server.port)"])
         var statuses: [String] = []
@@ -68,7 +68,7 @@ import TestSupport
             statuses.append(checks(response)["trademaster"]?["error"] as? String ?? "-")
         }
         #expect(statuses == Array(repeating: "timeout", count: 5), "\(statuses)")
-        #expect(server.connections == 1, "probed \(server.connections) times")
+        #expect(server.requests.count == 1, "probed \(server.requests.count) times")
     }
 
     @Test func livenessChecksNothing() throws {
@@ -112,34 +112,5 @@ import TestSupport
         #expect(RedisError.unavailable("x").problem.status.code == 503)
         #expect(RedisError.reply("WRONGTYPE").problem.status.code == 500)
         #expect(!(RedisError.reply("WRONGTYPE").problem.detail ?? "").contains("WRONGTYPE"))
-    }
-}
-
-/// A TCP server that accepts connections and never answers: a hung dependency.
-final class HangingServer: @unchecked Sendable {
-    let port: Int
-    private let fd: Int32
-    private let lock = NSLock()
-    private var accepted: [Int32] = []
-
-    init() throws {
-        (fd, port) = try Loopback.listen()
-        let listener = fd
-        Thread { [self] in
-            while true {
-                let client = accept(listener, nil, nil)
-                if client < 0 { return }
-                lock.lock(); accepted.append(client); lock.unlock()
-            }
-        }.start()
-    }
-
-    /// Connections accepted so far.
-    var connections: Int { lock.lock(); defer { lock.unlock() }; return accepted.count }
-
-    func close() {
-        shutdown(fd, Int32(SHUT_RDWR))
-        Glibc.close(fd)
-        lock.lock(); accepted.forEach { Glibc.close($0) }; lock.unlock()
     }
 }
