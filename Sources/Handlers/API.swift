@@ -47,6 +47,8 @@ public enum API {
         SessionHandlers(sessions: sessions, audit: audit).register(on: &router)
         APIKeyHandlers(keys: keys, audit: audit).register(on: &router)
         AdminUserHandlers(users: users, sessions: sessions, keys: keys, audit: audit).register(on: &router)
+        JobHandlers(queue: JobQueue(database: database), kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
+            .register(on: &router)
         return Application(router: router, logger: logger)
     }
 }
