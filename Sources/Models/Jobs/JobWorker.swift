@@ -189,7 +189,13 @@ public final class JobWorker: Sendable {
                 failures = 0
                 // Whatever was enqueued while we were not listening.
                 wakeup.signal()
+                var lastPing = ContinuousClock.now
                 while !servicesStopping.load(ordering: .sequentiallyConsistent) {
+                    // A silent network failure never makes the socket readable: a query would notice.
+                    if ContinuousClock.now - lastPing >= .seconds(30) {
+                        lastPing = ContinuousClock.now
+                        try connection.execute("SELECT 1")
+                    }
                     for note in try connection.waitForNotifications(timeout: 0.25) {
                         if note.channel == JobQueue.cancelChannel {
                             if let id = Int64(note.payload), let control = controls.withLock({ $0[id] }) {
