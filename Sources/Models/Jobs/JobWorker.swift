@@ -121,12 +121,18 @@ public final class JobWorker: Sendable {
         }
         do {
             let completion = try handler.run(JobContext(job: job, control: control, queue: queue, worker: worker))
-            let done = try queue.database.transaction { connection -> Job? in
-                guard let done = try queue.succeed(id: job.id, worker: worker, result: completion.result, on: connection) else {
-                    return nil
+            let done: Job?
+            if let effects = completion.effects {
+                done = try queue.database.transaction { connection -> Job? in
+                    guard let done = try queue.succeed(id: job.id, worker: worker, result: completion.result, on: connection) else {
+                        return nil
+                    }
+                    try effects(connection)
+                    return done
                 }
-                try completion.effects?(connection)
-                return done
+            } else {
+                // Nothing to commit with it: one statement is its own transaction (2 round trips fewer).
+                done = try queue.succeed(id: job.id, worker: worker, result: completion.result, on: try queue.database.connection())
             }
             if let done {
                 queue.events.publish(.jobStatus(done))
