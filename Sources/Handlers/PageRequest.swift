@@ -27,15 +27,3 @@ struct PageRequest: Sendable {
         if query["offset"] == nil, let page = integer("page", 1...1_000_000) { offset = (page - 1) * limit }
     }
 }
-
-/// One page of a collection: `{items, total, limit, offset}`.
-public struct Page<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
-    /// The items of this page.
-    public var items: [Item]
-    /// How many items match in all.
-    public var total: Int
-    /// The page size.
-    public var limit: Int
-    /// Items skipped before this page.
-    public var offset: Int
-}

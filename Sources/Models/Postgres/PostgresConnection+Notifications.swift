@@ -3,14 +3,6 @@ import CLibPQ
 import Glibc
 #endif
 
-/// A `NOTIFY` received on a connection that ran `LISTEN`.
-public struct PostgresNotification: Sendable, Equatable {
-    /// The channel it was sent on.
-    public let channel: String
-    /// Its payload (empty when none was given).
-    public let payload: String
-}
-
 extension PostgresConnection {
     /// Waits up to `timeout` seconds for notifications on this (listening) connection and
     /// returns those that arrived; an empty array on timeout. A connection the server closed
