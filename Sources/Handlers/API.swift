@@ -45,6 +45,8 @@ public enum API {
         SessionHandlers(sessions: sessions, audit: audit).register(on: &routes)
         APIKeyHandlers(keys: keys, audit: audit).register(on: &routes)
         AdminUserHandlers(service: service, users: users, sessions: sessions, keys: keys, audit: audit).register(on: &routes)
+        JobHandlers(queue: JobQueue(database: database), kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
+            .register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger)
     }

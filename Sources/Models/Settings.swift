@@ -30,6 +30,19 @@ public struct Settings: Sendable {
     public var refreshTokenExpireDays: Int
     public var diagnostics: Bool
     public var migrationsDirectory: String
+    /// Job threads of a `tm worker` (TM_WORKER_CONCURRENCY, 4).
+    public var workerConcurrency: Int
+    /// Seconds a job lease lasts without a heartbeat (TM_JOB_LEASE_SECONDS, 30).
+    public var jobLeaseSeconds: Int
+    /// Milliseconds between fallback polls of an idle worker (TM_JOB_POLL_MS, 5000).
+    public var jobPollMilliseconds: Int
+    /// The first retry delay in milliseconds, doubled per attempt (TM_JOB_BACKOFF_MS, 1000).
+    public var jobBackoffMilliseconds: Int
+    /// Days finished jobs are kept (TM_JOB_RETENTION_DAYS, 30).
+    public var jobRetentionDays: Int
+    /// Seconds a stopping worker waits for running jobs before releasing them
+    /// (TM_WORKER_SHUTDOWN_TIMEOUT, 30).
+    public var workerShutdownTimeout: Int
 
     /// The development key used when `DEBUG=true` and no `SECRET_KEY` is set: stable so
     /// every worker agrees, and refused outside debug mode.
@@ -115,6 +128,12 @@ public struct Settings: Sendable {
         refreshTokenExpireDays = try int("REFRESH_TOKEN_EXPIRE_DAYS", 7, 1...365)
         diagnostics = try bool("TM_DIAGNOSTICS", false)
         migrationsDirectory = value("TM_MIGRATIONS_DIR") ?? "migrations"
+        workerConcurrency = try int("TM_WORKER_CONCURRENCY", 4, 1...256)
+        jobLeaseSeconds = try int("TM_JOB_LEASE_SECONDS", 30, 1...3600)
+        jobPollMilliseconds = try int("TM_JOB_POLL_MS", 5000, 10...3_600_000)
+        jobBackoffMilliseconds = try int("TM_JOB_BACKOFF_MS", 1000, 1...3_600_000)
+        jobRetentionDays = try int("TM_JOB_RETENTION_DAYS", 30, 1...36_500)
+        workerShutdownTimeout = try int("TM_WORKER_SHUTDOWN_TIMEOUT", 30, 0...3600)
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32

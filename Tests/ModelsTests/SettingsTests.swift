@@ -13,6 +13,8 @@ import Testing
         #expect(settings.accessTokenExpireMinutes == 30 && settings.refreshTokenExpireDays == 7)
         #expect(settings.logLevel == "info")
         #expect(settings.diagnostics == false)
+        #expect(settings.workerConcurrency == 4 && settings.jobLeaseSeconds == 30 && settings.jobPollMilliseconds == 5000)
+        #expect(settings.jobBackoffMilliseconds == 1000 && settings.jobRetentionDays == 30 && settings.workerShutdownTimeout == 30)
     }
 
     @Test func secretKeyIsRequiredOutsideDebug() {
@@ -34,7 +36,9 @@ import Testing
         let cases: [(String, String)] = [("DEBUG", "maybe"), ("TM_WORKERS", "0"), ("TM_THREADS", "lots"),
                                          ("REDIS_URL", "http://x"), ("DATABASE_URL", "mysql://x/y"),
                                          ("TRADEMASTER_API_URL", "ftp://x"), ("LOG_LEVEL", "loud"),
-                                         ("TM_SOCKET_MODE", "999"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "-1")]
+                                         ("TM_SOCKET_MODE", "999"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "-1"),
+                                         ("TM_WORKER_CONCURRENCY", "0"), ("TM_JOB_LEASE_SECONDS", "soon"),
+                                         ("TM_JOB_POLL_MS", "5"), ("TM_JOB_RETENTION_DAYS", "0")]
         for (name, value) in cases {
             do {
                 _ = try Settings(["SECRET_KEY": goodKey, name: value])

@@ -188,6 +188,8 @@ TM_THREADS=${TM_THREADS:-8}
 TM_MAX_REQUESTS=${TM_MAX_REQUESTS:-0}
 TM_DIAGNOSTICS=${TM_DIAGNOSTICS:-false}
 TM_MIGRATIONS_DIR=$REPO/migrations
+TM_WORKER_CONCURRENCY=${TM_WORKER_CONCURRENCY:-4}
+TM_WORKER_SHUTDOWN_TIMEOUT=${TM_WORKER_SHUTDOWN_TIMEOUT:-8}
 LOG_LEVEL=${LOG_LEVEL:-info}
 CONF
     chmod 600 "$ENV_FILE"
@@ -210,6 +212,20 @@ start_pool() {
     die "the tm pool did not start"
 }
 
+start_worker() { # one `tm worker` for the job queue
+    stop_pidfile "$STATE/run/worker.pid" TERM
+    local log="$STATE/log/worker.log" before
+    before="$(wc -l <"$log" 2>/dev/null || echo 0)"
+    "${RUN_AS[@]}" env TM_ENV_FILE="$ENV_FILE" "$STATE/bin/tm" worker >>"$log" 2>&1 &
+    echo $! >"$STATE/run/worker.pid"
+    for _ in $(seq 1 100); do
+        tail -n "+$((before + 1))" "$log" | grep -q '"listening"' && { say "tm worker up"; return; }
+        sleep 0.1
+    done
+    tail -n 20 "$STATE/log/worker.log" >&2
+    die "tm worker did not start"
+}
+
 start_nginx() {
     stop_pidfile "$STATE/run/nginx.pid" QUIT
     mkdir -p "$STATE/nginx"
@@ -228,6 +244,7 @@ start_nginx() {
 
 stop_stack() {
     stop_pidfile "$STATE/run/nginx.pid" QUIT
+    stop_pidfile "$STATE/run/worker.pid" TERM
     stop_pidfile "$STATE/run/tm.pid" TERM
     stop_pidfile "$STATE/run/fake-trademaster.pid" TERM
     stop_pidfile "$STATE/run/redis.pid" TERM

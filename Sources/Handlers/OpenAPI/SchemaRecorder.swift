@@ -111,13 +111,16 @@ public enum SchemaRecorder {
 
         /// Records `type` and returns a placeholder value of it.
         func value<T: Decodable>(_ type: T.Type, into store: (Node) -> Void) throws -> T {
-            if let special = SchemaRecorder.special(type), let value = SchemaRecorder.placeholder(type) {
+            let special = SchemaRecorder.special(type)
+            if let special, let value = SchemaRecorder.placeholder(type) {
                 store(special)
                 return value
             }
+            // A type that states its schema is still decoded (for a value to go on with), but
+            // what its decoding asked for is not its schema.
             let child = Recorder()
             child.codingPath = codingPath
-            defer { store(child.node ?? .any) }
+            defer { store(special ?? child.node ?? .any) }
             return try T(from: child)
         }
     }

@@ -1,0 +1,98 @@
+import Models
+import Quant
+import TMFcgi
+
+extension Job: ResponseEncodable {}
+
+extension JSONDocument: SchemaDescribed {
+    /// Any JSON value.
+    public static var schema: JSONValue { .object([]) }
+}
+
+/// Routes under `/api/v1/jobs`: a caller's jobs (every job for admins), and cancelling one.
+public struct JobHandlers: Sendable {
+    let queue: JobQueue
+    /// The kinds a `kind` filter may name.
+    let kinds: Set<String>
+
+    /// Handlers over `queue`; `kinds` are the registered job kinds.
+    public init(queue: JobQueue, kinds: [String]) {
+        self.queue = queue
+        self.kinds = Set(kinds)
+    }
+
+    /// Adds the routes.
+    public func register(on routes: inout Routes) {
+        routes.get("/api/v1/jobs", .caller(.read), doc: RouteDoc(
+            "The caller's jobs (every job for admins), newest first", tag: "jobs",
+            query: [.string("status", "queued, running, succeeded, failed or cancelled."), .string("kind", "A registered job kind.")],
+            paged: true), use: list)
+        routes.get("/api/v1/jobs/:id", .caller(.read), doc: RouteDoc(
+            "One job: status, progress, attempts, timestamps, result or error", tag: "jobs"), use: show)
+        routes.post("/api/v1/jobs/:id/cancel", .caller(.run), doc: RouteDoc(
+            "Cancel a job: queued ones at once (200), running ones at their next progress report (202)", tag: "jobs",
+            response: Job.self, status: 200, errors: [409], alsoWithBody: [202]), use: cancel)
+    }
+
+    /// `GET /api/v1/jobs?status=&kind=&limit=&offset=`: newest first; an unknown `status` or
+    /// `kind` is a 422 naming it.
+    public func list(_ request: Request, _ context: AppContext) throws -> Page<Job> {
+        let principal = try context.requirePrincipal()
+        let query = try request.queryItems
+        var errors: [FieldError] = []
+        let page = PageRequest.parse(query, errors: &errors)
+        var status: JobStatus?
+        if let text = query["status"] {
+            status = JobStatus(rawValue: text)
+            if status == nil {
+                errors.append(FieldError(pointer: "status", detail: "unknown status \(quoted(text)); one of "
+                                         + JobStatus.allCases.map(\.rawValue).joined(separator: ", ")))
+            }
+        }
+        let kind = query["kind"]
+        if let kind, !kinds.contains(kind) {
+            errors.append(FieldError(pointer: "kind", detail: "unknown kind \(quoted(kind))"))
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let (items, total) = try queue.list(owner: Self.scope(principal), status: status, kind: kind,
+                                            limit: page.limit, offset: page.offset)
+        return Page(items: items, total: total, request: page)
+    }
+
+    /// `GET /api/v1/jobs/:id`: status, progress, attempts, timestamps, result or error.
+    public func show(_ request: Request, _ context: AppContext) throws -> Job {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id", as: Int64.self)
+        guard let job = try queue.find(id: id, owner: Self.scope(principal)) else {
+            throw Problem(.notFound, detail: "No job \(id).")
+        }
+        return job
+    }
+
+    /// `POST /api/v1/jobs/:id/cancel`: a queued job is cancelled at once (200); a running one
+    /// stops at its next progress report (202, `cancel_requested_at` set); a finished one is
+    /// a 409.
+    public func cancel(_ request: Request, _ context: AppContext) throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id", as: Int64.self)
+        switch try queue.cancel(id: id, owner: Self.scope(principal)) {
+        case .cancelled(let job):
+            return try JSONCoding.response(job, status: .ok)
+        case .requested(let job):
+            return try JSONCoding.response(job, status: .accepted)
+        case .finished(let job):
+            throw Problem(.conflict, detail: "Job \(id) has already finished (\(job.status.rawValue)).")
+        case .notFound:
+            throw Problem(.notFound, detail: "No job \(id).")
+        }
+    }
+
+    /// Whose jobs the caller sees: their own, or everyone's for admins (nil).
+    static func scope(_ principal: Principal) -> Int64? {
+        principal.role == .admin ? nil : principal.userID
+    }
+
+    private func quoted(_ text: String) -> String {
+        "\"\(text.prefix(100))\""
+    }
+}

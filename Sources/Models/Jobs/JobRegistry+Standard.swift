@@ -1,0 +1,9 @@
+extension JobRegistry {
+    /// Every job kind of the backend: the one place where kinds are registered. The
+    /// diagnostic kinds (`diag.*`) only with `TM_DIAGNOSTICS=true`.
+    public static func standard(diagnostics: Bool) -> JobRegistry {
+        var registry = JobRegistry()
+        if diagnostics { DiagnosticJobs.register(on: &registry) }
+        return registry
+    }
+}

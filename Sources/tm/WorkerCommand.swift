@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Models
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `tm worker`: runs jobs from the PostgreSQL queue.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run jobs from the PostgreSQL queue (any number of workers, on any host).",
+        discussion: """
+        Runs --concurrency job threads (TM_WORKER_CONCURRENCY, default 4). An enqueue wakes an \
+        idle worker at once (LISTEN/NOTIFY); TM_JOB_POLL_MS (5000) is only the fallback poll. \
+        A running job holds a lease of TM_JOB_LEASE_SECONDS (30), renewed by a heartbeat every \
+        third of it; a job whose worker died is taken over once its lease expires. Failures are \
+        retried with exponential backoff and jitter from TM_JOB_BACKOFF_MS (1000) up to the \
+        job's max_attempts. Finished jobs older than TM_JOB_RETENTION_DAYS (30) are pruned.
+        SIGTERM or SIGINT: stop claiming, let running jobs finish within \
+        TM_WORKER_SHUTDOWN_TIMEOUT seconds (30), then put the rest back in the queue.
+        """)
+
+    @Option(help: "Job threads (TM_WORKER_CONCURRENCY, default 4).")
+    var concurrency: Int?
+
+    func validate() throws {
+        if let concurrency, !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be in 1...256") }
+    }
+
+    func run() throws {
+        let settings = Startup.settings()
+        let logger = Startup.logger("tm.jobs", settings: settings)
+        // Block the stop signals before any thread exists, so every thread inherits the mask
+        // and only sigwait below sees them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGTERM, SIGINT] { sigaddset(&signals, signal) }
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+
+        let configuration = JobWorkerConfiguration(
+            workerID: Self.workerID(), concurrency: concurrency ?? settings.workerConcurrency,
+            leaseSeconds: Double(settings.jobLeaseSeconds), pollSeconds: Double(settings.jobPollMilliseconds) / 1000,
+            backoffSeconds: Double(settings.jobBackoffMilliseconds) / 1000, retentionDays: settings.jobRetentionDays,
+            shutdownSeconds: Double(settings.workerShutdownTimeout))
+        let queue = JobQueue(database: Database(url: settings.databaseURL))
+        let worker = JobWorker(queue: queue, registry: .standard(diagnostics: settings.diagnostics),
+                               configuration: configuration, logger: logger)
+        worker.start()
+        var received: Int32 = 0
+        while sigwait(&signals, &received) != 0 {}
+        logger.info("shutdown requested", metadata: ["signal": "\(received)"])
+        worker.stop()
+    }
+
+    /// `host:pid:tag`: unique per process, readable in `lease_owner`.
+    static func workerID() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count - 1)
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "\(host):\(getpid()):\(String(UInt16.random(in: 0...UInt16.max), radix: 16))"
+    }
+}
