@@ -23,19 +23,23 @@ let package = Package(
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
+        // Atomics on shared memory (C11 builtins), for Metrics.
+        .target(name: "CAtomic"),
+        // Counters and histograms shared by every process of the pool; Prometheus text.
+        .target(name: "Metrics", dependencies: ["CAtomic"]),
         // Pure analytics: no I/O, no C.
         .target(name: "Quant"),
         // Crypto primitives: hashes, HMAC, JWT, Argon2id, constant-time comparison.
         .target(name: "Security", dependencies: ["COpenSSL", "CArgon2"]),
         // The FastCGI pool, request pipeline, router and RFC 9457 problems.
-        .target(name: "TMFcgi", dependencies: ["CFastCGI", "Security", logging]),
+        .target(name: "TMFcgi", dependencies: ["CFastCGI", "Security", "Metrics", logging]),
         // Domain types, validation and persistence (libpq, hiredis).
-        .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "CCurl", "Security", "Quant", logging], exclude: ["Accounts/Resources"]),
+        .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "CCurl", "Security", "Quant", "Metrics", logging], exclude: ["Accounts/Resources"]),
         // The HTTP API.
-        .target(name: "Handlers", dependencies: ["TMFcgi", "Models", "Quant", "Security", logging]),
+        .target(name: "Handlers", dependencies: ["TMFcgi", "Models", "Quant", "Security", "Metrics", logging]),
         // Composition root.
         .executableTarget(name: "tm", dependencies: [
-            "Handlers", "TMFcgi", "Models", "Quant", "Security", logging,
+            "Handlers", "TMFcgi", "Models", "Quant", "Security", "Metrics", logging,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +50,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SecurityTests", dependencies: ["Security"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "TMFcgiTests", dependencies: ["TMFcgi"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "TMFcgi", "Models", "Security", "TestSupport"]),

@@ -1,3 +1,5 @@
+import Metrics
+
 /// PostgreSQL for the whole process: each thread lazily opens its own connection and
 /// reopens it after a failure, so a database restart costs 503s for the requests in the
 /// gap and nothing else. Stores hold a `Database` and call it from any thread.
@@ -5,11 +7,14 @@ public final class Database: Sendable {
     /// The connection URL.
     public let url: String
     private let connections: ThreadLocal<PostgresConnection>
+    private let metrics: MetricsRegion?
 
-    /// A database at `url`; nothing is opened until first use.
-    public init(url: String) {
+    /// A database at `url`; nothing is opened until first use. With `metrics`, every query's
+    /// round trip is recorded in `tm_db_query_duration_seconds`.
+    public init(url: String, metrics: MetricsRegion? = nil) {
         self.url = url
         self.connections = ThreadLocal()
+        self.metrics = metrics
     }
 
     /// This thread's connection, opened or reopened as needed.
@@ -25,13 +30,20 @@ public final class Database: Sendable {
     /// call reconnects.
     @discardableResult
     public func query(_ sql: SQL) throws -> [Row] {
-        try withConnection { try $0.query(sql) }
+        try timed { try withConnection { try $0.query(sql) } }
     }
 
     /// Runs `sql` and returns the number of affected rows.
     @discardableResult
     public func execute(_ sql: SQL) throws -> Int {
-        try withConnection { try $0.execute(sql) }
+        try timed { try withConnection { try $0.execute(sql) } }
+    }
+
+    private func timed<T>(_ body: () throws -> T) throws -> T {
+        guard let metrics else { return try body() }
+        let start = MonotonicClock.seconds()
+        defer { metrics.observe(MetricCatalog.databaseDuration, seconds: MonotonicClock.seconds() - start) }
+        return try body()
     }
 
     /// Runs `body` in a transaction on this thread's connection.

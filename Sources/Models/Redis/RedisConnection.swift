@@ -1,3 +1,4 @@
+import Metrics
 import CHiredis
 import Foundation
 
@@ -133,10 +134,13 @@ public final class Redis: Sendable {
     /// Where Redis is.
     public let endpoint: RedisEndpoint
     private let connections = ThreadLocal<RedisConnection>()
+    private let metrics: MetricsRegion?
 
-    /// A client for `endpoint`; nothing is opened until first use.
-    public init(endpoint: RedisEndpoint) {
+    /// A client for `endpoint`; nothing is opened until first use. With `metrics`, every
+    /// command's round trip is recorded in `tm_redis_command_duration_seconds`.
+    public init(endpoint: RedisEndpoint, metrics: MetricsRegion? = nil) {
         self.endpoint = endpoint
+        self.metrics = metrics
     }
 
     /// Runs one command on this thread's connection.
@@ -155,6 +159,8 @@ public final class Redis: Sendable {
     /// server restart shows as a readable idle socket). A command that fails is not retried:
     /// it may have run (an `INCR` after a timeout), so the caller gets a 503 instead.
     private func withConnection<T>(_ body: (RedisConnection) throws -> T) throws -> T {
+        let start = metrics == nil ? 0 : MonotonicClock.seconds()
+        defer { metrics?.observe(MetricCatalog.redisDuration, seconds: MonotonicClock.seconds() - start) }
         let connection: RedisConnection
         if let existing = connections.value, existing.isHealthy {
             connection = existing

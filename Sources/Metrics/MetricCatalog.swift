@@ -1,0 +1,56 @@
+/// The metric families the backend exports: names, help texts, and the series names built
+/// from labels, in one place (the README's metrics table lists the same).
+public enum MetricCatalog {
+    /// Requests by route template, method and status.
+    public static let httpRequests = "tm_http_requests_total"
+    /// Request latency by route template and method.
+    public static let httpDuration = "tm_http_request_duration_seconds"
+    /// Worker processes the master keeps.
+    public static let poolWorkers = "tm_pool_workers"
+    /// Serving threads in all workers.
+    public static let poolThreads = "tm_pool_threads"
+    /// Threads serving a request right now.
+    public static let poolBusyThreads = "tm_pool_busy_threads"
+    /// Workers started again after they died.
+    public static let poolRestarts = "tm_pool_worker_restarts_total"
+    /// Reloads (SIGHUP) completed.
+    public static let poolReloads = "tm_pool_reloads_total"
+    /// PostgreSQL statement latency.
+    public static let databaseDuration = "tm_db_query_duration_seconds"
+    /// Redis command latency.
+    public static let redisDuration = "tm_redis_command_duration_seconds"
+    /// Logins by result.
+    public static let logins = "tm_logins_total"
+    /// Jobs by kind and status (read from PostgreSQL at scrape time).
+    public static let jobs = "tm_jobs"
+    /// Queued jobs that may run now.
+    public static let queueDepth = "tm_jobs_queue_depth"
+    /// Age of the oldest queued job that may run now.
+    public static let oldestQueuedAge = "tm_jobs_oldest_queued_age_seconds"
+    /// Series the table had no room for.
+    public static let droppedSeries = "tm_metrics_dropped_series_total"
+
+    /// Help texts by family.
+    public static let help: [String: String] = [
+        httpRequests: "HTTP requests answered, by method, route template and status.",
+        httpDuration: "Time to answer an HTTP request in the pool, by method and route template.",
+        poolWorkers: "Worker processes of the current generation.",
+        poolThreads: "Serving threads across the workers of the current generation.",
+        poolBusyThreads: "Threads serving a request now.",
+        poolRestarts: "Worker processes restarted after they died.",
+        poolReloads: "Completed reloads (SIGHUP).",
+        databaseDuration: "PostgreSQL statement round-trip time.",
+        redisDuration: "Redis command round-trip time.",
+        logins: "Login attempts by result (ok, failed, throttled, inactive).",
+        jobs: "Jobs by kind and status.",
+        queueDepth: "Queued jobs whose run_after has passed.",
+        oldestQueuedAge: "Seconds the oldest runnable queued job has waited.",
+        droppedSeries: "Series not recorded because the metrics table was full.",
+    ]
+
+    /// `family{a="x",b="y"}` with escaped values.
+    public static func series(_ family: String, _ labels: [(String, String)] = []) -> String {
+        guard !labels.isEmpty else { return family }
+        return family + "{" + labels.map { "\($0.0)=\"\(PrometheusText.escape($0.1))\"" }.joined(separator: ",") + "}"
+    }
+}
