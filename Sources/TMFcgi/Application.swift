@@ -9,14 +9,14 @@ public final class Application<Context: RequestContext>: Sendable {
     /// The routes.
     public let router: Router<Context>
     private let logger: Logger
-    private let pidText: String
+    private let pid: Int
     private let now: @Sendable () -> UInt64
 
     /// An application over `router`, logging with `logger`.
     public init(router: Router<Context>, logger: Logger) {
         self.router = router
         self.logger = logger
-        self.pidText = String(getpid())
+        self.pid = Int(getpid())
         self.now = Clock.monotonicNanoseconds
     }
 
@@ -74,36 +74,36 @@ public final class Application<Context: RequestContext>: Sendable {
                         instance: request.uri, requestID: request.requestID)
     }
 
-    /// The request's log line, built directly (this runs on every request): the same JSON
-    /// shape as ``JSONLogHandler`` writes, in one `write(2)`.
+    /// The request's log line, built directly as bytes (this runs on every request): the
+    /// same JSON shape as ``JSONLogHandler`` writes, in one `write(2)`.
     private func log(_ request: Request, _ response: Response, nanoseconds: UInt64, logger: Logger) {
         guard logger.logLevel <= .info else { return }
-        var line = "{\"ts\":\""
-        line.reserveCapacity(320)
-        line += Clock.timestamp()
-        line += "\",\"level\":\"info\",\"logger\":"
-        JSONText.appendQuoted(logger.label, to: &line)
-        line += ",\"msg\":\"request\",\"request_id\":"
-        JSONText.appendQuoted(request.requestID, to: &line)
-        line += ",\"method\":\""
-        line += request.method.rawValue
-        line += "\",\"path\":"
-        JSONText.appendQuoted(request.path, to: &line)
-        line += ",\"status\":"
-        line += String(response.status.code)
-        line += ",\"duration_ms\":"
-        line += Clock.milliseconds(nanoseconds)
-        line += ",\"pid\":"
-        line += pidText
-        line += ",\"client\":"
-        JSONText.appendQuoted(request.clientAddress, to: &line)
+        var line = LogLine(capacity: 384)
+        line.append("{\"ts\":\"")
+        line.appendTimestamp()
+        line.append("\",\"level\":\"info\",\"logger\":")
+        line.appendQuoted(logger.label)
+        line.append(",\"msg\":\"request\",\"request_id\":")
+        line.appendQuoted(request.requestID)
+        line.append(",\"method\":")
+        line.appendQuoted(request.method.rawValue)
+        line.append(",\"path\":")
+        line.appendQuoted(request.path)
+        line.append(",\"status\":")
+        line.append(response.status.code)
+        line.append(",\"duration_ms\":")
+        line.appendMilliseconds(nanoseconds)
+        line.append(",\"pid\":")
+        line.append(pid)
+        line.append(",\"client\":")
+        line.appendQuoted(request.clientAddress)
         for (name, value) in request.logFields {
-            line += ","
-            JSONText.appendQuoted(name, to: &line)
-            line += ":"
-            JSONText.appendQuoted(value, to: &line)
+            line.append(",")
+            line.appendQuoted(name)
+            line.append(":")
+            line.appendQuoted(value)
         }
-        line += "}\n"
-        JSONLogHandler.writeLine(&line)
+        line.append("}\n")
+        line.write()
     }
 }

@@ -70,10 +70,13 @@ public final class RequestBody {
     /// Reads and discards what is left, at most `maxBytes`; true when the body was fully consumed.
     func drain(maxBytes: Int) -> Bool {
         guard !isFinished, let source else { return true }
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        // Runs after every request (a GET reads just the end of its empty body): a scratch
+        // buffer that is neither zeroed nor kept.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
         var drained = 0
         while drained <= maxBytes {
-            guard let count = try? buffer.withUnsafeMutableBytes({ try source.read(into: $0) }) else { return false }
+            guard let count = try? source.read(into: buffer) else { return false }
             if count == 0 {
                 isFinished = true
                 return true

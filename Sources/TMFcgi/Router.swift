@@ -34,6 +34,9 @@ public struct Router<Context: RequestContext>: Sendable {
     }
 
     private let root = Node()
+    /// Routes without parameters by their normalized path (`/api/v1/status`): most requests
+    /// are found with one hash lookup instead of a walk that splits and decodes the path.
+    private var exact: [String: Node] = [:]
     private var middleware: [any Middleware<Context>] = []
 
     /// An empty router.
@@ -77,6 +80,7 @@ public struct Router<Context: RequestContext>: Sendable {
             }
         }
         node.routes[method] = Route(responder: responder, options: options)
+        if !path.contains(":") { exact["/" + Router.segments(of: path).joined(separator: "/")] = node }
     }
 
     /// `GET path`.
@@ -106,6 +110,7 @@ public struct Router<Context: RequestContext>: Sendable {
 
     /// Finds the route for `method` and `path` (percent-encoded; decoded per segment).
     public func match(_ method: HTTPMethod, path: String) -> Match {
+        if let node = exact[path] { return match(method, at: node, parameters: Parameters()) }
         var node = root
         var parameters = Parameters()
         for raw in Router.segments(of: path) {
@@ -119,6 +124,10 @@ public struct Router<Context: RequestContext>: Sendable {
                 return .notFound
             }
         }
+        return match(method, at: node, parameters: parameters)
+    }
+
+    private func match(_ method: HTTPMethod, at node: Node, parameters: Parameters) -> Match {
         if node.routes.isEmpty { return .notFound }
         let lookup = method == .head ? .get : method
         if let route = node.routes[lookup] {
