@@ -22,6 +22,11 @@ public final class Application<Context: RequestContext>: Sendable {
 
     /// The response for `request`. Never throws: every error becomes a problem here.
     public func respond(to request: Request) -> Response {
+        respond(to: request, log: nil)
+    }
+
+    /// The response for `request`, its log line added to `buffer` (else written at once).
+    func respond(to request: Request, log buffer: LogBuffer?) -> Response {
         let start = now()
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = .string(request.requestID)
@@ -55,7 +60,7 @@ public final class Application<Context: RequestContext>: Sendable {
             response.headers.set("Content-Length", String(response.body.count))
             response.body = []
         }
-        log(request, response, nanoseconds: now() - start, logger: requestLogger)
+        log(request, response, nanoseconds: now() - start, logger: requestLogger, buffer: buffer)
         return response
     }
 
@@ -75,8 +80,8 @@ public final class Application<Context: RequestContext>: Sendable {
     }
 
     /// The request's log line, built directly as bytes (this runs on every request): the
-    /// same JSON shape as ``JSONLogHandler`` writes, in one `write(2)`.
-    private func log(_ request: Request, _ response: Response, nanoseconds: UInt64, logger: Logger) {
+    /// same JSON shape as ``JSONLogHandler`` writes, one `write(2)` per line or per batch.
+    private func log(_ request: Request, _ response: Response, nanoseconds: UInt64, logger: Logger, buffer: LogBuffer?) {
         guard logger.logLevel <= .info else { return }
         var line = LogLine(capacity: 384)
         line.append("{\"ts\":\"")
@@ -104,6 +109,6 @@ public final class Application<Context: RequestContext>: Sendable {
             line.appendQuoted(value)
         }
         line.append("}\n")
-        line.write()
+        if let buffer { buffer.append(line) } else { line.write() }
     }
 }

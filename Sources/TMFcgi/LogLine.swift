@@ -74,7 +74,10 @@ struct LogLine {
     }
 
     /// Writes the line to stderr in one call (retrying short writes).
-    func write() {
+    func write() { LogLine.write(bytes) }
+
+    /// Writes `bytes` to stderr in one call (retrying short writes).
+    static func write(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

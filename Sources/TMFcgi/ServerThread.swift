@@ -7,8 +7,8 @@ import Logging
 /// A serving thread. While idle it waits in `epoll_wait` on the worker's shared epoll set;
 /// the kernel wakes one waiting thread per event. Every socket in the set is one-shot, so an
 /// event hands its socket to exactly one thread:
-/// - the listening socket: accept one connection, re-arm the listener, then serve the
-///   connection if its request is already there, else add it to the set;
+/// - the listening socket: accept the connections waiting, add them to the set, re-arm the
+///   listener, and serve the first one whose request is already there;
 /// - a kept connection with input: serve exactly one request on it with libfcgi, then give
 ///   it back to the set (re-arm), or close it when nginx asked for no keep-alive or closed it;
 /// - the wake eventfd (level-triggered, readable for good once the worker stops): serve what
@@ -19,13 +19,14 @@ import Logging
 /// thread in `epoll_wait` and accepts nothing: new connections go to a process with a free
 /// thread. No signal interrupts a request in flight.
 final class ServerThread: @unchecked Sendable {
-    private let respond: (Request) -> Response
+    private let respond: (Request, LogBuffer?) -> Response
+    private let log = LogBuffer()
     private let state: WorkerState
     private let logger: Logger
     private var raw = FCGX_Request()
 
     init<Context>(application: Application<Context>, state: WorkerState, logger: Logger, index: Int) {
-        self.respond = application.respond(to:)
+        self.respond = application.respond(to:log:)
         self.state = state
         self.logger = logger
     }
@@ -38,8 +39,13 @@ final class ServerThread: @unchecked Sendable {
         while true {
             let stopping = state.stopping.load(ordering: .relaxed)
             // Running: one event at a time, waiting. Stopping: everything pending, no waiting.
-            let count = ready.withUnsafeMutableBufferPointer {
-                tmfcgi_epoll_wait(state.epollFD, $0.baseAddress, stopping ? Int32($0.count) : 1, stopping ? 0 : -1)
+            var count = ready.withUnsafeMutableBufferPointer {
+                tmfcgi_epoll_wait(state.epollFD, $0.baseAddress, stopping ? Int32($0.count) : 1, 0)
+            }
+            if count == 0 && !stopping {
+                // Nothing to do: write the buffered log lines, then wait.
+                log.flush()
+                count = ready.withUnsafeMutableBufferPointer { tmfcgi_epoll_wait(state.epollFD, $0.baseAddress, 1, -1) }
             }
             if count < 0 {
                 if errno == EINTR { continue }
@@ -52,13 +58,7 @@ final class ServerThread: @unchecked Sendable {
                 if fd == state.wakeFD { continue }
                 if fd == listen {
                     // Stopping: the listener stays disarmed; the next generation accepts.
-                    if !stopping, let connection = acceptConnection() {
-                        if tmfcgi_readable_now(connection) != 0 {
-                            serve(connection)
-                        } else if tmfcgi_epoll_add(state.epollFD, connection, 1) != 0 {
-                            close(connection)
-                        }
-                    }
+                    if !stopping, let connection = acceptPending() { serve(connection) }
                     continue
                 }
                 serve(fd)
@@ -66,6 +66,7 @@ final class ServerThread: @unchecked Sendable {
             }
             if stopping && !servedAny { break }
         }
+        log.flush()
     }
 
     /// Serves one request on `connection`, then re-arms it or closes it. While the worker is
@@ -98,27 +99,40 @@ final class ServerThread: @unchecked Sendable {
 
     private func respond(to raw: inout FCGX_Request) {
         guard let request = FastCGIRequest.make(&raw) else { return }
-        let response = respond(request)
+        let response = respond(request, log)
         FastCGIRequest.write(response, to: &raw, requestID: request.requestID)
         // Unread input would be parsed as the next request on a kept connection: drain a
         // little, else close the connection.
         if !request.body.drain(maxBytes: 1 << 20) { raw.keepConnection = 0 }
     }
 
-    /// Accepts one connection (the listener is non-blocking) and re-arms the listener; nil
-    /// when another thread or process took it first, or on an error.
-    private func acceptConnection() -> Int32? {
+    /// Accepts every connection waiting in the backlog (the listener is non-blocking; at
+    /// most 64), adds them to the epoll set and re-arms the listener. Returns the first one
+    /// whose request is already there, for this thread to serve at once. Taking them all in
+    /// one turn matters under load: the listener's next turn comes only after every
+    /// connection ready before it.
+    private func acceptPending() -> Int32? {
         let listen = WorkerDescriptors.listen
-        let fd = tmfcgi_accept_cloexec(listen)
-        let failure = errno
-        _ = tmfcgi_epoll_rearm(state.epollFD, listen)
-        if fd >= 0 { return fd }
-        switch failure {
-        case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO: break
-        default:
-            logger.error("accept failed", metadata: ["error": "\(errnoText(failure))"])
-            usleep(10_000) // EMFILE and friends: back off instead of spinning
+        var first: Int32?
+        accepting: for _ in 0..<64 {
+            let fd = tmfcgi_accept_cloexec(listen)
+            if fd < 0 {
+                switch errno {
+                case EAGAIN, EWOULDBLOCK: break accepting // the backlog is empty (or another took it)
+                case EINTR, ECONNABORTED, EPROTO: continue accepting
+                default:
+                    logger.error("accept failed", metadata: ["error": "\(errnoText())"])
+                    usleep(10_000) // EMFILE and friends: back off instead of spinning
+                    break accepting
+                }
+            }
+            if first == nil && tmfcgi_readable_now(fd) != 0 {
+                first = fd
+            } else if tmfcgi_epoll_add(state.epollFD, fd, 1) != 0 {
+                close(fd)
+            }
         }
-        return nil
+        _ = tmfcgi_epoll_rearm(state.epollFD, listen)
+        return first
     }
 }

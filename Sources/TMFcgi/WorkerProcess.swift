@@ -78,16 +78,14 @@ public enum WorkerProcess {
         let state = WorkerState(maxRequests: maxRequests, wakeFD: wake, epollFD: epoll)
         var workers: [pthread_t] = []
         for index in 0..<max(1, threads) {
-            let pinned = getenv("TM_CONNECTIONS").map { String(cString: $0) } == "pinned"
-            let thread: any Runnable = pinned ? PinnedServerThread(application: application, state: state, logger: logger, index: index)
-                : ServerThread(application: application, state: state, logger: logger, index: index)
+            let thread = ServerThread(application: application, state: state, logger: logger, index: index)
             var handle = pthread_t()
             var attributes = pthread_attr_t()
             pthread_attr_init(&attributes)
             pthread_attr_setstacksize(&attributes, 1 << 20)
-            let box = Unmanaged.passRetained(thread as AnyObject).toOpaque()
+            let box = Unmanaged.passRetained(thread).toOpaque()
             let rc = pthread_create(&handle, &attributes, { raw in
-                let thread = Unmanaged<AnyObject>.fromOpaque(raw!).takeRetainedValue() as! any Runnable
+                let thread = Unmanaged<ServerThread>.fromOpaque(raw!).takeRetainedValue()
                 thread.run()
                 return nil
             }, box)
@@ -124,7 +122,3 @@ public enum WorkerProcess {
     }
 }
 
-/// TEMPORARY (comparison only).
-protocol Runnable: AnyObject { func run() }
-extension ServerThread: Runnable {}
-extension PinnedServerThread: Runnable {}
