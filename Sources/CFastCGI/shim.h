@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/epoll.h>
 #include <poll.h>
+#include <errno.h>
 #ifndef _GNU_SOURCE
 int accept4(int, struct sockaddr *, socklen_t *, int);
 #endif
@@ -69,12 +70,15 @@ static inline int tmfcgi_epoll_add(int epfd, int fd, int oneshot) {
     event.data.fd = fd;
     return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
 }
-/** Re-arms a one-shot `fd` for the next input. */
+/** Re-arms a one-shot `fd` for the next input, adding it when it is not in the set yet
+ *  (a connection served straight after its accept). */
 static inline int tmfcgi_epoll_rearm(int epfd, int fd) {
     struct epoll_event event = {0};
     event.events = EPOLLIN | EPOLLONESHOT;
     event.data.fd = fd;
-    return epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &event);
+    if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &event) == 0) return 0;
+    if (errno != ENOENT) return -1;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
 }
 /** Waits for up to `max` events; writes their fds to `fds`. Returns the count, or -1 (errno). */
 static inline int tmfcgi_epoll_wait(int epfd, int *fds, int max, int timeout) {

@@ -108,7 +108,8 @@ final class ServerThread: @unchecked Sendable {
 
     /// Accepts every connection waiting in the backlog (the listener is non-blocking; at
     /// most 64), adds them to the epoll set and re-arms the listener. Returns the first one
-    /// whose request is already there, for this thread to serve at once. Taking them all in
+    /// whose request is already there, for this thread to serve at once (it joins the set
+    /// when `serve` gives it back). Taking them all in
     /// one turn matters under load: the listener's next turn comes only after every
     /// connection ready before it.
     private func acceptPending() -> Int32? {
