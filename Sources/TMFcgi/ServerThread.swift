@@ -38,7 +38,8 @@ final class ServerThread: @unchecked Sendable {
         var ready = [Int32](repeating: -1, count: 16)
         while true {
             let stopping = state.stopping.load(ordering: .relaxed)
-            // Running: one event at a time, waiting. Stopping: everything pending, no waiting.
+            // Running: one event at a time; when none is pending, flush the log, then wait.
+            // Stopping: everything pending, never waiting.
             var count = ready.withUnsafeMutableBufferPointer {
                 tmfcgi_epoll_wait(state.epollFD, $0.baseAddress, stopping ? Int32($0.count) : 1, 0)
             }
