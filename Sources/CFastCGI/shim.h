@@ -7,6 +7,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/epoll.h>
+#include <poll.h>
+#include <errno.h>
 #ifndef _GNU_SOURCE
 int accept4(int, struct sockaddr *, socklen_t *, int);
 #endif
@@ -54,4 +57,39 @@ static inline int tmfcgi_pipe_cloexec(int fds[2]) {
     fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     fcntl(fds[1], F_SETFD, FD_CLOEXEC);
     return 0;
+}
+
+/* epoll without `struct epoll_event` in Swift (it is packed on x86_64): the event data is the fd. */
+
+/** A close-on-exec epoll instance. */
+static inline int tmfcgi_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+/** Watches `fd` for input; with `oneshot`, one event disarms it until `tmfcgi_epoll_rearm`. */
+static inline int tmfcgi_epoll_add(int epfd, int fd, int oneshot) {
+    struct epoll_event event = {0};
+    event.events = EPOLLIN | (oneshot ? EPOLLONESHOT : 0);
+    event.data.fd = fd;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
+}
+/** Re-arms a one-shot `fd` for the next input, adding it when it is not in the set yet
+ *  (a connection served straight after its accept). */
+static inline int tmfcgi_epoll_rearm(int epfd, int fd) {
+    struct epoll_event event = {0};
+    event.events = EPOLLIN | EPOLLONESHOT;
+    event.data.fd = fd;
+    if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &event) == 0) return 0;
+    if (errno != ENOENT) return -1;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
+}
+/** Waits for up to `max` events; writes their fds to `fds`. Returns the count, or -1 (errno). */
+static inline int tmfcgi_epoll_wait(int epfd, int *fds, int max, int timeout) {
+    struct epoll_event events[64];
+    if (max > 64) max = 64;
+    int count = epoll_wait(epfd, events, max, timeout);
+    for (int i = 0; i < count; i++) fds[i] = events[i].data.fd;
+    return count;
+}
+/** Whether `fd` has input (or EOF/error) pending right now, without waiting. */
+static inline int tmfcgi_readable_now(int fd) {
+    struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 };
+    return poll(&p, 1, 0) > 0;
 }

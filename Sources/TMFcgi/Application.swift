@@ -9,19 +9,24 @@ public final class Application<Context: RequestContext>: Sendable {
     /// The routes.
     public let router: Router<Context>
     private let logger: Logger
-    private let pidText: String
+    private let pid: Int
     private let now: @Sendable () -> UInt64
 
     /// An application over `router`, logging with `logger`.
     public init(router: Router<Context>, logger: Logger) {
         self.router = router
         self.logger = logger
-        self.pidText = String(getpid())
+        self.pid = Int(getpid())
         self.now = Clock.monotonicNanoseconds
     }
 
     /// The response for `request`. Never throws: every error becomes a problem here.
     public func respond(to request: Request) -> Response {
+        respond(to: request, log: nil)
+    }
+
+    /// The response for `request`, its log line added to `buffer` (else written at once).
+    func respond(to request: Request, log buffer: LogBuffer?) -> Response {
         let start = now()
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = .string(request.requestID)
@@ -53,7 +58,7 @@ public final class Application<Context: RequestContext>: Sendable {
             response.headers.set("Content-Length", String(response.body.count))
             response.body = []
         }
-        log(request, response, nanoseconds: now() - start, logger: requestLogger)
+        log(request, response, nanoseconds: now() - start, logger: requestLogger, buffer: buffer)
         return response
     }
 
@@ -83,36 +88,36 @@ public final class Application<Context: RequestContext>: Sendable {
                         instance: request.uri, requestID: request.requestID)
     }
 
-    /// The request's log line, built directly (this runs on every request): the same JSON
-    /// shape as ``JSONLogHandler`` writes, in one `write(2)`.
-    private func log(_ request: Request, _ response: Response, nanoseconds: UInt64, logger: Logger) {
+    /// The request's log line, built directly as bytes (this runs on every request): the
+    /// same JSON shape as ``JSONLogHandler`` writes, one `write(2)` per line or per batch.
+    private func log(_ request: Request, _ response: Response, nanoseconds: UInt64, logger: Logger, buffer: LogBuffer?) {
         guard logger.logLevel <= .info else { return }
-        var line = "{\"ts\":\""
-        line.reserveCapacity(320)
-        line += Clock.timestamp()
-        line += "\",\"level\":\"info\",\"logger\":"
-        JSONText.appendQuoted(logger.label, to: &line)
-        line += ",\"msg\":\"request\",\"request_id\":"
-        JSONText.appendQuoted(request.requestID, to: &line)
-        line += ",\"method\":\""
-        line += request.method.rawValue
-        line += "\",\"path\":"
-        JSONText.appendQuoted(request.path, to: &line)
-        line += ",\"status\":"
-        line += String(response.status.code)
-        line += ",\"duration_ms\":"
-        line += Clock.milliseconds(nanoseconds)
-        line += ",\"pid\":"
-        line += pidText
-        line += ",\"client\":"
-        JSONText.appendQuoted(request.clientAddress, to: &line)
+        var line = LogLine(capacity: 384)
+        line.append("{\"ts\":\"")
+        line.appendTimestamp()
+        line.append("\",\"level\":\"info\",\"logger\":")
+        line.appendQuoted(logger.label)
+        line.append(",\"msg\":\"request\",\"request_id\":")
+        line.appendQuoted(request.requestID)
+        line.append(",\"method\":")
+        line.appendQuoted(request.method.rawValue)
+        line.append(",\"path\":")
+        line.appendQuoted(request.path)
+        line.append(",\"status\":")
+        line.append(response.status.code)
+        line.append(",\"duration_ms\":")
+        line.appendMilliseconds(nanoseconds)
+        line.append(",\"pid\":")
+        line.append(pid)
+        line.append(",\"client\":")
+        line.appendQuoted(request.clientAddress)
         for (name, value) in request.logFields {
-            line += ","
-            JSONText.appendQuoted(name, to: &line)
-            line += ":"
-            JSONText.appendQuoted(value, to: &line)
+            line.append(",")
+            line.appendQuoted(name)
+            line.append(":")
+            line.appendQuoted(value)
         }
-        line += "}\n"
-        JSONLogHandler.writeLine(&line)
+        line.append("}\n")
+        if let buffer { buffer.append(line) } else { line.write() }
     }
 }

@@ -26,8 +26,8 @@ public enum Clock {
         return timestamp(seconds: Int(spec.tv_sec), milliseconds: Int(spec.tv_nsec / 1_000_000))
     }
 
-    /// RFC 3339 text for a Unix time.
-    static func timestamp(seconds: Int, milliseconds: Int) -> String {
+    /// The UTC calendar date and time of a Unix time.
+    static func civil(seconds: Int) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
         // Days to civil date: Howard Hinnant's algorithm.
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
@@ -40,7 +40,12 @@ public enum Clock {
         let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
         let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let hour = secondOfDay / 3600, minute = secondOfDay % 3600 / 60, second = secondOfDay % 60
+        return (year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
+    }
+
+    /// RFC 3339 text for a Unix time.
+    static func timestamp(seconds: Int, milliseconds: Int) -> String {
+        let (year, month, day, hour, minute, second) = civil(seconds: seconds)
         return String(unsafeUninitializedCapacity: 24) { buffer in
             func put(_ value: Int, _ width: Int, at offset: Int) {
                 var value = value

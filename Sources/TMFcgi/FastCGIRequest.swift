@@ -106,32 +106,42 @@ enum FastCGIRequest {
         return bytes.withUnsafeMutableBytes { headerName(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Writes a CGI-style response (`Status:` line, headers, blank line, body).
+    /// Writes a CGI-style response (`Status:` line, headers, blank line, body) straight into
+    /// libfcgi's output buffer, piece by piece.
     static func write(_ response: Response, to raw: inout FCGX_Request, requestID: String) {
-        var head = "Status: "
-        head.reserveCapacity(256)
-        head += String(response.status.code)
-        head += " "
-        head += response.status.reason
-        head += "\r\n"
+        let out = raw.out
+        put("Status: ", out)
+        put(String(response.status.code), out)
+        put(" ", out)
+        put(response.status.reason, out)
+        put("\r\n", out)
         for field in response.headers {
-            head += field.name
-            head += ": "
-            head += field.value
-            head += "\r\n"
+            put(field.name, out)
+            put(": ", out)
+            put(field.value, out)
+            put("\r\n", out)
         }
         if response.status.code != 204 && response.status.code != 304 && !response.headers.contains("Content-Length") {
-            head += "Content-Length: "
-            head += String(response.body.count)
-            head += "\r\n"
+            put("Content-Length: ", out)
+            put(String(response.body.count), out)
+            put("\r\n", out)
         }
-        head += "\r\n"
-        head.withUTF8 { buffer in
-            _ = FCGX_PutStr(UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buffer.count), raw.out)
-        }
+        put("\r\n", out)
         guard !response.body.isEmpty else { return }
         response.body.withUnsafeBytes { buffer in
-            _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), raw.out)
+            _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), out)
+        }
+    }
+
+    private static func put(_ literal: StaticString, _ out: UnsafeMutablePointer<FCGX_Stream>?) {
+        _ = FCGX_PutStr(UnsafeRawPointer(literal.utf8Start).assumingMemoryBound(to: CChar.self), Int32(literal.utf8CodeUnitCount), out)
+    }
+
+    private static func put(_ text: String, _ out: UnsafeMutablePointer<FCGX_Stream>?) {
+        var text = text
+        text.withUTF8 { buffer in
+            guard let base = buffer.baseAddress else { return }
+            _ = FCGX_PutStr(UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(buffer.count), out)
         }
     }
 }

@@ -19,7 +19,8 @@ public struct PoolConfiguration: Sendable {
     /// Permissions of a unix socket file.
     public var socketMode: mode_t
 
-    /// A configuration; defaults suit a 2-core host behind nginx with `keepalive 4` per nginx worker.
+    /// A configuration; defaults suit a 2-core host behind nginx (any upstream `keepalive`:
+    /// an idle kept connection holds no thread).
     public init(workers: Int = 2, threads: Int = 8, maxRequests: Int = 0,
                 listen: ListenAddress = .unix(path: "/run/trademaster/tm.sock"),
                 shutdownTimeout: Double = 30, readyTimeout: Double = 10, socketMode: mode_t = 0o660) {

@@ -34,6 +34,9 @@ public struct Router<Context: RequestContext>: Sendable {
     }
 
     private let root = Node()
+    /// Routes without parameters by their normalized path (`/api/v1/status`): most requests
+    /// are found with one hash lookup instead of a walk that splits and decodes the path.
+    private var exact: [String: Node] = [:]
     private var middleware: [any Middleware<Context>] = []
     /// Every registered method and path pattern, in registration order (for documentation
     /// and the tests that check it covers every route).
@@ -81,6 +84,7 @@ public struct Router<Context: RequestContext>: Sendable {
         }
         node.routes[method] = Route(responder: responder, options: options)
         registered.append((method, path))
+        if !path.contains(":") { exact["/" + Router.segments(of: path).joined(separator: "/")] = node }
     }
 
     /// `GET path`.
@@ -131,8 +135,10 @@ public struct Router<Context: RequestContext>: Sendable {
         return allowed.sorted()
     }
 
-    /// The node with routes for `path` and the parameters on the way; nil when none.
+    /// The node with routes for `path` and the parameters on the way; nil when none. Paths
+    /// of routes without parameters are found with one hash lookup.
     private func node(for path: String) -> (node: Node, parameters: Parameters)? {
+        if let node = exact[path] { return node.routes.isEmpty ? nil : (node, Parameters()) }
         var node = root
         var parameters = Parameters()
         for raw in Router.segments(of: path) {

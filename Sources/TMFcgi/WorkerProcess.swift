@@ -26,11 +26,16 @@ final class WorkerState: Sendable {
     let stopping = Atomic<Bool>(false)
     let served = Atomic<Int>(0)
     let maxRequests: Int
+    /// An eventfd that becomes readable, for good, when the worker stops.
     let wakeFD: Int32
+    /// The epoll instance every idle thread waits on: the listening socket (one-shot), the
+    /// wake eventfd (level-triggered) and every idle kept connection (one-shot).
+    let epollFD: Int32
 
-    init(maxRequests: Int, wakeFD: Int32) {
+    init(maxRequests: Int, wakeFD: Int32, epollFD: Int32) {
         self.maxRequests = maxRequests
         self.wakeFD = wakeFD
+        self.epollFD = epollFD
     }
 
     /// Tells every thread to stop taking new work: the eventfd stays readable forever after.
@@ -41,8 +46,9 @@ final class WorkerState: Sendable {
     }
 }
 
-/// One worker process: T threads, each owning one FastCGI request and accepting on the
-/// shared listening socket. SIGTERM drains in-flight requests and exits.
+/// One worker process: T threads sharing one epoll set that holds the listening socket and
+/// every idle kept connection, so an idle connection costs no thread (see ``ServerThread``).
+/// SIGTERM drains in-flight requests, and requests already sent, and exits.
 public enum WorkerProcess {
     /// Runs the worker until it is told to stop or reaches `maxRequests`; returns the exit code.
     public static func run<Context>(application: Application<Context>, threads: Int, maxRequests: Int, logger: Logger) -> Int32 {
@@ -60,7 +66,16 @@ public enum WorkerProcess {
         }
         _ = tmfcgi_ignore_signal(SIGPIPE)
         let wake = eventfd(0, Int32(EFD_CLOEXEC))
-        let state = WorkerState(maxRequests: maxRequests, wakeFD: wake)
+        let epoll = tmfcgi_epoll_create()
+        // Accepts must not block when another process or thread took the connection first.
+        // (The flag is on the shared socket; every worker generation polls before accepting.)
+        let listen = WorkerDescriptors.listen
+        _ = tmfcgi_fcntl_setfl(listen, tmfcgi_fcntl_getfl(listen) | O_NONBLOCK)
+        guard wake >= 0, epoll >= 0, tmfcgi_epoll_add(epoll, wake, 0) == 0, tmfcgi_epoll_add(epoll, listen, 1) == 0 else {
+            logger.critical("epoll setup failed", metadata: ["error": "\(errnoText())"])
+            return 1
+        }
+        let state = WorkerState(maxRequests: maxRequests, wakeFD: wake, epollFD: epoll)
         var workers: [pthread_t] = []
         for index in 0..<max(1, threads) {
             let thread = ServerThread(application: application, state: state, logger: logger, index: index)
@@ -107,91 +122,3 @@ public enum WorkerProcess {
     }
 }
 
-/// A serving thread. It does its own accept and keep-alive waiting with `poll`, so a stop
-/// wakes it at once through the eventfd, and hands connected sockets to libfcgi, which
-/// only parses records. No signals interrupt a request in flight.
-final class ServerThread: @unchecked Sendable {
-    private let respond: (Request) -> Response
-    private let respondToUnknownMethod: (String, String, String, String) -> Response
-    private let state: WorkerState
-    private let logger: Logger
-
-    init<Context>(application: Application<Context>, state: WorkerState, logger: Logger, index: Int) {
-        self.respond = application.respond(to:)
-        self.respondToUnknownMethod = application.respond(toUnknownMethod:path:uri:requestID:)
-        self.state = state
-        self.logger = logger
-    }
-
-    func run() {
-        var raw = FCGX_Request()
-        // listen_sock -1: libfcgi never accepts on its own; we hand it connections.
-        FCGX_InitRequest(&raw, -1, 0)
-        var connection: Int32 = -1
-        while true {
-            if connection < 0 {
-                guard let accepted = acceptConnection() else { break }
-                connection = accepted
-            } else if !waitForRequest(on: connection) {
-                close(connection)
-                connection = -1
-                break
-            }
-            raw.ipcFd = connection
-            raw.keepConnection = 1 // stops FCGX_Accept_r's implicit finish from closing our socket
-            if FCGX_Accept_r(&raw) < 0 {
-                connection = -1 // libfcgi closed it (peer closed or protocol error)
-                continue
-            }
-            serve(&raw)
-            FCGX_Finish_r(&raw)
-            connection = raw.ipcFd
-            let served = state.served.add(1, ordering: .relaxed).newValue
-            if served == state.maxRequests {
-                kill(getpid(), SIGUSR1)
-            }
-        }
-    }
-
-    private func serve(_ raw: inout FCGX_Request) {
-        guard let request = FastCGIRequest.make(&raw, unknownMethod: respondToUnknownMethod) else { return }
-        let response = respond(request)
-        FastCGIRequest.write(response, to: &raw, requestID: request.requestID)
-        // Unread input would be parsed as the next request on a kept connection: drain a
-        // little, else close the connection.
-        if !request.body.drain(maxBytes: 1 << 20) { raw.keepConnection = 0 }
-    }
-
-    /// Waits for a new connection; nil when the worker is stopping.
-    private func acceptConnection() -> Int32? {
-        var fds = [pollfd(fd: WorkerDescriptors.listen, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: state.wakeFD, events: Int16(POLLIN), revents: 0)]
-        while true {
-            if state.stopping.load(ordering: .relaxed) { return nil }
-            let ready = poll(&fds, 2, -1)
-            if ready < 0 { if errno == EINTR { continue }; return nil }
-            if fds[1].revents != 0 { return nil }
-            let fd = tmfcgi_accept_cloexec(WorkerDescriptors.listen)
-            if fd >= 0 { return fd }
-            switch errno {
-            case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO: continue
-            default:
-                logger.error("accept failed", metadata: ["error": "\(errnoText())"])
-                usleep(10_000) // EMFILE and friends: back off instead of spinning
-            }
-        }
-    }
-
-    /// Waits on a kept connection; false when the worker is stopping and nothing is pending.
-    private func waitForRequest(on connection: Int32) -> Bool {
-        var fds = [pollfd(fd: connection, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: state.wakeFD, events: Int16(POLLIN), revents: 0)]
-        while true {
-            let ready = poll(&fds, 2, -1)
-            if ready < 0 { if errno == EINTR { continue }; return false }
-            // A request already sent is served even while stopping: nginx is waiting for it.
-            if fds[0].revents != 0 { return true }
-            if fds[1].revents != 0 { return false }
-        }
-    }
-}

@@ -12,6 +12,10 @@ public final class LoadGenerator: @unchecked Sendable {
         public var transportErrors = 0
         /// A few error texts, for the failure message.
         public var samples: [String] = []
+        /// The slowest request, in seconds (send to full response, or to the transport error).
+        public var slowest: Double = 0
+        /// Requests that took longer than the generator's `slowAfter` seconds.
+        public var slow = 0
         /// Total responses.
         public var total: Int { statuses.values.reduce(0, +) }
         /// Responses with this status.
@@ -19,35 +23,58 @@ public final class LoadGenerator: @unchecked Sendable {
     }
 
     private let port: Int
-    private let path: String
+    private let paths: [String]
     private let threads: Int
+    private let slowAfter: Double
     private let stopFlag = Atomic<Bool>(false)
     private let state = Mutex(Outcome())
     private var workers: [Thread] = []
     private let done = DispatchGroup()
 
     /// Load on `GET path` from `threads` connections.
-    public init(port: Int, path: String, threads: Int = 4) {
+    public convenience init(port: Int, path: String, threads: Int = 4) {
+        self.init(port: port, paths: [path], threads: threads)
+    }
+
+    /// Load from `threads` connections, each sending `GET` to `paths` in turn (connection
+    /// `i` starts at path `i % paths.count`, so every path is in flight at once). Requests
+    /// slower than `slowAfter` seconds are counted as ``Outcome/slow``.
+    public init(port: Int, paths: [String], threads: Int = 4, slowAfter: Double = 1) {
+        precondition(!paths.isEmpty)
         self.port = port
-        self.path = path
+        self.paths = paths
         self.threads = threads
+        self.slowAfter = slowAfter
     }
 
     /// Starts the threads.
     public func start() {
-        for _ in 0..<threads {
+        for index in 0..<threads {
             done.enter()
             let thread = Thread { [self] in
                 let client = TestHTTPClient(port: port)
                 client.timeout = 20
+                var next = index % paths.count
                 while !stopFlag.load(ordering: .relaxed) {
+                    let path = paths[next]
+                    next = (next + 1) % paths.count
+                    let started = DispatchTime.now().uptimeNanoseconds
+                    func record(_ outcome: inout Outcome) {
+                        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                        outcome.slowest = max(outcome.slowest, seconds)
+                        if seconds > slowAfter { outcome.slow += 1 }
+                    }
                     do {
                         let response = try client.send("GET", path)
-                        state.withLock { $0.statuses[response.status, default: 0] += 1 }
+                        state.withLock {
+                            $0.statuses[response.status, default: 0] += 1
+                            record(&$0)
+                        }
                     } catch {
                         state.withLock {
                             $0.transportErrors += 1
-                            if $0.samples.count < 5 { $0.samples.append("\(error)") }
+                            record(&$0)
+                            if $0.samples.count < 5 { $0.samples.append("\(path): \(error)") }
                         }
                         client.disconnect()
                         usleep(1000)
