@@ -32,7 +32,7 @@ let package = Package(
         // Crypto primitives: hashes, HMAC, JWT, Argon2id, constant-time comparison.
         .target(name: "Security", dependencies: ["COpenSSL", "CArgon2"]),
         // The FastCGI pool, request pipeline, router and RFC 9457 problems.
-        .target(name: "TMFcgi", dependencies: ["CFastCGI", "Security", "Metrics", logging]),
+        .target(name: "TMFcgi", dependencies: ["CFastCGI", "Security", "Metrics", "CAtomic", logging]),
         // Domain types, validation and persistence (libpq, hiredis).
         .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "CCurl", "Security", "Quant", "Metrics", logging], exclude: ["Accounts/Resources"]),
         // The HTTP API.

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import Models
 import Security
 import TMFcgi
@@ -14,9 +15,13 @@ public enum API {
 
     /// The application with every route mounted, each with its declared ``Access``.
     /// - Throws: `JWTError.keyTooShort` when SECRET_KEY or SECRET_KEY_PREVIOUS is under 32 bytes.
-    public static func makeApplication(settings: Settings, logger: Logger) throws -> Application<AppContext> {
-        let database = Database(url: settings.databaseURL)
-        let redis = Redis(endpoint: settings.redis)
+    /// With `metrics` (the pool's shared region), requests, PostgreSQL and Redis calls and
+    /// logins are counted there; without it, in a region of this process (TM_METRICS=true) or
+    /// not at all.
+    public static func makeApplication(settings: Settings, logger: Logger, metrics shared: MetricsRegion? = nil) throws -> Application<AppContext> {
+        let metrics = shared ?? (settings.metrics ? MetricsRegion.local() : nil)
+        let database = Database(url: settings.databaseURL, metrics: metrics)
+        let redis = Redis(endpoint: settings.redis, metrics: metrics)
         let tradeMaster = TradeMasterClient(baseURL: settings.tradeMasterURL, timeout: 2)
         let signer = try JWTSigner(currentKey: Array(settings.secretKey.utf8),
                                    previousKey: settings.secretKeyPrevious.map { Array($0.utf8) },
@@ -32,7 +37,7 @@ public enum API {
         let service = AccountService(users: users, sessions: sessions, keys: keys, throttle: LoginThrottle(redis: redis), audit: audit,
                                      hasher: hasher, signer: signer,
                                      accessLifetime: Int64(settings.accessTokenExpireMinutes) * 60,
-                                     rememberedLifetime: rememberedLifetime)
+                                     rememberedLifetime: rememberedLifetime, metrics: metrics)
 
         // Each route declares its own access (see `Access`): registration order does not matter.
         var routes = Routes(authenticator: Authenticator(signer: signer, sessions: sessions, apiKeys: keys))
@@ -47,7 +52,8 @@ public enum API {
         AdminUserHandlers(service: service, users: users, sessions: sessions, keys: keys, audit: audit).register(on: &routes)
         JobHandlers(queue: JobQueue(database: database), kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
             .register(on: &routes)
+        if let metrics { MetricsHandlers(region: metrics, queue: JobQueue(database: database)).register(on: &routes) }
         DocsHandlers.register(on: &routes, version: version)
-        return Application(router: routes.router, logger: logger)
+        return Application(router: routes.router, logger: logger, metrics: metrics)
     }
 }

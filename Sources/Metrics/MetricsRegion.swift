@@ -91,6 +91,36 @@ public final class MetricsRegion: @unchecked Sendable {
 
     // MARK: Updating
 
+    /// A series' place in the table, found once: updates through it hash nothing.
+    public struct Handle: Sendable {
+        let slot: Int
+        /// The slot's number, to keep in a compact cache.
+        public var slotNumber: Int { slot }
+        /// The handle of slot `slotNumber` (as ``slotNumber`` gave it).
+        public init(slotNumber: Int) { slot = slotNumber }
+    }
+
+    /// The handle of `series`, claiming its slot; nil when the table is full.
+    public func handle(_ series: String, kind: Kind) -> Handle? {
+        slot(for: series, kind: kind).map(Handle.init(slotNumber:))
+    }
+
+    /// Adds `value` to the counter (or, with a signed bit pattern, the gauge) at `handle`.
+    @inline(__always)
+    public func add(_ handle: Handle, _ value: UInt64 = 1) {
+        tm_atomic_add_u64(pointer(handle.slot, Self.sumOffset), value)
+    }
+
+    /// Records `seconds` in the histogram at `handle`.
+    @inline(__always)
+    public func observe(_ handle: Handle, seconds: Double) {
+        tm_atomic_add_u64(pointer(handle.slot, Self.countOffset), 1)
+        tm_atomic_add_u64(pointer(handle.slot, Self.sumOffset), UInt64(max(0, seconds) * 1e9))
+        var bucket = 0
+        while bucket < Self.bucketBounds.count, seconds > Self.bucketBounds[bucket] { bucket += 1 }
+        if bucket < Self.bucketBounds.count { tm_atomic_add_u64(pointer(handle.slot, Self.bucketsOffset + 8 * bucket), 1) }
+    }
+
     /// Adds `value` to counter `series` (a name with its labels, `name{a="b"}`).
     public func add(_ series: String, _ value: UInt64 = 1) {
         guard let slot = slot(for: series, kind: .counter) else { return }
@@ -133,6 +163,11 @@ public final class MetricsRegion: @unchecked Sendable {
         public var count: UInt64
         /// Observations per bucket, not cumulative (histograms).
         public var buckets: [UInt64]
+
+        /// A gauge computed elsewhere (at scrape time).
+        public static func gauge(_ series: String, _ value: Double) -> Sample {
+            Sample(series: series, kind: .gauge, value: value, count: 0, buckets: [])
+        }
     }
 
     /// Every series in the table.

@@ -29,6 +29,8 @@ public struct Settings: Sendable {
     public var accessTokenExpireMinutes: Int
     public var refreshTokenExpireDays: Int
     public var diagnostics: Bool
+    /// Whether the pool keeps Prometheus metrics in a shared region (TM_METRICS, true).
+    public var metrics: Bool
     public var migrationsDirectory: String
     /// Job threads of a `tm worker` (TM_WORKER_CONCURRENCY, 4).
     public var workerConcurrency: Int
@@ -127,6 +129,7 @@ public struct Settings: Sendable {
         accessTokenExpireMinutes = try int("ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1...1440)
         refreshTokenExpireDays = try int("REFRESH_TOKEN_EXPIRE_DAYS", 7, 1...365)
         diagnostics = try bool("TM_DIAGNOSTICS", false)
+        metrics = try bool("TM_METRICS", true)
         migrationsDirectory = value("TM_MIGRATIONS_DIR") ?? "migrations"
         workerConcurrency = try int("TM_WORKER_CONCURRENCY", 4, 1...256)
         jobLeaseSeconds = try int("TM_JOB_LEASE_SECONDS", 30, 1...3600)

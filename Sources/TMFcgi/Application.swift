@@ -2,22 +2,28 @@
 import Glibc
 #endif
 import Logging
+import Metrics
 
 /// Turns requests into responses: routing, 404/405, and the one place where errors become
-/// RFC 9457 problems. Also writes the per-request log line.
+/// RFC 9457 problems. Also writes the per-request log line, and counts the request in
+/// `metrics` (by method, route template and status; latency by method and route template).
 public final class Application<Context: RequestContext>: Sendable {
     /// The routes.
     public let router: Router<Context>
     private let logger: Logger
     private let pid: Int
     private let now: @Sendable () -> UInt64
+    /// Where requests are counted, if anywhere.
+    public var metrics: MetricsRegion? { counters?.region }
+    private let counters: RequestMetrics?
 
-    /// An application over `router`, logging with `logger`.
-    public init(router: Router<Context>, logger: Logger) {
+    /// An application over `router`, logging with `logger`, counting in `metrics`.
+    public init(router: Router<Context>, logger: Logger, metrics: MetricsRegion? = nil) {
         self.router = router
         self.logger = logger
         self.pid = Int(getpid())
         self.now = Clock.monotonicNanoseconds
+        self.counters = metrics.map { RequestMetrics(region: $0, router: router) }
     }
 
     /// The response for `request`. Never throws: every error becomes a problem here.
@@ -31,8 +37,12 @@ public final class Application<Context: RequestContext>: Sendable {
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = .string(request.requestID)
         var response: Response
+        // Unmatched paths share one label, so probing cannot make series without bound.
+        var route: String?
+        counters?.begin()
         switch router.match(request.method, path: request.path) {
-        case .found(let responder, let options, let parameters):
+        case .found(let responder, let options, let parameters, let pattern):
+            route = pattern
             request.body.limit = options.maxBodySize
             var context = Context(request: request, logger: requestLogger)
             context.parameters = parameters
@@ -58,7 +68,9 @@ public final class Application<Context: RequestContext>: Sendable {
             response.headers.set("Content-Length", String(response.body.count))
             response.body = []
         }
-        log(request, response, nanoseconds: now() - start, logger: requestLogger, buffer: buffer)
+        let elapsed = now() - start
+        counters?.end(method: request.method, route: route, status: response.status.code, seconds: Double(elapsed) / 1e9)
+        log(request, response, nanoseconds: elapsed, logger: requestLogger, buffer: buffer)
         return response
     }
 

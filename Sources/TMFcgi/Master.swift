@@ -1,3 +1,4 @@
+import Metrics
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,6 +35,8 @@ public final class Master {
     private var shutdownDeadline: Double?
     private var crashTimes: [Double] = []
     private var scheduledRespawns: [(slot: Int, at: Double)] = []
+    /// The pool's shared metrics; workers attach to it through `TM_METRICS_REGION`.
+    private var metrics: MetricsRegion?
 
     /// A master that will run `executable workerArguments…` as its workers.
     public init(configuration: PoolConfiguration, executable: String, workerArguments: [String], logger: Logger) {
@@ -74,6 +77,12 @@ public final class Master {
             "pid": "\(getpid())", "listen": "\(configuration.listen)", "workers": "\(configuration.workers)",
             "threads": "\(configuration.threads)", "max_requests": "\(configuration.maxRequests)",
         ])
+        if configuration.metrics {
+            metrics = MetricsRegion.create(path: MetricsRegion.path(masterPID: getpid()))
+            if metrics == nil { logger.warning("metrics disabled: the shared region could not be created") }
+            metrics?.set(MetricCatalog.poolWorkers, Int64(configuration.workers))
+            metrics?.set(MetricCatalog.poolThreads, Int64(configuration.workers * configuration.threads))
+        }
         for slot in 0..<configuration.workers { spawn(slot: slot, generation: generation) }
 
         while true {
@@ -138,6 +147,7 @@ public final class Master {
                 pendingGeneration = nil
                 scheduledRespawns.removeAll()
                 logger.info("reload complete", metadata: ["generation": "\(generation)"])
+                metrics?.add(MetricCatalog.poolReloads)
             } else if time >= reloadDeadline {
                 abandonReload(reason: "new workers not ready in time")
             }
@@ -202,6 +212,7 @@ public final class Master {
                 continue
             }
             logger.error(crashed ? "worker crashed" : "worker exited unexpectedly", metadata: metadata)
+            metrics?.add(MetricCatalog.poolRestarts)
             scheduleRespawn(slot: worker.slot)
         }
     }
@@ -258,6 +269,7 @@ public final class Master {
         environment.removeValue(forKey: "LISTEN_FDNAMES")
         environment["TM_WORKER_SLOT"] = "\(slot)"
         environment["TM_WORKER_GENERATION"] = "\(generation)"
+        if metrics != nil { environment["TM_METRICS_REGION"] = MetricsRegion.path(masterPID: getpid()) }
         var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)

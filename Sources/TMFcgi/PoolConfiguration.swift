@@ -18,12 +18,14 @@ public struct PoolConfiguration: Sendable {
     public var readyTimeout: Double
     /// Permissions of a unix socket file.
     public var socketMode: mode_t
+    /// Whether the master creates the shared metrics region the workers count in.
+    public var metrics: Bool
 
     /// A configuration; defaults suit a 2-core host behind nginx (any upstream `keepalive`:
     /// an idle kept connection holds no thread).
     public init(workers: Int = 2, threads: Int = 8, maxRequests: Int = 0,
                 listen: ListenAddress = .unix(path: "/run/trademaster/tm.sock"),
-                shutdownTimeout: Double = 30, readyTimeout: Double = 10, socketMode: mode_t = 0o660) {
+                shutdownTimeout: Double = 30, readyTimeout: Double = 10, socketMode: mode_t = 0o660, metrics: Bool = true) {
         self.workers = workers
         self.threads = threads
         self.maxRequests = maxRequests
@@ -31,5 +33,6 @@ public struct PoolConfiguration: Sendable {
         self.shutdownTimeout = shutdownTimeout
         self.readyTimeout = readyTimeout
         self.socketMode = socketMode
+        self.metrics = metrics
     }
 }

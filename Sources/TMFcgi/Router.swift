@@ -18,6 +18,8 @@ public struct Router<Context: RequestContext>: Sendable {
     struct Route: Sendable {
         var responder: Responder<Context>
         var options: RouteOptions
+        /// The path pattern it was registered with (`/api/v1/jobs/:id`): the metrics label.
+        var pattern: String
     }
 
     final class Node: @unchecked Sendable {
@@ -28,7 +30,7 @@ public struct Router<Context: RequestContext>: Sendable {
 
     /// The outcome of a lookup.
     public enum Match {
-        case found(responder: Responder<Context>, options: RouteOptions, parameters: Parameters)
+        case found(responder: Responder<Context>, options: RouteOptions, parameters: Parameters, pattern: String)
         case methodNotAllowed(allowed: [HTTPMethod])
         case notFound
     }
@@ -82,7 +84,7 @@ public struct Router<Context: RequestContext>: Sendable {
                 node = child
             }
         }
-        node.routes[method] = Route(responder: responder, options: options)
+        node.routes[method] = Route(responder: responder, options: options, pattern: path)
         registered.append((method, path))
         if !path.contains(":") { exact["/" + Router.segments(of: path).joined(separator: "/")] = node }
     }
@@ -117,7 +119,7 @@ public struct Router<Context: RequestContext>: Sendable {
         guard let (node, parameters) = node(for: path) else { return .notFound }
         let lookup = method == .head ? .get : method
         if let route = node.routes[lookup] {
-            return .found(responder: route.responder, options: route.options, parameters: parameters)
+            return .found(responder: route.responder, options: route.options, parameters: parameters, pattern: route.pattern)
         }
         return .methodNotAllowed(allowed: Router.allowed(node))
     }

@@ -1,3 +1,4 @@
+import Metrics
 import ArgumentParser
 import Foundation
 import Handlers
@@ -48,7 +49,9 @@ struct ServeCommand: ParsableCommand {
             let logger = Startup.logger("tm.worker", settings: settings)
             // libcurl's global state, before any thread exists.
             if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: TradeMaster calls will fail") }
-            let application = try API.makeApplication(settings: settings, logger: logger)
+            // The master's shared metrics region, when it made one; else counts stay in this process.
+            let metrics = ProcessInfo.processInfo.environment["TM_METRICS_REGION"].flatMap(MetricsRegion.attach(path:))
+            let application = try API.makeApplication(settings: settings, logger: logger, metrics: metrics)
             throw ExitCode(WorkerProcess.run(application: application, threads: threads, maxRequests: maxRequests, logger: logger))
         }
         let logger = Startup.logger("tm.master", settings: settings)
@@ -66,7 +69,7 @@ struct ServeCommand: ParsableCommand {
         }
         let pool = PoolConfiguration(
             workers: workers ?? settings.workers, threads: threads, maxRequests: maxRequests, listen: address,
-            shutdownTimeout: settings.shutdownTimeout, socketMode: mode_t(settings.socketMode))
+            shutdownTimeout: settings.shutdownTimeout, socketMode: mode_t(settings.socketMode), metrics: settings.metrics)
         if settings.debug { logger.warning("DEBUG is on: do not run this in production") }
         let master = Master(configuration: pool, executable: Master.currentExecutable(),
                             workerArguments: ["serve", "--worker", "--threads", "\(threads)", "--max-requests", "\(maxRequests)"],

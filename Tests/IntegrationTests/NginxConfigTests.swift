@@ -90,6 +90,15 @@ import TestSupport
             #expect(headers.contains("x-content-type-options: nosniff"), "\(path)")
             #expect(headers.contains("x-request-id: "), "\(path)")
         }
+        // /metrics: loopback may scrape; another address (127.0.0.2, still this machine) is
+        // refused by nginx with a problem, before the pool is asked.
+        let scrape = try curl(["-o", "/dev/null", "-w", "%{http_code}", base + "/metrics"])
+        #expect(scrape.output == "200", "\(scrape.output)")
+        let outsider = try TestStack.run(["curl", "-sk", "--interface", "127.0.0.2", "--resolve", "localhost:\(https):127.0.0.1",
+                                          "-D", "-", base + "/metrics"])
+        #expect(outsider.output.hasPrefix("HTTP/2 403") || outsider.output.hasPrefix("HTTP/1.1 403"), "\(outsider.output)")
+        #expect(outsider.output.contains("application/problem+json"))
+        #expect(!outsider.output.contains("tm_http_requests_total"))
         let diag = try curl(["-D", "-", base + "/_diag/sleep?ms=1"]).output
         #expect(diag.contains("404") && diag.contains("application/problem+json"), "\(diag)")
         #expect(diag.lowercased().components(separatedBy: "x-request-id:").count == 2, "one X-Request-ID header")

@@ -17,15 +17,15 @@ import Testing
 
     @Test func literalAndParameterRoutes() throws {
         let router = router()
-        guard case .found(_, _, let parameters) = router.match(.get, path: "/api/v1/strategies/42") else {
+        guard case .found(_, _, let parameters, _) = router.match(.get, path: "/api/v1/strategies/42") else {
             Issue.record("no match"); return
         }
         #expect(parameters["id"] == "42")
-        guard case .found(_, _, let nested) = router.match(.get, path: "/api/v1/strategies/7/runs/9") else {
+        guard case .found(_, _, let nested, _) = router.match(.get, path: "/api/v1/strategies/7/runs/9") else {
             Issue.record("no nested match"); return
         }
         #expect(nested["id"] == "7" && nested["run"] == "9")
-        guard case .found(_, _, let none) = router.match(.get, path: "/api/v1/strategies/templates") else {
+        guard case .found(_, _, let none, _) = router.match(.get, path: "/api/v1/strategies/templates") else {
             Issue.record("literal did not win"); return
         }
         #expect(none["id"] == nil, "a literal segment takes precedence over a parameter")
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func percentEncodedSegmentsAreDecodedOnce() throws {
-        guard case .found(_, _, let parameters) = router().match(.get, path: "/api/v1/strategies/a%20b%2Fc") else {
+        guard case .found(_, _, let parameters, _) = router().match(.get, path: "/api/v1/strategies/a%20b%2Fc") else {
             Issue.record("no match"); return
         }
         #expect(parameters["id"] == "a b/c")

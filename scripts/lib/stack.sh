@@ -35,7 +35,7 @@ ensure_packages() {
 # document, schemathesis fuzzes the live API against it.
 TEST_VENV="$REPO/scripts/.venv"
 ensure_test_tools() {
-    local want="schemathesis==4.32.5 openapi-spec-validator==0.9.0"
+    local want="schemathesis==4.32.5 openapi-spec-validator==0.9.0 prometheus-client==0.23.1"
     if [ ! -x "$TEST_VENV/bin/schemathesis" ] || [ "$(cat "$TEST_VENV/.pinned" 2>/dev/null)" != "$want" ]; then
         say "installing test tools into $TEST_VENV: $want"
         rm -rf "$TEST_VENV"

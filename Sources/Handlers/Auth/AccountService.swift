@@ -1,3 +1,4 @@
+import Metrics
 import Models
 import Security
 import TMFcgi
@@ -19,10 +20,14 @@ public struct AccountService: Sendable {
     let rememberedLifetime: Int64
     /// Session lifetime without `remember_me`: one day, or less if the setting is shorter.
     var defaultLifetime: Int64 { min(rememberedLifetime, 86_400) }
+    /// Where login outcomes are counted (`tm_logins_total{result}`).
+    let metrics: MetricsRegion?
 
     /// A service over its stores.
     public init(users: UserStore, sessions: SessionStore, keys: APIKeyStore, throttle: LoginThrottle, audit: AuditLog,
-                hasher: PasswordHasher, signer: JWTSigner, accessLifetime: Int64, rememberedLifetime: Int64) {
+                hasher: PasswordHasher, signer: JWTSigner, accessLifetime: Int64, rememberedLifetime: Int64,
+                metrics: MetricsRegion? = nil) {
+        self.metrics = metrics
         self.users = users
         self.sessions = sessions
         self.keys = keys
@@ -73,6 +78,25 @@ public struct AccountService: Sendable {
     /// Checks the password of the user named `identifier` (username or email) under the
     /// failed-login throttle, then starts a session.
     public func login(identifier: String, password: String, rememberMe: Bool, request: Request) throws -> (User, TokenPair) {
+        do {
+            let outcome = try verifiedLogin(identifier: identifier, password: password, rememberMe: rememberMe, request: request)
+            count("ok")
+            return outcome
+        } catch let error as LoginError {
+            switch error {
+            case .throttled: count("throttled")
+            case .invalidCredentials: count("failed")
+            case .inactive: count("inactive")
+            }
+            throw error
+        }
+    }
+
+    private func count(_ result: String) {
+        metrics?.add(MetricCatalog.series(MetricCatalog.logins, [("result", result)]))
+    }
+
+    private func verifiedLogin(identifier: String, password: String, rememberMe: Bool, request: Request) throws -> (User, TokenPair) {
         let credentials = try users.credentials(identifier: identifier)
         let account = credentials.map { LoginThrottle.account(userID: $0.user.id) } ?? LoginThrottle.account(identifier: identifier)
         // The attempt is counted before the slow verification, so parallel guesses cannot

@@ -56,6 +56,8 @@ public enum OpenAPIDocument {
             var success: [(String, JSONValue)] = [("description", .string(statusDescription(status)))]
             if let body = route.body {
                 success.append(("content", .object([("application/json", .object([("schema", reference(body))]))])))
+            } else if let mediaType = route.doc.mediaType {
+                success.append(("content", .object([(mediaType, .object([("schema", .object([("type", .string("string"))]))]))])))
             }
             responses.append((String(status), .object(success)))
             for code in route.doc.alsoWithBody {

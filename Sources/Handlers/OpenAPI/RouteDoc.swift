@@ -22,6 +22,8 @@ public struct RouteDoc {
     public var response: (any Decodable.Type)?
     /// The success status, for handlers that build their `Response` themselves.
     public var status: Int?
+    /// The success body's media type when it is text, not JSON (the body is then a string).
+    public var mediaType: String?
     /// Further error statuses the route answers (409, 429…), besides the derived ones.
     public var errors: [Int]
     /// Other statuses answered with the success body's schema (a readiness report's 503).
@@ -40,7 +42,7 @@ public struct RouteDoc {
 
     /// Documentation; only `summary` and `tag` are always needed.
     public init(_ summary: String, tag: String, description: String? = nil, body: (any Decodable.Type)? = nil,
-                form: Bool = false, bodyOptional: Bool = false, response: (any Decodable.Type)? = nil, status: Int? = nil,
+                form: Bool = false, bodyOptional: Bool = false, response: (any Decodable.Type)? = nil, status: Int? = nil, mediaType: String? = nil,
                 errors: [Int] = [], alsoWithBody: [Int] = [], jsonErrors: [Int: any Decodable.Type] = [:],
                 query: [QueryParameter] = [], paged: Bool = false, stringParameters: Set<String> = [],
                 example: JSONValue? = nil) {
@@ -52,6 +54,7 @@ public struct RouteDoc {
         self.bodyOptional = bodyOptional
         self.response = response
         self.status = status
+        self.mediaType = mediaType
         self.errors = errors
         self.alsoWithBody = alsoWithBody
         self.jsonErrors = jsonErrors
