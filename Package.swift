@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Pure analytics: no I/O, no C.
         .target(name: "Quant"),
@@ -32,7 +33,7 @@ let package = Package(
         // Domain types, validation and persistence (libpq, hiredis).
         .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "CCurl", "Security", "Quant", logging], exclude: ["Accounts/Resources"]),
         // The HTTP API.
-        .target(name: "Handlers", dependencies: ["TMFcgi", "Models", "Quant", "Security", logging]),
+        .target(name: "Handlers", dependencies: ["TMFcgi", "Models", "Quant", "Security", "CZlib", logging]),
         // Composition root.
         .executableTarget(name: "tm", dependencies: [
             "Handlers", "TMFcgi", "Models", "Quant", "Security", logging,

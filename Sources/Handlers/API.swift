@@ -45,6 +45,11 @@ public enum API {
         SessionHandlers(sessions: sessions, audit: audit).register(on: &routes)
         APIKeyHandlers(keys: keys, audit: audit).register(on: &routes)
         AdminUserHandlers(service: service, users: users, sessions: sessions, keys: keys, audit: audit).register(on: &routes)
+        let datasets = DatasetStore(database: database)
+        UploadHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows,
+                                                             quotaBytes: Int64(settings.userQuotaBytes))).register(on: &routes)
+        DatasetHandlers(store: datasets).register(on: &routes)
+        BarsHandlers(store: datasets).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger)
     }

@@ -30,6 +30,10 @@ public struct Settings: Sendable {
     public var refreshTokenExpireDays: Int
     public var diagnostics: Bool
     public var migrationsDirectory: String
+    /// The most rows one dataset may have (`TM_MAX_DATASET_ROWS`, default 10,000,000).
+    public var maxDatasetRows: Int
+    /// The bytes of uploaded files each user may keep (`TM_USER_QUOTA_BYTES`, default 2 GiB).
+    public var userQuotaBytes: Int
 
     /// The development key used when `DEBUG=true` and no `SECRET_KEY` is set: stable so
     /// every worker agrees, and refused outside debug mode.
@@ -115,6 +119,8 @@ public struct Settings: Sendable {
         refreshTokenExpireDays = try int("REFRESH_TOKEN_EXPIRE_DAYS", 7, 1...365)
         diagnostics = try bool("TM_DIAGNOSTICS", false)
         migrationsDirectory = value("TM_MIGRATIONS_DIR") ?? "migrations"
+        maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
+        userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32

@@ -169,6 +169,7 @@ public enum OpenAPIDocument {
         case 422: return "Invalid fields"
         case 429: return "Too many requests"
         case 503: return "A dependency is down; retry"
+        case 507: return "Storage quota exceeded"
         default: return "Status \(code)"
         }
     }

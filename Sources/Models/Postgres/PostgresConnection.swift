@@ -4,7 +4,7 @@ import Foundation
 /// One libpq connection, used by one thread at a time. Parameters and results use the text
 /// format; every statement goes through `PQexecParams`, so values are never spliced into SQL.
 public final class PostgresConnection {
-    private var handle: OpaquePointer?
+    private(set) var handle: OpaquePointer?
     private let url: String
 
     /// Connects to `url` (a `postgresql://` URI or a conninfo string).
@@ -118,7 +118,7 @@ public final class PostgresConnection {
         }
     }
 
-    private func error(from result: OpaquePointer?) -> DatabaseError {
+    func error(from result: OpaquePointer?) -> DatabaseError {
         if let handle, PQstatus(handle) != CONNECTION_OK {
             return .unavailable(Self.firstLine(String(cString: PQerrorMessage(handle))))
         }
