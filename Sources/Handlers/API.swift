@@ -50,6 +50,7 @@ public enum API {
                                                              quotaBytes: Int64(settings.userQuotaBytes))).register(on: &routes)
         DatasetHandlers(store: datasets).register(on: &routes)
         BarsHandlers(store: datasets).register(on: &routes)
+        ChartHandlers(store: datasets).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger)
     }

@@ -16,7 +16,7 @@ public struct BarsHandlers: Sendable {
 
     /// Adds the route.
     public func register(on routes: inout Routes) {
-        routes.get("/api/v1/data/datasets/:id/bars", .caller(.read), doc: RouteDoc(
+        var doc = RouteDoc(
             "Bars of a dataset: one symbol column-wise as JSON, or the dataset as CSV", tag: "data",
             description: """
                 JSON: {symbol, time[], open[], high[], low[], close[], volume[]}, aggregated into at most max_points buckets \
@@ -31,7 +31,9 @@ public struct BarsHandlers: Sendable {
                 .integer("max_points", 1...Self.maximumPoints, "At most this many points (default \(Self.maximumPoints))."),
                 RouteDoc.QueryParameter("format", .object([("type", .string("string")), ("enum", .array([.string("json"), .string("csv")]))]),
                                         "json (default) or csv."),
-            ]), use: bars)
+            ])
+        doc.otherMediaTypes = ["text/csv"]
+        routes.get("/api/v1/data/datasets/:id/bars", .caller(.read), doc: doc, use: bars)
     }
 
     /// The JSON answer.

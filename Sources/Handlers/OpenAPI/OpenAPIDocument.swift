@@ -54,9 +54,10 @@ public enum OpenAPIDocument {
             var responses: [(String, JSONValue)] = []
             let status = route.status ?? 200
             var success: [(String, JSONValue)] = [("description", .string(statusDescription(status)))]
-            if let body = route.body {
-                success.append(("content", .object([("application/json", .object([("schema", reference(body))]))])))
-            }
+            var media: [(String, JSONValue)] = []
+            if let body = route.body { media.append(("application/json", .object([("schema", reference(body))]))) }
+            for type in route.doc.otherMediaTypes { media.append((type, .object([("schema", .object([("type", .string("string"))]))]))) }
+            if !media.isEmpty { success.append(("content", .object(media))) }
             responses.append((String(status), .object(success)))
             for code in route.doc.alsoWithBody {
                 responses.append((String(code), .object([("description", .string(statusDescription(code)))] + success.dropFirst())))
