@@ -206,6 +206,26 @@ import TestSupport
         #expect(upper.status == 409)
     }
 
+    @Test func theRowLimitIs413AndTheQuotaIs507() throws {
+        let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 2,
+                                   environment: ["TM_MAX_DATASET_ROWS": "100", "TM_USER_QUOTA_BYTES": "6000"])
+        defer { pool.stop() }
+        let client = pool.client()
+        let auth = try user()
+        func send(_ name: String, _ text: String) throws -> TestResponse {
+            try client.send("POST", "/api/v1/data/upload?name=\(name)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
+                            body: Array(text.utf8))
+        }
+        let tooMany = try send("rows", DataFixtures.wideDaily(count: 101).text)
+        #expect(tooMany.status == 413, "\(tooMany.text)")
+        let first = try send("first", DataFixtures.wideDaily(count: 60).text) // about 3.4 kB
+        #expect(first.status == 201, "\(first.text)")
+        let second = try send("second", DataFixtures.wideDaily(count: 60).text)
+        #expect(second.status == 507, "\(second.text)")
+        #expect(second.header("content-type") == "application/problem+json")
+        #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM datasets d JOIN users u ON u.id = d.owner_id WHERE d.name IN ('rows', 'second') AND u.id = (SELECT owner_id FROM datasets WHERE id = \(first.json["id"] as? Int ?? 0))") == "0")
+    }
+
     @Test func aHundredMegabyteUploadKeepsTheWorkerSmallAndACutOffUploadLeavesNothing() throws {
         let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 2)
         defer { pool.stop() }
