@@ -50,6 +50,6 @@ let package = Package(
         .testTarget(name: "TMFcgiTests", dependencies: ["TMFcgi"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "TMFcgi", "Models", "Security", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security", "Quant"]),
     ]
 )

@@ -51,6 +51,8 @@ public enum API {
         DatasetHandlers(store: datasets).register(on: &routes)
         BarsHandlers(store: datasets).register(on: &routes)
         ChartHandlers(store: datasets).register(on: &routes)
+        PreprocessHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
+                           maximumRows: settings.syncMaxRows).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger)
     }

@@ -12,6 +12,10 @@ public struct DatasetDraft: Sendable {
     public var timezone: String
     /// Which of duplicate (symbol, time) rows to keep; nil refuses duplicates.
     public var dedupe: Dedupe?
+    /// The dataset this one was derived from.
+    public var parentID: Int64?
+    /// The steps that derived it, as JSON text.
+    public var steps: String?
 
     /// Which duplicate to keep.
     public enum Dedupe: String, Sendable, CaseIterable {

@@ -114,9 +114,11 @@ public final class DatasetUpload {
         let inserted: [Row]
         do {
             inserted = try connection.query("""
-                INSERT INTO datasets (owner_id, name, description, tags, timezone, layout, columns, summary, quality, row_count, size_bytes)
+                INSERT INTO datasets (owner_id, name, description, tags, timezone, layout, columns, summary, quality, row_count, size_bytes,
+                                      parent_id, steps)
                 VALUES (\(owner), \(draft.name), \(draft.description), ARRAY(SELECT jsonb_array_elements_text(\(try DatasetStore.json(draft.tags))::jsonb)),
-                        \(draft.timezone), \(layout.rawValue), \(try DatasetStore.json(parser.columns))::jsonb, '{}', '{}', 0, \(Int64(parser.byteCount)))
+                        \(draft.timezone), \(layout.rawValue), \(try DatasetStore.json(parser.columns))::jsonb, '{}', '{}', 0, \(Int64(parser.byteCount)),
+                        \(draft.parentID), \(draft.steps.map { JSONB(json: $0) })::jsonb)
                 RETURNING id
                 """)
         } catch let error as DatabaseError where error.isUniqueViolation {
