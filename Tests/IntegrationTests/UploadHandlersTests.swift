@@ -142,11 +142,57 @@ import TestSupport
         #expect(refused.status == 422)
         let duplicate = try #require((refused.json["errors"] as? [[String: Any]])?.first)
         #expect(duplicate["line"] as? Int == 4 && (duplicate["reason"] as? String)?.hasPrefix("duplicate timestamp") == true, "\(duplicate)")
+        let far = try upload(auth, query: "name=far", body: Array("date,open,high,low,close\n99999999999999,1,1,1,1\n".utf8))
+        #expect(far.status == 422 && (far.json["errors"] as? [[String: Any]])?.first?["reason"] as? String == "outside the years 0001 to 9999",
+                "\(far.text)")
         let kept = try upload(auth, query: "name=dups-\(UUID().uuidString.prefix(6))&dedupe=last", body: Array(duplicates.utf8))
         #expect(kept.status == 201, "\(kept.text)")
         let id = try #require(kept.json["id"] as? Int)
         let bars = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars", headers: auth)
         #expect(bars.json["close"] as? [Double] == [11, 10])
+    }
+
+    @Test func theQualityReportFindsGapsJumpsAndZeroVolume() throws {
+        let auth = try user()
+        // Daily: Thu 2024-01-04, Fri 01-05, (weekend), Mon 01-08, Wed 01-10 (Tue missing), Mon 01-15 (Thu, Fri missing).
+        let daily = """
+            date,open,high,low,close,volume
+            2024-01-04,10,10,10,10,5
+            2024-01-05,10,12,10,12,0
+            2024-01-08,12,12,12,12,5
+            2024-01-10,12,12,6,6,5
+            2024-01-15,6,6,6,6,0
+
+            """
+        let response = try upload(auth, query: "name=quality-\(UUID().uuidString.prefix(6))", body: Array(daily.utf8))
+        #expect(response.status == 201, "\(response.text)")
+        let quality = try #require(response.json["quality"] as? [String: Any])
+        #expect(quality["gap_count"] as? Int == 2)
+        let gaps = try #require(quality["gaps"] as? [[String: Any]])
+        #expect(gaps.map { $0["missing_bars"] as? Int } == [2, 1], "largest first: \(gaps)")
+        #expect(gaps.first?["from"] as? String == "2024-01-10T00:00:00Z" && gaps.first?["to"] as? String == "2024-01-15T00:00:00Z")
+        let jump = try #require(quality["largest_abs_return"] as? [String: Any])
+        #expect(jump["date"] as? String == "2024-01-10T00:00:00Z" && jump["value"] as? Double == -0.5)
+        #expect(quality["zero_volume_bars"] as? Int == 2)
+        #expect((response.json["summary"] as? [String: Any])?["interval"] as? String == "1d")
+
+        // Intraday: minutes 09:30-09:33, then 09:36 (two missing), next day 09:30 (the night is no gap).
+        let intraday = """
+            date,open,high,low,close,volume
+            2024-01-04 09:30:00,10,10,10,10,1
+            2024-01-04 09:31:00,10,10,10,10,1
+            2024-01-04 09:32:00,10,10,10,10,1
+            2024-01-04 09:33:00,10,10,10,10,1
+            2024-01-04 09:36:00,10,10,10,10,1
+            2024-01-05 09:30:00,10,10,10,10,1
+            2024-01-05 09:31:00,10,10,10,10,1
+
+            """
+        let minutes = try upload(auth, query: "name=minutes-\(UUID().uuidString.prefix(6))", body: Array(intraday.utf8))
+        #expect((minutes.json["summary"] as? [String: Any])?["interval"] as? String == "1min")
+        let report = try #require(minutes.json["quality"] as? [String: Any])
+        #expect(report["gap_count"] as? Int == 1)
+        #expect((report["gaps"] as? [[String: Any]])?.first?["missing_bars"] as? Int == 2)
     }
 
     @Test func badRequestsAreClearProblems() throws {

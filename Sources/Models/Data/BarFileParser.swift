@@ -188,7 +188,8 @@ public struct BarFileParser {
             switch roles[k] {
             case .date:
                 switch CSVTimestamp.parse(field) {
-                case .success(let value): ts = value
+                case .success(let value) where (Self.earliest...Self.latest).contains(value): ts = value
+                case .success: report(k, b, range, "outside the years 0001 to 9999")
                 case .failure(let invalid): report(k, b, range, invalid.reason)
                 }
             case .symbol:
@@ -247,6 +248,9 @@ public struct BarFileParser {
         }
         out.append(10)
     }
+
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the times every JSON answer can carry.
+    static let earliest: Int64 = -62_135_596_800, latest: Int64 = 253_402_300_799
 
     private mutating func append(_ text: String) {
         var text = text

@@ -49,10 +49,12 @@ struct DatasetAnalysis {
             }
         }
         let spacing = try connection.query("""
-            SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY d) AS median FROM (
-                SELECT ts - lag(ts) OVER (PARTITION BY symbol ORDER BY ts) AS d FROM bars WHERE dataset_id = \(id)) s WHERE d IS NOT NULL
-            """)[0]
-        let interval: Int64 = try spacing.decodeIfPresent("median") ?? 86_400
+            SELECT d AS mode FROM (
+                SELECT ts - lag(ts) OVER (PARTITION BY symbol ORDER BY ts) AS d FROM bars WHERE dataset_id = \(id)) s
+            WHERE d IS NOT NULL GROUP BY d ORDER BY count(*) DESC, d LIMIT 1
+            """).first
+        // The most common spacing: robust to weekends and gaps (a median is not, on short files).
+        let interval: Int64 = try spacing?.decodeIfPresent("mode") ?? 86_400
         let summary = DatasetSummary(
             rowCount: count, symbols: symbols, first: Self.date(try totals.decode("first")), last: Self.date(try totals.decode("last")),
             interval: DatasetSummary.intervalName(interval), intervalSeconds: interval,

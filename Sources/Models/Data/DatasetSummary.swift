@@ -10,9 +10,9 @@ public struct DatasetSummary: Codable, Sendable, Equatable {
     public var first: Date
     /// The last bar's time.
     public var last: Date
-    /// The bar interval inferred from the median spacing (`1min`, `5min`, `1h`, `1d`, `1w`…).
+    /// The bar interval inferred from the most common spacing (`1min`, `5min`, `1h`, `1d`, `1w`…).
     public var interval: String
-    /// The median spacing in seconds.
+    /// The most common spacing in seconds.
     public var intervalSeconds: Int64
     /// Whether every time is midnight UTC (a daily file with dates only).
     public var datesOnly: Bool
