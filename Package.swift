@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Atomics on shared memory (C11 builtins), for Metrics.
         .target(name: "CAtomic"),
@@ -36,7 +37,7 @@ let package = Package(
         // Domain types, validation and persistence (libpq, hiredis).
         .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "CCurl", "Security", "Quant", "Metrics", logging], exclude: ["Accounts/Resources"]),
         // The HTTP API.
-        .target(name: "Handlers", dependencies: ["TMFcgi", "Models", "Quant", "Security", "Metrics", logging]),
+        .target(name: "Handlers", dependencies: ["TMFcgi", "Models", "Quant", "Security", "Metrics", "CZlib", logging]),
         // Composition root.
         .executableTarget(name: "tm", dependencies: [
             "Handlers", "TMFcgi", "Models", "Quant", "Security", "Metrics", logging,
@@ -54,6 +55,6 @@ let package = Package(
         .testTarget(name: "TMFcgiTests", dependencies: ["TMFcgi"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "TMFcgi", "Models", "Security", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security", "Quant"]),
     ]
 )

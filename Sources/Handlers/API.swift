@@ -53,6 +53,14 @@ public enum API {
         JobHandlers(queue: JobQueue(database: database), kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
             .register(on: &routes)
         if let metrics { MetricsHandlers(region: metrics, queue: JobQueue(database: database)).register(on: &routes) }
+        let datasets = DatasetStore(database: database)
+        UploadHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows,
+                                                             quotaBytes: Int64(settings.userQuotaBytes))).register(on: &routes)
+        DatasetHandlers(store: datasets).register(on: &routes)
+        BarsHandlers(store: datasets).register(on: &routes)
+        ChartHandlers(store: datasets).register(on: &routes)
+        PreprocessHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
+                           maximumRows: settings.syncMaxRows).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }

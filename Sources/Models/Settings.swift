@@ -45,6 +45,12 @@ public struct Settings: Sendable {
     /// Seconds a stopping worker waits for running jobs before releasing them
     /// (TM_WORKER_SHUTDOWN_TIMEOUT, 30).
     public var workerShutdownTimeout: Int
+    /// The most rows one dataset may have (`TM_MAX_DATASET_ROWS`, default 10,000,000).
+    public var maxDatasetRows: Int
+    /// The bytes of uploaded files each user may keep (`TM_USER_QUOTA_BYTES`, default 2 GiB).
+    public var userQuotaBytes: Int
+    /// The most source rows preprocessed within a request (`TM_SYNC_MAX_ROWS`, default 1,000,000).
+    public var syncMaxRows: Int
 
     /// The development key used when `DEBUG=true` and no `SECRET_KEY` is set: stable so
     /// every worker agrees, and refused outside debug mode.
@@ -137,6 +143,9 @@ public struct Settings: Sendable {
         jobBackoffMilliseconds = try int("TM_JOB_BACKOFF_MS", 1000, 1...3_600_000)
         jobRetentionDays = try int("TM_JOB_RETENTION_DAYS", 30, 1...36_500)
         workerShutdownTimeout = try int("TM_WORKER_SHUTDOWN_TIMEOUT", 30, 0...3600)
+        maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
+        userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))
+        syncMaxRows = try int("TM_SYNC_MAX_ROWS", 1_000_000, 1...100_000_000)
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32

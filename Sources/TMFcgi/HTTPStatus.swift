@@ -35,12 +35,14 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let lengthRequired = HTTPStatus(code: 411)
     public static let contentTooLarge = HTTPStatus(code: 413)
     public static let unsupportedMediaType = HTTPStatus(code: 415)
+    public static let preconditionFailed = HTTPStatus(code: 412)
     public static let unprocessableContent = HTTPStatus(code: 422)
     public static let tooManyRequests = HTTPStatus(code: 429)
     public static let internalServerError = HTTPStatus(code: 500)
     public static let badGateway = HTTPStatus(code: 502)
     public static let serviceUnavailable = HTTPStatus(code: 503)
     public static let gatewayTimeout = HTTPStatus(code: 504)
+    public static let insufficientStorage = HTTPStatus(code: 507)
 
     private static let reasons: [Int: String] = [
         200: "OK", 201: "Created", 202: "Accepted", 204: "No Content",
@@ -50,6 +52,6 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
         410: "Gone", 411: "Length Required", 412: "Precondition Failed", 413: "Content Too Large",
         415: "Unsupported Media Type", 422: "Unprocessable Content", 428: "Precondition Required",
         429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented",
-        502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+        502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout", 507: "Insufficient Storage",
     ]
 }

@@ -15,6 +15,8 @@ public struct Problem: Error, Sendable {
     public var errors: [FieldError]
     /// Extra response headers (`Allow`, `Retry-After`, `WWW-Authenticate`).
     public var headers: [(String, String)]
+    /// How many errors there were in all, when `errors` lists only the first ones (an upload's bad rows).
+    public var errorCount: Int?
 
     /// A problem of `status`; `type` defaults to `about:blank` and `title` to the reason phrase.
     public init(
@@ -27,6 +29,7 @@ public struct Problem: Error, Sendable {
         self.detail = detail
         self.errors = errors
         self.headers = headers
+        self.errorCount = nil
     }
 
     /// A 422 validation problem listing every failed field.
@@ -45,10 +48,10 @@ public struct Problem: Error, Sendable {
         out += ",\"instance\":" + JSONText.quoted(instance)
         if !errors.isEmpty {
             out += ",\"errors\":["
-            out += errors.map { "{\"pointer\":\(JSONText.quoted($0.pointer)),\"detail\":\(JSONText.quoted($0.detail))}" }
-                .joined(separator: ",")
+            out += errors.map(\.json).joined(separator: ",")
             out += "]"
         }
+        if let errorCount { out += ",\"error_count\":\(errorCount)" }
         out += ",\"request_id\":" + JSONText.quoted(requestID) + "}"
         return out
     }
@@ -61,11 +64,39 @@ public struct FieldError: Sendable, Equatable, Codable {
     public var pointer: String
     /// e.g. "must be at least 8 characters".
     public var detail: String
+    /// For a bad row of an uploaded file: its 1-based line (the header is line 1).
+    public var line: Int?
+    /// For a bad row: the column name as in the file's header.
+    public var column: String?
+    /// For a bad row: the offending text.
+    public var value: String?
+    /// For a bad row: why it was refused (the same text as `detail`).
+    public var reason: String?
 
     /// A failure of the field at `pointer`.
     public init(pointer: String, detail: String) {
         self.pointer = pointer
         self.detail = detail
+    }
+
+    /// A bad value in an uploaded file: `pointer` is `/lines/{line}/{column}`.
+    public init(line: Int, column: String, value: String, reason: String) {
+        self.pointer = "/lines/\(line)/" + column.map { $0 == "~" ? "~0" : $0 == "/" ? "~1" : String($0) }.joined()
+        self.detail = reason
+        self.line = line
+        self.column = column
+        self.value = value
+        self.reason = reason
+    }
+
+    /// The JSON object of this failure.
+    var json: String {
+        var out = "{\"pointer\":\(JSONText.quoted(pointer)),\"detail\":\(JSONText.quoted(detail))"
+        if let line { out += ",\"line\":\(line)" }
+        if let column { out += ",\"column\":" + JSONText.quoted(column) }
+        if let value { out += ",\"value\":" + JSONText.quoted(value) }
+        if let reason { out += ",\"reason\":" + JSONText.quoted(reason) }
+        return out + "}"
     }
 }
 

@@ -54,11 +54,12 @@ public enum OpenAPIDocument {
             var responses: [(String, JSONValue)] = []
             let status = route.status ?? 200
             var success: [(String, JSONValue)] = [("description", .string(statusDescription(status)))]
-            if let body = route.body {
-                success.append(("content", .object([("application/json", .object([("schema", reference(body))]))])))
-            } else if let mediaType = route.doc.mediaType {
-                success.append(("content", .object([(mediaType, .object([("schema", .object([("type", .string("string"))]))]))])))
+            var media: [(String, JSONValue)] = []
+            if let body = route.body { media.append(("application/json", .object([("schema", reference(body))]))) }
+            for type in (route.doc.mediaType.map { [$0] } ?? []) + route.doc.otherMediaTypes {
+                media.append((type, .object([("schema", .object([("type", .string("string"))]))])))
             }
+            if !media.isEmpty { success.append(("content", .object(media))) }
             responses.append((String(status), .object(success)))
             for code in route.doc.alsoWithBody {
                 responses.append((String(code), .object([("description", .string(statusDescription(code)))] + success.dropFirst())))
@@ -171,6 +172,7 @@ public enum OpenAPIDocument {
         case 422: return "Invalid fields"
         case 429: return "Too many requests"
         case 503: return "A dependency is down; retry"
+        case 507: return "Storage quota exceeded"
         default: return "Status \(code)"
         }
     }

@@ -39,6 +39,9 @@ public struct RouteDoc {
     public var stringParameters: Set<String>
     /// An example request body.
     public var example: JSONValue?
+    /// Media types the success answer may have besides JSON (`text/csv`, `image/svg+xml`),
+    /// documented as strings.
+    public var otherMediaTypes: [String] = []
 
     /// Documentation; only `summary` and `tag` are always needed.
     public init(_ summary: String, tag: String, description: String? = nil, body: (any Decodable.Type)? = nil,

@@ -118,7 +118,7 @@ public final class PostgresConnection {
         }
     }
 
-    private func error(from result: OpaquePointer?) -> DatabaseError {
+    func error(from result: OpaquePointer?) -> DatabaseError {
         if let handle, PQstatus(handle) != CONNECTION_OK {
             return .unavailable(Self.firstLine(String(cString: PQerrorMessage(handle))))
         }

@@ -1,0 +1,105 @@
+import Foundation
+import Models
+import Quant
+import TMFcgi
+
+/// `GET /api/v1/data/datasets/:id/bars`: a symbol's bars column-wise, or the dataset as CSV.
+public struct BarsHandlers: Sendable {
+    let store: DatasetStore
+    /// The most points a JSON answer has (`max_points` may ask for fewer).
+    static let maximumPoints = 100_000
+
+    /// Handlers over `store`.
+    public init(store: DatasetStore) {
+        self.store = store
+    }
+
+    /// Adds the route.
+    public func register(on routes: inout Routes) {
+        var doc = RouteDoc(
+            "Bars of a dataset: one symbol column-wise as JSON, or the dataset as CSV", tag: "data",
+            description: """
+                JSON: {symbol, time[], open[], high[], low[], close[], volume[]}, aggregated into at most max_points buckets \
+                (open first, high max, low min, close last, volume sum). format=csv: every symbol (or the range) in the file's \
+                own layout and columns, as text/csv.
+                """,
+            response: BarsAnswer.self,
+            query: [
+                .string("symbol", "The symbol (required when the dataset has several; JSON only).", maxLength: 64),
+                .string("start", "First time included (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
+                .string("end", "First time excluded (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
+                .integer("max_points", 1...Self.maximumPoints, "At most this many points (default \(Self.maximumPoints))."),
+                RouteDoc.QueryParameter("format", .object([("type", .string("string")), ("enum", .array([.string("json"), .string("csv")]))]),
+                                        "json (default) or csv."),
+            ])
+        doc.otherMediaTypes = ["text/csv"]
+        routes.get("/api/v1/data/datasets/:id/bars", .caller(.read), doc: doc, use: bars)
+    }
+
+    /// The JSON answer.
+    struct BarsAnswer: Codable {
+        var symbol: String
+        var time: [Date]
+        var open: [Double]
+        var high: [Double]
+        var low: [Double]
+        var close: [Double]
+        var volume: [Double]
+        /// Rows in the range before bucketing.
+        var sourceRows: Int
+        /// Whether rows were aggregated.
+        var bucketed: Bool
+    }
+
+    /// A time parameter as epoch seconds.
+    static func time(_ query: [String: String], _ name: String, errors: inout [FieldError]) -> Int64? {
+        guard let text = query[name] else { return nil }
+        let bytes = Array(text.utf8)
+        if bytes.count <= 40, case .success(let seconds) = bytes.withUnsafeBufferPointer(CSVTimestamp.parse),
+           (-62_135_596_800...253_402_300_799).contains(seconds) {
+            return seconds
+        }
+        errors.append(FieldError(pointer: name, detail: "must be an RFC 3339 date-time or a date like 2024-03-05"))
+        return nil
+    }
+
+    /// `GET /api/v1/data/datasets/:id/bars`.
+    public func bars(_ request: Request, _ context: AppContext) throws -> Response {
+        let dataset = try DatasetHandlers(store: store).dataset(context)
+        let query = try request.queryItems
+        var errors: [FieldError] = []
+        let start = Self.time(query, "start", errors: &errors), end = Self.time(query, "end", errors: &errors)
+        var maxPoints = Self.maximumPoints
+        if let text = query["max_points"] {
+            if let value = Int(text), (1...Self.maximumPoints).contains(value) { maxPoints = value } else {
+                errors.append(FieldError(pointer: "max_points", detail: "must be an integer in 1...\(Self.maximumPoints)"))
+            }
+        }
+        let format = query["format"] ?? "json"
+        if format != "json" && format != "csv" { errors.append(FieldError(pointer: "format", detail: "must be json or csv")) }
+        var symbol = query["symbol"]
+        if format == "json" {
+            if let given = symbol {
+                if !dataset.symbols.contains(given) { errors.append(FieldError(pointer: "symbol", detail: "is not in this dataset")) }
+            } else if dataset.symbols.count == 1 {
+                symbol = dataset.symbols[0]
+            } else {
+                errors.append(FieldError(pointer: "symbol", detail: "is required: the dataset has \(dataset.symbols.count) symbols"))
+            }
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        if format == "csv" {
+            var body: [UInt8] = []
+            try store.exportCSV(dataset, start: start, end: end) { body.append(contentsOf: $0.utf8) }
+            var headers = HTTPHeaders()
+            headers.add("Content-Type", "text/csv; charset=utf-8")
+            headers.add("Content-Disposition", "attachment; filename=\"dataset-\(dataset.id).csv\"")
+            return Response(status: .ok, headers: headers, body: body)
+        }
+        let columns = try store.bars(datasetID: dataset.id, symbol: symbol ?? "", start: start, end: end, maxPoints: maxPoints)
+        let answer = BarsAnswer(symbol: columns.symbol, time: columns.time.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                                open: columns.open, high: columns.high, low: columns.low, close: columns.close, volume: columns.volume,
+                                sourceRows: columns.sourceRows, bucketed: columns.time.count < columns.sourceRows)
+        return try JSONCoding.response(answer, status: .ok)
+    }
+}

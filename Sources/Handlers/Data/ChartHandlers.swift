@@ -1,0 +1,70 @@
+import Models
+import TMFcgi
+
+/// `GET /api/v1/data/datasets/:id/chart.svg`: a server-rendered chart of one symbol.
+public struct ChartHandlers: Sendable {
+    let store: DatasetStore
+    /// The most buckets drawn.
+    static let maximumBuckets = 1000
+
+    /// Handlers over `store`.
+    public init(store: DatasetStore) {
+        self.store = store
+    }
+
+    /// Adds the route.
+    public func register(on routes: inout Routes) {
+        var doc = RouteDoc(
+            "An SVG chart of one symbol: candles or a close line, with volume", tag: "data",
+            description: "At most 1,000 buckets are drawn (OHLCV aggregation, as the bars' max_points).",
+            query: [
+                .string("symbol", "The symbol (required when the dataset has several).", maxLength: 64),
+                .string("start", "First time included (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
+                .string("end", "First time excluded (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
+                RouteDoc.QueryParameter("kind", .object([("type", .string("string")), ("enum", .array([.string("candles"), .string("line")]))]),
+                                        "candles (default) or line."),
+                .integer("width", 200...4000, "Width in pixels (default 960)."),
+                .integer("height", 150...3000, "Height in pixels (default 540)."),
+            ])
+        doc.status = 200
+        doc.otherMediaTypes = ["image/svg+xml"]
+        routes.get("/api/v1/data/datasets/:id/chart.svg", .caller(.read), doc: doc, use: chart)
+    }
+
+    /// `GET /api/v1/data/datasets/:id/chart.svg`.
+    public func chart(_ request: Request, _ context: AppContext) throws -> Response {
+        let dataset = try DatasetHandlers(store: store).dataset(context)
+        let query = try request.queryItems
+        var errors: [FieldError] = []
+        let start = BarsHandlers.time(query, "start", errors: &errors), end = BarsHandlers.time(query, "end", errors: &errors)
+        func integer(_ name: String, _ range: ClosedRange<Int>, _ fallback: Int) -> Int {
+            guard let text = query[name] else { return fallback }
+            guard let value = Int(text), range.contains(value) else {
+                errors.append(FieldError(pointer: name, detail: "must be an integer in \(range.lowerBound)...\(range.upperBound)"))
+                return fallback
+            }
+            return value
+        }
+        let width = integer("width", 200...4000, 960), height = integer("height", 150...3000, 540)
+        var kind = ChartRenderer.Kind.candles
+        if let text = query["kind"] {
+            if let value = ChartRenderer.Kind(rawValue: text) { kind = value } else { errors.append(FieldError(pointer: "kind", detail: "must be candles or line")) }
+        }
+        var symbol = query["symbol"]
+        if let given = symbol {
+            if !dataset.symbols.contains(given) { errors.append(FieldError(pointer: "symbol", detail: "is not in this dataset")) }
+        } else if dataset.symbols.count == 1 {
+            symbol = dataset.symbols[0]
+        } else {
+            errors.append(FieldError(pointer: "symbol", detail: "is required: the dataset has \(dataset.symbols.count) symbols"))
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let buckets = min(Self.maximumBuckets, max(10, width / 2))
+        let bars = try store.bars(datasetID: dataset.id, symbol: symbol ?? "", start: start, end: end, maxPoints: buckets)
+        let renderer = ChartRenderer(width: width, height: height, kind: kind,
+                                     title: "\(dataset.name) · \(symbol ?? "") · \(dataset.summary.interval)")
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "image/svg+xml")
+        return Response(status: .ok, headers: headers, body: Array(renderer.render(bars).utf8))
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Models
+import TMFcgi
+
+/// `/api/v1/data/datasets`: list, show, change and delete the caller's datasets.
+public struct DatasetHandlers: Sendable {
+    let store: DatasetStore
+
+    /// Handlers over `store`.
+    public init(store: DatasetStore) {
+        self.store = store
+    }
+
+    /// Adds the routes.
+    public func register(on routes: inout Routes) {
+        routes.get("/api/v1/data/datasets", .caller(.read), doc: RouteDoc(
+            "List your datasets", tag: "data", response: Page<Dataset>.self,
+            query: [
+                .string("q", "Part of the name or description, case-insensitive.", maxLength: 200),
+                .string("tags", "Comma-separated tags the dataset must all have.", maxLength: 1100),
+                .string("symbol", "A symbol the dataset must hold.", maxLength: 64),
+                RouteDoc.QueryParameter("sort", .object([("type", .string("string")),
+                                                         ("enum", .array(DatasetSort.allCases.map { .string($0.rawValue) }))]),
+                                        "Order (default -created_at)."),
+            ], paged: true), use: list)
+        routes.get("/api/v1/data/datasets/:id", .caller(.read), doc: RouteDoc(
+            "A dataset with its summary and quality report", tag: "data", response: Dataset.self), use: show)
+        routes.patch("/api/v1/data/datasets/:id", .caller(.create), doc: RouteDoc(
+            "Rename a dataset or change its description or tags (If-Match: its ETag)", tag: "data", body: Change.self,
+            response: Dataset.self, errors: [409, 412], example: .object([("description", .string("Daily bars, 2020-2024"))])), use: update)
+        routes.delete("/api/v1/data/datasets/:id", .caller(.create), doc: RouteDoc(
+            "Delete a dataset and its bars (If-Match: its ETag)", tag: "data", errors: [412]), use: delete)
+    }
+
+    /// The ETag of a version.
+    static func etag(_ version: Int64) -> String { "\"\(version)\"" }
+
+    /// The version an `If-Match` names; nil without one or for `*`, 412 when it names none.
+    static func expectedVersion(_ request: Request) throws -> Int64? {
+        guard let value = request.headers["If-Match"]?.trimmingSpaces, value != "*" else { return nil }
+        var tag = Substring(value)
+        if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+        guard tag.count >= 2, tag.hasPrefix("\""), tag.hasSuffix("\""), let version = Int64(tag.dropFirst().dropLast()) else {
+            throw Problem(.preconditionFailed, detail: "If-Match does not name a version of this dataset.")
+        }
+        return version
+    }
+
+    /// `dataset` as JSON with its ETag.
+    static func respond(_ dataset: Dataset, status: HTTPStatus = .ok, location: String? = nil) throws -> Response {
+        var response = try JSONCoding.response(dataset, status: status)
+        response.headers.add("ETag", etag(dataset.version))
+        if let location { response.headers.add("Location", location) }
+        return response
+    }
+
+    /// The caller's dataset of the path's id, or 404.
+    func dataset(_ context: AppContext) throws -> Dataset {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id", as: Int64.self)
+        guard id > 0, let dataset = try store.find(id: id, owner: principal.userID) else { throw DatasetError.notFound }
+        return dataset
+    }
+
+    /// `GET /api/v1/data/datasets`.
+    public func list(_ request: Request, _ context: AppContext) throws -> Page<Dataset> {
+        let principal = try context.requirePrincipal()
+        let query = try request.queryItems
+        var errors: [FieldError] = []
+        let page = PageRequest.parse(query, errors: &errors)
+        var issues: [ValidationIssue] = []
+        let search = query["q"].map { TextField(field: "q", label: "q", code: "q", lengths: 0...200).normalize($0, issues: &issues) }
+        let symbol = query["symbol"].map { TextField(field: "symbol", label: "symbol", code: "symbol", lengths: 1...64).normalize($0, issues: &issues) }
+        errors += issues.map { FieldError(pointer: $0.field, detail: $0.message) }
+        let tags = UploadForm.tags(query["tags"] ?? "", pointer: "tags", errors: &errors)
+        var sort = DatasetSort.createdAtDescending
+        if let text = query["sort"] {
+            if let value = DatasetSort(rawValue: text) { sort = value } else {
+                errors.append(FieldError(pointer: "sort", detail: "must be one of \(DatasetSort.allCases.map(\.rawValue).joined(separator: ", "))"))
+            }
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let filter = DatasetFilter(search: search.flatMap { $0.isEmpty ? nil : $0 }, tags: tags, symbol: symbol)
+        let (items, total) = try store.list(owner: principal.userID, filter: filter, sort: sort, limit: page.limit, offset: page.offset)
+        return Page(items: items, total: total, request: page)
+    }
+
+    /// `GET /api/v1/data/datasets/:id`.
+    public func show(_ request: Request, _ context: AppContext) throws -> Response {
+        try Self.respond(try dataset(context))
+    }
+
+    /// The body of `PATCH /api/v1/data/datasets/:id`.
+    struct Change: Decodable {
+        var name: String?
+        var description: String?
+        var tags: [String]?
+    }
+
+    /// `PATCH /api/v1/data/datasets/:id`.
+    public func update(_ request: Request, _ context: AppContext) throws -> Response {
+        let current = try dataset(context)
+        let expected = try Self.expectedVersion(request)
+        let change = try request.decode(Change.self)
+        var issues: [ValidationIssue] = []
+        let name = change.name.map { UploadForm.nameRules.normalize($0, issues: &issues) }
+        let description = change.description.map { UploadForm.descriptionRules.normalize($0, issues: &issues) }
+        var errors = issues.map { FieldError(pointer: "/" + $0.field, detail: $0.message) }
+        let tags = change.tags.map { UploadForm.tags($0.joined(separator: ","), pointer: "/tags", errors: &errors) }
+        if let raw = change.tags, raw.contains(where: { $0.contains(",") }) {
+            errors.append(FieldError(pointer: "/tags", detail: "a tag must not contain a comma"))
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+        let principal = try context.requirePrincipal()
+        return try Self.respond(try store.update(id: current.id, owner: principal.userID, name: name, description: description,
+                                                 tags: tags, expectedVersion: expected))
+    }
+
+    /// `DELETE /api/v1/data/datasets/:id`.
+    public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
+        let current = try dataset(context)
+        let principal = try context.requirePrincipal()
+        try store.delete(id: current.id, owner: principal.userID, expectedVersion: try Self.expectedVersion(request))
+        return NoContent()
+    }
+}

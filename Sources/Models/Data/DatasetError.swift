@@ -1,0 +1,23 @@
+import Quant
+
+/// Why a dataset operation was refused, without HTTP (`Handlers` maps these to problems).
+public enum DatasetError: Error, Sendable {
+    /// The file is not a price file (no header, a required column missing…).
+    case badFile(String)
+    /// A line exceeds the parser's limit.
+    case lineTooLong(line: Int, limit: Int)
+    /// Rows are invalid: the first issues and the total count.
+    case invalidRows([CSVIssue], count: Int)
+    /// More rows than a dataset may hold.
+    case tooManyRows(limit: Int)
+    /// The owner's storage quota would be exceeded.
+    case quotaExceeded(usedBytes: Int64, quotaBytes: Int64)
+    /// The database has no room left.
+    case diskFull
+    /// The owner already has a dataset of that name (case-insensitive).
+    case nameTaken
+    /// No such dataset of this owner.
+    case notFound
+    /// The caller's `If-Match` version is not the current one.
+    case stale(current: Int64)
+}

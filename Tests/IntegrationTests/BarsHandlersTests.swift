@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `GET /api/v1/data/datasets/:id/bars` through nginx: ranges, buckets, formats.
+@Suite(.serialized) struct BarsHandlersTests {
+    let fx: AuthFixtures
+
+    init() throws {
+        fx = try AuthFixtures()
+    }
+
+    @Test func bucketsAggregateOpenHighLowCloseAndVolume() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "analyst")).bearer
+        let owner = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let (text, _) = DataFixtures.wideDaily(count: 100, seed: 9)
+        let created = try fx.client.send("POST", "/api/v1/data/upload?name=buckets&symbol=QQQ",
+                                         headers: owner.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        #expect(created.status == 201)
+        let id = try #require(created.json["id"] as? Int)
+        // An analyst reads only their own datasets.
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars", headers: auth).status == 404)
+
+        let rows = DataFixtures.parse(text, symbol: "QQQ")
+        let full = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars", headers: owner)
+        #expect(full.status == 200)
+        #expect((full.json["close"] as? [Double]) == rows.map { $0.values["close"]!! })
+        #expect(full.json["bucketed"] as? Bool == false)
+        let bucketed = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?max_points=10", headers: owner)
+        #expect(bucketed.status == 200)
+        let open = try #require(bucketed.json["open"] as? [Double]), high = try #require(bucketed.json["high"] as? [Double])
+        let low = try #require(bucketed.json["low"] as? [Double]), close = try #require(bucketed.json["close"] as? [Double])
+        let volume = try #require(bucketed.json["volume"] as? [Double])
+        #expect(open.count == 10 && bucketed.json["source_rows"] as? Int == 100 && bucketed.json["bucketed"] as? Bool == true)
+        for k in 0..<10 {
+            let bucket = rows[(k * 10)..<(k * 10 + 10)]
+            #expect(open[k] == bucket.first!.values["open"]!!)
+            #expect(close[k] == bucket.last!.values["close"]!!)
+            #expect(high[k] == bucket.map { $0.values["high"]!! }.max()!)
+            #expect(low[k] == bucket.map { $0.values["low"]!! }.min()!)
+            #expect(abs(volume[k] - bucket.map { $0.values["volume"]!! }.reduce(0, +)) < 1e-9)
+        }
+        let ranged = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?start=\(rows[10].date)&end=\(rows[20].date)", headers: owner)
+        #expect((ranged.json["time"] as? [String])?.count == 10)
+        #expect((ranged.json["time"] as? [String])?.first == rows[10].date + "T00:00:00Z")
+        let rangedCSV = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv&start=\(rows[10].date)T00:00:00Z&end=\(rows[20].date)",
+                                           headers: owner)
+        #expect(DataFixtures.parse(rangedCSV.text, symbol: "QQQ") == Array(rows[10..<20]))
+        for bad in ["max_points=0", "format=xml", "start=yesterday", "symbol=NOPE"] {
+            let response = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?\(bad)", headers: owner)
+            #expect(response.status == 422, "\(bad): \(response.text)")
+        }
+    }
+
+    @Test func aLongDatasetNeedsASymbolForJSON() throws {
+        let owner = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let text = DataFixtures.longTradeMaster(symbols: ["AAA", "BBB"], days: 5)
+        let created = try fx.client.send("POST", "/api/v1/data/upload?name=long2", headers: owner.merging(["Content-Type": "text/csv"]) { $1 },
+                                         body: Array(text.utf8))
+        let id = try #require(created.json["id"] as? Int)
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars", headers: owner).status == 422)
+        let bbb = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?symbol=BBB", headers: owner)
+        #expect(bbb.status == 200 && bbb.json["symbol"] as? String == "BBB")
+        #expect((bbb.json["close"] as? [Double]) == DataFixtures.parse(text).filter { $0.symbol == "BBB" }.map { $0.values["close"]!! })
+    }
+}

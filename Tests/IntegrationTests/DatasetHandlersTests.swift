@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `/api/v1/data/datasets` through nginx: lists, ETags, ownership.
+@Suite(.serialized) struct DatasetHandlersTests {
+    let fx: AuthFixtures
+
+    init() throws {
+        fx = try AuthFixtures()
+    }
+
+    func create(_ auth: [String: String], name: String, tags: String = "", text: String? = nil, symbol: String = "SPY") throws -> [String: Any] {
+        let body = text ?? DataFixtures.wideDaily(count: 30).text
+        let query = "name=\(name)&symbol=\(symbol)" + (tags.isEmpty ? "" : "&tags=\(tags)")
+        let response = try fx.client.send("POST", "/api/v1/data/upload?" + query, headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
+                                          body: Array(body.utf8))
+        #expect(response.status == 201, "\(response.text)")
+        return response.json
+    }
+
+    @Test func listsFilterSortAndPage() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        _ = try create(auth, name: "beta", tags: "fx,daily")
+        _ = try create(auth, name: "Alpha", tags: "daily", text: DataFixtures.wideDaily(count: 60).text)
+        _ = try create(auth, name: "gamma", tags: "crypto", symbol: "BTC")
+        let all = try fx.client.send("GET", "/api/v1/data/datasets?sort=name", headers: auth)
+        #expect(all.status == 200)
+        #expect(all.json["total"] as? Int == 3)
+        #expect((all.json["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["Alpha", "beta", "gamma"])
+        let byRows = try fx.client.send("GET", "/api/v1/data/datasets?sort=-row_count&limit=1", headers: auth)
+        #expect((byRows.json["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["Alpha"])
+        #expect(byRows.json["total"] as? Int == 3 && byRows.json["limit"] as? Int == 1)
+        let daily = try fx.client.send("GET", "/api/v1/data/datasets?tags=daily&sort=name", headers: auth)
+        #expect((daily.json["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["Alpha", "beta"])
+        let fx2 = try fx.client.send("GET", "/api/v1/data/datasets?tags=daily,fx", headers: auth)
+        #expect((fx2.json["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["beta"])
+        let btc = try fx.client.send("GET", "/api/v1/data/datasets?symbol=BTC", headers: auth)
+        #expect((btc.json["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["gamma"])
+        let search = try fx.client.send("GET", "/api/v1/data/datasets?q=ALP", headers: auth)
+        #expect((search.json["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["Alpha"])
+        let page2 = try fx.client.send("GET", "/api/v1/data/datasets?sort=name&page=2&page_size=2", headers: auth)
+        #expect((page2.json["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["gamma"])
+        let bad = try fx.client.send("GET", "/api/v1/data/datasets?sort=size", headers: auth)
+        #expect(bad.status == 422 && (bad.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "sort")
+    }
+
+    @Test func patchAndDeleteHonourIfMatch() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let id = try #require(try create(auth, name: "editable")["id"] as? Int)
+        let shown = try fx.client.send("GET", "/api/v1/data/datasets/\(id)", headers: auth)
+        #expect(shown.status == 200 && shown.header("etag") == "\"1\"")
+        let changed = try fx.client.send("PATCH", "/api/v1/data/datasets/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
+                                         json: ["description": "weekly review", "tags": ["a", "b"]])
+        #expect(changed.status == 200, "\(changed.text)")
+        #expect(changed.header("etag") == "\"2\"")
+        #expect(changed.json["description"] as? String == "weekly review" && changed.json["tags"] as? [String] == ["a", "b"])
+        #expect(changed.json["name"] as? String == "editable")
+        let stale = try fx.client.send("PATCH", "/api/v1/data/datasets/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
+                                       json: ["name": "renamed"])
+        #expect(stale.status == 412)
+        #expect(try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 }).status == 412)
+        _ = try create(auth, name: "taken")
+        #expect(try fx.client.send("PATCH", "/api/v1/data/datasets/\(id)", headers: auth, json: ["name": "TAKEN"]).status == 409)
+        #expect(try fx.client.send("PATCH", "/api/v1/data/datasets/\(id)", headers: auth, json: ["name": ""]).status == 422)
+        #expect(try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)", headers: auth.merging(["If-Match": "\"2\""]) { $1 }).status == 204)
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)", headers: auth).status == 404)
+        #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM bars WHERE dataset_id = \(id)") == "0")
+    }
+
+    @Test func anotherUsersDatasetIsNotFoundOnEveryRoute() throws {
+        let owner = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let other = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let id = try #require(try create(owner, name: "private")["id"] as? Int)
+        let routes: [(String, String, Any?)] = [
+            ("GET", "/api/v1/data/datasets/\(id)", nil), ("PATCH", "/api/v1/data/datasets/\(id)", ["name": "mine"]),
+            ("DELETE", "/api/v1/data/datasets/\(id)", nil), ("GET", "/api/v1/data/datasets/\(id)/bars", nil),
+            ("GET", "/api/v1/data/datasets/\(id)/bars?format=csv", nil),
+        ]
+        for (method, path, body) in routes {
+            let response = try fx.client.send(method, path, headers: other, json: body)
+            #expect(response.status == 404, "\(method) \(path): \(response.status)")
+        }
+        let list = try fx.client.send("GET", "/api/v1/data/datasets", headers: other)
+        #expect(list.json["total"] as? Int == 0)
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)", headers: owner).status == 200)
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/0", headers: owner).status == 404)
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/abc", headers: owner).status == 404)
+    }
+}
