@@ -41,8 +41,14 @@ import TestSupport
             venv + "/bin/schemathesis", "run", fx.stack.baseURL + "/api/v1/openapi.json",
             "--url", fx.stack.baseURL, "--header", "Authorization: Bearer \(admin.access)",
             "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection,unsupported_method",
-            // Logging out or changing the password would end the session every later case runs under.
+            // Logging out, changing the password or ending a session (the stateful phase links
+            // GET /auth/sessions to DELETE /auth/sessions/{id}) would end the session every
+            // later case runs under; their own suites cover them.
             "--exclude-path", "/api/v1/auth/logout", "--exclude-path", "/api/v1/auth/change-password",
+            "--exclude-path", "/api/v1/auth/sessions/{id}",
+            // The coverage phase trips a CPython 3.11 bug in hypothesis' lambda descriptions now and
+            // then ("AST constructor recursion depth mismatch", a crash of the tool, not a finding).
+            "--phases", "examples,fuzzing,stateful",
             // Diagnostics routes exist only in test stacks (sleeping up to a minute is their job).
             "--exclude-path-regex", "^/_diag/",
             "--max-examples", "15", "--seed", "42", "--workers", "2", "--no-color",
@@ -66,34 +72,8 @@ import TestSupport
         return dom.output
     }
 
-    /// How many distinct rows a PNG has (each row's filtered bytes, sampled): a blank page
-    /// has one, a page with text and boxes has hundreds.
-    func distinctRows(_ png: String) throws -> Int {
-        let script = """
-            import sys, zlib, struct
-            data = open(sys.argv[1], 'rb').read()
-            assert data[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
-            pos, idat, width, height, bpp = 8, b'', 0, 0, 4
-            while pos < len(data):
-                length, kind = struct.unpack('>I4s', data[pos:pos + 8])
-                chunk = data[pos + 8:pos + 8 + length]
-                if kind == b'IHDR':
-                    width, height, depth, colour = struct.unpack('>IIBB', chunk[:10])
-                    bpp = {2: 3, 6: 4}[colour]
-                elif kind == b'IDAT':
-                    idat += chunk
-                pos += 12 + length
-            raw = zlib.decompress(idat)
-            stride = width * bpp
-            colours = set()
-            for row in range(height):
-                start = row * (stride + 1)
-                colours.add(raw[start + 1:start + 1 + stride][::97])
-            print(len(colours))
-            """
-        let result = try TestStack.run(["python3", "-c", script, png])
-        return Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-    }
+    /// How many distinct rows a PNG has: a blank page has one (see `PNGInspection`).
+    func distinctRows(_ png: String) throws -> Int { try PNGInspection.inspect(png).rows }
 
     @Test func swaggerUIRendersTheDocumentFromThisHostOnly() throws {
         let png = scratch + "/swagger.png"
