@@ -8,7 +8,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # nginx lives in /usr/sbin, which is not on an ordinary user's PATH on Debian.
 case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/sbin:/sbin" ;; esac
 PACKAGES=(build-essential pkg-config systemd nginx libnginx-mod-nchan postgresql redis-server redis-tools
-          libfcgi-dev libpq-dev libhiredis-dev libssl-dev libargon2-dev libcurl4-openssl-dev zlib1g-dev openssl curl wrk python3 procps)
+          libfcgi-dev libpq-dev libhiredis-dev libssl-dev libargon2-dev libcurl4-openssl-dev zlib1g-dev openssl curl wrk python3 python3-pip procps)
 
 # shellcheck source=docs.sh
 source "$(dirname "${BASH_SOURCE[0]}")/docs.sh"
