@@ -44,8 +44,9 @@ public struct DiagnosticHandlers: Sendable {
 
     /// `GET /_diag/sleep?ms=N`: answers after N milliseconds (at most 60 s).
     public func sleep(_ request: Request, _ context: AppContext) throws -> Response {
-        guard let text = try request.queryItems["ms"], let ms = Int(text), (0...60_000).contains(ms) else {
-            throw Problem.validation([FieldError(pointer: "ms", detail: "must be an integer in 0...60000")])
+        var errors: [FieldError] = []
+        guard let ms = QueryValue.integer(try request.queryItems, "ms", 0...60_000, errors: &errors) else {
+            throw Problem.validation(errors.isEmpty ? [FieldError(pointer: "ms", detail: "is required")] : errors)
         }
         usleep(UInt32(ms) * 1000)
         return .json("{\"slept_ms\":\(ms),\"pid\":\(getpid())}")

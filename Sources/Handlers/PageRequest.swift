@@ -22,14 +22,7 @@ public struct PageRequest: Sendable, Equatable {
 
     /// The page `query` asks for; each invalid parameter is appended to `errors` under its name.
     public static func parse(_ query: [String: String], errors: inout [FieldError]) -> PageRequest {
-        func integer(_ name: String, _ range: ClosedRange<Int>) -> Int? {
-            guard let text = query[name] else { return nil }
-            guard let value = Int(text), range.contains(value) else {
-                errors.append(FieldError(pointer: name, detail: "must be an integer in \(range.lowerBound)...\(range.upperBound)"))
-                return nil
-            }
-            return value
-        }
+        func integer(_ name: String, _ range: ClosedRange<Int>) -> Int? { QueryValue.integer(query, name, range, errors: &errors) }
         let sizes = 1...maximumLimit
         let limit = integer("limit", sizes) ?? integer("page_size", sizes) ?? integer("per_page", sizes) ?? defaultLimit
         var offset = integer("offset", 0...Int(Int32.max)) ?? 0

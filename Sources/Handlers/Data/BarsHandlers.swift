@@ -51,6 +51,18 @@ public struct BarsHandlers: Sendable {
         var bucketed: Bool
     }
 
+    /// The `symbol` parameter, checked against `dataset`; the only symbol when left out of a
+    /// one-symbol dataset.
+    static func symbol(_ query: [String: String], of dataset: Dataset, errors: inout [FieldError]) -> String? {
+        if let given = query["symbol"] {
+            if !dataset.symbols.contains(given) { errors.append(FieldError(pointer: "symbol", detail: "is not in this dataset")) }
+            return given
+        }
+        if dataset.symbols.count == 1 { return dataset.symbols[0] }
+        errors.append(FieldError(pointer: "symbol", detail: "is required: the dataset has \(dataset.symbols.count) symbols"))
+        return nil
+    }
+
     /// A time parameter as epoch seconds.
     static func time(_ query: [String: String], _ name: String, errors: inout [FieldError]) -> Int64? {
         guard let text = query[name] else { return nil }
@@ -69,24 +81,10 @@ public struct BarsHandlers: Sendable {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let start = Self.time(query, "start", errors: &errors), end = Self.time(query, "end", errors: &errors)
-        var maxPoints = Self.maximumPoints
-        if let text = query["max_points"] {
-            if let value = Int(text), (1...Self.maximumPoints).contains(value) { maxPoints = value } else {
-                errors.append(FieldError(pointer: "max_points", detail: "must be an integer in 1...\(Self.maximumPoints)"))
-            }
-        }
+        let maxPoints = QueryValue.integer(query, "max_points", 1...Self.maximumPoints, errors: &errors) ?? Self.maximumPoints
         let format = query["format"] ?? "json"
         if format != "json" && format != "csv" { errors.append(FieldError(pointer: "format", detail: "must be json or csv")) }
-        var symbol = query["symbol"]
-        if format == "json" {
-            if let given = symbol {
-                if !dataset.symbols.contains(given) { errors.append(FieldError(pointer: "symbol", detail: "is not in this dataset")) }
-            } else if dataset.symbols.count == 1 {
-                symbol = dataset.symbols[0]
-            } else {
-                errors.append(FieldError(pointer: "symbol", detail: "is required: the dataset has \(dataset.symbols.count) symbols"))
-            }
-        }
+        let symbol = format == "json" ? Self.symbol(query, of: dataset, errors: &errors) : query["symbol"]
         guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
         if format == "csv" {
             var body: [UInt8] = []

@@ -37,27 +37,13 @@ public struct ChartHandlers: Sendable {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let start = BarsHandlers.time(query, "start", errors: &errors), end = BarsHandlers.time(query, "end", errors: &errors)
-        func integer(_ name: String, _ range: ClosedRange<Int>, _ fallback: Int) -> Int {
-            guard let text = query[name] else { return fallback }
-            guard let value = Int(text), range.contains(value) else {
-                errors.append(FieldError(pointer: name, detail: "must be an integer in \(range.lowerBound)...\(range.upperBound)"))
-                return fallback
-            }
-            return value
-        }
-        let width = integer("width", 200...4000, 960), height = integer("height", 150...3000, 540)
+        let width = QueryValue.integer(query, "width", 200...4000, errors: &errors) ?? 960
+        let height = QueryValue.integer(query, "height", 150...3000, errors: &errors) ?? 540
         var kind = ChartRenderer.Kind.candles
         if let text = query["kind"] {
             if let value = ChartRenderer.Kind(rawValue: text) { kind = value } else { errors.append(FieldError(pointer: "kind", detail: "must be candles or line")) }
         }
-        var symbol = query["symbol"]
-        if let given = symbol {
-            if !dataset.symbols.contains(given) { errors.append(FieldError(pointer: "symbol", detail: "is not in this dataset")) }
-        } else if dataset.symbols.count == 1 {
-            symbol = dataset.symbols[0]
-        } else {
-            errors.append(FieldError(pointer: "symbol", detail: "is required: the dataset has \(dataset.symbols.count) symbols"))
-        }
+        let symbol = BarsHandlers.symbol(query, of: dataset, errors: &errors)
         guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
         let buckets = min(Self.maximumBuckets, max(10, width / 2))
         let bars = try store.bars(datasetID: dataset.id, symbol: symbol ?? "", start: start, end: end, maxPoints: buckets)

@@ -1,0 +1,16 @@
+import TMFcgi
+
+/// Typed reading of query parameters, each failure appended to the caller's `errors` under the
+/// parameter's name (so a route reports every bad parameter in one 422): the one place that
+/// words these rules.
+enum QueryValue {
+    /// `query[name]` as an integer in `range`; nil when absent or invalid (then an error).
+    static func integer(_ query: [String: String], _ name: String, _ range: ClosedRange<Int>, errors: inout [FieldError]) -> Int? {
+        guard let text = query[name] else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            errors.append(FieldError(pointer: name, detail: "must be an integer in \(range.lowerBound)...\(range.upperBound)"))
+            return nil
+        }
+        return value
+    }
+}
