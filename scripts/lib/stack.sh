@@ -137,6 +137,8 @@ start_postgres() {
         -o "-p $PG_PORT -k $STATE/run -c listen_addresses=127.0.0.1 -c max_connections=300 $extra" start >/dev/null \
         || { tail -n 20 "$STATE/log/postgres.log" >&2; die "PostgreSQL did not start"; }
     DATABASE_URL="postgresql://trademaster:$password@127.0.0.1:$PG_PORT/trademaster"
+    # Likewise the pool and `tm worker` reach PostgreSQL through its unix socket (-k above).
+    DATABASE_SOCKET_URL="postgresql://trademaster:$password@/trademaster?host=$STATE/run&port=$PG_PORT"
     if ! PGPASSWORD="$password" psql -h 127.0.0.1 -p "$PG_PORT" -U trademaster -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = 'trademaster'" | grep -q 1; then
         PGPASSWORD="$password" psql -h 127.0.0.1 -p "$PG_PORT" -U trademaster -d postgres -qc "CREATE DATABASE trademaster" >/dev/null
@@ -154,6 +156,8 @@ start_redis() {
     cat >"$STATE/redis.conf" <<CONF
 port $REDIS_PORT
 bind 127.0.0.1
+unixsocket $STATE/run/redis.sock
+unixsocketperm 700
 protected-mode yes
 requirepass $password
 dir $STATE/redis
@@ -167,6 +171,9 @@ CONF
     [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$STATE/redis.conf"
     "${RUN_AS[@]}" redis-server "$STATE/redis.conf"
     REDIS_URL="redis://:$password@127.0.0.1:$REDIS_PORT/0"
+    # The pool and `tm worker` on this host use the unix socket: a loopback TCP round trip
+    # costs the kernel about twice as much (bench/run, /auth/me). Tools keep REDIS_URL.
+    REDIS_SOCKET_URL="unix://:$password@$STATE/run/redis.sock?db=0"
     for _ in $(seq 1 50); do
         REDISCLI_AUTH="$password" redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && { say "Redis up on 127.0.0.1:$REDIS_PORT"; return; }
         sleep 0.1
@@ -178,8 +185,8 @@ write_env() { # the settings the pool reads (TM_ENV_FILE)
     cat >"$ENV_FILE" <<CONF
 DEBUG=false
 SECRET_KEY=$(secret secret_key)
-DATABASE_URL=$DATABASE_URL
-REDIS_URL=$REDIS_URL
+DATABASE_URL=${DATABASE_SOCKET_URL:-$DATABASE_URL}
+REDIS_URL=${REDIS_SOCKET_URL:-$REDIS_URL}
 TRADEMASTER_API_URL=${TRADEMASTER_API_URL:-http://localhost:8080}
 TM_LISTEN=$SOCKET
 TM_SOCKET_MODE=0660
