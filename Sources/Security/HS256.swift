@@ -52,7 +52,12 @@ public enum HS256 {
         }
     }
 
+    /// The header this service signs with (``JWTSigner``): a token carrying exactly these
+    /// bytes needs no JSON decoding to know its algorithm.
+    public static let standardHeader = Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8)
+
     private static func checkAlgorithm(_ header: [UInt8]) throws(JWTError) {
+        if header == standardHeader { return }
         let decoded: Header
         do {
             decoded = try JSONDecoder().decode(Header.self, from: Data(header))

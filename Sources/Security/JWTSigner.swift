@@ -63,7 +63,7 @@ public struct JWTSigner: Sendable, CustomStringConvertible {
         } catch {
             preconditionFailure("JSONEncoder cannot fail on JWTClaims")
         }
-        return HS256.sign(header: Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8), payload: Array(payload), key: currentKey)
+        return HS256.sign(header: HS256.standardHeader, payload: Array(payload), key: currentKey)
     }
 
     /// The claims of `token` if it is a well-formed HS256 JWS signed with the current or the
