@@ -105,7 +105,7 @@ build() { # build debug|release
 }
 
 alive() { # alive PID: running and not a zombie (a daemon's exit is not always reaped here)
-    [ -r "/proc/$1/stat" ] && ! awk '{ sub(/^.*\) /, ""); exit ($1 == "Z" ? 0 : 1) }' "/proc/$1/stat"
+    [ -r "/proc/$1/stat" ] && ! awk '{ sub(/^.*\) /, ""); exit ($1 == "Z" ? 0 : 1) }' "/proc/$1/stat" 2>/dev/null
 }
 
 stop_pidfile() { # stop_pidfile FILE SIGNAL: stop a process we started (or an earlier run left)
