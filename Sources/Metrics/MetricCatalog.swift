@@ -29,6 +29,12 @@ public enum MetricCatalog {
     public static let oldestQueuedAge = "tm_jobs_oldest_queued_age_seconds"
     /// Series the table had no room for.
     public static let droppedSeries = "tm_metrics_dropped_series_total"
+    /// Real-time events handed to nginx's nchan publisher (one per channel).
+    public static let realtimePublished = "tm_realtime_events_published_total"
+    /// Real-time events dropped, by reason (queue_full, redis, nginx, rejected).
+    public static let realtimeDropped = "tm_realtime_events_dropped_total"
+    /// Real-time subscribe tickets issued (one per channel).
+    public static let realtimeTickets = "tm_realtime_tickets_issued_total"
 
     /// Help texts by family.
     public static let help: [String: String] = [
@@ -46,6 +52,9 @@ public enum MetricCatalog {
         queueDepth: "Queued jobs whose run_after has passed.",
         oldestQueuedAge: "Seconds the oldest runnable queued job has waited.",
         droppedSeries: "Series not recorded because the metrics table was full.",
+        realtimePublished: "Real-time events published to nginx (nchan), one per channel.",
+        realtimeDropped: "Real-time events dropped instead of published, by reason (queue_full, redis, nginx, rejected).",
+        realtimeTickets: "Real-time subscribe tickets issued, one per channel.",
     ]
 
     /// `family{a="x",b="y"}` with escaped values.
