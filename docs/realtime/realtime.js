@@ -81,9 +81,11 @@
     if (event.type.endsWith(".status")) show(data.status, data.progress, data.message);
     if (event.type === "run.equity" && typeof data.equity === "number") {
       equity.push(data.equity);
+      document.body.dataset.equity = String(equity.length);
       $("equity-last").textContent = "equity " + data.equity.toFixed(2);
       drawEquity();
     }
+    if (event.type === "run.trade") $("trades").textContent = String(Number($("trades").textContent) + 1);
     log("#" + event.seq + " " + event.type + " " + JSON.stringify(data).slice(0, 100));
   }
 
