@@ -30,7 +30,7 @@ import TestSupport
         let (width, height, rows) = try PNGInspection.inspect(png)
         #expect(width == 1000 && height == 760)
         #expect(rows > 50, "a blank page has one distinct row, this one \(rows)")
-        if let keep = ProcessInfo.processInfo.environment["TM_KEEP_REALTIME_PNG"] {
+        if let keep = ProcessInfo.processInfo.environment["TM_KEEP_REALTIME_JOB_PNG"] {
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(atPath: png, toPath: keep)
         }

@@ -121,6 +121,18 @@ import TestSupport
                 #expect(client.refusals == [403], "\(mode) \(bad): \(client.text)")
             }
         }
+        // CORS: nchan answers an allowed origin with it (once), and refuses another origin with
+        // an empty 403 (nchan echoes the Origin on that refusal; with no body and no stream
+        // there is nothing for the page to read).
+        func headers(_ origin: String) throws -> String {
+            try TestStack.run(["curl", "-s", "-o", "/dev/null", "-D", "-", "--max-time", "1", "-H", "Accept: text/event-stream",
+                               "-H", "Origin: \(origin)", fx.stack.baseURL + path]).output.lowercased()
+        }
+        let allowed = try headers("http://localhost:3000")
+        #expect(allowed.hasPrefix("http/1.1 200"), "\(allowed)")
+        #expect(allowed.components(separatedBy: "access-control-allow-origin: http://localhost:3000").count == 2, "\(allowed)")
+        let foreign = try headers("https://evil.example")
+        #expect(foreign.hasPrefix("http/1.1 403") && foreign.contains("content-length: 0"), "\(foreign)")
         // The test's own signing is nginx's rule: the same path with a live expiry opens.
         let valid = try rt.subscribe("sse", urlFile: try rt.urlFile(rt.signedPath("user:\(aliceID)", expires: now + 60, key: key)),
                                      ["--timeout", "2"])

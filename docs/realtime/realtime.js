@@ -77,7 +77,8 @@
     document.body.dataset.events = String(count);
     $("count").textContent = String(count);
     const data = event.data || {};
-    if (event.type.endsWith(".progress")) show(null, data.progress, data.message);
+    if (event.type === "run.progress") show("running", data.progress, "bar " + data.bars_processed + " of " + data.bars);
+    else if (event.type.endsWith(".progress")) show(null, data.progress, data.message);
     if (event.type.endsWith(".status")) show(data.status, data.progress, data.message);
     if (event.type === "run.equity" && typeof data.equity === "number") {
       equity.push(data.equity);
