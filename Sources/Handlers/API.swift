@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 import Models
@@ -23,6 +24,7 @@ public enum API {
         let database = Database(url: settings.databaseURL, metrics: metrics)
         let redis = Redis(endpoint: settings.redis, metrics: metrics)
         let tradeMaster = TradeMasterClient(baseURL: settings.tradeMasterURL, timeout: 2)
+        let events = realtimePublisher(settings: settings, logger: logger, metrics: metrics)
         let signer = try JWTSigner(currentKey: Array(settings.secretKey.utf8),
                                    previousKey: settings.secretKeyPrevious.map { Array($0.utf8) },
                                    issuer: tokenIssuer, audience: tokenAudience)
@@ -50,7 +52,7 @@ public enum API {
         SessionHandlers(sessions: sessions, audit: audit).register(on: &routes)
         APIKeyHandlers(keys: keys, audit: audit).register(on: &routes)
         AdminUserHandlers(service: service, users: users, sessions: sessions, keys: keys, audit: audit).register(on: &routes)
-        JobHandlers(queue: JobQueue(database: database), kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
+        JobHandlers(queue: JobQueue(database: database, events: events), kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
             .register(on: &routes)
         if let metrics { MetricsHandlers(region: metrics, queue: JobQueue(database: database)).register(on: &routes) }
         let datasets = DatasetStore(database: database)
@@ -61,7 +63,27 @@ public enum API {
         ChartHandlers(store: datasets).register(on: &routes)
         PreprocessHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
                            maximumRows: settings.syncMaxRows).register(on: &routes)
+        let strategies = StrategyStore(database: database)
+        StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)
+        let runService = RunService(database: database, events: events)
+        StrategyRunHandlers(strategies: strategies, service: runService, idempotency: IdempotencyStore(database: database), metrics: metrics)
+            .register(on: &routes)
+        RunHandlers(runs: runService.runs).register(on: &routes)
+        if let secret = settings.realtimeSecret {
+            RealtimeHandlers(access: RealtimeAccess(database: database),
+                             signer: RealtimeSigner(key: secret, lifetime: TimeInterval(settings.realtimeTicketTTL)),
+                             metrics: metrics).register(on: &routes)
+        }
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
+    }
+
+    /// The process's event publisher: nginx's nchan publisher when TM_REALTIME_PUBLISH_SOCKET
+    /// is set, else one that drops every event. The pool's workers and `tm worker` both use it.
+    public static func realtimePublisher(settings: Settings, logger: Logger, metrics: MetricsRegion?) -> any EventPublisher {
+        guard let socket = settings.realtimePublishSocket else { return NoEventPublisher() }
+        let configuration = NchanEventPublisher.Configuration(
+            socketPath: socket, redis: settings.redis, timeout: Double(settings.realtimePublishTimeoutMilliseconds) / 1000)
+        return NchanEventPublisher(configuration: configuration, logger: logger, metrics: metrics)
     }
 }

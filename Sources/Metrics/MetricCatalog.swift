@@ -21,6 +21,8 @@ public enum MetricCatalog {
     public static let redisDuration = "tm_redis_command_duration_seconds"
     /// Logins by result.
     public static let logins = "tm_logins_total"
+    /// Strategy runs started (executed) by mode.
+    public static let runsStarted = "tm_runs_started_total"
     /// Jobs by kind and status (read from PostgreSQL at scrape time).
     public static let jobs = "tm_jobs"
     /// Queued jobs that may run now.
@@ -29,6 +31,12 @@ public enum MetricCatalog {
     public static let oldestQueuedAge = "tm_jobs_oldest_queued_age_seconds"
     /// Series the table had no room for.
     public static let droppedSeries = "tm_metrics_dropped_series_total"
+    /// Real-time events handed to nginx's nchan publisher (one per channel).
+    public static let realtimePublished = "tm_realtime_events_published_total"
+    /// Real-time events dropped, by reason (queue_full, redis, nginx, rejected).
+    public static let realtimeDropped = "tm_realtime_events_dropped_total"
+    /// Real-time subscribe tickets issued (one per channel).
+    public static let realtimeTickets = "tm_realtime_tickets_issued_total"
 
     /// Help texts by family.
     public static let help: [String: String] = [
@@ -42,10 +50,14 @@ public enum MetricCatalog {
         databaseDuration: "PostgreSQL statement round-trip time.",
         redisDuration: "Redis command round-trip time.",
         logins: "Login attempts by result (ok, failed, throttled, inactive).",
+        runsStarted: "Strategy runs started through execute, by mode (backtest, paper).",
         jobs: "Jobs by kind and status.",
         queueDepth: "Queued jobs whose run_after has passed.",
         oldestQueuedAge: "Seconds the oldest runnable queued job has waited.",
         droppedSeries: "Series not recorded because the metrics table was full.",
+        realtimePublished: "Real-time events published to nginx (nchan), one per channel.",
+        realtimeDropped: "Real-time events dropped instead of published, by reason (queue_full, redis, nginx, rejected).",
+        realtimeTickets: "Real-time subscribe tickets issued, one per channel.",
     ]
 
     /// `family{a="x",b="y"}` with escaped values.

@@ -51,6 +51,16 @@ public struct Settings: Sendable {
     public var userQuotaBytes: Int
     /// The most source rows preprocessed within a request (`TM_SYNC_MAX_ROWS`, default 1,000,000).
     public var syncMaxRows: Int
+    /// The key real-time subscribe URLs are signed with, shared with nginx's `secure_link`
+    /// (`TM_REALTIME_SECRET`; at least 32 characters outside debug). Unset: no tickets route.
+    public var realtimeSecret: String?
+    /// Seconds a real-time ticket may be used to connect (`TM_REALTIME_TICKET_TTL`, 60).
+    public var realtimeTicketTTL: Int
+    /// nginx's internal nchan publisher socket (`TM_REALTIME_PUBLISH_SOCKET`). Unset: events
+    /// are not published.
+    public var realtimePublishSocket: String?
+    /// The deadline of one publish in milliseconds (`TM_REALTIME_PUBLISH_TIMEOUT_MS`, 500).
+    public var realtimePublishTimeoutMilliseconds: Int
 
     /// The development key used when `DEBUG=true` and no `SECRET_KEY` is set: stable so
     /// every worker agrees, and refused outside debug mode.
@@ -146,6 +156,19 @@ public struct Settings: Sendable {
         maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
         userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))
         syncMaxRows = try int("TM_SYNC_MAX_ROWS", 1_000_000, 1...100_000_000)
+        realtimeSecret = value("TM_REALTIME_SECRET")
+        if let secret = realtimeSecret {
+            if !debug, let problem = Settings.weakness(of: secret) {
+                throw SettingsError(variable: "TM_REALTIME_SECRET", reason: problem)
+            }
+            // It is written into nginx's configuration inside double quotes.
+            guard secret.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.+/=".contains($0)) }) else {
+                throw SettingsError(variable: "TM_REALTIME_SECRET", reason: "may contain only letters, digits and - _ . + / =")
+            }
+        }
+        realtimeTicketTTL = try int("TM_REALTIME_TICKET_TTL", 60, 5...3600)
+        realtimePublishSocket = value("TM_REALTIME_PUBLISH_SOCKET")
+        realtimePublishTimeoutMilliseconds = try int("TM_REALTIME_PUBLISH_TIMEOUT_MS", 500, 10...10_000)
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Handlers
 import Models
 #if canImport(Glibc)
 import Glibc
@@ -43,7 +44,10 @@ struct WorkerCommand: ParsableCommand {
             leaseSeconds: Double(settings.jobLeaseSeconds), pollSeconds: Double(settings.jobPollMilliseconds) / 1000,
             backoffSeconds: Double(settings.jobBackoffMilliseconds) / 1000, retentionDays: settings.jobRetentionDays,
             shutdownSeconds: Double(settings.workerShutdownTimeout))
-        let queue = JobQueue(database: Database(url: settings.databaseURL))
+        // libcurl's global state (the real-time publisher uses it), before any thread exists.
+        HTTPClient.initializeLibrary()
+        let events = API.realtimePublisher(settings: settings, logger: logger, metrics: nil)
+        let queue = JobQueue(database: Database(url: settings.databaseURL), events: events)
         let worker = JobWorker(queue: queue, registry: .standard(diagnostics: settings.diagnostics),
                                configuration: configuration, logger: logger)
         worker.start()
@@ -51,6 +55,8 @@ struct WorkerCommand: ParsableCommand {
         while sigwait(&signals, &received) != 0 {}
         logger.info("shutdown requested", metadata: ["signal": "\(received)"])
         worker.stop()
+        // The last status changes (jobs put back in the queue) go out before the process ends.
+        (events as? NchanEventPublisher)?.flush(seconds: 2)
     }
 
     /// `host:pid:tag`: unique per process, readable in `lease_owner`.

@@ -26,6 +26,15 @@ import TestSupport
         try TestStack.run(["nginx", "-t", "-e", scratch + "/log/error.log", "-p", scratch + "/prefix", "-c", config])
     }
 
+    /// The real-time pieces every config needs: the stack's Redis for nchan, a key file, and
+    /// the publisher socket (in the scratch folder).
+    func realtimeValues() throws -> [String: String] {
+        let keyFile = scratch + "/realtime-secret.conf"
+        try "map $tm_request_id $tm_realtime_secret { default \"0123456789abcdef0123456789abcdef\"; }\n"
+            .write(toFile: keyFile, atomically: true, encoding: .utf8)
+        return ["NCHAN_REDIS_URL": stack.redisURL, "REALTIME_SECRET_CONF": keyFile, "PUBLISH_SOCKET": scratch + "/run/publish.sock"]
+    }
+
     func productionValues(socket: String, http: Int, https: Int) throws -> [String: String] {
         let certificate = try TestStack.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                                              "-subj", "/CN=localhost", "-keyout", scratch + "/key.pem", "-out", scratch + "/cert.pem"])
@@ -34,11 +43,13 @@ import TestSupport
                 "SOCKET": socket, "HTTP_LISTEN": "127.0.0.1:\(http)", "HTTP_LISTEN_V6": "[::1]:\(http)",
                 "HTTPS_LISTEN": "127.0.0.1:\(https)", "HTTPS_LISTEN_V6": "[::1]:\(https)",
                 "LOG_DIR": scratch + "/log", "PID": scratch + "/nginx.pid", "DOCS": scratch + "/docs"]
+            .merging(try realtimeValues()) { $1 }
     }
 
     @Test func developmentConfigPassesNginxTest() throws {
         try render("dev.conf.template", into: scratch + "/dev", ["STATE": scratch, "UPSTREAM": "unix:" + scratch + "/tm.sock",
-                                                                  "HTTP_PORT": "18999", "USER_DIRECTIVE": "", "DOCS": scratch + "/docs"])
+                                                                  "HTTP_PORT": "18999", "USER_DIRECTIVE": "", "DOCS": scratch + "/docs",
+                                                                  "REPO": stack.repo].merging(try realtimeValues()) { $1 })
         let result = try nginxTest(scratch + "/dev/nginx.conf")
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("test is successful"))
@@ -50,6 +61,8 @@ import TestSupport
         #expect(result.status == 0, "\(result.output)")
         let text = try String(contentsOfFile: scratch + "/prod/nginx.conf", encoding: .utf8)
         #expect(text.contains("ssl_protocols TLSv1.2 TLSv1.3;"))
+        #expect(text.contains("load_module /usr/lib/nginx/modules/ngx_nchan_module.so;"))
+        #expect(!text.contains("0123456789abcdef"), "the real-time key stays in its own file")
     }
 
     @Test func renderRefusesUnfilledPlaceholders() throws {
@@ -102,6 +115,17 @@ import TestSupport
         let diag = try curl(["-D", "-", base + "/_diag/sleep?ms=1"]).output
         #expect(diag.contains("404") && diag.contains("application/problem+json"), "\(diag)")
         #expect(diag.lowercased().components(separatedBy: "x-request-id:").count == 2, "one X-Request-ID header")
+
+        // Real-time: subscribing needs a signed ticket (403 problem without); the publisher is
+        // only on its unix socket, never on the public server.
+        let unsigned = try curl(["-D", "-", "-o", "/dev/null", "-H", "Accept: text/event-stream", base + "/api/v1/realtime/channels/user:1"]).output
+        #expect(unsigned.contains(" 403") && unsigned.contains("application/problem+json"), "\(unsigned)")
+        let publish = try curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--data", "{}", base + "/_tm/realtime/publish/user:1"])
+        #expect(publish.output != "201" && publish.output != "202", "\(publish.output)")
+        let onSocket = try TestStack.run(["curl", "-s", "--unix-socket", scratch + "/run/publish.sock", "-o", "/dev/null", "-w", "%{http_code}",
+                                          "-X", "POST", "-H", "Content-Type: application/json", "--data", "{}",
+                                          "http://localhost/_tm/realtime/publish/user:999999999"])
+        #expect(onSocket.output == "201" || onSocket.output == "202", "\(onSocket.output)")
 
         // Plain HTTP redirects.
         let redirect = try curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "http://localhost:\(http)/health"])

@@ -89,3 +89,21 @@ extension RedisEndpoint {
         self.database = database
     }
 }
+
+@Suite struct RealtimeSettingsTests {
+    let goodKey = "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9012345"
+
+    @Test func realtimeSettings() throws {
+        let plain = try Settings(["SECRET_KEY": goodKey])
+        #expect(plain.realtimeSecret == nil && plain.realtimePublishSocket == nil)
+        #expect(plain.realtimeTicketTTL == 60 && plain.realtimePublishTimeoutMilliseconds == 500)
+        let set = try Settings(["SECRET_KEY": goodKey, "TM_REALTIME_SECRET": goodKey, "TM_REALTIME_TICKET_TTL": "30",
+                                "TM_REALTIME_PUBLISH_SOCKET": "/run/x/publish.sock"])
+        #expect(set.realtimeSecret == goodKey && set.realtimeTicketTTL == 30 && set.realtimePublishSocket == "/run/x/publish.sock")
+        // Weak, or unsafe inside nginx's double-quoted string: refused.
+        for bad in ["short", goodKey + "\"", goodKey + " x", goodKey + ";"] {
+            #expect(throws: SettingsError.self, "\(bad)") { try Settings(["SECRET_KEY": goodKey, "TM_REALTIME_SECRET": bad]) }
+        }
+        #expect(throws: SettingsError.self) { try Settings(["SECRET_KEY": goodKey, "TM_REALTIME_TICKET_TTL": "1"]) }
+    }
+}

@@ -32,10 +32,11 @@ ensure_packages() {
 }
 
 # The Python tools the test suite drives (pinned): openapi-spec-validator checks the OpenAPI
-# document, schemathesis fuzzes the live API against it.
+# document, schemathesis fuzzes the live API against it, websockets is the real-time tests'
+# WebSocket client (their EventSource client is a few lines over a socket).
 TEST_VENV="$REPO/scripts/.venv"
 ensure_test_tools() {
-    local want="schemathesis==4.32.5 openapi-spec-validator==0.9.0 prometheus-client==0.23.1"
+    local want="schemathesis==4.32.5 openapi-spec-validator==0.9.0 prometheus-client==0.23.1 websockets==15.0.1"
     if [ ! -x "$TEST_VENV/bin/schemathesis" ] || [ "$(cat "$TEST_VENV/.pinned" 2>/dev/null)" != "$want" ]; then
         say "installing test tools into $TEST_VENV: $want"
         rm -rf "$TEST_VENV"
@@ -198,6 +199,9 @@ TM_MIGRATIONS_DIR=$REPO/migrations
 TM_WORKER_CONCURRENCY=${TM_WORKER_CONCURRENCY:-4}
 TM_WORKER_SHUTDOWN_TIMEOUT=${TM_WORKER_SHUTDOWN_TIMEOUT:-8}
 LOG_LEVEL=${LOG_LEVEL:-info}
+TM_REALTIME_SECRET=$(secret realtime_secret)
+TM_REALTIME_TICKET_TTL=${TM_REALTIME_TICKET_TTL:-60}
+TM_REALTIME_PUBLISH_SOCKET=$STATE/run/nchan-publish.sock
 CONF
     chmod 600 "$ENV_FILE"
     [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$ENV_FILE"
@@ -238,8 +242,14 @@ start_nginx() {
     mkdir -p "$STATE/nginx"
     install_docs "$STATE/docs" || die "the API documentation assets could not be installed"
     [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$STATE/nginx" "$STATE/log"
+    # The key nginx checks real-time subscribe URLs with (the app's TM_REALTIME_SECRET), in a
+    # file of its own that only the service user reads.
+    mkdir -p "$STATE/nginx-conf"
+    (umask 077 && printf 'map $tm_request_id $tm_realtime_secret { default "%s"; }\n' "$(secret realtime_secret)" >"$STATE/nginx-conf/realtime-secret.conf")
+    [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$STATE/nginx-conf/realtime-secret.conf"
     "$REPO/nginx/render" "$REPO/nginx/dev.conf.template" "$STATE/nginx-conf" STATE="$STATE" UPSTREAM="unix:$SOCKET" \
-        HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE="" DOCS="$STATE/docs"
+        HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE="" DOCS="$STATE/docs" REPO="$REPO" NCHAN_REDIS_URL="$REDIS_URL" \
+        REALTIME_SECRET_CONF="$STATE/nginx-conf/realtime-secret.conf" PUBLISH_SOCKET="$STATE/run/nchan-publish.sock"
     "${RUN_AS[@]}" nginx -e "$STATE/log/nginx-error.log" -p "$STATE/nginx" -c "$STATE/nginx-conf/nginx.conf" \
         || die "nginx did not start (see $STATE/log/nginx-error.log)"
     for _ in $(seq 1 100); do

@@ -21,15 +21,19 @@ public struct HTTPClient: Sendable {
     public var maxHeaderBytes: Int
     /// Redirects followed (http and https only); 0 returns the 3xx response itself.
     public var maxRedirects: Int
+    /// A unix socket to connect to instead of the URL's host and port (the URL still gives
+    /// the path and the `Host` header): how the real-time publisher reaches nginx.
+    public var unixSocketPath: String?
 
     /// A client with these limits.
     public init(timeout: Double = 5, connectTimeout: Double = 2, maxBodyBytes: Int = 16 << 20,
-                maxHeaderBytes: Int = 64 << 10, maxRedirects: Int = 0) {
+                maxHeaderBytes: Int = 64 << 10, maxRedirects: Int = 0, unixSocketPath: String? = nil) {
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxBodyBytes = maxBodyBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxRedirects = maxRedirects
+        self.unixSocketPath = unixSocketPath
     }
 
     /// Initialises libcurl for the process. `curl_global_init` must not race with other
@@ -86,6 +90,7 @@ public struct HTTPClient: Sendable {
         set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         set(CURLOPT_HTTP09_ALLOWED, 0)
         set(CURLOPT_USERAGENT, "trademaster-backend")
+        if let unixSocketPath { set(CURLOPT_UNIX_SOCKET_PATH, unixSocketPath) }
         if status == CURLE_OK { status = tm_curl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBodyBytes)) }
         if status == CURLE_OK { status = tm_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list) }
         if status == CURLE_OK {

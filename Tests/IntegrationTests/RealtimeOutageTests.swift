@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// With Redis down, publishing drops events (logged and counted) without blocking or failing
+/// requests and jobs; subscribers get events again once Redis is back. Stops the stack's Redis
+/// and always restarts it.
+@Suite(.serialized) struct RealtimeOutageTests {
+    let rt: RealtimeFixtures
+    var fx: AuthFixtures { rt.fx }
+    init() throws { rt = try RealtimeFixtures() }
+
+    func droppedCount() throws -> Double {
+        let text = try fx.client.send("GET", "/metrics").text
+        return text.split(separator: "\n").filter { $0.hasPrefix("tm_realtime_events_dropped_total{") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
+    /// nginx's lines about workers that died (a crash in nchan would show here).
+    func deadWorkers() -> Int {
+        let log = (try? String(contentsOfFile: fx.stack.state + "/log/nginx-error.log", encoding: .utf8)) ?? ""
+        return log.components(separatedBy: "exited on signal").count - 1
+    }
+
+    @Test func publishingNeverBlocksWhileRedisIsDownAndSubscribersRecover() throws {
+        let deadBefore = deadWorkers()
+        let tokens = try fx.login(try fx.register())
+        let me = try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer)
+        let userID = try #require(me.json["id"] as? Int)
+        // Sessions live in Redis; an API key (PostgreSQL) keeps working through the outage.
+        let created = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: tokens.bearer, json: ["name": "rt"])
+        let key = ["X-API-Key": try #require(created.json["key"] as? String)]
+        let url = try rt.urlFile(try rt.ticketPath(key, "user"))
+        let subscriber = try rt.subscribe("ws", urlFile: url, ["--reconnect", "--until", "job.status:succeeded", "--timeout", "90"])
+        try subscriber.waitConnected()
+        let queued = try rt.enqueue("diag.noop", owner: userID)
+        let droppedBefore = try droppedCount()
+
+        try fx.stack.control("redis", "stop")
+        var worker: TestWorker?
+        do {
+            defer { try? fx.stack.control("redis", "start") }
+            // A request that publishes (cancelling a queued job) answers at once.
+            let start = Date()
+            let cancel = try fx.client.send("POST", "/api/v1/jobs/\(queued)/cancel", headers: key)
+            #expect(cancel.status == 200, "\(cancel.text)")
+            #expect(Date().timeIntervalSince(start) < 1, "cancel took \(Date().timeIntervalSince(start)) s")
+            // A job runs to the end in its usual time; its events are dropped.
+            let started = Date()
+            worker = try rt.worker()
+            let job = try rt.enqueue("diag.sleep", payload: #"{"ms": 500}"#, owner: userID)
+            try rt.waitForJob(job, status: "succeeded", headers: key, seconds: 10)
+            #expect(Date().timeIntervalSince(started) < 6, "the job took \(Date().timeIntervalSince(started)) s")
+            let deadline = Date().addingTimeInterval(5)
+            while !(worker?.log.contains("real-time event dropped") ?? false) && Date() < deadline { usleep(50_000) }
+            #expect(worker?.log.contains("real-time event dropped") == true, "\(worker?.log ?? "")")
+            #expect(try droppedCount() > droppedBefore, "the pool counted its dropped event")
+            #expect(subscriber.events.isEmpty, "nothing was delivered while Redis was down")
+        }
+        defer { worker?.stop() }
+        // Redis is back: the subscriber (reconnecting with a fresh ticket when nchan dropped it)
+        // gets the events of the next jobs.
+        try (try rt.ticketPath(key, "user")).write(toFile: url, atomically: true, encoding: .utf8)
+        var recovered = false
+        for _ in 0..<20 where !recovered {
+            let job = try rt.enqueue("diag.noop", owner: userID)
+            try rt.waitForJob(job, status: "succeeded", headers: key)
+            let deadline = Date().addingTimeInterval(1.5)
+            while Date() < deadline && !recovered {
+                recovered = subscriber.events.contains { ($0["data"] as? [String: Any])?["status"] as? String == "succeeded" }
+                usleep(50_000)
+            }
+        }
+        #expect(recovered, "\(subscriber.text)")
+        subscriber.finish(seconds: 5)
+        #expect(deadWorkers() == deadBefore, "an nginx worker died during the outage")
+    }
+}
