@@ -51,6 +51,9 @@ public struct Settings: Sendable {
     public var userQuotaBytes: Int
     /// The most source rows preprocessed within a request (`TM_SYNC_MAX_ROWS`, default 1,000,000).
     public var syncMaxRows: Int
+    /// The most bars `POST /analysis/backtest` runs within the request (`TM_SYNC_MAX_BARS`,
+    /// default 500,000); above, it queues the run and answers 202.
+    public var syncMaxBars: Int
 
     /// The development key used when `DEBUG=true` and no `SECRET_KEY` is set: stable so
     /// every worker agrees, and refused outside debug mode.
@@ -146,6 +149,7 @@ public struct Settings: Sendable {
         maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
         userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))
         syncMaxRows = try int("TM_SYNC_MAX_ROWS", 1_000_000, 1...100_000_000)
+        syncMaxBars = try int("TM_SYNC_MAX_BARS", 500_000, 0...100_000_000)
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32
