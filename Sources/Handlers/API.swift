@@ -61,6 +61,12 @@ public enum API {
         ChartHandlers(store: datasets).register(on: &routes)
         PreprocessHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
                            maximumRows: settings.syncMaxRows).register(on: &routes)
+        let strategies = StrategyStore(database: database)
+        StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)
+        let runService = RunService(database: database)
+        StrategyRunHandlers(strategies: strategies, service: runService, idempotency: IdempotencyStore(database: database), metrics: metrics)
+            .register(on: &routes)
+        RunHandlers(runs: runService.runs).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }

@@ -31,6 +31,9 @@ public final class JobContext: @unchecked Sendable {
     /// Which attempt this is (1 for the first).
     public var attempt: Int { job.attempts }
 
+    /// Where the handler's own events go (the queue's publisher).
+    public var events: any EventPublisher { queue.events }
+
     /// The worker running it (its lease owner name).
     public var workerID: String { worker }
 

@@ -3,6 +3,7 @@ extension JobRegistry {
     /// diagnostic kinds (`diag.*`) only with `TM_DIAGNOSTICS=true`.
     public static func standard(diagnostics: Bool) -> JobRegistry {
         var registry = JobRegistry()
+        registry.register(RunService.jobKind, RunJob())
         if diagnostics { DiagnosticJobs.register(on: &registry) }
         return registry
     }

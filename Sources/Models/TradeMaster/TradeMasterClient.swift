@@ -5,7 +5,7 @@ import Foundation
 public struct TradeMasterClient: Sendable {
     /// The base URL (`TRADEMASTER_API_URL`).
     public let baseURL: String
-    private let http: HTTPClient
+    let http: HTTPClient
 
     /// A client for `baseURL` with a per-call deadline.
     public init(baseURL: String, timeout: Double = 5) {
