@@ -67,6 +67,9 @@ public enum API {
         StrategyRunHandlers(strategies: strategies, service: runService, idempotency: IdempotencyStore(database: database), metrics: metrics)
             .register(on: &routes)
         RunHandlers(runs: runService.runs).register(on: &routes)
+        let analysis = AnalysisHandlers(service: runService, strategies: strategies, syncMaxBars: settings.syncMaxBars, metrics: metrics)
+        analysis.register(on: &routes)
+        RunReportHandlers(analysis: analysis).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }

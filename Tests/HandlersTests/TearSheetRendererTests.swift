@@ -78,10 +78,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let path = scratch + "/report.html", png = scratch + "/report.png"
         try TearSheetRenderer(sheet: try Self.sheet()).render().write(toFile: path, atomically: true, encoding: .utf8)
-        let shot = try TestStack.run(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                      "--no-first-run", "--disable-extensions", "--disable-background-networking",
-                                      "--hide-scrollbars", "--window-size=1050,2400", "--user-data-dir=\(scratch)/profile",
-                                      "--screenshot=\(png)", "file://" + path])
+        let shot = try Chromium.screenshot(path, to: png, width: 1050, height: 2400, scratch: scratch)
         #expect(shot.status == 0, "\(shot.output)")
         let (width, height, rows) = try PNGInspection.inspect(png)
         #expect(width == 1050 && height == 2400)

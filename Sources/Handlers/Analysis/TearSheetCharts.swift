@@ -115,7 +115,8 @@ struct TearSheetCharts {
         for v in values { counts[min(Int((v - start) / span * Double(bins)), bins - 1)] += 1 }
         let frame = ChartFrame(left: Self.left, top: Self.top, right: Double(width) - 72, bottom: Double(height) - 26,
                                low: 0, high: Double(counts.max() ?? 1) * 1.08, count: bins)
-        svg += frame.grid(ticks: 4) { String(Int($0)) }
+        // Counts are whole: label only whole ticks.
+        svg += frame.grid(ticks: 4) { $0 == $0.rounded() ? String(Int($0)) : "" }
         for (i, n) in counts.enumerated() where n > 0 {
             let mid = start + span * (Double(i) + 0.5) / Double(bins)
             svg += "<rect x=\"\(SVG.f(frame.x(i) - frame.slot * 0.42))\" y=\"\(SVG.f(frame.y(Double(n))))\" width=\"\(SVG.f(frame.slot * 0.84))\" "
