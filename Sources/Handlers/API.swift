@@ -74,6 +74,9 @@ public enum API {
                              signer: RealtimeSigner(key: secret, lifetime: TimeInterval(settings.realtimeTicketTTL)),
                              metrics: metrics).register(on: &routes)
         }
+        let analysis = AnalysisHandlers(service: runService, strategies: strategies, syncMaxBars: settings.syncMaxBars, metrics: metrics)
+        analysis.register(on: &routes)
+        RunReportHandlers(analysis: analysis).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }

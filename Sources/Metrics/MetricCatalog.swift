@@ -23,6 +23,8 @@ public enum MetricCatalog {
     public static let logins = "tm_logins_total"
     /// Strategy runs started (executed) by mode.
     public static let runsStarted = "tm_runs_started_total"
+    /// Analysis requests by kind (backtest_sync, backtest_queued, performance, risk, compare, report).
+    public static let analyses = "tm_analyses_total"
     /// Jobs by kind and status (read from PostgreSQL at scrape time).
     public static let jobs = "tm_jobs"
     /// Queued jobs that may run now.
@@ -51,6 +53,7 @@ public enum MetricCatalog {
         redisDuration: "Redis command round-trip time.",
         logins: "Login attempts by result (ok, failed, throttled, inactive).",
         runsStarted: "Strategy runs started through execute, by mode (backtest, paper).",
+        analyses: "Analysis answers by kind (backtest_sync, backtest_queued, performance, risk, compare, report).",
         jobs: "Jobs by kind and status.",
         queueDepth: "Queued jobs whose run_after has passed.",
         oldestQueuedAge: "Seconds the oldest runnable queued job has waited.",

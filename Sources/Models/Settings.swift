@@ -61,6 +61,9 @@ public struct Settings: Sendable {
     public var realtimePublishSocket: String?
     /// The deadline of one publish in milliseconds (`TM_REALTIME_PUBLISH_TIMEOUT_MS`, 500).
     public var realtimePublishTimeoutMilliseconds: Int
+    /// The most bars `POST /analysis/backtest` runs within the request (`TM_SYNC_MAX_BARS`,
+    /// default 500,000); above, it queues the run and answers 202.
+    public var syncMaxBars: Int
 
     /// The development key used when `DEBUG=true` and no `SECRET_KEY` is set: stable so
     /// every worker agrees, and refused outside debug mode.
@@ -169,6 +172,7 @@ public struct Settings: Sendable {
         realtimeTicketTTL = try int("TM_REALTIME_TICKET_TTL", 60, 5...3600)
         realtimePublishSocket = value("TM_REALTIME_PUBLISH_SOCKET")
         realtimePublishTimeoutMilliseconds = try int("TM_REALTIME_PUBLISH_TIMEOUT_MS", 500, 10...10_000)
+        syncMaxBars = try int("TM_SYNC_MAX_BARS", 500_000, 0...100_000_000)
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32

@@ -61,14 +61,20 @@ public enum Risk {
     public static func rollingVolatility(
         _ r: [Double], window: Int, periodsPerYear: Double = Quant.tradingDaysPerYear
     ) throws(QuantError) -> [Double] {
+        let scale = Math.pow(periodsPerYear, 1 / 2.0)
+        return try rolling(r, window: window) { Statistics.standardDeviation($0, ddof: 1) * scale }
+    }
+
+    /// `statistic` of each full window of `r`, same length as `r` (NaN for the first window − 1).
+    static func rolling(
+        _ r: [Double], window: Int, _ statistic: (UnsafeBufferPointer<Double>) -> Double
+    ) throws(QuantError) -> [Double] {
         try Validation.requireWindow(window, minimum: 2)
         var out = [Double](repeating: .nan, count: r.count)
         guard r.count >= window else { return out }
-        let scale = Math.pow(periodsPerYear, 1 / 2.0)
         r.withUnsafeBufferPointer { p in
             for end in window...p.count {
-                let slice = UnsafeBufferPointer(rebasing: p[(end - window)..<end])
-                out[end - 1] = Statistics.standardDeviation(slice, ddof: 1) * scale
+                out[end - 1] = statistic(UnsafeBufferPointer(rebasing: p[(end - window)..<end]))
             }
         }
         return out

@@ -34,10 +34,7 @@ import TestSupport
 
         let path = scratch + "/chart.svg", png = scratch + "/chart.png"
         try response.text.write(toFile: path, atomically: true, encoding: .utf8)
-        let shot = try TestStack.run(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                      "--no-first-run", "--disable-extensions", "--disable-background-networking",
-                                      "--hide-scrollbars", "--window-size=960,540", "--user-data-dir=\(scratch)/profile",
-                                      "--screenshot=\(png)", "file://" + path])
+        let shot = try Chromium.screenshot(path, to: png, width: 960, height: 540, scratch: scratch)
         #expect(shot.status == 0, "\(shot.output)")
         let (width, height, rows) = try inspect(png)
         #expect(width == 960 && height == 540)

@@ -15,6 +15,8 @@ import Testing
         #expect(settings.diagnostics == false)
         #expect(settings.workerConcurrency == 4 && settings.jobLeaseSeconds == 30 && settings.jobPollMilliseconds == 5000)
         #expect(settings.jobBackoffMilliseconds == 1000 && settings.jobRetentionDays == 30 && settings.workerShutdownTimeout == 30)
+        #expect(settings.syncMaxBars == 500_000)
+        #expect(try Settings(["SECRET_KEY": goodKey, "TM_SYNC_MAX_BARS": "1000"]).syncMaxBars == 1000)
     }
 
     @Test func secretKeyIsRequiredOutsideDebug() {
@@ -38,7 +40,8 @@ import Testing
                                          ("TRADEMASTER_API_URL", "ftp://x"), ("LOG_LEVEL", "loud"),
                                          ("TM_SOCKET_MODE", "999"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "-1"),
                                          ("TM_WORKER_CONCURRENCY", "0"), ("TM_JOB_LEASE_SECONDS", "soon"),
-                                         ("TM_JOB_POLL_MS", "5"), ("TM_JOB_RETENTION_DAYS", "0")]
+                                         ("TM_JOB_POLL_MS", "5"), ("TM_JOB_RETENTION_DAYS", "0"),
+                                         ("TM_SYNC_MAX_BARS", "-1")]
         for (name, value) in cases {
             do {
                 _ = try Settings(["SECRET_KEY": goodKey, name: value])

@@ -44,3 +44,12 @@ extension Event {
         return Event(type: "run.trade", channels: runChannels(id, owner: owner), data: .object(data))
     }
 }
+
+extension Event {
+    /// `strategy.status`: a strategy's status changed with its runs (on `user:{owner}`).
+    public static func strategyStatus(id: Int64, owner: Int64, status: StrategyStatus) -> Event {
+        Event(type: "strategy.status", channels: ["user:\(owner)"], data: .object([
+            "id": .integer(id), "status": .string(status.rawValue),
+        ]))
+    }
+}

@@ -49,7 +49,7 @@ public struct RunJob: JobHandler {
     /// Finishes `run` with `ending` and publishes its status.
     func end(_ run: Run, _ ending: RunStore.Ending, service: RunService) throws {
         if let done = try service.runs.finish(id: run.id, ending) {
-            service.events.publish(.runStatus(done))
+            service.publishEnd(done)
         }
     }
 

@@ -145,10 +145,23 @@ public struct RunService: Sendable {
         return (try runs.attach(job: job.id, to: run.id, on: connection), job)
     }
 
-    /// Publishes a committed ``enqueue(_:on:)``: the job's and the run's `queued` status.
+    /// Publishes a committed ``enqueue(_:on:)``: the job's and the run's `queued` status, and
+    /// the strategy's `active`.
     public func announce(_ queued: (run: Run, job: Job)) {
         queue.announce([queued.job])
         events.publish(.runStatus(queued.run))
+        if let strategy = queued.run.strategyId {
+            events.publish(.strategyStatus(id: strategy, owner: queued.run.ownerId, status: .active))
+        }
+    }
+
+    /// Publishes `run`'s status and, when it has one, its strategy's status now.
+    func publishEnd(_ run: Run) {
+        events.publish(.runStatus(run))
+        guard let strategy = run.strategyId,
+              let text = try? database.query("SELECT status FROM strategies WHERE id = \(strategy)").first?.decode("status", as: String.self),
+              let status = StrategyStatus(rawValue: text) else { return }
+        events.publish(.strategyStatus(id: strategy, owner: run.ownerId, status: status))
     }
 
     /// Queues `draft` in a transaction of its own and announces it.
@@ -170,14 +183,24 @@ public struct RunService: Sendable {
             guard let done = try runs.finish(id: run.id, RunStore.Ending(status: .succeeded, result: result, symbol: draft.symbol)) else {
                 throw JobFailure("run \(run.id) ended meanwhile", retryable: false)
             }
-            events.publish(.runStatus(done))
+            publishEnd(done)
             return (done, result)
         } catch {
             let message = (error as? JobFailure)?.message ?? "internal error"
             if let failed = try? runs.finish(id: run.id, RunStore.Ending(status: .failed, result: nil, symbol: draft.symbol, error: message)) {
-                events.publish(.runStatus(failed))
+                publishEnd(failed)
             }
             throw error
+        }
+    }
+
+    /// Cancels job `job` (at once when queued, at its next progress report when running).
+    /// Kept out of line: inlined into ``stop(strategyID:wait:)``, the discarded outcome made
+    /// Swift 6.3.1's optimizer crash (CopyPropagation) in release builds.
+    @inline(never)
+    func requestCancel(job: Int64) throws {
+        switch try queue.cancel(id: job, owner: nil) {
+        case .cancelled, .requested, .finished, .notFound: return
         }
     }
 
@@ -189,9 +212,9 @@ public struct RunService: Sendable {
             if run.status == .queued,
                let cancelled = try runs.finish(id: run.id, RunStore.Ending(status: .cancelled, result: nil, symbol: run.symbols.first ?? "",
                                                                            message: "stopped before it started")) {
-                events.publish(.runStatus(cancelled))
+                publishEnd(cancelled)
             }
-            if let job = run.jobId { _ = try queue.cancel(id: job, owner: nil) }
+            if let job = run.jobId { try requestCancel(job: job) }
         }
         let deadline = Date().addingTimeInterval(wait)
         var current = try live.compactMap { try runs.find(id: $0.id, scope: nil) }

@@ -1,0 +1,122 @@
+import Foundation
+import Metrics
+import Models
+import Quant
+import TMFcgi
+
+/// Routes under `/api/v1/analysis`: a backtest answered in the request (or queued when large),
+/// the performance and risk reports of a run's equity or a dataset's prices, and a comparison
+/// of runs.
+public struct AnalysisHandlers: Sendable {
+    let service: RunService
+    let strategies: StrategyStore
+    /// The most bars a backtest runs within the request (`TM_SYNC_MAX_BARS`).
+    let syncMaxBars: Int
+    let metrics: MetricsRegion?
+
+    /// Handlers over the run service and strategies; above `syncMaxBars` a backtest is queued.
+    public init(service: RunService, strategies: StrategyStore, syncMaxBars: Int, metrics: MetricsRegion?) {
+        self.service = service
+        self.strategies = strategies
+        self.syncMaxBars = syncMaxBars
+        self.metrics = metrics
+    }
+
+    /// Loads the curves the query names.
+    var loader: CurveLoader { CurveLoader(runs: service.runs, strategies: strategies, datasets: service.datasets) }
+
+    /// Adds the routes.
+    public func register(on routes: inout Routes) {
+        routes.post("/api/v1/analysis/backtest", .caller(.create), doc: RouteDoc(
+            "Backtest a strategy (yours, or inline {kind, parameters}) on a dataset: the whole result at once, or 202 with a queued run when large",
+            tag: "analysis",
+            description: """
+                Up to TM_SYNC_MAX_BARS bars (500,000 by default) the backtest runs within the request and the answer is 200 with \
+                the stored run, its summary, metrics, trade statistics, trades and the equity curve (at most 1,000 points). \
+                Above, the run is queued like execute's and the answer is 202 with only `run_id` and `run` (Location: the run).
+                """,
+            body: AnalysisBacktestBody.self, response: BacktestAnswer.self, status: 200, errors: [404, 409], alsoWithBody: [202],
+            example: .object([("strategy", .object([("kind", .string("sma_crossover")),
+                                                    ("parameters", .object([("fast", .integer(10)), ("slow", .integer(30))]))])),
+                              ("dataset_id", .integer(1)), ("symbol", .string("SPX"))])), use: backtest)
+        routes.get("/api/v1/analysis/performance", .caller(.read), doc: RouteDoc(
+            "Performance of a run's equity or a dataset's prices: the empyrical and TradeMaster metric sets, trade statistics, monthly and yearly returns",
+            tag: "analysis", response: PerformanceAnswer.self, errors: [404, 409],
+            query: CurveLoader.parameters + [.integer("periods_per_year", 1...1_000_000, "Periods per year for annualisation (default 252).")]),
+                   use: performance)
+        routes.get("/api/v1/analysis/risk", .caller(.read), doc: RouteDoc(
+            "Risk of a run's equity or a dataset's prices: VaR and CVaR at 95 % and 99 %, the five worst drawdowns, rolling volatility, skewness, kurtosis, beta",
+            tag: "analysis", response: RiskAnswer.self, errors: [404, 409],
+            query: CurveLoader.parameters + [
+                .integer("periods_per_year", 1...1_000_000, "Periods per year for annualisation (default 252)."),
+                .integer("window", 2...1000, "Bars in the rolling volatility window (default 21)."),
+                .integer("max_points", 2...10_000, "The most rolling-volatility points to answer (default 1000)."),
+            ]), use: risk)
+        routes.post("/api/v1/analysis/compare", .caller(.read), doc: RouteDoc(
+            "Compare runs: their metric sets side by side and the correlation matrix of their returns", tag: "analysis",
+            body: CompareBody.self, response: CompareAnswer.self, errors: [404, 409],
+            example: .object([("run_ids", .array([.integer(1), .integer(2)]))])), use: compare)
+    }
+
+    /// The periods per year the query asks for (252 by default).
+    static func periodsPerYear(_ query: [String: String], errors: inout [FieldError]) -> Double {
+        Double(QueryValue.integer(query, "periods_per_year", 1...1_000_000, errors: &errors) ?? Int(RunService.periodsPerYear))
+    }
+
+    /// `GET /api/v1/analysis/performance`.
+    func performance(_ request: Request, _ context: AppContext) throws -> PerformanceAnswer {
+        let principal = try context.requirePrincipal()
+        let query = try request.queryItems
+        var errors: [FieldError] = []
+        let periods = Self.periodsPerYear(query, errors: &errors)
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let curve = try loader.load(query, principal: principal)
+        let report = try curve.performance(periodsPerYear: periods)
+        metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "performance")]))
+        return PerformanceAnswer(source: curve.source, report: report, timestamps: curve.timestamps)
+    }
+
+    /// `GET /api/v1/analysis/risk`.
+    func risk(_ request: Request, _ context: AppContext) throws -> RiskAnswer {
+        let principal = try context.requirePrincipal()
+        let query = try request.queryItems
+        var errors: [FieldError] = []
+        let periods = Self.periodsPerYear(query, errors: &errors)
+        let window = QueryValue.integer(query, "window", 2...1000, errors: &errors) ?? 21
+        let maxPoints = QueryValue.integer(query, "max_points", 2...10_000, errors: &errors) ?? 1000
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let curve = try loader.load(query, principal: principal)
+        let report = try curve.risk(window: window, periodsPerYear: periods)
+        metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "risk")]))
+        return RiskAnswer(source: curve.source, report: report, timestamps: curve.timestamps, maxPoints: maxPoints)
+    }
+
+    /// `POST /api/v1/analysis/compare`.
+    func compare(_ request: Request, _ context: AppContext) throws -> CompareAnswer {
+        let principal = try context.requirePrincipal()
+        let body = try request.decode(CompareBody.self)
+        var errors: [FieldError] = []
+        if !(2...20).contains(body.runIds.count) { errors.append(FieldError(pointer: "/run_ids", detail: "must list 2 to 20 runs")) }
+        for (i, id) in body.runIds.enumerated() {
+            if id <= 0 { errors.append(FieldError(pointer: "/run_ids/\(i)", detail: "must be a positive run id")) }
+            if body.runIds[..<i].contains(id) { errors.append(FieldError(pointer: "/run_ids/\(i)", detail: "is listed twice")) }
+        }
+        guard errors.isEmpty else { throw Problem.validation(errors) }
+        var entries: [CompareAnswer.Entry] = []
+        var curves: [(timestamps: [Int64], values: [Double])] = []
+        for (i, id) in body.runIds.enumerated() {
+            let curve = try loader.run(id, pointer: "/run_ids/\(i)", principal: principal)
+            let report = try curve.performance(periodsPerYear: RunService.periodsPerYear)
+            entries.append(.init(runId: id, strategyId: curve.run?.strategyId, metrics: MetricSet(report.metrics, timestamps: curve.timestamps)))
+            curves.append((curve.timestamps, curve.values))
+        }
+        let (matrix, aligned) = try AnalysisCurve.quant { try Correlation.matrix(curves) }
+        metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "compare")]))
+        return CompareAnswer(runs: entries, correlation: .init(runIds: body.runIds, alignedReturns: aligned,
+                                                               matrix: matrix.map { $0.map(MetricSet.finite) }))
+    }
+}
+
+extension PerformanceAnswer: ResponseEncodable {}
+extension RiskAnswer: ResponseEncodable {}
+extension CompareAnswer: ResponseEncodable {}

@@ -1,0 +1,87 @@
+import Foundation
+import Metrics
+import Models
+import Quant
+import TMFcgi
+
+/// `GET /api/v1/runs/:id/report.html` (the tear sheet) and `GET /api/v1/runs/:id/equity.svg`.
+public struct RunReportHandlers: Sendable {
+    let analysis: AnalysisHandlers
+
+    /// Handlers reading runs through `analysis`'s stores.
+    public init(analysis: AnalysisHandlers) {
+        self.analysis = analysis
+    }
+
+    /// Adds the routes.
+    public func register(on routes: inout Routes) {
+        routes.get("/api/v1/runs/:id/report.html", .caller(.read), doc: RouteDoc(
+            "A run's tear sheet: one self-contained HTML page (no script, no font or image from the network)", tag: "runs",
+            description: """
+                Server-rendered SVG charts (equity against the benchmark, underwater curve, monthly returns heat map, rolling \
+                Sharpe, trade return distribution) and the metric tables (performance, TradeMaster, trades, risk, worst drawdowns).
+                """,
+            status: 200, mediaType: "text/html", errors: [409]), use: report)
+        routes.get("/api/v1/runs/:id/equity.svg", .caller(.read), doc: RouteDoc(
+            "A run's equity curve against its benchmark as an SVG chart", tag: "runs",
+            status: 200, mediaType: "image/svg+xml", errors: [409],
+            query: [.integer("width", 200...4000, "Width in pixels (default 960)."),
+                    .integer("height", 150...3000, "Height in pixels (default 360).")]), use: equity)
+    }
+
+    /// The tear sheet of the path's run (404 when not the caller's, 409 before it has results).
+    func sheet(_ context: AppContext) throws -> TearSheet {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id", as: Int64.self)
+        guard id > 0, try analysis.service.runs.find(id: id, scope: StrategyHandlers.scope(principal)) != nil else { throw RunError.notFound }
+        let loader = analysis.loader
+        var curve = try loader.run(id, pointer: "id", principal: principal)
+        try loader.attachOwnBenchmark(&curve)
+        let periods = RunService.periodsPerYear
+        var aligned: [Double]?
+        if let b = curve.benchmark {
+            let byTime = Dictionary(zip(b.timestamps, b.prices), uniquingKeysWith: { first, _ in first })
+            aligned = curve.timestamps.map { byTime[$0] ?? .nan }
+        }
+        let run = curve.run
+        let snapshot = run?.snapshot
+        let parameters = (snapshot?.parameters ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \(JSONValue.finite($0.value).rendered())" }
+        let first = curve.timestamps.first.map { String(TimestampFormatter.iso8601($0).prefix(10)) } ?? ""
+        let last = curve.timestamps.last.map { String(TimestampFormatter.iso8601($0).prefix(10)) } ?? ""
+        return TearSheet(
+            title: "Run \(id): \(snapshot?.name ?? snapshot?.kind ?? "run") on \(run?.symbols.joined(separator: ", ") ?? "")",
+            details: [
+                "\(snapshot?.kind ?? "") (\(parameters.joined(separator: ", "))), \(run?.mode.rawValue ?? "") run, \(run?.status.rawValue ?? "")",
+                "\(curve.timestamps.count) bars, \(first) to \(last); capital \(JSONValue.finite(snapshot?.trading.initialCapital).rendered()), "
+                    + "commission \(JSONValue.finite(snapshot?.trading.commission).rendered())",
+            ],
+            timestamps: curve.timestamps, equity: curve.values, benchmark: aligned, benchmarkName: curve.benchmarkName,
+            performance: try curve.performance(periodsPerYear: periods), risk: try curve.risk(window: 21, periodsPerYear: periods),
+            tradeReturns: curve.tradeReturns, rollingWindow: min(63, max(2, curve.timestamps.count / 4)))
+    }
+
+    /// A text answer of `type`.
+    static func text(_ body: String, type: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", type)
+        return Response(status: .ok, headers: headers, body: Array(body.utf8))
+    }
+
+    /// `GET /api/v1/runs/:id/report.html`.
+    public func report(_ request: Request, _ context: AppContext) throws -> Response {
+        let sheet = try sheet(context)
+        analysis.metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "report")]))
+        return Self.text(TearSheetRenderer(sheet: sheet).render(), type: "text/html; charset=utf-8")
+    }
+
+    /// `GET /api/v1/runs/:id/equity.svg`.
+    public func equity(_ request: Request, _ context: AppContext) throws -> Response {
+        let query = try request.queryItems
+        var errors: [FieldError] = []
+        let width = QueryValue.integer(query, "width", 200...4000, errors: &errors) ?? 960
+        let height = QueryValue.integer(query, "height", 150...3000, errors: &errors) ?? 360
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let sheet = try sheet(context)
+        return Self.text(TearSheetCharts(sheet: sheet).equity(width: width, height: height), type: "image/svg+xml")
+    }
+}
