@@ -26,6 +26,8 @@ import TestSupport
         let dataset = try sx.uploadDaily(auth)
         let strategy = try sx.createStrategy(auth, parameters: ["fast": 10, "slow": 30], trading: ["commission": 0.001])
         let id = try #require(strategy["id"] as? Int)
+        // Lists before the run (the pool keeps these pages) must not hide what the run changes.
+        for _ in 0..<4 { #expect(try sx.client.send("GET", "/api/v1/strategies", headers: auth).status == 200) }
         let executed = try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: auth,
                                           json: ["dataset_id": dataset, "symbol": "AAA", "mode": "backtest"])
         #expect(executed.status == 202, "\(executed.text)")

@@ -109,6 +109,12 @@ import TestSupport
         #expect(try names("engine=trademaster") == ["deep"])
         #expect(try names("strategy_type=algorithmic_trading&sort=name") == ["Alpha", "beta trend", "gamma"])
         #expect(try names("q=SLOW") == ["beta trend"])
+        // A change shows in the next list at once (kept pages are only reused while unchanged).
+        for _ in 0..<4 { #expect(try names("tag=trend&sort=name") == ["beta trend", "gamma"]) }
+        let gammaID = try #require(items.first { $0["name"] as? String == "gamma" }?["id"] as? Int)
+        #expect(try sx.client.send("PATCH", "/api/v1/strategies/\(gammaID)", headers: auth, json: ["tags": ["mean"]]).status == 200)
+        for _ in 0..<4 { #expect(try names("tag=trend&sort=name") == ["beta trend"]) }
+        #expect(try sx.client.send("PATCH", "/api/v1/strategies/\(gammaID)", headers: auth, json: ["tags": ["mean", "trend"]]).status == 200)
         #expect(try names("q=a_b") == [])
         let page = try sx.client.send("GET", "/api/v1/strategies?sort=name&limit=2&offset=1", headers: auth)
         #expect((page.json["items"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["beta trend", "deep"])

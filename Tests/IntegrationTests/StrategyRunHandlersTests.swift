@@ -131,6 +131,12 @@ import TestSupport
         let body = Array(#"{"dataset_id": \#(dataset), "symbol": "SPY", "mode": "backtest"}"#.utf8)
         let key = UUID().uuidString
         let headers = auth.merging(["Content-Type": "application/json", "Idempotency-Key": key]) { $1 }
+        func started() throws -> Int {
+            let line = try sx.client.send("GET", "/metrics").text.split(separator: "\n")
+                .first { $0.hasPrefix("tm_runs_started_total{mode=\"backtest\"} ") }
+            return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        let startedBefore = try started()
         let ids = LockedArray(), statuses = LockedArray()
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             let client = sx.stack.client()
@@ -155,6 +161,8 @@ import TestSupport
         // Without a key every request is a new run.
         let fresh = try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: auth.merging(["Content-Type": "application/json"]) { $1 }, body: body)
         #expect(fresh.status == 202 && fresh.json["id"] as? Int != ids.values[0])
+        // Two runs started (the keyed one once, the fresh one); replays and refusals count nothing.
+        #expect(try started() == startedBefore + 2)
         // No worker runs here: stop cancels both queued runs at once.
         let stop = try sx.client.send("POST", "/api/v1/strategies/\(id)/stop", headers: auth)
         #expect(stop.status == 200)

@@ -91,9 +91,28 @@ extension StrategyStore {
         """)
 
     /// Like ``list(scope:filter:sort:limit:offset:)``, with the page as one JSON array text
-    /// built by PostgreSQL (one statement, nothing decoded or re-encoded here): the list
-    /// route's fast path.
+    /// built by PostgreSQL (nothing decoded or re-encoded here): the list route's fast path.
+    /// An owner's pages are kept per process and reused while the owner's list version is
+    /// unchanged (one primary-key lookup; see ``StrategyListCache``).
     public func listJSON(scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: String, total: Int) {
+        guard let owner = scope else {
+            let page = try buildJSON(scope: nil, filter: filter, sort: sort, limit: limit, offset: offset)
+            return (page.items, page.total)
+        }
+        let key = StrategyListCache.Key(owner: owner, strategyType: filter.strategyType?.rawValue, status: filter.status?.rawValue,
+                                        engine: filter.engine?.rawValue, tag: filter.tag, search: filter.search, sort: sort.rawValue,
+                                        limit: limit, offset: offset)
+        let version: Int64 = try database.query("""
+            SELECT coalesce((SELECT version FROM strategy_list_versions WHERE owner_id = \(owner)), 0) AS version
+            """).first?.decode("version") ?? 0
+        if let cached = listCache.page(key, version: version) { return (cached.items, cached.total) }
+        let page = try buildJSON(scope: owner, filter: filter, sort: sort, limit: limit, offset: offset)
+        listCache.store(key, StrategyListCache.Entry(version: page.version, items: page.items, total: page.total))
+        return (page.items, page.total)
+    }
+
+    /// One page as JSON, its total, and the owner's list version read in the same snapshot.
+    func buildJSON(scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: String, total: Int, version: Int64) {
         let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
         let type = filter.strategyType?.rawValue, status = filter.status?.rawValue, engine = filter.engine?.rawValue
         let tag = filter.tag
@@ -111,8 +130,9 @@ extension StrategyStore {
                       AND (\(type)::text IS NULL OR strategy_type = \(type)) AND (\(status)::text IS NULL OR status = \(status))
                       AND (\(engine)::text IS NULL OR engine = \(engine)) AND (\(tag)::text IS NULL OR tags @> ARRAY[\(tag)::text])
                       AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))) AS total,
+                   coalesce((SELECT version FROM strategy_list_versions WHERE owner_id = \(scope)), 0) AS version,
                    coalesce((SELECT json_agg(\(unsafeFragment: Self.jsonObject) ORDER BY \(unsafeFragment: sort.fragment)) FROM matching), '[]')::text AS items
             """)
-        return (try rows[0].decode("items"), try rows[0].decode("total"))
+        return (try rows[0].decode("items"), try rows[0].decode("total"), try rows[0].decode("version"))
     }
 }

@@ -4,6 +4,8 @@ import Foundation
 /// an admin (every strategy). Another user's strategy is the same as none.
 public final class StrategyStore: Sendable {
     let database: Database
+    /// Pages of lists built for owners, valid while their list version is unchanged.
+    let listCache = StrategyListCache()
 
     /// A store over `database`.
     public init(database: Database) {
