@@ -48,14 +48,14 @@ public struct UploadHandlers: Sendable {
         let dataset: Dataset
         switch mediaType {
         case "text/csv", "application/csv", "text/plain":
-            _ = try form.draft(filename: nil)
-            dataset = try load(owner: principal.userID) { upload in
+            let draft = try form.draft(filename: nil)
+            dataset = try load(owner: principal.userID, draft: draft) { upload in
                 try request.body.forEachChunk { chunk in try chunk.withUnsafeBufferPointer { try upload.feed($0) } }
                 return try form.draft(filename: nil)
             }
         case "application/gzip", "application/x-gzip":
-            _ = try form.draft(filename: nil)
-            dataset = try load(owner: principal.userID) { upload in
+            let draft = try form.draft(filename: nil)
+            dataset = try load(owner: principal.userID, draft: draft) { upload in
                 let decoder = try GzipDecoder()
                 var inflated = 0
                 try request.body.forEachChunk { chunk in
@@ -82,8 +82,8 @@ public struct UploadHandlers: Sendable {
 
     /// Runs `body` with a fresh upload and finishes it with the draft `body` returns; any
     /// error rolls the upload back.
-    private func load(owner: Int64, _ body: (DatasetUpload) throws -> DatasetDraft) throws -> Dataset {
-        let upload = try DatasetUpload(store: store, owner: owner, limits: limits)
+    private func load(owner: Int64, draft: DatasetDraft, _ body: (DatasetUpload) throws -> DatasetDraft) throws -> Dataset {
+        let upload = try DatasetUpload(store: store, owner: owner, limits: limits, draft: draft)
         do {
             let draft = try body(upload)
             return try upload.finish(draft)
@@ -101,7 +101,8 @@ public struct UploadHandlers: Sendable {
             while let part = try reader.nextPart() {
                 if part.name == "file" {
                     guard upload == nil else { throw Problem.validation([FieldError(pointer: "file", detail: "send one file")]) }
-                    let current = try DatasetUpload(store: store, owner: owner, limits: limits)
+                    // Fields sent before the file let its rows go straight into bars.
+                    let current = try DatasetUpload(store: store, owner: owner, limits: limits, draft: try? form.draft(filename: part.filename))
                     upload = current
                     filename = part.filename
                     let gzipped = part.contentType == "application/gzip" || part.contentType == "application/x-gzip"

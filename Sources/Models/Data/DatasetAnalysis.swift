@@ -64,6 +64,21 @@ struct DatasetAnalysis {
 
     private func quality(interval: Int64, zeroVolume: Int64) throws -> DatasetQuality {
         let id = datasetID
+        let gaps = try gaps(interval: interval)
+        let largest = try connection.query("""
+            SELECT symbol, ts, r FROM (
+                SELECT symbol, ts, close / lag(close) OVER (PARTITION BY symbol ORDER BY ts) - 1 AS r FROM bars WHERE dataset_id = \(id)) s
+            WHERE r IS NOT NULL ORDER BY abs(r) DESC, ts LIMIT 1
+            """).first.map { row in
+            DatasetQuality.LargestReturn(symbol: try row.decode("symbol"), date: Self.date(try row.decode("ts")), value: try row.decode("r"))
+        }
+        return DatasetQuality(gapCount: gaps.count, gaps: gaps.largest, largestAbsReturn: largest, zeroVolumeBars: zeroVolume)
+    }
+
+    /// The gaps larger than `interval` (business days for daily data, bars within one UTC
+    /// day for intraday data): how many, and the 20 largest.
+    func gaps(interval: Int64) throws -> (count: Int, largest: [DatasetQuality.Gap]) {
+        let id = datasetID
         // Candidates: spacings above the interval (nights and weekends included), filtered below.
         let candidates = try connection.query("""
             SELECT symbol, p, ts FROM (
@@ -88,14 +103,7 @@ struct DatasetAnalysis {
         }
         let gapCount = gaps.count
         gaps.sort { $0.missingBars != $1.missingBars ? $0.missingBars > $1.missingBars : $0.from < $1.from }
-        let largest = try connection.query("""
-            SELECT symbol, ts, r FROM (
-                SELECT symbol, ts, close / lag(close) OVER (PARTITION BY symbol ORDER BY ts) - 1 AS r FROM bars WHERE dataset_id = \(id)) s
-            WHERE r IS NOT NULL ORDER BY abs(r) DESC, ts LIMIT 1
-            """).first.map { row in
-            DatasetQuality.LargestReturn(symbol: try row.decode("symbol"), date: Self.date(try row.decode("ts")), value: try row.decode("r"))
-        }
-        return DatasetQuality(gapCount: gapCount, gaps: Array(gaps.prefix(20)), largestAbsReturn: largest, zeroVolumeBars: zeroVolume)
+        return (gapCount, Array(gaps.prefix(20)))
     }
 
     /// Weekdays strictly between the days of `from` and `to` (epoch seconds).
