@@ -55,12 +55,16 @@ public enum API {
         if let metrics { MetricsHandlers(region: metrics, queue: JobQueue(database: database)).register(on: &routes) }
         let datasets = DatasetStore(database: database)
         UploadHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows,
-                                                             quotaBytes: Int64(settings.userQuotaBytes))).register(on: &routes)
+                                                             quotaBytes: Int64(settings.userQuotaBytes)), metrics: metrics).register(on: &routes)
         DatasetHandlers(store: datasets).register(on: &routes)
         BarsHandlers(store: datasets).register(on: &routes)
         ChartHandlers(store: datasets).register(on: &routes)
         PreprocessHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
-                           maximumRows: settings.syncMaxRows).register(on: &routes)
+                           maximumRows: settings.syncMaxRows, queue: JobQueue(database: database)).register(on: &routes)
+        ImportHandlers(queue: JobQueue(database: database),
+                       limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
+                       allowPrivate: settings.importAllowPrivate, maxBytes: settings.importMaxBytes,
+                       timeoutSeconds: settings.importTimeoutSeconds).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }

@@ -29,6 +29,10 @@ public enum MetricCatalog {
     public static let oldestQueuedAge = "tm_jobs_oldest_queued_age_seconds"
     /// Series the table had no room for.
     public static let droppedSeries = "tm_metrics_dropped_series_total"
+    /// Dataset uploads by outcome.
+    public static let datasetUploads = "tm_dataset_uploads_total"
+    /// Bars stored by uploads.
+    public static let datasetRowsLoaded = "tm_dataset_rows_loaded_total"
 
     /// Help texts by family.
     public static let help: [String: String] = [
@@ -46,6 +50,8 @@ public enum MetricCatalog {
         queueDepth: "Queued jobs whose run_after has passed.",
         oldestQueuedAge: "Seconds the oldest runnable queued job has waited.",
         droppedSeries: "Series not recorded because the metrics table was full.",
+        datasetUploads: "Dataset uploads by outcome (stored, invalid, too_large, quota, conflict, failed).",
+        datasetRowsLoaded: "Bars stored by dataset uploads.",
     ]
 
     /// `family{a="x",b="y"}` with escaped values.

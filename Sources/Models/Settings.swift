@@ -51,6 +51,13 @@ public struct Settings: Sendable {
     public var userQuotaBytes: Int
     /// The most source rows preprocessed within a request (`TM_SYNC_MAX_ROWS`, default 1,000,000).
     public var syncMaxRows: Int
+    /// Whether an import by URL may fetch from loopback, private and link-local addresses
+    /// (`TM_IMPORT_ALLOW_PRIVATE`, default false; tests and closed networks).
+    public var importAllowPrivate: Bool
+    /// The largest file an import by URL downloads (`TM_IMPORT_MAX_BYTES`, default 256 MiB).
+    public var importMaxBytes: Int
+    /// The deadline of an import's download in seconds (`TM_IMPORT_TIMEOUT_SECONDS`, default 300).
+    public var importTimeoutSeconds: Int
 
     /// The development key used when `DEBUG=true` and no `SECRET_KEY` is set: stable so
     /// every worker agrees, and refused outside debug mode.
@@ -146,6 +153,9 @@ public struct Settings: Sendable {
         maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
         userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))
         syncMaxRows = try int("TM_SYNC_MAX_ROWS", 1_000_000, 1...100_000_000)
+        importAllowPrivate = try bool("TM_IMPORT_ALLOW_PRIVATE", false)
+        importMaxBytes = try int("TM_IMPORT_MAX_BYTES", 256 << 20, 1...(1 << 40))
+        importTimeoutSeconds = try int("TM_IMPORT_TIMEOUT_SECONDS", 300, 1...86_400)
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32

@@ -47,6 +47,14 @@ struct BarStatistics {
     /// open, high, low, close, volume, then the extras.
     private(set) var columns: [Moments]
     private var spacings: [Int64: Int64] = [:]
+    /// Where each spacing occurred (symbol, earlier time), while there is room: the gap
+    /// report's candidates without a second pass. When the room runs out, the longest list
+    /// is dropped (most likely the interval's own, which holds no gaps); if a dropped
+    /// spacing turns out longer than the interval, the report falls back to SQL.
+    private var occurrences: [Int64: [(symbol: Int32, from: Int64)]] = [:]
+    private var dropped: Set<Int64> = []
+    private var stored = 0
+    static let occurrenceRoom = 100_000
     private(set) var rows: Int64 = 0
     private(set) var zeroVolume: Int64 = 0
     private var datesOnly = true
@@ -91,7 +99,9 @@ struct BarStatistics {
         if symbols[k].rows == 0 {
             symbols[k].first = ts
         } else {
-            spacings[ts - symbols[k].last, default: 0] += 1
+            let spacing = ts - symbols[k].last
+            spacings[spacing, default: 0] += 1
+            if !dropped.contains(spacing) { remember(spacing, symbol: k, from: symbols[k].last) }
             let r = close / symbols[k].lastClose - 1
             if let current = largest {
                 if abs(r) > abs(current.value) || (abs(r) == abs(current.value) && ts < current.ts) { largest = (k, ts, r) }
@@ -108,6 +118,33 @@ struct BarStatistics {
         columns[3].add(close)
         columns[4].add(volume)
         if volume == 0 { zeroVolume += 1 }
+    }
+
+    private mutating func remember(_ spacing: Int64, symbol: Int, from: Int64) {
+        occurrences[spacing, default: []].append((Int32(symbol), from))
+        stored += 1
+        if stored > Self.occurrenceRoom, let longest = occurrences.max(by: { $0.value.count < $1.value.count }) {
+            dropped.insert(longest.key)
+            stored -= longest.value.count
+            occurrences[longest.key] = nil
+        }
+    }
+
+    /// The gap report over the remembered spacings, or nil when a spacing longer than
+    /// `interval` was not remembered (then SQL must compute it).
+    func gaps(interval: Int64, wide: String) -> (count: Int, largest: [DatasetQuality.Gap])? {
+        guard !dropped.contains(where: { $0 > interval }) else { return nil }
+        var gaps: [DatasetQuality.Gap] = []
+        for (spacing, list) in occurrences where spacing > interval {
+            for (symbol, from) in list {
+                let missing = DatasetAnalysis.missingBars(from: from, to: from + spacing, interval: interval)
+                guard missing > 0 else { continue }
+                let name = symbols[Int(symbol)].name
+                gaps.append(.init(symbol: name.isEmpty ? wide : name, from: DatasetAnalysis.date(from),
+                                  to: DatasetAnalysis.date(from + spacing), missingBars: missing))
+            }
+        }
+        return DatasetAnalysis.report(gaps)
     }
 
     /// Adds the value of extra column `e` (0-based) of the current row.

@@ -88,22 +88,26 @@ struct DatasetAnalysis {
         var gaps: [DatasetQuality.Gap] = []
         for row in candidates {
             let from: Int64 = try row.decode("p"), to: Int64 = try row.decode("ts")
-            let missing: Int64
-            if interval >= 86_400 && interval < 7 * 86_400 {
-                missing = Self.businessDaysBetween(from, to)
-            } else if interval < 86_400 {
-                // Intraday: only spacing within one UTC day is a gap (the session's night is not).
-                missing = from / 86_400 == to / 86_400 ? (to - from) / interval - 1 : 0
-            } else {
-                missing = (to - from) / interval - 1
-            }
+            let missing = Self.missingBars(from: from, to: to, interval: interval)
             if missing > 0 {
                 gaps.append(.init(symbol: try row.decode("symbol"), from: Self.date(from), to: Self.date(to), missingBars: missing))
             }
         }
-        let gapCount = gaps.count
-        gaps.sort { $0.missingBars != $1.missingBars ? $0.missingBars > $1.missingBars : $0.from < $1.from }
-        return (gapCount, Array(gaps.prefix(20)))
+        return Self.report(gaps)
+    }
+
+    /// The gap count and the 20 largest gaps (most missing bars first, then earliest).
+    static func report(_ gaps: [DatasetQuality.Gap]) -> (count: Int, largest: [DatasetQuality.Gap]) {
+        let largest = gaps.sorted { $0.missingBars != $1.missingBars ? $0.missingBars > $1.missingBars : $0.from < $1.from }.prefix(20)
+        return (gaps.count, Array(largest))
+    }
+
+    /// Bars missing between consecutive bars at `from` and `to`: business days for daily
+    /// data, bars within one UTC day for intraday data (the session's night is not a gap).
+    static func missingBars(from: Int64, to: Int64, interval: Int64) -> Int64 {
+        if interval >= 86_400 && interval < 7 * 86_400 { return businessDaysBetween(from, to) }
+        if interval < 86_400 { return from / 86_400 == to / 86_400 ? (to - from) / interval - 1 : 0 }
+        return (to - from) / interval - 1
     }
 
     /// Weekdays strictly between the days of `from` and `to` (epoch seconds).

@@ -202,7 +202,7 @@ public final class DatasetUpload {
         if datasetID != nil && !staged && parser.statistics.inOrder {
             let statistics = parser.statistics
             summary = statistics.summary(names: ["open", "high", "low", "close", "volume"] + extras, hasVolume: hasVolume, wide: draft.symbol)
-            let gaps = try analysis.gaps(interval: summary.intervalSeconds)
+            let gaps = try statistics.gaps(interval: summary.intervalSeconds, wide: draft.symbol) ?? analysis.gaps(interval: summary.intervalSeconds)
             quality = DatasetQuality(gapCount: gaps.count, gaps: gaps.largest, largestAbsReturn: statistics.largestReturn(wide: draft.symbol),
                                      zeroVolumeBars: statistics.zeroVolume)
         } else {

@@ -4,6 +4,8 @@ extension JobRegistry {
     public static func standard(diagnostics: Bool) -> JobRegistry {
         var registry = JobRegistry()
         if diagnostics { DiagnosticJobs.register(on: &registry) }
+        PreprocessJob.register(on: &registry)
+        ImportJob.register(on: &registry)
         return registry
     }
 }
