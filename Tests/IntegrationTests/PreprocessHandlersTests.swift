@@ -227,4 +227,38 @@ import TestSupport
         #expect(dataset.json["parent_id"] as? Int == id)
         #expect((dataset.json["summary"] as? [String: Any])?["row_count"] as? Int == 40)
     }
+
+    @Test func resamplingAlignsDaysOnTheDatasetsTimeZone() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        var lines = ["date,open,high,low,close,volume"]
+        var random = DataFixtures.Generator(state: 21)
+        var t: Int64 = 1_704_171_600 // 2024-01-02T05:00:00Z, 14:00 in Tokyo
+        var price = 50.0
+        for _ in 0..<120 {
+            let close = price * (1 + (random.next() - 0.5) * 0.01)
+            lines.append("\(t),\(price),\(max(price, close) + 0.01),\(min(price, close) - 0.01),\(close),\(Int(random.next() * 100))")
+            price = close
+            t += 3600
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        let uploaded = try fx.client.send("POST", "/api/v1/data/upload?name=tokyo-\(UUID().uuidString.prefix(6))&symbol=ABC&timezone=Asia/Tokyo",
+                                          headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        let id = try #require(uploaded.json["id"] as? Int)
+        let response = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
+            "dataset_id": id, "name": "tokyo days", "steps": [["op": "resample", "to": "1d"]],
+        ] as [String: Any])
+        #expect(response.status == 201, "\(response.text)")
+        let derived = try #require(response.json["id"] as? Int)
+        #expect(response.json["timezone"] as? String == "Asia/Tokyo")
+        // Quant's resample on Tokyo wall-clock times (UTC+9, no daylight saving), shifted back.
+        var local = try OHLCVCSVReader.parse(text)
+        local.timestamps = local.timestamps.map { $0 + 9 * 3600 }
+        let expected = try Preprocessing.resample(local, seconds: 86_400)
+        let bars = try fx.client.send("GET", "/api/v1/data/datasets/\(derived)/bars?max_points=1000", headers: auth)
+        let format = ISO8601DateFormatter()
+        #expect(bars.json["time"] as? [String] == expected.timestamps.map { format.string(from: Date(timeIntervalSince1970: TimeInterval($0 - 9 * 3600))) })
+        #expect((bars.json["time"] as? [String])?.first == "2024-01-01T15:00:00Z", "the Tokyo day of 2024-01-02 starts at 15:00 UTC the day before")
+        let csv = try fx.client.send("GET", "/api/v1/data/datasets/\(derived)/bars?format=csv", headers: auth)
+        #expect(DataFixtures.parse(csv.text, symbol: "ABC").map { $0.values["close"]!! } == expected.close)
+    }
 }

@@ -26,7 +26,7 @@ public struct PreprocessHandlers: Sendable {
             "Derive a dataset: resample, clean, add indicators and features, normalize, split", tag: "data",
             description: """
                 Steps run in order on each symbol with the Quant functions. Row steps first: `resample` (to: 5min…1d, OHLCV \
-                aggregation), `clip_outliers` and `drop_outliers` (z on close-to-close returns, default 3; clipping rebuilds \
+                aggregation, buckets aligned on the dataset's timezone), `clip_outliers` and `drop_outliers` (z on close-to-close returns, default 3; clipping rebuilds \
                 the close from the clipped returns and scales the bar). Then column steps: `indicators` (sma, ema, rsi, macd, \
                 bollinger, atr; columns like sma_20), `trademaster_features` (zopen, zhigh, zlow, zclose, zd_5…zd_30), \
                 `fill_missing` (method ffill, bfill, interpolate or drop, over added columns), `normalize` (method zscore or \

@@ -41,7 +41,7 @@ public struct DatasetPreprocessor: Sendable {
             var frame = Frame(series: try store.series(datasetID: source.id, symbol: symbol))
             for (i, step) in steps.enumerated() {
                 do {
-                    try Self.apply(step, to: &frame, trainFraction: trainFraction)
+                    try Self.apply(step, to: &frame, trainFraction: trainFraction, timeZone: TimeZone(identifier: source.timezone))
                 } catch let error as QuantError {
                     throw DatasetError.stepFailed(pointer: "/steps/\(i)", detail: "\(symbol): \(error)")
                 }
@@ -83,11 +83,11 @@ public struct DatasetPreprocessor: Sendable {
     }
 
     /// Applies one step to one symbol's frame.
-    static func apply(_ step: PreprocessStep, to frame: inout Frame, trainFraction: Double) throws {
+    static func apply(_ step: PreprocessStep, to frame: inout Frame, trainFraction: Double, timeZone: TimeZone? = nil) throws {
         let series = frame.series
         switch step.op {
         case "resample":
-            frame.series = try Preprocessing.resample(series, seconds: PreprocessStep.intervals[step.to ?? ""] ?? 3600)
+            frame.series = try resample(series, seconds: PreprocessStep.intervals[step.to ?? ""] ?? 3600, timeZone: timeZone)
         case "drop_outliers":
             frame.series = try Preprocessing.dropOutliers(series, zThreshold: step.z ?? 3)
         case "clip_outliers":
@@ -127,6 +127,27 @@ public struct DatasetPreprocessor: Sendable {
             for i in split.validation { values[i] = 1 }
             frame.columns.append((name: "split", values: values))
         }
+    }
+
+    /// Resampled with buckets aligned on the dataset's time zone: times are shifted to local
+    /// wall-clock time, resampled with Quant (buckets aligned on local midnight), and each
+    /// bucket's start shifted back by the offset of its first bar (UTC needs no shift).
+    static func resample(_ s: OHLCVSeries, seconds: Int64, timeZone: TimeZone?) throws -> OHLCVSeries {
+        guard let zone = timeZone, zone.identifier != "UTC", zone.identifier != "GMT" else {
+            return try Preprocessing.resample(s, seconds: seconds)
+        }
+        func offset(_ t: Int64) -> Int64 { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t)))) }
+        var local = s
+        local.timestamps = s.timestamps.map { $0 + offset($0) }
+        var out = try Preprocessing.resample(local, seconds: seconds)
+        // Each bucket starts at or before its first bar: shift it back by that bar's offset.
+        var k = 0
+        for b in out.timestamps.indices {
+            while k < local.count && local.timestamps[k] < out.timestamps[b] { k += 1 }
+            let first = min(k, s.count - 1)
+            out.timestamps[b] -= offset(s.timestamps[first])
+        }
+        return out
     }
 
     /// Close-to-close returns clipped to mean ± z·std; the close rebuilt from them and the
