@@ -52,12 +52,15 @@ public enum API {
         SessionHandlers(sessions: sessions, audit: audit).register(on: &routes)
         APIKeyHandlers(keys: keys, audit: audit).register(on: &routes)
         AdminUserHandlers(service: service, users: users, sessions: sessions, keys: keys, audit: audit).register(on: &routes)
-        JobHandlers(queue: JobQueue(database: database, events: events), kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
+        // One queue for every route that enqueues or reads jobs; its state changes go to the
+        // real-time publisher.
+        let queue = JobQueue(database: database, events: events)
+        JobHandlers(queue: queue, kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
             .register(on: &routes)
-        if let metrics { MetricsHandlers(region: metrics, queue: JobQueue(database: database)).register(on: &routes) }
+        if let metrics { MetricsHandlers(region: metrics, queue: queue).register(on: &routes) }
         let datasets = DatasetStore(database: database)
         UploadHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows,
-                                                             quotaBytes: Int64(settings.userQuotaBytes))).register(on: &routes)
+                                                             quotaBytes: Int64(settings.userQuotaBytes)), metrics: metrics).register(on: &routes)
         DatasetHandlers(store: datasets).register(on: &routes)
         BarsHandlers(store: datasets).register(on: &routes)
         ChartHandlers(store: datasets).register(on: &routes)
@@ -77,6 +80,11 @@ public enum API {
         let analysis = AnalysisHandlers(service: runService, strategies: strategies, syncMaxBars: settings.syncMaxBars, metrics: metrics)
         analysis.register(on: &routes)
         RunReportHandlers(analysis: analysis).register(on: &routes)
+                           maximumRows: settings.syncMaxRows, queue: queue).register(on: &routes)
+        ImportHandlers(queue: queue,
+                       limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
+                       allowPrivate: settings.importAllowPrivate, maxBytes: settings.importMaxBytes,
+                       timeoutSeconds: settings.importTimeoutSeconds).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }

@@ -39,6 +39,10 @@ public enum MetricCatalog {
     public static let realtimeDropped = "tm_realtime_events_dropped_total"
     /// Real-time subscribe tickets issued (one per channel).
     public static let realtimeTickets = "tm_realtime_tickets_issued_total"
+    /// Dataset uploads by outcome.
+    public static let datasetUploads = "tm_dataset_uploads_total"
+    /// Bars stored by uploads.
+    public static let datasetRowsLoaded = "tm_dataset_rows_loaded_total"
 
     /// Help texts by family.
     public static let help: [String: String] = [
@@ -61,6 +65,8 @@ public enum MetricCatalog {
         realtimePublished: "Real-time events published to nginx (nchan), one per channel.",
         realtimeDropped: "Real-time events dropped instead of published, by reason (queue_full, redis, nginx, rejected).",
         realtimeTickets: "Real-time subscribe tickets issued, one per channel.",
+        datasetUploads: "Dataset uploads by outcome (stored, invalid, too_large, quota, conflict, failed).",
+        datasetRowsLoaded: "Bars stored by dataset uploads.",
     ]
 
     /// `family{a="x",b="y"}` with escaped values.

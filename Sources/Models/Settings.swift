@@ -64,6 +64,13 @@ public struct Settings: Sendable {
     /// The most bars `POST /analysis/backtest` runs within the request (`TM_SYNC_MAX_BARS`,
     /// default 500,000); above, it queues the run and answers 202.
     public var syncMaxBars: Int
+    /// Whether an import by URL may fetch from loopback, private and link-local addresses
+    /// (`TM_IMPORT_ALLOW_PRIVATE`, default false; tests and closed networks).
+    public var importAllowPrivate: Bool
+    /// The largest file an import by URL downloads (`TM_IMPORT_MAX_BYTES`, default 256 MiB).
+    public var importMaxBytes: Int
+    /// The deadline of an import's download in seconds (`TM_IMPORT_TIMEOUT_SECONDS`, default 300).
+    public var importTimeoutSeconds: Int
 
     /// The development key used when `DEBUG=true` and no `SECRET_KEY` is set: stable so
     /// every worker agrees, and refused outside debug mode.
@@ -173,6 +180,9 @@ public struct Settings: Sendable {
         realtimePublishSocket = value("TM_REALTIME_PUBLISH_SOCKET")
         realtimePublishTimeoutMilliseconds = try int("TM_REALTIME_PUBLISH_TIMEOUT_MS", 500, 10...10_000)
         syncMaxBars = try int("TM_SYNC_MAX_BARS", 500_000, 0...100_000_000)
+        importAllowPrivate = try bool("TM_IMPORT_ALLOW_PRIVATE", false)
+        importMaxBytes = try int("TM_IMPORT_MAX_BYTES", 256 << 20, 1...(1 << 40))
+        importTimeoutSeconds = try int("TM_IMPORT_TIMEOUT_SECONDS", 300, 1...86_400)
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32

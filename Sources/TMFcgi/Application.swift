@@ -65,8 +65,9 @@ public final class Application<Context: RequestContext>: Sendable {
         }
         response.headers.set("X-Request-ID", request.requestID)
         if request.method == .head {
-            response.headers.set("Content-Length", String(response.body.count))
+            if response.stream == nil { response.headers.set("Content-Length", String(response.body.count)) }
             response.body = []
+            response.stream = nil
         }
         let elapsed = now() - start
         counters?.end(method: request.method, route: route, status: response.status.code, seconds: Double(elapsed) / 1e9)

@@ -68,7 +68,7 @@ enum FastCGIRequest {
         guard let known = HTTPMethod(rawValue: method) else {
             var response = unknownMethod(method, path.isEmpty ? "/" : path, uri, requestID)
             response.headers.set("X-Request-ID", requestID)
-            write(response, to: &raw, requestID: requestID)
+            try? write(response, to: &raw, requestID: requestID) // a problem body: nothing streamed, nothing thrown
             return nil
         }
         return Request(method: known, path: path.isEmpty ? "/" : path, query: query, headers: headers,
@@ -108,7 +108,7 @@ enum FastCGIRequest {
 
     /// Writes a CGI-style response (`Status:` line, headers, blank line, body) straight into
     /// libfcgi's output buffer, piece by piece.
-    static func write(_ response: Response, to raw: inout FCGX_Request, requestID: String) {
+    static func write(_ response: Response, to raw: inout FCGX_Request, requestID: String) throws {
         let out = raw.out
         put("Status: ", out)
         put(String(response.status.code), out)
@@ -121,16 +121,31 @@ enum FastCGIRequest {
             put(field.value, out)
             put("\r\n", out)
         }
-        if response.status.code != 204 && response.status.code != 304 && !response.headers.contains("Content-Length") {
+        if response.status.code != 204 && response.status.code != 304 && !response.headers.contains("Content-Length") && response.stream == nil {
             put("Content-Length: ", out)
             put(String(response.body.count), out)
             put("\r\n", out)
         }
         put("\r\n", out)
+        if let stream = response.stream {
+            try stream { piece in
+                guard let base = piece.baseAddress, !piece.isEmpty else { return }
+                guard FCGX_PutStr(base.assumingMemoryBound(to: CChar.self), Int32(piece.count), out) == Int32(piece.count) else {
+                    throw StreamError.clientGone
+                }
+            }
+            return
+        }
         guard !response.body.isEmpty else { return }
         response.body.withUnsafeBytes { buffer in
             _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), out)
         }
+    }
+
+    /// Why a streamed body stopped.
+    enum StreamError: Error {
+        /// The connection to nginx failed mid-body.
+        case clientGone
     }
 
     private static func put(_ literal: StaticString, _ out: UnsafeMutablePointer<FCGX_Stream>?) {

@@ -1,17 +1,31 @@
-/// An HTTP response: status, headers and a body held in memory.
+/// An HTTP response: status, headers and a body held in memory, or a body streamed by
+/// ``stream`` after the headers are sent.
 public struct Response: Sendable {
+    /// Writes a piece of a streamed body.
+    public typealias BodyWriter = (UnsafeRawBufferPointer) throws -> Void
+
     /// The status line.
     public var status: HTTPStatus
     /// Header fields (the responder adds `X-Request-ID`).
     public var headers: HTTPHeaders
     /// The body bytes.
     public var body: [UInt8]
+    /// A body too large to hold: called after the headers are written, it hands the body
+    /// to the writer piece by piece (no `Content-Length`; nginx frames it for the client).
+    /// An error it throws ends the body early and is logged (the status is already sent).
+    public var stream: (@Sendable (BodyWriter) throws -> Void)?
 
     /// A response with raw bytes.
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A response whose body `stream` writes after the headers.
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), stream: @escaping @Sendable (BodyWriter) throws -> Void) {
+        self.init(status: status, headers: headers, body: [])
+        self.stream = stream
     }
 
     /// A JSON response from already-encoded text.

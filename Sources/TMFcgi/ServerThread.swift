@@ -103,7 +103,14 @@ final class ServerThread: @unchecked Sendable {
     private func respond(to raw: inout FCGX_Request) {
         guard let request = FastCGIRequest.make(&raw, unknownMethod: respondToUnknownMethod) else { return }
         let response = respond(request, log)
-        FastCGIRequest.write(response, to: &raw, requestID: request.requestID)
+        do {
+            try FastCGIRequest.write(response, to: &raw, requestID: request.requestID)
+        } catch {
+            // A streamed body failed after its headers: the answer is cut short; say why in the log.
+            raw.keepConnection = 0
+            logger.error("streamed body ended early", metadata: ["request_id": "\(request.requestID)", "path": "\(request.path)",
+                                                                 "error": "\(String(reflecting: error))"])
+        }
         // Unread input would be parsed as the next request on a kept connection: drain a
         // little, else close the connection.
         if !request.body.drain(maxBytes: 1 << 20) { raw.keepConnection = 0 }

@@ -63,4 +63,38 @@ import TestSupport
         #expect(bbb.status == 200 && bbb.json["symbol"] as? String == "BBB")
         #expect((bbb.json["close"] as? [Double]) == DataFixtures.parse(text).filter { $0.symbol == "BBB" }.map { $0.values["close"]!! })
     }
+
+    @Test func theCSVExportIsStreamedWithoutHoldingTheDataset() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        var text = "date,open,high,low,close,volume\n"
+        text.reserveCapacity(20 << 20)
+        var t = 1_600_000_000
+        let rows = 400_000
+        for i in 0..<rows {
+            text += "\(t),100.\(i % 1000),101.5,99.25,100.5,\(i)\n"
+            t += 60
+        }
+        fx.client.timeout = 300
+        let uploaded = try fx.client.send("POST", "/api/v1/data/upload?name=export-\(UUID().uuidString.prefix(8))&symbol=EXP",
+                                          headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        #expect(uploaded.status == 201, "\(uploaded.text.prefix(300))")
+        let id = try #require(uploaded.json["id"] as? Int)
+        // A fresh worker, so its peak RSS before the export is its idle size.
+        let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 2)
+        defer { pool.stop() }
+        let worker = try #require(pool.workerPIDs().first)
+        let client = pool.client()
+        client.timeout = 300
+        _ = try client.send("GET", "/health")
+        let before = try #require(ProcessTable.memoryKilobytes(worker, field: "VmHWM"))
+        let csv = try client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv", headers: auth)
+        let after = try #require(ProcessTable.memoryKilobytes(worker, field: "VmHWM"))
+        #expect(csv.status == 200 && csv.header("content-type") == "text/csv; charset=utf-8")
+        #expect(csv.header("content-length") == nil, "streamed, so no length up front")
+        let lines = csv.body.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        #expect(lines == rows + 1)
+        print("CSV export of \(rows) rows, \(csv.body.count) bytes: worker peak RSS +\(after - before) KiB")
+        // Buffered, the export text and its bytes alone would be about 2 × \(csv.body.count >> 20) MiB.
+        #expect(after - before <= 16 * 1024, "peak RSS grew from \(before) to \(after) KiB")
+    }
 }

@@ -87,4 +87,46 @@ import TestSupport
         #expect(try fx.client.send("GET", "/api/v1/data/datasets/0", headers: owner).status == 404)
         #expect(try fx.client.send("GET", "/api/v1/data/datasets/abc", headers: owner).status == 404)
     }
+
+    @Test func aDatasetThatRunsUseIsA409UnlessForced() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let id = try #require(try create(auth, name: "used")["id"] as? Int)
+        // A run of the owner over this dataset (the runs API is another branch's: SQL here).
+        let run = try DataFixtures.sql(fx.stack, """
+            WITH r AS (INSERT INTO runs (owner_id, dataset_id, mode, symbols, snapshot) SELECT owner_id, id, 'backtest', '{SPY}', '{}' \
+            FROM datasets WHERE id = \(id) RETURNING id) SELECT id FROM r
+            """)
+        #expect(Int(run) != nil, "\(run)")
+        let refused = try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)", headers: auth)
+        #expect(refused.status == 409, "\(refused.text)")
+        #expect(refused.header("content-type") == "application/problem+json")
+        #expect(refused.text.contains("force=true"))
+        let bad = try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)?force=yes", headers: auth)
+        #expect(bad.status == 422 && (bad.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "force")
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)", headers: auth).status == 200)
+        #expect(try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)?force=false", headers: auth).status == 409)
+        #expect(try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)?force=true", headers: auth).status == 204)
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)", headers: auth).status == 404)
+        // The run stays, without its dataset.
+        #expect(try DataFixtures.sql(fx.stack, "SELECT coalesce(dataset_id::text, 'none') FROM runs WHERE id = \(run)") == "none")
+        // A dataset no run uses is deleted without force.
+        let free = try #require(try create(auth, name: "free")["id"] as? Int)
+        #expect(try fx.client.send("DELETE", "/api/v1/data/datasets/\(free)", headers: auth).status == 204)
+    }
+
+    @Test func adminsSeeEveryonesDatasets() throws {
+        let owner = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let admin = try fx.login(try fx.createWithCLI(role: "admin")).bearer
+        let name = "owned-\(UUID().uuidString.prefix(8))"
+        let id = try #require(try create(owner, name: name)["id"] as? Int)
+        let list = try fx.client.send("GET", "/api/v1/data/datasets?q=\(name)", headers: admin)
+        #expect(list.status == 200)
+        #expect((list.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [id])
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)", headers: admin).status == 200)
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv", headers: admin).status == 200)
+        let renamed = try fx.client.send("PATCH", "/api/v1/data/datasets/\(id)", headers: admin, json: ["description": "checked by an admin"])
+        #expect(renamed.status == 200, "\(renamed.text)")
+        #expect(try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)", headers: admin).status == 204)
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)", headers: owner).status == 404)
+    }
 }

@@ -96,4 +96,169 @@ import TestSupport
         #expect(foreign.status == 422 && foreign.text.contains("/dataset_id"))
         #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM datasets WHERE name IN ('bad', 'theirs')") == "0")
     }
+
+    /// Column of `name` in the export (nil for an empty field).
+    static func column(_ rows: [DataFixtures.Bar], _ name: String) -> [Double?] { rows.map { $0.values[name] ?? nil } }
+
+    @Test func cleaningFeaturesFillingNormalizingAndSplittingEqualQuants() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let (text, _) = DataFixtures.wideDaily(count: 200, seed: 5)
+        let id = try upload(auth, "source", text)
+        let response = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
+            "dataset_id": id, "name": "clean features",
+            "steps": [["op": "clip_outliers", "z": 2],
+                      ["op": "trademaster_features"],
+                      ["op": "indicators", "indicators": [["name": "sma", "window": 10]]],
+                      ["op": "fill_missing", "method": "bfill", "columns": ["sma_10"]],
+                      ["op": "split", "train": 0.6, "valid": 0.2, "test": 0.2],
+                      ["op": "normalize", "method": "zscore", "columns": ["sma_10", "close"]],
+                      ["op": "normalize", "method": "minmax", "columns": ["zd_5"], "train": 0.5]],
+        ] as [String: Any])
+        #expect(response.status == 201, "\(response.text)")
+        let derived = try #require(response.json["id"] as? Int)
+        let csv = try fx.client.send("GET", "/api/v1/data/datasets/\(derived)/bars?format=csv", headers: auth)
+        let rows = DataFixtures.parse(csv.text, symbol: "ABC")
+
+        // The same chain with the Quant functions.
+        let source = try OHLCVCSVReader.parse(text)
+        let n = source.count
+        let clipped = try Preprocessing.clipOutliers(try Metrics.simpleReturns(source.close), zThreshold: 2)
+        var close = source.close
+        for i in 1..<n { close[i] = close[i - 1] * (1 + clipped[i - 1]) }
+        #expect(rows.map { $0.values["close"]!! } == close)
+        let scale = (0..<n).map { close[$0] / source.close[$0] }
+        let series = try OHLCVSeries(timestamps: source.timestamps, open: (0..<n).map { source.open[$0] * scale[$0] },
+                                     high: (0..<n).map { source.high[$0] * scale[$0] }, low: (0..<n).map { source.low[$0] * scale[$0] },
+                                     close: close, volume: source.volume)
+        let features = TradeMasterFeatures(series: series)
+        #expect(Self.same(Self.column(rows, "zopen"), features.zopen))
+        #expect(Self.same(Self.column(rows, "zclose"), features.zclose))
+        #expect(Self.same(Self.column(rows, "zd_30"), features.zd[30]!))
+        let sma = try Indicators.sma(close, window: 10)
+        let filled = Array(try Preprocessing.forwardFill(sma.reversed()).reversed())
+        #expect(!filled.contains { $0.isNaN })
+        let split = try DataSplit(count: n, train: 0.6, validation: 0.2)
+        #expect(Self.column(rows, "split") == (0..<n).map { Optional(Double(split.train.contains($0) ? 0 : split.validation.contains($0) ? 1 : 2)) })
+        let smaScaler = try Normalizer(fitting: Array(filled[split.train]), method: .zScore)
+        #expect(Self.same(Self.column(rows, "sma_10"), smaScaler.transform(filled)))
+        let closeScaler = try Normalizer(fitting: Array(close[split.train]), method: .zScore)
+        #expect(Self.same(Self.column(rows, "close_zscore"), closeScaler.transform(close)))
+        let zd5 = features.zd[5]!
+        let zdScaler = try Normalizer(fitting: zd5[0..<(n / 2)].filter { $0.isFinite }, method: .minMax)
+        #expect(Self.same(Self.column(rows, "zd_5"), zdScaler.transform(zd5)))
+    }
+
+    @Test func fillMissingDropsAndInterpolates() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let (text, dates) = DataFixtures.wideDaily(count: 60, seed: 9)
+        let id = try upload(auth, "source", text)
+        let dropped = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
+            "dataset_id": id, "name": "dropped",
+            "steps": [["op": "indicators", "indicators": [["name": "sma", "window": 5]]], ["op": "fill_missing", "method": "drop"]],
+        ] as [String: Any])
+        #expect(dropped.status == 201, "\(dropped.text)")
+        let summary = try #require(dropped.json["summary"] as? [String: Any])
+        #expect(summary["row_count"] as? Int == 56)
+        #expect(summary["first"] as? String == dates[4] + "T00:00:00Z")
+        let interpolated = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
+            "dataset_id": id, "name": "interpolated",
+            "steps": [["op": "indicators", "indicators": [["name": "sma", "window": 5]]], ["op": "fill_missing", "method": "interpolate"]],
+        ] as [String: Any])
+        #expect(interpolated.status == 201, "\(interpolated.text)")
+        // Leading warm-up values have no left neighbour: they stay missing.
+        let columns = try #require((interpolated.json["summary"] as? [String: Any])?["columns"] as? [[String: Any]])
+        #expect(columns.first { $0["name"] as? String == "sma_5" }?["nulls"] as? Int == 4)
+    }
+
+    @Test func newStepsAreCheckedBeforeAnyWork() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let tag = UUID().uuidString.prefix(8)
+        let id = try upload(auth, "source", DataFixtures.wideDaily(count: 30).text)
+        let bad = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
+            "dataset_id": id, "name": "bad-\(tag)",
+            "steps": [["op": "fill_missing", "method": "mean"],
+                      ["op": "normalize", "method": "zscore", "columns": ["nope"]],
+                      ["op": "split", "train": 0.5, "valid": 0.2, "test": 0.5],
+                      ["op": "clip_outliers", "z": 3],
+                      ["op": "normalize", "method": "robust", "train": 2]],
+        ] as [String: Any])
+        #expect(bad.status == 422)
+        let pointers = (bad.json["errors"] as? [[String: Any]])?.compactMap { $0["pointer"] as? String } ?? []
+        #expect(pointers == ["/steps/0/method", "/steps/1/columns/0", "/steps/2/test", "/steps/3", "/steps/4/method", "/steps/4/train"], "\(pointers)")
+        let tooShort = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
+            "dataset_id": id, "name": "short-\(tag)", "steps": [["op": "indicators", "indicators": [["name": "sma", "window": 500]]],
+                                                         ["op": "normalize", "method": "zscore"]],
+        ] as [String: Any])
+        // A 500-bar average of 30 bars has no values: nothing to fit the scaling on.
+        #expect(tooShort.status == 422, "\(tooShort.text)")
+        #expect((tooShort.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/steps/1")
+        #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM datasets WHERE name IN ('bad-\(tag)', 'short-\(tag)')") == "0")
+    }
+
+    @Test func aSourceAboveTheSyncLimitBecomesAJob() throws {
+        let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 2, environment: ["TM_SYNC_MAX_ROWS": "20"])
+        defer { pool.stop() }
+        let worker = try TestWorker(stack: fx.stack, concurrency: 1, environment: ["TM_JOB_LEASE_SECONDS": "5", "TM_WORKER_SHUTDOWN_TIMEOUT": "1"])
+        defer { worker.stop() }
+        try worker.waitUntilListening()
+        let client = pool.client()
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let (text, _) = DataFixtures.wideDaily(count: 40, seed: 2)
+        let uploaded = try client.send("POST", "/api/v1/data/upload?name=big&symbol=ABC", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
+                                       body: Array(text.utf8))
+        let id = try #require(uploaded.json["id"] as? Int)
+        let small = try client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
+            "dataset_id": id, "name": "weekly", "steps": [["op": "resample", "to": "1d"]],
+        ] as [String: Any])
+        #expect(small.status == 202, "\(small.text)")
+        let location = try #require(small.header("location"))
+        #expect(location.hasPrefix("/api/v1/jobs/"))
+        #expect(small.json["kind"] as? String == "data.preprocess")
+        let deadline = Date().addingTimeInterval(30)
+        var job: [String: Any] = [:]
+        while Date() < deadline {
+            job = try client.send("GET", location, headers: auth).json
+            if ["succeeded", "failed", "cancelled"].contains(job["status"] as? String ?? "") { break }
+            usleep(50_000)
+        }
+        #expect(job["status"] as? String == "succeeded", "\(job)")
+        let derived = try #require((job["result"] as? [String: Any])?["dataset_id"] as? Int)
+        let dataset = try client.send("GET", "/api/v1/data/datasets/\(derived)", headers: auth)
+        #expect(dataset.json["parent_id"] as? Int == id)
+        #expect((dataset.json["summary"] as? [String: Any])?["row_count"] as? Int == 40)
+    }
+
+    @Test func resamplingAlignsDaysOnTheDatasetsTimeZone() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        var lines = ["date,open,high,low,close,volume"]
+        var random = DataFixtures.Generator(state: 21)
+        var t: Int64 = 1_704_171_600 // 2024-01-02T05:00:00Z, 14:00 in Tokyo
+        var price = 50.0
+        for _ in 0..<120 {
+            let close = price * (1 + (random.next() - 0.5) * 0.01)
+            lines.append("\(t),\(price),\(max(price, close) + 0.01),\(min(price, close) - 0.01),\(close),\(Int(random.next() * 100))")
+            price = close
+            t += 3600
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        let uploaded = try fx.client.send("POST", "/api/v1/data/upload?name=tokyo-\(UUID().uuidString.prefix(6))&symbol=ABC&timezone=Asia/Tokyo",
+                                          headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        let id = try #require(uploaded.json["id"] as? Int)
+        let response = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
+            "dataset_id": id, "name": "tokyo days", "steps": [["op": "resample", "to": "1d"]],
+        ] as [String: Any])
+        #expect(response.status == 201, "\(response.text)")
+        let derived = try #require(response.json["id"] as? Int)
+        #expect(response.json["timezone"] as? String == "Asia/Tokyo")
+        // Quant's resample on Tokyo wall-clock times (UTC+9, no daylight saving), shifted back.
+        var local = try OHLCVCSVReader.parse(text)
+        local.timestamps = local.timestamps.map { $0 + 9 * 3600 }
+        let expected = try Preprocessing.resample(local, seconds: 86_400)
+        let bars = try fx.client.send("GET", "/api/v1/data/datasets/\(derived)/bars?max_points=1000", headers: auth)
+        let format = ISO8601DateFormatter()
+        #expect(bars.json["time"] as? [String] == expected.timestamps.map { format.string(from: Date(timeIntervalSince1970: TimeInterval($0 - 9 * 3600))) })
+        #expect((bars.json["time"] as? [String])?.first == "2024-01-01T15:00:00Z", "the Tokyo day of 2024-01-02 starts at 15:00 UTC the day before")
+        let csv = try fx.client.send("GET", "/api/v1/data/datasets/\(derived)/bars?format=csv", headers: auth)
+        #expect(DataFixtures.parse(csv.text, symbol: "ABC").map { $0.values["close"]!! } == expected.close)
+    }
 }

@@ -309,6 +309,97 @@ import TestSupport
         usleep(500_000)
         #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM datasets WHERE name = '\(name)'") == "0")
     }
+
+    @Test func aFileThatLeavesTimeOrderMidwayIsStoredSortedAndItsLateDuplicatesAreNamed() throws {
+        let auth = try user()
+        let (text, dates) = DataFixtures.wideDaily(count: 50, seed: 4)
+        var lines = text.split(separator: "\n").map(String.init)
+        let header = lines.removeFirst()
+        // The first 30 rows in order (straight into bars), the rest reversed (staged).
+        let reordered = ([header] + lines[0..<30] + lines[30...].reversed()).joined(separator: "\n") + "\n"
+        let name = "midway-\(UUID().uuidString.prefix(6))"
+        let response = try upload(auth, query: "name=\(name)&symbol=XYZ", body: Array(reordered.utf8))
+        #expect(response.status == 201, "\(response.text)")
+        let summary = try #require(response.json["summary"] as? [String: Any])
+        #expect(summary["row_count"] as? Int == 50)
+        #expect(summary["first"] as? String == dates[0] + "T00:00:00Z" && summary["last"] as? String == dates[49] + "T00:00:00Z")
+        #expect(summary["interval"] as? String == "1d")
+        let id = try #require(response.json["id"] as? Int)
+        let csv = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv", headers: auth)
+        #expect(DataFixtures.parse(csv.text, symbol: "XYZ") == DataFixtures.parse(text, symbol: "XYZ"))
+
+        // A repeat of the fifth row at the end (line 52) duplicates a row already in bars.
+        let repeated = ([header] + lines + [lines[4]]).joined(separator: "\n") + "\n"
+        let refused = try upload(auth, query: "name=\(name)-dup&symbol=XYZ", body: Array(repeated.utf8))
+        #expect(refused.status == 422, "\(refused.text)")
+        let first = try #require((refused.json["errors"] as? [[String: Any]])?.first)
+        #expect(first["line"] as? Int == 52 && first["column"] as? String == "date")
+        #expect((first["reason"] as? String)?.contains("duplicate") == true)
+        #expect(refused.json["error_count"] as? Int == 1)
+        #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM datasets WHERE name = '\(name)-dup'") == "0")
+    }
+
+    @Test func theSummaryOfRowsInOrderEqualsTheSQLAnalysisOfShuffledRows() throws {
+        let auth = try user()
+        let ordered = DataFixtures.longTradeMaster(symbols: ["AAA", "BBB", "CCC"], days: 25, shuffled: false)
+        let shuffled = DataFixtures.longTradeMaster(symbols: ["AAA", "BBB", "CCC"], days: 25, shuffled: true)
+        let tag = UUID().uuidString.prefix(6)
+        let fast = try upload(auth, query: "name=ordered-\(tag)", body: Array(ordered.utf8))
+        let sql = try upload(auth, query: "name=shuffled-\(tag)", body: Array(shuffled.utf8))
+        #expect(fast.status == 201 && sql.status == 201, "\(fast.text) \(sql.text)")
+        let a = try #require(fast.json["summary"] as? [String: Any]), b = try #require(sql.json["summary"] as? [String: Any])
+        for key in ["row_count", "first", "last", "interval", "interval_seconds", "dates_only"] {
+            #expect("\(a[key] ?? "-")" == "\(b[key] ?? "-")", "\(key)")
+        }
+        func canonical(_ value: Any?) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: value ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+        }
+        #expect(try canonical(a["symbols"]) == (try canonical(b["symbols"])))
+        let ca = try #require(a["columns"] as? [[String: Any]]), cb = try #require(b["columns"] as? [[String: Any]])
+        #expect(ca.map { $0["name"] as? String } == cb.map { $0["name"] as? String })
+        for (x, y) in zip(ca, cb) {
+            for key in ["count", "nulls", "min", "max"] { #expect("\(x[key] ?? "-")" == "\(y[key] ?? "-")", "\(x["name"] ?? "") \(key)") }
+            for key in ["mean", "std"] {
+                let u = x[key] as? Double ?? .nan, v = y[key] as? Double ?? .nan
+                #expect(abs(u - v) <= 1e-9 * max(1, abs(v)), "\(x["name"] ?? "") \(key): \(u) vs \(v)")
+            }
+        }
+        let qa = try #require(fast.json["quality"] as? [String: Any]), qb = try #require(sql.json["quality"] as? [String: Any])
+        #expect(try canonical(qa) == (try canonical(qb)))
+    }
+
+    /// `series → value` of a Prometheus exposition.
+    static func metricValues(_ text: String) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            out[String(line[..<space])] = value
+        }
+        return out
+    }
+
+    @Test func uploadsAreCountedByOutcomeWithTheRowsLoaded() throws {
+        let pool = try PrivatePool(stack: fx.stack, workers: 2, threads: 2, environment: ["TM_METRICS": "true"])
+        defer { pool.stop() }
+        let client = pool.client()
+        let auth = try user()
+        func send(_ name: String, _ text: String) throws -> TestResponse {
+            try client.send("POST", "/api/v1/data/upload?name=\(name)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
+                            body: Array(text.utf8))
+        }
+        let stored = #"tm_dataset_uploads_total{outcome="stored"}"#, invalid = #"tm_dataset_uploads_total{outcome="invalid"}"#
+        let conflict = #"tm_dataset_uploads_total{outcome="conflict"}"#, rows = "tm_dataset_rows_loaded_total"
+        let before = Self.metricValues(try client.send("GET", "/metrics").text)
+        #expect(try send("counted-a", DataFixtures.wideDaily(count: 40).text).status == 201)
+        #expect(try send("counted-b", DataFixtures.wideDaily(count: 25).text).status == 201)
+        #expect(try send("counted-b", DataFixtures.wideDaily(count: 25).text).status == 409)
+        #expect(try send("counted-c", "date,open,high,low,close\n2024-01-02,1,1,1,x\n").status == 422)
+        let after = Self.metricValues(try client.send("GET", "/metrics").text)
+        #expect((after[stored] ?? 0) - (before[stored] ?? 0) == 2)
+        #expect((after[conflict] ?? 0) - (before[conflict] ?? 0) == 1)
+        #expect((after[invalid] ?? 0) - (before[invalid] ?? 0) == 1)
+        #expect((after[rows] ?? 0) - (before[rows] ?? 0) == 65)
+    }
 }
 
 /// Statuses collected from threads.

@@ -87,12 +87,17 @@ public struct BarsHandlers: Sendable {
         let symbol = format == "json" ? Self.symbol(query, of: dataset, errors: &errors) : query["symbol"]
         guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
         if format == "csv" {
-            var body: [UInt8] = []
-            try store.exportCSV(dataset, start: start, end: end) { body.append(contentsOf: $0.utf8) }
             var headers = HTTPHeaders()
             headers.add("Content-Type", "text/csv; charset=utf-8")
             headers.add("Content-Disposition", "attachment; filename=\"dataset-\(dataset.id).csv\"")
-            return Response(status: .ok, headers: headers, body: body)
+            // Streamed page by page after the headers: the worker never holds the whole export.
+            let store = self.store
+            return Response(status: .ok, headers: headers) { write in
+                try store.exportCSV(dataset, start: start, end: end) { text in
+                    var text = text
+                    try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+                }
+            }
         }
         let columns = try store.bars(datasetID: dataset.id, symbol: symbol ?? "", start: start, end: end, maxPoints: maxPoints)
         let answer = BarsAnswer(symbol: columns.symbol, time: columns.time.map { Date(timeIntervalSince1970: TimeInterval($0)) },

@@ -29,6 +29,12 @@ extension DatasetError: ProblemConvertible {
             return Problem(.conflict, detail: "You already have a dataset with this name.")
         case .notFound:
             return Problem(.notFound, detail: "No such dataset.")
+        case .stepFailed(let pointer, let detail):
+            return Problem.validation([FieldError(pointer: pointer, detail: detail)], detail: "A step cannot run on this dataset.")
+        case .importRefused(let reason):
+            return Problem.validation([FieldError(pointer: "/url", detail: reason)], detail: "The URL cannot be imported.")
+        case .inUse(let runs):
+            return Problem(.conflict, detail: "\(runs) strategy run\(runs == 1 ? "" : "s") use this dataset; delete with force=true to delete it anyway.")
         case .stale(let current):
             return Problem(.preconditionFailed, detail: "The dataset was changed meanwhile (now version \(current)); fetch it again.",
                            headers: [("ETag", DatasetHandlers.etag(current))])

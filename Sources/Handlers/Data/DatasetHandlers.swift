@@ -2,7 +2,8 @@ import Foundation
 import Models
 import TMFcgi
 
-/// `/api/v1/data/datasets`: list, show, change and delete the caller's datasets.
+/// `/api/v1/data/datasets`: list, show, change and delete the caller's datasets (an
+/// admin's: everyone's).
 public struct DatasetHandlers: Sendable {
     let store: DatasetStore
 
@@ -29,7 +30,11 @@ public struct DatasetHandlers: Sendable {
             "Rename a dataset or change its description or tags (If-Match: its ETag)", tag: "data", body: Change.self,
             response: Dataset.self, errors: [409, 412], example: .object([("description", .string("Daily bars, 2020-2024"))])), use: update)
         routes.delete("/api/v1/data/datasets/:id", .caller(.create), doc: RouteDoc(
-            "Delete a dataset and its bars (If-Match: its ETag)", tag: "data", errors: [412]), use: delete)
+            "Delete a dataset and its bars (If-Match: its ETag)", tag: "data",
+            description: "A dataset that strategy runs reference is a 409 unless force=true (the runs then lose the reference).",
+            errors: [409, 412],
+            query: [RouteDoc.QueryParameter("force", .object([("type", .string("boolean"))]),
+                                            "Delete even when strategy runs reference the dataset (default false).")]), use: delete)
     }
 
     /// The ETag of a version.
@@ -54,15 +59,20 @@ public struct DatasetHandlers: Sendable {
         return response
     }
 
+    /// Whose datasets `principal` reaches: its own, or (an admin) everyone's (nil).
+    static func scope(_ principal: Principal) -> Int64? {
+        principal.role == .admin ? nil : principal.userID
+    }
+
     /// The caller's dataset of the path's id, or 404.
     func dataset(_ context: AppContext) throws -> Dataset {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let dataset = try store.find(id: id, owner: principal.userID) else { throw DatasetError.notFound }
+        guard id > 0, let dataset = try store.find(id: id, owner: Self.scope(principal)) else { throw DatasetError.notFound }
         return dataset
     }
 
-    /// `GET /api/v1/data/datasets`.
+    /// `GET /api/v1/data/datasets` (an admin's list holds everyone's).
     public func list(_ request: Request, _ context: AppContext) throws -> Page<Dataset> {
         let principal = try context.requirePrincipal()
         let query = try request.queryItems
@@ -81,7 +91,7 @@ public struct DatasetHandlers: Sendable {
         }
         guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
         let filter = DatasetFilter(search: search.flatMap { $0.isEmpty ? nil : $0 }, tags: tags, symbol: symbol)
-        let (items, total) = try store.list(owner: principal.userID, filter: filter, sort: sort, limit: page.limit, offset: page.offset)
+        let (items, total) = try store.list(owner: Self.scope(principal), filter: filter, sort: sort, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
 
@@ -112,7 +122,7 @@ public struct DatasetHandlers: Sendable {
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
         let principal = try context.requirePrincipal()
-        return try Self.respond(try store.update(id: current.id, owner: principal.userID, name: name, description: description,
+        return try Self.respond(try store.update(id: current.id, owner: Self.scope(principal), name: name, description: description,
                                                  tags: tags, expectedVersion: expected))
     }
 
@@ -120,7 +130,13 @@ public struct DatasetHandlers: Sendable {
     public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
         let current = try dataset(context)
         let principal = try context.requirePrincipal()
-        try store.delete(id: current.id, owner: principal.userID, expectedVersion: try Self.expectedVersion(request))
+        let force: Bool
+        switch try request.queryItems["force"] {
+        case nil, "false"?: force = false
+        case "true"?: force = true
+        default: throw Problem.validation([FieldError(pointer: "force", detail: "must be true or false")])
+        }
+        try store.delete(id: current.id, owner: Self.scope(principal), expectedVersion: try Self.expectedVersion(request), force: force)
         return NoContent()
     }
 }

@@ -1,3 +1,4 @@
+import Metrics
 import Models
 import TMFcgi
 
@@ -5,16 +6,18 @@ import TMFcgi
 public struct UploadHandlers: Sendable {
     let store: DatasetStore
     let limits: UploadLimits
+    let metrics: MetricsRegion?
 
     /// The largest upload body (nginx has the same limit on this route).
     public static let maximumBodyBytes = 256 << 20
     /// The most a gzipped body may expand to.
     static let maximumInflatedBytes = 2 << 30
 
-    /// Handlers over `store` with `limits`.
-    public init(store: DatasetStore, limits: UploadLimits) {
+    /// Handlers over `store` with `limits`, counting uploads in `metrics`.
+    public init(store: DatasetStore, limits: UploadLimits, metrics: MetricsRegion? = nil) {
         self.store = store
         self.limits = limits
+        self.metrics = metrics
     }
 
     /// Adds the route.
@@ -39,23 +42,62 @@ public struct UploadHandlers: Sendable {
             ]), use: upload)
     }
 
-    /// Streams the body through the parser into PostgreSQL; 201 with the dataset.
+    /// Streams the body through the parser into PostgreSQL; 201 with the dataset. Counts the
+    /// outcome and the rows stored.
     public func upload(_ request: Request, _ context: AppContext) throws -> Response {
         let principal = try context.requirePrincipal()
+        do {
+            let dataset = try store(request, owner: principal.userID)
+            count("stored")
+            metrics?.add(MetricCatalog.datasetRowsLoaded, UInt64(max(dataset.rowCount, 0)))
+            return try DatasetHandlers.respond(dataset, status: .created, location: "/api/v1/data/datasets/\(dataset.id)")
+        } catch {
+            count(Self.outcome(of: error))
+            throw error
+        }
+    }
+
+    private func count(_ outcome: String) {
+        metrics?.add(MetricCatalog.series(MetricCatalog.datasetUploads, [("outcome", outcome)]))
+    }
+
+    /// The outcome label of a refused upload.
+    static func outcome(of error: any Error) -> String {
+        switch error {
+        case let error as DatasetError:
+            switch error {
+            case .badFile, .lineTooLong, .invalidRows, .stepFailed: return "invalid"
+            case .tooManyRows: return "too_large"
+            case .quotaExceeded, .diskFull: return "quota"
+            case .nameTaken, .inUse: return "conflict"
+            case .importRefused: return "invalid"
+            case .notFound, .stale: return "failed"
+            }
+        case let problem as Problem:
+            switch problem.status.code {
+            case 413: return "too_large"
+            case 400, 415, 422: return "invalid"
+            default: return "failed"
+            }
+        default: return "failed"
+        }
+    }
+
+    private func store(_ request: Request, owner: Int64) throws -> Dataset {
         var form = UploadForm()
         for (key, value) in try request.queryItems where UploadForm.names.contains(key) { form.fields[key] = value }
         let mediaType = request.mediaType
         let dataset: Dataset
         switch mediaType {
         case "text/csv", "application/csv", "text/plain":
-            _ = try form.draft(filename: nil)
-            dataset = try load(owner: principal.userID) { upload in
+            let draft = try form.draft(filename: nil)
+            dataset = try load(owner: owner, draft: draft) { upload in
                 try request.body.forEachChunk { chunk in try chunk.withUnsafeBufferPointer { try upload.feed($0) } }
                 return try form.draft(filename: nil)
             }
         case "application/gzip", "application/x-gzip":
-            _ = try form.draft(filename: nil)
-            dataset = try load(owner: principal.userID) { upload in
+            let draft = try form.draft(filename: nil)
+            dataset = try load(owner: owner, draft: draft) { upload in
                 let decoder = try GzipDecoder()
                 var inflated = 0
                 try request.body.forEachChunk { chunk in
@@ -72,18 +114,18 @@ public struct UploadHandlers: Sendable {
             }
         case "multipart/form-data":
             var reader = try MultipartReader(body: request.body, contentType: request.headers["Content-Type"] ?? "")
-            dataset = try loadMultipart(&reader, form: form, owner: principal.userID)
+            dataset = try loadMultipart(&reader, form: form, owner: owner)
         default:
             throw Problem(.unsupportedMediaType, detail: "Send the file as multipart/form-data, text/csv or application/gzip.",
                           headers: [("Accept", "multipart/form-data, text/csv, application/gzip")])
         }
-        return try DatasetHandlers.respond(dataset, status: .created, location: "/api/v1/data/datasets/\(dataset.id)")
+        return dataset
     }
 
     /// Runs `body` with a fresh upload and finishes it with the draft `body` returns; any
     /// error rolls the upload back.
-    private func load(owner: Int64, _ body: (DatasetUpload) throws -> DatasetDraft) throws -> Dataset {
-        let upload = try DatasetUpload(store: store, owner: owner, limits: limits)
+    private func load(owner: Int64, draft: DatasetDraft, _ body: (DatasetUpload) throws -> DatasetDraft) throws -> Dataset {
+        let upload = try DatasetUpload(store: store, owner: owner, limits: limits, draft: draft)
         do {
             let draft = try body(upload)
             return try upload.finish(draft)
@@ -101,7 +143,8 @@ public struct UploadHandlers: Sendable {
             while let part = try reader.nextPart() {
                 if part.name == "file" {
                     guard upload == nil else { throw Problem.validation([FieldError(pointer: "file", detail: "send one file")]) }
-                    let current = try DatasetUpload(store: store, owner: owner, limits: limits)
+                    // Fields sent before the file let its rows go straight into bars.
+                    let current = try DatasetUpload(store: store, owner: owner, limits: limits, draft: try? form.draft(filename: part.filename))
                     upload = current
                     filename = part.filename
                     let gzipped = part.contentType == "application/gzip" || part.contentType == "application/x-gzip"

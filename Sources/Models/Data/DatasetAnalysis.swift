@@ -64,6 +64,21 @@ struct DatasetAnalysis {
 
     private func quality(interval: Int64, zeroVolume: Int64) throws -> DatasetQuality {
         let id = datasetID
+        let gaps = try gaps(interval: interval)
+        let largest = try connection.query("""
+            SELECT symbol, ts, r FROM (
+                SELECT symbol, ts, close / lag(close) OVER (PARTITION BY symbol ORDER BY ts) - 1 AS r FROM bars WHERE dataset_id = \(id)) s
+            WHERE r IS NOT NULL ORDER BY abs(r) DESC, ts LIMIT 1
+            """).first.map { row in
+            DatasetQuality.LargestReturn(symbol: try row.decode("symbol"), date: Self.date(try row.decode("ts")), value: try row.decode("r"))
+        }
+        return DatasetQuality(gapCount: gaps.count, gaps: gaps.largest, largestAbsReturn: largest, zeroVolumeBars: zeroVolume)
+    }
+
+    /// The gaps larger than `interval` (business days for daily data, bars within one UTC
+    /// day for intraday data): how many, and the 20 largest.
+    func gaps(interval: Int64) throws -> (count: Int, largest: [DatasetQuality.Gap]) {
+        let id = datasetID
         // Candidates: spacings above the interval (nights and weekends included), filtered below.
         let candidates = try connection.query("""
             SELECT symbol, p, ts FROM (
@@ -73,29 +88,26 @@ struct DatasetAnalysis {
         var gaps: [DatasetQuality.Gap] = []
         for row in candidates {
             let from: Int64 = try row.decode("p"), to: Int64 = try row.decode("ts")
-            let missing: Int64
-            if interval >= 86_400 && interval < 7 * 86_400 {
-                missing = Self.businessDaysBetween(from, to)
-            } else if interval < 86_400 {
-                // Intraday: only spacing within one UTC day is a gap (the session's night is not).
-                missing = from / 86_400 == to / 86_400 ? (to - from) / interval - 1 : 0
-            } else {
-                missing = (to - from) / interval - 1
-            }
+            let missing = Self.missingBars(from: from, to: to, interval: interval)
             if missing > 0 {
                 gaps.append(.init(symbol: try row.decode("symbol"), from: Self.date(from), to: Self.date(to), missingBars: missing))
             }
         }
-        let gapCount = gaps.count
-        gaps.sort { $0.missingBars != $1.missingBars ? $0.missingBars > $1.missingBars : $0.from < $1.from }
-        let largest = try connection.query("""
-            SELECT symbol, ts, r FROM (
-                SELECT symbol, ts, close / lag(close) OVER (PARTITION BY symbol ORDER BY ts) - 1 AS r FROM bars WHERE dataset_id = \(id)) s
-            WHERE r IS NOT NULL ORDER BY abs(r) DESC, ts LIMIT 1
-            """).first.map { row in
-            DatasetQuality.LargestReturn(symbol: try row.decode("symbol"), date: Self.date(try row.decode("ts")), value: try row.decode("r"))
-        }
-        return DatasetQuality(gapCount: gapCount, gaps: Array(gaps.prefix(20)), largestAbsReturn: largest, zeroVolumeBars: zeroVolume)
+        return Self.report(gaps)
+    }
+
+    /// The gap count and the 20 largest gaps (most missing bars first, then earliest).
+    static func report(_ gaps: [DatasetQuality.Gap]) -> (count: Int, largest: [DatasetQuality.Gap]) {
+        let largest = gaps.sorted { $0.missingBars != $1.missingBars ? $0.missingBars > $1.missingBars : $0.from < $1.from }.prefix(20)
+        return (gaps.count, Array(largest))
+    }
+
+    /// Bars missing between consecutive bars at `from` and `to`: business days for daily
+    /// data, bars within one UTC day for intraday data (the session's night is not a gap).
+    static func missingBars(from: Int64, to: Int64, interval: Int64) -> Int64 {
+        if interval >= 86_400 && interval < 7 * 86_400 { return businessDaysBetween(from, to) }
+        if interval < 86_400 { return from / 86_400 == to / 86_400 ? (to - from) / interval - 1 : 0 }
+        return (to - from) / interval - 1
     }
 
     /// Weekdays strictly between the days of `from` and `to` (epoch seconds).

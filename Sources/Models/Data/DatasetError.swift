@@ -20,4 +20,10 @@ public enum DatasetError: Error, Sendable {
     case notFound
     /// The caller's `If-Match` version is not the current one.
     case stale(current: Int64)
+    /// A preprocessing step could not run on the data (too few rows…), at its JSON pointer.
+    case stepFailed(pointer: String, detail: String)
+    /// An import URL is refused (not http(s), a private address…) or could not be fetched.
+    case importRefused(reason: String)
+    /// Strategy runs still use the dataset (delete with `force`).
+    case inUse(runs: Int)
 }

@@ -37,14 +37,14 @@ public struct DatasetFilter: Sendable {
 }
 
 extension DatasetStore {
-    /// One page of `owner`'s datasets matching `filter`, and how many match in all.
-    public func list(owner: Int64, filter: DatasetFilter, sort: DatasetSort, limit: Int, offset: Int) throws -> (items: [Dataset], total: Int) {
+    /// One page of `owner`'s datasets (nil: everyone's) matching `filter`, and how many match in all.
+    public func list(owner: Int64?, filter: DatasetFilter, sort: DatasetSort, limit: Int, offset: Int) throws -> (items: [Dataset], total: Int) {
         let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
         let tags = try Self.json(filter.tags)
         let symbol = try filter.symbol.map { try Self.json([["symbol": $0]]) }
         let rows = try database.query("""
             SELECT \(unsafeFragment: Self.selection), count(*) OVER () AS total FROM datasets
-            WHERE owner_id = \(owner)
+            WHERE (\(owner)::bigint IS NULL OR owner_id = \(owner))
               AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))
               AND tags @> ARRAY(SELECT jsonb_array_elements_text(\(tags)::jsonb))
               AND (\(symbol)::jsonb IS NULL OR summary -> 'symbols' @> \(symbol)::jsonb)
@@ -53,7 +53,7 @@ extension DatasetStore {
         var total = try rows.first?.decode("total", as: Int.self) ?? 0
         if rows.isEmpty && offset > 0 {
             total = try database.query("""
-                SELECT count(*)::bigint AS total FROM datasets WHERE owner_id = \(owner)
+                SELECT count(*)::bigint AS total FROM datasets WHERE (\(owner)::bigint IS NULL OR owner_id = \(owner))
                   AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))
                   AND tags @> ARRAY(SELECT jsonb_array_elements_text(\(tags)::jsonb))
                   AND (\(symbol)::jsonb IS NULL OR summary -> 'symbols' @> \(symbol)::jsonb)

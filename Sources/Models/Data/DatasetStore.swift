@@ -1,7 +1,8 @@
 import Foundation
 
 /// Datasets and their bars in PostgreSQL. Every method takes the owner: another user's
-/// dataset is the same as none (`nil` or ``DatasetError/notFound``).
+/// dataset is the same as none (`nil` or ``DatasetError/notFound``); a nil owner (an
+/// admin) reaches every dataset.
 public final class DatasetStore: Sendable {
     let database: Database
 
@@ -60,21 +61,24 @@ public final class DatasetStore: Sendable {
         JSONB(json: String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
-    /// The dataset `id` of `owner`, or nil.
-    public func find(id: Int64, owner: Int64) throws -> Dataset? {
-        try database.query("SELECT \(unsafeFragment: Self.selection) FROM datasets WHERE id = \(id) AND owner_id = \(owner)")
+    /// The dataset `id` of `owner` (nil: of anyone), or nil.
+    public func find(id: Int64, owner: Int64?) throws -> Dataset? {
+        try database.query("""
+            SELECT \(unsafeFragment: Self.selection) FROM datasets WHERE id = \(id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
+            """)
             .first.map(Self.dataset(from:))
     }
 
     /// Changes name, description and/or tags; `expectedVersion` (from `If-Match`) must be current.
-    public func update(id: Int64, owner: Int64, name: String?, description: String?, tags: [String]?, expectedVersion: Int64?) throws -> Dataset {
+    public func update(id: Int64, owner: Int64?, name: String?, description: String?, tags: [String]?, expectedVersion: Int64?) throws -> Dataset {
         let tagsJSON = try tags.map(Self.json)
         do {
             let rows = try database.query("""
                 UPDATE datasets SET name = coalesce(\(name), name), description = coalesce(\(description), description),
                     tags = CASE WHEN \(tagsJSON)::jsonb IS NULL THEN tags ELSE ARRAY(SELECT jsonb_array_elements_text(\(tagsJSON)::jsonb)) END,
                     version = version + 1, updated_at = now()
-                WHERE id = \(id) AND owner_id = \(owner) AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
+                WHERE id = \(id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
+                  AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
                 RETURNING \(unsafeFragment: Self.selection)
                 """)
             if let row = rows.first { return try Self.dataset(from: row) }
@@ -86,13 +90,21 @@ public final class DatasetStore: Sendable {
     }
 
     /// Deletes the dataset and its bars; `expectedVersion` (from `If-Match`) must be current.
-    public func delete(id: Int64, owner: Int64, expectedVersion: Int64?) throws {
-        let count = try database.execute("""
-            DELETE FROM datasets WHERE id = \(id) AND owner_id = \(owner) AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
-            """)
-        guard count == 0 else { return }
-        guard let current = try find(id: id, owner: owner) else { throw DatasetError.notFound }
-        throw DatasetError.stale(current: current.version)
+    /// A dataset that strategy runs reference is ``DatasetError/inUse(runs:)`` unless `force`
+    /// (then the runs keep their results and lose the reference). The dataset row is locked
+    /// first, so a run cannot start using it between the check and the delete.
+    public func delete(id: Int64, owner: Int64?, expectedVersion: Int64?, force: Bool = false) throws {
+        try database.transaction { connection in
+            let rows = try connection.query("""
+                SELECT version FROM datasets WHERE id = \(id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner)) FOR UPDATE
+                """)
+            guard let row = rows.first else { throw DatasetError.notFound }
+            let version: Int64 = try row.decode("version")
+            if let expectedVersion, expectedVersion != version { throw DatasetError.stale(current: version) }
+            let runs: Int = try connection.query("SELECT count(*)::bigint AS n FROM runs WHERE dataset_id = \(id)")[0].decode("n")
+            if runs > 0 && !force { throw DatasetError.inUse(runs: runs) }
+            _ = try connection.execute("DELETE FROM datasets WHERE id = \(id)")
+        }
     }
 
     /// Bytes of all datasets of `owner` (what the quota counts).

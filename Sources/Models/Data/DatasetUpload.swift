@@ -1,11 +1,16 @@
 import Foundation
 import Quant
 
-/// One upload in progress: a transaction on this thread's connection with a temporary
-/// staging table that the file's rows are COPYed into as they are parsed. ``finish(_:)``
-/// checks, sorts and moves them into `bars` with the dataset row and its summary, and
-/// commits; any failure rolls everything back (the staging table is dropped with the
-/// transaction), so a refused or interrupted upload leaves nothing behind.
+/// One upload in progress, in a transaction on this thread's connection.
+///
+/// When the draft is known before the file (a raw body, or a form whose fields come
+/// first) and duplicates are refused, the dataset row is inserted first and the rows are
+/// COPYed straight into `bars` while every symbol's times increase, with the summary's
+/// statistics accumulated by the parser; rows after the first one out of order go to a
+/// temporary staging table, which ``finish(_:)`` checks for duplicates and moves into `bars`
+/// sorted. Otherwise everything goes through the staging table. Any failure rolls
+/// everything back (the staging table is dropped with the transaction), so a refused or
+/// interrupted upload leaves nothing behind.
 public final class DatasetUpload {
     private let connection: PostgresConnection
     private let owner: Int64
@@ -14,9 +19,13 @@ public final class DatasetUpload {
     private var parser: BarFileParser
     private var writer: CopyWriter?
     private var closed = false
+    /// The dataset row inserted up front (direct loading), or nil.
+    private var datasetID: Int64?
+    private var initialDraft: DatasetDraft?
+    private var staged = false
 
-    /// Starts an upload for `owner`.
-    public init(store: DatasetStore, owner: Int64, limits: UploadLimits) throws {
+    /// Starts an upload for `owner`; with `draft` (and no `dedupe`), rows in order go straight into `bars`.
+    public init(store: DatasetStore, owner: Int64, limits: UploadLimits, draft: DatasetDraft? = nil) throws {
         self.owner = owner
         self.limits = limits
         usedBytes = try store.usedBytes(owner: owner)
@@ -25,22 +34,62 @@ public final class DatasetUpload {
         connection = try store.database.connection()
         try connection.execute("BEGIN")
         do {
-            try connection.execute("""
-                CREATE TEMP TABLE upload_stage (line bigint NOT NULL, symbol text NOT NULL, ts bigint NOT NULL, open float8 NOT NULL,
-                    high float8 NOT NULL, low float8 NOT NULL, close float8 NOT NULL, volume float8 NOT NULL, extra float8[]) ON COMMIT DROP
-                """)
-            writer = try connection.beginCopyIn("COPY upload_stage FROM STDIN")
+            if let draft, draft.dedupe == nil {
+                initialDraft = draft
+                let id = try insertDataset(draft)
+                datasetID = id
+                parser.datasetID = id
+                parser.wideSymbol = draft.symbol
+                writer = try connection.beginCopyIn("COPY bars (dataset_id, symbol, ts, open, high, low, close, volume, extra) FROM STDIN")
+            } else {
+                try beginStaging()
+            }
         } catch {
             abort()
             throw Self.translate(error)
         }
     }
 
+    private func beginStaging() throws {
+        try connection.execute("""
+            CREATE TEMP TABLE upload_stage (line bigint NOT NULL, symbol text NOT NULL, ts bigint NOT NULL, open float8 NOT NULL,
+                high float8 NOT NULL, low float8 NOT NULL, close float8 NOT NULL, volume float8 NOT NULL, extra float8[]) ON COMMIT DROP
+            """)
+        writer = try connection.beginCopyIn("COPY upload_stage FROM STDIN")
+        staged = true
+    }
+
+    /// The dataset row, its summary to come; a taken name is ``DatasetError/nameTaken``.
+    private func insertDataset(_ draft: DatasetDraft) throws -> Int64 {
+        do {
+            return try connection.query("""
+                INSERT INTO datasets (owner_id, name, description, tags, timezone, layout, columns, summary, quality, row_count, size_bytes,
+                                      parent_id, steps)
+                VALUES (\(owner), \(draft.name), \(draft.description), ARRAY(SELECT jsonb_array_elements_text(\(try DatasetStore.json(draft.tags))::jsonb)),
+                        \(draft.timezone), 'wide', '[]', '{}', '{}', 0, 0, \(draft.parentID), \(draft.steps.map { JSONB(json: $0) })::jsonb)
+                RETURNING id
+                """)[0].decode("id")
+        } catch let error as DatabaseError where error.isUniqueViolation {
+            throw DatasetError.nameTaken
+        }
+    }
+
+    /// Hands the parser's output to the COPY it belongs to (ending the one into `bars` when
+    /// the rows leave time order).
+    private func write(_ bytes: [UInt8], _ target: BarFileParser.Target) throws {
+        if target == .stage && !staged {
+            try writer?.finish()
+            writer = nil
+            try beginStaging()
+        }
+        try writer?.write(bytes)
+    }
+
     /// Parses the next piece of the file and streams its good rows into the staging table.
     public func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws {
-        guard let writer else { return }
+        guard writer != nil else { return }
         do {
-            try parser.feed(bytes) { try writer.write($0) }
+            try parser.feed(bytes) { try self.write($0, $1) }
             try checkLimits()
         } catch {
             abort()
@@ -57,11 +106,11 @@ public final class DatasetUpload {
 
     /// Ends the file and stores the dataset; throws (after rolling back) when the file is refused.
     public func finish(_ draft: DatasetDraft) throws -> Dataset {
-        guard let writer, !closed else { throw DatasetError.badFile("The upload was already ended.") }
+        guard writer != nil, !closed else { throw DatasetError.badFile("The upload was already ended.") }
         do {
-            try parser.finish { try writer.write($0) }
+            try parser.finish { try self.write($0, $1) }
             try checkLimits()
-            try writer.finish()
+            try self.writer?.finish()
             self.writer = nil
             let dataset = try store(draft)
             try connection.execute("COMMIT")
@@ -87,12 +136,16 @@ public final class DatasetUpload {
         return error
     }
 
-    /// Duplicate (symbol, time) rows after the first of each, as issues, and their count.
+    /// Duplicate (symbol, time) rows after the first of each (staged rows that repeat one of
+    /// their own or one already in `bars`), as issues, and their count.
     private func duplicates(symbol wide: String) throws -> (issues: [CSVIssue], count: Int) {
+        guard staged else { return ([], 0) }
         let rows = try connection.query("""
             SELECT line, symbol, ts, count(*) OVER () AS total FROM (
-                SELECT line, symbol, ts, row_number() OVER (PARTITION BY symbol, ts ORDER BY line) AS k FROM upload_stage) d
-            WHERE k > 1 ORDER BY line LIMIT 100
+                SELECT line, symbol, ts, row_number() OVER (PARTITION BY symbol, ts ORDER BY line) AS k,
+                    EXISTS (SELECT 1 FROM bars b WHERE b.dataset_id = \(datasetID) AND b.symbol = s.symbol AND b.ts = s.ts) AS taken
+                FROM upload_stage s) d
+            WHERE k > 1 OR taken ORDER BY line LIMIT 100
             """)
         let dateColumn = parser.columns.first { $0.role == .date }?.name ?? "date"
         let issues = try rows.map { row in
@@ -104,27 +157,8 @@ public final class DatasetUpload {
 
     private static func name(_ symbol: String, wide: String) -> String { symbol.isEmpty ? wide : symbol }
 
-    private func store(_ draft: DatasetDraft) throws -> Dataset {
-        if parser.errorCount > 0 {
-            let (extra, count) = draft.dedupe == nil ? try duplicates(symbol: draft.symbol) : ([], 0)
-            let issues = (parser.issues + extra).sorted { $0.line < $1.line }.prefix(100)
-            throw DatasetError.invalidRows(Array(issues), count: parser.errorCount + count)
-        }
-        guard let layout = parser.layout else { throw DatasetError.badFile("The file has no header.") }
-        let inserted: [Row]
-        do {
-            inserted = try connection.query("""
-                INSERT INTO datasets (owner_id, name, description, tags, timezone, layout, columns, summary, quality, row_count, size_bytes,
-                                      parent_id, steps)
-                VALUES (\(owner), \(draft.name), \(draft.description), ARRAY(SELECT jsonb_array_elements_text(\(try DatasetStore.json(draft.tags))::jsonb)),
-                        \(draft.timezone), \(layout.rawValue), \(try DatasetStore.json(parser.columns))::jsonb, '{}', '{}', 0, \(Int64(parser.byteCount)),
-                        \(draft.parentID), \(draft.steps.map { JSONB(json: $0) })::jsonb)
-                RETURNING id
-                """)
-        } catch let error as DatabaseError where error.isUniqueViolation {
-            throw DatasetError.nameTaken
-        }
-        let id: Int64 = try inserted[0].decode("id")
+    /// Moves the staged rows into `bars` (sorted, keeping one of each duplicate with `dedupe`).
+    private func insertStaged(id: Int64, draft: DatasetDraft) throws {
         try connection.execute("SAVEPOINT bars")
         do {
             switch draft.dedupe {
@@ -146,14 +180,46 @@ public final class DatasetUpload {
             let (issues, count) = try duplicates(symbol: draft.symbol)
             throw DatasetError.invalidRows(issues, count: count)
         }
+    }
+
+    private func store(_ draft: DatasetDraft) throws -> Dataset {
+        if parser.errorCount > 0 {
+            let (extra, count) = draft.dedupe == nil ? try duplicates(symbol: draft.symbol) : ([], 0)
+            let issues = (parser.issues + extra).sorted { $0.line < $1.line }.prefix(100)
+            throw DatasetError.invalidRows(Array(issues), count: parser.errorCount + count)
+        }
+        guard let layout = parser.layout else { throw DatasetError.badFile("The file has no header.") }
+        let id = try datasetID ?? insertDataset(draft)
+        if let initialDraft, initialDraft.symbol != draft.symbol, layout == .wide {
+            // A form's symbol field came after the file: rename the rows already loaded.
+            try connection.execute("UPDATE bars SET symbol = \(draft.symbol) WHERE dataset_id = \(id)")
+        }
+        if staged { try insertStaged(id: id, draft: draft) }
         let extras = parser.columns.filter { $0.role == .extra }.map(\.name)
-        let (summary, quality) = try DatasetAnalysis(connection: connection, datasetID: id, extraColumns: extras,
-                                                     hasVolume: parser.columns.contains { $0.role == .volume }).run()
-        let rows = try connection.query("""
-            UPDATE datasets SET summary = \(try DatasetStore.json(summary))::jsonb, quality = \(try DatasetStore.json(quality))::jsonb,
-                row_count = \(summary.rowCount)
-            WHERE id = \(id) RETURNING \(unsafeFragment: DatasetStore.selection)
-            """)
-        return try DatasetStore.dataset(from: rows[0])
+        let hasVolume = parser.columns.contains { $0.role == .volume }
+        let analysis = DatasetAnalysis(connection: connection, datasetID: id, extraColumns: extras, hasVolume: hasVolume)
+        let summary: DatasetSummary, quality: DatasetQuality
+        if datasetID != nil && !staged && parser.statistics.inOrder {
+            let statistics = parser.statistics
+            summary = statistics.summary(names: ["open", "high", "low", "close", "volume"] + extras, hasVolume: hasVolume, wide: draft.symbol)
+            let gaps = try statistics.gaps(interval: summary.intervalSeconds, wide: draft.symbol) ?? analysis.gaps(interval: summary.intervalSeconds)
+            quality = DatasetQuality(gapCount: gaps.count, gaps: gaps.largest, largestAbsReturn: statistics.largestReturn(wide: draft.symbol),
+                                     zeroVolumeBars: statistics.zeroVolume)
+        } else {
+            (summary, quality) = try analysis.run()
+        }
+        do {
+            let rows = try connection.query("""
+                UPDATE datasets SET name = \(draft.name), description = \(draft.description),
+                    tags = ARRAY(SELECT jsonb_array_elements_text(\(try DatasetStore.json(draft.tags))::jsonb)), timezone = \(draft.timezone),
+                    layout = \(layout.rawValue), columns = \(try DatasetStore.json(parser.columns))::jsonb,
+                    summary = \(try DatasetStore.json(summary))::jsonb, quality = \(try DatasetStore.json(quality))::jsonb,
+                    row_count = \(summary.rowCount), size_bytes = \(Int64(parser.byteCount))
+                WHERE id = \(id) RETURNING \(unsafeFragment: DatasetStore.selection)
+                """)
+            return try DatasetStore.dataset(from: rows[0])
+        } catch let error as DatabaseError where error.isUniqueViolation {
+            throw DatasetError.nameTaken
+        }
     }
 }

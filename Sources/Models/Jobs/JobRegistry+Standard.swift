@@ -5,6 +5,8 @@ extension JobRegistry {
         var registry = JobRegistry()
         registry.register(RunService.jobKind, RunJob())
         if diagnostics { DiagnosticJobs.register(on: &registry) }
+        PreprocessJob.register(on: &registry)
+        ImportJob.register(on: &registry)
         return registry
     }
 }

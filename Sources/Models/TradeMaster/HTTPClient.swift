@@ -49,6 +49,28 @@ public struct HTTPClient: Sendable {
     /// - Throws: ``HTTPClientError``: `invalidURL` or `invalidRequest` before anything is
     ///   sent; `unreachable`, `timeout`, `responseTooLarge` or `malformedResponse` after.
     public func send(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = []) throws(HTTPClientError) -> HTTPClientResponse {
+        try perform(method: method, url: url, headers: headers, body: body, resolve: nil,
+                    collector: ResponseCollector(maxBodyBytes: maxBodyBytes, maxHeaderBytes: maxHeaderBytes))
+    }
+
+    /// GETs `url` and hands the body of a 200 answer to `sink` piece by piece as it arrives
+    /// (never holding it whole; a body of another status is dropped and returned empty).
+    /// `resolve` pins the connection to addresses (curl's `HOST:PORT:ADDRESS`), so a name
+    /// checked before cannot resolve elsewhere when it is fetched (DNS rebinding).
+    /// - Throws: what `sink` threw, or ``HTTPClientError``.
+    public func stream(url: String, resolve: String?, into sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> HTTPClientResponse {
+        let collector = ResponseCollector(maxBodyBytes: maxBodyBytes, maxHeaderBytes: maxHeaderBytes)
+        collector.sink = sink
+        do {
+            return try perform(method: "GET", url: url, headers: [], body: [], resolve: resolve, collector: collector)
+        } catch {
+            if let sinkError = collector.sinkError { throw sinkError }
+            throw error
+        }
+    }
+
+    private func perform(method: String, url: String, headers: [(String, String)], body: [UInt8], resolve: String?,
+                         collector: ResponseCollector) throws(HTTPClientError) -> HTTPClientResponse {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
               !url.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F })
@@ -69,8 +91,9 @@ public struct HTTPClient: Sendable {
         // curl adds `Expect: 100-continue` to larger bodies and waits a second for it: no.
         for line in headers.map({ "\($0.0): \($0.1)" }) + ["Expect:"] { list = curl_slist_append(list, line) }
         defer { curl_slist_free_all(list) }
+        let pins: UnsafeMutablePointer<curl_slist>? = resolve.map { curl_slist_append(nil, $0) } ?? nil
+        defer { if let pins { curl_slist_free_all(pins) } }
 
-        let collector = ResponseCollector(maxBodyBytes: maxBodyBytes, maxHeaderBytes: maxHeaderBytes)
         let context = Unmanaged.passUnretained(collector).toOpaque()
         let totalMs = max(1, Int(min(timeout, 86_400) * 1000))
         let connectMs = max(1, min(totalMs, Int(min(connectTimeout, 86_400) * 1000)))
@@ -93,6 +116,7 @@ public struct HTTPClient: Sendable {
         if let unixSocketPath { set(CURLOPT_UNIX_SOCKET_PATH, unixSocketPath) }
         if status == CURLE_OK { status = tm_curl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBodyBytes)) }
         if status == CURLE_OK { status = tm_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list) }
+        if status == CURLE_OK, let pins { status = tm_curl_setopt_slist(handle, CURLOPT_RESOLVE, pins) }
         if status == CURLE_OK {
             status = tm_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
                 let collector = Unmanaged<ResponseCollector>.fromOpaque(context!).takeUnretainedValue()
@@ -172,6 +196,11 @@ private final class ResponseCollector {
     let maxBodyBytes: Int
     let maxHeaderBytes: Int
     var body: [UInt8] = []
+    /// Where a 200 answer's body goes instead of `body` (streaming), and what it threw.
+    var sink: ((UnsafeRawBufferPointer) throws -> Void)?
+    var sinkError: (any Error)?
+    var received = 0
+    var statusCode = 0
     var headers: [String: String] = [:]
     var headerBytes = 0
     var bodyTooLarge = false
@@ -186,11 +215,22 @@ private final class ResponseCollector {
 
     /// Appends body bytes; false (abort the transfer) past the limit.
     func appendBody(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Bool {
-        guard count <= maxBodyBytes - body.count else {
+        guard count <= maxBodyBytes - max(body.count, received) else {
             bodyTooLarge = true
             return false
         }
         guard let data, count > 0 else { return true }
+        if let sink {
+            received += count
+            guard statusCode == 200 else { return true }
+            do {
+                try sink(UnsafeRawBufferPointer(start: data, count: count))
+                return true
+            } catch {
+                sinkError = error
+                return false
+            }
+        }
         body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: count))
         return true
     }
@@ -206,6 +246,7 @@ private final class ResponseCollector {
         let line = String(decoding: UnsafeRawBufferPointer(start: data, count: count), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {
+            statusCode = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
             headers = [:]  // a new response (after a 1xx, or a followed redirect)
             headersComplete = false
         } else if line.isEmpty {

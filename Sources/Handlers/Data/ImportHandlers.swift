@@ -1,0 +1,90 @@
+import Foundation
+import Models
+import TMFcgi
+
+/// `POST /api/v1/data/import`: a CSV downloaded over HTTP(S) by a `data.import` job and
+/// loaded as an upload would be.
+public struct ImportHandlers: Sendable {
+    let queue: JobQueue
+    let limits: UploadLimits
+    let allowPrivate: Bool
+    let maxBytes: Int
+    let timeoutSeconds: Int
+
+    /// Handlers queueing on `queue`, with the import settings.
+    public init(queue: JobQueue, limits: UploadLimits, allowPrivate: Bool, maxBytes: Int, timeoutSeconds: Int) {
+        self.queue = queue
+        self.limits = limits
+        self.allowPrivate = allowPrivate
+        self.maxBytes = maxBytes
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Adds the route.
+    public func register(on routes: inout Routes) {
+        routes.post("/api/v1/data/import", .caller(.create), doc: RouteDoc(
+            "Import a CSV from an http(s) URL as a new dataset (a job)", tag: "data",
+            description: """
+                Answers 202 with the queued data.import job (Location: the job); its result holds dataset_id. The file is \
+                loaded as an upload would be (layouts, checks, limits). The URL's host must resolve to public addresses only \
+                (loopback, private, link-local and metadata addresses are refused, 422 at /url); the download is pinned to the \
+                checked address, capped in size and time, and redirects are not followed. A name you already use, or an import \
+                of it still running, is a 409.
+                """,
+            body: Body.self, response: Job.self, status: 202, errors: [409],
+            example: .object([("url", .string("https://example.com/prices/AAPL.csv")), ("name", .string("AAPL daily"))])),
+            use: create)
+    }
+
+    /// The request body.
+    struct Body: Codable {
+        var url: String
+        var name: String
+        var description: String?
+        var tags: [String]?
+        var timezone: String?
+        var symbol: String?
+        var dedupe: String?
+    }
+
+    /// `POST /api/v1/data/import`.
+    public func create(_ request: Request, _ context: AppContext) throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try request.decode(Body.self)
+        var errors: [FieldError] = []
+        let url = body.url.trimmingCharacters(in: .whitespaces)
+        var path: String?
+        if url.isEmpty || url.utf8.count > 2048 || url.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) {
+            errors.append(FieldError(pointer: "/url", detail: "must be an http or https URL of at most 2048 characters"))
+        } else if let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+                  let host = components.host, !host.isEmpty {
+            path = components.path.isEmpty ? nil : components.path
+        } else {
+            errors.append(FieldError(pointer: "/url", detail: "must be an absolute http or https URL with a host"))
+        }
+        if let tags = body.tags, tags.contains(where: { $0.contains(",") }) {
+            errors.append(FieldError(pointer: "/tags", detail: "a tag must not contain a comma"))
+        }
+        var form = UploadForm()
+        form.fields["name"] = body.name
+        form.fields["description"] = body.description
+        form.fields["tags"] = body.tags?.joined(separator: ",")
+        form.fields["timezone"] = body.timezone
+        form.fields["symbol"] = body.symbol
+        form.fields["dedupe"] = body.dedupe
+        var draft: DatasetDraft?
+        do {
+            draft = try form.draft(filename: path.map { ($0 as NSString).lastPathComponent })
+        } catch let problem as Problem {
+            errors += problem.errors.map { FieldError(pointer: "/" + $0.pointer, detail: $0.detail) }
+        }
+        guard errors.isEmpty, let draft else { throw Problem.validation(errors) }
+        let options = ImportJob.Options(url: url, allowPrivate: allowPrivate, maxBytes: maxBytes, timeoutSeconds: timeoutSeconds, limits: limits)
+        // Refused before queueing, so the caller hears it at once (the job checks again, and pins the address).
+        _ = try ImportAddressPolicy.target(url: url, allowPrivate: allowPrivate)
+        let job = try ImportJob.enqueue(draft, owner: principal.userID, options: options, queue: queue)
+        var response = try JSONCoding.response(job, status: .accepted)
+        response.headers.add("Location", "/api/v1/jobs/\(job.id)")
+        return response
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Which addresses an import by URL may connect to: public ones only, unless private
+/// addresses are allowed (`TM_IMPORT_ALLOW_PRIVATE=true`, for tests and closed networks).
+/// Loopback, private, shared (CGNAT), link-local (cloud metadata at 169.254.169.254),
+/// unique-local (fd00:ec2::254), multicast, documentation and reserved ranges are refused,
+/// and so are IPv6 forms that embed an IPv4 address (mapped, NAT64, 6to4, Teredo) when
+/// that address is refused. Every address a name resolves to is checked, and the transfer
+/// is pinned to the checked address (``ImportTarget/resolve``), so the name cannot
+/// resolve elsewhere between the check and the connection.
+public enum ImportAddressPolicy {
+    /// Why `address` (4 or 16 bytes) must not be connected to, or nil when it is public.
+    public static func refusal(_ address: [UInt8]) -> String? {
+        switch address.count {
+        case 4: return refusal(v4: address)
+        case 16: return refusal(v6: address)
+        default: return "not an IP address"
+        }
+    }
+
+    private static func refusal(v4 a: [UInt8]) -> String? {
+        func within(_ prefix: [UInt8], _ bits: Int) -> Bool {
+            var left = bits
+            for (k, byte) in prefix.enumerated() where left > 0 {
+                let mask: UInt8 = left >= 8 ? 0xFF : ~(0xFF >> UInt8(left))
+                if a[k] & mask != byte & mask { return false }
+                left -= 8
+            }
+            return true
+        }
+        if a == [169, 254, 169, 254] || a == [100, 100, 100, 200] || a == [192, 0, 0, 192] { return "a cloud metadata address" }
+        if within([127], 8) { return "a loopback address" }
+        if within([10], 8) || within([172, 16], 12) || within([192, 168], 16) { return "a private address" }
+        if within([169, 254], 16) { return "a link-local address" }
+        if within([100, 64], 10) { return "a shared (carrier-grade NAT) address" }
+        if within([0], 8) { return "an unspecified address" }
+        if within([224], 4) { return "a multicast address" }
+        if within([240], 4) { return "a reserved address" }
+        if within([192, 0, 0], 24) || within([192, 0, 2], 24) || within([198, 51, 100], 24) || within([203, 0, 113], 24)
+            || within([198, 18], 15) || within([192, 88, 99], 24) {
+            return "a reserved address"
+        }
+        return nil
+    }
+
+    private static func refusal(v6 a: [UInt8]) -> String? {
+        let zero10 = a[0..<10].allSatisfy { $0 == 0 }
+        if zero10 && a[10] == 0xFF && a[11] == 0xFF { return refusal(v4: Array(a[12..<16])).map { $0 + " (IPv4-mapped)" } }
+        if a[0..<15].allSatisfy({ $0 == 0 }) && a[15] == 1 { return "a loopback address" }
+        if a.allSatisfy({ $0 == 0 }) { return "an unspecified address" }
+        if zero10 && a[10] == 0 && a[11] == 0 { return "an IPv4-compatible address" }
+        if a[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] {
+            return refusal(v4: Array(a[12..<16])).map { $0 + " (NAT64)" }
+        }
+        if a[0] == 0x20 && a[1] == 0x02 { return refusal(v4: Array(a[2..<6])).map { $0 + " (6to4)" } }
+        if a[0..<4] == [0x20, 0x01, 0x00, 0x00] { return "a Teredo address" }
+        if a[0..<4] == [0x20, 0x01, 0x0D, 0xB8] { return "a documentation address" }
+        if a == [0xFD, 0x00, 0x0E, 0xC2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54] { return "a cloud metadata address" }
+        if a[0] & 0xFE == 0xFC { return "a unique-local (private) address" }
+        if a[0] == 0xFE && a[1] & 0xC0 == 0x80 { return "a link-local address" }
+        if a[0] == 0xFE && a[1] & 0xC0 == 0xC0 { return "a site-local address" }
+        if a[0] == 0xFF { return "a multicast address" }
+        if a[0..<8] == [0x01, 0x00, 0, 0, 0, 0, 0, 0] { return "a discard address" }
+        return nil
+    }
+
+    /// The bytes of an IPv4 or IPv6 literal, or nil.
+    public static func parse(_ text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
+    }
+
+    /// The text of an address (IPv6 without brackets).
+    public static func format(_ bytes: [UInt8]) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        let family = bytes.count == 4 ? AF_INET : AF_INET6
+        _ = bytes.withUnsafeBytes { raw in inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// Every address `host` resolves to (a literal is itself).
+    public static func resolve(_ host: String) throws -> [[UInt8]] {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if let literal = parse(bare) { return [literal] }
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(bare, nil, &hints, &list) == 0, let first = list else {
+            throw DatasetError.importRefused(reason: "the host name \(bare) does not resolve")
+        }
+        defer { freeaddrinfo(list) }
+        var out: [[UInt8]] = []
+        var node: UnsafeMutablePointer<addrinfo>? = first
+        while let current = node {
+            if let address = current.pointee.ai_addr {
+                if current.pointee.ai_family == AF_INET {
+                    var v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+                    out.append(withUnsafeBytes(of: &v4) { Array($0) })
+                } else if current.pointee.ai_family == AF_INET6 {
+                    var v6 = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
+                    out.append(withUnsafeBytes(of: &v6) { Array($0) })
+                }
+            }
+            node = current.pointee.ai_next
+        }
+        guard !out.isEmpty else { throw DatasetError.importRefused(reason: "the host name \(bare) has no address") }
+        return out
+    }
+
+    /// The URL's target, resolved and checked: every address must be allowed; the first is
+    /// the one the transfer is pinned to.
+    public static func target(url: String, allowPrivate: Bool) throws -> ImportTarget {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
+            throw DatasetError.importRefused(reason: "the URL must be an absolute http or https URL with a host")
+        }
+        guard components.user == nil && components.password == nil else {
+            throw DatasetError.importRefused(reason: "the URL must not carry credentials")
+        }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        let addresses = try resolve(host)
+        if !allowPrivate {
+            for address in addresses {
+                if let reason = refusal(address) {
+                    throw DatasetError.importRefused(reason: "\(host) resolves to \(format(address)), \(reason)")
+                }
+            }
+        }
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        return ImportTarget(host: bare, port: port, address: addresses[0])
+    }
+}
+
+/// Where an import connects: the URL's host and port and the checked address.
+public struct ImportTarget: Sendable, Equatable {
+    /// The host as in the URL (brackets removed).
+    public var host: String
+    /// The port.
+    public var port: Int
+    /// The checked address.
+    public var address: [UInt8]
+
+    /// libcurl's `CURLOPT_RESOLVE` entry pinning the host to the address; nil when the host
+    /// is an address itself (nothing to resolve).
+    public var resolve: String? {
+        guard ImportAddressPolicy.parse(host) == nil else { return nil }
+        let text = ImportAddressPolicy.format(address)
+        return "\(host):\(port):" + (address.count == 16 ? "[\(text)]" : text)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// The `data.import` job: downloads a CSV over HTTP(S) and loads it as an upload would.
+/// The URL's host is resolved and every address checked (``ImportAddressPolicy``) unless
+/// private addresses are allowed, and the transfer is pinned to the checked address; the
+/// body is streamed into the upload (never held whole), capped at `max_bytes`, and the
+/// whole transfer at `timeout_seconds`. Redirects are not followed. Its result is
+/// `{dataset_id}`. One attempt: a retry would meet its own name.
+public enum ImportJob {
+    /// The kind.
+    public static let kind = "data.import"
+
+    /// What an import needs besides the draft.
+    public struct Options: Sendable {
+        /// The URL.
+        public var url: String
+        /// Whether private addresses may be fetched (`TM_IMPORT_ALLOW_PRIVATE`).
+        public var allowPrivate: Bool
+        /// The largest body (`TM_IMPORT_MAX_BYTES`).
+        public var maxBytes: Int
+        /// The deadline of the whole transfer (`TM_IMPORT_TIMEOUT_SECONDS`).
+        public var timeoutSeconds: Int
+        /// The dataset limits.
+        public var limits: UploadLimits
+
+        /// Options.
+        public init(url: String, allowPrivate: Bool, maxBytes: Int, timeoutSeconds: Int, limits: UploadLimits) {
+            self.url = url
+            self.allowPrivate = allowPrivate
+            self.maxBytes = maxBytes
+            self.timeoutSeconds = timeoutSeconds
+            self.limits = limits
+        }
+    }
+
+    /// The job draft of a validated request.
+    public static func draft(_ draft: DatasetDraft, owner: Int64, options: Options) -> JobQueue.Draft {
+        var payload: [String: JSONDocument] = [
+            "url": .string(options.url), "name": .string(draft.name), "description": .string(draft.description),
+            "symbol": .string(draft.symbol), "tags": .array(draft.tags.map { .string($0) }), "timezone": .string(draft.timezone),
+            "allow_private": .bool(options.allowPrivate), "max_bytes": .integer(Int64(options.maxBytes)),
+            "timeout_seconds": .integer(Int64(options.timeoutSeconds)),
+            "max_rows": .integer(Int64(options.limits.maximumRows)), "quota_bytes": .integer(options.limits.quotaBytes),
+        ]
+        if let dedupe = draft.dedupe { payload["dedupe"] = .string(dedupe.rawValue) }
+        return JobQueue.Draft(kind: kind, payload: .object(payload), ownerID: owner, maxAttempts: 1)
+    }
+
+    /// Registers the kind.
+    static func register(on registry: inout JobRegistry) {
+        registry.register(kind, run)
+    }
+
+    static func run(_ context: JobContext) throws -> JobCompletion {
+        let p = context.payload
+        guard let owner = context.job.ownerID, let url = p["url"]?.stringValue, let name = p["name"]?.stringValue,
+              let symbol = p["symbol"]?.stringValue, let maxBytes = p["max_bytes"]?.intValue, let timeout = p["timeout_seconds"]?.intValue,
+              let maxRows = p["max_rows"]?.intValue, let quota = p["quota_bytes"]?.intValue else {
+            throw JobFailure("data.import: the payload lacks url, name, symbol or limits", retryable: false)
+        }
+        var tags: [String] = []
+        if case .array(let items)? = p["tags"] { tags = items.compactMap(\.stringValue) }
+        var draft = DatasetDraft(name: name, description: p["description"]?.stringValue ?? "", symbol: symbol, tags: tags,
+                                 timezone: p["timezone"]?.stringValue ?? "UTC")
+        draft.dedupe = p["dedupe"]?.stringValue.flatMap(DatasetDraft.Dedupe.init(rawValue:))
+        let allowPrivate: Bool
+        if case .bool(let value)? = p["allow_private"] { allowPrivate = value } else { allowPrivate = false }
+        let options = Options(url: url, allowPrivate: allowPrivate, maxBytes: maxBytes, timeoutSeconds: timeout,
+                              limits: UploadLimits(maximumRows: maxRows, quotaBytes: Int64(quota)))
+        do {
+            try context.reportProgress(0, message: "downloading")
+            // Only the cancel check while downloading: this thread's connection is in the upload's COPY,
+            // so progress (a write to PostgreSQL) waits for the end.
+            let dataset = try load(draft, owner: owner, options: options, store: DatasetStore(database: context.database)) { _ in
+                try context.checkInterruption()
+            }
+            try context.reportProgress(1, message: "loaded")
+            return JobCompletion(result: .object(["dataset_id": .integer(dataset.id), "row_count": .integer(dataset.rowCount)]))
+        } catch let error as DatasetError {
+            throw JobFailure("data.import: \(error.summary)", retryable: false)
+        } catch let error as HTTPClientError {
+            throw JobFailure("data.import: \(error)", retryable: false)
+        }
+    }
+
+    /// Checks the URL's addresses, downloads it into a new upload and stores the dataset.
+    public static func load(_ draft: DatasetDraft, owner: Int64, options: Options, store: DatasetStore,
+                            progress: @escaping (Int) throws -> Void = { _ in }) throws -> Dataset {
+        let target = try ImportAddressPolicy.target(url: options.url, allowPrivate: options.allowPrivate)
+        let upload = try DatasetUpload(store: store, owner: owner, limits: options.limits, draft: draft)
+        do {
+            var received = 0
+            let client = HTTPClient(timeout: Double(options.timeoutSeconds), connectTimeout: min(10, Double(options.timeoutSeconds)),
+                                    maxBodyBytes: options.maxBytes)
+            let response = try client.stream(url: options.url, resolve: target.resolve) { piece in
+                received += piece.count
+                try upload.feed(UnsafeBufferPointer(start: piece.baseAddress?.assumingMemoryBound(to: UInt8.self), count: piece.count))
+                try progress(received)
+            }
+            guard response.status == 200 else {
+                throw DatasetError.importRefused(reason: "the server answered \(response.status)\(response.status / 100 == 3 ? " (redirects are not followed)" : "")")
+            }
+            return try upload.finish(draft)
+        } catch HTTPClientError.responseTooLarge {
+            upload.abort()
+            throw DatasetError.importRefused(reason: "the file is larger than \(options.maxBytes) bytes")
+        } catch HTTPClientError.timeout {
+            upload.abort()
+            throw DatasetError.importRefused(reason: "the download took longer than \(options.timeoutSeconds) s")
+        } catch {
+            upload.abort()
+            throw error
+        }
+    }
+}
+
+extension ImportJob {
+    /// Queues an import of `draft` for `owner`: 409 (``DatasetError/nameTaken``) when the
+    /// owner has a dataset of that name or an import of it queued or running. Serialized
+    /// per owner and name by a transaction lock, so two imports of one name make one job.
+    public static func enqueue(_ draft: DatasetDraft, owner: Int64, options: Options, queue: JobQueue) throws -> Job {
+        let key = "import:\(owner):\(draft.name.lowercased())"
+        let jobs = try queue.database.transaction { connection -> [Job] in
+            _ = try connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0)) IS NULL AS locked")
+            let taken = try connection.query("""
+                SELECT (EXISTS (SELECT 1 FROM datasets WHERE owner_id = \(owner) AND lower(name) = lower(\(draft.name)))
+                     OR EXISTS (SELECT 1 FROM jobs WHERE owner_id = \(owner) AND kind = \(kind) AND status IN ('queued', 'running')
+                                AND lower(payload ->> 'name') = lower(\(draft.name)))) AS taken
+                """)[0].decode("taken", as: Bool.self)
+            if taken { throw DatasetError.nameTaken }
+            return try queue.enqueue(Self.draft(draft, owner: owner, options: options), on: connection)
+        }
+        queue.announce(jobs)
+        guard let job = jobs.first else { throw DatabaseError.unavailable("the import job was not queued") }
+        return job
+    }
+}

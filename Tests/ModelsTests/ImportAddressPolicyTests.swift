@@ -1,0 +1,49 @@
+import Testing
+@testable import Models
+
+/// The import address check on literal addresses: nothing is connected to.
+struct ImportAddressPolicyTests {
+    static func refusal(_ text: String) -> String? {
+        guard let bytes = ImportAddressPolicy.parse(text) else { return "unparsed" }
+        return ImportAddressPolicy.refusal(bytes)
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1", "loopback"), ("127.255.0.9", "loopback"), ("10.1.2.3", "private"), ("172.16.0.1", "private"),
+        ("172.31.255.255", "private"), ("192.168.1.1", "private"), ("169.254.169.254", "metadata"), ("169.254.1.1", "link-local"),
+        ("100.100.100.200", "metadata"), ("100.64.0.1", "shared"), ("0.0.0.0", "unspecified"), ("224.0.0.1", "multicast"),
+        ("255.255.255.255", "reserved"), ("192.0.2.10", "reserved"),
+    ])
+    func refusesNonPublicIPv4(_ address: String, _ kind: String) {
+        #expect(Self.refusal(address)?.contains(kind) == true, "\(address): \(Self.refusal(address) ?? "allowed")")
+    }
+
+    @Test(arguments: [
+        ("::1", "loopback"), ("::", "unspecified"), ("fe80::1", "link-local"), ("fc00::1", "unique-local"), ("fd12:3456::1", "unique-local"),
+        ("fd00:ec2::254", "metadata"), ("::ffff:127.0.0.1", "loopback"), ("::ffff:169.254.169.254", "metadata"),
+        ("64:ff9b::a00:1", "private"), ("2002:a00:1::", "private"), ("2001:db8::1", "documentation"), ("ff02::1", "multicast"),
+        ("fec0::1", "site-local"), ("2001:0:4136:e378::1", "Teredo"),
+    ])
+    func refusesNonPublicIPv6(_ address: String, _ kind: String) {
+        #expect(Self.refusal(address)?.contains(kind) == true, "\(address): \(Self.refusal(address) ?? "allowed")")
+    }
+
+    @Test(arguments: ["8.8.8.8", "93.184.216.34", "172.32.0.1", "100.128.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "2002:808:808::"])
+    func allowsPublicAddresses(_ address: String) {
+        #expect(Self.refusal(address) == nil, "\(address): \(Self.refusal(address) ?? "")")
+    }
+
+    @Test func urlsAreCheckedBeforeAnyConnection() throws {
+        for url in ["http://127.0.0.1:8080/a.csv", "http://[::1]/a.csv", "http://169.254.169.254/latest/meta-data/",
+                    "http://localhost/a.csv", "http://[::ffff:10.0.0.1]/a.csv", "ftp://8.8.8.8/a.csv", "http://user:pw@8.8.8.8/a.csv",
+                    "file:///etc/passwd", "http:///a.csv"] {
+            #expect(throws: DatasetError.self, "\(url)") { try ImportAddressPolicy.target(url: url, allowPrivate: false) }
+        }
+        let allowed = try ImportAddressPolicy.target(url: "http://127.0.0.1:18093/a.csv", allowPrivate: true)
+        #expect(allowed.port == 18093 && allowed.address == [127, 0, 0, 1])
+        let public4 = try ImportAddressPolicy.target(url: "https://8.8.8.8/a.csv", allowPrivate: false)
+        #expect(public4.port == 443 && public4.resolve == nil, "a literal address needs no pin")
+        let named = try ImportAddressPolicy.target(url: "http://localhost:81/a.csv", allowPrivate: true)
+        #expect(named.resolve == "localhost:81:" + (named.address.count == 4 ? "127.0.0.1" : "[::1]"))
+    }
+}
