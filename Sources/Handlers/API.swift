@@ -41,7 +41,8 @@ public enum API {
 
         // Each route declares its own access (see `Access`): registration order does not matter.
         var routes = Routes(authenticator: Authenticator(signer: signer, sessions: sessions, apiKeys: keys))
-        HealthHandlers(database: database, redis: redis, tradeMaster: tradeMaster, version: version).register(on: &routes)
+        HealthHandlers(database: database, redis: redis, tradeMaster: tradeMaster, version: version,
+                       breakers: ServiceBreakerStore(database: database)).register(on: &routes)
         if settings.diagnostics {
             DiagnosticHandlers().register(on: &routes)
         }
@@ -52,7 +53,8 @@ public enum API {
         AdminUserHandlers(service: service, users: users, sessions: sessions, keys: keys, audit: audit).register(on: &routes)
         JobHandlers(queue: JobQueue(database: database), kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
             .register(on: &routes)
-        if let metrics { MetricsHandlers(region: metrics, queue: JobQueue(database: database)).register(on: &routes) }
+        if let metrics { MetricsHandlers(region: metrics, queue: JobQueue(database: database),
+                                                         training: TrainingStore(queue: JobQueue(database: database))).register(on: &routes) }
         let datasets = DatasetStore(database: database)
         UploadHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows,
                                                              quotaBytes: Int64(settings.userQuotaBytes))).register(on: &routes)
@@ -61,6 +63,12 @@ public enum API {
         ChartHandlers(store: datasets).register(on: &routes)
         PreprocessHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
                            maximumRows: settings.syncMaxRows).register(on: &routes)
+        let training = TrainingStore(queue: JobQueue(database: database))
+        TrainingHandlers(store: training).register(on: &routes)
+        // Saving a labelling is one quick call: two tries, no breaker (the workers keep that).
+        MarketDynamicsHandlers(store: training, client: TradeMasterClient(
+            baseURL: settings.tradeMasterURL, timeout: 10, policy: TradeMasterClient.Policy(attempts: 2, firstDelay: 0.2)))
+            .register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }

@@ -43,8 +43,12 @@ struct WorkerCommand: ParsableCommand {
             leaseSeconds: Double(settings.jobLeaseSeconds), pollSeconds: Double(settings.jobPollMilliseconds) / 1000,
             backoffSeconds: Double(settings.jobBackoffMilliseconds) / 1000, retentionDays: settings.jobRetentionDays,
             shutdownSeconds: Double(settings.workerShutdownTimeout))
-        let queue = JobQueue(database: Database(url: settings.databaseURL))
-        let worker = JobWorker(queue: queue, registry: .standard(diagnostics: settings.diagnostics),
+        let database = Database(url: settings.databaseURL)
+        let queue = JobQueue(database: database)
+        // libcurl's global state, before any thread exists (the TradeMaster client uses it).
+        if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: TradeMaster calls will fail") }
+        let training = TrainingEngines(configuration: settings.training, database: database)
+        let worker = JobWorker(queue: queue, registry: .standard(diagnostics: settings.diagnostics, training: training),
                                configuration: configuration, logger: logger)
         worker.start()
         var received: Int32 = 0

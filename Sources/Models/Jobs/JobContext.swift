@@ -25,6 +25,9 @@ public final class JobContext: @unchecked Sendable {
         self.worker = worker
     }
 
+    /// Where the handler's own events (trial, epoch) go: the queue's publisher.
+    public var events: any EventPublisher { queue.events }
+
     /// The handler's input.
     public var payload: JSONDocument { job.payload }
 
