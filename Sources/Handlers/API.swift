@@ -63,8 +63,14 @@ public enum API {
         ChartHandlers(store: datasets).register(on: &routes)
         PreprocessHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
                            maximumRows: settings.syncMaxRows).register(on: &routes)
+        let strategies = StrategyStore(database: database)
+        StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)
+        let runService = RunService(database: database)
+        StrategyRunHandlers(strategies: strategies, service: runService, idempotency: IdempotencyStore(database: database), metrics: metrics)
+            .register(on: &routes)
+        RunHandlers(runs: runService.runs).register(on: &routes)
         let training = TrainingStore(queue: JobQueue(database: database))
-        TrainingHandlers(store: training).register(on: &routes)
+        TrainingHandlers(store: training, idempotency: IdempotencyStore(database: database)).register(on: &routes)
         // Saving a labelling is one quick call: two tries, no breaker (the workers keep that).
         MarketDynamicsHandlers(store: training, client: TradeMasterClient(
             baseURL: settings.tradeMasterURL, timeout: 10, policy: TradeMasterClient.Policy(attempts: 2, firstDelay: 0.2)))

@@ -21,6 +21,8 @@ public enum MetricCatalog {
     public static let redisDuration = "tm_redis_command_duration_seconds"
     /// Logins by result.
     public static let logins = "tm_logins_total"
+    /// Strategy runs started (executed) by mode.
+    public static let runsStarted = "tm_runs_started_total"
     /// Jobs by kind and status (read from PostgreSQL at scrape time).
     public static let jobs = "tm_jobs"
     /// Queued jobs that may run now.
@@ -44,6 +46,7 @@ public enum MetricCatalog {
         databaseDuration: "PostgreSQL statement round-trip time.",
         redisDuration: "Redis command round-trip time.",
         logins: "Login attempts by result (ok, failed, throttled, inactive).",
+        runsStarted: "Strategy runs started through execute, by mode (backtest, paper).",
         jobs: "Jobs by kind and status.",
         queueDepth: "Queued jobs whose run_after has passed.",
         oldestQueuedAge: "Seconds the oldest runnable queued job has waited.",

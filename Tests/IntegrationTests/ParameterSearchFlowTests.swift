@@ -34,8 +34,8 @@ import TestSupport
     @Test func bestParametersAndTestMetricsEqualABruteForceLoopOfTmBacktest() throws {
         let worker = try t.worker()
         defer { worker.stop() }
-        let (alice, auth) = try t.user()
-        let strategy = try t.builtinStrategy(owner: alice.id)
+        let (_, auth) = try t.user()
+        let strategy = try t.builtinStrategy(auth)
         let bars = 500
         let csv = DataFixtures.wideDaily(count: bars, seed: 11).text
         let dataset = try t.dataset(csv, auth: auth)
@@ -99,8 +99,8 @@ import TestSupport
     @Test func aThousandTrialSearchOverTenYearsOfDailyBars() throws {
         let worker = try t.worker(["TM_TRAINING_THREADS": "2"])
         defer { worker.stop() }
-        let (alice, auth) = try t.user()
-        let strategy = try t.builtinStrategy(owner: alice.id)
+        let (_, auth) = try t.user()
+        let strategy = try t.builtinStrategy(auth)
         let dataset = try t.dataset(DataFixtures.wideDaily(count: 2520, seed: 3).text, auth: auth)
         let response = try t.client.send("POST", "/api/v1/training/start", headers: auth, json: [
             "strategy_id": strategy, "dataset_id": dataset,

@@ -42,23 +42,24 @@ struct TrainingFixtures {
         try DataFixtures.sql(stack, query)
     }
 
-    /// A trademaster strategy of `owner` (deepscalper on BTC).
-    func tradeMasterStrategy(owner: Int) throws -> Int {
-        let name = AuthFixtures.uniqueName("tm")
-        return try #require(Int(sql("""
-            WITH i AS (INSERT INTO strategies (owner_id, name, strategy_type, engine, config) VALUES (\(owner), '\(name)', 'algorithmic_trading',
-            'trademaster', '{"task_name":"algorithmic_trading","dataset_name":"algorithmic_trading:BTC","optimizer_name":"adam",
-            "loss_name":"mse","agent_name":"algorithmic_trading:deepscalper"}') RETURNING id) SELECT id FROM i
-            """)))
+    /// A trademaster strategy (deepscalper on BTC) created through the strategies API.
+    func tradeMasterStrategy(_ auth: [String: String]) throws -> Int {
+        try strategy(auth, ["strategy_type": "algorithmic_trading", "engine": "trademaster",
+                            "config": ["task_name": "algorithmic_trading", "dataset_name": "BTC", "agent_name": "deepscalper",
+                                       "optimizer_name": "adam", "loss_name": "mse"]])
     }
 
-    /// A builtin sma_crossover strategy of `owner`.
-    func builtinStrategy(owner: Int) throws -> Int {
-        let name = AuthFixtures.uniqueName("sma")
-        return try #require(Int(sql("""
-            WITH i AS (INSERT INTO strategies (owner_id, name, strategy_type, engine, kind, parameters) VALUES (\(owner), '\(name)',
-            'algorithmic_trading', 'builtin', 'sma_crossover', '{"fast": 10, "slow": 30}') RETURNING id) SELECT id FROM i
-            """)))
+    /// A builtin sma_crossover strategy (fast 10, slow 30) created through the strategies API.
+    func builtinStrategy(_ auth: [String: String]) throws -> Int {
+        try strategy(auth, ["strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "sma_crossover",
+                            "parameters": ["fast": 10, "slow": 30]])
+    }
+
+    func strategy(_ auth: [String: String], _ body: [String: Any]) throws -> Int {
+        let response = try client.send("POST", "/api/v1/strategies", headers: auth,
+                                       json: body.merging(["name": AuthFixtures.uniqueName("strategy")]) { $1 })
+        try #require(response.status == 201, "create strategy: \(response.status) \(response.text)")
+        return try #require(response.json["id"] as? Int)
     }
 
     /// Uploads `csv` as a dataset of one symbol; its id.

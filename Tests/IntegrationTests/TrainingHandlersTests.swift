@@ -22,8 +22,8 @@ import TestSupport
     @Test func deepscalperTrainsAndTestsWithParsedMetricsAndAPlot() throws {
         let worker = try t.worker()
         defer { worker.stop() }
-        let (alice, auth) = try t.user()
-        let strategy = try t.tradeMasterStrategy(owner: alice.id)
+        let (_, auth) = try t.user()
+        let strategy = try t.tradeMasterStrategy(auth)
         let (id, created) = try start(auth, ["strategy_id": strategy, "name": "deepscalper BTC"])
         #expect(created["status"] as? String == "queued" && created["kind"] as? String == "trademaster")
         let done = try t.finished("/api/v1/training/\(id)/status", auth)
@@ -62,8 +62,8 @@ import TestSupport
     @Test func aCrashFailsWithTheLogTail() throws {
         let worker = try t.worker()
         defer { worker.stop() }
-        let (alice, auth) = try t.user()
-        let strategy = try t.tradeMasterStrategy(owner: alice.id)
+        let (_, auth) = try t.user()
+        let strategy = try t.tradeMasterStrategy(auth)
         let (id, _) = try start(auth, ["strategy_id": strategy, "config": ["dataset_name": "algorithmic_trading:CRASH"]])
         let done = try t.finished("/api/v1/training/\(id)/status", auth)
         #expect(done["status"] as? String == "failed")
@@ -76,8 +76,8 @@ import TestSupport
     @Test func aStallTimesOut() throws {
         let worker = try t.worker(["TM_TRADEMASTER_STALL_S": "1"])
         defer { worker.stop() }
-        let (alice, auth) = try t.user()
-        let strategy = try t.tradeMasterStrategy(owner: alice.id)
+        let (_, auth) = try t.user()
+        let strategy = try t.tradeMasterStrategy(auth)
         let (id, _) = try start(auth, ["strategy_id": strategy, "config": ["dataset_name": "algorithmic_trading:STALL"]])
         let done = try t.finished("/api/v1/training/\(id)/status", auth)
         #expect(done["status"] as? String == "failed")
@@ -88,8 +88,8 @@ import TestSupport
     @Test func stopWhileTrainingMarksItCancelled() throws {
         let worker = try t.worker()
         defer { worker.stop() }
-        let (alice, auth) = try t.user()
-        let strategy = try t.tradeMasterStrategy(owner: alice.id)
+        let (_, auth) = try t.user()
+        let strategy = try t.tradeMasterStrategy(auth)
         let (id, _) = try start(auth, ["strategy_id": strategy, "config": ["dataset_name": "algorithmic_trading:SLOW"]])
         try t.poll("/api/v1/training/\(id)/status", auth) { ($0["epoch"] as? Int ?? 0) >= 1 && $0["status"] as? String == "running" }
         let stop = try t.client.send("POST", "/api/v1/training/\(id)/stop", headers: auth)
@@ -106,8 +106,8 @@ import TestSupport
         let port = 18_000 + Int.random(in: 600...900)
         let worker = try t.worker(["TRADEMASTER_API_URL": "http://127.0.0.1:\(port)"])
         defer { worker.stop() }
-        let (alice, auth) = try t.user()
-        let strategy = try t.tradeMasterStrategy(owner: alice.id)
+        let (_, auth) = try t.user()
+        let strategy = try t.tradeMasterStrategy(auth)
         let (id, _) = try start(auth, ["strategy_id": strategy])
         let done = try t.finished("/api/v1/training/\(id)/status", auth)
         #expect(done["status"] as? String == "failed" && done["attempts"] as? Int == 3)
@@ -134,8 +134,8 @@ import TestSupport
     }
 
     @Test func aViewerCannotStartAndBadInputsNameTheField() throws {
-        let (alice, auth) = try t.user()
-        let builtin = try t.builtinStrategy(owner: alice.id)
+        let (_, auth) = try t.user()
+        let builtin = try t.builtinStrategy(auth)
         let viewer = try t.fx.createWithCLI(role: "viewer")
         let viewerAuth = try t.fx.login(viewer).bearer
         #expect(try t.client.send("POST", "/api/v1/training/start", headers: viewerAuth, json: ["strategy_id": builtin]).status == 403)
@@ -149,8 +149,8 @@ import TestSupport
             return (response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["pointer"] as? String }
         }
         #expect(try pointers(["dataset_id": dataset]).contains("/strategy_id"))
-        let (bob, _) = try t.user()
-        #expect(try pointers(["strategy_id": try t.builtinStrategy(owner: bob.id), "dataset_id": dataset]) == ["/strategy_id"])
+        let (_, bobAuth) = try t.user()
+        #expect(try pointers(["strategy_id": try t.builtinStrategy(bobAuth), "dataset_id": dataset]) == ["/strategy_id"])
         let space: [String: Any] = ["fast": ["min": 5, "max": 20, "step": 5]]
         #expect(try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": ["nope": [1, 2]]]]) == ["/config/space/nope"])
         #expect(try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": space, "max_trials": 0]]) == ["/config/max_trials"])
@@ -159,8 +159,16 @@ import TestSupport
         #expect(try pointers(["strategy_id": builtin, "config": ["space": space]]) == ["/dataset_id"])
         #expect(try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": ["fast": ["min": 1, "max": 5]]]]) == ["/config/space/fast"])
         #expect(try pointers(["strategy_id": builtin, "dataset_id": dataset, "name": "", "config": ["space": space]]) == ["/name"])
-        let tm = try t.tradeMasterStrategy(owner: alice.id)
+        let tm = try t.tradeMasterStrategy(auth)
         #expect(try pointers(["strategy_id": tm, "config": ["agent": "x"]]) == ["/config/agent"])
+        // Idempotency-Key: a retry answers the first training; another body with the key is a 422.
+        let key = ["Idempotency-Key": UUID().uuidString]
+        let first = try t.client.send("POST", "/api/v1/training/start", headers: auth.merging(key) { $1 }, json: ["strategy_id": tm])
+        let retry = try t.client.send("POST", "/api/v1/training/start", headers: auth.merging(key) { $1 }, json: ["strategy_id": tm])
+        #expect(first.status == 202 && retry.status == 202 && retry.header("idempotent-replayed") == "true")
+        #expect(retry.json["id"] as? Int == first.json["id"] as? Int && retry.header("location") == first.header("location"))
+        let other = try t.client.send("POST", "/api/v1/training/start", headers: auth.merging(key) { $1 }, json: ["strategy_id": tm, "name": "x"])
+        #expect(other.status == 422)
         let badStatus = try t.client.send("GET", "/api/v1/training?status=done", headers: auth)
         #expect(badStatus.status == 422 && (badStatus.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "status")
         #expect(try t.client.send("GET", "/api/v1/training/0", headers: auth).status == 404)

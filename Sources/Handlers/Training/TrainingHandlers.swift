@@ -9,10 +9,12 @@ extension TrainingJob: ResponseEncodable {}
 /// best parameters, and fetch its result plot.
 public struct TrainingHandlers: Sendable {
     let store: TrainingStore
+    let idempotency: IdempotencyStore?
 
-    /// Handlers over `store`.
-    public init(store: TrainingStore) {
+    /// Handlers over `store`; with `idempotency`, `Idempotency-Key` on a start is honoured.
+    public init(store: TrainingStore, idempotency: IdempotencyStore? = nil) {
         self.store = store
+        self.idempotency = idempotency
     }
 
     /// The body of `POST /api/v1/training/start`.
@@ -52,7 +54,7 @@ public struct TrainingHandlers: Sendable {
     public func register(on routes: inout Routes) {
         routes.post("/api/v1/training/start", .caller(.run), doc: RouteDoc(
             "Start training a strategy: a parameter search (builtin) or a TradeMaster train and test (trademaster)", tag: "training",
-            description: "202 with the training and Location /api/v1/training/{id}. Search config: {method: grid|random, space: {param: {min, max, step} | [values]}, max_trials, objective: sharpe|sortino|calmar|total_return, split: {train, valid, test}, seed, symbol}.",
+            description: "202 with the training and Location /api/v1/training/{id}. Send Idempotency-Key to make a retry answer the first request's training instead of starting another (kept 24 h). Search config: {method: grid|random, space: {param: {min, max, step} | [values]}, max_trials, objective: sharpe|sortino|calmar|total_return, split: {train, valid, test}, seed, symbol}.",
             body: StartBody.self, response: TrainingJob.self, status: 202,
             example: .object([("strategy_id", .integer(1)), ("dataset_id", .integer(1)), ("config", .object([
                 ("method", .string("grid")), ("space", .object([("fast", .object([("min", .integer(5)), ("max", .integer(20)), ("step", .integer(5))])),
@@ -83,7 +85,15 @@ public struct TrainingHandlers: Sendable {
     /// `POST /api/v1/training/start`.
     public func start(_ request: Request, _ context: AppContext) throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try request.decode(StartBody.self)
+        guard let mediaType = request.mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+            throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.", headers: [("Accept", "application/json")])
+        }
+        let bytes = try request.body.collect()
+        guard !bytes.isEmpty else {
+            throw Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
+                          detail: "The request body is empty; a JSON document is required.")
+        }
+        let body = try JSONCoding.decode(StartBody.self, from: bytes)
         var errors: [FieldError] = []
         var name: String?
         if let raw = body.name {
@@ -116,10 +126,37 @@ public struct TrainingHandlers: Sendable {
             draft = TrainingStore.Draft(kind: "trademaster", strategy: strategy, datasetID: body.datasetId, name: name, config: config)
             jobKind = TrainingKinds.tradeMaster
         }
-        let training = try store.create(draft, owner: principal.userID, jobKind: jobKind)
-        var response = try JSONCoding.response(training, status: .accepted)
-        response.headers.add("Location", "/api/v1/training/\(training.id)")
-        return response
+        func answer(_ training: TrainingJob) throws -> IdempotencyStore.Answer {
+            IdempotencyStore.Answer(status: 202, location: "/api/v1/training/\(training.id)",
+                                    body: try JSONCoding.response(training, status: .accepted).body)
+        }
+        let outcome: IdempotencyStore.Outcome
+        if let key = request.headers["Idempotency-Key"], let idempotency {
+            guard (1...255).contains(key.unicodeScalars.count), !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw IdempotencyError.invalidKey
+            }
+            var queued: [Job] = []
+            outcome = try idempotency.perform(owner: principal.userID, route: "POST /api/v1/training/start", key: key,
+                                              requestBody: bytes) { connection in
+                let (training, jobs) = try store.insert(draft, owner: principal.userID, jobKind: jobKind, on: connection)
+                queued = jobs
+                return try answer(training)
+            }
+            store.queue.announce(queued)
+        } else {
+            outcome = .fresh(try answer(store.create(draft, owner: principal.userID, jobKind: jobKind)))
+        }
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        let stored: IdempotencyStore.Answer
+        switch outcome {
+        case .fresh(let fresh): stored = fresh
+        case .replayed(let replayed):
+            stored = replayed
+            headers.add("Idempotent-Replayed", "true")
+        }
+        if let location = stored.location { headers.add("Location", location) }
+        return Response(status: HTTPStatus(code: stored.status), headers: headers, body: stored.body)
     }
 
     /// TradeMaster overrides: only the train fields, as strings of sane length.
@@ -227,9 +264,18 @@ public struct TrainingHandlers: Sendable {
             throw Problem(.conflict, detail: "Training \(training.id) has not succeeded (\(training.status)).")
         }
         let parameters = best.compactMapValues(\.doubleValue)
-        switch try store.apply(id: training.id, strategyID: strategyID, owner: training.ownerId, parameters: parameters) {
+        let outcome: TrainingStore.ApplyOutcome
+        do {
+            outcome = try store.apply(id: training.id, strategyID: strategyID, owner: training.ownerId, parameters: parameters)
+        } catch StrategyRecordError.stale {
+            throw Problem(.conflict, detail: "The strategy changed meanwhile; apply again.")
+        } catch StrategyRecordError.invalid(let issues) {
+            throw Problem(.conflict, detail: "The strategy no longer accepts these parameters: "
+                          + issues.map(\.message).joined(separator: " "))
+        }
+        _ = principal
+        switch outcome {
         case let .applied(version, stored):
-            _ = principal
             return ApplyAnswer(trainingId: training.id, strategyId: strategyID, version: version, parameters: stored)
         case .strategyMissing:
             throw Problem(.conflict, detail: "The strategy of training \(training.id) no longer exists.")

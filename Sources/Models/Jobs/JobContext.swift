@@ -25,14 +25,14 @@ public final class JobContext: @unchecked Sendable {
         self.worker = worker
     }
 
-    /// Where the handler's own events (trial, epoch) go: the queue's publisher.
-    public var events: any EventPublisher { queue.events }
-
     /// The handler's input.
     public var payload: JSONDocument { job.payload }
 
     /// Which attempt this is (1 for the first).
     public var attempt: Int { job.attempts }
+
+    /// Where the handler's own events go (the queue's publisher).
+    public var events: any EventPublisher { queue.events }
 
     /// The worker running it (its lease owner name).
     public var workerID: String { worker }

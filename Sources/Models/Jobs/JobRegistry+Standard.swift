@@ -4,6 +4,7 @@ extension JobRegistry {
     /// `training`'s TradeMaster client (a default one when only the kinds are wanted).
     public static func standard(diagnostics: Bool, training: TrainingEngines? = nil) -> JobRegistry {
         var registry = JobRegistry()
+        registry.register(RunService.jobKind, RunJob())
         if diagnostics { DiagnosticJobs.register(on: &registry) }
         (training ?? TrainingEngines(configuration: TrainingConfiguration())).register(on: &registry)
         return registry

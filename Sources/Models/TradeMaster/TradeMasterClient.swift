@@ -28,7 +28,7 @@ public struct TradeMasterClient: Sendable {
 
     /// The base URL (`TRADEMASTER_API_URL`).
     public let baseURL: String
-    private let http: HTTPClient
+    let http: HTTPClient
     /// Retries of one call.
     public let policy: Policy
     /// The breaker shared by the process's calls, if any.

@@ -44,22 +44,30 @@ public struct TrainingStore: Sendable {
     /// Inserts the row and enqueues its job (`jobKind`, payload `{training_id}`) in one
     /// transaction; announces the job after the commit.
     public func create(_ draft: Draft, owner: Int64, jobKind: String, maxAttempts: Int = 3) throws -> TrainingJob {
-        let (id, jobs) = try database.transaction { connection -> (Int64, [Job]) in
-            let rows = try connection.query("""
-                INSERT INTO training_jobs (owner_id, kind, strategy_id, strategy_version, dataset_id, name, config, total_trials)
-                VALUES (\(owner), \(draft.kind), \(draft.strategy?.id), \(draft.strategy?.version), \(draft.datasetID), \(draft.name),
-                        \(draft.config)::jsonb, \(draft.totalTrials))
-                RETURNING id
-                """)
-            let id: Int64 = try rows[0].decode("id")
-            let jobs = try queue.enqueue(JobQueue.Draft(kind: jobKind, payload: .object(["training_id": .integer(id)]),
-                                                        ownerID: owner, maxAttempts: maxAttempts), on: connection)
-            try connection.execute("UPDATE training_jobs SET job_id = \(jobs[0].id) WHERE id = \(id)")
-            return (id, jobs)
-        }
+        let (training, jobs) = try database.transaction { try insert(draft, owner: owner, jobKind: jobKind, maxAttempts: maxAttempts, on: $0) }
         queue.announce(jobs)
-        guard let created = try find(id: id, owner: nil) else { throw DatabaseError.unavailable("training \(id) vanished") }
-        return created
+        return training
+    }
+
+    /// Inserts the row and enqueues its job on `connection`, inside the caller's transaction
+    /// (an idempotent request's); the caller announces the jobs after the commit.
+    public func insert(_ draft: Draft, owner: Int64, jobKind: String, maxAttempts: Int = 3,
+                       on connection: PostgresConnection) throws -> (training: TrainingJob, jobs: [Job]) {
+        let rows = try connection.query("""
+            INSERT INTO training_jobs (owner_id, kind, strategy_id, strategy_version, dataset_id, name, config, total_trials)
+            VALUES (\(owner), \(draft.kind), \(draft.strategy?.id), \(draft.strategy?.version), \(draft.datasetID), \(draft.name),
+                    \(draft.config)::jsonb, \(draft.totalTrials))
+            RETURNING id
+            """)
+        let id: Int64 = try rows[0].decode("id")
+        let jobs = try queue.enqueue(JobQueue.Draft(kind: jobKind, payload: .object(["training_id": .integer(id)]),
+                                                    ownerID: owner, maxAttempts: maxAttempts), on: connection)
+        try connection.execute("UPDATE training_jobs SET job_id = \(jobs[0].id) WHERE id = \(id)")
+        let created = try connection.query("""
+            \(unsafeFragment: TrainingJob.selection)
+            WHERE t.id = \(id)
+            """)
+        return (try TrainingJob(row: created[0]), jobs)
     }
 
     /// Enqueues another step (a dynamics test) for an existing row, which then follows that job.
@@ -106,11 +114,9 @@ public struct TrainingStore: Sendable {
         return (try rows.map(TrainingJob.init(row:)), try rows.first?.decode("total") ?? 0)
     }
 
-    /// The strategy `id` of `owner` (minimal read until the strategies store is merged).
+    /// The strategy `id` of `owner`, through the strategies store.
     public func strategy(id: Int64, owner: Int64) throws -> TrainingStrategy? {
-        try database.query("""
-            SELECT id, engine, kind, parameters, config, trading, version FROM strategies WHERE id = \(id) AND owner_id = \(owner)
-            """).first.map(TrainingStrategy.init(row:))
+        try StrategyStore(database: database).find(id: id, scope: owner).map(TrainingStrategy.init)
     }
 
     /// Whether dataset `id` exists and is `owner`'s.
@@ -175,23 +181,17 @@ public struct TrainingStore: Sendable {
         case strategyMissing
     }
 
-    /// Writes `parameters` over the strategy's and bumps its version, recording the version
-    /// on the training row, in one transaction.
+    /// Writes `parameters` over the strategy's through the strategies store (which validates
+    /// them and bumps the version, refusing a concurrent edit), then records the version on
+    /// the training row.
     public func apply(id: Int64, strategyID: Int64, owner: Int64, parameters: [String: Double]) throws -> ApplyOutcome {
-        let document = JSONDocument.object(parameters.mapValues { $0 == $0.rounded() && abs($0) < 1e15 ? .integer(Int64($0)) : .number($0) })
-        return try database.transaction { connection in
-            let rows = try connection.query("""
-                UPDATE strategies SET parameters = parameters || \(document)::jsonb, version = version + 1, updated_at = now()
-                WHERE id = \(strategyID) AND owner_id = \(owner) RETURNING version, parameters
-                """)
-            guard let row = rows.first else { return .strategyMissing }
-            let version: Int64 = try row.decode("version")
-            try connection.execute("UPDATE training_jobs SET applied_version = \(version), updated_at = now() WHERE id = \(id)")
-            let stored: JSONDocument = try row.decode("parameters")
-            var numbers: [String: Double] = [:]
-            if case .object(let members) = stored { for (k, v) in members { if let d = v.doubleValue { numbers[k] = d } } }
-            return .applied(version: version, parameters: numbers)
-        }
+        let strategies = StrategyStore(database: database)
+        guard let record = try strategies.find(id: strategyID, scope: owner) else { return .strategyMissing }
+        var draft = StrategyDraft(record)
+        draft.parameters.merge(parameters) { $1 }
+        let updated = try strategies.update(id: strategyID, scope: owner, with: draft, expectedVersion: record.version)
+        try database.execute("UPDATE training_jobs SET applied_version = \(updated.version), updated_at = now() WHERE id = \(id)")
+        return .applied(version: updated.version, parameters: updated.parameters)
     }
 }
 

@@ -16,19 +16,20 @@ public struct TrainingStrategy: Sendable {
     /// The version (bumped by apply).
     public var version: Int64
 
-    init(row: Row) throws {
-        id = try row.decode("id")
-        engine = try row.decode("engine")
-        kind = try row.decodeIfPresent("kind")
-        let raw: JSONDocument = try row.decode("parameters")
-        var numbers: [String: Double] = [:]
-        if case .object(let members) = raw {
-            for (key, value) in members { if let number = value.doubleValue { numbers[key] = number } }
+    /// The training view of a stored strategy.
+    init(_ record: StrategyRecord) {
+        id = record.id
+        engine = record.engine.rawValue
+        kind = record.kind
+        parameters = record.parameters
+        config = record.config.map { c in
+            .object(["task_name": .string(c.taskName), "dataset_name": .string(c.datasetName), "agent_name": .string(c.agentName),
+                     "optimizer_name": .string(c.optimizerName), "loss_name": .string(c.lossName)])
         }
-        parameters = numbers
-        config = try row.decodeIfPresent("config")
-        trading = try row.decode("trading")
-        version = try row.decode("version")
+        let t = record.trading
+        trading = .object(["initial_capital": .number(t.initialCapital), "commission": .number(t.commission),
+                           "slippage_bps": .number(t.slippageBps), "allow_short": .bool(t.allowShort)])
+        version = record.version
     }
 }
 

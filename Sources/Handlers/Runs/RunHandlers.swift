@@ -1,0 +1,114 @@
+import Foundation
+import Models
+import TMFcgi
+
+/// Routes under `/api/v1/runs`: the caller's runs (every run for admins), one run, its
+/// trades and equity curve, and deleting a finished run.
+public struct RunHandlers: Sendable {
+    let runs: RunStore
+
+    /// Handlers over `runs`.
+    public init(runs: RunStore) {
+        self.runs = runs
+    }
+
+    /// The query parameters of run lists.
+    static let listQuery: [RouteDoc.QueryParameter] = [
+        StrategyHandlers.enumParameter("status", RunStatus.allCases.map(\.rawValue), "Only runs with this status."),
+        StrategyHandlers.enumParameter("mode", RunMode.allCases.map(\.rawValue), "Only runs of this mode."),
+    ]
+
+    /// Adds the routes.
+    public func register(on routes: inout Routes) {
+        routes.get("/api/v1/runs", .caller(.read), doc: RouteDoc(
+            "Your runs, newest first (every run for admins)", tag: "runs", response: Page<Run>.self, query: Self.listQuery, paged: true),
+                   use: list)
+        routes.get("/api/v1/runs/:id", .caller(.read), doc: RouteDoc(
+            "A run: status, progress, snapshot of what ran, dataset, timings, summary and metrics, error", tag: "runs"), use: show)
+        routes.get("/api/v1/runs/:id/trades", .caller(.read), doc: RouteDoc(
+            "A run's trades in entry order", tag: "runs", response: Page<RunTrade>.self, paged: true), use: trades)
+        routes.get("/api/v1/runs/:id/equity", .caller(.read), doc: RouteDoc(
+            "A run's equity curve with drawdown and position, downsampled", tag: "runs",
+            query: [.integer("max_points", 2...10_000, "The most points to answer (default 1000).")]), use: equity)
+        routes.delete("/api/v1/runs/:id", .caller(.create), doc: RouteDoc(
+            "Delete a finished run and its results (409 while it is queued or running: stop it first)", tag: "runs", errors: [409]),
+                      use: delete)
+    }
+
+    /// Parses the run filters and paging of `request`, or throws a 422 naming each bad one.
+    static func listParameters(_ request: Request) throws -> (page: PageRequest, status: RunStatus?, mode: RunMode?) {
+        let query = try request.queryItems
+        var errors: [FieldError] = []
+        let page = PageRequest.parse(query, errors: &errors)
+        func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
+            guard let text = query[name] else { return nil }
+            if let value = T(rawValue: text) { return value }
+            errors.append(FieldError(pointer: name, detail: "unknown value \"\(text.prefix(100))\"; one of "
+                                     + T.allCases.map(\.rawValue).joined(separator: ", ")))
+            return nil
+        }
+        let status = choice("status", RunStatus.self), mode = choice("mode", RunMode.self)
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        return (page, status, mode)
+    }
+
+    /// The caller's run of the path's id, or 404.
+    func run(_ context: AppContext) throws -> Run {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id", as: Int64.self)
+        guard id > 0, let run = try runs.find(id: id, scope: StrategyHandlers.scope(principal)) else { throw RunError.notFound }
+        return run
+    }
+
+    /// `GET /api/v1/runs`.
+    public func list(_ request: Request, _ context: AppContext) throws -> Page<Run> {
+        let principal = try context.requirePrincipal()
+        let (page, status, mode) = try Self.listParameters(request)
+        let (items, total) = try runs.list(scope: StrategyHandlers.scope(principal), strategyID: nil, status: status, mode: mode,
+                                           limit: page.limit, offset: page.offset)
+        return Page(items: items, total: total, request: page)
+    }
+
+    /// `GET /api/v1/runs/:id`.
+    public func show(_ request: Request, _ context: AppContext) throws -> Run {
+        try run(context)
+    }
+
+    /// `GET /api/v1/runs/:id/trades`.
+    public func trades(_ request: Request, _ context: AppContext) throws -> Page<RunTrade> {
+        let run = try run(context)
+        var errors: [FieldError] = []
+        let page = PageRequest.parse(try request.queryItems, errors: &errors)
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let (items, total) = try runs.trades(runID: run.id, limit: page.limit, offset: page.offset)
+        return Page(items: items, total: total, request: page)
+    }
+
+    /// `GET /api/v1/runs/:id/equity?max_points=`: empty until the run has results.
+    public func equity(_ request: Request, _ context: AppContext) throws -> RunEquity {
+        let run = try run(context)
+        var errors: [FieldError] = []
+        let maxPoints = QueryValue.integer(try request.queryItems, "max_points", 2...10_000, errors: &errors) ?? 1000
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        guard let series = try runs.series(runID: run.id) else {
+            return RunEquity(runId: run.id, totalPoints: 0, maxPoints: maxPoints, points: [])
+        }
+        let n = series.times.count
+        let drawdown = series.drawdown
+        let indices: [Int] = n <= maxPoints ? Array(0..<n)
+            : (0..<maxPoints).map { Int((Double($0) * Double(n - 1) / Double(maxPoints - 1)).rounded()) }
+        func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
+        let points = indices.map { i in
+            EquityPoint(time: Date(timeIntervalSince1970: Double(series.times[i])), equity: finite(series.equity[i]),
+                        drawdown: finite(drawdown[i]), position: series.position[i])
+        }
+        return RunEquity(runId: run.id, totalPoints: n, maxPoints: maxPoints, points: points)
+    }
+
+    /// `DELETE /api/v1/runs/:id`: 204; 409 while the run is live.
+    public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
+        let run = try run(context)
+        try runs.delete(id: run.id, scope: run.ownerId)
+        return NoContent()
+    }
+}

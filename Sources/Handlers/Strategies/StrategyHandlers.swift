@@ -1,0 +1,202 @@
+import Models
+import Quant
+import TMFcgi
+
+extension StrategyRecord: ResponseEncodable {}
+
+/// Routes under `/api/v1/strategies`: the caller's strategies (every strategy for admins),
+/// their CRUD with `version`/`ETag`/`If-Match`, clone, and the built-in kinds.
+public struct StrategyHandlers: Sendable {
+    let store: StrategyStore
+    let tradeMaster: TradeMasterClient?
+
+    /// Handlers over `store`; a trademaster `config` is checked against `tradeMaster`'s
+    /// `getParameters` when it answers, else against the documented catalogue.
+    public init(store: StrategyStore, tradeMaster: TradeMasterClient?) {
+        self.store = store
+        self.tradeMaster = tradeMaster
+    }
+
+    /// Adds the routes.
+    public func register(on routes: inout Routes) {
+        routes.get("/api/v1/strategies", .caller(.read), doc: RouteDoc(
+            "List your strategies (every strategy for admins)", tag: "strategies", response: Page<StrategyRecord>.self,
+            query: [
+                Self.enumParameter("strategy_type", StrategyType.allCases.map(\.rawValue), "Only this type."),
+                Self.enumParameter("status", StrategyStatus.allCases.map(\.rawValue), "Only this status."),
+                Self.enumParameter("engine", StrategyEngine.allCases.map(\.rawValue), "Only this engine."),
+                .string("tag", "Only strategies with this tag.", maxLength: 50),
+                .string("q", "Part of the name or description, case-insensitive.", maxLength: 200),
+                Self.enumParameter("sort", StrategySort.allCases.map(\.rawValue), "Order (default -created_at)."),
+            ], paged: true), use: list)
+        routes.post("/api/v1/strategies", .caller(.create), doc: RouteDoc(
+            "Create a strategy (builtin kind + parameters, or a trademaster config)", tag: "strategies", body: StrategyBody.self,
+            response: StrategyRecord.self, status: 201, errors: [409], example: .object([("name", .string("SMA 10/30")), ("strategy_type", .string("algorithmic_trading")),
+                                             ("engine", .string("builtin")), ("kind", .string("sma_crossover")),
+                                             ("parameters", .object([("fast", .integer(10)), ("slow", .integer(30))]))])),
+                    use: create)
+        routes.get("/api/v1/strategies/kinds", .caller(.read), doc: RouteDoc(
+            "The built-in strategy kinds with every parameter's type, default, range and description", tag: "strategies"),
+                   use: kinds)
+        routes.get("/api/v1/strategies/:id", .caller(.read), doc: RouteDoc(
+            "A strategy (ETag: its version)", tag: "strategies", response: StrategyRecord.self), use: show)
+        routes.put("/api/v1/strategies/:id", .caller(.create), doc: RouteDoc(
+            "Replace a strategy's editable fields (If-Match: its ETag)", tag: "strategies", body: StrategyBody.self,
+            response: StrategyRecord.self, errors: [409, 412]), use: replace)
+        routes.patch("/api/v1/strategies/:id", .caller(.create), doc: RouteDoc(
+            "Change some of a strategy's fields (If-Match: its ETag)", tag: "strategies", body: StrategyChange.self,
+            response: StrategyRecord.self, errors: [409, 412], example: .object([("description", .string("Tuned"))])), use: update)
+        routes.delete("/api/v1/strategies/:id", .caller(.create), doc: RouteDoc(
+            "Delete a strategy and its runs (If-Match: its ETag)", tag: "strategies", errors: [409, 412]), use: delete)
+        routes.post("/api/v1/strategies/:id/clone", .caller(.create), doc: RouteDoc(
+            "Copy a strategy under a new name (as a draft)", tag: "strategies", body: CloneBody.self,
+            response: StrategyRecord.self, status: 201, errors: [409],
+            example: .object([("name", .string("SMA 10/30 (copy)"))])), use: clone)
+    }
+
+    /// A string query parameter restricted to `values`.
+    static func enumParameter(_ name: String, _ values: [String], _ description: String) -> RouteDoc.QueryParameter {
+        RouteDoc.QueryParameter(name, .object([("type", .string("string")), ("enum", .array(values.map { .string($0) }))]), description)
+    }
+
+    /// The ETag of a version.
+    static func etag(_ version: Int64) -> String { "\"\(version)\"" }
+
+    /// The version an `If-Match` names; nil without one or for `*`, 412 when it names none.
+    static func expectedVersion(_ request: Request) throws -> Int64? {
+        guard let value = request.headers["If-Match"]?.trimmingSpaces, value != "*" else { return nil }
+        var tag = Substring(value)
+        if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+        guard tag.count >= 2, tag.hasPrefix("\""), tag.hasSuffix("\""), let version = Int64(tag.dropFirst().dropLast()) else {
+            throw Problem(.preconditionFailed, detail: "If-Match does not name a version of this strategy.")
+        }
+        return version
+    }
+
+    /// `strategy` as JSON with its ETag.
+    static func respond(_ strategy: StrategyRecord, status: HTTPStatus = .ok, location: String? = nil) throws -> Response {
+        var response = try JSONCoding.response(strategy, status: status)
+        response.headers.add("ETag", etag(strategy.version))
+        if let location { response.headers.add("Location", location) }
+        return response
+    }
+
+    /// Whose strategies the caller sees: their own, or everyone's for admins (nil).
+    static func scope(_ principal: Principal) -> Int64? {
+        principal.role == .admin ? nil : principal.userID
+    }
+
+    /// The caller's strategy of the path's id, or 404.
+    func strategy(_ context: AppContext) throws -> StrategyRecord {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id", as: Int64.self)
+        guard id > 0, let strategy = try store.find(id: id, scope: Self.scope(principal)) else { throw StrategyRecordError.notFound }
+        return strategy
+    }
+
+    /// The draft `input` validates to, or a 422 naming every bad field.
+    func validated(_ input: StrategyValidator.Input) throws -> StrategyDraft {
+        let catalogue = input.engine == .trademaster ? (tradeMaster?.catalogue() ?? .documented) : .documented
+        let (draft, issues) = StrategyValidator.validate(input, catalogue: catalogue)
+        guard let draft else { throw StrategyRecordError.invalid(issues) }
+        return draft
+    }
+
+    /// `GET /api/v1/strategies`: a `Page<StrategyRecord>` whose items PostgreSQL encodes.
+    public func list(_ request: Request, _ context: AppContext) throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = try request.queryItems
+        var errors: [FieldError] = []
+        let page = PageRequest.parse(query, errors: &errors)
+        func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
+            guard let text = query[name] else { return nil }
+            if let value = T(rawValue: text) { return value }
+            errors.append(FieldError(pointer: name, detail: "unknown value \"\(text.prefix(100))\"; one of "
+                                     + T.allCases.map(\.rawValue).joined(separator: ", ")))
+            return nil
+        }
+        let filter = StrategyFilter(strategyType: choice("strategy_type", StrategyType.self), status: choice("status", StrategyStatus.self),
+                                    engine: choice("engine", StrategyEngine.self))
+        let sort = choice("sort", StrategySort.self) ?? .createdAtDescending
+        var issues: [ValidationIssue] = []
+        let search = query["q"].map { TextField(field: "q", label: "q", code: "q", lengths: 0...200).normalize($0, issues: &issues) }
+        let tag = query["tag"].map { TextField(field: "tag", label: "tag", code: "tag", lengths: 1...50).normalize($0, issues: &issues) }
+        errors += issues.map { FieldError(pointer: $0.field, detail: $0.message) }
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        var full = filter
+        full.search = search.flatMap { $0.isEmpty ? nil : $0 }
+        full.tag = tag
+        let (items, total) = try store.listJSON(scope: Self.scope(principal), filter: full, sort: sort, limit: page.limit, offset: page.offset)
+        var body: [UInt8] = []
+        body.reserveCapacity(items.utf8.count + 64)
+        body += "{\"items\":".utf8
+        body += items.utf8
+        body += ",\"limit\":\(page.limit),\"offset\":\(page.offset),\"total\":\(total)}".utf8
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// `POST /api/v1/strategies`: 201 with `Location` and `ETag`.
+    public func create(_ request: Request, _ context: AppContext) throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try request.decode(StrategyBody.self)
+        let strategy = try store.insert(try validated(body.input), owner: principal.userID)
+        return try Self.respond(strategy, status: .created, location: "/api/v1/strategies/\(strategy.id)")
+    }
+
+    /// `GET /api/v1/strategies/:id`.
+    public func show(_ request: Request, _ context: AppContext) throws -> Response {
+        try Self.respond(try strategy(context))
+    }
+
+    /// `PUT /api/v1/strategies/:id`.
+    public func replace(_ request: Request, _ context: AppContext) throws -> Response {
+        let current = try strategy(context)
+        let expected = try Self.expectedVersion(request)
+        let body = try request.decode(StrategyBody.self)
+        let draft = try validated(body.input)
+        return try Self.respond(try store.update(id: current.id, scope: current.ownerId, with: draft, expectedVersion: expected))
+    }
+
+    /// `PATCH /api/v1/strategies/:id`.
+    public func update(_ request: Request, _ context: AppContext) throws -> Response {
+        let current = try strategy(context)
+        let expected = try Self.expectedVersion(request)
+        let change = try request.decode(StrategyChange.self)
+        let draft = try validated(change.input(over: current))
+        return try Self.respond(try store.update(id: current.id, scope: current.ownerId, with: draft, expectedVersion: expected))
+    }
+
+    /// `DELETE /api/v1/strategies/:id`: 204; 409 while one of its runs is live (stop it first).
+    public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
+        let current = try strategy(context)
+        let expected = try Self.expectedVersion(request)
+        if current.status == .active, try store.hasLiveRuns(strategyID: current.id) {
+            throw Problem(.conflict, detail: "The strategy has a live run; stop it first (POST /api/v1/strategies/\(current.id)/stop).")
+        }
+        try store.delete(id: current.id, scope: current.ownerId, expectedVersion: expected)
+        return NoContent()
+    }
+
+    /// The body of `POST /api/v1/strategies/:id/clone`.
+    struct CloneBody: Decodable {
+        var name: String
+    }
+
+    /// `POST /api/v1/strategies/:id/clone`: 201 with the copy.
+    public func clone(_ request: Request, _ context: AppContext) throws -> Response {
+        let current = try strategy(context)
+        let body = try request.decode(CloneBody.self)
+        var issues: [ValidationIssue] = []
+        let name = StrategyValidator.nameRules.normalize(body.name, issues: &issues)
+        guard issues.isEmpty else { throw StrategyRecordError.invalid(issues) }
+        let copy = try store.clone(current, name: name)
+        return try Self.respond(copy, status: .created, location: "/api/v1/strategies/\(copy.id)")
+    }
+
+    /// `GET /api/v1/strategies/kinds`.
+    public func kinds(_ request: Request, _ context: AppContext) throws -> StrategyKinds {
+        StrategyKinds(items: StrategyRegistry.descriptors.map(StrategyKind.init))
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Metrics
+import Models
+import TMFcgi
+
+/// Running strategies: `POST /api/v1/strategies/:id/execute` (202 with the queued run,
+/// `Idempotency-Key` honoured), `POST /api/v1/strategies/:id/stop`, and
+/// `GET /api/v1/strategies/:id/runs`.
+public struct StrategyRunHandlers: Sendable {
+    let strategies: StrategyStore
+    let service: RunService
+    let idempotency: IdempotencyStore
+    let metrics: MetricsRegion?
+
+    /// Handlers over the stores; runs started are counted in `metrics` by mode.
+    public init(strategies: StrategyStore, service: RunService, idempotency: IdempotencyStore, metrics: MetricsRegion?) {
+        self.strategies = strategies
+        self.service = service
+        self.idempotency = idempotency
+        self.metrics = metrics
+    }
+
+    /// Adds the routes.
+    public func register(on routes: inout Routes) {
+        routes.post("/api/v1/strategies/:id/execute", .caller(.run), doc: RouteDoc(
+            "Run a strategy on a dataset (backtest, or paper at bars_per_second): 202 with the queued run",
+            tag: "strategies", description: "Send Idempotency-Key to make a retry answer the first request's run instead of starting another (kept 24 h).",
+            body: ExecuteBody.self, response: Run.self, status: 202, errors: [409],
+            example: .object([("dataset_id", .integer(1)), ("symbol", .string("AAPL")), ("mode", .string("backtest"))])), use: execute)
+        routes.post("/api/v1/strategies/:id/stop", .caller(.run), doc: RouteDoc(
+            "Stop the strategy's live runs (a paper run ends cancelled and keeps its trades so far); answers the runs it stopped",
+            tag: "strategies", response: RunList.self, status: 200), use: stop)
+        routes.get("/api/v1/strategies/:id/runs", .caller(.read), doc: RouteDoc(
+            "The strategy's runs, newest first", tag: "strategies", response: Page<Run>.self, query: RunHandlers.listQuery, paged: true),
+                   use: runs)
+    }
+
+    /// The caller's strategy of the path's id, or 404.
+    func strategy(_ context: AppContext) throws -> StrategyRecord {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id", as: Int64.self)
+        guard id > 0, let strategy = try strategies.find(id: id, scope: StrategyHandlers.scope(principal)) else {
+            throw StrategyRecordError.notFound
+        }
+        return strategy
+    }
+
+    /// `POST /api/v1/strategies/:id/execute`.
+    public func execute(_ request: Request, _ context: AppContext) throws -> Response {
+        let strategy = try strategy(context)
+        guard let mediaType = request.mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+            throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.", headers: [("Accept", "application/json")])
+        }
+        let bytes = try request.body.collect()
+        guard !bytes.isEmpty else {
+            throw Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
+                          detail: "The request body is empty; a JSON document is required.")
+        }
+        let body = try JSONCoding.decode(ExecuteBody.self, from: bytes)
+        let draft = try service.plan(strategy: strategy, request: try body.request())
+        func answer(_ run: Run) throws -> IdempotencyStore.Answer {
+            IdempotencyStore.Answer(status: 202, location: "/api/v1/runs/\(run.id)", body: try JSONCoding.response(run, status: .accepted).body)
+        }
+        let outcome: IdempotencyStore.Outcome
+        if let key = request.headers["Idempotency-Key"] {
+            guard (1...255).contains(key.unicodeScalars.count), !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw IdempotencyError.invalidKey
+            }
+            var queued: (run: Run, job: Job)?
+            outcome = try idempotency.perform(owner: strategy.ownerId, route: "POST /api/v1/strategies/\(strategy.id)/execute", key: key,
+                                              requestBody: bytes) { connection in
+                let done = try service.enqueue(draft, on: connection)
+                queued = done
+                return try answer(done.run)
+            }
+            if let queued { service.announce(queued) }
+        } else {
+            outcome = .fresh(try answer(service.execute(draft)))
+        }
+        let stored: IdempotencyStore.Answer
+        switch outcome {
+        case .fresh(let fresh):
+            metrics?.add(MetricCatalog.series(MetricCatalog.runsStarted, [("mode", draft.mode.rawValue)]))
+            stored = fresh
+        case .replayed(let replayed):
+            stored = replayed
+        }
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        if let location = stored.location { headers.add("Location", location) }
+        if case .replayed = outcome { headers.add("Idempotent-Replayed", "true") }
+        return Response(status: HTTPStatus(code: stored.status), headers: headers, body: stored.body)
+    }
+
+    /// `POST /api/v1/strategies/:id/stop`: the runs it stopped (none is not an error).
+    public func stop(_ request: Request, _ context: AppContext) throws -> RunList {
+        let strategy = try strategy(context)
+        return RunList(items: try service.stop(strategyID: strategy.id))
+    }
+
+    /// `GET /api/v1/strategies/:id/runs`.
+    public func runs(_ request: Request, _ context: AppContext) throws -> Page<Run> {
+        let strategy = try strategy(context)
+        let (page, status, mode) = try RunHandlers.listParameters(request)
+        let (items, total) = try service.runs.list(scope: strategy.ownerId, strategyID: strategy.id, status: status, mode: mode,
+                                                   limit: page.limit, offset: page.offset)
+        return Page(items: items, total: total, request: page)
+    }
+}

@@ -1,0 +1,118 @@
+/// How a strategy list is ordered: each case is a fixed SQL fragment.
+public enum StrategySort: String, CaseIterable, Sendable {
+    /// By name, A to Z (`-name` Z to A).
+    case name, nameDescending = "-name"
+    /// Oldest first (`-created_at`, the default, newest first).
+    case createdAt = "created_at", createdAtDescending = "-created_at"
+    /// Least recently changed first (`-updated_at` most recently).
+    case updatedAt = "updated_at", updatedAtDescending = "-updated_at"
+    /// Least recently run first, never-run last (`-last_run_at` most recently run first).
+    case lastRunAt = "last_run_at", lastRunAtDescending = "-last_run_at"
+
+    var fragment: SQLFragment {
+        switch self {
+        case .name: return SQLFragment("lower(name), id")
+        case .nameDescending: return SQLFragment("lower(name) DESC, id DESC")
+        case .createdAt: return SQLFragment("created_at, id")
+        case .createdAtDescending: return SQLFragment("created_at DESC, id DESC")
+        case .updatedAt: return SQLFragment("updated_at, id")
+        case .updatedAtDescending: return SQLFragment("updated_at DESC, id DESC")
+        case .lastRunAt: return SQLFragment("last_run_at NULLS LAST, id")
+        case .lastRunAtDescending: return SQLFragment("last_run_at DESC NULLS LAST, id DESC")
+        }
+    }
+}
+
+/// What a strategy list is filtered by.
+public struct StrategyFilter: Sendable {
+    /// Only this type.
+    public var strategyType: StrategyType?
+    /// Only this status.
+    public var status: StrategyStatus?
+    /// Only this engine.
+    public var engine: StrategyEngine?
+    /// Only strategies with this tag.
+    public var tag: String?
+    /// Part of the name or description, case-insensitive.
+    public var search: String?
+
+    /// A filter.
+    public init(strategyType: StrategyType? = nil, status: StrategyStatus? = nil, engine: StrategyEngine? = nil,
+                tag: String? = nil, search: String? = nil) {
+        self.strategyType = strategyType
+        self.status = status
+        self.engine = engine
+        self.tag = tag
+        self.search = search
+    }
+}
+
+extension StrategyStore {
+    /// One page of the strategies in `scope` (an owner, or nil for all) matching `filter`,
+    /// and how many match in all.
+    public func list(scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: [StrategyRecord], total: Int) {
+        let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
+        let type = filter.strategyType?.rawValue, status = filter.status?.rawValue, engine = filter.engine?.rawValue
+        let tag = filter.tag
+        let rows = try database.query("""
+            SELECT \(unsafeFragment: Self.selection), count(*) OVER () AS total FROM strategies
+            WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope))
+              AND (\(type)::text IS NULL OR strategy_type = \(type)) AND (\(status)::text IS NULL OR status = \(status))
+              AND (\(engine)::text IS NULL OR engine = \(engine)) AND (\(tag)::text IS NULL OR tags @> ARRAY[\(tag)::text])
+              AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))
+            ORDER BY \(unsafeFragment: sort.fragment) LIMIT \(limit) OFFSET \(offset)
+            """)
+        var total = try rows.first?.decode("total", as: Int.self) ?? 0
+        if rows.isEmpty && offset > 0 {
+            total = try database.query("""
+                SELECT count(*)::bigint AS total FROM strategies
+                WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope))
+                  AND (\(type)::text IS NULL OR strategy_type = \(type)) AND (\(status)::text IS NULL OR status = \(status))
+                  AND (\(engine)::text IS NULL OR engine = \(engine)) AND (\(tag)::text IS NULL OR tags @> ARRAY[\(tag)::text])
+                  AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))
+                """).first?.decode("total") ?? 0
+        }
+        return (try rows.map(Self.record(from:)), total)
+    }
+}
+
+extension StrategyStore {
+    /// A strategy as the API's JSON, built by PostgreSQL: the same keys and values as
+    /// `StrategyRecord`'s encoding (snake_case, RFC 3339 seconds with `Z`, absent nils).
+    static let jsonObject = SQLFragment("""
+        json_strip_nulls(json_build_object(
+            'id', id, 'owner_id', owner_id, 'name', name, 'description', description, 'strategy_type', strategy_type,
+            'engine', engine, 'kind', kind, 'parameters', parameters, 'config', config, 'trading', trading, 'tags', tags,
+            'category', category, 'status', status, 'performance', performance,
+            'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+            'updated_at', to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+            'last_run_at', to_char(last_run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+            'version', version))
+        """)
+
+    /// Like ``list(scope:filter:sort:limit:offset:)``, with the page as one JSON array text
+    /// built by PostgreSQL (one statement, nothing decoded or re-encoded here): the list
+    /// route's fast path.
+    public func listJSON(scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: String, total: Int) {
+        let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
+        let type = filter.strategyType?.rawValue, status = filter.status?.rawValue, engine = filter.engine?.rawValue
+        let tag = filter.tag
+        let rows = try database.query("""
+            WITH matching AS MATERIALIZED (
+                SELECT * FROM strategies
+                WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope))
+                  AND (\(type)::text IS NULL OR strategy_type = \(type)) AND (\(status)::text IS NULL OR status = \(status))
+                  AND (\(engine)::text IS NULL OR engine = \(engine)) AND (\(tag)::text IS NULL OR tags @> ARRAY[\(tag)::text])
+                  AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))
+                ORDER BY \(unsafeFragment: sort.fragment) LIMIT \(limit) OFFSET \(offset)
+            )
+            SELECT (SELECT count(*) FROM strategies
+                    WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope))
+                      AND (\(type)::text IS NULL OR strategy_type = \(type)) AND (\(status)::text IS NULL OR status = \(status))
+                      AND (\(engine)::text IS NULL OR engine = \(engine)) AND (\(tag)::text IS NULL OR tags @> ARRAY[\(tag)::text])
+                      AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))) AS total,
+                   coalesce((SELECT json_agg(\(unsafeFragment: Self.jsonObject) ORDER BY \(unsafeFragment: sort.fragment)) FROM matching), '[]')::text AS items
+            """)
+        return (try rows[0].decode("items"), try rows[0].decode("total"))
+    }
+}

@@ -1,0 +1,163 @@
+import Quant
+
+/// Validates what a client sends for a strategy into a ``StrategyDraft``: builtin `kind` and
+/// `parameters` against the `Quant` registry's declared specs, trademaster `config` against
+/// a ``TradeMasterCatalogue``, trading defaults, tags, category and status. Every broken rule
+/// becomes a ``ValidationIssue`` whose field is a JSON pointer into the body
+/// (`/parameters/fast`).
+public enum StrategyValidator {
+    /// The rules of a strategy name (also a clone's).
+    public static let nameRules = TextField(field: "/name", label: "name", code: "name", lengths: 1...200)
+    static let descriptionRules = TextField(field: "/description", label: "description", code: "description", lengths: 0...2000)
+    static let categoryRules = TextField(field: "/category", label: "category", code: "category", lengths: 0...100)
+    static let tagRules = TextField(field: "/tags", label: "each tag", code: "tags", lengths: 1...50)
+
+    /// What the client gave (after merging a partial change over the current strategy).
+    public struct Input: Sendable {
+        /// The name.
+        public var name: String
+        /// The description.
+        public var description: String
+        /// The type.
+        public var strategyType: StrategyType
+        /// The engine.
+        public var engine: StrategyEngine
+        /// The registry kind.
+        public var kind: String?
+        /// Parameter values as sent (numbers expected).
+        public var parameters: [String: JSONDocument]
+        /// The service config.
+        public var config: TradeMasterConfig?
+        /// Trading defaults.
+        public var trading: TradingDefaults
+        /// Tags.
+        public var tags: [String]
+        /// Category.
+        public var category: String?
+        /// Status to set.
+        public var status: StrategyStatus?
+
+        /// An input from its parts.
+        public init(name: String, description: String, strategyType: StrategyType, engine: StrategyEngine, kind: String?,
+                    parameters: [String: JSONDocument], config: TradeMasterConfig?, trading: TradingDefaults, tags: [String],
+                    category: String?, status: StrategyStatus?) {
+            self.name = name
+            self.description = description
+            self.strategyType = strategyType
+            self.engine = engine
+            self.kind = kind
+            self.parameters = parameters
+            self.config = config
+            self.trading = trading
+            self.tags = tags
+            self.category = category
+            self.status = status
+        }
+
+        /// The input that leaves `record` as it is.
+        public init(_ record: StrategyRecord) {
+            self.init(name: record.name, description: record.description, strategyType: record.strategyType, engine: record.engine,
+                      kind: record.kind, parameters: record.parameters.mapValues { .number($0) }, config: record.config,
+                      trading: record.trading, tags: record.tags, category: record.category, status: nil)
+        }
+    }
+
+    /// The draft, or the issues that prevent it (both never empty together).
+    public static func validate(_ input: Input, catalogue: TradeMasterCatalogue = .documented) -> (StrategyDraft?, [ValidationIssue]) {
+        var issues: [ValidationIssue] = []
+        let name = nameRules.normalize(input.name, issues: &issues)
+        let description = descriptionRules.normalize(input.description, issues: &issues)
+        let category = input.category.map { categoryRules.normalize($0, issues: &issues) }.flatMap { $0.isEmpty ? nil : $0 }
+        var tags: [String] = []
+        for raw in input.tags {
+            let tag = tagRules.normalize(raw, issues: &issues)
+            if !tag.isEmpty && !tags.contains(tag) { tags.append(tag) }
+        }
+        if tags.count > 20 { issues.append(ValidationIssue(field: "/tags", code: "tags.count", message: "at most 20 tags")) }
+        if let status = input.status, !StrategyStatus.settable.contains(status) {
+            issues.append(ValidationIssue(field: "/status", code: "status.settable",
+                                          message: "may be set to \(StrategyStatus.settable.map(\.rawValue).joined(separator: ", ")); active and error follow the runs"))
+        }
+        issues += input.trading.issues(at: "/trading")
+        var parameters: [String: Double] = [:]
+        var config: TradeMasterConfig?
+        var kind: String?
+        switch input.engine {
+        case .builtin:
+            if input.config != nil {
+                issues.append(ValidationIssue(field: "/config", code: "config.engine", message: "is only for engine trademaster"))
+            }
+            if let given = input.kind {
+                kind = given
+                parameters = validateParameters(kind: given, input.parameters, issues: &issues)
+            } else {
+                issues.append(ValidationIssue(field: "/kind", code: "kind.required", message: "is required for engine builtin (one of \(StrategyRegistry.names.joined(separator: ", ")))"))
+            }
+        case .trademaster:
+            if input.kind != nil {
+                issues.append(ValidationIssue(field: "/kind", code: "kind.engine", message: "is only for engine builtin"))
+            }
+            if !input.parameters.isEmpty {
+                issues.append(ValidationIssue(field: "/parameters", code: "parameters.engine", message: "is only for engine builtin; a trademaster strategy has a config"))
+            }
+            if let given = input.config {
+                config = catalogue.validate(given, strategyType: input.strategyType, issues: &issues)
+            } else {
+                issues.append(ValidationIssue(field: "/config", code: "config.required", message: "is required for engine trademaster"))
+            }
+        }
+        guard issues.isEmpty else { return (nil, issues) }
+        return (StrategyDraft(name: name, description: description, strategyType: input.strategyType, engine: input.engine, kind: kind,
+                              parameters: parameters, config: config, trading: input.trading, tags: tags, category: category,
+                              status: input.status), [])
+    }
+
+    /// The kind's parameters with defaults filled in; issues under `/kind` or `/parameters/<name>`.
+    public static func validateParameters(kind: String, _ given: [String: JSONDocument], issues: inout [ValidationIssue]) -> [String: Double] {
+        let descriptor: StrategyDescriptor
+        do {
+            descriptor = try StrategyRegistry.descriptor(named: kind)
+        } catch {
+            issues.append(ValidationIssue(field: "/kind", code: "kind.unknown", message: "unknown kind \"\(kind.prefix(100))\" (known: \(StrategyRegistry.names.joined(separator: ", ")))"))
+            return [:]
+        }
+        var numbers: [String: Double] = [:]
+        var bad = false
+        for (key, value) in given.sorted(by: { $0.key < $1.key }) {
+            let pointer = "/parameters/" + key.replacing("~", with: "~0").replacing("/", with: "~1")
+            guard let spec = descriptor.parameter(named: key) else {
+                let known = descriptor.parameters.map(\.name)
+                issues.append(ValidationIssue(field: pointer, code: "parameters.unknown",
+                                              message: "\(kind) has no parameter \"\(key.prefix(100))\" (parameters: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"))
+                bad = true
+                continue
+            }
+            let number: Double
+            switch value {
+            case .integer(let n): number = Double(n)
+            case .number(let x): number = x
+            default:
+                issues.append(ValidationIssue(field: pointer, code: "parameters.type", message: "must be a number: " + spec.requirement))
+                bad = true
+                continue
+            }
+            do {
+                numbers[key] = try spec.validate(number)
+            } catch {
+                issues.append(ValidationIssue(field: pointer, code: "parameters.range", message: spec.requirement))
+                bad = true
+            }
+        }
+        guard !bad else { return [:] }
+        do {
+            return try StrategyRegistry.strategy(named: kind, parameters: numbers).parameters
+        } catch {
+            if case .invalidParameter(let name, let message) = error {
+                issues.append(ValidationIssue(field: "/parameters/\(name)", code: "parameters.relation", message: message))
+            } else {
+                issues.append(ValidationIssue(field: "/parameters", code: "parameters.invalid", message: error.description))
+            }
+            return [:]
+        }
+    }
+}
