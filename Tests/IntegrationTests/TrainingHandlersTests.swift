@@ -45,6 +45,8 @@ import TestSupport
         #expect(plot.status == 200 && plot.header("content-type") == "image/png")
         #expect(Array(plot.body.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         #expect(try t.client.send("GET", "/api/v1/training/\(id)", headers: auth).json["id"] as? Int == id)
+        let metricsText = try t.client.send("GET", "/metrics").text
+        #expect(metricsText.contains("tm_training_jobs_total{engine=\"trademaster\",outcome=\"succeeded\"}"), "\(metricsText.suffix(500))")
 
         // Listed with filters; another user sees nothing of it.
         let list = try t.client.send("GET", "/api/v1/training?status=succeeded&strategy_id=\(strategy)", headers: auth)
@@ -64,13 +66,22 @@ import TestSupport
         defer { worker.stop() }
         let (_, auth) = try t.user()
         let strategy = try t.tradeMasterStrategy(auth)
-        let (id, _) = try start(auth, ["strategy_id": strategy, "config": ["dataset_name": "algorithmic_trading:CRASH"]])
+        // With a dataset of ours, it is sent first with upload_csv (a JSON string of row objects).
+        let dataset = try t.dataset(DataFixtures.wideDaily(count: 30).text, auth: auth)
+        let (id, _) = try start(auth, ["strategy_id": strategy, "dataset_id": dataset,
+                                       "config": ["dataset_name": "algorithmic_trading:CRASH"]])
         let done = try t.finished("/api/v1/training/\(id)/status", auth)
         #expect(done["status"] as? String == "failed")
         let error = done["error"] as? String ?? ""
         #expect(error.contains("crashed") && error.contains("RuntimeError: expected scalar type Float"), "\(error)")
         #expect((done["log"] as? [String])?.contains("Traceback (most recent call last):") == true)
         #expect(done["attempts"] as? Int == 1)
+        let port = try #require(URLComponents(string: ProcessInfo.processInfo.environment["TRADEMASTER_API_URL"] ?? "")?.port)
+        let uploads = try JSONSerialization.jsonObject(with: Data(TestHTTPClient(port: port).send("GET", "/_fake/uploads").body)) as? [[String: Any]]
+        let upload = try #require(uploads?.last { ($0["file_name"] as? String)?.hasPrefix("bars_") == true })
+        #expect(upload["rows"] as? Int == 30)
+        #expect(upload["columns"] as? [String] == ["adjcp", "close", "date", "high", "low", "open", "tic", "volume"])
+        #expect((done["log"] as? [String])?.contains { $0.hasPrefix("uploaded dataset \(dataset) as bars_") } == true)
     }
 
     @Test func aStallTimesOut() throws {
