@@ -178,7 +178,9 @@ public struct TradeMasterClient: Sendable {
             throw .malformed(route: route, detail: "HTTP \(response.status)")
         }
         if let code = object["error_code"] as? Int, code != 0 {
-            throw .service(route: route, info: (object["info"] as? String).map { String($0.prefix(500)) } ?? "error_code \(code)")
+            // The real service answers some errors with an empty info (its status routes do).
+            let info = (object["info"] as? String).map { String($0.prefix(500)) } ?? ""
+            throw .service(route: route, info: info.isEmpty ? "error_code \(code) without a message" : info)
         }
         return object
     }
