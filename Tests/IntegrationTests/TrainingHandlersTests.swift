@@ -136,7 +136,8 @@ import TestSupport
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("fake-tm-\(port).log").path
         let fake = try Subprocess.spawn(["python3", "\(t.stack.repo)/Tests/fake-trademaster/server.py", String(port)],
                                         environment: ProcessInfo.processInfo.environment, outputPath: log)
-        defer { kill(fake, SIGTERM); _ = Subprocess.wait(fake, seconds: 5) }
+        // SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
+        defer { kill(fake, SIGKILL); _ = Subprocess.wait(fake, seconds: 5) }
         usleep(1_500_000)
         let (again, _) = try start(auth, ["strategy_id": strategy])
         let recovered = try t.finished("/api/v1/training/\(again)/status", auth)
