@@ -43,7 +43,8 @@ public enum API {
 
         // Each route declares its own access (see `Access`): registration order does not matter.
         var routes = Routes(authenticator: Authenticator(signer: signer, sessions: sessions, apiKeys: keys))
-        HealthHandlers(database: database, redis: redis, tradeMaster: tradeMaster, version: version).register(on: &routes)
+        HealthHandlers(database: database, redis: redis, tradeMaster: tradeMaster, version: version,
+                       breakers: ServiceBreakerStore(database: database)).register(on: &routes)
         if settings.diagnostics {
             DiagnosticHandlers().register(on: &routes)
         }
@@ -57,7 +58,8 @@ public enum API {
         let queue = JobQueue(database: database, events: events)
         JobHandlers(queue: queue, kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
             .register(on: &routes)
-        if let metrics { MetricsHandlers(region: metrics, queue: queue).register(on: &routes) }
+        let training = TrainingStore(queue: queue)
+        if let metrics { MetricsHandlers(region: metrics, queue: queue, training: training).register(on: &routes) }
         let datasets = DatasetStore(database: database)
         UploadHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows,
                                                              quotaBytes: Int64(settings.userQuotaBytes)), metrics: metrics).register(on: &routes)
@@ -84,6 +86,11 @@ public enum API {
         let analysis = AnalysisHandlers(service: runService, strategies: strategies, syncMaxBars: settings.syncMaxBars, metrics: metrics)
         analysis.register(on: &routes)
         RunReportHandlers(analysis: analysis).register(on: &routes)
+        TrainingHandlers(store: training, idempotency: IdempotencyStore(database: database)).register(on: &routes)
+        // Saving a labelling is one quick call: two tries, no breaker (the workers keep that).
+        MarketDynamicsHandlers(store: training, client: TradeMasterClient(
+            baseURL: settings.tradeMasterURL, timeout: 10, policy: TradeMasterClient.Policy(attempts: 2, firstDelay: 0.2)))
+            .register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Models
 import TMFcgi
 #if canImport(Glibc)
@@ -10,6 +11,7 @@ public struct HealthHandlers: Sendable {
     let redis: Redis
     let tradeMaster: TradeMasterClient
     let version: String
+    let breakers: ServiceBreakerStore?
     let startedAt: UInt64
     /// The liveness body never changes: encode it once.
     private let healthBody: [UInt8]
@@ -17,8 +19,10 @@ public struct HealthHandlers: Sendable {
     private let tradeMasterCheck = CachedCheck(seconds: 5)
 
     /// Handlers checking these dependencies.
-    public init(database: Database, redis: Redis, tradeMaster: TradeMasterClient, version: String) {
+    public init(database: Database, redis: Redis, tradeMaster: TradeMasterClient, version: String,
+                breakers: ServiceBreakerStore? = nil) {
         self.database = database
+        self.breakers = breakers
         self.redis = redis
         self.tradeMaster = tradeMaster
         self.version = version
@@ -55,6 +59,10 @@ public struct HealthHandlers: Sendable {
         public let status: String
         public let latencyMs: Double
         public let error: String?
+        /// TradeMaster only: the job workers' circuit breaker (`closed`, `open`, `half_open`).
+        public var circuit: String?
+        /// TradeMaster only: until when an open breaker refuses calls.
+        public var circuitOpenUntil: Date?
     }
 
     /// The readiness report.
@@ -78,11 +86,18 @@ public struct HealthHandlers: Sendable {
                 guard try tradeMaster.healthcheck() else { throw HTTPClientError.malformedResponse("healthcheck reported an error") }
             }
         }
+        var trademasterReport = trademaster
+        if postgres.status == "ok", let breakers, let recorded = try? breakers.state("trademaster") {
+            trademasterReport.circuit = recorded.state
+            trademasterReport.circuitOpenUntil = recorded.state == "closed" ? nil : recorded.openUntil
+        } else if postgres.status == "ok", breakers != nil {
+            trademasterReport.circuit = "closed"
+        }
         let ready = postgres.status == "ok" && redisCheck.status == "ok"
         let report = Report(
             status: ready ? "ok" : "degraded", version: version,
             uptimeSeconds: Double((Clock.monotonicNanoseconds() - startedAt) / 1_000_000) / 1000,
-            checks: ["postgres": postgres, "redis": redisCheck, "trademaster": trademaster])
+            checks: ["postgres": postgres, "redis": redisCheck, "trademaster": trademasterReport])
         var response = try JSONCoding.response(report, status: ready ? .ok : .serviceUnavailable)
         response.headers.add("Cache-Control", "no-store")
         return response

@@ -8,11 +8,13 @@ import TMFcgi
 public struct MetricsHandlers: Sendable {
     let region: MetricsRegion
     let queue: JobQueue
+    let training: TrainingStore?
 
-    /// Handlers over the region and the queue.
-    public init(region: MetricsRegion, queue: JobQueue) {
+    /// Handlers over the region, the queue and the trainings.
+    public init(region: MetricsRegion, queue: JobQueue, training: TrainingStore? = nil) {
         self.region = region
         self.queue = queue
+        self.training = training
     }
 
     /// Adds the route.
@@ -31,6 +33,12 @@ public struct MetricsHandlers: Sendable {
             }
             extra.append(.gauge(MetricCatalog.queueDepth, Double(statistics.runnable)))
             extra.append(.gauge(MetricCatalog.oldestQueuedAge, statistics.oldestRunnableAge))
+        }
+        if let outcomes = try? training?.outcomes() {
+            for row in outcomes {
+                extra.append(.counter(MetricCatalog.series(MetricCatalog.trainingJobs, [("engine", row.engine), ("outcome", row.outcome)]),
+                                      Double(row.count)))
+            }
         }
         var headers = HTTPHeaders()
         headers.add("Content-Type", PrometheusText.contentType)

@@ -31,6 +31,8 @@ public enum MetricCatalog {
     public static let queueDepth = "tm_jobs_queue_depth"
     /// Age of the oldest queued job that may run now.
     public static let oldestQueuedAge = "tm_jobs_oldest_queued_age_seconds"
+    /// Finished trainings by engine and outcome (read from PostgreSQL at scrape time).
+    public static let trainingJobs = "tm_training_jobs_total"
     /// Series the table had no room for.
     public static let droppedSeries = "tm_metrics_dropped_series_total"
     /// Real-time events handed to nginx's nchan publisher (one per channel).
@@ -61,6 +63,7 @@ public enum MetricCatalog {
         jobs: "Jobs by kind and status.",
         queueDepth: "Queued jobs whose run_after has passed.",
         oldestQueuedAge: "Seconds the oldest runnable queued job has waited.",
+        trainingJobs: "Finished trainings and market-dynamics analyses by engine (parameter_search, trademaster, market_dynamics) and outcome (succeeded, failed, cancelled).",
         droppedSeries: "Series not recorded because the metrics table was full.",
         realtimePublished: "Real-time events published to nginx (nchan), one per channel.",
         realtimeDropped: "Real-time events dropped instead of published, by reason (queue_full, redis, nginx, rejected).",

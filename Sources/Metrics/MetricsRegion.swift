@@ -168,6 +168,11 @@ public final class MetricsRegion: @unchecked Sendable {
         public static func gauge(_ series: String, _ value: Double) -> Sample {
             Sample(series: series, kind: .gauge, value: value, count: 0, buckets: [])
         }
+
+        /// A counter computed elsewhere (at scrape time, from rows that are never deleted).
+        public static func counter(_ series: String, _ value: Double) -> Sample {
+            Sample(series: series, kind: .counter, value: value, count: 0, buckets: [])
+        }
     }
 
     /// Every series in the table.

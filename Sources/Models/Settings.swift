@@ -71,6 +71,24 @@ public struct Settings: Sendable {
     public var importMaxBytes: Int
     /// The deadline of an import's download in seconds (`TM_IMPORT_TIMEOUT_SECONDS`, default 300).
     public var importTimeoutSeconds: Int
+    /// Seconds a TradeMaster run's log may stop growing before the run failed (`TM_TRADEMASTER_STALL_S`, 600).
+    public var tradeMasterStallSeconds: Int
+    /// Seconds a whole TradeMaster train → test or labelling may take (`TM_TRADEMASTER_TIMEOUT_S`, 21600).
+    public var tradeMasterTimeoutSeconds: Int
+    /// The first poll interval of a TradeMaster status route (`TM_TRADEMASTER_POLL_MS`, 1000).
+    public var tradeMasterPollMilliseconds: Int
+    /// The longest poll interval (`TM_TRADEMASTER_MAX_POLL_MS`, 10000).
+    public var tradeMasterMaxPollMilliseconds: Int
+    /// Tries of a TradeMaster call that gets no answer (`TM_TRADEMASTER_RETRIES`, 4).
+    public var tradeMasterRetries: Int
+    /// The first delay between those tries, doubled each time (`TM_TRADEMASTER_RETRY_MS`, 500).
+    public var tradeMasterRetryMilliseconds: Int
+    /// Consecutive failed calls that open the breaker (`TM_TRADEMASTER_BREAKER_FAILURES`, 5).
+    public var tradeMasterBreakerFailures: Int
+    /// Seconds the breaker stays open (`TM_TRADEMASTER_BREAKER_OPEN_S`, 30).
+    public var tradeMasterBreakerOpenSeconds: Int
+    /// Trial threads of a parameter search (`TM_TRAINING_THREADS`; 0, the default, is one per core).
+    public var trainingThreads: Int
 
     /// The development key used when `DEBUG=true` and no `SECRET_KEY` is set: stable so
     /// every worker agrees, and refused outside debug mode.
@@ -183,6 +201,15 @@ public struct Settings: Sendable {
         importAllowPrivate = try bool("TM_IMPORT_ALLOW_PRIVATE", false)
         importMaxBytes = try int("TM_IMPORT_MAX_BYTES", 256 << 20, 1...(1 << 40))
         importTimeoutSeconds = try int("TM_IMPORT_TIMEOUT_SECONDS", 300, 1...86_400)
+        tradeMasterStallSeconds = try int("TM_TRADEMASTER_STALL_S", 600, 1...86_400)
+        tradeMasterTimeoutSeconds = try int("TM_TRADEMASTER_TIMEOUT_S", 21_600, 1...604_800)
+        tradeMasterPollMilliseconds = try int("TM_TRADEMASTER_POLL_MS", 1000, 10...600_000)
+        tradeMasterMaxPollMilliseconds = try int("TM_TRADEMASTER_MAX_POLL_MS", 10_000, 10...600_000)
+        tradeMasterRetries = try int("TM_TRADEMASTER_RETRIES", 4, 1...20)
+        tradeMasterRetryMilliseconds = try int("TM_TRADEMASTER_RETRY_MS", 500, 1...60_000)
+        tradeMasterBreakerFailures = try int("TM_TRADEMASTER_BREAKER_FAILURES", 5, 1...1000)
+        tradeMasterBreakerOpenSeconds = try int("TM_TRADEMASTER_BREAKER_OPEN_S", 30, 1...3600)
+        trainingThreads = try int("TM_TRAINING_THREADS", 0, 0...256)
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32
@@ -222,5 +249,19 @@ public struct Settings: Sendable {
             result[key] = value
         }
         return result
+    }
+}
+
+extension Settings {
+    /// The training engines' configuration.
+    public var training: TrainingConfiguration {
+        TrainingConfiguration(
+            tradeMasterURL: tradeMasterURL, callTimeout: 10,
+            policy: TradeMasterClient.Policy(attempts: tradeMasterRetries, firstDelay: Double(tradeMasterRetryMilliseconds) / 1000),
+            pollSeconds: Double(tradeMasterPollMilliseconds) / 1000,
+            maximumPollSeconds: Double(max(tradeMasterPollMilliseconds, tradeMasterMaxPollMilliseconds)) / 1000,
+            stallSeconds: Double(tradeMasterStallSeconds), timeoutSeconds: Double(tradeMasterTimeoutSeconds),
+            breakerThreshold: tradeMasterBreakerFailures, breakerOpenSeconds: Double(tradeMasterBreakerOpenSeconds),
+            searchThreads: trainingThreads == 0 ? ProcessInfo.processInfo.activeProcessorCount : trainingThreads)
     }
 }

@@ -44,11 +44,14 @@ struct WorkerCommand: ParsableCommand {
             leaseSeconds: Double(settings.jobLeaseSeconds), pollSeconds: Double(settings.jobPollMilliseconds) / 1000,
             backoffSeconds: Double(settings.jobBackoffMilliseconds) / 1000, retentionDays: settings.jobRetentionDays,
             shutdownSeconds: Double(settings.workerShutdownTimeout))
-        // libcurl's global state (the real-time publisher uses it), before any thread exists.
-        HTTPClient.initializeLibrary()
+        // libcurl's global state (the real-time publisher and the TradeMaster client use it),
+        // before any thread exists.
+        if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: TradeMaster calls and real-time events will fail") }
+        let database = Database(url: settings.databaseURL)
         let events = API.realtimePublisher(settings: settings, logger: logger, metrics: nil)
-        let queue = JobQueue(database: Database(url: settings.databaseURL), events: events)
-        let worker = JobWorker(queue: queue, registry: .standard(diagnostics: settings.diagnostics),
+        let queue = JobQueue(database: database, events: events)
+        let training = TrainingEngines(configuration: settings.training, database: database)
+        let worker = JobWorker(queue: queue, registry: .standard(diagnostics: settings.diagnostics, training: training),
                                configuration: configuration, logger: logger)
         worker.start()
         var received: Int32 = 0

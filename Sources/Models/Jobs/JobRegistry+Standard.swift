@@ -1,12 +1,14 @@
 extension JobRegistry {
     /// Every job kind of the backend: the one place where kinds are registered. The
-    /// diagnostic kinds (`diag.*`) only with `TM_DIAGNOSTICS=true`.
-    public static func standard(diagnostics: Bool) -> JobRegistry {
+    /// diagnostic kinds (`diag.*`) only with `TM_DIAGNOSTICS=true`; the training kinds with
+    /// `training`'s TradeMaster client (a default one when only the kinds are wanted).
+    public static func standard(diagnostics: Bool, training: TrainingEngines? = nil) -> JobRegistry {
         var registry = JobRegistry()
         registry.register(RunService.jobKind, RunJob())
         if diagnostics { DiagnosticJobs.register(on: &registry) }
         PreprocessJob.register(on: &registry)
         ImportJob.register(on: &registry)
+        (training ?? TrainingEngines(configuration: TrainingConfiguration())).register(on: &registry)
         return registry
     }
 }

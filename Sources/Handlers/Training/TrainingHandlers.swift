@@ -1,0 +1,298 @@
+import Models
+import Quant
+import TMFcgi
+
+extension TrainingJob: ResponseEncodable {}
+
+/// Routes under `/api/v1/training`: start a training of a strategy (a parameter search of a
+/// builtin strategy, a TradeMaster run of a trademaster one), follow it, stop it, apply its
+/// best parameters, and fetch its result plot.
+public struct TrainingHandlers: Sendable {
+    let store: TrainingStore
+    let idempotency: IdempotencyStore?
+
+    /// Handlers over `store`; with `idempotency`, `Idempotency-Key` on a start is honoured.
+    public init(store: TrainingStore, idempotency: IdempotencyStore? = nil) {
+        self.store = store
+        self.idempotency = idempotency
+    }
+
+    /// The body of `POST /api/v1/training/start`.
+    public struct StartBody: Codable, Sendable {
+        /// The strategy to train.
+        public var strategyId: Int64
+        /// The dataset: the bars of a search; for TradeMaster, sent with upload_csv.
+        public var datasetId: Int64?
+        /// A label.
+        public var name: String?
+        /// Search: `{method, space, max_trials, objective, split, seed?, symbol?}`; TradeMaster:
+        /// overrides of the strategy's config (`dataset_name`, `agent_name`, `start_date`, …).
+        public var config: JSONDocument?
+    }
+
+    /// The answer of a stop.
+    public struct StopAnswer: ResponseEncodable, Codable, Sendable {
+        /// The training, as it is now.
+        public var training: TrainingJob
+        /// What the stop did (and what it cannot do).
+        public var notice: String
+    }
+
+    /// The answer of an apply.
+    public struct ApplyAnswer: ResponseEncodable, Codable, Sendable {
+        /// The training applied.
+        public var trainingId: Int64
+        /// The strategy written.
+        public var strategyId: Int64
+        /// Its new version.
+        public var version: Int64
+        /// Its parameters now.
+        public var parameters: [String: Double]
+    }
+
+    /// Adds the routes.
+    public func register(on routes: inout Routes) {
+        routes.post("/api/v1/training/start", .caller(.run), doc: RouteDoc(
+            "Start training a strategy: a parameter search (builtin) or a TradeMaster train and test (trademaster)", tag: "training",
+            description: "202 with the training and Location /api/v1/training/{id}. Send Idempotency-Key to make a retry answer the first request's training instead of starting another (kept 24 h). Search config: {method: grid|random, space: {param: {min, max, step} | [values]}, max_trials, objective: sharpe|sortino|calmar|total_return, split: {train, valid, test}, seed, symbol}.",
+            body: StartBody.self, response: TrainingJob.self, status: 202,
+            example: .object([("strategy_id", .integer(1)), ("dataset_id", .integer(1)), ("config", .object([
+                ("method", .string("grid")), ("space", .object([("fast", .object([("min", .integer(5)), ("max", .integer(20)), ("step", .integer(5))])),
+                                                                ("slow", .array([.integer(30), .integer(60)]))])),
+                ("max_trials", .integer(100)), ("objective", .string("sharpe")),
+                ("split", .object([("train", .number(0.6)), ("valid", .number(0.2)), ("test", .number(0.2))])),
+            ]))])), use: start)
+        routes.get("/api/v1/training", .caller(.read), doc: RouteDoc(
+            "The caller's trainings (every one for admins), newest first", tag: "training",
+            query: [.string("status", "queued, running, succeeded, failed or cancelled."),
+                    .integer("strategy_id", 1...Int(Int64.max >> 1), "Only this strategy's.")], paged: true), use: list)
+        routes.get("/api/v1/training/:id", .caller(.read), doc: RouteDoc("One training (as its status)", tag: "training"), use: show)
+        routes.get("/api/v1/training/:id/status", .caller(.read), doc: RouteDoc(
+            "A training's status: progress, epoch or trial, metrics history, ETA, the last 200 log lines, result or error",
+            tag: "training"), use: show)
+        routes.post("/api/v1/training/:id/stop", .caller(.run), doc: RouteDoc(
+            "Stop a training: queued ones at once (200), running ones at their next check (202); TradeMaster cannot cancel its own process",
+            tag: "training", response: StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
+        routes.post("/api/v1/training/:id/apply", .caller(.run), doc: RouteDoc(
+            "Write a finished search's best parameters to its strategy as a new version", tag: "training",
+            response: ApplyAnswer.self, status: 200, errors: [409]), use: apply)
+        var plot = RouteDoc("The result plot of a TradeMaster training (PNG)", tag: "training")
+        plot.status = 200
+        plot.otherMediaTypes = ["image/png"]
+        routes.get("/api/v1/training/:id/plot.png", .caller(.read), doc: plot, use: plotImage)
+    }
+
+    /// `POST /api/v1/training/start`.
+    public func start(_ request: Request, _ context: AppContext) throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let mediaType = request.mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+            throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.", headers: [("Accept", "application/json")])
+        }
+        let bytes = try request.body.collect()
+        guard !bytes.isEmpty else {
+            throw Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
+                          detail: "The request body is empty; a JSON document is required.")
+        }
+        let body = try JSONCoding.decode(StartBody.self, from: bytes)
+        var errors: [FieldError] = []
+        var name: String?
+        if let raw = body.name {
+            var issues: [ValidationIssue] = []
+            name = TextField(field: "/name", label: "Name", code: "name", lengths: 1...200).normalize(raw, issues: &issues)
+            errors += issues.map { FieldError(pointer: $0.field, detail: $0.message) }
+        }
+        guard body.strategyId > 0, let strategy = try store.strategy(id: body.strategyId, owner: principal.userID) else {
+            throw Problem.validation([FieldError(pointer: "/strategy_id", detail: "no strategy \(body.strategyId) of yours")] + errors)
+        }
+        if let datasetID = body.datasetId, try datasetID <= 0 || !store.datasetExists(id: datasetID, owner: principal.userID) {
+            errors.append(FieldError(pointer: "/dataset_id", detail: "no dataset \(datasetID) of yours"))
+        }
+        let config = body.config ?? .object([:])
+        let draft: TrainingStore.Draft
+        let jobKind: String
+        if strategy.engine == "builtin" {
+            if body.datasetId == nil { errors.append(FieldError(pointer: "/dataset_id", detail: "a parameter search needs a dataset")) }
+            var trials: Int?
+            do { trials = try SearchRequest.parse(config, strategy: strategy).search.candidates().count } catch {
+                errors += error.issues.map { FieldError(pointer: $0.field, detail: $0.message) }
+            }
+            guard errors.isEmpty else { throw Problem.validation(errors) }
+            draft = TrainingStore.Draft(kind: "parameter_search", strategy: strategy, datasetID: body.datasetId, name: name,
+                                        config: config, totalTrials: trials)
+            jobKind = TrainingKinds.parameterSearch
+        } else {
+            errors += Self.checkTradeMasterConfig(config)
+            guard errors.isEmpty else { throw Problem.validation(errors) }
+            draft = TrainingStore.Draft(kind: "trademaster", strategy: strategy, datasetID: body.datasetId, name: name, config: config)
+            jobKind = TrainingKinds.tradeMaster
+        }
+        func answer(_ training: TrainingJob) throws -> IdempotencyStore.Answer {
+            IdempotencyStore.Answer(status: 202, location: "/api/v1/training/\(training.id)",
+                                    body: try JSONCoding.response(training, status: .accepted).body)
+        }
+        let outcome: IdempotencyStore.Outcome
+        if let key = request.headers["Idempotency-Key"], let idempotency {
+            guard (1...255).contains(key.unicodeScalars.count), !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw IdempotencyError.invalidKey
+            }
+            var queued: [Job] = []
+            outcome = try idempotency.perform(owner: principal.userID, route: "POST /api/v1/training/start", key: key,
+                                              requestBody: bytes) { connection in
+                let (training, jobs) = try store.insert(draft, owner: principal.userID, jobKind: jobKind, on: connection)
+                queued = jobs
+                return try answer(training)
+            }
+            store.queue.announce(queued)
+        } else {
+            outcome = .fresh(try answer(store.create(draft, owner: principal.userID, jobKind: jobKind)))
+        }
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        let stored: IdempotencyStore.Answer
+        switch outcome {
+        case .fresh(let fresh): stored = fresh
+        case .replayed(let replayed):
+            stored = replayed
+            headers.add("Idempotent-Replayed", "true")
+        }
+        if let location = stored.location { headers.add("Location", location) }
+        return Response(status: HTTPStatus(code: stored.status), headers: headers, body: stored.body)
+    }
+
+    /// TradeMaster overrides: only the train fields, as strings of sane length.
+    static func checkTradeMasterConfig(_ config: JSONDocument) -> [FieldError] {
+        guard case .object(let members) = config else { return [FieldError(pointer: "/config", detail: "config must be an object")] }
+        var errors: [FieldError] = []
+        for (key, value) in members.sorted(by: { $0.key < $1.key }) {
+            guard ["task_name", "dataset_name", "optimizer_name", "loss_name", "agent_name", "start_date", "end_date"].contains(key) else {
+                errors.append(FieldError(pointer: "/config/\(key)", detail: "unknown field; TradeMaster takes task_name, dataset_name, optimizer_name, loss_name, agent_name, start_date, end_date"))
+                continue
+            }
+            guard let text = value.stringValue, (1...200).contains(text.count),
+                  !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                errors.append(FieldError(pointer: "/config/\(key)", detail: "must be a string of 1 to 200 characters"))
+                continue
+            }
+        }
+        return errors
+    }
+
+    /// `GET /api/v1/training?status=&strategy_id=`.
+    public func list(_ request: Request, _ context: AppContext) throws -> Page<TrainingJob> {
+        let principal = try context.requirePrincipal()
+        let query = try request.queryItems
+        var errors: [FieldError] = []
+        let page = PageRequest.parse(query, errors: &errors)
+        let status = Self.status(query, errors: &errors)
+        let strategyID = QueryValue.integer(query, "strategy_id", 1...Int(Int64.max >> 1), errors: &errors).map(Int64.init)
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let (items, total) = try store.list(owner: JobHandlers.scope(principal), kinds: ["parameter_search", "trademaster"],
+                                            status: status, strategyID: strategyID, limit: page.limit, offset: page.offset)
+        return Page(items: items, total: total, request: page)
+    }
+
+    static func status(_ query: [String: String], errors: inout [FieldError]) -> String? {
+        guard let text = query["status"] else { return nil }
+        guard JobStatus(rawValue: text) != nil else {
+            errors.append(FieldError(pointer: "status", detail: "unknown status \"\(text.prefix(100))\"; one of "
+                                     + JobStatus.allCases.map(\.rawValue).joined(separator: ", ")))
+            return nil
+        }
+        return text
+    }
+
+    /// `GET /api/v1/training/:id` and `…/status`.
+    public func show(_ request: Request, _ context: AppContext) throws -> TrainingJob {
+        try training(context)
+    }
+
+    /// The training of the path's id, the caller's (any for admins), or 404.
+    func training(_ context: AppContext, kinds: Set<String> = ["parameter_search", "trademaster"]) throws -> TrainingJob {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id", as: Int64.self)
+        guard let training = try store.find(id: id, owner: JobHandlers.scope(principal)), kinds.contains(training.kind) else {
+            throw Problem(.notFound, detail: "No training \(id).")
+        }
+        return training
+    }
+
+    /// `POST /api/v1/training/:id/stop`: the job is cancelled (queued) or asked to stop
+    /// (running); a finished one is a 409.
+    public func stop(_ request: Request, _ context: AppContext) throws -> Response {
+        let training = try training(context)
+        return try Self.stop(training, store: store, context: context)
+    }
+
+    static func stop(_ training: TrainingJob, store: TrainingStore, context: AppContext) throws -> Response {
+        guard let jobID = training.jobId, !training.isFinished else {
+            throw Problem(.conflict, detail: "Training \(training.id) has already finished (\(training.status)).")
+        }
+        let outcome = try store.queue.cancel(id: jobID, owner: nil)
+        let tradeMaster = training.kind != "parameter_search"
+        let notice: String
+        let status: HTTPStatus
+        switch outcome {
+        case .cancelled:
+            (notice, status) = ("Cancelled before it started.", .ok)
+        case .requested:
+            notice = tradeMaster
+                ? "Marked cancelled: polling of the TradeMaster session stops now. The TradeMaster service cannot cancel a run, so its process keeps running to its end on the service."
+                : "Stopping: the search ends after the trials in progress."
+            status = .accepted
+            if tradeMaster {
+                try store.record(id: training.id, log: training.log + ["stop requested: polling stops; TradeMaster cannot cancel its own process"])
+            }
+        case .finished(let job):
+            throw Problem(.conflict, detail: "Training \(training.id) has already finished (\(job.status.rawValue)).")
+        case .notFound:
+            throw Problem(.notFound, detail: "No training \(training.id).")
+        }
+        let now = try store.find(id: training.id, owner: nil) ?? training
+        return try JSONCoding.response(StopAnswer(training: now, notice: notice), status: status)
+    }
+
+    /// `POST /api/v1/training/:id/apply`: a succeeded search's best parameters become the
+    /// strategy's, as a new version.
+    public func apply(_ request: Request, _ context: AppContext) throws -> ApplyAnswer {
+        let principal = try context.requirePrincipal()
+        let training = try training(context)
+        guard training.kind == "parameter_search" else {
+            throw Problem(.conflict, detail: "Only a parameter search has parameters to apply.")
+        }
+        guard training.status == "succeeded", case .object(let best)? = training.result?["best_parameters"],
+              let strategyID = training.strategyId else {
+            throw Problem(.conflict, detail: "Training \(training.id) has not succeeded (\(training.status)).")
+        }
+        let parameters = best.compactMapValues(\.doubleValue)
+        let outcome: TrainingStore.ApplyOutcome
+        do {
+            outcome = try store.apply(id: training.id, strategyID: strategyID, owner: training.ownerId, parameters: parameters)
+        } catch StrategyRecordError.stale {
+            throw Problem(.conflict, detail: "The strategy changed meanwhile; apply again.")
+        } catch StrategyRecordError.invalid(let issues) {
+            throw Problem(.conflict, detail: "The strategy no longer accepts these parameters: "
+                          + issues.map(\.message).joined(separator: " "))
+        }
+        _ = principal
+        switch outcome {
+        case let .applied(version, stored):
+            return ApplyAnswer(trainingId: training.id, strategyId: strategyID, version: version, parameters: stored)
+        case .strategyMissing:
+            throw Problem(.conflict, detail: "The strategy of training \(training.id) no longer exists.")
+        }
+    }
+
+    /// `GET /api/v1/training/:id/plot.png`.
+    public func plotImage(_ request: Request, _ context: AppContext) throws -> Response {
+        let training = try training(context)
+        return try Self.image(store: store, id: training.id, name: "result", missing: "Training \(training.id) has no result plot.")
+    }
+
+    static func image(store: TrainingStore, id: Int64, name: String, missing: String) throws -> Response {
+        guard let png = try store.image(id: id, owner: nil, name: name) else { throw Problem(.notFound, detail: missing) }
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "image/png")
+        headers.add("Cache-Control", "private, max-age=3600")
+        return Response(status: .ok, headers: headers, body: png)
+    }
+}
