@@ -157,7 +157,9 @@ public final class TestHTTPClient: @unchecked Sendable {
         let head = String(decoding: buffer[..<headerEnd!.lowerBound], as: UTF8.self)
         var lines = head.components(separatedBy: "\r\n")
         let statusParts = lines.removeFirst().split(separator: " ")
-        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw TestHTTPError(description: "bad status line") }
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
+            throw TestHTTPError(description: "bad status line in \(String(head.prefix(200)).debugDescription) (\(method))")
+        }
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
