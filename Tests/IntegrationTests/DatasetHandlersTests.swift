@@ -91,12 +91,15 @@ import TestSupport
     @Test func aDatasetThatRunsUseIsA409UnlessForced() throws {
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let id = try #require(try create(auth, name: "used")["id"] as? Int)
-        // A run of the owner over this dataset (the runs API is another branch's: SQL here).
-        let run = try DataFixtures.sql(fx.stack, """
-            WITH r AS (INSERT INTO runs (owner_id, dataset_id, mode, symbols, snapshot) SELECT owner_id, id, 'backtest', '{SPY}', '{}' \
-            FROM datasets WHERE id = \(id) RETURNING id) SELECT id FROM r
-            """)
-        #expect(Int(run) != nil, "\(run)")
+        // A run of the owner over this dataset, through the API (queued: no worker runs it).
+        let strategy = try fx.client.send("POST", "/api/v1/strategies", headers: auth, json: [
+            "name": "uses-\(id)", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "sma_crossover",
+            "parameters": ["fast": 2, "slow": 5]])
+        let strategyID = try #require(strategy.json["id"] as? Int, "\(strategy.text)")
+        let executed = try fx.client.send("POST", "/api/v1/strategies/\(strategyID)/execute", headers: auth,
+                                          json: ["dataset_id": id, "symbol": "SPY"])
+        #expect(executed.status == 202, "\(executed.text)")
+        let run = try #require(executed.json["id"] as? Int)
         let refused = try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)", headers: auth)
         #expect(refused.status == 409, "\(refused.text)")
         #expect(refused.header("content-type") == "application/problem+json")
