@@ -9,17 +9,6 @@ public enum MD5 {
 
     /// The 16-byte MD5 digest of `bytes`.
     public static func hash<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        let input = Array(bytes)
-        var digest = [UInt8](repeating: 0, count: byteCount)
-        var length: UInt32 = 0
-        let ok = input.withUnsafeBytes { inputBuffer in
-            digest.withUnsafeMutableBytes { out in
-                EVP_Digest(inputBuffer.baseAddress, inputBuffer.count,
-                           out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length,
-                           EVP_md5(), nil)
-            }
-        }
-        precondition(ok == 1 && length == UInt32(byteCount), "EVP_Digest(MD5) failed")
-        return digest
+        EVPDigest.hash(bytes, algorithm: EVP_md5(), byteCount: byteCount, name: "MD5")
     }
 }

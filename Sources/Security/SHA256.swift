@@ -7,19 +7,7 @@ public enum SHA256 {
 
     /// The 32-byte SHA-256 digest of `bytes`.
     public static func hash<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        let input = Array(bytes)
-        var digest = [UInt8](repeating: 0, count: byteCount)
-        var length: UInt32 = 0
-        let ok = input.withUnsafeBytes { inputBuffer in
-            digest.withUnsafeMutableBytes { out in
-                EVP_Digest(inputBuffer.baseAddress, inputBuffer.count,
-                           out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length,
-                           EVP_sha256(), nil)
-            }
-        }
-        // EVP_Digest fails only when OpenSSL itself is broken (out of memory, no provider).
-        precondition(ok == 1 && length == UInt32(byteCount), "EVP_Digest(SHA-256) failed")
-        return digest
+        EVPDigest.hash(bytes, algorithm: EVP_sha256(), byteCount: byteCount, name: "SHA-256")
     }
 
     /// The SHA-256 digest of the UTF-8 bytes of `string`.

@@ -70,6 +70,12 @@ public final class Request {
     /// Decodes a JSON body: 415 unless the type is JSON, 413 past the limit, 400 when it is
     /// not JSON, 422 when a field is missing or of the wrong type.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONCoding.decode(type, from: try jsonBytes())
+    }
+
+    /// The bytes of a JSON body, for a handler that needs them as sent (e.g. to hash them for
+    /// an `Idempotency-Key`): 415 unless the type is JSON, 413 past the limit, 400 when empty.
+    public func jsonBytes() throws -> [UInt8] {
         guard let mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
             throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.",
                           headers: [("Accept", "application/json")])
@@ -79,7 +85,7 @@ public final class Request {
             throw Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
                           detail: "The request body is empty; a JSON document is required.")
         }
-        return try JSONCoding.decode(type, from: bytes)
+        return bytes
     }
 }
 

@@ -33,7 +33,7 @@ public struct RunReportHandlers: Sendable {
     func sheet(_ context: AppContext) throws -> TearSheet {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, try analysis.service.runs.find(id: id, scope: StrategyHandlers.scope(principal)) != nil else { throw RunError.notFound }
+        guard id > 0, try analysis.service.runs.find(id: id, scope: principal.ownerScope) != nil else { throw RunError.notFound }
         let loader = analysis.loader
         var curve = try loader.run(id, pointer: "id", principal: principal)
         try loader.attachOwnBenchmark(&curve)

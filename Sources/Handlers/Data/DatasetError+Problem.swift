@@ -37,7 +37,7 @@ extension DatasetError: ProblemConvertible {
             return Problem(.conflict, detail: "\(runs) strategy run\(runs == 1 ? "" : "s") use this dataset; delete with force=true to delete it anyway.")
         case .stale(let current):
             return Problem(.preconditionFailed, detail: "The dataset was changed meanwhile (now version \(current)); fetch it again.",
-                           headers: [("ETag", DatasetHandlers.etag(current))])
+                           headers: [("ETag", Versioning.etag(current))])
         }
     }
 }

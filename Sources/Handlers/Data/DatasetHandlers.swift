@@ -37,38 +37,16 @@ public struct DatasetHandlers: Sendable {
                                             "Delete even when strategy runs reference the dataset (default false).")]), use: delete)
     }
 
-    /// The ETag of a version.
-    static func etag(_ version: Int64) -> String { "\"\(version)\"" }
-
-    /// The version an `If-Match` names; nil without one or for `*`, 412 when it names none.
-    static func expectedVersion(_ request: Request) throws -> Int64? {
-        guard let value = request.headers["If-Match"]?.trimmingSpaces, value != "*" else { return nil }
-        var tag = Substring(value)
-        if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
-        guard tag.count >= 2, tag.hasPrefix("\""), tag.hasSuffix("\""), let version = Int64(tag.dropFirst().dropLast()) else {
-            throw Problem(.preconditionFailed, detail: "If-Match does not name a version of this dataset.")
-        }
-        return version
-    }
-
     /// `dataset` as JSON with its ETag.
     static func respond(_ dataset: Dataset, status: HTTPStatus = .ok, location: String? = nil) throws -> Response {
-        var response = try JSONCoding.response(dataset, status: status)
-        response.headers.add("ETag", etag(dataset.version))
-        if let location { response.headers.add("Location", location) }
-        return response
-    }
-
-    /// Whose datasets `principal` reaches: its own, or (an admin) everyone's (nil).
-    static func scope(_ principal: Principal) -> Int64? {
-        principal.role == .admin ? nil : principal.userID
+        try Versioning.respond(dataset, version: dataset.version, status: status, location: location)
     }
 
     /// The caller's dataset of the path's id, or 404.
     func dataset(_ context: AppContext) throws -> Dataset {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let dataset = try store.find(id: id, owner: Self.scope(principal)) else { throw DatasetError.notFound }
+        guard id > 0, let dataset = try store.find(id: id, owner: principal.ownerScope) else { throw DatasetError.notFound }
         return dataset
     }
 
@@ -91,7 +69,7 @@ public struct DatasetHandlers: Sendable {
         }
         guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
         let filter = DatasetFilter(search: search.flatMap { $0.isEmpty ? nil : $0 }, tags: tags, symbol: symbol)
-        let (items, total) = try store.list(owner: Self.scope(principal), filter: filter, sort: sort, limit: page.limit, offset: page.offset)
+        let (items, total) = try store.list(owner: principal.ownerScope, filter: filter, sort: sort, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
 
@@ -110,7 +88,7 @@ public struct DatasetHandlers: Sendable {
     /// `PATCH /api/v1/data/datasets/:id`.
     public func update(_ request: Request, _ context: AppContext) throws -> Response {
         let current = try dataset(context)
-        let expected = try Self.expectedVersion(request)
+        let expected = try Versioning.expectedVersion(request, of: "dataset")
         let change = try request.decode(Change.self)
         var issues: [ValidationIssue] = []
         let name = change.name.map { UploadForm.nameRules.normalize($0, issues: &issues) }
@@ -122,7 +100,7 @@ public struct DatasetHandlers: Sendable {
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
         let principal = try context.requirePrincipal()
-        return try Self.respond(try store.update(id: current.id, owner: Self.scope(principal), name: name, description: description,
+        return try Self.respond(try store.update(id: current.id, owner: principal.ownerScope, name: name, description: description,
                                                  tags: tags, expectedVersion: expected))
     }
 
@@ -136,7 +114,7 @@ public struct DatasetHandlers: Sendable {
         case "true"?: force = true
         default: throw Problem.validation([FieldError(pointer: "force", detail: "must be true or false")])
         }
-        try store.delete(id: current.id, owner: Self.scope(principal), expectedVersion: try Self.expectedVersion(request), force: force)
+        try store.delete(id: current.id, owner: principal.ownerScope, expectedVersion: try Versioning.expectedVersion(request, of: "dataset"), force: force)
         return NoContent()
     }
 }

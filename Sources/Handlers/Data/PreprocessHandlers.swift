@@ -62,7 +62,7 @@ public struct PreprocessHandlers: Sendable {
         var errors = issues.map { FieldError(pointer: "/" + $0.field, detail: $0.message) }
         errors += PreprocessStep.validate(body.steps).map { FieldError(pointer: $0.field, detail: $0.message) }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-        guard body.datasetId > 0, let source = try store.find(id: body.datasetId, owner: DatasetHandlers.scope(principal)) else {
+        guard body.datasetId > 0, let source = try store.find(id: body.datasetId, owner: principal.ownerScope) else {
             errors.append(FieldError(pointer: "/dataset_id", detail: "no such dataset"))
             throw Problem.validation(errors)
         }

@@ -54,7 +54,7 @@ public struct JobHandlers: Sendable {
             errors.append(FieldError(pointer: "kind", detail: "unknown kind \(quoted(kind))"))
         }
         guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
-        let (items, total) = try queue.list(owner: Self.scope(principal), status: status, kind: kind,
+        let (items, total) = try queue.list(owner: principal.ownerScope, status: status, kind: kind,
                                             limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
@@ -63,7 +63,7 @@ public struct JobHandlers: Sendable {
     public func show(_ request: Request, _ context: AppContext) throws -> Job {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
-        guard let job = try queue.find(id: id, owner: Self.scope(principal)) else {
+        guard let job = try queue.find(id: id, owner: principal.ownerScope) else {
             throw Problem(.notFound, detail: "No job \(id).")
         }
         return job
@@ -75,7 +75,7 @@ public struct JobHandlers: Sendable {
     public func cancel(_ request: Request, _ context: AppContext) throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
-        switch try queue.cancel(id: id, owner: Self.scope(principal)) {
+        switch try queue.cancel(id: id, owner: principal.ownerScope) {
         case .cancelled(let job):
             return try JSONCoding.response(job, status: .ok)
         case .requested(let job):
@@ -85,11 +85,6 @@ public struct JobHandlers: Sendable {
         case .notFound:
             throw Problem(.notFound, detail: "No job \(id).")
         }
-    }
-
-    /// Whose jobs the caller sees: their own, or everyone's for admins (nil).
-    static func scope(_ principal: Principal) -> Int64? {
-        principal.role == .admin ? nil : principal.userID
     }
 
     private func quoted(_ text: String) -> String {

@@ -40,14 +40,8 @@ public struct RunHandlers: Sendable {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
-        func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
-            guard let text = query[name] else { return nil }
-            if let value = T(rawValue: text) { return value }
-            errors.append(FieldError(pointer: name, detail: "unknown value \"\(text.prefix(100))\"; one of "
-                                     + T.allCases.map(\.rawValue).joined(separator: ", ")))
-            return nil
-        }
-        let status = choice("status", RunStatus.self), mode = choice("mode", RunMode.self)
+        let status = QueryValue.choice(query, "status", RunStatus.self, errors: &errors)
+        let mode = QueryValue.choice(query, "mode", RunMode.self, errors: &errors)
         guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
         return (page, status, mode)
     }
@@ -56,7 +50,7 @@ public struct RunHandlers: Sendable {
     func run(_ context: AppContext) throws -> Run {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let run = try runs.find(id: id, scope: StrategyHandlers.scope(principal)) else { throw RunError.notFound }
+        guard id > 0, let run = try runs.find(id: id, scope: principal.ownerScope) else { throw RunError.notFound }
         return run
     }
 
@@ -64,7 +58,7 @@ public struct RunHandlers: Sendable {
     public func list(_ request: Request, _ context: AppContext) throws -> Page<Run> {
         let principal = try context.requirePrincipal()
         let (page, status, mode) = try Self.listParameters(request)
-        let (items, total) = try runs.list(scope: StrategyHandlers.scope(principal), strategyID: nil, status: status, mode: mode,
+        let (items, total) = try runs.list(scope: principal.ownerScope, strategyID: nil, status: status, mode: mode,
                                            limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }

@@ -59,38 +59,16 @@ public struct StrategyHandlers: Sendable {
         RouteDoc.QueryParameter(name, .object([("type", .string("string")), ("enum", .array(values.map { .string($0) }))]), description)
     }
 
-    /// The ETag of a version.
-    static func etag(_ version: Int64) -> String { "\"\(version)\"" }
-
-    /// The version an `If-Match` names; nil without one or for `*`, 412 when it names none.
-    static func expectedVersion(_ request: Request) throws -> Int64? {
-        guard let value = request.headers["If-Match"]?.trimmingSpaces, value != "*" else { return nil }
-        var tag = Substring(value)
-        if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
-        guard tag.count >= 2, tag.hasPrefix("\""), tag.hasSuffix("\""), let version = Int64(tag.dropFirst().dropLast()) else {
-            throw Problem(.preconditionFailed, detail: "If-Match does not name a version of this strategy.")
-        }
-        return version
-    }
-
     /// `strategy` as JSON with its ETag.
     static func respond(_ strategy: StrategyRecord, status: HTTPStatus = .ok, location: String? = nil) throws -> Response {
-        var response = try JSONCoding.response(strategy, status: status)
-        response.headers.add("ETag", etag(strategy.version))
-        if let location { response.headers.add("Location", location) }
-        return response
-    }
-
-    /// Whose strategies the caller sees: their own, or everyone's for admins (nil).
-    static func scope(_ principal: Principal) -> Int64? {
-        principal.role == .admin ? nil : principal.userID
+        try Versioning.respond(strategy, version: strategy.version, status: status, location: location)
     }
 
     /// The caller's strategy of the path's id, or 404.
     func strategy(_ context: AppContext) throws -> StrategyRecord {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let strategy = try store.find(id: id, scope: Self.scope(principal)) else { throw StrategyRecordError.notFound }
+        guard id > 0, let strategy = try store.find(id: id, scope: principal.ownerScope) else { throw StrategyRecordError.notFound }
         return strategy
     }
 
@@ -108,16 +86,10 @@ public struct StrategyHandlers: Sendable {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
-        func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
-            guard let text = query[name] else { return nil }
-            if let value = T(rawValue: text) { return value }
-            errors.append(FieldError(pointer: name, detail: "unknown value \"\(text.prefix(100))\"; one of "
-                                     + T.allCases.map(\.rawValue).joined(separator: ", ")))
-            return nil
-        }
-        let filter = StrategyFilter(strategyType: choice("strategy_type", StrategyType.self), status: choice("status", StrategyStatus.self),
-                                    engine: choice("engine", StrategyEngine.self))
-        let sort = choice("sort", StrategySort.self) ?? .createdAtDescending
+        let filter = StrategyFilter(strategyType: QueryValue.choice(query, "strategy_type", StrategyType.self, errors: &errors),
+                                    status: QueryValue.choice(query, "status", StrategyStatus.self, errors: &errors),
+                                    engine: QueryValue.choice(query, "engine", StrategyEngine.self, errors: &errors))
+        let sort = QueryValue.choice(query, "sort", StrategySort.self, errors: &errors) ?? .createdAtDescending
         var issues: [ValidationIssue] = []
         let search = query["q"].map { TextField(field: "q", label: "q", code: "q", lengths: 0...200).normalize($0, issues: &issues) }
         let tag = query["tag"].map { TextField(field: "tag", label: "tag", code: "tag", lengths: 1...50).normalize($0, issues: &issues) }
@@ -126,7 +98,7 @@ public struct StrategyHandlers: Sendable {
         var full = filter
         full.search = search.flatMap { $0.isEmpty ? nil : $0 }
         full.tag = tag
-        let (items, total) = try store.listJSON(scope: Self.scope(principal), filter: full, sort: sort, limit: page.limit, offset: page.offset)
+        let (items, total) = try store.listJSON(scope: principal.ownerScope, filter: full, sort: sort, limit: page.limit, offset: page.offset)
         var body: [UInt8] = []
         body.reserveCapacity(items.utf8.count + 64)
         body += "{\"items\":".utf8
@@ -153,7 +125,7 @@ public struct StrategyHandlers: Sendable {
     /// `PUT /api/v1/strategies/:id`.
     public func replace(_ request: Request, _ context: AppContext) throws -> Response {
         let current = try strategy(context)
-        let expected = try Self.expectedVersion(request)
+        let expected = try Versioning.expectedVersion(request, of: "strategy")
         let body = try request.decode(StrategyBody.self)
         let draft = try validated(body.input)
         return try Self.respond(try store.update(id: current.id, scope: current.ownerId, with: draft, expectedVersion: expected))
@@ -162,7 +134,7 @@ public struct StrategyHandlers: Sendable {
     /// `PATCH /api/v1/strategies/:id`.
     public func update(_ request: Request, _ context: AppContext) throws -> Response {
         let current = try strategy(context)
-        let expected = try Self.expectedVersion(request)
+        let expected = try Versioning.expectedVersion(request, of: "strategy")
         let change = try request.decode(StrategyChange.self)
         let draft = try validated(change.input(over: current))
         return try Self.respond(try store.update(id: current.id, scope: current.ownerId, with: draft, expectedVersion: expected))
@@ -171,7 +143,7 @@ public struct StrategyHandlers: Sendable {
     /// `DELETE /api/v1/strategies/:id`: 204; 409 while one of its runs is live (stop it first).
     public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
         let current = try strategy(context)
-        let expected = try Self.expectedVersion(request)
+        let expected = try Versioning.expectedVersion(request, of: "strategy")
         if current.status == .active, try store.hasLiveRuns(strategyID: current.id) {
             throw Problem(.conflict, detail: "The strategy has a live run; stop it first (POST /api/v1/strategies/\(current.id)/stop).")
         }

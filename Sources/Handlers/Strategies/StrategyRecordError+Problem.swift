@@ -13,7 +13,7 @@ extension StrategyRecordError: ProblemConvertible {
                            errors: [FieldError(pointer: "/name", detail: "is taken")])
         case .stale(let current):
             return Problem(.preconditionFailed, detail: "The strategy was changed meanwhile (now version \(current)); fetch it again.",
-                           headers: [("ETag", StrategyHandlers.etag(current))])
+                           headers: [("ETag", Versioning.etag(current))])
         case .invalid(let issues):
             return Problem.validation(issues.map { FieldError(pointer: $0.field, detail: $0.message) })
         }

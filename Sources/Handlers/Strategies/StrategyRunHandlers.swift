@@ -39,7 +39,7 @@ public struct StrategyRunHandlers: Sendable {
     func strategy(_ context: AppContext) throws -> StrategyRecord {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let strategy = try strategies.find(id: id, scope: StrategyHandlers.scope(principal)) else {
+        guard id > 0, let strategy = try strategies.find(id: id, scope: principal.ownerScope) else {
             throw StrategyRecordError.notFound
         }
         return strategy
@@ -48,14 +48,7 @@ public struct StrategyRunHandlers: Sendable {
     /// `POST /api/v1/strategies/:id/execute`.
     public func execute(_ request: Request, _ context: AppContext) throws -> Response {
         let strategy = try strategy(context)
-        guard let mediaType = request.mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-            throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.", headers: [("Accept", "application/json")])
-        }
-        let bytes = try request.body.collect()
-        guard !bytes.isEmpty else {
-            throw Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
-                          detail: "The request body is empty; a JSON document is required.")
-        }
+        let bytes = try request.jsonBytes()
         let body = try JSONCoding.decode(ExecuteBody.self, from: bytes)
         let draft = try service.plan(strategy: strategy, request: try body.request())
         func answer(_ run: Run) throws -> IdempotencyStore.Answer {

@@ -85,14 +85,7 @@ public struct TrainingHandlers: Sendable {
     /// `POST /api/v1/training/start`.
     public func start(_ request: Request, _ context: AppContext) throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let mediaType = request.mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-            throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.", headers: [("Accept", "application/json")])
-        }
-        let bytes = try request.body.collect()
-        guard !bytes.isEmpty else {
-            throw Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
-                          detail: "The request body is empty; a JSON document is required.")
-        }
+        let bytes = try request.jsonBytes()
         let body = try JSONCoding.decode(StartBody.self, from: bytes)
         var errors: [FieldError] = []
         var name: String?
@@ -186,19 +179,13 @@ public struct TrainingHandlers: Sendable {
         let status = Self.status(query, errors: &errors)
         let strategyID = QueryValue.integer(query, "strategy_id", 1...Int(Int64.max >> 1), errors: &errors).map(Int64.init)
         guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
-        let (items, total) = try store.list(owner: JobHandlers.scope(principal), kinds: ["parameter_search", "trademaster"],
+        let (items, total) = try store.list(owner: principal.ownerScope, kinds: ["parameter_search", "trademaster"],
                                             status: status, strategyID: strategyID, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
 
     static func status(_ query: [String: String], errors: inout [FieldError]) -> String? {
-        guard let text = query["status"] else { return nil }
-        guard JobStatus(rawValue: text) != nil else {
-            errors.append(FieldError(pointer: "status", detail: "unknown status \"\(text.prefix(100))\"; one of "
-                                     + JobStatus.allCases.map(\.rawValue).joined(separator: ", ")))
-            return nil
-        }
-        return text
+        QueryValue.choice(query, "status", JobStatus.self, errors: &errors)?.rawValue
     }
 
     /// `GET /api/v1/training/:id` and `…/status`.
@@ -210,7 +197,7 @@ public struct TrainingHandlers: Sendable {
     func training(_ context: AppContext, kinds: Set<String> = ["parameter_search", "trademaster"]) throws -> TrainingJob {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
-        guard let training = try store.find(id: id, owner: JobHandlers.scope(principal)), kinds.contains(training.kind) else {
+        guard let training = try store.find(id: id, owner: principal.ownerScope), kinds.contains(training.kind) else {
             throw Problem(.notFound, detail: "No training \(id).")
         }
         return training
