@@ -216,6 +216,45 @@ import TestSupport
         expectSameMetrics(try #require(queued), try #require(direct), "queued vs synchronous")
     }
 
+    @Test func anIdempotencyKeyReplaysTheFirstAnswerOnBothPaths() throws {
+        let pool = try PrivatePool(stack: sx.stack, workers: 1, threads: 2, environment: ["TM_SYNC_MAX_BARS": "100"])
+        defer { pool.stop() }
+        let (_, auth) = try sx.account()
+        let dataset = try sx.uploadDaily(auth)
+        func body(_ commission: Double) -> [UInt8] {
+            Array(#"{"strategy": {"kind": "sma_crossover", "parameters": {"fast": 10, "slow": 30}}, "dataset_id": \#(dataset), "symbol": "AAA", "commission": \#(commission)}"#.utf8)
+        }
+        func send(_ client: TestHTTPClient, key: String, _ bytes: [UInt8]) throws -> TestResponse {
+            try client.send("POST", "/api/v1/analysis/backtest",
+                            headers: auth.merging(["Content-Type": "application/json", "Idempotency-Key": key]) { $1 }, body: bytes)
+        }
+        func runs() throws -> Int? { try sx.client.send("GET", "/api/v1/runs", headers: auth).json["total"] as? Int }
+        // Within the request (500 bars ≤ the suite's TM_SYNC_MAX_BARS): 200 twice, one run.
+        let key = UUID().uuidString
+        let first = try send(sx.client, key: key, body(0.001))
+        #expect(first.status == 200, "\(first.text)")
+        let runID = try #require(first.json["run_id"] as? Int)
+        let again = try send(sx.client, key: key, body(0.001))
+        #expect(again.status == 200 && again.json["run_id"] as? Int == runID && again.header("idempotent-replayed") == "true", "\(again.text)")
+        #expect(again.body == first.body && first.header("idempotent-replayed") == nil)
+        #expect(try runs() == 1)
+        let other = try send(sx.client, key: key, body(0.002))
+        #expect(other.status == 422 && StrategyFixtures.pointers(other) == ["Idempotency-Key"], "\(other.text)")
+        // Queued (500 bars > 100 in the private pool): 202 twice with the same run and Location.
+        let client = TestHTTPClient(port: pool.port)
+        let queuedKey = UUID().uuidString
+        let queued = try send(client, key: queuedKey, body(0.001))
+        #expect(queued.status == 202, "\(queued.text)")
+        let queuedID = try #require(queued.json["run_id"] as? Int)
+        let retry = try send(client, key: queuedKey, body(0.001))
+        #expect(retry.status == 202 && retry.json["run_id"] as? Int == queuedID && retry.header("idempotent-replayed") == "true")
+        #expect(retry.header("location") == "/api/v1/runs/\(queuedID)")
+        #expect(try send(client, key: queuedKey, body(0.003)).status == 422)
+        #expect(try send(client, key: String(repeating: "k", count: 256), body(0.001)).status == 422)
+        #expect(try runs() == 2)
+        #expect(try DataFixtures.sql(sx.stack, "SELECT count(*) FROM jobs WHERE kind = 'strategy.run' AND payload->>'run_id' = '\(queuedID)'") == "1")
+    }
+
     @Test func theReportRendersInChromiumAndTheEquityChartIsSVG() throws {
         let (_, auth) = try sx.account()
         let dataset = try sx.uploadDaily(auth)

@@ -201,8 +201,9 @@ import TestSupport
         let response = try sx.client.send("GET", "/api/v1/strategies/kinds", headers: auth)
         #expect(response.status == 200)
         let kinds = try #require(response.json["items"] as? [[String: Any]])
-        #expect(kinds.compactMap { $0["name"] as? String } == ["buy_and_hold", "sma_crossover", "ema_crossover", "bollinger_reversion",
-                                                               "rsi_reversion", "momentum"])
+        let single = ["buy_and_hold", "sma_crossover", "ema_crossover", "bollinger_reversion", "rsi_reversion", "momentum"]
+        // The single-symbol kinds, then the portfolio kinds (PortfolioRunHandlersTests checks those).
+        #expect(kinds.compactMap { $0["name"] as? String } == single + ["equal_weight", "inverse_volatility"] + single.map { "portfolio_" + $0 })
         let sma = try #require(kinds.first { $0["name"] as? String == "sma_crossover" })
         let fast = try #require((sma["parameters"] as? [[String: Any]])?.first)
         #expect(fast["name"] as? String == "fast" && fast["type"] as? String == "integer" && fast["default"] as? Double == 10)

@@ -29,6 +29,26 @@ import Testing
         #expect(fields(input(kind: "rsi_reversion", parameters: ["lower": .integer(70)])) == ["/parameters/lower"])
     }
 
+    @Test func portfolioKindsTakeChoicesByNameAndNeedThePortfolioType() {
+        let (draft, issues) = StrategyValidator.validate(input(kind: "inverse_volatility", parameters: ["rebalance": .string("weekly")],
+                                                               type: .portfolioManagement))
+        #expect(issues.isEmpty)
+        // The choice is kept as its index in the spec's choices (daily, weekly, monthly, bars).
+        #expect(draft?.parameters == ["lookback": 20, "rebalance": 1, "rebalance_bars": 21])
+        #expect(fields(input(kind: "equal_weight", type: .algorithmicTrading)) == ["/strategy_type"])
+        #expect(fields(input(kind: "equal_weight", parameters: ["rebalance": .string("hourly")], type: .portfolioManagement)) == ["/parameters/rebalance"])
+        #expect(fields(input(kind: "equal_weight", parameters: ["rebalance": .integer(1)], type: .portfolioManagement)) == ["/parameters/rebalance"])
+        #expect(fields(input(kind: "equal_weight", parameters: ["rebalance_bars": .string("5")], type: .portfolioManagement)) == ["/parameters/rebalance_bars"])
+        #expect(fields(input(kind: "portfolio_sma_crossover", parameters: ["fast": .integer(30), "slow": .integer(20)],
+                             type: .portfolioManagement)) == ["/parameters/fast"])
+        // A stored portfolio strategy validates again as it is (its choice back to its name).
+        let record = StrategyValidator.Input(name: "p", description: "", strategyType: .portfolioManagement, engine: .builtin,
+                                             kind: "equal_weight", parameters: StrategyValidator.clientParameters(kind: "equal_weight", ["rebalance": 2]),
+                                             config: nil, trading: TradingDefaults(), tags: [], category: nil, status: nil)
+        #expect(record.parameters["rebalance"] == .string("monthly"))
+        #expect(StrategyValidator.validate(record).0?.parameters["rebalance"] == 2)
+    }
+
     @Test func trademasterConfigIsNormalisedAgainstTheCatalogue() {
         let config = TradeMasterConfig(taskName: "order_execution", datasetName: "PD_BTC", agentName: "order_execution:pd",
                                        optimizerName: "adam", lossName: "mse")

@@ -18,8 +18,14 @@ extension AnalysisHandlers {
                 throw Problem(.notFound, detail: "No strategy \(id) of yours (strategy_id).",
                               errors: [FieldError(pointer: "/strategy_id", detail: "no such strategy of yours")])
             }
+            if let kind = strategy.kind, PortfolioRegistry.contains(kind) {
+                throw Problem.validation([FieldError(pointer: "/strategy_id", detail: Self.portfolioRule(kind))])
+            }
             return try service.plan(strategy: strategy, request: request)
         case (nil, let inline?):
+            if PortfolioRegistry.contains(inline.kind) {
+                throw Problem.validation([FieldError(pointer: "/strategy/kind", detail: Self.portfolioRule(inline.kind))])
+            }
             var issues: [ValidationIssue] = []
             let parameters = StrategyValidator.validateParameters(kind: inline.kind, inline.parameters ?? [:], issues: &issues)
             guard issues.isEmpty else {
@@ -34,19 +40,74 @@ extension AnalysisHandlers {
         }
     }
 
-    /// `POST /api/v1/analysis/backtest`.
+    /// Why a portfolio kind is refused here.
+    static func portfolioRule(_ kind: String) -> String {
+        "\(kind) is a portfolio kind: execute a portfolio_management strategy with symbols (POST /api/v1/strategies/{id}/execute)"
+    }
+
+    /// The route an idempotency key of this handler is kept under.
+    static let idempotencyRoute = "POST /api/v1/analysis/backtest"
+
+    /// `POST /api/v1/analysis/backtest`. With `Idempotency-Key`, a retry (same key, same body)
+    /// answers the first answer, 200 or 202, without a second run; another body is 422.
     public func backtest(_ request: Request, _ context: AppContext) throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try request.decode(AnalysisBacktestBody.self)
-        let draft = try draft(body, principal: principal)
-        guard draft.bars <= syncMaxBars else {
-            let run = try service.execute(draft)
-            metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_queued")]))
-            var response = try JSONCoding.response(BacktestAnswer(runId: run.id, run: run), status: .accepted)
-            response.headers.add("Location", "/api/v1/runs/\(run.id)")
-            return response
+        guard let mediaType = request.mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+            throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.", headers: [("Accept", "application/json")])
         }
-        let (run, result) = try service.backtestNow(draft)
+        let bytes = try request.body.collect()
+        guard !bytes.isEmpty else {
+            throw Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
+                          detail: "The request body is empty; a JSON document is required.")
+        }
+        let body = try JSONCoding.decode(AnalysisBacktestBody.self, from: bytes)
+        let draft = try draft(body, principal: principal)
+        let queue = draft.bars > syncMaxBars
+        guard let key = try IdempotencyKey.of(request) else {
+            if queue {
+                return try queued(service.execute(draft))
+            }
+            let (run, result) = try service.backtestNow(draft)
+            metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_sync")]))
+            return try JSONCoding.response(answer(run, result), status: .ok)
+        }
+        // The work runs inside the key's transaction: its run is stored exactly with its answer.
+        var enqueued: (run: Run, job: Job)?
+        var finished: Run?
+        let outcome = try IdempotencyStore(database: service.database).perform(
+            owner: principal.userID, route: Self.idempotencyRoute, key: key, requestBody: bytes
+        ) { connection in
+            if queue {
+                let done = try service.enqueue(draft, on: connection)
+                enqueued = done
+                return IdempotencyStore.Answer(status: 202, location: "/api/v1/runs/\(done.run.id)",
+                                               body: try JSONCoding.response(BacktestAnswer(runId: done.run.id, run: done.run), status: .accepted).body)
+            }
+            let (run, result) = try service.backtestNow(draft, on: connection)
+            finished = run
+            return IdempotencyStore.Answer(status: 200, location: nil, body: try JSONCoding.response(try answer(run, result), status: .ok).body)
+        }
+        if let enqueued {
+            service.announce(enqueued)
+            metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_queued")]))
+        }
+        if let finished {
+            service.publishEnd(finished)
+            metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_sync")]))
+        }
+        return IdempotencyKey.response(outcome)
+    }
+
+    /// The 202 answer of a queued run.
+    func queued(_ run: Run) throws -> Response {
+        metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_queued")]))
+        var response = try JSONCoding.response(BacktestAnswer(runId: run.id, run: run), status: .accepted)
+        response.headers.add("Location", "/api/v1/runs/\(run.id)")
+        return response
+    }
+
+    /// The 200 answer of a finished synchronous backtest.
+    func answer(_ run: Run, _ result: BacktestResult) throws -> BacktestAnswer {
         let curve = result.equity
         let drawdown = RunSeries(times: curve.timestamps, equity: curve.equity, cash: curve.cash,
                                  position: curve.shares.map(Int64.init)).drawdown
@@ -54,11 +115,9 @@ extension AnalysisHandlers {
             EquityPoint(time: Date(timeIntervalSince1970: Double(curve.timestamps[i])), equity: MetricSet.finite(curve.equity[i]),
                         drawdown: MetricSet.finite(drawdown[i]), position: Int64(curve.shares[i]))
         }
-        let answer = BacktestAnswer(
+        return BacktestAnswer(
             runId: run.id, run: run, metrics: MetricSet(result.metrics, timestamps: curve.timestamps),
             tradeStatistics: .init(TradeStatistics(trades: result.trades, positions: curve.shares)),
             trades: try service.runs.allTrades(runID: run.id), equity: points)
-        metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_sync")]))
-        return try JSONCoding.response(answer, status: .ok)
     }
 }

@@ -33,7 +33,9 @@ public struct AnalysisHandlers: Sendable {
             description: """
                 Up to TM_SYNC_MAX_BARS bars (500,000 by default) the backtest runs within the request and the answer is 200 with \
                 the stored run, its summary, metrics, trade statistics, trades and the equity curve (at most 1,000 points). \
-                Above, the run is queued like execute's and the answer is 202 with only `run_id` and `run` (Location: the run).
+                Above, the run is queued like execute's and the answer is 202 with only `run_id` and `run` (Location: the run). \
+                Send Idempotency-Key to make a retry (the same body) answer the first answer, 200 or 202, instead of running again \
+                (kept 24 h; the same key with another body is 422).
                 """,
             body: AnalysisBacktestBody.self, response: BacktestAnswer.self, status: 200, errors: [404, 409], alsoWithBody: [202],
             example: .object([("strategy", .object([("kind", .string("sma_crossover")),

@@ -169,6 +169,6 @@ public struct StrategyHandlers: Sendable {
 
     /// `GET /api/v1/strategies/kinds`.
     public func kinds(_ request: Request, _ context: AppContext) throws -> StrategyKinds {
-        StrategyKinds(items: StrategyRegistry.descriptors.map(StrategyKind.init))
+        StrategyKinds(items: StrategyRegistry.descriptors.map { StrategyKind($0) } + PortfolioRegistry.descriptors.map { StrategyKind($0, portfolio: true) })
     }
 }

@@ -55,10 +55,7 @@ public struct StrategyRunHandlers: Sendable {
             IdempotencyStore.Answer(status: 202, location: "/api/v1/runs/\(run.id)", body: try JSONCoding.response(run, status: .accepted).body)
         }
         let outcome: IdempotencyStore.Outcome
-        if let key = request.headers["Idempotency-Key"] {
-            guard (1...255).contains(key.unicodeScalars.count), !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw IdempotencyError.invalidKey
-            }
+        if let key = try IdempotencyKey.of(request) {
             var queued: (run: Run, job: Job)?
             outcome = try idempotency.perform(owner: strategy.ownerId, route: "POST /api/v1/strategies/\(strategy.id)/execute", key: key,
                                               requestBody: bytes) { connection in
@@ -70,19 +67,10 @@ public struct StrategyRunHandlers: Sendable {
         } else {
             outcome = .fresh(try answer(service.execute(draft)))
         }
-        let stored: IdempotencyStore.Answer
-        switch outcome {
-        case .fresh(let fresh):
+        if case .fresh = outcome {
             metrics?.add(MetricCatalog.series(MetricCatalog.runsStarted, [("mode", draft.mode.rawValue)]))
-            stored = fresh
-        case .replayed(let replayed):
-            stored = replayed
         }
-        var headers = HTTPHeaders()
-        headers.add("Content-Type", "application/json")
-        if let location = stored.location { headers.add("Location", location) }
-        if case .replayed = outcome { headers.add("Idempotent-Replayed", "true") }
-        return Response(status: HTTPStatus(code: stored.status), headers: headers, body: stored.body)
+        return IdempotencyKey.response(outcome)
     }
 
     /// `POST /api/v1/strategies/:id/stop`: the runs it stopped (none is not an error).

@@ -10,8 +10,10 @@ public struct RunDraft: Sendable, Equatable {
     public var datasetID: Int64
     /// Backtest or paper.
     public var mode: RunMode
-    /// The symbol it trades.
+    /// The symbol it trades (a portfolio run: the first of `symbols`).
     public var symbol: String
+    /// Every symbol it trades: `[symbol]`, or a portfolio kind's two or more.
+    public var symbols: [String]
     /// The first bar's time it may use.
     public var start: Date?
     /// The end of its data, exclusive.
@@ -25,12 +27,13 @@ public struct RunDraft: Sendable, Equatable {
 
     /// A draft from its parts.
     public init(ownerID: Int64, strategyID: Int64?, datasetID: Int64, mode: RunMode, symbol: String, start: Date?, end: Date?,
-                snapshot: RunSnapshot, benchmark: RunBenchmark?, bars: Int) {
+                snapshot: RunSnapshot, benchmark: RunBenchmark?, bars: Int, symbols: [String]? = nil) {
         self.ownerID = ownerID
         self.strategyID = strategyID
         self.datasetID = datasetID
         self.mode = mode
         self.symbol = symbol
+        self.symbols = symbols ?? [symbol]
         self.start = start
         self.end = end
         self.snapshot = snapshot

@@ -25,9 +25,15 @@ public struct RunJob: JobHandler {
             switch run.mode {
             case .backtest:
                 try context.reportProgress(0, message: "loading bars")
-                let result = try Self.backtest(run: run, service: service)
-                try context.reportProgress(0.9, message: "storing results")
-                try end(run, RunStore.Ending(status: .succeeded, result: result, symbol: symbol), service: service)
+                if PortfolioRegistry.contains(run.snapshot.kind) {
+                    let result = try Self.portfolio(run: run, service: service)
+                    try context.reportProgress(0.9, message: "storing results")
+                    try end(run, RunStore.Ending(status: .succeeded, result: nil, symbol: symbol, portfolio: result), service: service)
+                } else {
+                    let result = try Self.backtest(run: run, service: service)
+                    try context.reportProgress(0.9, message: "storing results")
+                    try end(run, RunStore.Ending(status: .succeeded, result: result, symbol: symbol), service: service)
+                }
             case .paper:
                 try paper(run, context: context, service: service)
             }

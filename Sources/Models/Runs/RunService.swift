@@ -81,15 +81,32 @@ public struct RunService: Sendable {
         guard let dataset = try datasets.find(id: request.datasetID, owner: owner) else {
             throw RunError.datasetNotFound(pointer: "/dataset_id", id: request.datasetID)
         }
+        let portfolio = PortfolioRegistry.contains(kind)
         var symbol = ""
-        switch request.symbols.count {
-        case 0: issue("/symbol", "is required (one of \(dataset.symbols.prefix(20).joined(separator: ", ")))")
-        case 1:
-            symbol = request.symbols[0]
-            if !dataset.symbols.contains(symbol) {
-                issue(request.symbolPointer, "dataset \(dataset.id) has no symbol \"\(symbol.prefix(64))\" (it has \(dataset.symbols.prefix(20).joined(separator: ", ")))")
+        if portfolio {
+            // A portfolio kind trades two or more of the dataset's symbols, always named by `/symbols`.
+            if request.mode == .paper { issue("/mode", "a portfolio kind (\(kind)) runs in mode backtest only") }
+            let missing = request.symbols.filter { !dataset.symbols.contains($0) }
+            if request.symbols.count < 2 {
+                issue("/symbols", "a portfolio kind (\(kind)) needs two or more symbols of dataset \(dataset.id) (it has \(dataset.symbols.prefix(20).joined(separator: ", ")))")
+            } else if Set(request.symbols).count != request.symbols.count {
+                issue("/symbols", "names a symbol twice")
+            } else if request.symbols.count > 100 {
+                issue("/symbols", "at most 100 symbols")
+            } else if let first = missing.first {
+                issue("/symbols", "dataset \(dataset.id) has no symbol \"\(first.prefix(64))\" (it has \(dataset.symbols.prefix(20).joined(separator: ", ")))")
             }
-        default: issue(request.symbolPointer, "a \(kind) run trades one symbol; give one")
+            symbol = request.symbols.first ?? ""
+        } else {
+            switch request.symbols.count {
+            case 0: issue("/symbol", "is required (one of \(dataset.symbols.prefix(20).joined(separator: ", ")))")
+            case 1:
+                symbol = request.symbols[0]
+                if !dataset.symbols.contains(symbol) {
+                    issue(request.symbolPointer, "dataset \(dataset.id) has no symbol \"\(symbol.prefix(64))\" (it has \(dataset.symbols.prefix(20).joined(separator: ", ")))")
+                }
+            default: issue(request.symbolPointer, "a \(kind) run trades one symbol; give one")
+            }
         }
         var benchmark: RunBenchmark?
         if let wanted = request.benchmark {
@@ -102,7 +119,13 @@ public struct RunService: Sendable {
             benchmark = wanted
         }
         guard issues.isEmpty else { throw RunError.invalid(issues) }
-        let bars = try barCount(datasetID: dataset.id, symbol: symbol, start: request.start, end: request.end)
+        let traded = portfolio ? request.symbols : [symbol]
+        // A portfolio trades on the bars its symbols share: at most the fewest any one has.
+        var bars = Int.max
+        for name in traded {
+            bars = min(bars, try barCount(datasetID: dataset.id, symbol: name, start: request.start, end: request.end))
+            if portfolio && bars < Self.minimumBars(parameters) { symbol = name }
+        }
         let needed = Self.minimumBars(parameters)
         if bars < needed {
             let windows = parameters.filter { Self.windowNames.contains($0.key) }.sorted { $0.key < $1.key }
@@ -114,7 +137,7 @@ public struct RunService: Sendable {
         let snapshot = RunSnapshot(name: name, kind: kind, parameters: parameters, strategyType: strategyType, engine: .builtin,
                                    trading: trading, version: version, barsPerSecond: barsPerSecond)
         return RunDraft(ownerID: owner, strategyID: strategyID, datasetID: dataset.id, mode: request.mode, symbol: symbol,
-                        start: request.start, end: request.end, snapshot: snapshot, benchmark: benchmark, bars: bars)
+                        start: request.start, end: request.end, snapshot: snapshot, benchmark: benchmark, bars: bars, symbols: traded)
     }
 
     /// Parameters that are windows over bars.
@@ -156,7 +179,7 @@ public struct RunService: Sendable {
     }
 
     /// Publishes `run`'s status and, when it has one, its strategy's status now.
-    func publishEnd(_ run: Run) {
+    public func publishEnd(_ run: Run) {
         events.publish(.runStatus(run))
         guard let strategy = run.strategyId,
               let text = try? database.query("SELECT status FROM strategies WHERE id = \(strategy)").first?.decode("status", as: String.self),
@@ -192,6 +215,21 @@ public struct RunService: Sendable {
             }
             throw error
         }
+    }
+
+    /// ``backtestNow(_:)`` on `connection`, inside the caller's transaction (the idempotency
+    /// key's): the run is inserted, backtested and finished there, so nothing of it is stored
+    /// when anything throws. Call ``publishEnd(_:)`` with the run after the commit.
+    public func backtestNow(_ draft: RunDraft, on connection: PostgresConnection) throws -> (run: Run, result: BacktestResult) {
+        var draft = draft
+        draft.mode = .backtest
+        draft.snapshot.barsPerSecond = nil
+        let run = try runs.insert(draft, status: .running, on: connection)
+        let result = try RunJob.backtest(run: run, service: self)
+        guard let done = try runs.finish(id: run.id, RunStore.Ending(status: .succeeded, result: result, symbol: draft.symbol), on: connection) else {
+            throw JobFailure("run \(run.id) ended meanwhile", retryable: false)
+        }
+        return (done, result)
     }
 
     /// Cancels job `job` (at once when queued, at its next progress report when running).

@@ -6,7 +6,7 @@ extension RunStore {
     /// backtest) on `connection`, and marks its strategy `active` with `last_run_at` now.
     public func insert(_ draft: RunDraft, status: RunStatus, on connection: PostgresConnection) throws -> Run {
         let snapshot = try StrategyStore.json(draft.snapshot), benchmark = try draft.benchmark.map(StrategyStore.json)
-        let symbols = try StrategyStore.json([draft.symbol])
+        let symbols = try StrategyStore.json(draft.symbols)
         let rows = try connection.query("""
             INSERT INTO runs (owner_id, strategy_id, strategy_version, dataset_id, mode, status, symbols, start_time, end_time,
                               snapshot, benchmark, started_at)
@@ -56,6 +56,8 @@ extension RunStore {
         public var status: RunStatus
         /// What it produced (a stopped paper run: up to where it stopped); nil when nothing.
         public var result: BacktestResult?
+        /// What a portfolio run produced (instead of `result`).
+        public var portfolio: PortfolioResult?
         /// The symbol of the result's trades.
         public var symbol: String
         /// Why it failed.
@@ -64,9 +66,11 @@ extension RunStore {
         public var message: String?
 
         /// An ending from its parts.
-        public init(status: RunStatus, result: BacktestResult?, symbol: String, error: String? = nil, message: String? = nil) {
+        public init(status: RunStatus, result: BacktestResult?, symbol: String, error: String? = nil, message: String? = nil,
+                    portfolio: PortfolioResult? = nil) {
             self.status = status
             self.result = result
+            self.portfolio = portfolio
             self.symbol = symbol
             self.error = error
             self.message = message
@@ -83,9 +87,11 @@ extension RunStore {
 
     /// ``finish(id:_:)`` on `connection`, inside the caller's transaction.
     public func finish(id: Int64, _ ending: Ending, on connection: PostgresConnection) throws -> Run? {
-        let summary = try ending.result.map { try StrategyStore.json(RunSummary($0)) }
+        let headline = ending.result.map(RunSummary.init) ?? ending.portfolio.map(RunSummary.init(portfolio:))
+        let summary = try headline.map { try StrategyStore.json($0) }
         let metrics = ending.result.flatMap { JSONDocument(json: $0.metrics.json(timestamps: $0.equity.timestamps).rendered()) }
-        let bars = ending.result?.equity.equity.count
+            ?? ending.portfolio.flatMap { JSONDocument(json: $0.metrics.json(timestamps: $0.timestamps).rendered()) }
+        let bars = ending.result?.equity.equity.count ?? ending.portfolio?.equity.count
         let rows = try connection.query("""
             UPDATE runs SET status = \(ending.status.rawValue), summary = \(summary)::jsonb, metrics = \(metrics)::jsonb,
                 error = \(ending.error), message = \(ending.message), finished_at = now(), updated_at = now(),
@@ -98,12 +104,13 @@ extension RunStore {
         let run = try Self.run(from: row)
         if let result = ending.result {
             try Self.storeResults(result, symbol: ending.symbol, runID: id, on: connection)
+        } else if let portfolio = ending.portfolio {
+            try Self.storeResults(portfolio, runID: id, on: connection)
         }
         if let strategyID = run.strategyId {
             let after: StrategyStatus = ending.status == .failed ? .error : .stopped
-            let performance = try ending.result.flatMap { result -> JSONB? in
+            let performance = try headline.flatMap { s -> JSONB? in
                 guard ending.status == .succeeded else { return nil }
-                let s = RunSummary(result)
                 return try StrategyStore.json(StrategyPerformance(runId: id, totalReturn: s.totalReturn, sharpe: s.sharpe,
                                                                   maxDrawdown: s.maxDrawdown, winRate: s.winRate))
             }

@@ -57,7 +57,7 @@ public enum StrategyValidator {
         /// The input that leaves `record` as it is.
         public init(_ record: StrategyRecord) {
             self.init(name: record.name, description: record.description, strategyType: record.strategyType, engine: record.engine,
-                      kind: record.kind, parameters: record.parameters.mapValues { .number($0) }, config: record.config,
+                      kind: record.kind, parameters: StrategyValidator.clientParameters(kind: record.kind, record.parameters), config: record.config,
                       trading: record.trading, tags: record.tags, category: record.category, status: nil)
         }
     }
@@ -90,8 +90,13 @@ public enum StrategyValidator {
             if let given = input.kind {
                 kind = given
                 parameters = validateParameters(kind: given, input.parameters, issues: &issues)
+                // A portfolio kind trades several symbols: only a portfolio strategy may have one.
+                if PortfolioRegistry.contains(given) && input.strategyType != .portfolioManagement {
+                    issues.append(ValidationIssue(field: "/strategy_type", code: "strategy_type.kind",
+                                                  message: "must be portfolio_management for the portfolio kind \(given)"))
+                }
             } else {
-                issues.append(ValidationIssue(field: "/kind", code: "kind.required", message: "is required for engine builtin (one of \(StrategyRegistry.names.joined(separator: ", ")))"))
+                issues.append(ValidationIssue(field: "/kind", code: "kind.required", message: "is required for engine builtin (one of \(kindNames.joined(separator: ", ")))"))
             }
         case .trademaster:
             if input.kind != nil {
@@ -112,13 +117,19 @@ public enum StrategyValidator {
                               status: input.status), [])
     }
 
-    /// The kind's parameters with defaults filled in; issues under `/kind` or `/parameters/<name>`.
+    /// Every builtin kind: the single-symbol registry's, then the portfolio registry's.
+    public static var kindNames: [String] { StrategyRegistry.names + PortfolioRegistry.names }
+
+    /// The kind's parameters with defaults filled in (a portfolio choice such as `rebalance`
+    /// as its index in the spec's `choices`); issues under `/kind` or `/parameters/<name>`.
+    /// Kinds come from `StrategyRegistry` or, for `portfolio_management`, `PortfolioRegistry`.
     public static func validateParameters(kind: String, _ given: [String: JSONDocument], issues: inout [ValidationIssue]) -> [String: Double] {
+        let portfolio = PortfolioRegistry.contains(kind)
         let descriptor: StrategyDescriptor
         do {
-            descriptor = try StrategyRegistry.descriptor(named: kind)
+            descriptor = portfolio ? try PortfolioRegistry.descriptor(named: kind) : try StrategyRegistry.descriptor(named: kind)
         } catch {
-            issues.append(ValidationIssue(field: "/kind", code: "kind.unknown", message: "unknown kind \"\(kind.prefix(100))\" (known: \(StrategyRegistry.names.joined(separator: ", ")))"))
+            issues.append(ValidationIssue(field: "/kind", code: "kind.unknown", message: "unknown kind \"\(kind.prefix(100))\" (known: \(kindNames.joined(separator: ", ")))"))
             return [:]
         }
         var numbers: [String: Double] = [:]
@@ -132,17 +143,19 @@ public enum StrategyValidator {
                 bad = true
                 continue
             }
-            let number: Double
+            let parameter: ParameterValue
             switch value {
-            case .integer(let n): number = Double(n)
-            case .number(let x): number = x
+            case .integer(let n): parameter = .number(Double(n))
+            case .number(let x): parameter = .number(x)
+            case .string(let text) where spec.kind == .choice: parameter = .text(text)
             default:
-                issues.append(ValidationIssue(field: pointer, code: "parameters.type", message: "must be a number: " + spec.requirement))
+                issues.append(ValidationIssue(field: pointer, code: "parameters.type",
+                                              message: (spec.kind == .choice ? "must be a string: " : "must be a number: ") + spec.requirement))
                 bad = true
                 continue
             }
             do {
-                numbers[key] = try spec.validate(number)
+                numbers[key] = try spec.validate(parameter)
             } catch {
                 issues.append(ValidationIssue(field: pointer, code: "parameters.range", message: spec.requirement))
                 bad = true
@@ -150,7 +163,8 @@ public enum StrategyValidator {
         }
         guard !bad else { return [:] }
         do {
-            return try StrategyRegistry.strategy(named: kind, parameters: numbers).parameters
+            return portfolio ? try PortfolioRegistry.strategy(named: kind, parameters: numbers).parameters
+                : try StrategyRegistry.strategy(named: kind, parameters: numbers).parameters
         } catch {
             if case .invalidParameter(let name, let message) = error {
                 issues.append(ValidationIssue(field: "/parameters/\(name)", code: "parameters.relation", message: message))
@@ -159,5 +173,14 @@ public enum StrategyValidator {
             }
             return [:]
         }
+    }
+
+    /// Stored parameters as a client would send them: a choice's index becomes its name.
+    static func clientParameters(kind: String?, _ stored: [String: Double]) -> [String: JSONDocument] {
+        let specs = kind.flatMap { try? PortfolioRegistry.descriptor(named: $0) }?.parameters ?? []
+        return Dictionary(uniqueKeysWithValues: stored.map { key, value in
+            if let spec = specs.first(where: { $0.name == key }), let name = spec.choiceName(value) { return (key, .string(name)) }
+            return (key, .number(value))
+        })
     }
 }

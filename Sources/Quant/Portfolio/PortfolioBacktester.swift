@@ -28,7 +28,7 @@ public enum PortfolioBacktester {
         return PortfolioResult(
             strategy: strategy, configuration: config, symbols: universe.symbols, timestamps: universe.timestamps,
             cash: sim.cash, equity: sim.equity, grossExposure: sim.gross, rebalances: sim.rebalances,
-            finalShares: sim.shares, metrics: metrics)
+            finalShares: sim.shares, metrics: metrics, lastCloses: universe.series.map { $0.close[universe.count - 1] })
     }
 
     /// The positions (1, 0, −1) each symbol's signal asks for after each bar.
@@ -116,7 +116,7 @@ public enum PortfolioBacktester {
                     shares[i] = value / open[i]
                 }
                 cash = e - c - invested
-                rebalances.append(.init(bar: t, time: u.timestamps[t], weights: w, tradedValue: traded, cost: c))
+                rebalances.append(.init(bar: t, time: u.timestamps[t], weights: w, tradedValue: traded, cost: c, shares: shares, prices: open))
                 pending = nil
             }
             var value = 0.0, absolute = 0.0

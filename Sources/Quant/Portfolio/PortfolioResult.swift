@@ -12,6 +12,10 @@ public struct PortfolioResult: Sendable, Equatable {
         public var tradedValue: Double
         /// Commission and slippage paid.
         public var cost: Double
+        /// Shares held after the fill, in `symbols` order (fractional).
+        public var shares: [Double] = []
+        /// The fill prices (bar `bar`'s opens), in `symbols` order.
+        public var prices: [Double] = []
     }
 
     /// The strategy that ran.
@@ -34,6 +38,8 @@ public struct PortfolioResult: Sendable, Equatable {
     public var finalShares: [Double]
     /// Performance metrics of the equity curve.
     public var metrics: PerformanceMetrics
+    /// The last bar's closes, in `symbols` order (what the final shares are marked at).
+    public var lastCloses: [Double] = []
 
     /// Total commission and slippage paid.
     public var totalCost: Double { rebalances.reduce(0) { $0 + $1.cost } }

@@ -1,0 +1,46 @@
+import Foundation
+import Quant
+
+extension RunJob {
+    /// The bars of every symbol of portfolio run `run` (within its start and end), as one
+    /// long-format series: `PortfolioUniverse` aligns them on their common times.
+    static func universe(of run: Run, service: RunService) throws -> PortfolioUniverse {
+        guard let datasetID = run.datasetId, run.symbols.count >= 2 else {
+            throw JobFailure("the run's dataset was deleted", retryable: false)
+        }
+        var time: [Int64] = [], open: [Double] = [], high: [Double] = [], low: [Double] = [], close: [Double] = []
+        var volume: [Double] = [], symbols: [String] = []
+        for symbol in run.symbols {
+            let columns = try service.datasets.bars(datasetID: datasetID, symbol: symbol,
+                                                    start: run.start.map { Int64($0.timeIntervalSince1970.rounded(.up)) },
+                                                    end: run.end.map { Int64($0.timeIntervalSince1970.rounded(.up)) }, maxPoints: Int(Int32.max))
+            time += columns.time
+            open += columns.open
+            high += columns.high
+            low += columns.low
+            close += columns.close
+            volume += columns.volume
+            symbols += [String](repeating: symbol, count: columns.time.count)
+        }
+        do {
+            let long = try OHLCVSeries(timestamps: time, open: open, high: high, low: low, close: close, volume: volume, symbols: symbols)
+            return try PortfolioUniverse(long, symbols: run.symbols)
+        } catch {
+            throw JobFailure("the bars cannot be backtested: \(error)", retryable: false)
+        }
+    }
+
+    /// Runs `PortfolioBacktester` for portfolio run `run` on its symbols' common bars.
+    static func portfolio(run: Run, service: RunService) throws -> PortfolioResult {
+        let universe = try universe(of: run, service: service)
+        do {
+            let strategy = try PortfolioRegistry.strategy(named: run.snapshot.kind, parameters: run.snapshot.parameters)
+            return try PortfolioBacktester.run(universe, strategy: strategy, configuration: configuration(of: run),
+                                               benchmark: try benchmark(of: run, service: service))
+        } catch let error as QuantError {
+            throw JobFailure("the backtest failed: \(error)", retryable: false)
+        } catch let error as StrategyError {
+            throw JobFailure("the run's strategy is invalid: \(error)", retryable: false)
+        }
+    }
+}
