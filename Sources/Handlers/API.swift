@@ -65,7 +65,11 @@ public enum API {
         BarsHandlers(store: datasets).register(on: &routes)
         ChartHandlers(store: datasets).register(on: &routes)
         PreprocessHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
-                           maximumRows: settings.syncMaxRows).register(on: &routes)
+                           maximumRows: settings.syncMaxRows, queue: queue).register(on: &routes)
+        ImportHandlers(queue: queue,
+                       limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
+                       allowPrivate: settings.importAllowPrivate, maxBytes: settings.importMaxBytes,
+                       timeoutSeconds: settings.importTimeoutSeconds).register(on: &routes)
         let strategies = StrategyStore(database: database)
         StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)
         let runService = RunService(database: database, events: events)
@@ -80,11 +84,6 @@ public enum API {
         let analysis = AnalysisHandlers(service: runService, strategies: strategies, syncMaxBars: settings.syncMaxBars, metrics: metrics)
         analysis.register(on: &routes)
         RunReportHandlers(analysis: analysis).register(on: &routes)
-                           maximumRows: settings.syncMaxRows, queue: queue).register(on: &routes)
-        ImportHandlers(queue: queue,
-                       limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
-                       allowPrivate: settings.importAllowPrivate, maxBytes: settings.importMaxBytes,
-                       timeoutSeconds: settings.importTimeoutSeconds).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }
