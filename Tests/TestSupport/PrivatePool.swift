@@ -193,4 +193,28 @@ public enum ProcessTable {
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return nil }
         return Int(line.dropFirst(field.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
     }
+
+    /// Resets the peak resident set size (VmHWM) of `pid` to its current RSS and returns that
+    /// new peak in kB. A process's peak is usually set by its start-up, above what one request
+    /// adds, so a growth measured against an unreset peak reads 0 whatever the request does;
+    /// after this, VmHWM minus the returned value is what came after the reset.
+    /// Writes `5` to /proc/PID/clear_refs (Linux 4.0+; needs ptrace rights over `pid`, which
+    /// the tests have as root or as the owner).
+    public static func resetPeakMemory(_ pid: pid_t) throws -> Int {
+        let path = "/proc/\(pid)/clear_refs"
+        let fd = open(path, O_WRONLY)
+        guard fd >= 0 else { throw TestHTTPError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard write(fd, "5", 1) == 1 else {
+            throw TestHTTPError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        guard let peak = memoryKilobytes(pid, field: "VmHWM"), let resident = memoryKilobytes(pid, field: "VmRSS") else {
+            throw TestHTTPError(description: "no VmHWM/VmRSS for pid \(pid)")
+        }
+        // The reset took: the peak now is (about) the current RSS, not the start-up's high mark.
+        guard peak <= resident + 1024 else {
+            throw TestHTTPError(description: "VmHWM of \(pid) is still \(peak) kB after the reset (VmRSS \(resident) kB)")
+        }
+        return peak
+    }
 }
