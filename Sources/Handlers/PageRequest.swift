@@ -24,9 +24,13 @@ public struct PageRequest: Sendable, Equatable {
     public static func parse(_ query: [String: String], errors: inout [FieldError]) -> PageRequest {
         func integer(_ name: String, _ range: ClosedRange<Int>) -> Int? { QueryValue.integer(query, name, range, errors: &errors) }
         let sizes = 1...maximumLimit
-        let limit = integer("limit", sizes) ?? integer("page_size", sizes) ?? integer("per_page", sizes) ?? defaultLimit
-        var offset = integer("offset", 0...Int(Int32.max)) ?? 0
-        if query["offset"] == nil, let page = integer("page", 1...1_000_000) { offset = (page - 1) * limit }
+        // Every paging parameter given is checked, even one another takes precedence over.
+        let limits = [integer("limit", sizes), integer("page_size", sizes), integer("per_page", sizes)]
+        let explicitOffset = integer("offset", 0...Int(Int32.max))
+        let page = integer("page", 1...1_000_000)
+        let limit = limits.lazy.compactMap { $0 }.first ?? defaultLimit
+        var offset = explicitOffset ?? 0
+        if query["offset"] == nil, let page { offset = (page - 1) * limit }
         return PageRequest(limit: limit, offset: offset)
     }
 }
