@@ -49,7 +49,7 @@ import TestSupport
     @Test func developmentConfigPassesNginxTest() throws {
         try render("dev.conf.template", into: scratch + "/dev", ["STATE": scratch, "UPSTREAM": "unix:" + scratch + "/tm.sock",
                                                                   "HTTP_PORT": "18999", "USER_DIRECTIVE": "", "DOCS": scratch + "/docs",
-                                                                  "REPO": stack.repo].merging(try realtimeValues()) { $1 })
+                                                                  "EXAMPLES": stack.repo + "/docs"].merging(try realtimeValues()) { $1 })
         let result = try nginxTest(scratch + "/dev/nginx.conf")
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("test is successful"))

@@ -60,7 +60,7 @@ public final class PrivatePool: @unchecked Sendable {
                                           "STATE=\(directory)", "UPSTREAM=\(tcpAddress ?? "unix:" + socket)", "HTTP_PORT=\(port)",
                                           "USER_DIRECTIVE=\(getuid() == 0 ? "user root;" : "")", "DOCS=\(directory)/docs",
                                           // Real time: the stack's Redis and key, a publisher socket of its own.
-                                          "REPO=\(stack.repo)", "NCHAN_REDIS_URL=\(stack.redisURL)",
+                                          "EXAMPLES=\(stack.repo)/docs", "NCHAN_REDIS_URL=\(stack.redisURL)",
                                           "REALTIME_SECRET_CONF=\(stack.state)/nginx-conf/realtime-secret.conf",
                                           "PUBLISH_SOCKET=\(directory)/nchan-publish.sock"])
         guard rendered.status == 0 else { throw TestHTTPError(description: "render failed: \(rendered.output)") }

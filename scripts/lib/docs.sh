@@ -31,5 +31,8 @@ with zipfile.ZipFile(wheel) as archive:
             out.write(data)
 PY
     cp "$here"/docs/ui/*.html "$here"/docs/ui/*.js "$dest/"
+    # The client examples (the development config serves them at /examples/): copied beside the
+    # assets, since the service user may not be able to read the checkout (a clone under /root).
+    mkdir -p "$dest/examples/realtime" && cp -r "$here"/docs/realtime/. "$dest/examples/realtime/"
     chmod -R a+rX "$dest"
 }

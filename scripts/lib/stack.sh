@@ -248,7 +248,7 @@ start_nginx() {
     (umask 077 && printf 'map $tm_request_id $tm_realtime_secret { default "%s"; }\n' "$(secret realtime_secret)" >"$STATE/nginx-conf/realtime-secret.conf")
     [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$STATE/nginx-conf/realtime-secret.conf"
     "$REPO/nginx/render" "$REPO/nginx/dev.conf.template" "$STATE/nginx-conf" STATE="$STATE" UPSTREAM="unix:$SOCKET" \
-        HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE="" DOCS="$STATE/docs" REPO="$REPO" NCHAN_REDIS_URL="$REDIS_URL" \
+        HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE="" DOCS="$STATE/docs" EXAMPLES="$STATE/docs/examples" NCHAN_REDIS_URL="$REDIS_URL" \
         REALTIME_SECRET_CONF="$STATE/nginx-conf/realtime-secret.conf" PUBLISH_SOCKET="$STATE/run/nchan-publish.sock"
     "${RUN_AS[@]}" nginx -e "$STATE/log/nginx-error.log" -p "$STATE/nginx" -c "$STATE/nginx-conf/nginx.conf" \
         || die "nginx did not start (see $STATE/log/nginx-error.log)"
