@@ -95,12 +95,11 @@ public enum API {
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }
 
-    /// The process's event publisher: nginx's nchan publisher when TM_REALTIME_PUBLISH_SOCKET
-    /// is set, else one that drops every event. The pool's workers and `tm worker` both use it.
+    /// The process's event publisher: the Redis bus that each nginx host's `tm relay` takes
+    /// to its nchan. The pool's workers and `tm worker` (on any host) both use it.
     public static func realtimePublisher(settings: Settings, logger: Logger, metrics: MetricsRegion?) -> any EventPublisher {
-        guard let socket = settings.realtimePublishSocket else { return NoEventPublisher() }
-        let configuration = NchanEventPublisher.Configuration(
-            socketPath: socket, redis: settings.redis, timeout: Double(settings.realtimePublishTimeoutMilliseconds) / 1000)
-        return NchanEventPublisher(configuration: configuration, logger: logger, metrics: metrics)
+        let configuration = RedisEventPublisher.Configuration(
+            redis: settings.redis, timeout: Double(settings.realtimePublishTimeoutMilliseconds) / 1000)
+        return RedisEventPublisher(configuration: configuration, logger: logger, metrics: metrics)
     }
 }

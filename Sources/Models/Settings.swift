@@ -56,10 +56,11 @@ public struct Settings: Sendable {
     public var realtimeSecret: String?
     /// Seconds a real-time ticket may be used to connect (`TM_REALTIME_TICKET_TTL`, 60).
     public var realtimeTicketTTL: Int
-    /// nginx's internal nchan publisher socket (`TM_REALTIME_PUBLISH_SOCKET`). Unset: events
-    /// are not published.
+    /// nginx's internal nchan publisher socket (`TM_REALTIME_PUBLISH_SOCKET`), where `tm relay`
+    /// hands events to nginx; the relay refuses to start without it.
     public var realtimePublishSocket: String?
-    /// The deadline of one publish in milliseconds (`TM_REALTIME_PUBLISH_TIMEOUT_MS`, 500).
+    /// The deadline of one publish in milliseconds (`TM_REALTIME_PUBLISH_TIMEOUT_MS`, 500): of
+    /// the publisher's Redis script, and of the relay's POST to nginx.
     public var realtimePublishTimeoutMilliseconds: Int
     /// The most bars `POST /analysis/backtest` runs within the request (`TM_SYNC_MAX_BARS`,
     /// default 500,000); above, it queues the run and answers 202.

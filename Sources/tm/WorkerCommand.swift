@@ -59,7 +59,7 @@ struct WorkerCommand: ParsableCommand {
         logger.info("shutdown requested", metadata: ["signal": "\(received)"])
         worker.stop()
         // The last status changes (jobs put back in the queue) go out before the process ends.
-        (events as? NchanEventPublisher)?.flush(seconds: 2)
+        (events as? RedisEventPublisher)?.flush(seconds: 2)
     }
 
     /// `host:pid:tag`: unique per process, readable in `lease_owner`.

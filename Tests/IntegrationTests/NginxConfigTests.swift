@@ -26,13 +26,13 @@ import TestSupport
         try TestStack.run(["nginx", "-t", "-e", scratch + "/log/error.log", "-p", scratch + "/prefix", "-c", config])
     }
 
-    /// The real-time pieces every config needs: the stack's Redis for nchan, a key file, and
-    /// the publisher socket (in the scratch folder).
+    /// The real-time pieces every config needs: a key file and the publisher socket (in the
+    /// scratch folder).
     func realtimeValues() throws -> [String: String] {
         let keyFile = scratch + "/realtime-secret.conf"
         try "map $tm_request_id $tm_realtime_secret { default \"0123456789abcdef0123456789abcdef\"; }\n"
             .write(toFile: keyFile, atomically: true, encoding: .utf8)
-        return ["NCHAN_REDIS_URL": stack.redisURL, "REALTIME_SECRET_CONF": keyFile, "PUBLISH_SOCKET": scratch + "/run/publish.sock"]
+        return ["REALTIME_SECRET_CONF": keyFile, "PUBLISH_SOCKET": scratch + "/run/publish.sock"]
     }
 
     func productionValues(socket: String, http: Int, https: Int) throws -> [String: String] {
@@ -63,6 +63,19 @@ import TestSupport
         #expect(text.contains("ssl_protocols TLSv1.2 TLSv1.3;"))
         #expect(text.contains("load_module /usr/lib/nginx/modules/ngx_nchan_module.so;"))
         #expect(!text.contains("0123456789abcdef"), "the real-time key stays in its own file")
+    }
+
+    /// nginx never talks to Redis: nchan 1.3.6's Redis client, after a Redis outage, wrote
+    /// Redis commands (other users' events) into descriptors reused by client connections.
+    /// Channels live in nchan's memory store, fed by `tm relay`.
+    @Test func nchanHasNoRedisInAnyConfig() throws {
+        for folder in [stack.repo + "/nginx", stack.repo + "/nginx/snippets"] {
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".conf") || file.hasSuffix(".template") {
+                let directives = try String(contentsOfFile: folder + "/" + file, encoding: .utf8).split(separator: "\n")
+                    .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.hasPrefix("#") }
+                #expect(!directives.contains { $0.hasPrefix("nchan_redis") || $0.hasPrefix("nchan_use_redis") }, "\(file)")
+            }
+        }
     }
 
     @Test func renderRefusesUnfilledPlaceholders() throws {

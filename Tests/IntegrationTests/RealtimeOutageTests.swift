@@ -3,7 +3,10 @@ import Testing
 import TestSupport
 
 /// With Redis down, publishing drops events (logged and counted) without blocking or failing
-/// requests and jobs; subscribers get events again once Redis is back. Stops the stack's Redis
+/// requests and jobs; subscribers get events again once Redis is back (the relay subscribes
+/// again by itself), nothing reaches a connection it does not belong to, and nginx reloads
+/// cleanly afterwards (with nchan's own Redis client, 1.3.6 wrote Redis commands into reused
+/// client descriptors after an outage and reloaded workers crashed). Stops the stack's Redis
 /// and always restarts it.
 @Suite(.serialized) struct RealtimeOutageTests {
     let rt: RealtimeFixtures
@@ -35,6 +38,10 @@ import TestSupport
         try subscriber.waitConnected()
         let queued = try rt.enqueue("diag.noop", owner: userID)
         let droppedBefore = try droppedCount()
+        // Idle kept connections across the outage: the descriptors a confused Redis client
+        // inside nginx would write into.
+        let idle = (0..<20).map { _ in TestHTTPClient(port: fx.stack.port) }
+        for client in idle { #expect(try client.send("GET", "/health").status == 200) }
 
         try fx.stack.control("redis", "stop")
         var worker: TestWorker?
@@ -73,6 +80,25 @@ import TestSupport
         }
         #expect(recovered, "\(subscriber.text)")
         subscriber.finish(seconds: 5)
+        for client in idle {
+            let stray = client.unsolicitedBytes()
+            #expect(stray.isEmpty, "an idle client connection received \(String(decoding: stray.prefix(200), as: UTF8.self))")
+        }
         #expect(deadWorkers() == deadBefore, "an nginx worker died during the outage")
+
+        // A reload after the outage: new workers serve subscribers and nobody crashes.
+        let master = try #require(pid_t(try String(contentsOfFile: fx.stack.state + "/run/nginx.pid", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(master, SIGHUP) == 0)
+        usleep(1_000_000)
+        let after = try rt.subscribe("sse", urlFile: try rt.urlFile(try rt.ticketPath(key, "user")),
+                                     ["--until", "job.status:succeeded", "--timeout", "30"])
+        try after.waitConnected()
+        let job = try rt.enqueue("diag.noop", owner: userID)
+        try rt.waitForJob(job, status: "succeeded", headers: key)
+        #expect(after.finish(seconds: 20) == 0, "\(after.text)")
+        #expect(after.events.contains { ($0["data"] as? [String: Any])?["id"] as? Int == job }, "\(after.text)")
+        usleep(500_000)
+        #expect(deadWorkers() == deadBefore, "an nginx worker died after the reload")
     }
 }

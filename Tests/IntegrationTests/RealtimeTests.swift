@@ -39,6 +39,29 @@ import TestSupport
         #expect(ws.events.seqs == sse.events.seqs, "both transports get the same messages")
     }
 
+    /// Two `tm worker` processes publish on one user channel at the same moments: the
+    /// subscriber still gets every event once, numbered without gaps, in order (the Redis
+    /// script numbers and publishes in one step, and the bus keeps that order).
+    @Test func eventsOfTwoWorkersOnOneChannelArriveNumberedAndInOrder() throws {
+        let alice = try fx.login(try fx.register()).bearer
+        let aliceID = try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: alice).json["id"] as? Int)
+        let subscriber = try rt.subscribe("ws", urlFile: try rt.urlFile(try rt.ticketPath(alice, "user")), ["--timeout", "60"])
+        try subscriber.waitConnected()
+        let jobs = try (0..<6).map { _ in try rt.enqueue("diag.sleep", payload: #"{"ms": 400}"#, owner: aliceID) }
+        let first = try rt.worker(), second = try rt.worker()
+        defer { first.stop(); second.stop() }
+        for job in jobs { try rt.waitForJob(job, status: "succeeded", headers: alice) }
+        usleep(1_000_000)
+        subscriber.finish(seconds: 0.5)
+        let events = subscriber.events
+        let seqs = events.seqs
+        #expect(seqs.count == events.count && seqs.count >= 2 * jobs.count, "\(subscriber.text)")
+        #expect(zip(seqs, seqs.dropFirst()).allSatisfy { $1 == $0 + 1 }, "seq has gaps or is out of order: \(seqs)")
+        let finished = events.filter { $0["type"] as? String == "job.status" }
+            .compactMap { $0["data"] as? [String: Any] }.filter { $0["status"] as? String == "succeeded" }.compactMap { $0["id"] as? Int }
+        #expect(finished.sorted() == jobs.sorted(), "every job's end arrived once: \(finished)")
+    }
+
     @Test func aClientThatReconnectsWithItsLastIDGetsWhatItMissed() throws {
         let alice = try fx.login(try fx.register()).bearer
         let aliceID = try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: alice).json["id"] as? Int)

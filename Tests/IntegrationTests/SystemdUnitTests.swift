@@ -10,7 +10,7 @@ import TestSupport
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tm-units-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for unit in ["trademaster.socket", "trademaster.service", "trademaster-worker@.service"] {
+        for unit in ["trademaster.socket", "trademaster.service", "trademaster-worker@.service", "trademaster-relay.service"] {
             // The binary is installed at /opt/trademaster/bin/tm in production; point at the built one.
             let text = try String(contentsOfFile: stack.repo + "/systemd/" + unit, encoding: .utf8)
                 .replacingOccurrences(of: "/opt/trademaster/bin/tm", with: stack.binary)
@@ -19,12 +19,14 @@ import TestSupport
         // A template is verified through an instance of it.
         try FileManager.default.copyItem(atPath: folder + "/trademaster-worker@.service", toPath: folder + "/trademaster-worker@1.service")
         let result = try TestStack.run(["systemd-analyze", "verify", folder + "/trademaster.socket", folder + "/trademaster.service",
-                                       folder + "/trademaster-worker@1.service"])
+                                       folder + "/trademaster-worker@1.service", folder + "/trademaster-relay.service"])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(result.output)")
         let dropIn = try String(contentsOfFile: stack.repo + "/systemd/nginx-trademaster.conf", encoding: .utf8)
         #expect(dropIn.contains("ExecStart=/usr/sbin/nginx -c /etc/nginx/trademaster/nginx.conf"))
         let worker = try String(contentsOfFile: stack.repo + "/systemd/trademaster-worker@.service", encoding: .utf8)
         #expect(worker.contains("ExecStart=/opt/trademaster/bin/tm worker") && worker.contains("KillSignal=SIGTERM"))
+        let relay = try String(contentsOfFile: stack.repo + "/systemd/trademaster-relay.service", encoding: .utf8)
+        #expect(relay.contains("ExecStart=/opt/trademaster/bin/tm relay") && relay.contains("Restart=always"))
     }
 }

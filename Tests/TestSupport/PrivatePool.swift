@@ -59,8 +59,8 @@ public final class PrivatePool: @unchecked Sendable {
         let rendered = try TestStack.run([stack.repo + "/nginx/render", stack.repo + "/nginx/dev.conf.template", directory,
                                           "STATE=\(directory)", "UPSTREAM=\(tcpAddress ?? "unix:" + socket)", "HTTP_PORT=\(port)",
                                           "USER_DIRECTIVE=\(getuid() == 0 ? "user root;" : "")", "DOCS=\(directory)/docs",
-                                          // Real time: the stack's Redis and key, a publisher socket of its own.
-                                          "EXAMPLES=\(stack.repo)/docs", "NCHAN_REDIS_URL=\(stack.redisURL)",
+                                          // Real time: the stack's key, a publisher socket of its own.
+                                          "EXAMPLES=\(stack.repo)/docs",
                                           "REALTIME_SECRET_CONF=\(stack.state)/nginx-conf/realtime-secret.conf",
                                           "PUBLISH_SOCKET=\(directory)/nchan-publish.sock"])
         guard rendered.status == 0 else { throw TestHTTPError(description: "render failed: \(rendered.output)") }

@@ -92,6 +92,21 @@ public final class TestHTTPClient: @unchecked Sendable {
         }
     }
 
+    /// What the server sent on the idle kept connection without being asked (nothing, unless
+    /// something writes into a descriptor that is not its own); empty when the connection is
+    /// closed or none is open.
+    public func unsolicitedBytes() -> [UInt8] {
+        guard fd >= 0 else { return buffer }
+        var unsolicited = buffer
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count > 0 { unsolicited.append(contentsOf: chunk[..<count]); continue }
+            if count < 0 && errno == EINTR { continue }
+            return unsolicited
+        }
+    }
+
     /// Closes the connection.
     public func disconnect() {
         if fd >= 0 { close(fd) }

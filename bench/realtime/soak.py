@@ -1,26 +1,37 @@
 #!/usr/bin/env python3
 """Real-time soak: SUBSCRIBERS EventSource subscribers (in PROCESSES processes) on one nchan
-channel through nginx, a publisher POSTing RATE envelopes a second for SECONDS to nginx's
-publisher socket. Each subscriber checks that it gets every message once, in order (seq
-1..N without gap or repeat); delivery latency is publish time to receipt, in a 0.1 ms
-histogram. Prints one JSON summary.
+channel through nginx, a publisher putting RATE envelopes a second for SECONDS on the Redis
+bus (PUBLISH tm:realtime:events "{channel}\n{envelope}", as the app's publisher does), from
+where `tm relay` POSTs them to nginx. Each subscriber checks that it gets every message
+once, in order (seq 1..N without gap or repeat); delivery latency is publish time to
+receipt (Redis, relay, nginx), in a 0.1 ms histogram. Prints one JSON summary.
 
-    soak.py BASE_URL SIGNED_PATH PUBLISH_SOCKET CHANNEL [--subscribers 1000] [--processes 2]
-            [--rate 100] [--seconds 120]
+    soak.py BASE_URL SIGNED_PATH REDIS_PORT CHANNEL [--subscribers 1000] [--processes 2]
+            [--rate 100] [--seconds 120]      (the Redis password in REDISCLI_AUTH)
 """
-import argparse, asyncio, http.client, json, multiprocessing, os, socket, sys, time
+import argparse, asyncio, json, multiprocessing, os, socket, sys, time
 
 BUCKET = 0.0001  # 0.1 ms
 BUCKETS = 100000  # up to 10 s
+BUS = b"tm:realtime:events"
 
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path, timeout):
-        super().__init__("localhost", timeout=timeout)
-        self.path = path
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.path)
+class RedisPublisher:
+    """PUBLISH over one plain RESP connection (no client library needed)."""
+    def __init__(self, port, password):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=2)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.file = self.sock.makefile("rb")
+        if password:
+            self.command(b"AUTH", password.encode())
+    def command(self, *parts):
+        self.sock.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
+        line = self.file.readline()
+        if not line or line[:1] == b"-":
+            raise OSError("redis: %r" % line)
+        return line
+    def publish(self, message):
+        line = self.command(b"PUBLISH", BUS, message)
+        return int(line[1:])  # the relays that got it
 
 async def subscriber(host, port, path, total, histogram, results, ready):
     reader, writer = await asyncio.open_connection(host, port, limit=1 << 20)
@@ -99,7 +110,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("base")
     parser.add_argument("path")
-    parser.add_argument("socket")
+    parser.add_argument("redis_port", type=int)
     parser.add_argument("channel")
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--processes", type=int, default=2)
@@ -117,7 +128,8 @@ def main():
         ready += count
     print("subscribers connected: %d" % ready, file=sys.stderr, flush=True)
 
-    connection = UnixHTTPConnection(args.socket, timeout=2)
+    password = os.environ.get("REDISCLI_AUTH", "")
+    publisher = RedisPublisher(args.redis_port, password)
     total = args.rate * args.seconds
     start = time.time()
     publish_failures, publish_seconds = 0, []
@@ -130,14 +142,11 @@ def main():
         body = json.dumps({"type": "bench.tick", "channel": args.channel, "seq": seq,
                            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(sent)), "data": {"sent": sent}})
         try:
-            connection.request("POST", "/_tm/realtime/publish/" + args.channel, body, {"Content-Type": "application/json"})
-            response = connection.getresponse()
-            response.read()
-            if response.status not in (201, 202):
-                publish_failures += 1
+            if publisher.publish((args.channel + "\n" + body).encode()) != 1:
+                publish_failures += 1  # no relay (or two) got it
         except OSError:
             publish_failures += 1
-            connection = UnixHTTPConnection(args.socket, timeout=2)
+            publisher = RedisPublisher(args.redis_port, password)
         publish_seconds.append(time.time() - sent)
         if seq % (args.rate * 10) == 0:
             print("published %d" % seq, file=sys.stderr, flush=True)

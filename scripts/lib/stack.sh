@@ -237,6 +237,20 @@ start_worker() { # one `tm worker` for the job queue
     die "tm worker did not start"
 }
 
+start_relay() { # `tm relay`: real-time events from the Redis bus to this nginx's nchan
+    stop_pidfile "$STATE/run/relay.pid" TERM
+    local log="$STATE/log/relay.log" before
+    before="$(wc -l <"$log" 2>/dev/null || echo 0)"
+    "${RUN_AS[@]}" env TM_ENV_FILE="$ENV_FILE" "$STATE/bin/tm" relay >>"$log" 2>&1 &
+    echo $! >"$STATE/run/relay.pid"
+    for _ in $(seq 1 100); do
+        tail -n "+$((before + 1))" "$log" | grep -q '"relay subscribed"' && { say "tm relay up"; return; }
+        sleep 0.1
+    done
+    tail -n 20 "$log" >&2
+    die "tm relay did not start"
+}
+
 start_nginx() {
     stop_pidfile "$STATE/run/nginx.pid" QUIT
     mkdir -p "$STATE/nginx"
@@ -248,7 +262,7 @@ start_nginx() {
     (umask 077 && printf 'map $tm_request_id $tm_realtime_secret { default "%s"; }\n' "$(secret realtime_secret)" >"$STATE/nginx-conf/realtime-secret.conf")
     [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$STATE/nginx-conf/realtime-secret.conf"
     "$REPO/nginx/render" "$REPO/nginx/dev.conf.template" "$STATE/nginx-conf" STATE="$STATE" UPSTREAM="unix:$SOCKET" \
-        HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE="" DOCS="$STATE/docs" EXAMPLES="$STATE/docs/examples" NCHAN_REDIS_URL="$REDIS_URL" \
+        HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE="" DOCS="$STATE/docs" EXAMPLES="$STATE/docs/examples" \
         REALTIME_SECRET_CONF="$STATE/nginx-conf/realtime-secret.conf" PUBLISH_SOCKET="$STATE/run/nchan-publish.sock"
     "${RUN_AS[@]}" nginx -e "$STATE/log/nginx-error.log" -p "$STATE/nginx" -c "$STATE/nginx-conf/nginx.conf" \
         || die "nginx did not start (see $STATE/log/nginx-error.log)"
@@ -262,6 +276,7 @@ start_nginx() {
 stop_stack() {
     stop_pidfile "$STATE/run/nginx.pid" QUIT
     stop_pidfile "$STATE/run/worker.pid" TERM
+    stop_pidfile "$STATE/run/relay.pid" TERM
     stop_pidfile "$STATE/run/tm.pid" TERM
     stop_pidfile "$STATE/run/fake-trademaster.pid" TERM
     stop_pidfile "$STATE/run/redis.pid" TERM

@@ -24,6 +24,19 @@ public struct EventEnvelope: Sendable, Equatable {
         data = event.data
     }
 
+    /// The JSON text subscribers get, split around the value of `seq`: `json` is
+    /// `prefix + String(seq) + suffix`. Redis numbers the event when it publishes it (one
+    /// script, so numbering and publishing cannot be reordered between processes).
+    public var jsonAroundSeq: (prefix: String, suffix: String) {
+        var unnumbered = self
+        unnumbered.seq = Int64.min
+        let text = unnumbered.json
+        // The last one: keys are sorted, so `data` (which could hold the same text) comes first.
+        let marker = "\"seq\":\(Int64.min)"
+        let range = text.range(of: marker, options: .backwards)!
+        return (String(text[..<range.lowerBound]) + "\"seq\":", String(text[range.upperBound...]))
+    }
+
     /// The JSON text subscribers get.
     public var json: String {
         let stamp = time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))

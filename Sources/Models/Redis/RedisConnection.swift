@@ -1,6 +1,9 @@
 import Metrics
 import CHiredis
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where Redis is: parsed from `REDIS_URL` (`redis://[:password@]host[:port][/db]` or
 /// `unix:///path/to/redis.sock[?db=N]`).
@@ -44,9 +47,10 @@ public struct RedisEndpoint: Sendable, Equatable {
 public final class RedisConnection {
     private var context: UnsafeMutablePointer<redisContext>?
 
-    /// Connects (and AUTH/SELECT) with a short timeout.
-    public init(endpoint: RedisEndpoint, timeoutSeconds: Int = 2) throws {
-        let timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+    /// Connects (and AUTH/SELECT) with a short timeout (also the deadline of each command).
+    public init(endpoint: RedisEndpoint, timeoutSeconds: Double = 2) throws {
+        let whole = timeoutSeconds.rounded(.down)
+        let timeout = timeval(tv_sec: Int(whole), tv_usec: Int((timeoutSeconds - whole) * 1_000_000))
         switch endpoint.address {
         case .tcp(let host, let port): context = redisConnectWithTimeout(host, Int32(port), timeout)
         case .unix(let path): context = redisConnectUnixWithTimeout(path, timeout)
@@ -97,6 +101,50 @@ public final class RedisConnection {
         let reply = raw.assumingMemoryBound(to: redisReply.self)
         defer { freeReplyObject(raw) }
         return try Self.convert(reply)
+    }
+
+    // Subscriber mode (the real-time relay): after `SUBSCRIBE` (a plain `command`, whose
+    // answer is the confirmation) the server speaks first, so messages are read as they
+    // come, with a deadline, and PING goes out without waiting for its answer (the `pong`
+    // arrives among the messages).
+
+    /// The next message pushed by the server, or nil when none came within `timeout` seconds.
+    public func nextPush(timeout: Double) throws -> RedisValue? {
+        guard let context, context.pointee.err == 0 else { throw RedisError.unavailable("connection lost") }
+        let deadline = MonotonicClock.seconds() + timeout
+        while true {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReplyFromReader(context, &raw) == REDIS_OK else { throw RedisError.unavailable(Self.errorText(context)) }
+            if let raw {
+                defer { freeReplyObject(raw) }
+                return try Self.convert(raw.assumingMemoryBound(to: redisReply.self))
+            }
+            let left = deadline - MonotonicClock.seconds()
+            guard left > 0 else { return nil }
+            var entry = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, Int32(min(left * 1000, 60_000).rounded(.up)))
+            if ready == 0 { return nil }
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0, redisBufferRead(context) == REDIS_OK else {
+                throw RedisError.unavailable(context.pointee.err != 0 ? Self.errorText(context) : "connection lost")
+            }
+        }
+    }
+
+    /// Sends a command without reading its answer (in subscriber mode: PING).
+    public func send(_ arguments: [String]) throws {
+        guard let context, context.pointee.err == 0 else { throw RedisError.unavailable("connection lost") }
+        let buffers = arguments.map { strdup($0) }
+        defer { buffers.forEach { free($0) } }
+        var argv: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
+        var lengths: [Int] = arguments.map { $0.utf8.count }
+        var done: Int32 = 0
+        guard redisAppendCommandArgv(context, Int32(arguments.count), &argv, &lengths) == REDIS_OK else {
+            throw RedisError.unavailable(Self.errorText(context))
+        }
+        while done == 0 {
+            guard redisBufferWrite(context, &done) == REDIS_OK else { throw RedisError.unavailable(Self.errorText(context)) }
+        }
     }
 
     private static func convert(_ reply: UnsafeMutablePointer<redisReply>) throws -> RedisValue {
