@@ -105,13 +105,13 @@ import TestSupport
             #expect(expires.timeIntervalSinceNow > 50 && expires.timeIntervalSinceNow <= 61)
         }
         // Another user's channel is a 404 for the whole request; nothing is signed.
-        for channels in [["job:\(job)"], ["user", "job:\(job)"], ["user:\(aliceID)"], ["job:999999999"], ["run:999999999"]] {
+        for channels in [["job:\(job)"], ["user", "job:\(job)"], ["user:\(aliceID)"], ["job:999999999"], ["run:999999999"], ["training:999999999"]] {
             let other = try rt.tickets(bob, channels)
             #expect(other.status == 404, "\(channels): \(other.status) \(other.text)")
             #expect(other.header("content-type") == "application/problem+json")
             #expect(!other.text.contains("sig="))
         }
-        for channels in [[], ["job:abc"], ["job:0"], ["job:-1"], ["jobs:1"], ["training:1"], Array(repeating: "user", count: 21)] {
+        for channels in [[], ["job:abc"], ["job:0"], ["job:-1"], ["jobs:1"], ["training:0"], Array(repeating: "user", count: 21)] {
             #expect(try rt.tickets(bob, channels).status == 422, "\(channels)")
         }
         #expect(try fx.client.send("POST", "/api/v1/realtime/tickets", json: ["channels": ["user"]]).status == 401)

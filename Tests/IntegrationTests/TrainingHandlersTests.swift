@@ -61,6 +61,34 @@ import TestSupport
         #expect(try t.client.send("POST", "/api/v1/training/\(id)/apply", headers: auth).status == 409)
     }
 
+    /// A training's events arrive on its own channel, `training:{id}`, numbered without gaps;
+    /// another user cannot get a ticket for it.
+    @Test func trainingEventsArriveOnTheTrainingChannel() throws {
+        let rt = try RealtimeFixtures()
+        let (_, auth) = try t.user()
+        let strategy = try t.tradeMasterStrategy(auth)
+        let (id, _) = try start(auth, ["strategy_id": strategy, "name": "deepscalper live"])
+        let (_, other) = try t.user()
+        #expect(try rt.tickets(other, ["training:\(id)"]).status == 404)
+        let subscriber = try rt.subscribe("sse", urlFile: try rt.urlFile(try rt.ticketPath(auth, "training:\(id)")), ["--timeout", "60"])
+        try subscriber.waitConnected()
+        let worker = try t.worker()
+        defer { worker.stop() }
+        let done = try t.finished("/api/v1/training/\(id)/status", auth)
+        #expect(done["status"] as? String == "succeeded", "\(done)")
+        usleep(1_000_000)
+        subscriber.finish(seconds: 0.5)
+        let events = subscriber.events
+        #expect(events.allSatisfy { $0["channel"] as? String == "training:\(id)" }, "\(subscriber.text)")
+        #expect(events.allSatisfy { ($0["data"] as? [String: Any])?["training_id"] as? Int == id }, "\(subscriber.text)")
+        let epochs = events.filter { $0["type"] as? String == "training.epoch" && ($0["data"] as? [String: Any])?["phase"] as? String == "train" }
+            .compactMap { ($0["data"] as? [String: Any])?["epoch"] as? Int }
+        // One event per new episode the poller saw (it may see two at once): rising, up to the last.
+        #expect(!epochs.isEmpty && zip(epochs, epochs.dropFirst()).allSatisfy { $1 > $0 } && epochs.last == 4, "\(subscriber.text)")
+        let seqs = events.seqs
+        #expect(seqs.count == events.count && zip(seqs, seqs.dropFirst()).allSatisfy { $1 == $0 + 1 }, "\(seqs)")
+    }
+
     @Test func aCrashFailsWithTheLogTail() throws {
         let worker = try t.worker()
         defer { worker.stop() }

@@ -25,7 +25,7 @@ public struct RealtimeHandlers: Sendable {
         routes.post("/api/v1/realtime/tickets", .caller(.read), doc: RouteDoc(
             "Signed subscribe URLs (WebSocket and EventSource) for the caller's channels", tag: "realtime",
             description: """
-                Channels: `user` (the caller's own user channel), `user:{id}`, `run:{id}`, `job:{id}`. \
+                Channels: `user` (the caller's own user channel), `user:{id}`, `run:{id}`, `job:{id}`, `training:{id}`. \
                 Any channel the caller may not see makes the whole request a 404. Each ticket's URL \
                 opens a WebSocket or an EventSource (the same path) until `expires_at`; a connection \
                 already open stays open after it. Every message is the envelope \
@@ -72,11 +72,7 @@ public struct RealtimeHandlers: Sendable {
             let channel = text == "user" ? RealtimeChannel(kind: .user, id: principal.userID) : RealtimeChannel(text)
             guard let channel else {
                 errors.append(FieldError(pointer: "/channels/\(index)",
-                                         detail: "must be user, user:{id}, run:{id} or job:{id}, not \"\(text.prefix(40))\""))
-                continue
-            }
-            if channel.kind == .training {
-                errors.append(FieldError(pointer: "/channels/\(index)", detail: "training channels are not available yet"))
+                                         detail: "must be user, user:{id}, run:{id}, job:{id} or training:{id}, not \"\(text.prefix(40))\""))
                 continue
             }
             if !channels.contains(channel) { channels.append(channel) }

@@ -1,5 +1,5 @@
-/// Who may subscribe to which channel: a user to their own user channel, runs and jobs; an
-/// admin to any (as admins see every run and job through the API).
+/// Who may subscribe to which channel: a user to their own user channel, runs, jobs and
+/// trainings; an admin to any (as admins see every run, job and training through the API).
 public struct RealtimeAccess: Sendable {
     /// Where runs and jobs are.
     public let database: Database
@@ -9,8 +9,7 @@ public struct RealtimeAccess: Sendable {
         self.database = database
     }
 
-    /// Whether `user` (an admin when `admin`) may subscribe to `channel`. Training channels
-    /// are not checked yet (their table comes with the training work): never allowed.
+    /// Whether `user` (an admin when `admin`) may subscribe to `channel`.
     public func allows(_ channel: RealtimeChannel, user: Int64, admin: Bool) throws -> Bool {
         let owner: Int64? = admin ? nil : user
         switch channel.kind {
@@ -25,7 +24,9 @@ public struct RealtimeAccess: Sendable {
                 SELECT id FROM jobs WHERE id = \(channel.id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
                 """).isEmpty
         case .training:
-            return false
+            return try !database.query("""
+                SELECT id FROM training_jobs WHERE id = \(channel.id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
+                """).isEmpty
         }
     }
 }

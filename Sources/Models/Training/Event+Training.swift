@@ -2,7 +2,7 @@ import Quant
 
 extension Event {
     /// `training.trial`: a search's trial finished, with its scores and the best so far; on
-    /// `job:{job}` and `user:{owner}`.
+    /// `training:{id}`, `job:{job}` and `user:{owner}`.
     public static func trainingTrial(id: Int64, job: Int64, owner: Int64, trial: SearchTrial, finished: Int, total: Int,
                                      best: SearchTrial?) -> Event {
         var data: [String: JSONDocument] = [
@@ -15,7 +15,7 @@ extension Event {
             data["best_parameters"] = ParameterSearchEngine.parameters(best.parameters)
             data["best_valid_score"] = ParameterSearchEngine.number(best.validScore)
         }
-        return Event(type: "training.trial", channels: ["job:\(job)", "user:\(owner)"], data: .object(data))
+        return Event(type: "training.trial", channels: ["training:\(id)", "job:\(job)", "user:\(owner)"], data: .object(data))
     }
 
     /// `training.epoch`: a TradeMaster run reached a new episode, with its metrics when the log
@@ -27,12 +27,12 @@ extension Event {
             "phase": .string(phase),
         ]
         if let metrics { data["metrics"] = .object(metrics.mapValues(ParameterSearchEngine.number)) }
-        return Event(type: "training.epoch", channels: ["job:\(job)", "user:\(owner)"], data: .object(data))
+        return Event(type: "training.epoch", channels: ["training:\(id)", "job:\(job)", "user:\(owner)"], data: .object(data))
     }
 
     /// `training.status`: a training's step changed (`started`, `training`, `testing`, …).
     public static func trainingStatus(id: Int64, job: Int64, owner: Int64, step: String, message: String) -> Event {
-        Event(type: "training.status", channels: ["job:\(job)", "user:\(owner)"],
+        Event(type: "training.status", channels: ["training:\(id)", "job:\(job)", "user:\(owner)"],
               data: .object(["training_id": .integer(id), "step": .string(step), "message": .string(message)]))
     }
 }
