@@ -162,7 +162,7 @@ public struct Settings: Sendable {
             throw SettingsError(variable: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         workers = try int("TM_WORKERS", 2, 1...256)
-        threads = try int("TM_THREADS", 8, 1...256)
+        threads = try int("TM_THREADS", 4, 1...256)
         maxRequests = try int("TM_MAX_REQUESTS", 0, 0...Int(Int32.max))
         listen = value("TM_LISTEN")
         shutdownTimeout = Double(try int("TM_SHUTDOWN_TIMEOUT", 30, 1...3600))

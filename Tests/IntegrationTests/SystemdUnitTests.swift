@@ -28,7 +28,5 @@ import TestSupport
         #expect(worker.contains("ExecStart=/opt/trademaster/bin/tm worker") && worker.contains("KillSignal=SIGTERM"))
         let relay = try String(contentsOfFile: stack.repo + "/systemd/trademaster-relay.service", encoding: .utf8)
         #expect(relay.contains("ExecStart=/opt/trademaster/bin/tm relay") && relay.contains("Restart=always"))
-        let redis = try String(contentsOfFile: stack.repo + "/systemd/redis-trademaster.conf", encoding: .utf8)
-        #expect(redis.split(separator: "\n").contains("Nice=-10"))
     }
 }

@@ -9,7 +9,7 @@ import Testing
         #expect(settings.debug == false)
         #expect(settings.redisURL == "redis://localhost:6379/0")
         #expect(settings.tradeMasterURL == "http://localhost:8080")
-        #expect(settings.workers == 2 && settings.threads == 8 && settings.maxRequests == 0)
+        #expect(settings.workers == 2 && settings.threads == 4 && settings.maxRequests == 0)
         #expect(settings.accessTokenExpireMinutes == 30 && settings.refreshTokenExpireDays == 7)
         #expect(settings.logLevel == "info")
         #expect(settings.diagnostics == false)

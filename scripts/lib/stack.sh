@@ -151,16 +151,6 @@ pg_ctl_cmd() { # used by the tests to stop and start PostgreSQL under load
     "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$STATE/pg" "$@"
 }
 
-prioritize_redis() { # prioritize_redis PID: Redis before the pool's threads on a shared CPU
-    # Redis is one thread that every authenticated request waits on. On a host it shares with
-    # the pool (2 x 8 threads), nginx and PostgreSQL, the fair scheduler gives it one share in
-    # twenty, so under load requests queue behind it: at 256 connections /auth/me had a p99
-    # 8.7x its p50; at nice -10, 2.2x (bench/run, same sitting). TM_REDIS_NICE=0 turns it off.
-    local nice="${TM_REDIS_NICE:--10}"
-    [ "$nice" = 0 ] && return 0
-    as_root renice -n "$nice" -p "$1" >/dev/null || say "warning: could not renice Redis to $nice"
-}
-
 start_redis() {
     local password; password="$(secret redis_password)"
     stop_pidfile "$STATE/run/redis.pid" TERM
@@ -187,7 +177,6 @@ CONF
     REDIS_SOCKET_URL="unix://:$password@$STATE/run/redis.sock?db=0"
     for _ in $(seq 1 50); do
         if REDISCLI_AUTH="$password" redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
-            prioritize_redis "$(cat "$STATE/run/redis.pid")"
             say "Redis up on 127.0.0.1:$REDIS_PORT"; return
         fi
         sleep 0.1
@@ -205,7 +194,7 @@ TRADEMASTER_API_URL=${TRADEMASTER_API_URL:-http://localhost:8080}
 TM_LISTEN=$SOCKET
 TM_SOCKET_MODE=0660
 TM_WORKERS=${TM_WORKERS:-2}
-TM_THREADS=${TM_THREADS:-8}
+TM_THREADS=${TM_THREADS:-4}
 TM_MAX_REQUESTS=${TM_MAX_REQUESTS:-0}
 TM_DIAGNOSTICS=${TM_DIAGNOSTICS:-false}
 TM_MIGRATIONS_DIR=$REPO/migrations
