@@ -225,33 +225,23 @@ start_pool() {
     die "the tm pool did not start"
 }
 
-start_worker() { # one `tm worker` for the job queue
-    stop_pidfile "$STATE/run/worker.pid" TERM
-    local log="$STATE/log/worker.log" before
-    before=0; [ -f "$log" ] && before="$(wc -l <"$log")"
-    "${RUN_AS[@]}" env TM_ENV_FILE="$ENV_FILE" "$STATE/bin/tm" worker >>"$log" 2>&1 &
-    echo $! >"$STATE/run/worker.pid"
+start_tm_daemon() { # start_tm_daemon COMMAND READY: `tm COMMAND` in the background, logging to
+    # COMMAND.log, until its log shows READY (a quoted log message)
+    local command="$1" ready="$2" log="$STATE/log/$1.log" before=0
+    stop_pidfile "$STATE/run/$command.pid" TERM
+    [ -f "$log" ] && before="$(wc -l <"$log")"
+    "${RUN_AS[@]}" env TM_ENV_FILE="$ENV_FILE" "$STATE/bin/tm" "$command" >>"$log" 2>&1 &
+    echo $! >"$STATE/run/$command.pid"
     for _ in $(seq 1 100); do
-        tail -n "+$((before + 1))" "$log" | grep -q '"listening"' && { say "tm worker up"; return; }
-        sleep 0.1
-    done
-    tail -n 20 "$STATE/log/worker.log" >&2
-    die "tm worker did not start"
-}
-
-start_relay() { # `tm relay`: real-time events from the Redis bus to this nginx's nchan
-    stop_pidfile "$STATE/run/relay.pid" TERM
-    local log="$STATE/log/relay.log" before
-    before=0; [ -f "$log" ] && before="$(wc -l <"$log")"
-    "${RUN_AS[@]}" env TM_ENV_FILE="$ENV_FILE" "$STATE/bin/tm" relay >>"$log" 2>&1 &
-    echo $! >"$STATE/run/relay.pid"
-    for _ in $(seq 1 100); do
-        tail -n "+$((before + 1))" "$log" | grep -q '"relay subscribed"' && { say "tm relay up"; return; }
+        tail -n "+$((before + 1))" "$log" | grep -q "$ready" && { say "tm $command up"; return; }
         sleep 0.1
     done
     tail -n 20 "$log" >&2
-    die "tm relay did not start"
+    die "tm $command did not start"
 }
+
+start_worker() { start_tm_daemon worker '"listening"'; } # one `tm worker` for the job queue
+start_relay() { start_tm_daemon relay '"relay subscribed"'; } # real-time events from the Redis bus to this nginx
 
 start_nginx() {
     stop_pidfile "$STATE/run/nginx.pid" QUIT

@@ -30,7 +30,7 @@ public final class RedisEventPublisher: EventPublisher, @unchecked Sendable {
         public var queueCapacity: Int
         /// How long a channel's sequence number is kept after its last event.
         public var sequenceRetentionSeconds: Int
-        /// The Redis pub/sub channel (``RealtimeBus/channel``; tests use their own).
+        /// The Redis pub/sub channel (``RealtimeBus/channel``).
         public var busChannel: String
 
         /// A configuration with the defaults: 0.5 s, 10,000 queued events, 30 days.
