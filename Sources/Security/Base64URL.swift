@@ -36,7 +36,11 @@ public enum Base64URL {
     /// alphabet (including `=`, `+`, `/` and whitespace), has an impossible length, or has
     /// non-zero unused bits in its last character (so every byte string has one encoding only).
     public static func decode(_ string: String) -> [UInt8]? {
-        let chars = Array(string.utf8)
+        decode(bytes: string.utf8)
+    }
+
+    /// ``decode(_:)`` of text given as its UTF-8 bytes (a slice of a token, say).
+    public static func decode<Chars: Collection>(bytes chars: Chars) -> [UInt8]? where Chars.Element == UInt8 {
         guard chars.count % 4 != 1 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(chars.count * 3 / 4)
