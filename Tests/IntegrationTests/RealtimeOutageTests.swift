@@ -19,6 +19,41 @@ import TestSupport
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
     }
 
+    /// The pool's `tm_realtime_events_dropped_total{reason}`.
+    func dropped(reason: String) throws -> Double {
+        let text = try fx.client.send("GET", "/metrics").text
+        return text.split(separator: "\n").filter { $0.hasPrefix("tm_realtime_events_dropped_total{") && $0.contains("reason=\"\(reason)\"") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
+    /// Without a `tm relay` on the bus, publishing still answers at once, and each event
+    /// (one per channel) is counted as dropped for `no_relay`; once the relay is back,
+    /// subscribers get events again.
+    @Test func withoutARelayEventsAreCountedAsDroppedAndComeBackWithIt() throws {
+        let tokens = try fx.login(try fx.register())
+        let userID = try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer).json["id"] as? Int)
+        let before = try dropped(reason: "no_relay")
+        try fx.stack.control("relay", "stop")
+        do {
+            defer { try? fx.stack.control("relay", "start") }
+            let queued = try rt.enqueue("diag.noop", owner: userID)
+            let start = Date()
+            #expect(try fx.client.send("POST", "/api/v1/jobs/\(queued)/cancel", headers: tokens.bearer).status == 200)
+            #expect(Date().timeIntervalSince(start) < 1)
+            // job.status on job:{id} and user:{id}: two events, both dropped.
+            let deadline = Date().addingTimeInterval(5)
+            while try dropped(reason: "no_relay") < before + 2 && Date() < deadline { usleep(50_000) }
+            #expect(try dropped(reason: "no_relay") >= before + 2)
+        }
+        let subscriber = try rt.subscribe("sse", urlFile: try rt.urlFile(try rt.ticketPath(tokens.bearer, "user")),
+                                          ["--until", "job.status:cancelled", "--timeout", "20"])
+        try subscriber.waitConnected()
+        let next = try rt.enqueue("diag.noop", owner: userID)
+        #expect(try fx.client.send("POST", "/api/v1/jobs/\(next)/cancel", headers: tokens.bearer).status == 200)
+        #expect(subscriber.finish(seconds: 20) == 0, "\(subscriber.text)")
+        #expect(subscriber.events.contains { ($0["data"] as? [String: Any])?["id"] as? Int == next }, "\(subscriber.text)")
+    }
+
     /// nginx's lines about workers that died (a crash in nchan would show here).
     func deadWorkers() -> Int {
         let log = (try? String(contentsOfFile: fx.stack.state + "/log/nginx-error.log", encoding: .utf8)) ?? ""

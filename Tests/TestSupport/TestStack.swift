@@ -45,7 +45,7 @@ public struct TestStack: Sendable {
                          redisURL: try need("REDIS_URL"))
     }
 
-    /// Stops or starts `service` (`postgres` or `redis`); throws when it fails.
+    /// Stops or starts `service` (`postgres`, `redis` or `relay`); throws when it fails.
     public func control(_ service: String, _ action: String) throws {
         let result = try TestStack.run([servicectl, service, action], environment: ["TM_TEST_STATE": state])
         guard result.status == 0 else { throw Missing(description: "servicectl \(service) \(action): \(result.output)") }
