@@ -21,6 +21,12 @@ struct RealtimeFixtures {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     }
 
+    /// A new signed-in user: their bearer header and id.
+    func user() throws -> (auth: [String: String], id: Int) {
+        let auth = try fx.login(try fx.register()).bearer
+        return (auth, try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: auth).json["id"] as? Int))
+    }
+
     /// The pinned test venv's Python (it has `websockets`).
     var python: String {
         (ProcessInfo.processInfo.environment["TM_TEST_VENV"] ?? fx.stack.repo + "/scripts/.venv") + "/bin/python"

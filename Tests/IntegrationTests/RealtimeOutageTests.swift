@@ -13,16 +13,11 @@ import TestSupport
     var fx: AuthFixtures { rt.fx }
     init() throws { rt = try RealtimeFixtures() }
 
-    func droppedCount() throws -> Double {
+    /// The pool's `tm_realtime_events_dropped_total`, of one `reason` or of all.
+    func droppedCount(reason: String? = nil) throws -> Double {
         let text = try fx.client.send("GET", "/metrics").text
         return text.split(separator: "\n").filter { $0.hasPrefix("tm_realtime_events_dropped_total{") }
-            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
-    }
-
-    /// The pool's `tm_realtime_events_dropped_total{reason}`.
-    func dropped(reason: String) throws -> Double {
-        let text = try fx.client.send("GET", "/metrics").text
-        return text.split(separator: "\n").filter { $0.hasPrefix("tm_realtime_events_dropped_total{") && $0.contains("reason=\"\(reason)\"") }
+            .filter { line in reason.map { line.contains("reason=\"\($0)\"") } ?? true }
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
     }
 
@@ -30,26 +25,25 @@ import TestSupport
     /// (one per channel) is counted as dropped for `no_relay`; once the relay is back,
     /// subscribers get events again.
     @Test func withoutARelayEventsAreCountedAsDroppedAndComeBackWithIt() throws {
-        let tokens = try fx.login(try fx.register())
-        let userID = try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer).json["id"] as? Int)
-        let before = try dropped(reason: "no_relay")
+        let (auth, userID) = try rt.user()
+        let before = try droppedCount(reason: "no_relay")
         try fx.stack.control("relay", "stop")
         do {
             defer { try? fx.stack.control("relay", "start") }
             let queued = try rt.enqueue("diag.noop", owner: userID)
             let start = Date()
-            #expect(try fx.client.send("POST", "/api/v1/jobs/\(queued)/cancel", headers: tokens.bearer).status == 200)
+            #expect(try fx.client.send("POST", "/api/v1/jobs/\(queued)/cancel", headers: auth).status == 200)
             #expect(Date().timeIntervalSince(start) < 1)
             // job.status on job:{id} and user:{id}: two events, both dropped.
             let deadline = Date().addingTimeInterval(5)
-            while try dropped(reason: "no_relay") < before + 2 && Date() < deadline { usleep(50_000) }
-            #expect(try dropped(reason: "no_relay") >= before + 2)
+            while try droppedCount(reason: "no_relay") < before + 2 && Date() < deadline { usleep(50_000) }
+            #expect(try droppedCount(reason: "no_relay") >= before + 2)
         }
-        let subscriber = try rt.subscribe("sse", urlFile: try rt.urlFile(try rt.ticketPath(tokens.bearer, "user")),
+        let subscriber = try rt.subscribe("sse", urlFile: try rt.urlFile(try rt.ticketPath(auth, "user")),
                                           ["--until", "job.status:cancelled", "--timeout", "20"])
         try subscriber.waitConnected()
         let next = try rt.enqueue("diag.noop", owner: userID)
-        #expect(try fx.client.send("POST", "/api/v1/jobs/\(next)/cancel", headers: tokens.bearer).status == 200)
+        #expect(try fx.client.send("POST", "/api/v1/jobs/\(next)/cancel", headers: auth).status == 200)
         #expect(subscriber.finish(seconds: 20) == 0, "\(subscriber.text)")
         #expect(subscriber.events.contains { ($0["data"] as? [String: Any])?["id"] as? Int == next }, "\(subscriber.text)")
     }
@@ -62,11 +56,9 @@ import TestSupport
 
     @Test func publishingNeverBlocksWhileRedisIsDownAndSubscribersRecover() throws {
         let deadBefore = deadWorkers()
-        let tokens = try fx.login(try fx.register())
-        let me = try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer)
-        let userID = try #require(me.json["id"] as? Int)
+        let (auth, userID) = try rt.user()
         // Sessions live in Redis; an API key (PostgreSQL) keeps working through the outage.
-        let created = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: tokens.bearer, json: ["name": "rt"])
+        let created = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: auth, json: ["name": "rt"])
         let key = ["X-API-Key": try #require(created.json["key"] as? String)]
         let url = try rt.urlFile(try rt.ticketPath(key, "user"))
         let subscriber = try rt.subscribe("ws", urlFile: url, ["--reconnect", "--until", "job.status:succeeded", "--timeout", "90"])

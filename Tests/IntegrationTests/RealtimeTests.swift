@@ -23,8 +23,7 @@ import TestSupport
     }
 
     @Test func webSocketAndEventSourceReceiveAJobsEventsInOrder() throws {
-        let alice = try fx.login(try fx.register()).bearer
-        let aliceID = try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: alice).json["id"] as? Int)
+        let (alice, aliceID) = try rt.user()
         let job = try rt.enqueue("diag.sleep", payload: #"{"ms": 1500}"#, owner: aliceID)
         let url = try rt.urlFile(try rt.ticketPath(alice, "job:\(job)"))
         let ws = try rt.subscribe("ws", urlFile: url, ["--until", "job.status:succeeded"])
@@ -43,8 +42,7 @@ import TestSupport
     /// subscriber still gets every event once, numbered without gaps, in order (the Redis
     /// script numbers and publishes in one step, and the bus keeps that order).
     @Test func eventsOfTwoWorkersOnOneChannelArriveNumberedAndInOrder() throws {
-        let alice = try fx.login(try fx.register()).bearer
-        let aliceID = try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: alice).json["id"] as? Int)
+        let (alice, aliceID) = try rt.user()
         let subscriber = try rt.subscribe("ws", urlFile: try rt.urlFile(try rt.ticketPath(alice, "user")), ["--timeout", "60"])
         try subscriber.waitConnected()
         let jobs = try (0..<6).map { _ in try rt.enqueue("diag.sleep", payload: #"{"ms": 400}"#, owner: aliceID) }
@@ -63,8 +61,7 @@ import TestSupport
     }
 
     @Test func aClientThatReconnectsWithItsLastIDGetsWhatItMissed() throws {
-        let alice = try fx.login(try fx.register()).bearer
-        let aliceID = try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: alice).json["id"] as? Int)
+        let (alice, aliceID) = try rt.user()
         let job = try rt.enqueue("diag.sleep", payload: #"{"ms": 1500}"#, owner: aliceID)
         let url = try rt.urlFile(try rt.ticketPath(alice, "job:\(job)"))
         let ws = try rt.subscribe("ws", urlFile: url, ["--count", "3"])
@@ -88,8 +85,7 @@ import TestSupport
     }
 
     @Test func ticketsAreOnlyForTheCallersChannels() throws {
-        let alice = try fx.login(try fx.register()).bearer
-        let aliceID = try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: alice).json["id"] as? Int)
+        let (alice, aliceID) = try rt.user()
         let bob = try fx.login(try fx.register()).bearer
         let job = try rt.enqueue("diag.noop", owner: aliceID)
 
@@ -118,8 +114,7 @@ import TestSupport
     }
 
     @Test func nginxRefusesMissingTamperedAndExpiredTickets() throws {
-        let alice = try fx.login(try fx.register()).bearer
-        let aliceID = try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: alice).json["id"] as? Int)
+        let (alice, aliceID) = try rt.user()
         let path = try rt.ticketPath(alice, "user:\(aliceID)")
         let key = try rt.secret()
         let now = Int(Date().timeIntervalSince1970)
@@ -165,8 +160,7 @@ import TestSupport
     }
 
     @Test func anOpenConnectionOutlivesItsTicket() throws {
-        let alice = try fx.login(try fx.register()).bearer
-        let aliceID = try #require(try fx.client.send("GET", "/api/v1/auth/me", headers: alice).json["id"] as? Int)
+        let (alice, aliceID) = try rt.user()
         let expires = Int(Date().timeIntervalSince1970) + 2
         let url = try rt.urlFile(rt.signedPath("user:\(aliceID)", expires: expires, key: try rt.secret()))
         let ws = try rt.subscribe("ws", urlFile: url, ["--until", "job.status:succeeded", "--timeout", "30"])

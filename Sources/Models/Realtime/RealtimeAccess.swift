@@ -12,21 +12,15 @@ public struct RealtimeAccess: Sendable {
     /// Whether `user` (an admin when `admin`) may subscribe to `channel`.
     public func allows(_ channel: RealtimeChannel, user: Int64, admin: Bool) throws -> Bool {
         let owner: Int64? = admin ? nil : user
+        let table: SQLFragment
         switch channel.kind {
-        case .user:
-            return admin || channel.id == user
-        case .run:
-            return try !database.query("""
-                SELECT id FROM runs WHERE id = \(channel.id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
-                """).isEmpty
-        case .job:
-            return try !database.query("""
-                SELECT id FROM jobs WHERE id = \(channel.id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
-                """).isEmpty
-        case .training:
-            return try !database.query("""
-                SELECT id FROM training_jobs WHERE id = \(channel.id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
-                """).isEmpty
+        case .user: return admin || channel.id == user
+        case .run: table = SQLFragment("runs")
+        case .job: table = SQLFragment("jobs")
+        case .training: table = SQLFragment("training_jobs")
         }
+        return try !database.query("""
+            SELECT id FROM \(unsafeFragment: table) WHERE id = \(channel.id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
+            """).isEmpty
     }
 }

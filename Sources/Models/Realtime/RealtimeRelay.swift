@@ -45,7 +45,6 @@ public final class RealtimeRelay: @unchecked Sendable {
     private let client: HTTPClient
     private let lock = NSLock()
     private var stopping = false
-    private var thread: Thread?
     private var relayedCount = 0
 
     /// A relay; nothing happens until ``start()``.
@@ -64,7 +63,6 @@ public final class RealtimeRelay: @unchecked Sendable {
     public func start() {
         let thread = Thread { [self] in runUntilStopped() }
         thread.name = "tm-realtime-relay"
-        lock.withLock { self.thread = thread }
         thread.start()
     }
 

@@ -85,17 +85,7 @@ public final class RedisConnection {
     @discardableResult
     public func command(_ arguments: [[UInt8]]) throws -> RedisValue {
         guard let context, context.pointee.err == 0 else { throw RedisError.unavailable("connection lost") }
-        let buffers = arguments.map { bytes -> UnsafeMutablePointer<CChar> in
-            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
-            bytes.withUnsafeBytes { raw in
-                if raw.count > 0 { UnsafeMutableRawPointer(pointer).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
-            }
-            return pointer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
-        var argv: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
-        var lengths: [Int] = arguments.map(\.count)
-        guard let raw = redisCommandArgv(context, Int32(arguments.count), &argv, &lengths) else {
+        guard let raw = Self.withArgv(arguments, { redisCommandArgv(context, $0, $1, $2) }) else {
             throw RedisError.unavailable(Self.errorText(context))
         }
         let reply = raw.assumingMemoryBound(to: redisReply.self)
@@ -134,16 +124,30 @@ public final class RedisConnection {
     /// Sends a command without reading its answer (in subscriber mode: PING).
     public func send(_ arguments: [String]) throws {
         guard let context, context.pointee.err == 0 else { throw RedisError.unavailable("connection lost") }
-        let buffers = arguments.map { strdup($0) }
-        defer { buffers.forEach { free($0) } }
-        var argv: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
-        var lengths: [Int] = arguments.map { $0.utf8.count }
-        var done: Int32 = 0
-        guard redisAppendCommandArgv(context, Int32(arguments.count), &argv, &lengths) == REDIS_OK else {
+        guard Self.withArgv(arguments.map { Array($0.utf8) }, { redisAppendCommandArgv(context, $0, $1, $2) }) == REDIS_OK else {
             throw RedisError.unavailable(Self.errorText(context))
         }
+        var done: Int32 = 0
         while done == 0 {
             guard redisBufferWrite(context, &done) == REDIS_OK else { throw RedisError.unavailable(Self.errorText(context)) }
+        }
+    }
+
+    /// Calls `body` with hiredis's argc, argv and argument lengths for binary `arguments`.
+    private static func withArgv<T>(_ arguments: [[UInt8]],
+                                    _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> T) -> T {
+        let buffers = arguments.map { bytes -> UnsafeMutablePointer<CChar> in
+            let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
+            bytes.withUnsafeBytes { raw in
+                if raw.count > 0 { UnsafeMutableRawPointer(pointer).copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+            }
+            return pointer
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        var argv: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
+        let lengths: [Int] = arguments.map(\.count)
+        return argv.withUnsafeMutableBufferPointer { argvBuffer in
+            lengths.withUnsafeBufferPointer { body(Int32(arguments.count), argvBuffer.baseAddress!, $0.baseAddress!) }
         }
     }
 
