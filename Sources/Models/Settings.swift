@@ -42,6 +42,8 @@ public struct Settings: Sendable {
     public var jobBackoffMilliseconds: Int
     /// Days finished jobs are kept (TM_JOB_RETENTION_DAYS, 30).
     public var jobRetentionDays: Int
+    /// Days audit events are kept before `tm prune` deletes them (TM_AUDIT_RETENTION_DAYS, 365).
+    public var auditRetentionDays: Int
     /// Seconds a stopping worker waits for running jobs before releasing them
     /// (TM_WORKER_SHUTDOWN_TIMEOUT, 30).
     public var workerShutdownTimeout: Int
@@ -181,6 +183,7 @@ public struct Settings: Sendable {
         jobPollMilliseconds = try int("TM_JOB_POLL_MS", 5000, 10...3_600_000)
         jobBackoffMilliseconds = try int("TM_JOB_BACKOFF_MS", 1000, 1...3_600_000)
         jobRetentionDays = try int("TM_JOB_RETENTION_DAYS", 30, 1...36_500)
+        auditRetentionDays = try int("TM_AUDIT_RETENTION_DAYS", 365, 1...36_500)
         workerShutdownTimeout = try int("TM_WORKER_SHUTDOWN_TIMEOUT", 30, 0...3600)
         maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
         userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))
