@@ -31,6 +31,9 @@ public struct Settings: Sendable {
     public var diagnostics: Bool
     /// Whether the pool keeps Prometheus metrics in a shared region (TM_METRICS, true).
     public var metrics: Bool
+    /// The bearer token scrapers must send to `/metrics` (`TM_METRICS_TOKEN`); nil: none needed
+    /// (nginx's allow-list still applies). Never logged.
+    public var metricsToken: String?
     public var migrationsDirectory: String
     /// Job threads of a `tm worker` (TM_WORKER_CONCURRENCY, 4).
     public var workerConcurrency: Int
@@ -177,6 +180,13 @@ public struct Settings: Sendable {
         refreshTokenExpireDays = try int("REFRESH_TOKEN_EXPIRE_DAYS", 7, 1...365)
         diagnostics = try bool("TM_DIAGNOSTICS", false)
         metrics = try bool("TM_METRICS", true)
+        metricsToken = value("TM_METRICS_TOKEN")
+        if let token = metricsToken {
+            // Sent in an Authorization header: visible ASCII only (RFC 6750's token68 and more).
+            guard token.count >= 16, token.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }) else {
+                throw SettingsError(variable: "TM_METRICS_TOKEN", reason: "must be at least 16 visible ASCII characters without spaces")
+            }
+        }
         migrationsDirectory = value("TM_MIGRATIONS_DIR") ?? "migrations"
         workerConcurrency = try int("TM_WORKER_CONCURRENCY", 4, 1...256)
         jobLeaseSeconds = try int("TM_JOB_LEASE_SECONDS", 30, 1...3600)
