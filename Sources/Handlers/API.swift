@@ -59,7 +59,7 @@ public enum API {
         JobHandlers(queue: queue, kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
             .register(on: &routes)
         let training = TrainingStore(queue: queue)
-        if let metrics { MetricsHandlers(region: metrics, queue: queue, training: training).register(on: &routes) }
+        if let metrics { MetricsHandlers(region: metrics, queue: queue, training: training, token: settings.metricsToken).register(on: &routes) }
         let datasets = DatasetStore(database: database)
         UploadHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows,
                                                              quotaBytes: Int64(settings.userQuotaBytes)), metrics: metrics).register(on: &routes)

@@ -31,6 +31,9 @@ public struct Settings: Sendable {
     public var diagnostics: Bool
     /// Whether the pool keeps Prometheus metrics in a shared region (TM_METRICS, true).
     public var metrics: Bool
+    /// The bearer token scrapers must send to `/metrics` (`TM_METRICS_TOKEN`); nil: none needed
+    /// (nginx's allow-list still applies). Never logged.
+    public var metricsToken: String?
     public var migrationsDirectory: String
     /// Job threads of a `tm worker` (TM_WORKER_CONCURRENCY, 4).
     public var workerConcurrency: Int
@@ -42,6 +45,8 @@ public struct Settings: Sendable {
     public var jobBackoffMilliseconds: Int
     /// Days finished jobs are kept (TM_JOB_RETENTION_DAYS, 30).
     public var jobRetentionDays: Int
+    /// Days audit events are kept before `tm prune` deletes them (TM_AUDIT_RETENTION_DAYS, 365).
+    public var auditRetentionDays: Int
     /// Seconds a stopping worker waits for running jobs before releasing them
     /// (TM_WORKER_SHUTDOWN_TIMEOUT, 30).
     public var workerShutdownTimeout: Int
@@ -175,12 +180,20 @@ public struct Settings: Sendable {
         refreshTokenExpireDays = try int("REFRESH_TOKEN_EXPIRE_DAYS", 7, 1...365)
         diagnostics = try bool("TM_DIAGNOSTICS", false)
         metrics = try bool("TM_METRICS", true)
+        metricsToken = value("TM_METRICS_TOKEN")
+        if let token = metricsToken {
+            // Sent in an Authorization header: visible ASCII only (RFC 6750's token68 and more).
+            guard token.count >= 16, token.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }) else {
+                throw SettingsError(variable: "TM_METRICS_TOKEN", reason: "must be at least 16 visible ASCII characters without spaces")
+            }
+        }
         migrationsDirectory = value("TM_MIGRATIONS_DIR") ?? "migrations"
         workerConcurrency = try int("TM_WORKER_CONCURRENCY", 4, 1...256)
         jobLeaseSeconds = try int("TM_JOB_LEASE_SECONDS", 30, 1...3600)
         jobPollMilliseconds = try int("TM_JOB_POLL_MS", 5000, 10...3_600_000)
         jobBackoffMilliseconds = try int("TM_JOB_BACKOFF_MS", 1000, 1...3_600_000)
         jobRetentionDays = try int("TM_JOB_RETENTION_DAYS", 30, 1...36_500)
+        auditRetentionDays = try int("TM_AUDIT_RETENTION_DAYS", 365, 1...36_500)
         workerShutdownTimeout = try int("TM_WORKER_SHUTDOWN_TIMEOUT", 30, 0...3600)
         maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
         userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))

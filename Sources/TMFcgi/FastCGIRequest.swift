@@ -27,6 +27,7 @@ enum FastCGIRequest {
         var method = "", uri = "", query = "", client = "", requestID = ""
         var contentLength: Int?
         var headers = HTTPHeaders()
+        var serverParameters: [String: String] = [:]
         var env = raw.envp
         // Names are compared as bytes; only the values we use become Strings.
         while let entry = env?.pointee {
@@ -38,6 +39,8 @@ enum FastCGIRequest {
             let value = UnsafeRawBufferPointer(start: equals + 1, count: length - nameLength - 1)
             if nameLength > 5 && matches(name.prefix(5), "HTTP_") {
                 headers.add(headerName(UnsafeRawBufferPointer(rebasing: name[5...])), String(decoding: value, as: UTF8.self))
+            } else if nameLength > 3 && matches(name.prefix(3), "TM_") {
+                serverParameters[String(decoding: name, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
             } else if matches(name, "REQUEST_URI") {
                 uri = String(decoding: value, as: UTF8.self)
             } else if matches(name, "REQUEST_METHOD") {
@@ -72,7 +75,7 @@ enum FastCGIRequest {
             return nil
         }
         return Request(method: known, path: path.isEmpty ? "/" : path, query: query, headers: headers,
-                       clientAddress: client, requestID: requestID, body: body)
+                       clientAddress: client, requestID: requestID, body: body, serverParameters: serverParameters)
     }
 
     private static func matches(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {

@@ -16,6 +16,10 @@ public final class Request {
     public let requestID: String
     /// The body, read on demand.
     public let body: RequestBody
+    /// FastCGI parameters named `TM_*`: set by nginx's configuration for the location that
+    /// passed the request (`fastcgi_param TM_METRICS_ENDPOINT 1;`), never by the client,
+    /// whose headers arrive as `HTTP_*`.
+    public let serverParameters: [String: String]
     /// Extra fields for this request's log line (middleware adds `user_id` once it knows it).
     public var logFields: [(String, String)] = []
 
@@ -23,7 +27,7 @@ public final class Request {
     public init(
         method: HTTPMethod, path: String, query: String = "", headers: HTTPHeaders = HTTPHeaders(),
         clientAddress: String = "127.0.0.1", requestID: String = RequestID.generate(),
-        body: RequestBody = RequestBody(bytes: [])
+        body: RequestBody = RequestBody(bytes: []), serverParameters: [String: String] = [:]
     ) {
         self.method = method
         self.path = path
@@ -32,6 +36,7 @@ public final class Request {
         self.clientAddress = clientAddress
         self.requestID = requestID
         self.body = body
+        self.serverParameters = serverParameters
     }
 
     /// The path plus query, as the client sent it: the problem `instance`.

@@ -16,6 +16,7 @@ struct ServeCommand: ParsableCommand {
         systemd passes (LISTEN_FDS). It restarts crashed workers, replaces a worker after \
         TM_MAX_REQUESTS requests, reloads with no failed request on SIGHUP (new workers first), \
         and on SIGTERM lets in-flight requests finish (up to TM_SHUTDOWN_TIMEOUT seconds).
+        It refuses to start (exit code 2) on a database with migrations newer than this binary.
         Flags override the environment; settings are read from the environment and .env.
         """)
 
@@ -47,6 +48,10 @@ struct ServeCommand: ParsableCommand {
         let maxRequests = self.maxRequests ?? settings.maxRequests
         if worker {
             let logger = Startup.logger("tm.worker", settings: settings)
+            // A reload starts workers from the binary now installed: one older than the
+            // schema (a rollback after a migration) exits here, so the master abandons the
+            // reload and the running generation keeps serving.
+            try Startup.requireKnownSchema(settings: settings, logger: logger, quiet: true)
             // libcurl's global state, before any thread exists.
             if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: TradeMaster calls will fail") }
             // The master's shared metrics region, when it made one; else counts stay in this process.
@@ -55,6 +60,7 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode(WorkerProcess.run(application: application, threads: threads, maxRequests: maxRequests, logger: logger))
         }
         let logger = Startup.logger("tm.master", settings: settings)
+        try Startup.requireKnownSchema(settings: settings, logger: logger)
         let environment = ProcessInfo.processInfo.environment
         let address: ListenAddress
         if let systemd = ListenAddress.fromSystemd(environment: environment) {

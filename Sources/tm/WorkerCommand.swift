@@ -20,6 +20,7 @@ struct WorkerCommand: ParsableCommand {
         job's max_attempts. Finished jobs older than TM_JOB_RETENTION_DAYS (30) are pruned.
         SIGTERM or SIGINT: stop claiming, let running jobs finish within \
         TM_WORKER_SHUTDOWN_TIMEOUT seconds (30), then put the rest back in the queue.
+        It refuses to start (exit code 2) on a database with migrations newer than this binary.
         """)
 
     @Option(help: "Job threads (TM_WORKER_CONCURRENCY, default 4).")
@@ -32,6 +33,7 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         let settings = Startup.settings()
         let logger = Startup.logger("tm.jobs", settings: settings)
+        try Startup.requireKnownSchema(settings: settings, logger: logger)
         // Block the stop signals before any thread exists, so every thread inherits the mask
         // and only sigwait below sees them.
         var signals = sigset_t()

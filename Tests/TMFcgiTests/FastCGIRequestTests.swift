@@ -34,6 +34,20 @@ import Testing
         #expect(request.body.declaredLength == 0)
     }
 
+    /// `TM_*` parameters come from nginx's configuration; a client's `TM-Metrics-Endpoint`
+    /// header arrives as `HTTP_TM_METRICS_ENDPOINT` and stays a header.
+    @Test func serverParametersAreOnlyTheTMParameters() throws {
+        let request = try #require(withRequest([
+            "REQUEST_METHOD=GET", "REQUEST_URI=/metrics", "TM_METRICS_ENDPOINT=1", "HTTP_TM_OTHER=client", "TM_=x",
+        ]) { FastCGIRequest.make(&$0) })
+        #expect(request.serverParameters == ["TM_METRICS_ENDPOINT": "1"])
+        #expect(request.headers["Tm-Other"] == "client")
+        let spoofed = try #require(withRequest(["REQUEST_METHOD=GET", "REQUEST_URI=/metrics", "HTTP_TM_METRICS_ENDPOINT=1"]) {
+            FastCGIRequest.make(&$0)
+        })
+        #expect(spoofed.serverParameters.isEmpty)
+    }
+
     @Test func missingOrUnsafeRequestIDIsReplaced() throws {
         let request = try #require(withRequest(["REQUEST_METHOD=GET", "REQUEST_URI=/", "REQUEST_ID=bad id\"x"]) { FastCGIRequest.make(&$0) })
         #expect(request.requestID.count == 32)

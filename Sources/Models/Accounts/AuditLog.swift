@@ -30,4 +30,19 @@ public struct AuditLog: Sendable {
             VALUES (\(event), \(userID), \(origin.requestID), \(origin.clientAddress), \(JSONB(json: json))::jsonb)
             """)
     }
+
+    /// Deletes events older than `days`, oldest first, in batches of at most `batchSize`
+    /// rows; returns how many (`tm prune`, `TM_AUDIT_RETENTION_DAYS`).
+    public func prune(olderThanDays days: Int, batchSize: Int = Database.pruneBatchSize) throws -> Int {
+        try database.deleteInBatches(batchSize: batchSize) { limit in """
+            DELETE FROM audit_events WHERE ctid = ANY(ARRAY(
+                SELECT ctid FROM audit_events WHERE occurred_at < now() - \(days)::integer * interval '1 day'
+                ORDER BY occurred_at LIMIT \(limit)))
+            """ }
+    }
+
+    /// How many events ``prune(olderThanDays:batchSize:)`` would delete now.
+    public func prunable(olderThanDays days: Int) throws -> Int {
+        try database.count("SELECT count(*) AS n FROM audit_events WHERE occurred_at < now() - \(days)::integer * interval '1 day'")
+    }
 }

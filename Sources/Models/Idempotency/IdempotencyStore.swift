@@ -86,9 +86,19 @@ public struct IdempotencyStore: Sendable {
         }
     }
 
-    /// Forgets keys older than the retention (the worker's housekeeping may call it).
+    /// Forgets keys older than the retention, in batches of at most `batchSize` rows;
+    /// returns how many (`tm prune`).
     @discardableResult
-    public func prune() throws -> Int {
-        try database.execute("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => \(Self.retentionHours))")
+    public func prune(batchSize: Int = Database.pruneBatchSize) throws -> Int {
+        try database.deleteInBatches(batchSize: batchSize) { limit in """
+            DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
+                SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(hours => \(Self.retentionHours))
+                LIMIT \(limit)))
+            """ }
+    }
+
+    /// How many keys ``prune(batchSize:)`` would delete now.
+    public func prunable() throws -> Int {
+        try database.count("SELECT count(*) AS n FROM idempotency_keys WHERE created_at < now() - make_interval(hours => \(Self.retentionHours))")
     }
 }

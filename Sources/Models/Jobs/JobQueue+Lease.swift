@@ -150,10 +150,21 @@ extension JobQueue {
         }
     }
 
-    /// Deletes finished jobs older than `days`; returns how many.
-    public func prune(olderThanDays days: Int) throws -> Int {
-        try database.execute("""
-            DELETE FROM jobs WHERE finished_at IS NOT NULL AND finished_at < now() - \(days)::integer * interval '1 day'
+    /// Deletes finished jobs older than `days`, in batches of at most `batchSize` rows (one
+    /// short transaction each); returns how many. The workers' hourly housekeeping and
+    /// `tm prune` both call this.
+    public func prune(olderThanDays days: Int, batchSize: Int = Database.pruneBatchSize) throws -> Int {
+        try database.deleteInBatches(batchSize: batchSize) { limit in """
+            DELETE FROM jobs WHERE ctid = ANY(ARRAY(
+                SELECT ctid FROM jobs WHERE finished_at IS NOT NULL AND finished_at < now() - \(days)::integer * interval '1 day'
+                LIMIT \(limit)))
+            """ }
+    }
+
+    /// How many finished jobs ``prune(olderThanDays:batchSize:)`` would delete now.
+    public func prunable(olderThanDays days: Int) throws -> Int {
+        try database.count("""
+            SELECT count(*) AS n FROM jobs WHERE finished_at IS NOT NULL AND finished_at < now() - \(days)::integer * interval '1 day'
             """)
     }
 

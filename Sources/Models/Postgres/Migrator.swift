@@ -11,6 +11,9 @@ public struct MigrationScript: Sendable {
     let text: String
     /// A fingerprint of the text, so an edited, already-applied migration is noticed.
     public let checksum: String
+
+    /// `0012_runs`, as the file is named.
+    public var label: String { String(format: "%04d_", version) + name }
 }
 
 /// A migration and whether it has been applied.
@@ -66,30 +69,61 @@ public struct Migrator {
         return scripts
     }
 
-    /// Applies what is missing; returns the migrations applied now.
+    /// Applies what is missing; returns the migrations applied now. Everything is checked
+    /// before anything is applied: an applied migration whose file changed, or a pending file
+    /// numbered below the highest applied one, refuses the whole run (nothing is applied).
     @discardableResult
     public func migrate(on connection: PostgresConnection, log: (String) -> Void = { _ in }) throws -> [MigrationScript] {
         let scripts = try load()
         try connection.execute("SELECT pg_advisory_lock(\(Self.lockID))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockID))") }
         try ensureTable(connection)
-        let applied = try appliedChecksums(connection)
-        var done: [MigrationScript] = []
-        for script in scripts {
-            if let checksum = applied[script.version] {
-                if checksum != script.checksum {
-                    throw MigrationError(description: "migration \(script.version)_\(script.name) was edited after it was applied")
-                }
-                continue
-            }
+        let pending = try Self.pending(scripts, applied: appliedChecksums(connection))
+        for script in pending {
             try connection.transaction { tx in
                 try tx.executeScript(script)
                 try tx.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (\(script.version), \(script.name), \(script.checksum))")
             }
-            log("applied \(script.version)_\(script.name)")
-            done.append(script)
+            log("applied \(script.label)")
         }
-        return done
+        return pending
+    }
+
+    /// The scripts still to apply, in order, after checking them against what is applied
+    /// (`version → checksum`): an edited applied file, or a pending file numbered below the
+    /// highest applied version, throws. Files are frozen once applied, and a late file
+    /// numbered below others would run against a schema its author never saw (and on
+    /// databases migrated later it would run in another order), so both are refused.
+    static func pending(_ scripts: [MigrationScript], applied: [Int: String]) throws -> [MigrationScript] {
+        for script in scripts {
+            if let checksum = applied[script.version], checksum != script.checksum {
+                throw MigrationError(description: """
+                    migration \(script.label) was edited after it was applied (checksum \(checksum) when applied, \
+                    \(script.checksum) now): applied migrations are frozen. Restore the file as it was and put the \
+                    change in a new migration numbered \(String(format: "%04d", (applied.keys.max() ?? 0) + 1)) or above; \
+                    nothing was applied
+                    """)
+            }
+        }
+        guard let highest = applied.keys.max() else { return scripts }
+        let pending = scripts.filter { applied[$0.version] == nil }
+        let late = pending.filter { $0.version < highest }
+        if !late.isEmpty {
+            throw MigrationError(description: """
+                \(late.map(\.label).joined(separator: ", ")) \(late.count == 1 ? "is" : "are") numbered below \
+                \(String(format: "%04d", highest)), the highest migration already applied, but never applied: \
+                applying \(late.count == 1 ? "it" : "them") now would run out of order. Renumber \
+                \(late.count == 1 ? "it" : "each") above the highest number in the folder; nothing was applied
+                """)
+        }
+        return pending
+    }
+
+    /// The highest applied migration, or nil when none is (no `schema_migrations` table yet).
+    public func appliedVersion(on connection: PostgresConnection) throws -> Int? {
+        guard let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present").first,
+              try exists.decode("present", as: Bool.self) else { return nil }
+        return try connection.query("SELECT max(version) AS version FROM schema_migrations").first?.decodeIfPresent("version")
     }
 
     /// Every migration file with its applied time (nil when pending).
