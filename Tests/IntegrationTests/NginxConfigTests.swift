@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The shipped nginx configurations: both pass `nginx -t`, and the production one, run on
-/// loopback ports with a throwaway certificate, does what it promises.
+/// The one nginx template (nginx/trademaster.conf.template): rendered with production values
+/// it passes `nginx -t`, and run on loopback ports with a throwaway certificate it does what
+/// it promises. The test stack itself runs the same template (EdgeTests).
 @Suite(.serialized) struct NginxConfigTests {
     let stack: TestStack
     let scratch: String
@@ -16,9 +17,8 @@ import TestSupport
         try FileManager.default.createDirectory(atPath: scratch + "/nginx", withIntermediateDirectories: true)
     }
 
-    func render(_ source: String, into directory: String, _ values: [String: String]) throws {
-        let result = try TestStack.run([stack.repo + "/nginx/render", stack.repo + "/nginx/" + source, directory]
-                                       + values.map { "\($0.key)=\($0.value)" })
+    func render(into directory: String, _ values: [String: String]) throws {
+        let result = try TestStack.run([stack.repo + "/nginx/render", directory] + values.map { "\($0.key)=\($0.value)" })
         #expect(result.status == 0, "\(result.output)")
     }
 
@@ -35,34 +35,56 @@ import TestSupport
         return ["REALTIME_SECRET_CONF": keyFile, "PUBLISH_SOCKET": scratch + "/run/publish.sock"]
     }
 
-    func productionValues(socket: String, http: Int, https: Int) throws -> [String: String] {
+    /// Production values (as scripts/install passes them) on loopback ports: plain HTTP only
+    /// redirects (and answers ACME challenges), no address is exempt from the limits.
+    func productionValues(upstream: String, http: Int, https: Int) throws -> [String: String] {
         let certificate = try TestStack.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                                              "-subj", "/CN=localhost", "-keyout", scratch + "/key.pem", "-out", scratch + "/cert.pem"])
         #expect(certificate.status == 0, "\(certificate.output)")
+        try FileManager.default.createDirectory(atPath: scratch + "/acme/.well-known/acme-challenge", withIntermediateDirectories: true)
+        try "token-proof\n".write(toFile: scratch + "/acme/.well-known/acme-challenge/abc", atomically: true, encoding: .utf8)
         return ["SERVER_NAME": "localhost", "CERT": scratch + "/cert.pem", "CERT_KEY": scratch + "/key.pem",
-                "SOCKET": socket, "HTTP_LISTEN": "127.0.0.1:\(http)", "HTTP_LISTEN_V6": "[::1]:\(http)",
-                "HTTPS_LISTEN": "127.0.0.1:\(https)", "HTTPS_LISTEN_V6": "[::1]:\(https)",
-                "LOG_DIR": scratch + "/log", "PID": scratch + "/nginx.pid", "DOCS": scratch + "/docs"]
+                "UPSTREAM": upstream, "LISTEN_HTTP": "127.0.0.1:\(http) [::1]:\(http)", "LISTEN_HTTPS": "127.0.0.1:\(https) [::1]:\(https)",
+                "HTTPS_ONLY": "1", "ACME_ROOT": scratch + "/acme", "LOG_DIR": scratch + "/log", "PID": scratch + "/nginx.pid",
+                "TEMP_DIR": scratch + "/nginx", "DOCS": scratch + "/docs", "CORS_ORIGINS": "https://localhost",
+                "USER": getuid() == 0 ? "root" : ""]
             .merging(try realtimeValues()) { $1 }
     }
 
-    @Test func developmentConfigPassesNginxTest() throws {
-        try render("dev.conf.template", into: scratch + "/dev", ["STATE": scratch, "UPSTREAM": "unix:" + scratch + "/tm.sock",
-                                                                  "HTTP_PORT": "18999", "USER_DIRECTIVE": "", "DOCS": scratch + "/docs",
-                                                                  "EXAMPLES": stack.repo + "/docs"].merging(try realtimeValues()) { $1 })
-        let result = try nginxTest(scratch + "/dev/nginx.conf")
-        #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("test is successful"))
-    }
-
-    @Test func productionConfigPassesNginxTest() throws {
-        try render("production.conf", into: scratch + "/prod", try productionValues(socket: scratch + "/tm.sock", http: 18998, https: 18997))
+    @Test func productionValuesPassNginxTest() throws {
+        try render(into: scratch + "/prod", try productionValues(upstream: "unix:" + scratch + "/tm.sock", http: 18998, https: 18997))
         let result = try nginxTest(scratch + "/prod/nginx.conf")
         #expect(result.status == 0, "\(result.output)")
         let text = try String(contentsOfFile: scratch + "/prod/nginx.conf", encoding: .utf8)
         #expect(text.contains("ssl_protocols TLSv1.2 TLSv1.3;"))
         #expect(text.contains("load_module /usr/lib/nginx/modules/ngx_nchan_module.so;"))
         #expect(!text.contains("0123456789abcdef"), "the real-time key stays in its own file")
+    }
+
+    /// One template: no other nginx configuration of the app is kept in nginx/, and a second
+    /// render of the same values rewrites no file (the install's second run changes nothing).
+    @Test func oneTemplateAndRenderingIsIdempotent() throws {
+        let templates = try FileManager.default.contentsOfDirectory(atPath: stack.repo + "/nginx").filter { $0.hasSuffix(".template") || $0.hasSuffix(".conf") }
+        #expect(templates == ["trademaster.conf.template"], "\(templates)")
+        let values = try productionValues(upstream: "unix:" + scratch + "/tm.sock", http: 18998, https: 18997)
+        try render(into: scratch + "/twice", values)
+        func mtimes() throws -> [String: Date] {
+            var result: [String: Date] = [:]
+            for sub in ["", "/snippets", "/site"] {
+                for file in try FileManager.default.contentsOfDirectory(atPath: scratch + "/twice" + sub) where file.hasSuffix(".conf") {
+                    result[sub + "/" + file] = try FileManager.default.attributesOfItem(atPath: scratch + "/twice" + sub + "/" + file)[.modificationDate] as? Date
+                }
+            }
+            return result
+        }
+        let before = try mtimes()
+        usleep(20_000)
+        try render(into: scratch + "/twice", values)
+        #expect(try mtimes() == before)
+        #expect(before.count > 15, "\(before.keys.sorted())")
+        try render(into: scratch + "/twice", values.merging(["METRICS_ALLOW": "10.0.0.0/8"]) { $1 })
+        let after = try mtimes()
+        #expect(after.filter { before[$0.key] != $0.value }.map(\.key) == ["/site/metrics-allow.conf"])
     }
 
     /// nginx never talks to Redis: nchan 1.3.6's Redis client, after a Redis outage, wrote
@@ -78,17 +100,24 @@ import TestSupport
         }
     }
 
-    @Test func renderRefusesUnfilledPlaceholders() throws {
-        let result = try TestStack.run([stack.repo + "/nginx/render", stack.repo + "/nginx/production.conf", scratch + "/partial"])
-        #expect(result.status != 0)
-        #expect(result.output.contains("unreplaced placeholders"))
+    @Test func renderRefusesMissingAndUnsafeValues() throws {
+        let missing = try TestStack.run([stack.repo + "/nginx/render", scratch + "/partial", "UPSTREAM=unix:/x.sock"])
+        #expect(missing.status != 0 && missing.output.contains("PID is required"), "\(missing.output)")
+        var values = try productionValues(upstream: "unix:/x.sock", http: 18998, https: 18997)
+        values["METRICS_ALLOW"] = "10.0.0.1;deny"
+        let unsafe = try TestStack.run([stack.repo + "/nginx/render", scratch + "/partial"] + values.map { "\($0.key)=\($0.value)" })
+        #expect(unsafe.status != 0 && unsafe.output.contains("unsafe item"), "\(unsafe.output)")
+        values["METRICS_ALLOW"] = "127.0.0.1"
+        values["CERT"] = ""
+        let noCertificate = try TestStack.run([stack.repo + "/nginx/render", scratch + "/partial"] + values.map { "\($0.key)=\($0.value)" })
+        #expect(noCertificate.status != 0 && noCertificate.output.contains("needs CERT"), "\(noCertificate.output)")
     }
 
     @Test func productionConfigBehaviour() throws {
         let pool = try PrivatePool(stack: stack, workers: 1, threads: 4)
         defer { pool.stop() }
         let http = try freePort(), https = try freePort()
-        try render("production.conf", into: scratch + "/live", try productionValues(socket: pool.socketPath, http: http, https: https))
+        try render(into: scratch + "/live", try productionValues(upstream: "unix:" + pool.socketPath, http: http, https: https))
         let started = try TestStack.run(["nginx", "-e", scratch + "/log/error.log", "-p", scratch + "/prefix", "-c", scratch + "/live/nginx.conf"])
         #expect(started.status == 0, "\(started.output)")
         defer {
@@ -140,9 +169,13 @@ import TestSupport
                                           "http://localhost/_tm/realtime/publish/user:999999999"])
         #expect(onSocket.output == "201" || onSocket.output == "202", "\(onSocket.output)")
 
-        // Plain HTTP redirects.
+        // Plain HTTP redirects, except certbot's webroot challenges.
         let redirect = try curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "http://localhost:\(http)/health"])
         #expect(redirect.output.hasPrefix("301 https://localhost"), "\(redirect.output)")
+        let metricsOverHTTP = try curl(["-o", "/dev/null", "-w", "%{http_code}", "http://localhost:\(http)/metrics"])
+        #expect(metricsOverHTTP.output == "301", "\(metricsOverHTTP.output)")
+        let challenge = try curl(["-w", " %{http_code}", "http://localhost:\(http)/.well-known/acme-challenge/abc"])
+        #expect(challenge.output == "token-proof\n 200", "\(challenge.output)")
 
         // CORS: an allowed origin's preflight is answered by nginx; another origin gets nothing.
         let preflight = try curl(["-D", "-", "-o", "/dev/null", "-X", "OPTIONS", "-H", "Origin: https://localhost",

@@ -56,11 +56,15 @@ public final class PrivatePool: @unchecked Sendable {
                                              outputPath: directory + "/log/tm.log")
         }
 
-        let rendered = try TestStack.run([stack.repo + "/nginx/render", stack.repo + "/nginx/dev.conf.template", directory,
-                                          "STATE=\(directory)", "UPSTREAM=\(tcpAddress ?? "unix:" + socket)", "HTTP_PORT=\(port)",
-                                          "USER_DIRECTIVE=\(getuid() == 0 ? "user root;" : "")", "DOCS=\(directory)/docs",
+        // The one nginx template, with this pool's addresses and the test profile's allow-lists.
+        let rendered = try TestStack.run([stack.repo + "/nginx/render", directory,
+                                          "UPSTREAM=\(tcpAddress ?? "unix:" + socket)", "PID=\(directory)/run/nginx.pid",
+                                          "TEMP_DIR=\(directory)/nginx", "DOCS=\(directory)/docs",
+                                          "ERROR_LOG=\(directory)/log/nginx-error.log", "ACCESS_LOG=\(directory)/log/nginx-access.log",
+                                          "LISTEN_HTTP=127.0.0.1:\(port)", "SERVER_NAME=localhost", "WORKERS=2",
+                                          "USER=\(getuid() == 0 ? "root" : "")",
+                                          "DIAG_ALLOW=127.0.0.1", "LIMIT_EXEMPT=127.0.0.1",
                                           // Real time: the stack's key, a publisher socket of its own.
-                                          "EXAMPLES=\(stack.repo)/docs",
                                           "REALTIME_SECRET_CONF=\(stack.state)/nginx-conf/realtime-secret.conf",
                                           "PUBLISH_SOCKET=\(directory)/nchan-publish.sock"])
         guard rendered.status == 0 else { throw TestHTTPError(description: "render failed: \(rendered.output)") }

@@ -7,6 +7,8 @@ public struct TestStack: Sendable {
     public let baseURL: String
     /// nginx's port.
     public let port: Int
+    /// nginx's TLS port (a self-signed certificate for `localhost`, in `state`/tls).
+    public let httpsPort: Int
     /// The state folder of the test profile.
     public let state: String
     /// The `tm` binary the pool runs.
@@ -39,7 +41,8 @@ public struct TestStack: Sendable {
         }
         let base = try need("TM_TEST_BASE_URL")
         guard let port = URLComponents(string: base)?.port else { throw Missing(description: "TM_TEST_BASE_URL has no port") }
-        return TestStack(baseURL: base, port: port, state: try need("TM_TEST_STATE"), binary: try need("TM_TEST_BIN"),
+        guard let httpsPort = Int(try need("TM_TEST_HTTPS_PORT")) else { throw Missing(description: "TM_TEST_HTTPS_PORT is not a port") }
+        return TestStack(baseURL: base, port: port, httpsPort: httpsPort, state: try need("TM_TEST_STATE"), binary: try need("TM_TEST_BIN"),
                          repo: try need("TM_TEST_REPO"), envFile: try need("TM_TEST_ENV_FILE"),
                          servicectl: try need("TM_TEST_SERVICECTL"), databaseURL: try need("DATABASE_URL"),
                          redisURL: try need("REDIS_URL"))

@@ -243,8 +243,51 @@ start_tm_daemon() { # start_tm_daemon COMMAND READY: `tm COMMAND` in the backgro
 start_worker() { start_tm_daemon worker '"listening"'; } # one `tm worker` for the job queue
 start_relay() { start_tm_daemon relay '"relay subscribed"'; } # real-time events from the Redis bus to this nginx
 
+# nginx started as an ordinary user with nchan loaded creates its compiled-in temp folder
+# (/var/lib/nginx/body) even though our configuration names its own: where nothing created
+# it (`apt-get install nginx` in a container never starts nginx), nginx refuses to start.
+# Create it as the Debian package's first start would (www-data, 0700).
+ensure_nginx_dirs() {
+    [ -d /var/lib/nginx/body ] && return 0
+    say "creating /var/lib/nginx/body (nginx's compiled-in temp folder)"
+    as_root install -d -m 0755 /var/lib/nginx
+    as_root install -d -m 0700 -o www-data -g root /var/lib/nginx/body
+}
+
+# A self-signed certificate for the local stack's TLS port (made once, kept in the state).
+ensure_certificate() {
+    local dir="$STATE/tls"
+    mkdir -p "$dir"
+    if [ ! -s "$dir/cert.pem" ] || [ ! -s "$dir/key.pem" ]; then
+        openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=localhost" \
+            -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+            -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1 || die "could not make a self-signed certificate"
+        chmod 600 "$dir/key.pem"
+    fi
+    [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$dir"
+    return 0
+}
+
+# The values that make the one nginx template (nginx/trademaster.conf.template) this
+# profile's: addresses, files and allow-lists. The test profile exempts its own 127.0.0.1
+# from the rate limits (the suite signs in hundreds of times; the limit tests send from
+# 127.0.0.77), lets 127.0.0.1 reach /_diag/, and trusts 127.0.0.9 as a load balancer.
+nginx_values() {
+    NGINX_VALUES=(UPSTREAM="unix:$SOCKET" PID="$STATE/run/nginx.pid" TEMP_DIR="$STATE/nginx" DOCS="$STATE/docs"
+        PUBLISH_SOCKET="$STATE/run/nchan-publish.sock" REALTIME_SECRET_CONF="$STATE/nginx-conf/realtime-secret.conf"
+        LISTEN_HTTP="127.0.0.1:$HTTP_PORT" LISTEN_HTTPS="127.0.0.1:$HTTPS_PORT"
+        CERT="$STATE/tls/cert.pem" CERT_KEY="$STATE/tls/key.pem" SERVER_NAME=localhost WORKERS=2
+        ERROR_LOG="$STATE/log/nginx-error.log" ACCESS_LOG="$STATE/log/nginx-access.log"
+        CORS_ORIGINS='~^https?://(localhost|127\.0\.0\.1)(:[0-9]+)?$' METRICS_ALLOW="127.0.0.1 ::1")
+    if [ "$PROFILE" = test ]; then
+        NGINX_VALUES+=(DIAG_ALLOW=127.0.0.1 LIMIT_EXEMPT=127.0.0.1 REAL_IP_FROM=127.0.0.9)
+    fi
+}
+
 start_nginx() {
     stop_pidfile "$STATE/run/nginx.pid" QUIT
+    ensure_nginx_dirs
+    ensure_certificate
     mkdir -p "$STATE/nginx"
     install_docs "$STATE/docs" || die "the API documentation assets could not be installed"
     [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$STATE/nginx" "$STATE/log"
@@ -253,13 +296,13 @@ start_nginx() {
     mkdir -p "$STATE/nginx-conf"
     (umask 077 && printf 'map $tm_request_id $tm_realtime_secret { default "%s"; }\n' "$(secret realtime_secret)" >"$STATE/nginx-conf/realtime-secret.conf")
     [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$STATE/nginx-conf/realtime-secret.conf"
-    "$REPO/nginx/render" "$REPO/nginx/dev.conf.template" "$STATE/nginx-conf" STATE="$STATE" UPSTREAM="unix:$SOCKET" \
-        HTTP_PORT="$HTTP_PORT" USER_DIRECTIVE="" DOCS="$STATE/docs" EXAMPLES="$STATE/docs/examples" \
-        REALTIME_SECRET_CONF="$STATE/nginx-conf/realtime-secret.conf" PUBLISH_SOCKET="$STATE/run/nchan-publish.sock"
+    nginx_values
+    "$REPO/nginx/render" "$STATE/nginx-conf" "${NGINX_VALUES[@]}" || die "nginx/render failed"
     "${RUN_AS[@]}" nginx -e "$STATE/log/nginx-error.log" -p "$STATE/nginx" -c "$STATE/nginx-conf/nginx.conf" \
         || die "nginx did not start (see $STATE/log/nginx-error.log)"
     for _ in $(seq 1 100); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/health")" = 200 ] && { say "nginx up on 127.0.0.1:$HTTP_PORT"; return; }
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/health")" = 200 ] \
+            && { say "nginx up on http://127.0.0.1:$HTTP_PORT and https://localhost:$HTTPS_PORT"; return; }
         sleep 0.1
     done
     die "GET /health through nginx did not answer 200 (see $STATE/log)"
