@@ -56,11 +56,9 @@ RUN groupadd --system --gid 10001 trademaster \
     && useradd --system --uid 10001 --gid trademaster --home-dir /nonexistent --no-create-home \
         --shell /usr/sbin/nologin trademaster \
     && install -d -o trademaster -g trademaster -m 0750 /run/trademaster /var/lib/trademaster \
-        /var/lib/trademaster/nginx /var/lib/trademaster/run /var/lib/trademaster/log \
+        /var/lib/trademaster/nginx \
     && install -d -o trademaster -g trademaster -m 0700 /var/lib/nginx/body /var/lib/nginx/fastcgi \
-        /var/lib/nginx/proxy /var/lib/nginx/uwsgi /var/lib/nginx/scgi \
-    && ln -s /dev/stderr /var/lib/trademaster/log/nginx-error.log \
-    && ln -s /dev/stdout /var/lib/trademaster/log/nginx-access.log
+        /var/lib/nginx/proxy /var/lib/nginx/uwsgi /var/lib/nginx/scgi
 COPY --from=build /out/bin/tm /opt/trademaster/bin/tm
 COPY --from=docs /out/docs /opt/trademaster/docs
 COPY migrations /opt/trademaster/migrations
