@@ -54,7 +54,9 @@ import TestSupport
             "--max-examples", "15", "--seed", "42", "--workers", "2", "--no-color",
             "--generation-database", "none", "--request-timeout", "20",
         ], environment: ["SCHEMATHESIS_HOOKS": ""])
-        #expect(result.status == 0, "\(String(result.output.suffix(12_000)))")
+        // The whole report stays in the state's log folder (the failure shows only its end).
+        try? result.output.write(toFile: fx.stack.state + "/log/schemathesis.log", atomically: true, encoding: .utf8)
+        #expect(result.status == 0, "\(String(result.output.suffix(12_000))) (whole report: \(fx.stack.state)/log/schemathesis.log)")
     }
 
     /// Renders `path` in headless Chromium with every host but this one unresolvable, so the

@@ -5,6 +5,9 @@ import Foundation
 /// (nginx) or a grandchild keeps it "running" forever.
 public enum Subprocess {
     /// Starts `arguments` (found on PATH) with `environment`, output appended to `outputPath`.
+    /// The child starts with an empty signal mask and default dispositions: the test runner's
+    /// threads block signals, and a child that inherited that mask ignored SIGTERM (a test's
+    /// `python3 -m http.server` outlived the suite, holding whatever descriptors it inherited).
     public static func spawn(_ arguments: [String], environment: [String: String], outputPath: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -18,8 +21,17 @@ public enum Subprocess {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, &envp)
+        let rc = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, &envp)
         guard rc == 0 else { throw TestHTTPError(description: "cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
         return pid
     }
