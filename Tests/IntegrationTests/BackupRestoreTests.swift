@@ -10,18 +10,9 @@ import TestSupport
     let stack: TestStack
     init() throws { stack = try TestStack.current() }
 
-    /// A fresh database; dropped afterwards by the caller.
-    func scratchDatabase() throws -> (name: String, url: String) {
-        let name = "tm_backup_\(UInt32.random(in: 0...UInt32.max))"
-        let created = try TestStack.run(["psql", stack.databaseURL, "-qc", "CREATE DATABASE \(name)"])
-        try #require(created.status == 0, "\(created.output)")
-        let base = stack.databaseURL[..<stack.databaseURL.lastIndex(of: "/")!]
-        return (name, base + "/" + name)
-    }
+    func scratchDatabase() throws -> (name: String, url: String) { try stack.scratchDatabase(prefix: "tm_backup") }
 
-    func dropDatabase(_ name: String) {
-        _ = try? TestStack.run(["psql", stack.databaseURL, "-qc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
-    }
+    func dropDatabase(_ name: String) { stack.dropDatabase(name) }
 
     /// The rows of `query` on `url`, `|`-separated columns.
     func sql(_ url: String, _ query: String) throws -> [String] {
@@ -266,7 +257,7 @@ import TestSupport
         let service = try String(contentsOfFile: stack.repo + "/systemd/trademaster-backup.service", encoding: .utf8)
         #expect(service.contains("Type=oneshot") && service.contains("Environment=TM_ENV_FILE=/etc/trademaster/env"))
         #expect(!service.split(separator: "\n").contains { $0.hasPrefix("EnvironmentFile") }, "the unit must not load the settings into its environment")
-        #expect(service.contains("ReadWritePaths=/var/backups/trademaster") && service.contains("ExecStart=/opt/trademaster/scripts/backup"))
+        #expect(service.contains("ReadWritePaths=-/var/backups/trademaster") && service.contains("ExecStart=/opt/trademaster/scripts/backup"))
         try service.replacingOccurrences(of: "/opt/trademaster/scripts/backup", with: stack.repo + "/scripts/backup")
             .write(toFile: folder + "/trademaster-backup.service", atomically: true, encoding: .utf8)
         let timer = try String(contentsOfFile: stack.repo + "/systemd/trademaster-backup.timer", encoding: .utf8)

@@ -7,22 +7,11 @@ import TestSupport
     let stack: TestStack
     init() throws { stack = try TestStack.current() }
 
-    /// A fresh database for one test; dropped afterwards by the caller.
-    func scratchDatabase() throws -> (name: String, url: String) {
-        let name = "tm_scratch_\(UInt32.random(in: 0...UInt32.max))"
-        let created = try TestStack.run(["psql", stack.databaseURL, "-qc", "CREATE DATABASE \(name)"])
-        #expect(created.status == 0, "\(created.output)")
-        let base = stack.databaseURL[..<stack.databaseURL.lastIndex(of: "/")!]
-        return (name, base + "/" + name)
-    }
+    func scratchDatabase() throws -> (name: String, url: String) { try stack.scratchDatabase(prefix: "tm_scratch") }
 
-    func dropDatabase(_ name: String) {
-        _ = try? TestStack.run(["psql", stack.databaseURL, "-qc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
-    }
+    func dropDatabase(_ name: String) { stack.dropDatabase(name) }
 
-    func tm(_ arguments: [String], _ environment: [String: String]) throws -> (status: Int32, output: String) {
-        try TestStack.run([stack.binary] + arguments, environment: ["TM_ENV_FILE": stack.envFile].merging(environment) { $1 })
-    }
+    func tm(_ arguments: [String], _ environment: [String: String]) throws -> (status: Int32, output: String) { try stack.tm(arguments, environment) }
 
     @Test func migrateTwiceConcurrentlyAppliesEachMigrationOnce() throws {
         let (name, url) = try scratchDatabase()

@@ -57,6 +57,26 @@ public struct TestStack: Sendable {
     /// A client for the shared nginx.
     public func client() -> TestHTTPClient { TestHTTPClient(port: port) }
 
+    /// A fresh database `PREFIX_N` on the stack's PostgreSQL, for a test that must not touch
+    /// the shared one; the caller drops it with `dropDatabase`.
+    public func scratchDatabase(prefix: String = "tm_scratch") throws -> (name: String, url: String) {
+        let name = "\(prefix)_\(UInt32.random(in: 0...UInt32.max))"
+        let created = try TestStack.run(["psql", databaseURL, "-qc", "CREATE DATABASE \(name)"])
+        guard created.status == 0 else { throw Missing(description: "CREATE DATABASE \(name): \(created.output)") }
+        let base = databaseURL[..<databaseURL.lastIndex(of: "/")!]
+        return (name, base + "/" + name)
+    }
+
+    /// Drops a scratch database, closing its connections.
+    public func dropDatabase(_ name: String) {
+        _ = try? TestStack.run(["psql", databaseURL, "-qc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])
+    }
+
+    /// Runs the stack's `tm` with its settings file and `environment` on top.
+    public func tm(_ arguments: [String], _ environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        try TestStack.run([binary] + arguments, environment: ["TM_ENV_FILE": envFile].merging(environment) { $1 })
+    }
+
     /// Runs a command, returning its exit status and combined output.
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
