@@ -106,7 +106,11 @@ build() { # build debug|release
 }
 
 alive() { # alive PID: running and not a zombie (a daemon's exit is not always reaped here)
-    [ -r "/proc/$1/stat" ] && ! awk '{ sub(/^.*\) /, ""); exit ($1 == "Z" ? 0 : 1) }' "/proc/$1/stat" 2>/dev/null
+    # One read of /proc/PID/stat: a process that ends between two reads counts as gone (the
+    # old check took an unreadable stat for "alive", and the kill -9 that followed failed).
+    local state
+    state="$(sed -n 's/^.*) \(.\).*$/\1/p' "/proc/$1/stat" 2>/dev/null)" || return 1
+    [ -n "$state" ] && [ "$state" != Z ]
 }
 
 stop_pidfile() { # stop_pidfile FILE SIGNAL: stop a process we started (or an earlier run left)
@@ -116,7 +120,7 @@ stop_pidfile() { # stop_pidfile FILE SIGNAL: stop a process we started (or an ea
     if alive "$pid"; then
         kill "-$2" "$pid" 2>/dev/null || true
         for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
-        alive "$pid" && kill -9 "$pid" 2>/dev/null
+        if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
     fi
     rm -f "$file"
 }

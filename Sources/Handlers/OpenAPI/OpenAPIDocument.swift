@@ -141,6 +141,10 @@ public enum OpenAPIDocument {
         if route.doc.body != nil { codes.formUnion([400, 413, 415, 422]) }
         if !route.doc.query.isEmpty || route.doc.paged { codes.formUnion([400, 422]) }
         if hasPathParameters { codes.insert(404) }
+        // nginx answers these before the app (README "The edge"): every route is under a rate
+        // limit (429), and a request target longer than nginx's buffers is a 414.
+        codes.insert(429)
+        if hasPathParameters || !route.doc.query.isEmpty || route.doc.paged { codes.insert(414) }
         switch route.access {
         case .anyone: break
         case .caller, .session: codes.formUnion([401, 403, 503])
@@ -168,6 +172,7 @@ public enum OpenAPIDocument {
         case 409: return "Conflict"
         case 412: return "Precondition failed (stale If-Match)"
         case 413: return "Body too large"
+        case 414: return "Request target too long"
         case 415: return "Unsupported media type"
         case 422: return "Invalid fields"
         case 429: return "Too many requests"
