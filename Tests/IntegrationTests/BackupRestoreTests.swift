@@ -162,7 +162,20 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".partial") }.isEmpty)
 
         // restore: nothing without --yes; nothing when the database has a table the dump lacks.
-        let restoreEnvironment = ["DATABASE_URL": url]
+        // The pool that filled the database kept its sessions in Redis database 9; a restore
+        // empties that database (the app's REDIS_URL), never another one.
+        var redis = try #require(URLComponents(string: stack.redisURL))
+        redis.path = "/9"
+        let restoreEnvironment = ["DATABASE_URL": url, "REDIS_URL": try #require(redis.string)]
+        func redisCLI(_ db: Int, _ command: String...) throws -> String {
+            let password = (redis.password ?? "").removingPercentEncoding ?? ""
+            let answer = try TestStack.run(["redis-cli", "-h", redis.host ?? "127.0.0.1", "-p", "\(redis.port ?? 6379)", "-n", "\(db)"] + command,
+                                           environment: ["REDISCLI_AUTH": password])
+            return answer.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(Int(try redisCLI(9, "DBSIZE")) ?? 0 > 0, "the fill's logins left sessions")
+        let marker = "tm:test:restore-marker:\(UUID().uuidString)"
+        #expect(try redisCLI(0, "SET", marker, "1", "EX", "600") == "OK")
         let refused = try TestStack.run([stack.repo + "/scripts/restore", dump], environment: restoreEnvironment)
         #expect(refused.status != 0 && refused.output.contains("--yes"), "\(refused.output)")
         _ = try sql(url, "CREATE TABLE after_backup (id int); DELETE FROM run_trades")
@@ -183,6 +196,10 @@ import TestSupport
         let restored = try TestStack.run([stack.repo + "/scripts/restore", dump, "--yes"], environment: restoreEnvironment)
         try #require(restored.status == 0, "\(restored.output)")
         #expect(!restored.output.contains(password), "the password was printed: \(restored.output)")
+        #expect(restored.output.contains("emptied Redis database 9"), "\(restored.output)")
+        #expect(try redisCLI(9, "DBSIZE") == "0", "sessions naming users by id survived the restore")
+        #expect(try redisCLI(0, "EXISTS", marker) == "1", "another Redis database was emptied")
+        #expect(!restored.output.contains(redis.password ?? "-"), "the Redis password was printed")
         let after = try fingerprint(url)
         #expect(after.tables == before.tables)
         for table in Set(before.tables.keys).union(after.tables.keys).sorted() where before.tables[table] != after.tables[table] {
