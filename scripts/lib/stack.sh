@@ -288,6 +288,14 @@ nginx_values() {
     fi
 }
 
+# The key nginx checks real-time subscribe URLs with (the app's TM_REALTIME_SECRET), in a
+# file of its own that only the service user reads (nginx/render's REALTIME_SECRET_CONF).
+write_realtime_secret_conf() { # write_realtime_secret_conf FILE
+    mkdir -p "$(dirname "$1")"
+    (umask 077 && printf 'map $tm_request_id $tm_realtime_secret { default "%s"; }\n' "$(secret realtime_secret)" >"$1")
+    [ "$(id -u)" -ne 0 ] || chown "$SVC_USER:" "$1"
+}
+
 start_nginx() {
     stop_pidfile "$STATE/run/nginx.pid" QUIT
     ensure_nginx_dirs
@@ -295,11 +303,7 @@ start_nginx() {
     mkdir -p "$STATE/nginx"
     install_docs "$STATE/docs" || die "the API documentation assets could not be installed"
     [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$STATE/nginx" "$STATE/log"
-    # The key nginx checks real-time subscribe URLs with (the app's TM_REALTIME_SECRET), in a
-    # file of its own that only the service user reads.
-    mkdir -p "$STATE/nginx-conf"
-    (umask 077 && printf 'map $tm_request_id $tm_realtime_secret { default "%s"; }\n' "$(secret realtime_secret)" >"$STATE/nginx-conf/realtime-secret.conf")
-    [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$STATE/nginx-conf/realtime-secret.conf"
+    write_realtime_secret_conf "$STATE/nginx-conf/realtime-secret.conf"
     nginx_values
     "$REPO/nginx/render" "$STATE/nginx-conf" "${NGINX_VALUES[@]}" || die "nginx/render failed"
     "${RUN_AS[@]}" nginx -e "$STATE/log/nginx-error.log" -p "$STATE/nginx" -c "$STATE/nginx-conf/nginx.conf" \
