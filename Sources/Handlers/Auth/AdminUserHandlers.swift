@@ -34,7 +34,7 @@ public struct AdminUserHandlers: Sendable {
 
     /// `GET /admin/users?q=&limit=&offset=` (or `page` and `per_page`): newest first, at most
     /// 100 a page; `q` matches part of the username or email, case-insensitively.
-    public func list(_ request: Request, _ context: AppContext) throws -> Page<User> {
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<User> {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
@@ -57,8 +57,8 @@ public struct AdminUserHandlers: Sendable {
     /// inactive user always has their sessions ended and keys revoked, and the role is always
     /// pushed to their live sessions. Admins cannot change themselves here (no accidental
     /// lock-out).
-    public func update(_ request: Request, _ context: AppContext) throws -> User {
-        let principal = try context.requirePrincipal()
+    public func update(_ request: Request, _ context: AuthenticatedContext) throws -> User {
+        let principal = context.principal
         let id = try context.parameters.require("id", as: Int64.self)
         let body = try request.decode(Change.self)
         guard let before = try users.find(id: id) else { throw Problem(.notFound, detail: "No user \(id).") }
