@@ -7,20 +7,12 @@ import TMFcgi
 /// Routes under `/api/v1/analysis`: a backtest answered in the request (or queued when large),
 /// the performance and risk reports of a run's equity or a dataset's prices, and a comparison
 /// of runs.
-public struct AnalysisHandlers: Sendable {
+struct AnalysisHandlers: Sendable {
     let service: RunService
     let strategies: StrategyStore
     /// The most bars a backtest runs within the request (`TM_SYNC_MAX_BARS`).
     let syncMaxBars: Int
     let metrics: MetricsRegion?
-
-    /// Handlers over the run service and strategies; above `syncMaxBars` a backtest is queued.
-    public init(service: RunService, strategies: StrategyStore, syncMaxBars: Int, metrics: MetricsRegion?) {
-        self.service = service
-        self.strategies = strategies
-        self.syncMaxBars = syncMaxBars
-        self.metrics = metrics
-    }
 
     /// Loads the curves the query names.
     var loader: CurveLoader { CurveLoader(runs: service.runs, strategies: strategies, datasets: service.datasets) }

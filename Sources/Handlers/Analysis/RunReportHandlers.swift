@@ -5,13 +5,8 @@ import Quant
 import TMFcgi
 
 /// `GET /api/v1/runs/:id/report.html` (the tear sheet) and `GET /api/v1/runs/:id/equity.svg`.
-public struct RunReportHandlers: Sendable {
+struct RunReportHandlers: Sendable {
     let analysis: AnalysisHandlers
-
-    /// Handlers reading runs through `analysis`'s stores.
-    public init(analysis: AnalysisHandlers) {
-        self.analysis = analysis
-    }
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {

@@ -6,15 +6,9 @@ import JobRuntime
 
 /// Personal API keys: `POST/GET /auth/api-keys`, `DELETE /auth/api-keys/:id`. Login sessions
 /// only: a key can neither make keys nor see or revoke its owner's.
-public struct APIKeyHandlers: Sendable {
+struct APIKeyHandlers: Sendable {
     let keys: APIKeyStore
     let audit: AuditLog
-
-    /// Handlers over the key store.
-    public init(keys: APIKeyStore, audit: AuditLog) {
-        self.keys = keys
-        self.audit = audit
-    }
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {

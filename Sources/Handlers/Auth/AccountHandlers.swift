@@ -5,13 +5,8 @@ import TMFcgi
 
 /// The caller's own account under `/api/v1/auth`: profile, password, logout. Reading the
 /// profile is open to API keys; changing anything needs a login session.
-public struct AccountHandlers: Sendable {
+struct AccountHandlers: Sendable {
     let service: AccountService
-
-    /// Handlers over `service`.
-    public init(service: AccountService) {
-        self.service = service
-    }
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {

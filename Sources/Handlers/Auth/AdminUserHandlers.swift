@@ -3,21 +3,12 @@ import Models
 import TMFcgi
 
 /// User management for admins: `GET /admin/users`, `PATCH /admin/users/:id`.
-public struct AdminUserHandlers: Sendable {
+struct AdminUserHandlers: Sendable {
     let service: AccountService
     let users: UserStore
     let sessions: SessionStore
     let keys: APIKeyStore
     let audit: AuditLog
-
-    /// Handlers over the stores.
-    public init(service: AccountService, users: UserStore, sessions: SessionStore, keys: APIKeyStore, audit: AuditLog) {
-        self.service = service
-        self.users = users
-        self.sessions = sessions
-        self.keys = keys
-        self.audit = audit
-    }
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {

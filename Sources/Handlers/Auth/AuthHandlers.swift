@@ -5,13 +5,8 @@ import TMFcgi
 
 /// Public routes under `/api/v1/auth`: register, log in (JSON and OAuth2 password grant),
 /// refresh. Everything else needs a caller and is in ``AccountHandlers``.
-public struct AuthHandlers: Sendable {
+struct AuthHandlers: Sendable {
     let service: AccountService
-
-    /// Handlers over `service`.
-    public init(service: AccountService) {
-        self.service = service
-    }
 
     /// Adds the routes: all public.
     public func register(on routes: inout Routes) {

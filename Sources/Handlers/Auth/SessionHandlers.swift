@@ -4,15 +4,9 @@ import TMFcgi
 
 /// The caller's login sessions: `GET /auth/sessions`, `DELETE /auth/sessions/:id` (login
 /// sessions only: an API key can neither list nor end them).
-public struct SessionHandlers: Sendable {
+struct SessionHandlers: Sendable {
     let sessions: SessionStore
     let audit: AuditLog
-
-    /// Handlers over the session store.
-    public init(sessions: SessionStore, audit: AuditLog) {
-        self.sessions = sessions
-        self.audit = audit
-    }
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {

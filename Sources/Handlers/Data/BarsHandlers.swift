@@ -4,15 +4,10 @@ import Quant
 import TMFcgi
 
 /// `GET /api/v1/data/datasets/:id/bars`: a symbol's bars column-wise, or the dataset as CSV.
-public struct BarsHandlers: Sendable {
+struct BarsHandlers: Sendable {
     let store: DatasetStore
     /// The most points a JSON answer has (`max_points` may ask for fewer).
     static let maximumPoints = 100_000
-
-    /// Handlers over `store`.
-    public init(store: DatasetStore) {
-        self.store = store
-    }
 
     /// Adds the route.
     public func register(on routes: inout Routes) {

@@ -3,15 +3,10 @@ import TMFcgi
 import Realtime
 
 /// `GET /api/v1/data/datasets/:id/chart.svg`: a server-rendered chart of one symbol.
-public struct ChartHandlers: Sendable {
+struct ChartHandlers: Sendable {
     let store: DatasetStore
     /// The most buckets drawn.
     static let maximumBuckets = 1000
-
-    /// Handlers over `store`.
-    public init(store: DatasetStore) {
-        self.store = store
-    }
 
     /// Adds the route.
     public func register(on routes: inout Routes) {

@@ -4,13 +4,8 @@ import TMFcgi
 
 /// `/api/v1/data/datasets`: list, show, change and delete the caller's datasets (an
 /// admin's: everyone's).
-public struct DatasetHandlers: Sendable {
+struct DatasetHandlers: Sendable {
     let store: DatasetStore
-
-    /// Handlers over `store`.
-    public init(store: DatasetStore) {
-        self.store = store
-    }
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {

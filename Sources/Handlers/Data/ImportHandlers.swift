@@ -5,21 +5,12 @@ import JobRuntime
 
 /// `POST /api/v1/data/import`: a CSV downloaded over HTTP(S) by a `data.import` job and
 /// loaded as an upload would be.
-public struct ImportHandlers: Sendable {
+struct ImportHandlers: Sendable {
     let queue: JobQueue
     let limits: UploadLimits
     let allowPrivate: Bool
     let maxBytes: Int
     let timeoutSeconds: Int
-
-    /// Handlers queueing on `queue`, with the import settings.
-    public init(queue: JobQueue, limits: UploadLimits, allowPrivate: Bool, maxBytes: Int, timeoutSeconds: Int) {
-        self.queue = queue
-        self.limits = limits
-        self.allowPrivate = allowPrivate
-        self.maxBytes = maxBytes
-        self.timeoutSeconds = timeoutSeconds
-    }
 
     /// Adds the route.
     public func register(on routes: inout Routes) {

@@ -8,19 +8,11 @@ import JobRuntime
 /// `POST /api/v1/data/preprocess`: a new dataset derived from one of the caller's, by steps
 /// applied per symbol with the Quant functions: within the request up to `TM_SYNC_MAX_ROWS`
 /// source rows (201), as a `data.preprocess` job above (202 with the job).
-public struct PreprocessHandlers: Sendable {
+struct PreprocessHandlers: Sendable {
     let store: DatasetStore
     let limits: UploadLimits
     let maximumRows: Int
     let queue: JobQueue
-
-    /// Handlers over `store`; larger sources are queued on `queue`.
-    public init(store: DatasetStore, limits: UploadLimits, maximumRows: Int, queue: JobQueue) {
-        self.store = store
-        self.limits = limits
-        self.maximumRows = maximumRows
-        self.queue = queue
-    }
 
     /// Adds the route.
     public func register(on routes: inout Routes) {

@@ -5,13 +5,8 @@ import TMFcgi
 
 /// Routes under `/api/v1/runs`: the caller's runs (every run for admins), one run, its
 /// trades and equity curve, and deleting a finished run.
-public struct RunHandlers: Sendable {
+struct RunHandlers: Sendable {
     let runs: RunStore
-
-    /// Handlers over `runs`.
-    public init(runs: RunStore) {
-        self.runs = runs
-    }
 
     /// The query parameters of run lists.
     static let listQuery: [RouteDoc.QueryParameter] = [

@@ -7,16 +7,9 @@ extension StrategyRecord: ResponseEncodable {}
 
 /// Routes under `/api/v1/strategies`: the caller's strategies (every strategy for admins),
 /// their CRUD with `version`/`ETag`/`If-Match`, clone, and the built-in kinds.
-public struct StrategyHandlers: Sendable {
+struct StrategyHandlers: Sendable {
     let store: StrategyStore
     let tradeMaster: TradeMasterClient?
-
-    /// Handlers over `store`; a trademaster `config` is checked against `tradeMaster`'s
-    /// `getParameters` when it answers, else against the documented catalogue.
-    public init(store: StrategyStore, tradeMaster: TradeMasterClient?) {
-        self.store = store
-        self.tradeMaster = tradeMaster
-    }
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {

@@ -7,19 +7,11 @@ import JobRuntime
 /// Running strategies: `POST /api/v1/strategies/:id/execute` (202 with the queued run,
 /// `Idempotency-Key` honoured), `POST /api/v1/strategies/:id/stop`, and
 /// `GET /api/v1/strategies/:id/runs`.
-public struct StrategyRunHandlers: Sendable {
+struct StrategyRunHandlers: Sendable {
     let strategies: StrategyStore
     let service: RunService
     let idempotency: IdempotencyStore
     let metrics: MetricsRegion?
-
-    /// Handlers over the stores; runs started are counted in `metrics` by mode.
-    public init(strategies: StrategyStore, service: RunService, idempotency: IdempotencyStore, metrics: MetricsRegion?) {
-        self.strategies = strategies
-        self.service = service
-        self.idempotency = idempotency
-        self.metrics = metrics
-    }
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {

@@ -8,15 +8,9 @@ import JobRuntime
 /// Routes under `/api/v1/analysis/market-dynamics`: TradeMaster's market-dynamics
 /// modelling (labelling a dataset into market styles, saving the labels, testing one label's
 /// dynamics), each step a job; the images the service draws are kept and served here.
-public struct MarketDynamicsHandlers: Sendable {
+struct MarketDynamicsHandlers: Sendable {
     let store: TrainingStore
     let client: TradeMasterClient
-
-    /// Handlers over `store`, saving through `client`.
-    public init(store: TrainingStore, client: TradeMasterClient) {
-        self.store = store
-        self.client = client
-    }
 
     /// The body of `POST /api/v1/analysis/market-dynamics`.
     public struct StartBody: Codable, Sendable {

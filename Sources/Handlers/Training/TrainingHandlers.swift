@@ -9,15 +9,9 @@ extension TrainingJob: ResponseEncodable {}
 /// Routes under `/api/v1/training`: start a training of a strategy (a parameter search of a
 /// builtin strategy, a TradeMaster run of a trademaster one), follow it, stop it, apply its
 /// best parameters, and fetch its result plot.
-public struct TrainingHandlers: Sendable {
+struct TrainingHandlers: Sendable {
     let store: TrainingStore
     let idempotency: IdempotencyStore
-
-    /// Handlers over `store`; `Idempotency-Key` on a start is kept in `idempotency`.
-    public init(store: TrainingStore, idempotency: IdempotencyStore) {
-        self.store = store
-        self.idempotency = idempotency
-    }
 
     /// The body of `POST /api/v1/training/start`.
     public struct StartBody: Codable, Sendable {
