@@ -53,17 +53,7 @@ struct BacktestCommand: ParsableCommand {
     @Flag(name: .long, help: "Let exit signals open short positions.")
     var allowShort = false
 
-    @Option(name: .long, help: "The symbol to use from a long-format file.")
-    var symbol: String?
-
-    @Option(name: .long, help: "A benchmark CSV for alpha, beta and information ratio of the equity.")
-    var benchmark: String?
-
-    @Option(name: .long, help: "Periods per year for annualisation (252 for daily bars).")
-    var periodsPerYear: Double = 252
-
-    @Flag(name: .long, help: "Print JSON (with the equity curve) instead of a readable summary.")
-    var json = false
+    @OptionGroup var input: SeriesOptions
 
     /// Loads the file, validates the strategy and prints the result; exit status 1 on bad input.
     func run() throws {
@@ -77,14 +67,13 @@ struct BacktestCommand: ParsableCommand {
                 text[parts[0]] = parts[1]
             }
             let chosen = try StrategyRegistry.strategy(named: strategy, textParameters: text)
-            let series = try CLISupport.load(csv, symbol: symbol)
-            let bench = try benchmark.map { try CLISupport.load($0, symbol: nil) }
+            let (series, bench) = try input.load(csv)
             let config = BacktestConfiguration(
                 cash: cash, commission: commission, slippageBasisPoints: slippageBps,
-                allowShort: allowShort, periodsPerYear: periodsPerYear)
+                allowShort: allowShort, periodsPerYear: input.periodsPerYear)
             let result = try Backtester.run(
                 series, strategy: chosen, configuration: config, benchmark: bench.map { ($0.timestamps, $0.close) })
-            if json {
+            if input.json {
                 print(result.json().rendered())
             } else {
                 printSummary(result)

@@ -21,27 +21,16 @@ struct MetricsCommand: ParsableCommand {
     @Option(name: .long, help: "The CSV file of prices or equity.")
     var csv: String
 
-    @Option(name: .long, help: "A benchmark CSV (date and close) for alpha, beta and information ratio.")
-    var benchmark: String?
-
-    @Option(name: .long, help: "The symbol to use from a long-format file (required when it holds several).")
-    var symbol: String?
-
-    @Option(name: .long, help: "Periods per year for annualisation (252 for daily bars).")
-    var periodsPerYear: Double = 252
-
-    @Flag(name: .long, help: "Print JSON instead of a readable summary.")
-    var json = false
+    @OptionGroup var input: SeriesOptions
 
     /// Loads the file(s) and prints the metrics; exit status 1 on bad input.
     func run() throws {
         do {
-            let series = try CLISupport.load(csv, symbol: symbol)
-            let bench = try benchmark.map { try CLISupport.load($0, symbol: nil) }
+            let (series, bench) = try input.load(csv)
             let metrics = try PerformanceMetrics(
                 timestamps: series.timestamps, values: series.close,
-                benchmark: bench.map { ($0.timestamps, $0.close) }, periodsPerYear: periodsPerYear)
-            if json {
+                benchmark: bench.map { ($0.timestamps, $0.close) }, periodsPerYear: input.periodsPerYear)
+            if input.json {
                 print(metrics.json(timestamps: series.timestamps).rendered())
             } else {
                 print("\(series.count) bars, \(TimestampFormatter.iso8601(series.timestamps.first ?? 0)) to "
@@ -51,6 +40,27 @@ struct MetricsCommand: ParsableCommand {
         } catch {
             throw CLISupport.fail(error)
         }
+    }
+}
+
+/// The options `tm backtest` and `tm metrics` share: which series of the file, what to
+/// compare it with, how to annualise and how to print.
+struct SeriesOptions: ParsableArguments {
+    @Option(name: .long, help: "The symbol to use from a long-format file (required when it holds several).")
+    var symbol: String?
+
+    @Option(name: .long, help: "A benchmark CSV (date and close) for alpha, beta and information ratio.")
+    var benchmark: String?
+
+    @Option(name: .long, help: "Periods per year for annualisation (252 for daily bars).")
+    var periodsPerYear: Double = 252
+
+    @Flag(name: .long, help: "Print JSON (a backtest's with its equity curve) instead of a readable summary.")
+    var json = false
+
+    /// The series of `csv` (``symbol``'s) and the benchmark's, if any.
+    func load(_ csv: String) throws -> (series: OHLCVSeries, benchmark: OHLCVSeries?) {
+        (try CLISupport.load(csv, symbol: symbol), try benchmark.map { try CLISupport.load($0, symbol: nil) })
     }
 }
 
