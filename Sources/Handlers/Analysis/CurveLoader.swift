@@ -54,7 +54,7 @@ struct CurveLoader {
         if query["benchmark_symbol"] != nil && query["benchmark_dataset_id"] == nil {
             errors.append(FieldError(pointer: "benchmark_symbol", detail: "is only for benchmark_dataset_id"))
         }
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
 
         var curve: AnalysisCurve
         if let runID {

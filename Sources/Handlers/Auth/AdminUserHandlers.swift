@@ -29,19 +29,14 @@ public struct AdminUserHandlers: Sendable {
             example: .object([("role", .string("analyst"))])), use: update)
     }
 
-    /// What `q` may be.
-    static let searchRules = TextField(field: "q", label: "q", code: "q", lengths: 0...254)
-
     /// `GET /admin/users?q=&limit=&offset=` (or `page` and `per_page`): newest first, at most
     /// 100 a page; `q` matches part of the username or email, case-insensitively.
     public func list(_ request: Request, _ context: AppContext) throws -> Page<User> {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
-        var issues: [ValidationIssue] = []
-        let search = query["q"].map { Self.searchRules.normalize($0, issues: &issues) }.flatMap { $0.isEmpty ? nil : $0 }
-        errors += issues.map { FieldError(pointer: $0.field, detail: $0.message) }
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let search = QueryValue.text(query, "q", 0...254, errors: &errors).flatMap { $0.isEmpty ? nil : $0 }
+        try QueryValue.check(errors)
         let (items, total) = try users.list(search: search, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }

@@ -42,16 +42,13 @@ public struct RunHandlers: Sendable {
         let page = PageRequest.parse(query, errors: &errors)
         let status = QueryValue.choice(query, "status", RunStatus.self, errors: &errors)
         let mode = QueryValue.choice(query, "mode", RunMode.self, errors: &errors)
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         return (page, status, mode)
     }
 
     /// The caller's run of the path's id, or 404.
     func run(_ context: AppContext) throws -> Run {
-        let principal = try context.requirePrincipal()
-        let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let run = try runs.find(id: id, scope: principal.ownerScope) else { throw RunError.notFound }
-        return run
+        try context.owned({ try runs.find(id: $0, scope: $1) }, orThrow: { _ in RunError.notFound })
     }
 
     /// `GET /api/v1/runs`.
@@ -73,7 +70,7 @@ public struct RunHandlers: Sendable {
         let run = try run(context)
         var errors: [FieldError] = []
         let page = PageRequest.parse(try request.queryItems, errors: &errors)
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         let (items, total) = try runs.trades(runID: run.id, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
@@ -83,7 +80,7 @@ public struct RunHandlers: Sendable {
         let run = try run(context)
         var errors: [FieldError] = []
         let maxPoints = QueryValue.integer(try request.queryItems, "max_points", 2...10_000, errors: &errors) ?? 1000
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         guard let series = try runs.series(runID: run.id) else {
             return RunEquity(runId: run.id, totalPoints: 0, maxPoints: maxPoints, points: [])
         }

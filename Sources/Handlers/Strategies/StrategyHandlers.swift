@@ -66,10 +66,7 @@ public struct StrategyHandlers: Sendable {
 
     /// The caller's strategy of the path's id, or 404.
     func strategy(_ context: AppContext) throws -> StrategyRecord {
-        let principal = try context.requirePrincipal()
-        let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let strategy = try store.find(id: id, scope: principal.ownerScope) else { throw StrategyRecordError.notFound }
-        return strategy
+        try context.owned({ try store.find(id: $0, scope: $1) }, orThrow: { _ in StrategyRecordError.notFound })
     }
 
     /// The draft `input` validates to, or a 422 naming every bad field.
@@ -90,11 +87,9 @@ public struct StrategyHandlers: Sendable {
                                     status: QueryValue.choice(query, "status", StrategyStatus.self, errors: &errors),
                                     engine: QueryValue.choice(query, "engine", StrategyEngine.self, errors: &errors))
         let sort = QueryValue.choice(query, "sort", StrategySort.self, errors: &errors) ?? .createdAtDescending
-        var issues: [ValidationIssue] = []
-        let search = query["q"].map { TextField(field: "q", label: "q", code: "q", lengths: 0...200).normalize($0, issues: &issues) }
-        let tag = query["tag"].map { TextField(field: "tag", label: "tag", code: "tag", lengths: 1...50).normalize($0, issues: &issues) }
-        errors += issues.map { FieldError(pointer: $0.field, detail: $0.message) }
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let search = QueryValue.text(query, "q", 0...200, errors: &errors)
+        let tag = QueryValue.text(query, "tag", 1...50, errors: &errors)
+        try QueryValue.check(errors)
         var full = filter
         full.search = search.flatMap { $0.isEmpty ? nil : $0 }
         full.tag = tag

@@ -159,7 +159,7 @@ public struct MarketDynamicsHandlers: Sendable {
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
         let status = TrainingHandlers.status(query, errors: &errors)
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         let (items, total) = try store.list(owner: principal.ownerScope, kinds: ["market_dynamics"], status: status,
                                             strategyID: nil, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
