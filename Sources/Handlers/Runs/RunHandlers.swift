@@ -84,16 +84,8 @@ public struct RunHandlers: Sendable {
         guard let series = try runs.series(runID: run.id) else {
             return RunEquity(runId: run.id, totalPoints: 0, maxPoints: maxPoints, points: [])
         }
-        let n = series.times.count
-        let drawdown = series.drawdown
-        let indices: [Int] = n <= maxPoints ? Array(0..<n)
-            : (0..<maxPoints).map { Int((Double($0) * Double(n - 1) / Double(maxPoints - 1)).rounded()) }
-        func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
-        let points = indices.map { i in
-            EquityPoint(time: Date(timeIntervalSince1970: Double(series.times[i])), equity: finite(series.equity[i]),
-                        drawdown: finite(drawdown[i]), position: series.position[i])
-        }
-        return RunEquity(runId: run.id, totalPoints: n, maxPoints: maxPoints, points: points)
+        return RunEquity(runId: run.id, totalPoints: series.times.count, maxPoints: maxPoints,
+                         points: series.equityPoints(maxPoints: maxPoints))
     }
 
     /// `DELETE /api/v1/runs/:id`: 204; 409 while the run is live.
