@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // TradeMaster Web Backend: a FastCGI worker pool under nginx, PostgreSQL and Redis.
 import PackageDescription
 
@@ -33,14 +33,40 @@ let package = Package(
         // Crypto primitives: hashes, HMAC, JWT, Argon2id, constant-time comparison.
         .target(name: "Security", dependencies: ["COpenSSL", "CArgon2"]),
         // The FastCGI pool, request pipeline, router and RFC 9457 problems.
-        .target(name: "TMFcgi", dependencies: ["CFastCGI", "Security", "Metrics", "CAtomic", logging]),
-        // Domain types, validation and persistence (libpq, hiredis).
-        .target(name: "Models", dependencies: ["CLibPQ", "CHiredis", "CCurl", "Security", "Quant", "Metrics", logging], exclude: ["Accounts/Resources"]),
+        .target(name: "TMFcgi", dependencies: ["CFastCGI", "CZlib", "Security", "Metrics", "CAtomic", logging]),
+        // Small system helpers shared by the clients: per-thread values, socket probes, a JSON value.
+        .target(name: "Support"),
+        // The libpq client: connections, typed SQL with bind parameters, COPY, LISTEN, the migrator.
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "Support", "Metrics", "Quant", "Security"]),
+        // The hiredis client.
+        .target(name: "RedisClient", dependencies: ["CHiredis", "Support", "Metrics"]),
+        // The libcurl HTTP client.
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        // The TradeMaster service's client: its contract, circuit breaker and logs.
+        .target(name: "TradeMasterAPI", dependencies: ["CurlHTTP", "Support"]),
+        // Events, the real-time bus on Redis, the publisher, the relay to nchan and the signer.
+        .target(name: "Realtime", dependencies: ["RedisClient", "CurlHTTP", "Security", "Metrics", "Support", logging]),
+        // The job queue in PostgreSQL and the `tm worker` runtime.
+        .target(name: "JobRuntime", dependencies: ["PostgresClient", "Realtime", "Support", "Metrics", logging]),
+        // Domain types, validation, stores and services; no C module and nothing of HTTP.
+        .target(name: "Models", dependencies: [
+            "PostgresClient", "RedisClient", "JobRuntime", "Realtime", "TradeMasterAPI", "CurlHTTP", "Support",
+            "Security", "Quant", "Metrics", logging,
+        ], exclude: ["Accounts/Resources"], plugins: ["EmbedCommonPasswords"]),
+        // Build tool: a text file as a Swift string literal (the common-password list).
+        .executableTarget(name: "embed-text"),
+        .plugin(name: "EmbedCommonPasswords", capability: .buildTool(), dependencies: ["embed-text"]),
+        // Settings from the environment, for the composition root and the API.
+        .target(name: "Configuration", dependencies: ["Models", "RedisClient", "Realtime", "TradeMasterAPI", "Metrics", logging]),
         // The HTTP API.
-        .target(name: "Handlers", dependencies: ["TMFcgi", "Models", "Quant", "Security", "Metrics", "CZlib", logging]),
+        .target(name: "Handlers", dependencies: [
+            "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Realtime", "TradeMasterAPI",
+            "CurlHTTP", "Support", "Quant", "Security", "Metrics", logging,
+        ]),
         // Composition root.
         .executableTarget(name: "tm", dependencies: [
-            "Handlers", "TMFcgi", "Models", "Quant", "Security", "Metrics", logging,
+            "Handlers", "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Realtime",
+            "TradeMasterAPI", "CurlHTTP", "Support", "Quant", "Security", "Metrics", logging,
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -53,8 +79,14 @@ let package = Package(
         .testTarget(name: "SecurityTests", dependencies: ["Security"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "TMFcgiTests", dependencies: ["TMFcgi"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
-        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "TMFcgi", "Models", "Security", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: [
+            "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Realtime", "TradeMasterAPI", "CurlHTTP",
+            "Support", "TestSupport",
+        ]),
+        .testTarget(name: "HandlersTests", dependencies: [
+            "Handlers", "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Quant", "Security",
+            "TestSupport", logging,
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security", "Quant"]),
     ]
 )

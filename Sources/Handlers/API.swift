@@ -4,6 +4,12 @@ import Metrics
 import Models
 import Security
 import TMFcgi
+import PostgresClient
+import RedisClient
+import TradeMasterAPI
+import Realtime
+import JobRuntime
+import Configuration
 
 /// Composes the HTTP API from its dependencies.
 public enum API {
@@ -24,7 +30,7 @@ public enum API {
         let database = Database(url: settings.databaseURL, metrics: metrics)
         let redis = Redis(endpoint: settings.redis, metrics: metrics)
         let tradeMaster = TradeMasterClient(baseURL: settings.tradeMasterURL, timeout: 2)
-        let events = realtimePublisher(settings: settings, logger: logger, metrics: metrics)
+        let events = settings.realtimePublisher(logger: logger, metrics: metrics)
         let signer = try JWTSigner(currentKey: Array(settings.secretKey.utf8),
                                    previousKey: settings.secretKeyPrevious.map { Array($0.utf8) },
                                    issuer: tokenIssuer, audience: tokenAudience)
@@ -93,13 +99,5 @@ public enum API {
             .register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
-    }
-
-    /// The process's event publisher: the Redis bus that each nginx host's `tm relay` takes
-    /// to its nchan. The pool's workers and `tm worker` (on any host) both use it.
-    public static func realtimePublisher(settings: Settings, logger: Logger, metrics: MetricsRegion?) -> any EventPublisher {
-        let configuration = RedisEventPublisher.Configuration(
-            redis: settings.redis, timeout: Double(settings.realtimePublishTimeoutMilliseconds) / 1000)
-        return RedisEventPublisher(configuration: configuration, logger: logger, metrics: metrics)
     }
 }

@@ -1,5 +1,6 @@
 import Synchronization
 import TMFcgi
+import TradeMasterAPI
 
 /// The last result of a slow dependency check, shared by a worker's threads.
 ///

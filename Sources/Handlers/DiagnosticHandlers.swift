@@ -1,9 +1,6 @@
 import Foundation
 import Security
 import TMFcgi
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Routes for operating and testing the pool itself, mounted only when
 /// `TM_DIAGNOSTICS=true` (never in production): a slow request and a streamed upload.
@@ -48,8 +45,8 @@ public struct DiagnosticHandlers: Sendable {
         guard let ms = QueryValue.integer(try request.queryItems, "ms", 0...60_000, errors: &errors) else {
             throw Problem.validation(errors.isEmpty ? [FieldError(pointer: "ms", detail: "is required")] : errors)
         }
-        usleep(UInt32(ms) * 1000)
-        return .json("{\"slept_ms\":\(ms),\"pid\":\(getpid())}")
+        Thread.sleep(forTimeInterval: Double(ms) / 1000)
+        return .json("{\"slept_ms\":\(ms),\"pid\":\(ProcessInfo.processInfo.processIdentifier)}")
     }
 
     /// `POST /_diag/upload`: streams the body through a 64 KiB buffer, returning its length,
@@ -61,7 +58,7 @@ public struct DiagnosticHandlers: Sendable {
             length += chunk.count
             checksum.update(chunk)
         }
-        return .json("{\"bytes\":\(length),\"fnv1a\":\"\(checksum.hex)\",\"pid\":\(getpid()),\"rss_kb\":\(Self.residentKilobytes())}")
+        return .json("{\"bytes\":\(length),\"fnv1a\":\"\(checksum.hex)\",\"pid\":\(ProcessInfo.processInfo.processIdentifier),\"rss_kb\":\(Self.residentKilobytes())}")
     }
 
     /// `POST /_diag/echo`: decodes a JSON object and returns it (exercises JSON errors).

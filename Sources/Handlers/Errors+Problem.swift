@@ -1,24 +1,26 @@
 import Models
 import TMFcgi
+import PostgresClient
+import RedisClient
 
 extension DatabaseError: ProblemConvertible {
     /// Unavailable → 503 with `Retry-After`. What the stores did not turn into a domain error
-    /// still gets a client status when the client's data caused it: unique violation → 409,
-    /// foreign key → 422, a CHECK constraint or a data exception (class 22: a value too long,
-    /// out of range, not representable) → 422. Anything else is a server fault (500, details
-    /// only in the log).
+    /// still gets a client status when the client's data caused it (``DatabaseError/violation``):
+    /// unique → 409, foreign key → 422, a value outside what can be stored → 422. Anything else
+    /// is a server fault (500, details only in the log).
     public var problem: Problem {
-        switch self {
-        case .unavailable:
+        if case .unavailable = self {
             return Problem(.serviceUnavailable, title: "Database unavailable",
                            detail: "The database is not reachable right now. Retry shortly.", headers: [("Retry-After", "1")])
-        case .query("23505", _, _):
+        }
+        switch violation {
+        case .unique:
             return Problem(.conflict, detail: "The request conflicts with an existing resource.")
-        case .query("23503", _, _):
+        case .foreignKey:
             return Problem(.unprocessableContent, detail: "The request refers to a resource that does not exist.")
-        case .query(let state, _, _) where state == "23514" || state.hasPrefix("22"):
+        case .valueOutOfRange:
             return Problem(.unprocessableContent, detail: "A value in the request is outside what can be stored.")
-        default:
+        case nil:
             return Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it.")
         }
     }

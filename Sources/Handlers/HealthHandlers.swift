@@ -1,9 +1,10 @@
 import Foundation
 import Models
 import TMFcgi
-#if canImport(Glibc)
-import Glibc
-#endif
+import PostgresClient
+import RedisClient
+import CurlHTTP
+import TradeMasterAPI
 
 /// `GET /health` (liveness) and `GET /api/v1/status` (readiness).
 public struct HealthHandlers: Sendable {
@@ -77,7 +78,7 @@ public struct HealthHandlers: Sendable {
     /// PostgreSQL and Redis are up (TradeMaster being down is reported, not fatal). The
     /// TradeMaster result may be up to 5 s old, so a hung service cannot tie up the pool.
     public func status(_ request: Request, _ context: AppContext) throws -> Response {
-        let postgres = check { _ = try database.query("SELECT 1 AS one") }
+        let postgres = check { try database.ping() }
         let redisCheck = check {
             guard case .status("PONG") = try redis.command(["PING"]) else { throw RedisError.reply("unexpected PING reply") }
         }

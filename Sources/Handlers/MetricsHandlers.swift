@@ -2,6 +2,7 @@ import Metrics
 import Models
 import Security
 import TMFcgi
+import JobRuntime
 
 /// `GET /metrics`: the Prometheus text of the whole pool (every worker counts in the shared
 /// region), plus the job queue read from PostgreSQL at scrape time.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Models
 import TMFcgi
+import Configuration
 
 /// Shared startup: settings and logging, with a clear message and exit code 2 when a
 /// setting is invalid.

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Models
+import Support
+import PostgresClient
+import JobRuntime
 
 /// `tm jobs`: inspect and manage the job queue from the command line.
 struct JobsCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Models
+import PostgresClient
 
 /// `tm migrate`: applies the numbered SQL migrations.
 struct MigrateCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Models
+import PostgresClient
 
 /// `tm prune`: deletes what is past its retention (run daily by trademaster-prune.timer).
 struct PruneCommand: ParsableCommand {

@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import Handlers
 import Models
+import RedisClient
+import CurlHTTP
+import Realtime
 #if canImport(Glibc)
 import Glibc
 #endif

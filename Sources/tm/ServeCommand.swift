@@ -5,6 +5,7 @@ import Handlers
 import Logging
 import Models
 import TMFcgi
+import CurlHTTP
 
 /// `tm serve`: the FastCGI pool.
 struct ServeCommand: ParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
 import Models
+import PostgresClient
+import Configuration
 
 extension Startup {
     /// Refuses to run on a database that has migrations newer than this binary knows (a

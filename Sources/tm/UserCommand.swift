@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Models
 import Security
+import PostgresClient
 #if canImport(Glibc)
 import Glibc
 #endif

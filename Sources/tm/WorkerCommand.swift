@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import Handlers
 import Models
+import PostgresClient
+import CurlHTTP
+import Realtime
+import JobRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,7 +54,7 @@ struct WorkerCommand: ParsableCommand {
         // before any thread exists.
         if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: TradeMaster calls and real-time events will fail") }
         let database = Database(url: settings.databaseURL)
-        let events = API.realtimePublisher(settings: settings, logger: logger, metrics: nil)
+        let events = settings.realtimePublisher(logger: logger, metrics: nil)
         let queue = JobQueue(database: database, events: events)
         let training = TrainingEngines(configuration: settings.training, database: database)
         let worker = JobWorker(queue: queue, registry: .standard(diagnostics: settings.diagnostics, training: training),

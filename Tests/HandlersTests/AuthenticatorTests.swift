@@ -5,6 +5,8 @@ import Security
 import Testing
 import TestSupport
 import TMFcgi
+@testable import PostgresClient
+@testable import RedisClient
 
 /// ``Authenticator`` in-process against the test stack's Redis: key rotation with
 /// SECRET_KEY_PREVIOUS, and the role coming from the session rather than the token.

@@ -5,6 +5,9 @@ import Testing
 import TestSupport
 @testable import Handlers
 @testable import TMFcgi
+@testable import PostgresClient
+@testable import RedisClient
+@testable import Configuration
 
 /// The health handlers called in-process, against the test stack's real PostgreSQL and Redis.
 @Suite struct HealthHandlersTests {

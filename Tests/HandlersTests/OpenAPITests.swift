@@ -5,6 +5,7 @@ import Models
 import Testing
 import TestSupport
 import TMFcgi
+@testable import JobRuntime
 
 /// The OpenAPI document is built from the route table, so it covers every route; these check
 /// that, and that the schemas come from the types.

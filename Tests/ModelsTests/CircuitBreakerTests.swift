@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Models
+@testable import TradeMasterAPI
 
 /// The breaker's states: open after the threshold, refuse while open, one trial when the
 /// time is up, closed again on success; each change reported once.

@@ -3,6 +3,8 @@ import Models
 import Synchronization
 import Testing
 import TestSupport
+@testable import CurlHTTP
+@testable import TradeMasterAPI
 
 /// The libcurl client against small loopback servers that answer well, badly or not at
 /// all. Whatever a server sends, a call returns or throws an ``HTTPClientError``; nothing traps.

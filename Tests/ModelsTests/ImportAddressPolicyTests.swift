@@ -1,10 +1,11 @@
 import Testing
 @testable import Models
+@testable import Support
 
 /// The import address check on literal addresses: nothing is connected to.
 struct ImportAddressPolicyTests {
     static func refusal(_ text: String) -> String? {
-        guard let bytes = ImportAddressPolicy.parse(text) else { return "unparsed" }
+        guard let bytes = IPAddress.parse(text) else { return "unparsed" }
         return ImportAddressPolicy.refusal(bytes)
     }
 

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Models
+@testable import Realtime
+@testable import JobRuntime
 
 /// Collects published events, for the tests.
 final class RecordingPublisher: EventPublisher, @unchecked Sendable {

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Models
+@testable import Support
+@testable import PostgresClient
+@testable import JobRuntime
 
 /// The queue of the test stack's PostgreSQL, the `diag_job_effects` table that `diag.count`
 /// writes (one row per completed job), and helpers to wait for jobs.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Models
+@testable import JobRuntime
 
 /// The queue's statements against the real PostgreSQL, without worker processes: the lease
 /// guards every transition, rescue, cancel and enqueue inside a caller's transaction.
@@ -24,18 +25,18 @@ import TestSupport
         if case .lost = try fx.queue.recordProgress(id: id, worker: "test-a", progress: 0.5, message: nil) {} else {
             Issue.record("progress of a lost lease was accepted")
         }
-        let stale = try fx.database.transaction { connection -> Job? in
-            let done = try fx.queue.succeed(id: id, worker: "test-a", result: .object([:]), on: connection)
-            if done != nil { try connection.execute("INSERT INTO diag_job_effects (job_id, attempt, worker) VALUES (\(id), 1, 'test-a')") }
+        let stale = try fx.database.transaction { tx -> Job? in
+            let done = try fx.queue.succeed(id: id, worker: "test-a", result: .object([:]), in: tx)
+            if done != nil { try tx.execute("INSERT INTO diag_job_effects (job_id, attempt, worker) VALUES (\(id), 1, 'test-a')") }
             return done
         }
         #expect(stale == nil)
         #expect(try fx.queue.fail(id: id, worker: "test-a", error: "x", retryable: true, retryDelay: 0) == nil)
 
         // The new owner completes it, with its effects, once.
-        let done = try fx.database.transaction { connection -> Job? in
-            let done = try fx.queue.succeed(id: id, worker: "test-b", result: .object(["ok": .bool(true)]), on: connection)
-            try connection.execute("INSERT INTO diag_job_effects (job_id, attempt, worker) VALUES (\(id), 2, 'test-b')")
+        let done = try fx.database.transaction { tx -> Job? in
+            let done = try fx.queue.succeed(id: id, worker: "test-b", result: .object(["ok": .bool(true)]), in: tx)
+            try tx.execute("INSERT INTO diag_job_effects (job_id, attempt, worker) VALUES (\(id), 2, 'test-b')")
             return done
         }
         #expect(done?.status == .succeeded && done?.result == .object(["ok": .bool(true)]) && done?.leaseOwner == nil)
@@ -49,14 +50,14 @@ import TestSupport
         struct Abort: Error {}
         var enqueued: [Job] = []
         #expect(throws: Abort.self) {
-            try fx.database.transaction { connection in
-                enqueued = try fx.queue.enqueue(.init(kind: "test.unregistered"), count: 2, on: connection)
+            try fx.database.transaction { tx in
+                enqueued = try fx.queue.enqueue(.init(kind: "test.unregistered"), count: 2, in: tx)
                 throw Abort()
             }
         }
         #expect(enqueued.count == 2)
         #expect(try fx.jobs(enqueued.map(\.id)).isEmpty)
-        let committed = try fx.database.transaction { try fx.queue.enqueue(.init(kind: "test.unregistered"), on: $0) }
+        let committed = try fx.database.transaction { try fx.queue.enqueue(.init(kind: "test.unregistered"), in: $0) }
         #expect(try fx.jobs(committed.map(\.id)).count == 1)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Models
+@testable import JobRuntime
 
 /// Real `tm worker` processes against the test stack's PostgreSQL: exactly-once completion
 /// under concurrency, kill -9, retries, PostgreSQL restarts, NOTIFY wake-up, shutdown.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Models
+@testable import PostgresClient
 
 /// Migration checksums keep their stored form (FNV-1a 64, unpadded lower-case hex), so
 /// databases migrated before the shared FNV type still match.

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Models
+@testable import PostgresClient
+@testable import RedisClient
 
 /// The libpq client against the test stack's real PostgreSQL.
 @Suite struct PostgresTests {

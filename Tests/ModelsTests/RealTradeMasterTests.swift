@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Models
+@testable import TradeMasterAPI
 
 /// The client against the real TradeMaster service, run locally (shared/TRADEMASTER-API.md,
 /// "Running it locally"): only with `TM_REAL_TRADEMASTER_URL` set (e.g.

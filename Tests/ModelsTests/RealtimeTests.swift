@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Testing
+@testable import Realtime
 
 @Suite struct RealtimeChannelTests {
     @Test func parsesOnlyWhatNginxAccepts() {

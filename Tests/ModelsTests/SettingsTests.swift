@@ -1,5 +1,7 @@
 import Testing
 @testable import Models
+@testable import RedisClient
+@testable import Configuration
 
 @Suite struct SettingsTests {
     let goodKey = "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9012345"

@@ -1,5 +1,8 @@
 import Testing
 @testable import Models
+@testable import Support
+@testable import PostgresClient
+@testable import TradeMasterAPI
 
 /// Validation of strategy definitions against the Quant registry and the TradeMaster
 /// catalogue (pure: no database).

@@ -1,5 +1,6 @@
 import Testing
 @testable import Models
+@testable import TradeMasterAPI
 
 /// Reading the service's log: episodes, crashes and the metrics table, including lines the
 /// service's `m ` cleaning has cut.

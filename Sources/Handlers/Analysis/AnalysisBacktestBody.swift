@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Support
 
 /// The body of `POST /api/v1/analysis/backtest`: a strategy of yours or an inline one, and
 /// the data and trading fields of execute.

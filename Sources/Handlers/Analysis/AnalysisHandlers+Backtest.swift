@@ -3,6 +3,7 @@ import Metrics
 import Models
 import Quant
 import TMFcgi
+import JobRuntime
 
 extension AnalysisHandlers {
     /// Points of the equity curve in a synchronous backtest's answer.
@@ -63,47 +64,24 @@ extension AnalysisHandlers {
         let body = try JSONCoding.decode(AnalysisBacktestBody.self, from: bytes)
         let draft = try draft(body, principal: principal)
         let queue = draft.bars > syncMaxBars
-        guard let key = try IdempotencyKey.of(request) else {
+        // A synchronous backtest runs inside the command's transaction (bounded by
+        // `TM_SYNC_MAX_BARS`): its run is stored exactly with its answer.
+        let command = IdempotentCommand(store: IdempotencyStore(database: service.database))
+        return try command.run(request, owner: principal.userID, route: Self.idempotencyRoute, body: bytes) { tx in
             if queue {
-                return try queued(service.execute(draft))
+                let queued = try service.enqueue(draft, in: tx)
+                return try IdempotentCommand.Done(BacktestAnswer(runId: queued.run.id, run: queued.run), status: .accepted,
+                                                  location: "/api/v1/runs/\(queued.run.id)") { [service, metrics] in
+                    service.announce(queued)
+                    metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_queued")]))
+                }
             }
-            let (run, result) = try service.backtestNow(draft)
-            metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_sync")]))
-            return try JSONCoding.response(answer(run, result), status: .ok)
-        }
-        // The work runs inside the key's transaction: its run is stored exactly with its answer.
-        var enqueued: (run: Run, job: Job)?
-        var finished: Run?
-        let outcome = try IdempotencyStore(database: service.database).perform(
-            owner: principal.userID, route: Self.idempotencyRoute, key: key, requestBody: bytes
-        ) { connection in
-            if queue {
-                let done = try service.enqueue(draft, on: connection)
-                enqueued = done
-                return IdempotencyStore.Answer(status: 202, location: "/api/v1/runs/\(done.run.id)",
-                                               body: try JSONCoding.response(BacktestAnswer(runId: done.run.id, run: done.run), status: .accepted).body)
+            let (run, result) = try service.backtestNow(draft, in: tx)
+            return try IdempotentCommand.Done(try answer(run, result), status: .ok) { [service, metrics] in
+                service.publishEnd(run)
+                metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_sync")]))
             }
-            let (run, result) = try service.backtestNow(draft, on: connection)
-            finished = run
-            return IdempotencyStore.Answer(status: 200, location: nil, body: try JSONCoding.response(try answer(run, result), status: .ok).body)
         }
-        if let enqueued {
-            service.announce(enqueued)
-            metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_queued")]))
-        }
-        if let finished {
-            service.publishEnd(finished)
-            metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_sync")]))
-        }
-        return IdempotencyKey.response(outcome)
-    }
-
-    /// The 202 answer of a queued run.
-    func queued(_ run: Run) throws -> Response {
-        metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_queued")]))
-        var response = try JSONCoding.response(BacktestAnswer(runId: run.id, run: run), status: .accepted)
-        response.headers.add("Location", "/api/v1/runs/\(run.id)")
-        return response
     }
 
     /// The 200 answer of a finished synchronous backtest.

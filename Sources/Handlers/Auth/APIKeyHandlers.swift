@@ -2,6 +2,7 @@ import Foundation
 import Models
 import Security
 import TMFcgi
+import JobRuntime
 
 /// Personal API keys: `POST/GET /auth/api-keys`, `DELETE /auth/api-keys/:id`. Login sessions
 /// only: a key can neither make keys nor see or revoke its owner's.

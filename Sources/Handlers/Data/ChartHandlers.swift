@@ -1,5 +1,6 @@
 import Models
 import TMFcgi
+import Realtime
 
 /// `GET /api/v1/data/datasets/:id/chart.svg`: a server-rendered chart of one symbol.
 public struct ChartHandlers: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Quant
+import Realtime
 
 /// Draws bars as an SVG chart: a price pane (candles or a close line) over a volume pane,
 /// a time axis with readable dates and a price axis with round steps.

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import TMFcgi
+import JobRuntime
 
 /// `POST /api/v1/data/import`: a CSV downloaded over HTTP(S) by a `data.import` job and
 /// loaded as an upload would be.

@@ -2,6 +2,8 @@ import Foundation
 import Models
 import Quant
 import TMFcgi
+import PostgresClient
+import JobRuntime
 
 /// `POST /api/v1/data/preprocess`: a new dataset derived from one of the caller's, by steps
 /// applied per symbol with the Quant functions: within the request up to `TM_SYNC_MAX_ROWS`

@@ -1,6 +1,8 @@
 import Models
 import Quant
 import TMFcgi
+import Support
+import JobRuntime
 
 extension Job: ResponseEncodable {}
 

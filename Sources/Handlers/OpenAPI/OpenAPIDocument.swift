@@ -128,10 +128,16 @@ public enum OpenAPIDocument {
         return method.rawValue.lowercased() + "_" + words.joined(separator: "_")
     }
 
+    /// The modules whose names are left out of component names.
+    static let modules = [
+        "Handlers", "Models", "TMFcgi", "Quant", "JobRuntime", "PostgresClient", "RedisClient", "Realtime", "TradeMasterAPI",
+        "CurlHTTP", "Support", "Security", "Swift",
+    ]
+
     /// The component name of a type: its name without module or generic noise.
     static func schemaName(_ type: Any.Type) -> String {
         var name = String(reflecting: type)
-        for module in ["Handlers.", "Models.", "TMFcgi.", "Quant.", "Swift."] { name = name.replacingOccurrences(of: module, with: "") }
+        for module in Self.modules { name = name.replacingOccurrences(of: module + ".", with: "") }
         return name.unicodeScalars.filter { CharacterSetAlnum.contains($0) }.map(String.init).joined()
     }
 

@@ -2,6 +2,8 @@ import Foundation
 import Metrics
 import Models
 import TMFcgi
+import Realtime
+import JobRuntime
 
 /// `POST /api/v1/realtime/tickets`: signed subscribe URLs for the caller's channels, which
 /// nginx (nchan) checks itself when a WebSocket or EventSource client connects.

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import JobRuntime
 import TMFcgi
 
 /// Routes under `/api/v1/runs`: the caller's runs (every run for admins), one run, its
@@ -14,7 +15,7 @@ public struct RunHandlers: Sendable {
 
     /// The query parameters of run lists.
     static let listQuery: [RouteDoc.QueryParameter] = [
-        StrategyHandlers.enumParameter("status", RunStatus.allCases.map(\.rawValue), "Only runs with this status."),
+        StrategyHandlers.enumParameter("status", JobStatus.allCases.map(\.rawValue), "Only runs with this status."),
         StrategyHandlers.enumParameter("mode", RunMode.allCases.map(\.rawValue), "Only runs of this mode."),
     ]
 
@@ -36,11 +37,11 @@ public struct RunHandlers: Sendable {
     }
 
     /// Parses the run filters and paging of `request`, or throws a 422 naming each bad one.
-    static func listParameters(_ request: Request) throws -> (page: PageRequest, status: RunStatus?, mode: RunMode?) {
+    static func listParameters(_ request: Request) throws -> (page: PageRequest, status: JobStatus?, mode: RunMode?) {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
-        let status = QueryValue.choice(query, "status", RunStatus.self, errors: &errors)
+        let status = QueryValue.choice(query, "status", JobStatus.self, errors: &errors)
         let mode = QueryValue.choice(query, "mode", RunMode.self, errors: &errors)
         try QueryValue.check(errors)
         return (page, status, mode)

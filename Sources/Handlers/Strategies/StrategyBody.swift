@@ -1,4 +1,5 @@
 import Models
+import Support
 
 /// The body of `POST /api/v1/strategies` and `PUT /api/v1/strategies/:id`: every editable
 /// field (those left out take their defaults).

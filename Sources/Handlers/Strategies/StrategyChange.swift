@@ -1,4 +1,5 @@
 import Models
+import Support
 
 /// The body of `PATCH /api/v1/strategies/:id`: the fields to change. `parameters` replaces
 /// the whole parameter set (a kind changed without parameters gets the new kind's defaults);

@@ -1,6 +1,7 @@
 import Models
 import Quant
 import TMFcgi
+import TradeMasterAPI
 
 extension StrategyRecord: ResponseEncodable {}
 

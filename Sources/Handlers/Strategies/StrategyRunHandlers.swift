@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import Models
 import TMFcgi
+import JobRuntime
 
 /// Running strategies: `POST /api/v1/strategies/:id/execute` (202 with the queued run,
 /// `Idempotency-Key` honoured), `POST /api/v1/strategies/:id/stop`, and
@@ -51,26 +52,14 @@ public struct StrategyRunHandlers: Sendable {
         let bytes = try request.jsonBytes()
         let body = try JSONCoding.decode(ExecuteBody.self, from: bytes)
         let draft = try service.plan(strategy: strategy, request: try body.request())
-        func answer(_ run: Run) throws -> IdempotencyStore.Answer {
-            IdempotencyStore.Answer(status: 202, location: "/api/v1/runs/\(run.id)", body: try JSONCoding.response(run, status: .accepted).body)
-        }
-        let outcome: IdempotencyStore.Outcome
-        if let key = try IdempotencyKey.of(request) {
-            var queued: (run: Run, job: Job)?
-            outcome = try idempotency.perform(owner: strategy.ownerId, route: "POST /api/v1/strategies/\(strategy.id)/execute", key: key,
-                                              requestBody: bytes) { connection in
-                let done = try service.enqueue(draft, on: connection)
-                queued = done
-                return try answer(done.run)
+        let route = "POST /api/v1/strategies/\(strategy.id)/execute"
+        return try IdempotentCommand(store: idempotency).run(request, owner: strategy.ownerId, route: route, body: bytes) { tx in
+            let queued = try service.enqueue(draft, in: tx)
+            return try IdempotentCommand.Done(queued.run, status: .accepted, location: "/api/v1/runs/\(queued.run.id)") { [service, metrics] in
+                service.announce(queued)
+                metrics?.add(MetricCatalog.series(MetricCatalog.runsStarted, [("mode", draft.mode.rawValue)]))
             }
-            if let queued { service.announce(queued) }
-        } else {
-            outcome = .fresh(try answer(service.execute(draft)))
         }
-        if case .fresh = outcome {
-            metrics?.add(MetricCatalog.series(MetricCatalog.runsStarted, [("mode", draft.mode.rawValue)]))
-        }
-        return IdempotencyKey.response(outcome)
     }
 
     /// `POST /api/v1/strategies/:id/stop`: the runs it stopped (none is not an error).

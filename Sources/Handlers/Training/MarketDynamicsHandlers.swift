@@ -1,6 +1,9 @@
 import Foundation
 import Models
 import TMFcgi
+import Support
+import TradeMasterAPI
+import JobRuntime
 
 /// Routes under `/api/v1/analysis/market-dynamics`: TradeMaster's market-dynamics
 /// modelling (labelling a dataset into market styles, saving the labels, testing one label's
@@ -171,13 +174,13 @@ public struct MarketDynamicsHandlers: Sendable {
     }
 
     func analysis(_ context: AppContext) throws -> TrainingJob {
-        try TrainingHandlers(store: store).training(context, kinds: ["market_dynamics"])
+        try TrainingHandlers(store: store, idempotency: IdempotencyStore(database: store.database)).training(context, kinds: ["market_dynamics"])
     }
 
     /// `POST …/:id/save`: calls `save_market_dynamics_labeling` now (a quick call).
     public func save(_ request: Request, _ context: AppContext) throws -> TrainingJob {
         let analysis = try analysis(context)
-        guard analysis.status == "succeeded" || (analysis.step == "dynamics_test" && analysis.isFinished),
+        guard analysis.status == .succeeded || (analysis.step == "dynamics_test" && analysis.isFinished),
               let session = analysis.sessionId, analysis.result?["session_id"] != nil else {
             throw Problem(.conflict, detail: "The labelling of analysis \(analysis.id) has not finished (\(analysis.status)).")
         }

@@ -1,6 +1,8 @@
 import Models
 import Quant
 import TMFcgi
+import Support
+import JobRuntime
 
 extension TrainingJob: ResponseEncodable {}
 
@@ -9,10 +11,10 @@ extension TrainingJob: ResponseEncodable {}
 /// best parameters, and fetch its result plot.
 public struct TrainingHandlers: Sendable {
     let store: TrainingStore
-    let idempotency: IdempotencyStore?
+    let idempotency: IdempotencyStore
 
-    /// Handlers over `store`; with `idempotency`, `Idempotency-Key` on a start is honoured.
-    public init(store: TrainingStore, idempotency: IdempotencyStore? = nil) {
+    /// Handlers over `store`; `Idempotency-Key` on a start is kept in `idempotency`.
+    public init(store: TrainingStore, idempotency: IdempotencyStore) {
         self.store = store
         self.idempotency = idempotency
     }
@@ -119,37 +121,13 @@ public struct TrainingHandlers: Sendable {
             draft = TrainingStore.Draft(kind: "trademaster", strategy: strategy, datasetID: body.datasetId, name: name, config: config)
             jobKind = TrainingKinds.tradeMaster
         }
-        func answer(_ training: TrainingJob) throws -> IdempotencyStore.Answer {
-            IdempotencyStore.Answer(status: 202, location: "/api/v1/training/\(training.id)",
-                                    body: try JSONCoding.response(training, status: .accepted).body)
-        }
-        let outcome: IdempotencyStore.Outcome
-        if let key = request.headers["Idempotency-Key"], let idempotency {
-            guard (1...255).contains(key.unicodeScalars.count), !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw IdempotencyError.invalidKey
+        let owner = principal.userID
+        return try IdempotentCommand(store: idempotency).run(request, owner: owner, route: "POST /api/v1/training/start", body: bytes) { tx in
+            let (training, jobs) = try store.insert(draft, owner: owner, jobKind: jobKind, in: tx)
+            return try IdempotentCommand.Done(training, status: .accepted, location: "/api/v1/training/\(training.id)") { [store] in
+                store.queue.announce(jobs)
             }
-            var queued: [Job] = []
-            outcome = try idempotency.perform(owner: principal.userID, route: "POST /api/v1/training/start", key: key,
-                                              requestBody: bytes) { connection in
-                let (training, jobs) = try store.insert(draft, owner: principal.userID, jobKind: jobKind, on: connection)
-                queued = jobs
-                return try answer(training)
-            }
-            store.queue.announce(queued)
-        } else {
-            outcome = .fresh(try answer(store.create(draft, owner: principal.userID, jobKind: jobKind)))
         }
-        var headers = HTTPHeaders()
-        headers.add("Content-Type", "application/json")
-        let stored: IdempotencyStore.Answer
-        switch outcome {
-        case .fresh(let fresh): stored = fresh
-        case .replayed(let replayed):
-            stored = replayed
-            headers.add("Idempotent-Replayed", "true")
-        }
-        if let location = stored.location { headers.add("Location", location) }
-        return Response(status: HTTPStatus(code: stored.status), headers: headers, body: stored.body)
     }
 
     /// TradeMaster overrides: only the train fields, as strings of sane length.
@@ -242,7 +220,7 @@ public struct TrainingHandlers: Sendable {
         guard training.kind == "parameter_search" else {
             throw Problem(.conflict, detail: "Only a parameter search has parameters to apply.")
         }
-        guard training.status == "succeeded", case .object(let best)? = training.result?["best_parameters"],
+        guard training.status == .succeeded, case .object(let best)? = training.result?["best_parameters"],
               let strategyID = training.strategyId else {
             throw Problem(.conflict, detail: "Training \(training.id) has not succeeded (\(training.status)).")
         }

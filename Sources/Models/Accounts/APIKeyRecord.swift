@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// A stored personal API key as its owner sees it: never the key or its hash.
 public struct APIKeyRecord: Codable, Sendable, Equatable {

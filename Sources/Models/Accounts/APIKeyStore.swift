@@ -1,5 +1,6 @@
 import Foundation
 import Security
+import PostgresClient
 
 /// Personal API keys in PostgreSQL, looked up by the SHA-256 of the presented key. Revoked,
 /// expired and deactivated owners' keys never authenticate, and the check is made on every

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Security events in `audit_events`. Callers pass only non-secret details (ids, reasons,
 /// role names): never a password, hash, token or key.

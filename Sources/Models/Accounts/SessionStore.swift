@@ -1,4 +1,6 @@
 import Security
+import RedisClient
+import TradeMasterAPI
 
 /// Sessions and refresh-token families in Redis, so logout and revocation take effect on the
 /// next request.

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// An account as the API shows it: never the password hash.
 public struct User: Codable, Sendable, Equatable {

@@ -1,4 +1,6 @@
 import Foundation
+import PostgresClient
+import JobRuntime
 
 /// Accounts in PostgreSQL. Usernames and emails are stored normalised (lower-cased), so
 /// lookups compare the normalised input with the column.

@@ -1,9 +1,10 @@
 import Foundation
+import PostgresClient
 
 /// The summary and quality report of a freshly loaded dataset, computed in PostgreSQL over
 /// its bars (aggregates and window functions; nothing is pulled into the worker but results).
 struct DatasetAnalysis {
-    let connection: PostgresConnection
+    let tx: Transaction
     let datasetID: Int64
     let extraColumns: [String]
     let hasVolume: Bool
@@ -11,13 +12,13 @@ struct DatasetAnalysis {
     /// Computes both.
     func run() throws -> (DatasetSummary, DatasetQuality) {
         let id = datasetID
-        let symbols = try connection.query("""
+        let symbols = try tx.query("""
             SELECT symbol, count(*)::bigint AS n, min(ts) AS first, max(ts) AS last FROM bars WHERE dataset_id = \(id) GROUP BY symbol ORDER BY symbol
             """).map { row in
             DatasetSummary.SymbolSummary(symbol: try row.decode("symbol"), rowCount: try row.decode("n"),
                                          first: Self.date(try row.decode("first")), last: Self.date(try row.decode("last")))
         }
-        let totals = try connection.query("""
+        let totals = try tx.query("""
             SELECT count(*)::bigint AS n, min(ts) AS first, max(ts) AS last, bool_and(ts % 86400 = 0) AS dates_only,
                 count(*) FILTER (WHERE volume = 0)::bigint AS zero_volume,
                 min(open) AS open_min, max(open) AS open_max, avg(open) AS open_mean, stddev_samp(open) AS open_std,
@@ -35,7 +36,7 @@ struct DatasetAnalysis {
                                  mean: try value("mean"), std: try value("std")))
         }
         if !extraColumns.isEmpty {
-            let stats = try connection.query("""
+            let stats = try tx.query("""
                 SELECT i, count(v)::bigint AS n, (count(*) - count(v))::bigint AS nulls, min(v) AS min, max(v) AS max, avg(v) AS mean,
                     stddev_samp(v) AS std
                 FROM bars, unnest(extra) WITH ORDINALITY AS u(v, i) WHERE dataset_id = \(id) GROUP BY i ORDER BY i
@@ -48,7 +49,7 @@ struct DatasetAnalysis {
                                      mean: try row.decodeIfPresent("mean"), std: try row.decodeIfPresent("std")))
             }
         }
-        let spacing = try connection.query("""
+        let spacing = try tx.query("""
             SELECT d AS mode FROM (
                 SELECT ts - lag(ts) OVER (PARTITION BY symbol ORDER BY ts) AS d FROM bars WHERE dataset_id = \(id)) s
             WHERE d IS NOT NULL GROUP BY d ORDER BY count(*) DESC, d LIMIT 1
@@ -65,7 +66,7 @@ struct DatasetAnalysis {
     private func quality(interval: Int64, zeroVolume: Int64) throws -> DatasetQuality {
         let id = datasetID
         let gaps = try gaps(interval: interval)
-        let largest = try connection.query("""
+        let largest = try tx.query("""
             SELECT symbol, ts, r FROM (
                 SELECT symbol, ts, close / lag(close) OVER (PARTITION BY symbol ORDER BY ts) - 1 AS r FROM bars WHERE dataset_id = \(id)) s
             WHERE r IS NOT NULL ORDER BY abs(r) DESC, ts LIMIT 1
@@ -80,7 +81,7 @@ struct DatasetAnalysis {
     func gaps(interval: Int64) throws -> (count: Int, largest: [DatasetQuality.Gap]) {
         let id = datasetID
         // Candidates: spacings above the interval (nights and weekends included), filtered below.
-        let candidates = try connection.query("""
+        let candidates = try tx.query("""
             SELECT symbol, p, ts FROM (
                 SELECT symbol, ts, lag(ts) OVER (PARTITION BY symbol ORDER BY ts) AS p FROM bars WHERE dataset_id = \(id)) s
             WHERE p IS NOT NULL AND ts - p > \(interval) LIMIT 200000

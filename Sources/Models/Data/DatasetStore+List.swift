@@ -1,3 +1,4 @@
+import PostgresClient
 /// How a dataset list is ordered: each case is a fixed SQL fragment.
 public enum DatasetSort: String, CaseIterable, Sendable {
     /// By name, A to Z (`-name` Z to A).

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Datasets and their bars in PostgreSQL. Every method takes the owner: another user's
 /// dataset is the same as none (`nil` or ``DatasetError/notFound``); a nil owner (an
@@ -94,16 +95,16 @@ public final class DatasetStore: Sendable {
     /// (then the runs keep their results and lose the reference). The dataset row is locked
     /// first, so a run cannot start using it between the check and the delete.
     public func delete(id: Int64, owner: Int64?, expectedVersion: Int64?, force: Bool = false) throws {
-        try database.transaction { connection in
-            let rows = try connection.query("""
+        try database.transaction { tx in
+            let rows = try tx.query("""
                 SELECT version FROM datasets WHERE id = \(id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner)) FOR UPDATE
                 """)
             guard let row = rows.first else { throw DatasetError.notFound }
             let version: Int64 = try row.decode("version")
             if let expectedVersion, expectedVersion != version { throw DatasetError.stale(current: version) }
-            let runs: Int = try connection.query("SELECT count(*)::bigint AS n FROM runs WHERE dataset_id = \(id)")[0].decode("n")
+            let runs: Int = try tx.query("SELECT count(*)::bigint AS n FROM runs WHERE dataset_id = \(id)")[0].decode("n")
             if runs > 0 && !force { throw DatasetError.inUse(runs: runs) }
-            _ = try connection.execute("DELETE FROM datasets WHERE id = \(id)")
+            _ = try tx.execute("DELETE FROM datasets WHERE id = \(id)")
         }
     }
 

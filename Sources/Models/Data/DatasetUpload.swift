@@ -1,7 +1,8 @@
 import Foundation
 import Quant
+import PostgresClient
 
-/// One upload in progress, in a transaction on this thread's connection.
+/// One upload in progress, in a transaction on this thread's tx.
 ///
 /// When the draft is known before the file (a raw body, or a form whose fields come
 /// first) and duplicates are refused, the dataset row is inserted first and the rows are
@@ -12,7 +13,7 @@ import Quant
 /// everything back (the staging table is dropped with the transaction), so a refused or
 /// interrupted upload leaves nothing behind.
 public final class DatasetUpload {
-    private let connection: PostgresConnection
+    private let tx: Transaction
     private let owner: Int64
     private let limits: UploadLimits
     private let usedBytes: Int64
@@ -31,8 +32,7 @@ public final class DatasetUpload {
         usedBytes = try store.usedBytes(owner: owner)
         guard usedBytes < limits.quotaBytes else { throw DatasetError.quotaExceeded(usedBytes: usedBytes, quotaBytes: limits.quotaBytes) }
         parser = BarFileParser()
-        connection = try store.database.connection()
-        try connection.execute("BEGIN")
+        tx = try store.database.begin()
         do {
             if let draft, draft.dedupe == nil {
                 initialDraft = draft
@@ -40,7 +40,7 @@ public final class DatasetUpload {
                 datasetID = id
                 parser.datasetID = id
                 parser.wideSymbol = draft.symbol
-                writer = try connection.beginCopyIn("COPY bars (dataset_id, symbol, ts, open, high, low, close, volume, extra) FROM STDIN")
+                writer = try tx.beginCopyIn("COPY bars (dataset_id, symbol, ts, open, high, low, close, volume, extra) FROM STDIN")
             } else {
                 try beginStaging()
             }
@@ -51,18 +51,18 @@ public final class DatasetUpload {
     }
 
     private func beginStaging() throws {
-        try connection.execute("""
+        try tx.execute("""
             CREATE TEMP TABLE upload_stage (line bigint NOT NULL, symbol text NOT NULL, ts bigint NOT NULL, open float8 NOT NULL,
                 high float8 NOT NULL, low float8 NOT NULL, close float8 NOT NULL, volume float8 NOT NULL, extra float8[]) ON COMMIT DROP
             """)
-        writer = try connection.beginCopyIn("COPY upload_stage FROM STDIN")
+        writer = try tx.beginCopyIn("COPY upload_stage FROM STDIN")
         staged = true
     }
 
     /// The dataset row, its summary to come; a taken name is ``DatasetError/nameTaken``.
     private func insertDataset(_ draft: DatasetDraft) throws -> Int64 {
         do {
-            return try connection.query("""
+            return try tx.query("""
                 INSERT INTO datasets (owner_id, name, description, tags, timezone, layout, columns, summary, quality, row_count, size_bytes,
                                       parent_id, steps)
                 VALUES (\(owner), \(draft.name), \(draft.description), ARRAY(SELECT jsonb_array_elements_text(\(try DatasetStore.json(draft.tags))::jsonb)),
@@ -113,7 +113,7 @@ public final class DatasetUpload {
             try self.writer?.finish()
             self.writer = nil
             let dataset = try store(draft)
-            try connection.execute("COMMIT")
+            try tx.commit()
             closed = true
             return dataset
         } catch {
@@ -128,7 +128,7 @@ public final class DatasetUpload {
         closed = true
         writer?.abort()
         writer = nil
-        _ = try? connection.execute("ROLLBACK")
+        tx.rollback()
     }
 
     private static func translate(_ error: any Error) -> any Error {
@@ -140,7 +140,7 @@ public final class DatasetUpload {
     /// their own or one already in `bars`), as issues, and their count.
     private func duplicates(symbol wide: String) throws -> (issues: [CSVIssue], count: Int) {
         guard staged else { return ([], 0) }
-        let rows = try connection.query("""
+        let rows = try tx.query("""
             SELECT line, symbol, ts, count(*) OVER () AS total FROM (
                 SELECT line, symbol, ts, row_number() OVER (PARTITION BY symbol, ts ORDER BY line) AS k,
                     EXISTS (SELECT 1 FROM bars b WHERE b.dataset_id = \(datasetID) AND b.symbol = s.symbol AND b.ts = s.ts) AS taken
@@ -159,24 +159,24 @@ public final class DatasetUpload {
 
     /// Moves the staged rows into `bars` (sorted, keeping one of each duplicate with `dedupe`).
     private func insertStaged(id: Int64, draft: DatasetDraft) throws {
-        try connection.execute("SAVEPOINT bars")
         do {
-            switch draft.dedupe {
-            case nil:
-                try connection.execute("""
-                    INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
-                    SELECT \(id), CASE WHEN symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra FROM upload_stage ORDER BY symbol, ts
-                    """)
-            case .first?, .last?:
-                let order = draft.dedupe == .first ? SQLFragment("line") : SQLFragment("line DESC")
-                try connection.execute("""
-                    INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
-                    SELECT DISTINCT ON (symbol, ts) \(id), CASE WHEN symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra FROM upload_stage
-                    ORDER BY symbol, ts, \(unsafeFragment: order)
-                    """)
+            try tx.savepoint {
+                switch draft.dedupe {
+                case nil:
+                    try tx.execute("""
+                        INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
+                        SELECT \(id), CASE WHEN symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra FROM upload_stage ORDER BY symbol, ts
+                        """)
+                case .first?, .last?:
+                    let order = draft.dedupe == .first ? SQLFragment("line") : SQLFragment("line DESC")
+                    try tx.execute("""
+                        INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
+                        SELECT DISTINCT ON (symbol, ts) \(id), CASE WHEN symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra FROM upload_stage
+                        ORDER BY symbol, ts, \(unsafeFragment: order)
+                        """)
+                }
             }
         } catch let error as DatabaseError where error.isUniqueViolation {
-            try connection.execute("ROLLBACK TO SAVEPOINT bars")
             let (issues, count) = try duplicates(symbol: draft.symbol)
             throw DatasetError.invalidRows(issues, count: count)
         }
@@ -192,12 +192,12 @@ public final class DatasetUpload {
         let id = try datasetID ?? insertDataset(draft)
         if let initialDraft, initialDraft.symbol != draft.symbol, layout == .wide {
             // A form's symbol field came after the file: rename the rows already loaded.
-            try connection.execute("UPDATE bars SET symbol = \(draft.symbol) WHERE dataset_id = \(id)")
+            try tx.execute("UPDATE bars SET symbol = \(draft.symbol) WHERE dataset_id = \(id)")
         }
         if staged { try insertStaged(id: id, draft: draft) }
         let extras = parser.columns.filter { $0.role == .extra }.map(\.name)
         let hasVolume = parser.columns.contains { $0.role == .volume }
-        let analysis = DatasetAnalysis(connection: connection, datasetID: id, extraColumns: extras, hasVolume: hasVolume)
+        let analysis = DatasetAnalysis(tx: tx, datasetID: id, extraColumns: extras, hasVolume: hasVolume)
         let summary: DatasetSummary, quality: DatasetQuality
         if datasetID != nil && !staged && parser.statistics.inOrder {
             let statistics = parser.statistics
@@ -209,7 +209,7 @@ public final class DatasetUpload {
             (summary, quality) = try analysis.run()
         }
         do {
-            let rows = try connection.query("""
+            let rows = try tx.query("""
                 UPDATE datasets SET name = \(draft.name), description = \(draft.description),
                     tags = ARRAY(SELECT jsonb_array_elements_text(\(try DatasetStore.json(draft.tags))::jsonb)), timezone = \(draft.timezone),
                     layout = \(layout.rawValue), columns = \(try DatasetStore.json(parser.columns))::jsonb,

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Support
 
 /// Which addresses an import by URL may connect to: public ones only, unless private
 /// addresses are allowed (`TM_IMPORT_ALLOW_PRIVATE=true`, for tests and closed networks).
@@ -67,51 +65,19 @@ public enum ImportAddressPolicy {
         return nil
     }
 
-    /// The bytes of an IPv4 or IPv6 literal, or nil.
-    public static func parse(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
-        return nil
-    }
-
-    /// The text of an address (IPv6 without brackets).
-    public static func format(_ bytes: [UInt8]) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        let family = bytes.count == 4 ? AF_INET : AF_INET6
-        _ = bytes.withUnsafeBytes { raw in inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) }
-        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    }
-
     /// Every address `host` resolves to (a literal is itself).
     public static func resolve(_ host: String) throws -> [[UInt8]] {
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        if let literal = parse(bare) { return [literal] }
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(bare, nil, &hints, &list) == 0, let first = list else {
-            throw DatasetError.importRefused(reason: "the host name \(bare) does not resolve")
+        do {
+            return try IPAddress.resolve(host)
+        } catch .unresolved {
+            throw DatasetError.importRefused(reason: "the host name \(bare(host)) does not resolve")
+        } catch .noAddress {
+            throw DatasetError.importRefused(reason: "the host name \(bare(host)) has no address")
         }
-        defer { freeaddrinfo(list) }
-        var out: [[UInt8]] = []
-        var node: UnsafeMutablePointer<addrinfo>? = first
-        while let current = node {
-            if let address = current.pointee.ai_addr {
-                if current.pointee.ai_family == AF_INET {
-                    var v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-                    out.append(withUnsafeBytes(of: &v4) { Array($0) })
-                } else if current.pointee.ai_family == AF_INET6 {
-                    var v6 = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
-                    out.append(withUnsafeBytes(of: &v6) { Array($0) })
-                }
-            }
-            node = current.pointee.ai_next
-        }
-        guard !out.isEmpty else { throw DatasetError.importRefused(reason: "the host name \(bare) has no address") }
-        return out
+    }
+
+    private static func bare(_ host: String) -> String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
     /// The URL's target, resolved and checked: every address must be allowed; the first is
@@ -129,12 +95,11 @@ public enum ImportAddressPolicy {
         if !allowPrivate {
             for address in addresses {
                 if let reason = refusal(address) {
-                    throw DatasetError.importRefused(reason: "\(host) resolves to \(format(address)), \(reason)")
+                    throw DatasetError.importRefused(reason: "\(host) resolves to \(IPAddress.format(address)), \(reason)")
                 }
             }
         }
-        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        return ImportTarget(host: bare, port: port, address: addresses[0])
+        return ImportTarget(host: bare(host), port: port, address: addresses[0])
     }
 }
 
@@ -150,8 +115,8 @@ public struct ImportTarget: Sendable, Equatable {
     /// libcurl's `CURLOPT_RESOLVE` entry pinning the host to the address; nil when the host
     /// is an address itself (nothing to resolve).
     public var resolve: String? {
-        guard ImportAddressPolicy.parse(host) == nil else { return nil }
-        let text = ImportAddressPolicy.format(address)
+        guard IPAddress.parse(host) == nil else { return nil }
+        let text = IPAddress.format(address)
         return "\(host):\(port):" + (address.count == 16 ? "[\(text)]" : text)
     }
 }

@@ -1,4 +1,8 @@
 import Foundation
+import Support
+import PostgresClient
+import CurlHTTP
+import JobRuntime
 
 /// The `data.import` job: downloads a CSV over HTTP(S) and loads it as an upload would.
 /// The URL's host is resolved and every address checked (``ImportAddressPolicy``) unless
@@ -120,15 +124,15 @@ extension ImportJob {
     /// per owner and name by a transaction lock, so two imports of one name make one job.
     public static func enqueue(_ draft: DatasetDraft, owner: Int64, options: Options, queue: JobQueue) throws -> Job {
         let key = "import:\(owner):\(draft.name.lowercased())"
-        let jobs = try queue.database.transaction { connection -> [Job] in
-            _ = try connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0)) IS NULL AS locked")
-            let taken = try connection.query("""
+        let jobs = try queue.database.transaction { tx -> [Job] in
+            _ = try tx.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0)) IS NULL AS locked")
+            let taken = try tx.query("""
                 SELECT (EXISTS (SELECT 1 FROM datasets WHERE owner_id = \(owner) AND lower(name) = lower(\(draft.name)))
                      OR EXISTS (SELECT 1 FROM jobs WHERE owner_id = \(owner) AND kind = \(kind) AND status IN ('queued', 'running')
                                 AND lower(payload ->> 'name') = lower(\(draft.name)))) AS taken
                 """)[0].decode("taken", as: Bool.self)
             if taken { throw DatasetError.nameTaken }
-            return try queue.enqueue(Self.draft(draft, owner: owner, options: options), on: connection)
+            return try queue.enqueue(Self.draft(draft, owner: owner, options: options), in: tx)
         }
         queue.announce(jobs)
         guard let job = jobs.first else { throw DatabaseError.unavailable("the import job was not queued") }

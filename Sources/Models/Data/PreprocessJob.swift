@@ -1,4 +1,6 @@
 import Foundation
+import Support
+import JobRuntime
 
 /// The `data.preprocess` job: a preprocessing whose source has more rows than a request may
 /// handle (`TM_SYNC_MAX_ROWS`). Its payload carries what the request validated; its result

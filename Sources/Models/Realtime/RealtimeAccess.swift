@@ -1,3 +1,6 @@
+import PostgresClient
+import Realtime
+
 /// Who may subscribe to which channel: a user to their own user channel, runs, jobs and
 /// trainings; an admin to any (as admins see every run, job and training through the API).
 public struct RealtimeAccess: Sendable {

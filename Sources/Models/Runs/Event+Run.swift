@@ -1,4 +1,6 @@
 import Foundation
+import Support
+import Realtime
 
 extension Event {
     /// The channels of a run's events: `run:{id}` and its owner's `user:{id}`.

@@ -1,4 +1,6 @@
 import Foundation
+import JobRuntime
+import Support
 
 /// A run of a strategy (the `runs` table): a backtest or a paper run, executed by a job.
 public struct Run: Codable, Sendable, Equatable {
@@ -17,7 +19,7 @@ public struct Run: Codable, Sendable, Equatable {
     /// Backtest or paper.
     public var mode: RunMode
     /// Where it is in its life.
-    public var status: RunStatus
+    public var status: JobStatus
     /// 0...1.
     public var progress: Double
     /// A short message with the progress.

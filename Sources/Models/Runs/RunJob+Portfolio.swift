@@ -1,5 +1,6 @@
 import Foundation
 import Quant
+import JobRuntime
 
 extension RunJob {
     /// The bars of every symbol of portfolio run `run` (within its start and end), as one

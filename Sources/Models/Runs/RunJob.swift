@@ -1,5 +1,6 @@
 import Foundation
 import Quant
+import JobRuntime
 
 /// The job (`strategy.run`, payload `{run_id}`) that executes a queued run: a backtest at
 /// once, or a paper run replayed bar by bar at its pace, publishing `run.progress`,
@@ -22,22 +23,28 @@ public struct RunJob: JobHandler {
         service.events.publish(.runStatus(run))
         let symbol = run.symbols.first ?? ""
         do {
+            let ending: RunStore.Ending
             switch run.mode {
             case .backtest:
                 try context.reportProgress(0, message: "loading bars")
                 if PortfolioRegistry.contains(run.snapshot.kind) {
                     let result = try Self.portfolio(run: run, service: service)
                     try context.reportProgress(0.9, message: "storing results")
-                    try end(run, RunStore.Ending(status: .succeeded, result: nil, symbol: symbol, portfolio: result), service: service)
+                    ending = RunStore.Ending(status: .succeeded, result: nil, symbol: symbol, portfolio: result)
                 } else {
                     let result = try Self.backtest(run: run, service: service)
                     try context.reportProgress(0.9, message: "storing results")
-                    try end(run, RunStore.Ending(status: .succeeded, result: result, symbol: symbol), service: service)
+                    ending = RunStore.Ending(status: .succeeded, result: result, symbol: symbol)
                 }
             case .paper:
-                try paper(run, context: context, service: service)
+                ending = try paper(run, context: context, service: service)
             }
-            return JobCompletion(result: .object(["run_id": .integer(run.id)]))
+            // The run's results commit with the job's success: a retry never stores them twice.
+            let runs = service.runs
+            return JobCompletion(
+                result: .object(["run_id": .integer(run.id)]),
+                effects: { tx in _ = try runs.finish(id: run.id, ending, in: tx) },
+                afterCommit: { if let done = try? runs.find(id: run.id, scope: nil) { service.publishEnd(done) } })
         } catch let interruption as JobInterruption {
             // Shutdown or a lost lease: the job goes back to the queue and the run starts over.
             throw interruption
@@ -118,8 +125,8 @@ public struct RunJob: JobHandler {
                         close: Array(series.close.prefix(count)), volume: Array(series.volume.prefix(count)))
     }
 
-    /// Replays the run's backtest bar by bar at its pace.
-    func paper(_ run: Run, context: JobContext, service: RunService) throws {
+    /// Replays the run's backtest bar by bar at its pace; the ending of a replay to the end.
+    func paper(_ run: Run, context: JobContext, service: RunService) throws -> RunStore.Ending {
         let series = try Self.series(of: run, service: service)
         let full = try Self.backtest(run: run, service: service, series: series)
         let symbol = run.symbols.first ?? ""
@@ -173,6 +180,6 @@ public struct RunJob: JobHandler {
                     service: service)
             throw JobInterruption.cancelled
         }
-        try end(run, RunStore.Ending(status: .succeeded, result: full, symbol: symbol, message: "replayed \(n) bars"), service: service)
+        return RunStore.Ending(status: .succeeded, result: full, symbol: symbol, message: "replayed \(n) bars")
     }
 }

@@ -1,5 +1,8 @@
 import Foundation
 import Quant
+import PostgresClient
+import Realtime
+import JobRuntime
 
 /// Runs of strategies: planning a run from a request (validating it against the strategy and
 /// the data), queueing it for a worker, running a backtest synchronously, and stopping a
@@ -161,14 +164,14 @@ public struct RunService: Sendable {
 
     /// Inserts `draft` as a queued run with its job on `connection` (inside the caller's
     /// transaction, e.g. the idempotency key's). Call ``announce(_:)`` after the commit.
-    public func enqueue(_ draft: RunDraft, on connection: PostgresConnection) throws -> (run: Run, job: Job) {
-        let run = try runs.insert(draft, status: .queued, on: connection)
+    public func enqueue(_ draft: RunDraft, in tx: Transaction) throws -> (run: Run, job: Job) {
+        let run = try runs.insert(draft, status: .queued, in: tx)
         let job = try queue.enqueue(JobQueue.Draft(kind: Self.jobKind, payload: .object(["run_id": .integer(run.id)]), ownerID: draft.ownerID,
-                                                   maxAttempts: draft.mode == .paper ? 1 : 3), on: connection)[0]
-        return (try runs.attach(job: job.id, to: run.id, on: connection), job)
+                                                   maxAttempts: draft.mode == .paper ? 1 : 3), in: tx)[0]
+        return (try runs.attach(job: job.id, to: run.id, in: tx), job)
     }
 
-    /// Publishes a committed ``enqueue(_:on:)``: the job's and the run's `queued` status, and
+    /// Publishes a committed ``enqueue(_:in:)``: the job's and the run's `queued` status, and
     /// the strategy's `active`.
     public func announce(_ queued: (run: Run, job: Job)) {
         queue.announce([queued.job])
@@ -187,46 +190,16 @@ public struct RunService: Sendable {
         events.publish(.strategyStatus(id: strategy, owner: run.ownerId, status: status))
     }
 
-    /// Queues `draft` in a transaction of its own and announces it.
-    public func execute(_ draft: RunDraft) throws -> Run {
-        let queued = try database.transaction { try enqueue(draft, on: $0) }
-        announce(queued)
-        return queued.run
-    }
-
-    /// Runs the backtest of `draft` now, on this thread, and stores it as a succeeded run
-    /// (or a failed one, rethrowing the error): what `POST /analysis/backtest` answers from.
-    public func backtestNow(_ draft: RunDraft) throws -> (run: Run, result: BacktestResult) {
+    /// Runs the backtest of `draft` now, on this thread, inside the caller's transaction (the
+    /// command's): the run is inserted, backtested and finished there, so nothing of it is
+    /// stored when anything throws. Call ``publishEnd(_:)`` with the run after the commit.
+    public func backtestNow(_ draft: RunDraft, in tx: Transaction) throws -> (run: Run, result: BacktestResult) {
         var draft = draft
         draft.mode = .backtest
         draft.snapshot.barsPerSecond = nil
-        let run = try database.transaction { try runs.insert(draft, status: .running, on: $0) }
-        do {
-            let result = try RunJob.backtest(run: run, service: self)
-            guard let done = try runs.finish(id: run.id, RunStore.Ending(status: .succeeded, result: result, symbol: draft.symbol)) else {
-                throw JobFailure("run \(run.id) ended meanwhile", retryable: false)
-            }
-            publishEnd(done)
-            return (done, result)
-        } catch {
-            let message = (error as? JobFailure)?.message ?? "internal error"
-            if let failed = try? runs.finish(id: run.id, RunStore.Ending(status: .failed, result: nil, symbol: draft.symbol, error: message)) {
-                publishEnd(failed)
-            }
-            throw error
-        }
-    }
-
-    /// ``backtestNow(_:)`` on `connection`, inside the caller's transaction (the idempotency
-    /// key's): the run is inserted, backtested and finished there, so nothing of it is stored
-    /// when anything throws. Call ``publishEnd(_:)`` with the run after the commit.
-    public func backtestNow(_ draft: RunDraft, on connection: PostgresConnection) throws -> (run: Run, result: BacktestResult) {
-        var draft = draft
-        draft.mode = .backtest
-        draft.snapshot.barsPerSecond = nil
-        let run = try runs.insert(draft, status: .running, on: connection)
+        let run = try runs.insert(draft, status: .running, in: tx)
         let result = try RunJob.backtest(run: run, service: self)
-        guard let done = try runs.finish(id: run.id, RunStore.Ending(status: .succeeded, result: result, symbol: draft.symbol), on: connection) else {
+        guard let done = try runs.finish(id: run.id, RunStore.Ending(status: .succeeded, result: result, symbol: draft.symbol), in: tx) else {
             throw JobFailure("run \(run.id) ended meanwhile", retryable: false)
         }
         return (done, result)

@@ -1,13 +1,16 @@
+import JobRuntime
 import Foundation
 import Quant
+import Support
+import PostgresClient
 
 extension RunStore {
     /// Inserts `draft` as a run of `status` (`queued` for a job, `running` for a synchronous
     /// backtest) on `connection`, and marks its strategy `active` with `last_run_at` now.
-    public func insert(_ draft: RunDraft, status: RunStatus, on connection: PostgresConnection) throws -> Run {
+    public func insert(_ draft: RunDraft, status: JobStatus, in tx: Transaction) throws -> Run {
         let snapshot = try StrategyStore.json(draft.snapshot), benchmark = try draft.benchmark.map(StrategyStore.json)
         let symbols = try StrategyStore.json(draft.symbols)
-        let rows = try connection.query("""
+        let rows = try tx.query("""
             INSERT INTO runs (owner_id, strategy_id, strategy_version, dataset_id, mode, status, symbols, start_time, end_time,
                               snapshot, benchmark, started_at)
             VALUES (\(draft.ownerID), \(draft.strategyID), \(draft.snapshot.version), \(draft.datasetID), \(draft.mode.rawValue),
@@ -17,7 +20,7 @@ extension RunStore {
             RETURNING \(unsafeFragment: Self.selection)
             """)
         if let strategyID = draft.strategyID {
-            try connection.execute("""
+            try tx.execute("""
                 UPDATE strategies SET status = 'active', last_run_at = now() WHERE id = \(strategyID)
                 """)
         }
@@ -25,8 +28,8 @@ extension RunStore {
     }
 
     /// Records the job executing run `id`, on `connection`.
-    func attach(job: Int64, to id: Int64, on connection: PostgresConnection) throws -> Run {
-        let rows = try connection.query("""
+    func attach(job: Int64, to id: Int64, in tx: Transaction) throws -> Run {
+        let rows = try tx.query("""
             UPDATE runs SET job_id = \(job), updated_at = now() WHERE id = \(id) RETURNING \(unsafeFragment: Self.selection)
             """)
         return try Self.run(from: rows[0])
@@ -53,7 +56,7 @@ extension RunStore {
     /// How a run ended.
     public struct Ending: Sendable {
         /// `succeeded`, `failed` or `cancelled`.
-        public var status: RunStatus
+        public var status: JobStatus
         /// What it produced (a stopped paper run: up to where it stopped); nil when nothing.
         public var result: BacktestResult?
         /// What a portfolio run produced (instead of `result`).
@@ -66,7 +69,7 @@ extension RunStore {
         public var message: String?
 
         /// An ending from its parts.
-        public init(status: RunStatus, result: BacktestResult?, symbol: String, error: String? = nil, message: String? = nil,
+        public init(status: JobStatus, result: BacktestResult?, symbol: String, error: String? = nil, message: String? = nil,
                     portfolio: PortfolioResult? = nil) {
             self.status = status
             self.result = result
@@ -82,17 +85,17 @@ extension RunStore {
     /// run of it is live: `stopped` after a success or a stop, `error` after a failure; a
     /// strategy its owner paused meanwhile stays paused). Nil when the run had already ended.
     public func finish(id: Int64, _ ending: Ending) throws -> Run? {
-        try database.transaction { connection in try finish(id: id, ending, on: connection) }
+        try database.transaction { tx in try finish(id: id, ending, in: tx) }
     }
 
     /// ``finish(id:_:)`` on `connection`, inside the caller's transaction.
-    public func finish(id: Int64, _ ending: Ending, on connection: PostgresConnection) throws -> Run? {
+    public func finish(id: Int64, _ ending: Ending, in tx: Transaction) throws -> Run? {
         let headline = ending.result.map(RunSummary.init) ?? ending.portfolio.map(RunSummary.init(portfolio:))
         let summary = try headline.map { try StrategyStore.json($0) }
         let metrics = ending.result.flatMap { JSONDocument(json: $0.metrics.json(timestamps: $0.equity.timestamps).rendered()) }
             ?? ending.portfolio.flatMap { JSONDocument(json: $0.metrics.json(timestamps: $0.timestamps).rendered()) }
         let bars = ending.result?.equity.equity.count ?? ending.portfolio?.equity.count
-        let rows = try connection.query("""
+        let rows = try tx.query("""
             UPDATE runs SET status = \(ending.status.rawValue), summary = \(summary)::jsonb, metrics = \(metrics)::jsonb,
                 error = \(ending.error), message = \(ending.message), finished_at = now(), updated_at = now(),
                 progress = CASE WHEN \(ending.status.rawValue) = 'succeeded' THEN 1 ELSE progress END,
@@ -103,9 +106,9 @@ extension RunStore {
         guard let row = rows.first else { return nil }
         let run = try Self.run(from: row)
         if let result = ending.result {
-            try Self.storeResults(result, symbol: ending.symbol, runID: id, on: connection)
+            try Self.storeResults(result, symbol: ending.symbol, runID: id, in: tx)
         } else if let portfolio = ending.portfolio {
-            try Self.storeResults(portfolio, runID: id, on: connection)
+            try Self.storeResults(portfolio, runID: id, in: tx)
         }
         if let strategyID = run.strategyId {
             let after: StrategyStatus = ending.status == .failed ? .error : .stopped
@@ -114,7 +117,7 @@ extension RunStore {
                 return try StrategyStore.json(StrategyPerformance(runId: id, totalReturn: s.totalReturn, sharpe: s.sharpe,
                                                                   maxDrawdown: s.maxDrawdown, winRate: s.winRate))
             }
-            try connection.execute("""
+            try tx.execute("""
                 UPDATE strategies SET
                     status = CASE WHEN status = 'active' AND NOT EXISTS (
                                  SELECT 1 FROM runs WHERE strategy_id = \(strategyID) AND status IN ('queued', 'running') AND id <> \(id))

@@ -1,5 +1,6 @@
 import Foundation
 import Quant
+import PostgresClient
 
 extension RunStore {
     /// Writes a portfolio run's holdings (``PortfolioHolding``, one `run_trades` row per symbol
@@ -8,9 +9,9 @@ extension RunStore {
     /// `run_series.position` is a bigint of shares for a single-symbol run; a portfolio holds
     /// several symbols in fractional shares, so there it is the gross exposure after the bar's
     /// close in money, Σ |shares · close| over the symbols, rounded to a whole unit.
-    static func storeResults(_ result: PortfolioResult, runID: Int64, on connection: PostgresConnection) throws {
-        try connection.execute("DELETE FROM run_trades WHERE run_id = \(runID)")
-        try connection.execute("DELETE FROM run_series WHERE run_id = \(runID)")
+    static func storeResults(_ result: PortfolioResult, runID: Int64, in tx: Transaction) throws {
+        try tx.execute("DELETE FROM run_trades WHERE run_id = \(runID)")
+        try tx.execute("DELETE FROM run_series WHERE run_id = \(runID)")
         let holdings = PortfolioHolding.of(result)
         if !holdings.isEmpty {
             let seq = SQLArray(holdings.indices.map { Int64($0) })
@@ -28,7 +29,7 @@ extension RunStore {
             let commission = SQLArray(holdings.map(\.commission))
             let returns = SQLArray(holdings.map { $0.returnFraction.isFinite ? $0.returnFraction : nil })
             let held = SQLArray(holdings.map { Int64($0.barsHeld) })
-            try connection.execute("""
+            try tx.execute("""
                 INSERT INTO run_trades (run_id, seq, symbol, side, shares, entry_bar, exit_bar, entry_time, exit_time, entry_price,
                                         exit_price, gross_pnl, net_pnl, commission, return_fraction, bars_held)
                 SELECT \(runID), t.seq, t.symbol, t.side, t.shares, t.entry_bar, t.exit_bar, to_timestamp(t.entry_time),
@@ -41,7 +42,7 @@ extension RunStore {
                 """)
         }
         let exposure = result.grossExposure.indices.map { Int64((result.grossExposure[$0] * result.equity[$0]).rounded()) }
-        try connection.execute("""
+        try tx.execute("""
             INSERT INTO run_series (run_id, times, equity, cash, position)
             VALUES (\(runID), \(SQLArray(result.timestamps))::bigint[], \(SQLArray(result.equity))::float8[],
                     \(SQLArray(result.cash))::float8[], \(SQLArray(exposure))::bigint[])

@@ -1,5 +1,6 @@
 import Foundation
 import Quant
+import PostgresClient
 
 extension RunStore {
     /// A page of run `runID`'s trades in entry order, and how many it has. The caller checks
@@ -47,9 +48,9 @@ extension RunStore {
     }
 
     /// Writes `result` as run `runID`'s trades and series (replacing any), on `connection`.
-    static func storeResults(_ result: BacktestResult, symbol: String, runID: Int64, on connection: PostgresConnection) throws {
-        try connection.execute("DELETE FROM run_trades WHERE run_id = \(runID)")
-        try connection.execute("DELETE FROM run_series WHERE run_id = \(runID)")
+    static func storeResults(_ result: BacktestResult, symbol: String, runID: Int64, in tx: Transaction) throws {
+        try tx.execute("DELETE FROM run_trades WHERE run_id = \(runID)")
+        try tx.execute("DELETE FROM run_series WHERE run_id = \(runID)")
         let trades = result.trades
         if !trades.isEmpty {
             let seq = SQLArray(trades.indices.map { Int64($0) })
@@ -66,7 +67,7 @@ extension RunStore {
             let commission = SQLArray(trades.map(\.commission))
             let returns = SQLArray(trades.map { $0.returnFraction.isFinite ? $0.returnFraction : nil })
             let held = SQLArray(trades.map { Int64($0.barsHeld) })
-            try connection.execute("""
+            try tx.execute("""
                 INSERT INTO run_trades (run_id, seq, symbol, side, shares, entry_bar, exit_bar, entry_time, exit_time, entry_price,
                                         exit_price, gross_pnl, net_pnl, commission, return_fraction, bars_held)
                 SELECT \(runID), t.seq, \(symbol), t.side, t.shares, t.entry_bar, t.exit_bar, to_timestamp(t.entry_time),
@@ -79,7 +80,7 @@ extension RunStore {
                 """)
         }
         let curve = result.equity
-        try connection.execute("""
+        try tx.execute("""
             INSERT INTO run_series (run_id, times, equity, cash, position)
             VALUES (\(runID), \(SQLArray(curve.timestamps))::bigint[], \(SQLArray(curve.equity))::float8[],
                     \(SQLArray(curve.cash))::float8[], \(SQLArray(curve.shares.map { Int64($0) }))::bigint[])

@@ -1,5 +1,7 @@
 import Foundation
 import Quant
+import JobRuntime
+import PostgresClient
 
 /// Runs, their trades and equity series in PostgreSQL. Every reading method takes the
 /// caller's scope: an owner id, or nil for an admin (every run). Another user's run is the
@@ -30,7 +32,7 @@ public final class RunStore: Sendable {
             }
         }
         guard let mode = RunMode(rawValue: try row.decode("mode")) else { throw DatabaseError.decoding(column: "mode", reason: "unknown") }
-        guard let status = RunStatus(rawValue: try row.decode("status")) else {
+        guard let status = JobStatus(rawValue: try row.decode("status")) else {
             throw DatabaseError.decoding(column: "status", reason: "unknown")
         }
         guard let snapshot = try json("snapshot", as: RunSnapshot.self) else { throw DatabaseError.decoding(column: "snapshot", reason: "is NULL") }
@@ -58,7 +60,7 @@ public final class RunStore: Sendable {
 
     /// A page of runs in `scope`, newest first, optionally of one strategy and filtered by
     /// status and mode.
-    public func list(scope: Int64?, strategyID: Int64?, status: RunStatus?, mode: RunMode?, limit: Int, offset: Int) throws -> (items: [Run], total: Int) {
+    public func list(scope: Int64?, strategyID: Int64?, status: JobStatus?, mode: RunMode?, limit: Int, offset: Int) throws -> (items: [Run], total: Int) {
         let status = status?.rawValue, mode = mode?.rawValue
         let rows = try database.query("""
             SELECT \(unsafeFragment: Self.selection), count(*) OVER () AS total FROM runs

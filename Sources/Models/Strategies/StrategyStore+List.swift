@@ -1,3 +1,4 @@
+import PostgresClient
 /// How a strategy list is ordered: each case is a fixed SQL fragment.
 public enum StrategySort: String, CaseIterable, Sendable {
     /// By name, A to Z (`-name` Z to A).

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// Strategies in PostgreSQL. Every method takes the caller's scope: an owner id, or nil for
 /// an admin (every strategy). Another user's strategy is the same as none.

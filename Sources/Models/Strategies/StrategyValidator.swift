@@ -1,4 +1,6 @@
 import Quant
+import Support
+import TradeMasterAPI
 
 /// Validates what a client sends for a strategy into a ``StrategyDraft``: builtin `kind` and
 /// `parameters` against the `Quant` registry's declared specs, trademaster `config` against

@@ -1,4 +1,6 @@
 import Quant
+import Support
+import Realtime
 
 extension Event {
     /// `training.trial`: a search's trial finished, with its scores and the best so far; on

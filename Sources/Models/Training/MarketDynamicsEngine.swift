@@ -1,5 +1,8 @@
 import Foundation
 import Quant
+import Support
+import TradeMasterAPI
+import JobRuntime
 
 /// The `analysis.market_dynamics` job (labelling: `start_market_dynamics_labeling` → poll
 /// `MDM_status` → the visualisation and analysis images kept) and the
@@ -42,10 +45,10 @@ struct MarketDynamicsEngine: JobHandler {
             let entry = JSONDocument.object(["label": .string(label), "radar_plot": .string("/api/v1/analysis/market-dynamics/\(id)/images/\(name).png")])
             log.append("dynamics test of label \(label) finished")
             try store.record(id: id, log: log)
-            return JobCompletion(result: entry) { connection in
-                try TrainingStore.mergeResult(id: id, key: "dynamics_tests", member: label, value: entry, on: connection)
+            return JobCompletion(result: entry) { tx in
+                try TrainingStore.mergeResult(id: id, key: "dynamics_tests", member: label, value: entry, in: tx)
                 for (imageName, png) in [(name, radar)] {
-                    try connection.execute("""
+                    try tx.execute("""
                         INSERT INTO training_images (training_id, name, png) VALUES (\(id), \(imageName), \(png))
                         ON CONFLICT (training_id, name) DO UPDATE SET png = EXCLUDED.png, created_at = now()
                         """)
@@ -99,8 +102,8 @@ struct MarketDynamicsEngine: JobHandler {
         log.append("labelling finished")
         try store.record(id: id, log: log + TradeMasterLog(status.info).tail(100))
         let stored = images
-        return JobCompletion(result: result) { connection in
-            try TrainingStore.complete(id: id, result: result, images: stored, on: connection)
+        return JobCompletion(result: result) { tx in
+            try TrainingStore.complete(id: id, result: result, images: stored, in: tx)
         }
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import Quant
+import Support
+import JobRuntime
 
 /// The `training.parameter_search` job: loads the strategy, the dataset's bars and the
 /// search, runs the trials on `threads` threads (a trial event and a progress report per
@@ -79,8 +81,8 @@ struct ParameterSearchEngine: JobHandler {
                          log: ["search of \(total) trials over \(series.count) bars of \(symbol) on \(threads) threads",
                                "best trial \(chosen.index): valid \(search.objective.rawValue) \(chosen.validScore)",
                                String(format: "finished in %.3f s", seconds)])
-        return JobCompletion(result: result) { connection in
-            try TrainingStore.complete(id: id, result: result, images: [:], on: connection)
+        return JobCompletion(result: result) { tx in
+            try TrainingStore.complete(id: id, result: result, images: [:], in: tx)
         }
     }
 

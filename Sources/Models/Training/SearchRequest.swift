@@ -1,4 +1,5 @@
 import Quant
+import Support
 
 /// The `config` of a parameter search, read from JSON into a ``ParameterSearch``:
 /// `{method: grid|random, space: {param: {min, max, step} | [values]}, max_trials,

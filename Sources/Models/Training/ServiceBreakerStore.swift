@@ -1,4 +1,6 @@
 import Foundation
+import PostgresClient
+import TradeMasterAPI
 
 /// The circuit breakers' last recorded states (`service_breakers`), written by the job
 /// workers on each change and read by `GET /api/v1/status`.

@@ -1,5 +1,8 @@
 import Foundation
 import Quant
+import Support
+import TradeMasterAPI
+import JobRuntime
 
 /// The `training.trademaster` job: (upload_csv of our dataset when the config names one) →
 /// `train` → poll `train_status` → `test` → poll `test_status` → the metrics table as
@@ -105,8 +108,8 @@ struct TradeMasterEngine: JobHandler {
         ])
         try store.record(id: id, log: log + serviceLog + testLog.tail(100) + ["test finished"])
         let stored = images
-        return JobCompletion(result: result) { connection in
-            try TrainingStore.complete(id: id, result: result, images: stored, on: connection)
+        return JobCompletion(result: result) { tx in
+            try TrainingStore.complete(id: id, result: result, images: stored, in: tx)
         }
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import TradeMasterAPI
+import JobRuntime
 
 /// Polls one `*_status` route of a TradeMaster session until its end flag, with backoff while
 /// the log does not change. Fails (for good) on a `Traceback`, on a log that stops growing

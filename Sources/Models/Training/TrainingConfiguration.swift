@@ -1,3 +1,4 @@
+import TradeMasterAPI
 /// How training jobs talk to TradeMaster and run searches (from `Settings`).
 public struct TrainingConfiguration: Sendable {
     /// `TRADEMASTER_API_URL`.

@@ -1,4 +1,7 @@
 import Foundation
+import PostgresClient
+import TradeMasterAPI
+import JobRuntime
 
 /// The training job kinds with what they share in one `tm worker` process: the TradeMaster
 /// client and its circuit breaker (recorded in `service_breakers` for `/api/v1/status`).

@@ -1,4 +1,7 @@
+import JobRuntime
 import Foundation
+import Support
+import PostgresClient
 
 /// A training (a parameter search or a TradeMaster run of a strategy) or a market-dynamics
 /// analysis, as the API shows it: the `training_jobs` row with the state of the job that runs
@@ -27,7 +30,7 @@ public struct TrainingJob: Codable, Sendable {
     /// The TradeMaster session, once there is one.
     public var sessionId: String?
     /// `queued`, `running`, `succeeded`, `failed` or `cancelled`.
-    public var status: String
+    public var status: JobStatus
     /// 0...1.
     public var progress: Double
     /// A short message.
@@ -66,7 +69,7 @@ public struct TrainingJob: Codable, Sendable {
     public var cancelRequestedAt: Date?
 
     /// Whether it finished (succeeded, failed or cancelled).
-    public var isFinished: Bool { ["succeeded", "failed", "cancelled"].contains(status) }
+    public var isFinished: Bool { status.isFinished }
 
     static let selection = SQLFragment("""
         SELECT t.id, t.kind, t.owner_id, t.strategy_id, t.strategy_version, t.dataset_id, t.job_id, t.name, t.config,
@@ -112,9 +115,9 @@ public struct TrainingJob: Codable, Sendable {
         cancelRequestedAt = try row.decodeIfPresent("cancel_requested_at")
         let jobKind: String? = try row.decodeIfPresent("job_kind")
         step = TrainingKinds.step(of: jobKind, kind: kind)
-        if status == "running", progress > 0.01, progress < 1, let elapsed: Double = try row.decodeIfPresent("elapsed") {
+        if status == .running, progress > 0.01, progress < 1, let elapsed: Double = try row.decodeIfPresent("elapsed") {
             etaSeconds = (elapsed * (1 - progress) / progress * 10).rounded() / 10
         }
-        if status == "succeeded" { error = nil }
+        if status == .succeeded { error = nil }
     }
 }

@@ -1,5 +1,8 @@
 import Foundation
 import Security
+import Support
+import PostgresClient
+import JobRuntime
 
 /// Training rows in PostgreSQL, with the job that runs each (enqueued in the same
 /// transaction), their images, and the minimal strategy reads and writes training needs.
@@ -44,7 +47,7 @@ public struct TrainingStore: Sendable {
     /// Inserts the row and enqueues its job (`jobKind`, payload `{training_id}`) in one
     /// transaction; announces the job after the commit.
     public func create(_ draft: Draft, owner: Int64, jobKind: String, maxAttempts: Int = 3) throws -> TrainingJob {
-        let (training, jobs) = try database.transaction { try insert(draft, owner: owner, jobKind: jobKind, maxAttempts: maxAttempts, on: $0) }
+        let (training, jobs) = try database.transaction { try insert(draft, owner: owner, jobKind: jobKind, maxAttempts: maxAttempts, in: $0) }
         queue.announce(jobs)
         return training
     }
@@ -52,8 +55,8 @@ public struct TrainingStore: Sendable {
     /// Inserts the row and enqueues its job on `connection`, inside the caller's transaction
     /// (an idempotent request's); the caller announces the jobs after the commit.
     public func insert(_ draft: Draft, owner: Int64, jobKind: String, maxAttempts: Int = 3,
-                       on connection: PostgresConnection) throws -> (training: TrainingJob, jobs: [Job]) {
-        let rows = try connection.query("""
+                       in tx: Transaction) throws -> (training: TrainingJob, jobs: [Job]) {
+        let rows = try tx.query("""
             INSERT INTO training_jobs (owner_id, kind, strategy_id, strategy_version, dataset_id, name, config, total_trials)
             VALUES (\(owner), \(draft.kind), \(draft.strategy?.id), \(draft.strategy?.version), \(draft.datasetID), \(draft.name),
                     \(draft.config)::jsonb, \(draft.totalTrials))
@@ -61,9 +64,9 @@ public struct TrainingStore: Sendable {
             """)
         let id: Int64 = try rows[0].decode("id")
         let jobs = try queue.enqueue(JobQueue.Draft(kind: jobKind, payload: .object(["training_id": .integer(id)]),
-                                                    ownerID: owner, maxAttempts: maxAttempts), on: connection)
-        try connection.execute("UPDATE training_jobs SET job_id = \(jobs[0].id) WHERE id = \(id)")
-        let created = try connection.query("""
+                                                    ownerID: owner, maxAttempts: maxAttempts), in: tx)
+        try tx.execute("UPDATE training_jobs SET job_id = \(jobs[0].id) WHERE id = \(id)")
+        let created = try tx.query("""
             \(unsafeFragment: TrainingJob.selection)
             WHERE t.id = \(id)
             """)
@@ -72,11 +75,11 @@ public struct TrainingStore: Sendable {
 
     /// Enqueues another step (a dynamics test) for an existing row, which then follows that job.
     public func enqueueStep(id: Int64, owner: Int64, jobKind: String, payload: [String: JSONDocument]) throws -> TrainingJob {
-        let jobs = try database.transaction { connection -> [Job] in
+        let jobs = try database.transaction { tx -> [Job] in
             var body = payload
             body["training_id"] = .integer(id)
-            let jobs = try queue.enqueue(JobQueue.Draft(kind: jobKind, payload: .object(body), ownerID: owner), on: connection)
-            try connection.execute("UPDATE training_jobs SET job_id = \(jobs[0].id), updated_at = now() WHERE id = \(id)")
+            let jobs = try queue.enqueue(JobQueue.Draft(kind: jobKind, payload: .object(body), ownerID: owner), in: tx)
+            try tx.execute("UPDATE training_jobs SET job_id = \(jobs[0].id), updated_at = now() WHERE id = \(id)")
             return jobs
         }
         queue.announce(jobs)
@@ -138,10 +141,10 @@ public struct TrainingStore: Sendable {
     }
 
     /// Writes the result and images on the completion transaction's connection.
-    public static func complete(id: Int64, result: JSONDocument, images: [String: [UInt8]], on connection: PostgresConnection) throws {
-        try connection.execute("UPDATE training_jobs SET result = \(result)::jsonb, updated_at = now() WHERE id = \(id)")
+    public static func complete(id: Int64, result: JSONDocument, images: [String: [UInt8]], in tx: Transaction) throws {
+        try tx.execute("UPDATE training_jobs SET result = \(result)::jsonb, updated_at = now() WHERE id = \(id)")
         for (name, png) in images.sorted(by: { $0.key < $1.key }) {
-            try connection.execute("""
+            try tx.execute("""
                 INSERT INTO training_images (training_id, name, png) VALUES (\(id), \(name), \(png))
                 ON CONFLICT (training_id, name) DO UPDATE SET png = EXCLUDED.png, created_at = now()
                 """)
@@ -149,8 +152,8 @@ public struct TrainingStore: Sendable {
     }
 
     /// Merges `member` into the result's `key` object (a dynamics test's entry by label).
-    public static func mergeResult(id: Int64, key: String, member: String, value: JSONDocument, on connection: PostgresConnection) throws {
-        try connection.execute("""
+    public static func mergeResult(id: Int64, key: String, member: String, value: JSONDocument, in tx: Transaction) throws {
+        try tx.execute("""
             UPDATE training_jobs SET result = jsonb_set(
                 COALESCE(result, '{}'::jsonb) || jsonb_build_object(\(key)::text, COALESCE(result -> \(key), '{}'::jsonb)),
                 ARRAY[\(key)::text, \(member)::text], \(value)::jsonb), updated_at = now()

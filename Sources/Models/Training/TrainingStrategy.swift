@@ -1,3 +1,4 @@
+import Support
 /// What training needs of a strategy (issue 11's `strategies` row): its engine, its builtin
 /// kind and parameters or its TradeMaster config, its trading defaults and version.
 public struct TrainingStrategy: Sendable {

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import Metrics
+import RedisClient
+
+/// The real ``EventPublisher`` of the pool and of `tm worker` (on any host): numbers each
+/// event per channel and publishes its envelope on the Redis bus (``RealtimeBus``), in one
+/// Redis script, so numbering and publishing are one step. Each nginx host's `tm relay`
+/// takes the bus's messages to its nchan (``RealtimeRelay``).
+///
+/// `publish` only appends to a bounded in-memory queue and returns: one delivery thread per
+/// process sends in order, with a short timeout. When the queue is full, Redis is down or
+/// slow, or no relay listens, events are dropped, counted
+/// (`tm_realtime_events_dropped_total{reason}`) and logged (at most one line a second):
+/// never the request or job that published them (PostgreSQL stays the record; clients
+/// resync with a GET).
+///
+/// `seq` comes from Redis rather than nchan's message ids: the envelope is complete before
+/// it reaches nginx, the numbers are gapless integers a client can check, and every process
+/// shares them. An event numbered but then not delivered leaves a gap: exactly what a
+/// subscriber should see. The bus is one Redis pub/sub channel, so every relay gets the
+/// events of a channel in `seq` order, whichever processes published them.
+public final class RedisEventPublisher: EventPublisher, @unchecked Sendable {
+    /// How to reach Redis, and the limits.
+    public struct Configuration: Sendable {
+        /// The Redis of the bus and the sequence numbers.
+        public var redis: RedisEndpoint
+        /// The deadline of one publish (connect and script), in seconds.
+        public var timeout: Double
+        /// Events waiting beyond this are dropped.
+        public var queueCapacity: Int
+        /// How long a channel's sequence number is kept after its last event.
+        public var sequenceRetentionSeconds: Int
+        /// The Redis pub/sub channel (``RealtimeBus/channel``).
+        public var busChannel: String
+
+        /// A configuration with the defaults: 0.5 s, 10,000 queued events, 30 days.
+        public init(redis: RedisEndpoint, timeout: Double = 0.5, queueCapacity: Int = 10_000,
+                    sequenceRetentionSeconds: Int = 30 * 86_400, busChannel: String = RealtimeBus.channel) {
+            self.redis = redis
+            self.timeout = timeout
+            self.queueCapacity = queueCapacity
+            self.sequenceRetentionSeconds = sequenceRetentionSeconds
+            self.busChannel = busChannel
+        }
+    }
+
+    /// Why an event was not delivered (the `reason` label of the drop counter).
+    public enum DropReason: String, Sendable {
+        /// More than `queueCapacity` events waiting.
+        case queueFull = "queue_full"
+        /// Redis down, slow or refusing.
+        case redis
+        /// Published, but no `tm relay` was subscribed to the bus.
+        case noRelay = "no_relay"
+    }
+
+    /// INCR the channel's number, publish the envelope with it, answer {seq, receivers}.
+    /// KEYS[1] the sequence key; ARGV: bus channel, text before the number, text after it,
+    /// retention in seconds.
+    static let script = """
+        local seq = redis.call('INCR', KEYS[1])
+        redis.call('EXPIRE', KEYS[1], ARGV[4])
+        local receivers = redis.call('PUBLISH', ARGV[1], ARGV[2] .. string.format('%d', seq) .. ARGV[3])
+        return {seq, receivers}
+        """
+
+    private let configuration: Configuration
+    private let drops: DropLog
+    private let metrics: MetricsRegion?
+    private let condition = NSCondition()
+    private var queue: [Event] = []
+    private var busy = false
+    private var started = false
+    private var redis: RedisConnection?
+
+    /// A publisher; its delivery thread starts with the first event.
+    public init(configuration: Configuration, logger: Logger, metrics: MetricsRegion? = nil) {
+        self.configuration = configuration
+        drops = DropLog(logger: logger)
+        self.metrics = metrics
+    }
+
+    public func publish(_ event: Event) {
+        condition.lock()
+        guard queue.count < configuration.queueCapacity else {
+            condition.unlock()
+            for _ in event.channels { dropped(.queueFull, channel: nil) }
+            return
+        }
+        queue.append(event)
+        if !started {
+            started = true
+            let thread = Thread { [self] in deliverForever() }
+            thread.name = "tm-realtime-publisher"
+            thread.start()
+        }
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits up to `seconds` for queued events to be delivered (or dropped); true when none is
+    /// left. A stopping `tm worker` calls it so its last status changes go out.
+    @discardableResult
+    public func flush(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !queue.isEmpty || busy {
+            if !condition.wait(until: deadline) { return queue.isEmpty && !busy }
+        }
+        return true
+    }
+
+    private func deliverForever() {
+        while true {
+            condition.lock()
+            while queue.isEmpty {
+                busy = false
+                condition.broadcast()
+                condition.wait()
+            }
+            busy = true
+            let event = queue.removeFirst()
+            condition.unlock()
+            for channel in event.channels { deliver(event, on: channel) }
+        }
+    }
+
+    private func deliver(_ event: Event, on channel: String) {
+        let parts = EventEnvelope(event: event, channel: channel, seq: 0).jsonAroundSeq
+        do {
+            let connection = try self.connection()
+            let answer = try connection.command([
+                "EVAL", Self.script, "1", "tm:realtime:seq:\(channel)",
+                configuration.busChannel, RealtimeBus.messagePrefix(channel: channel) + parts.prefix, parts.suffix,
+                String(configuration.sequenceRetentionSeconds),
+            ])
+            guard case .array(let values) = answer, values.count == 2, case .integer(let receivers) = values[1] else {
+                throw RedisError.unavailable("the publish script answered \(answer)")
+            }
+            if receivers == 0 {
+                dropped(.noRelay, channel: channel, detail: "no tm relay is subscribed to \(configuration.busChannel)")
+            } else {
+                metrics?.add(MetricCatalog.realtimePublished)
+            }
+        } catch {
+            redis = nil
+            dropped(.redis, channel: channel, detail: "\(error)")
+        }
+    }
+
+    private func connection() throws -> RedisConnection {
+        if let redis, redis.isHealthy { return redis }
+        redis = nil
+        let connection = try RedisConnection(endpoint: configuration.redis, timeoutSeconds: configuration.timeout)
+        redis = connection
+        return connection
+    }
+
+    private func dropped(_ reason: DropReason, channel: String?, detail: String = "") {
+        metrics?.add(MetricCatalog.series(MetricCatalog.realtimeDropped, [("reason", reason.rawValue)]))
+        drops.record(reason: reason.rawValue, channel: channel, detail: detail)
+    }
+}
