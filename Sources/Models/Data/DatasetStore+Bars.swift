@@ -1,3 +1,4 @@
+import PostgresClient
 import Quant
 
 /// A symbol's bars, column-wise, possibly aggregated into buckets.
