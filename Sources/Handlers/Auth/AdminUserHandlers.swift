@@ -25,7 +25,7 @@ public struct AdminUserHandlers: Sendable {
             "List and search users, newest first", tag: "admin",
             query: [.string("q", "Part of the username or email, case-insensitive.", maxLength: 254)], paged: true), use: list)
         routes.patch("/api/v1/admin/users/:id", .session(.admin), doc: RouteDoc(
-            "Change a user's role or active state", tag: "admin", body: Change.self, errors: [409],
+            "Change a user's role or active state", tag: "admin", body: Change.self, response: User.self, errors: [409],
             example: .object([("role", .string("analyst"))])), use: update)
     }
 
@@ -47,21 +47,24 @@ public struct AdminUserHandlers: Sendable {
         var isActive: Bool?
     }
 
-    /// `PATCH /admin/users/:id`: sets `role` and/or `is_active`. Revocation follows the target
+    /// `PATCH /admin/users/:id`: sets `role` and/or `is_active` (with `If-Match`, only over that
+    /// version: 412 with the current ETag otherwise; the answer carries the new ETag). Revocation follows the target
     /// state, not the difference, so a retry repairs a change that failed half-way: an
     /// inactive user always has their sessions ended and keys revoked, and the role is always
     /// pushed to their live sessions. Admins cannot change themselves here (no accidental
     /// lock-out).
-    public func update(_ request: Request, _ context: AppContext) throws -> User {
+    public func update(_ request: Request, _ context: AppContext) throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
         let body = try request.decode(Change.self)
+        let expected = try Versioning.expectedVersion(request, of: "user")
         guard let before = try users.find(id: id) else { throw Problem(.notFound, detail: "No user \(id).") }
         if id == principal.userID {
             throw Problem(.conflict, detail: "You cannot change your own role or active state; ask another admin.")
         }
-        guard let user = try users.updateAccess(id: id, role: body.role, isActive: body.isActive) else {
-            throw Problem(.notFound, detail: "No user \(id).")
+        guard let user = try users.updateAccess(id: id, role: body.role, isActive: body.isActive, expectedVersion: expected) else {
+            guard let current = try users.find(id: id) else { throw Problem(.notFound, detail: "No user \(id).") }
+            throw Versioning.stale("user", current: current.version)
         }
         let origin = AccountService.origin(request)
         try service.publish(user)
@@ -80,6 +83,6 @@ public struct AdminUserHandlers: Sendable {
         } else if !before.isActive {
             try audit.record("user.activate", userID: id, origin: origin, details: ["by": String(principal.userID)])
         }
-        return user
+        return try Versioning.respond(user, version: user.version)
     }
 }
