@@ -15,7 +15,7 @@ extension AnalysisHandlers {
         let request = try body.request()
         switch (body.strategyId, body.strategy) {
         case (let id?, nil):
-            guard id > 0, let strategy = try strategies.find(id: id, scope: principal.ownerScope) else {
+            guard id > 0, let strategy = try strategies.find(id: id, owner: principal.ownerScope) else {
                 throw Problem(.notFound, detail: "No strategy \(id) of yours (strategy_id).",
                               errors: [FieldError(pointer: "/strategy_id", detail: "no such strategy of yours")])
             }

@@ -31,7 +31,7 @@ public struct RunReportHandlers: Sendable {
 
     /// The tear sheet of the path's run (404 when not the caller's, 409 before it has results).
     func sheet(_ context: AppContext) throws -> TearSheet {
-        let id = try context.owned({ try analysis.service.runs.find(id: $0, scope: $1)?.id }, orThrow: { _ in RunError.notFound })
+        let id = try context.owned({ try analysis.service.runs.find(id: $0, owner: $1)?.id }, orThrow: { _ in RunError.notFound })
         let principal = try context.requirePrincipal()
         let loader = analysis.loader
         var curve = try loader.run(id, pointer: "id", principal: principal)

@@ -49,14 +49,14 @@ public struct RunHandlers: Sendable {
 
     /// The caller's run of the path's id, or 404.
     func run(_ context: AppContext) throws -> Run {
-        try context.owned({ try runs.find(id: $0, scope: $1) }, orThrow: { _ in RunError.notFound })
+        try context.owned({ try runs.find(id: $0, owner: $1) }, orThrow: { _ in RunError.notFound })
     }
 
     /// `GET /api/v1/runs`.
     public func list(_ request: Request, _ context: AppContext) throws -> Page<Run> {
         let principal = try context.requirePrincipal()
         let (page, status, mode) = try Self.listParameters(request)
-        let (items, total) = try runs.list(scope: principal.ownerScope, strategyID: nil, status: status, mode: mode,
+        let (items, total) = try runs.list(owner: principal.ownerScope, strategyID: nil, status: status, mode: mode,
                                            limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
@@ -92,7 +92,7 @@ public struct RunHandlers: Sendable {
     /// `DELETE /api/v1/runs/:id`: 204; 409 while the run is live.
     public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
         let run = try run(context)
-        try runs.delete(id: run.id, scope: run.ownerId)
+        try runs.delete(id: run.id, owner: run.ownerId)
         return NoContent()
     }
 }

@@ -67,7 +67,7 @@ public struct StrategyHandlers: Sendable {
 
     /// The caller's strategy of the path's id, or 404.
     func strategy(_ context: AppContext) throws -> StrategyRecord {
-        try context.owned({ try store.find(id: $0, scope: $1) }, orThrow: { _ in StrategyRecordError.notFound })
+        try context.owned({ try store.find(id: $0, owner: $1) }, orThrow: { _ in StrategyRecordError.notFound })
     }
 
     /// The draft `input` validates to, or a 422 naming every bad field.
@@ -94,7 +94,7 @@ public struct StrategyHandlers: Sendable {
         var full = filter
         full.search = search.flatMap { $0.isEmpty ? nil : $0 }
         full.tag = tag
-        let (items, total) = try store.listJSON(scope: principal.ownerScope, filter: full, sort: sort, limit: page.limit, offset: page.offset)
+        let (items, total) = try store.listJSON(owner: principal.ownerScope, filter: full, sort: sort, limit: page.limit, offset: page.offset)
         var body: [UInt8] = []
         body.reserveCapacity(items.utf8.count + 64)
         body += "{\"items\":".utf8
@@ -124,7 +124,7 @@ public struct StrategyHandlers: Sendable {
         let expected = try Versioning.expectedVersion(request, of: "strategy")
         let body = try request.decode(StrategyBody.self)
         let draft = try validated(body.input)
-        return try Self.respond(try store.update(id: current.id, scope: current.ownerId, with: draft, expectedVersion: expected))
+        return try Self.respond(try store.update(id: current.id, owner: current.ownerId, with: draft, expectedVersion: expected))
     }
 
     /// `PATCH /api/v1/strategies/:id`.
@@ -133,7 +133,7 @@ public struct StrategyHandlers: Sendable {
         let expected = try Versioning.expectedVersion(request, of: "strategy")
         let change = try request.decode(StrategyChange.self)
         let draft = try validated(change.input(over: current))
-        return try Self.respond(try store.update(id: current.id, scope: current.ownerId, with: draft, expectedVersion: expected))
+        return try Self.respond(try store.update(id: current.id, owner: current.ownerId, with: draft, expectedVersion: expected))
     }
 
     /// `DELETE /api/v1/strategies/:id`: 204; 409 while one of its runs is live (stop it first).
@@ -143,7 +143,7 @@ public struct StrategyHandlers: Sendable {
         if current.status == .active, try store.hasLiveRuns(strategyID: current.id) {
             throw Problem(.conflict, detail: "The strategy has a live run; stop it first (POST /api/v1/strategies/\(current.id)/stop).")
         }
-        try store.delete(id: current.id, scope: current.ownerId, expectedVersion: expected)
+        try store.delete(id: current.id, owner: current.ownerId, expectedVersion: expected)
         return NoContent()
     }
 

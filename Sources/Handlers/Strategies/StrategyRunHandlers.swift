@@ -40,7 +40,7 @@ public struct StrategyRunHandlers: Sendable {
     func strategy(_ context: AppContext) throws -> StrategyRecord {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let strategy = try strategies.find(id: id, scope: principal.ownerScope) else {
+        guard id > 0, let strategy = try strategies.find(id: id, owner: principal.ownerScope) else {
             throw StrategyRecordError.notFound
         }
         return strategy
@@ -72,7 +72,7 @@ public struct StrategyRunHandlers: Sendable {
     public func runs(_ request: Request, _ context: AppContext) throws -> Page<Run> {
         let strategy = try strategy(context)
         let (page, status, mode) = try RunHandlers.listParameters(request)
-        let (items, total) = try service.runs.list(scope: strategy.ownerId, strategyID: strategy.id, status: status, mode: mode,
+        let (items, total) = try service.runs.list(owner: strategy.ownerId, strategyID: strategy.id, status: status, mode: mode,
                                                    limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
