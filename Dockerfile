@@ -22,6 +22,7 @@ RUN set -eu; need=""; \
 COPY Package.swift ./
 RUN swift package resolve
 COPY Sources Sources
+COPY Plugins Plugins
 COPY Tests Tests
 COPY bench/quant/Sources bench/quant/Sources
 RUN swift build -c release --static-swift-stdlib --product tm \

@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "quant-bench", dependencies: ["Quant"], path: "bench/quant/Sources"),
 
         // Shared helpers for tests: environment of the test stack, a raw HTTP client.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Security"], path: "Tests/TestSupport"),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SecurityTests", dependencies: ["Security"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),

@@ -138,7 +138,7 @@ public struct Settings: Sendable {
         func url(_ name: String, _ fallback: String, schemes: [String]) throws -> String {
             let raw = value(name) ?? fallback
             guard let components = URLComponents(string: raw), let scheme = components.scheme, schemes.contains(scheme) else {
-                throw SettingsError(variable: name, reason: "must be a URL with scheme \(schemes.joined(separator: " or ")), not \(raw.debugDescription)")
+                throw SettingsError(variable: name, reason: "must be a URL with scheme \(schemes.joined(separator: " or ")), not \(Settings.redacted(raw).debugDescription)")
             }
             return raw
         }
@@ -227,6 +227,14 @@ public struct Settings: Sendable {
         tradeMasterBreakerFailures = try int("TM_TRADEMASTER_BREAKER_FAILURES", 5, 1...1000)
         tradeMasterBreakerOpenSeconds = try int("TM_TRADEMASTER_BREAKER_OPEN_S", 30, 1...3600)
         trainingThreads = try int("TM_TRAINING_THREADS", 0, 0...256)
+    }
+
+    /// `url` with the password of its user information replaced by `****`, for messages:
+    /// a URL that does not parse may still carry one (`postgres://user:secret@host:port`).
+    static func redacted(_ url: String) -> String {
+        let start = url.range(of: "://")?.upperBound ?? url.startIndex
+        guard let at = url[start...].lastIndex(of: "@"), let colon = url[start..<at].firstIndex(of: ":") else { return url }
+        return String(url[...colon]) + "****" + String(url[at...])
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32

@@ -1,16 +1,19 @@
 import Models
 import TMFcgi
 
-/// The API's route table: every route is added with its ``Access`` and its ``RouteDoc``, and
-/// authentication and the permission check run before the handler (and before its body is
-/// read). Answers for an authenticated caller get `Cache-Control: no-store` unless the
-/// handler set its own. The OpenAPI document is built from this table.
+/// The API's route table: every route is added with its access (``RouteAccess``) and its
+/// ``RouteDoc``. Public routes go on the router as they are; the others go on the
+/// authenticated group, whose ``AuthMiddleware`` authenticates the caller and whose
+/// ``PermissionMiddleware`` checks the route's access before the handler runs (and before
+/// its body is read), and whose handlers take an ``AuthenticatedContext``. The OpenAPI
+/// document is built from this table.
 public struct Routes {
     /// The router being built.
     public private(set) var router = Router<AppContext>()
     /// Every route with its documentation, in registration order.
     public private(set) var documented: [DocumentedRoute] = []
-    let authenticator: Authenticator
+    /// The routes that need a caller.
+    let authenticated: RouterGroup<AppContext, AuthenticatedContext>
 
     /// A registered route as the documentation sees it.
     public struct DocumentedRoute {
@@ -30,13 +33,13 @@ public struct Routes {
 
     /// An empty table whose non-public routes authenticate with `authenticator`.
     public init(authenticator: Authenticator) {
-        self.authenticator = authenticator
+        authenticated = router.group().add(middleware: AuthMiddleware(authenticator: authenticator))
     }
 
     /// Adds `handler` for `method` and `path`, callable as `access` allows.
-    public mutating func on<Output: ResponseGenerator>(
-        _ method: HTTPMethod, _ path: String, _ access: Access, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-        use handler: @escaping @Sendable (Request, AppContext) throws -> Output
+    public mutating func on<Route: RouteAccess, Output: ResponseGenerator>(
+        _ method: HTTPMethod, _ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output
     ) {
         var status = doc.status, body = doc.response
         if let output = Output.self as? any DocumentedOutput.Type {
@@ -46,59 +49,37 @@ public struct Routes {
             status = status ?? 200
             body = body ?? decodable
         }
-        documented.append(DocumentedRoute(method: method, path: path, access: access, doc: doc, status: status, body: body))
-        let authenticator = self.authenticator
-        let permission: Permission, needsSession: Bool
-        switch access {
-        case .anyone:
-            router.on(method, path, options: options, use: handler)
-            return
-        case .caller(let required): (permission, needsSession) = (required, false)
-        case .session(let required): (permission, needsSession) = (required, true)
-        }
-        router.on(method, path, options: options) { request, context -> Response in
-            let principal = try authenticator.authenticate(request)
-            request.logFields.append(("user_id", String(principal.userID)))
-            if needsSession { _ = try principal.requireSession() }
-            guard principal.role.allows(permission) else {
-                throw Problem(.forbidden, detail: "Your role (\(principal.role.rawValue)) does not allow this (\(permission.rawValue) permission required).")
-            }
-            var context = context
-            context.principal = principal
-            var response = try handler(request, context).response(for: request)
-            // Answers for an authenticated caller are theirs alone: no shared cache may keep them.
-            if !response.headers.contains("Cache-Control") { response.headers.add("Cache-Control", "no-store") }
-            return response
-        }
+        documented.append(DocumentedRoute(method: method, path: path, access: access.access, doc: doc, status: status, body: body))
+        access.group(of: self).on(method, path, options: options, in: &router, use: handler)
     }
 
     /// `GET path`.
-    public mutating func get<Output: ResponseGenerator>(_ path: String, _ access: Access, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-                                                        use handler: @escaping @Sendable (Request, AppContext) throws -> Output) {
+    public mutating func get<Route: RouteAccess, Output: ResponseGenerator>(_ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+                                                        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output) {
         on(.get, path, access, options: options, doc: doc, use: handler)
     }
 
     /// `POST path`.
-    public mutating func post<Output: ResponseGenerator>(_ path: String, _ access: Access, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-                                                         use handler: @escaping @Sendable (Request, AppContext) throws -> Output) {
+    public mutating func post<Route: RouteAccess, Output: ResponseGenerator>(_ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+                                                         use handler: @escaping @Sendable (Request, Route.Context) throws -> Output) {
         on(.post, path, access, options: options, doc: doc, use: handler)
     }
 
     /// `PUT path`.
-    public mutating func put<Output: ResponseGenerator>(_ path: String, _ access: Access, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-                                                        use handler: @escaping @Sendable (Request, AppContext) throws -> Output) {
+    public mutating func put<Route: RouteAccess, Output: ResponseGenerator>(_ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+                                                        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output) {
         on(.put, path, access, options: options, doc: doc, use: handler)
     }
 
     /// `PATCH path`.
-    public mutating func patch<Output: ResponseGenerator>(_ path: String, _ access: Access, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-                                                          use handler: @escaping @Sendable (Request, AppContext) throws -> Output) {
+    public mutating func patch<Route: RouteAccess, Output: ResponseGenerator>(_ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+                                                          use handler: @escaping @Sendable (Request, Route.Context) throws -> Output) {
         on(.patch, path, access, options: options, doc: doc, use: handler)
     }
 
     /// `DELETE path`.
-    public mutating func delete<Output: ResponseGenerator>(_ path: String, _ access: Access, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-                                                           use handler: @escaping @Sendable (Request, AppContext) throws -> Output) {
+    public mutating func delete<Route: RouteAccess, Output: ResponseGenerator>(_ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+                                                           use handler: @escaping @Sendable (Request, Route.Context) throws -> Output) {
         on(.delete, path, access, options: options, doc: doc, use: handler)
     }
 }

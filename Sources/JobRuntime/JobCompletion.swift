@@ -11,6 +11,9 @@ public struct JobCompletion: Sendable {
     /// Runs once the success and its effects are committed (events to announce them); not
     /// when the lease was lost.
     public var afterCommit: (@Sendable () -> Void)?
+    /// The job as the handler already committed it succeeded, with its effects, in its own
+    /// transaction (``JobContext/succeed(result:in:)``); the worker then only announces it.
+    public var committed: Job?
 
     /// A completion with `result`, and optional `effects` and `afterCommit`.
     public init(result: JSONDocument? = nil, effects: (@Sendable (Transaction) throws -> Void)? = nil,
@@ -18,5 +21,13 @@ public struct JobCompletion: Sendable {
         self.result = result
         self.effects = effects
         self.afterCommit = afterCommit
+    }
+
+    /// A completion whose success the handler committed itself, together with its effects
+    /// (``JobContext/succeed(result:in:)``).
+    public static func committed(_ job: Job, afterCommit: (@Sendable () -> Void)? = nil) -> JobCompletion {
+        var completion = JobCompletion(result: job.result, afterCommit: afterCommit)
+        completion.committed = job
+        return completion
     }
 }

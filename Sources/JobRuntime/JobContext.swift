@@ -63,6 +63,17 @@ public final class JobContext: @unchecked Sendable {
         try checkInterruption()
     }
 
+    /// Marks the job succeeded with `result` inside `tx`, the transaction that writes the
+    /// job's effects, for work whose effects own their transaction (a streamed upload);
+    /// return ``JobCompletion/committed(_:)`` with the job once `tx` has committed. Throws
+    /// ``JobInterruption/leaseLost`` when the lease is no longer ours: roll `tx` back.
+    public func succeed(result: JSONDocument?, in tx: Transaction) throws -> Job {
+        guard let done = try queue.succeed(id: job.id, worker: worker, result: result, in: tx) else {
+            throw JobInterruption.leaseLost
+        }
+        return done
+    }
+
     /// Throws ``JobInterruption`` when the handler should stop.
     public func checkInterruption() throws {
         if let reason = control.interruption { throw reason }

@@ -123,7 +123,9 @@ public final class JobWorker: Sendable {
         do {
             let completion = try handler.run(JobContext(job: job, control: control, queue: queue, worker: worker))
             let done: Job?
-            if let effects = completion.effects {
+            if let committed = completion.committed {
+                done = committed
+            } else if let effects = completion.effects {
                 done = try queue.database.transaction { tx -> Job? in
                     guard let done = try queue.succeed(id: job.id, worker: worker, result: completion.result, in: tx) else {
                         return nil

@@ -61,4 +61,13 @@ public struct SQLFragment: Sendable {
     public init(_ literal: StaticString) {
         text = literal.description
     }
+
+    private init(text: String) {
+        self.text = text
+    }
+
+    /// Two fragments one after the other: still only literal text.
+    public static func + (lhs: SQLFragment, rhs: SQLFragment) -> SQLFragment {
+        SQLFragment(text: lhs.text + rhs.text)
+    }
 }

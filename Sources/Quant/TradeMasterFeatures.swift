@@ -38,7 +38,7 @@ public struct TradeMasterFeatures: Sendable, Equatable {
         }
         for rows in groups.values {
             let close = rows.map { series.close[$0] }
-            for k in 1..<rows.count { zclose[rows[k]] = close[k] / close[k - 1] - 1 }
+            for k in rows.indices.dropFirst() { zclose[rows[k]] = close[k] / close[k - 1] - 1 }
             for w in Self.windows {
                 let mean = Indicators.smaUnchecked(close, window: w)
                 for k in rows.indices where !mean[k].isNaN {

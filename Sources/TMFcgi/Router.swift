@@ -39,7 +39,6 @@ public struct Router<Context: RequestContext>: Sendable {
     /// Routes without parameters by their normalized path (`/api/v1/status`): most requests
     /// are found with one hash lookup instead of a walk that splits and decodes the path.
     private var exact: [String: Node] = [:]
-    private var middleware: [any Middleware<Context>] = []
     /// Every registered method and path pattern, in registration order (for documentation
     /// and the tests that check it covers every route).
     public private(set) var registered: [(method: HTTPMethod, path: String)] = []
@@ -47,23 +46,16 @@ public struct Router<Context: RequestContext>: Sendable {
     /// An empty router.
     public init() {}
 
-    /// Adds middleware that wraps every route added after it.
-    public mutating func add(middleware: any Middleware<Context>) {
-        self.middleware.append(middleware)
-    }
-
-    /// Registers `handler` for `method` and `path`.
+    /// Registers `handler` for `method` and `path` (middleware goes on a ``group()``).
     public mutating func on<Output: ResponseGenerator>(
         _ method: HTTPMethod, _ path: String, options: RouteOptions = RouteOptions(),
         use handler: @escaping @Sendable (Request, Context) throws -> Output
     ) {
-        var responder: Responder<Context> = { request, context in
-            try handler(request, context).response(for: request)
-        }
-        for layer in middleware.reversed() {
-            let next = responder
-            responder = { request, context in try layer.handle(request, context: context, next: next) }
-        }
+        add(method, path, options: options) { request, context in try handler(request, context).response(for: request) }
+    }
+
+    /// Registers `responder` for `method` and `path`.
+    mutating func add(_ method: HTTPMethod, _ path: String, options: RouteOptions, responder: @escaping Responder<Context>) {
         var node = root
         for segment in Router.segments(of: path) {
             if segment.hasPrefix(":") {

@@ -66,6 +66,15 @@ import TestSupport
         #expect(page.contains("No data") && page.contains("No closed trades") && page.contains("Too few returns"))
     }
 
+    @Test func tradeReturnsSpreadPastDoublesRangeStillMakeAHistogram() throws {
+        var sheet = try Self.sheet(count: 100)
+        // hi - lo overflows to infinity: the bin position was Int(inf) or Int(NaN), a trap.
+        sheet.tradeReturns = [-1e308, 0, 1e308, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        let chart = TearSheetCharts(sheet: sheet).tradeDistribution()
+        #expect(chart.contains("5 closed trades"))
+        #expect(chart.contains("<rect"))
+    }
+
     @Test func theRefactoredPriceChartKeepsItsAxes() {
         #expect(SVG.ticks(0, 10, count: 5) == [0, 2, 4, 6, 8, 10])
         #expect(SVG.label(1234.5) == "1234" || SVG.label(1234.5) == "1235")

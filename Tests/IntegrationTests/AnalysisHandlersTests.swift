@@ -13,7 +13,7 @@ import TestSupport
     }
 
     /// POST /analysis/backtest of an inline SMA crossover on `dataset`.
-    func backtest(_ auth: [String: String], dataset: Int, client: TestHTTPClient? = nil, extra: [String: Any] = [:]) throws -> TestResponse {
+    func backtest(_ auth: [String: String], dataset: Int, client: (any TestClient)? = nil, extra: [String: Any] = [:]) throws -> TestResponse {
         var body: [String: Any] = ["strategy": ["kind": "sma_crossover", "parameters": ["fast": 10, "slow": 30]],
                                    "dataset_id": dataset, "symbol": "AAA", "commission": 0.001]
         body.merge(extra) { $1 }
@@ -224,7 +224,7 @@ import TestSupport
         func body(_ commission: Double) -> [UInt8] {
             Array(#"{"strategy": {"kind": "sma_crossover", "parameters": {"fast": 10, "slow": 30}}, "dataset_id": \#(dataset), "symbol": "AAA", "commission": \#(commission)}"#.utf8)
         }
-        func send(_ client: TestHTTPClient, key: String, _ bytes: [UInt8]) throws -> TestResponse {
+        func send(_ client: any TestClient, key: String, _ bytes: [UInt8]) throws -> TestResponse {
             try client.send("POST", "/api/v1/analysis/backtest",
                             headers: auth.merging(["Content-Type": "application/json", "Idempotency-Key": key]) { $1 }, body: bytes)
         }

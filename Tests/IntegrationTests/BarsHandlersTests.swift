@@ -74,7 +74,7 @@ import TestSupport
             text += "\(t),100.\(i % 1000),101.5,99.25,100.5,\(i)\n"
             t += 60
         }
-        fx.client.timeout = 300
+        try #require(fx.nginx).timeout = 300
         let uploaded = try fx.client.send("POST", "/api/v1/data/upload?name=export-\(UUID().uuidString.prefix(8))&symbol=EXP",
                                           headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
         #expect(uploaded.status == 201, "\(uploaded.text.prefix(300))")

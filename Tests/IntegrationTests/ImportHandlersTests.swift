@@ -28,7 +28,7 @@ import TestSupport
         throw TestHTTPError(description: "the local HTTP server did not start")
     }
 
-    func waitForJob(_ client: TestHTTPClient, _ location: String, _ auth: [String: String]) throws -> [String: Any] {
+    func waitForJob(_ client: any TestClient, _ location: String, _ auth: [String: String]) throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(30)
         while true {
             let job = try client.send("GET", location, headers: auth).json

@@ -28,14 +28,7 @@ import TestSupport
     /// Polls `GET /jobs/:id` until `done` holds; returns the last answer.
     @discardableResult
     func poll(_ id: Int, _ auth: [String: String], seconds: Double = 10, until done: ([String: Any]) -> Bool) throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(seconds)
-        while true {
-            let response = try fx.client.send("GET", "/api/v1/jobs/\(id)", headers: auth)
-            try #require(response.status == 200, "\(response.status) \(response.text)")
-            if done(response.json) { return response.json }
-            if Date() > deadline { throw TestHTTPError(description: "job \(id) still \(response.json["status"] ?? "?")") }
-            usleep(20_000)
-        }
+        try fx.client.poll("/api/v1/jobs/\(id)", auth, seconds: seconds, every: 0.02, until: done)
     }
 
     func worker(concurrency: Int) throws -> TestWorker {

@@ -12,10 +12,7 @@ import TestSupport
     }
 
     func upload(_ auth: [String: String], _ name: String, _ text: String) throws -> Int {
-        let response = try fx.client.send("POST", "/api/v1/data/upload?name=\(name)&symbol=ABC",
-                                          headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
-        #expect(response.status == 201, "\(response.text)")
-        return response.json["id"] as? Int ?? 0
+        try StrategyFixtures(fx).upload(auth, text: text, symbol: "ABC", name: name)
     }
 
     /// Equal value for value (the server runs the same functions on the same doubles); an

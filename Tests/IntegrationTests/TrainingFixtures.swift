@@ -6,7 +6,7 @@ import TestSupport
 /// a `tm worker` tuned for short polls, and polling of a training's status.
 struct TrainingFixtures {
     let fx: AuthFixtures
-    var client: TestHTTPClient { fx.client }
+    var client: any TestClient { fx.client }
     var stack: TestStack { fx.stack }
 
     /// Cancels jobs an earlier test left unfinished, so this test's worker sees only its own.
@@ -74,14 +74,7 @@ struct TrainingFixtures {
     /// Polls `path` until `done` holds; the last answer.
     @discardableResult
     func poll(_ path: String, _ auth: [String: String], seconds: Double = 30, until done: ([String: Any]) -> Bool) throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(seconds)
-        while true {
-            let response = try client.send("GET", path, headers: auth)
-            try #require(response.status == 200, "\(response.status) \(response.text)")
-            if done(response.json) { return response.json }
-            if Date() > deadline { throw TestHTTPError(description: "\(path) still \(response.json["status"] ?? "?"): \(response.text.prefix(2000))") }
-            usleep(50_000)
-        }
+        try client.poll(path, auth, seconds: seconds, until: done)
     }
 
     /// Polls until the status is one of the finished ones.

@@ -8,7 +8,7 @@ import TestSupport
 
     init() throws {
         fx = try AuthFixtures()
-        fx.client.timeout = 120
+        try #require(fx.nginx).timeout = 120
     }
 
     func user(role: String = "user") throws -> [String: String] {
@@ -223,7 +223,7 @@ import TestSupport
         let auth = try user()
         var head = "POST /api/v1/data/upload?name=big HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\n"
         head += "Authorization: \(auth["Authorization"]!)\r\nContent-Length: \(257 << 20)\r\nConnection: close\r\n\r\n"
-        let response = try fx.client.sendRaw(Array(head.utf8), method: "POST")
+        let response = try #require(fx.nginx).sendRaw(Array(head.utf8), method: "POST")
         #expect(response.status == 413)
         #expect(response.header("content-type") == "application/problem+json")
     }

@@ -56,6 +56,21 @@ import Testing
         }
     }
 
+    @Test func anInvalidURLIsNamedWithoutItsPassword() {
+        for url in ["mysql://alice:s3cret-pw@db:5432/tm", "postgres//alice:s3cret-pw@db", "alice:s3cret-pw@db:5432"] {
+            do {
+                _ = try Settings(["SECRET_KEY": goodKey, "DATABASE_URL": url])
+                Issue.record("accepted \(url)")
+            } catch {
+                #expect(!"\(error)".contains("s3cret"), "\(error)")
+                #expect("\(error)".contains("DATABASE_URL"))
+            }
+        }
+        #expect(Settings.redacted("mysql://alice:s3cret@db:5432/tm") == "mysql://alice:****@db:5432/tm")
+        #expect(Settings.redacted("redis://:pw@host:6379/0") == "redis://:****@host:6379/0")
+        #expect(Settings.redacted("postgresql://host/db") == "postgresql://host/db")
+    }
+
     @Test func dotEnvParsing() throws {
         let values = try Settings.parseDotEnv("""
             # comment

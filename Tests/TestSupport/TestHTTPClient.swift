@@ -19,6 +19,13 @@ public struct TestResponse: Sendable {
 
     /// A header, by lower-case name.
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// A response with `headers` named in lower case.
+    public init(status: Int, headers: [String: String], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// Errors of the test client.
@@ -30,7 +37,7 @@ public struct TestHTTPError: Error, CustomStringConvertible {
 
 /// A blocking HTTP/1.1 client over one kept-alive TCP connection to 127.0.0.1, reconnecting
 /// when the server closes it. Not thread-safe: one per thread.
-public final class TestHTTPClient: @unchecked Sendable {
+public final class TestHTTPClient: TestClient, @unchecked Sendable {
     private let port: Int
     private var fd: Int32 = -1
     private var buffer: [UInt8] = []
@@ -41,18 +48,6 @@ public final class TestHTTPClient: @unchecked Sendable {
     public init(port: Int) { self.port = port }
 
     deinit { if fd >= 0 { close(fd) } }
-
-    /// Sends a request; a JSON `body` object is encoded and typed as `application/json`.
-    @discardableResult
-    public func send(_ method: String, _ path: String, headers: [String: String] = [:], json: Any? = nil) throws -> TestResponse {
-        var headers = headers
-        var body: [UInt8] = []
-        if let json {
-            body = Array(try JSONSerialization.data(withJSONObject: json))
-            if headers["Content-Type"] == nil { headers["Content-Type"] = "application/json" }
-        }
-        return try send(method, path, headers: headers, body: body)
-    }
 
     /// Sends a request with raw body bytes.
     public func send(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]) throws -> TestResponse {

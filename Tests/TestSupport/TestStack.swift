@@ -67,6 +67,13 @@ public struct TestStack: Sendable {
         return (name, base + "/" + name)
     }
 
+    /// One value (or rows, a line each) from `query` on `database` (the stack's by default).
+    public func sql(_ query: String, database: String? = nil) throws -> String {
+        let result = try TestStack.run(["psql", database ?? databaseURL, "-tAc", query])
+        guard result.status == 0 else { throw Missing(description: "psql: \(result.output)") }
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Drops a scratch database, closing its connections.
     public func dropDatabase(_ name: String) {
         _ = try? TestStack.run(["psql", databaseURL, "-qc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"])

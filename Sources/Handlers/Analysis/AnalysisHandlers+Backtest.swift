@@ -51,8 +51,8 @@ extension AnalysisHandlers {
 
     /// `POST /api/v1/analysis/backtest`. With `Idempotency-Key`, a retry (same key, same body)
     /// answers the first answer, 200 or 202, without a second run; another body is 422.
-    public func backtest(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func backtest(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         guard let mediaType = request.mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
             throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.", headers: [("Accept", "application/json")])
         }

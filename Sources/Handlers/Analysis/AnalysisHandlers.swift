@@ -66,8 +66,8 @@ public struct AnalysisHandlers: Sendable {
     }
 
     /// `GET /api/v1/analysis/performance`.
-    func performance(_ request: Request, _ context: AppContext) throws -> PerformanceAnswer {
-        let principal = try context.requirePrincipal()
+    func performance(_ request: Request, _ context: AuthenticatedContext) throws -> PerformanceAnswer {
+        let principal = context.principal
         let query = try request.queryItems
         var errors: [FieldError] = []
         let periods = Self.periodsPerYear(query, errors: &errors)
@@ -79,8 +79,8 @@ public struct AnalysisHandlers: Sendable {
     }
 
     /// `GET /api/v1/analysis/risk`.
-    func risk(_ request: Request, _ context: AppContext) throws -> RiskAnswer {
-        let principal = try context.requirePrincipal()
+    func risk(_ request: Request, _ context: AuthenticatedContext) throws -> RiskAnswer {
+        let principal = context.principal
         let query = try request.queryItems
         var errors: [FieldError] = []
         let periods = Self.periodsPerYear(query, errors: &errors)
@@ -94,8 +94,8 @@ public struct AnalysisHandlers: Sendable {
     }
 
     /// `POST /api/v1/analysis/compare`.
-    func compare(_ request: Request, _ context: AppContext) throws -> CompareAnswer {
-        let principal = try context.requirePrincipal()
+    func compare(_ request: Request, _ context: AuthenticatedContext) throws -> CompareAnswer {
+        let principal = context.principal
         let body = try request.decode(CompareBody.self)
         var errors: [FieldError] = []
         if !(2...20).contains(body.runIds.count) { errors.append(FieldError(pointer: "/run_ids", detail: "must list 2 to 20 runs")) }

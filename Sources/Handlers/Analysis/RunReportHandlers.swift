@@ -30,9 +30,9 @@ public struct RunReportHandlers: Sendable {
     }
 
     /// The tear sheet of the path's run (404 when not the caller's, 409 before it has results).
-    func sheet(_ context: AppContext) throws -> TearSheet {
+    func sheet(_ context: AuthenticatedContext) throws -> TearSheet {
         let id = try context.owned({ try analysis.service.runs.find(id: $0, owner: $1)?.id }, orThrow: { _ in RunError.notFound })
-        let principal = try context.requirePrincipal()
+        let principal = context.principal
         let loader = analysis.loader
         var curve = try loader.run(id, pointer: "id", principal: principal)
         try loader.attachOwnBenchmark(&curve)
@@ -67,14 +67,14 @@ public struct RunReportHandlers: Sendable {
     }
 
     /// `GET /api/v1/runs/:id/report.html`.
-    public func report(_ request: Request, _ context: AppContext) throws -> Response {
+    public func report(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let sheet = try sheet(context)
         analysis.metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "report")]))
         return Self.text(TearSheetRenderer(sheet: sheet).render(), type: "text/html; charset=utf-8")
     }
 
     /// `GET /api/v1/runs/:id/equity.svg`.
-    public func equity(_ request: Request, _ context: AppContext) throws -> Response {
+    public func equity(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let width = QueryValue.integer(query, "width", 200...4000, errors: &errors) ?? 960

@@ -112,7 +112,11 @@ struct TearSheetCharts {
         let span = hi > lo ? hi - lo : max(abs(hi), 0.01)
         let start = hi > lo ? lo : lo - span / 2
         var counts = [Int](repeating: 0, count: bins)
-        for v in values { counts[min(Int((v - start) / span * Double(bins)), bins - 1)] += 1 }
+        for v in values {
+            // Returns spread past Double's range make the position infinite: clamp before Int.
+            let position = (v - start) / span * Double(bins)
+            counts[position.isNaN ? 0 : Int(Swift.min(Swift.max(position, 0), Double(bins - 1)))] += 1
+        }
         let frame = ChartFrame(left: Self.left, top: Self.top, right: Double(width) - 72, bottom: Double(height) - 26,
                                low: 0, high: Double(counts.max() ?? 1) * 1.08, count: bins)
         // Counts are whole: label only whole ticks.

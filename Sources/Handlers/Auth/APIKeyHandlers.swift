@@ -47,8 +47,8 @@ public struct APIKeyHandlers: Sendable {
 
     /// `POST /auth/api-keys`: 201 with the key, shown once (only its SHA-256 is stored). Needs
     /// a login session: a key cannot make more keys.
-    public func create(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func create(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         let body = try request.decode(Draft.self)
         var issues: [ValidationIssue] = []
         let name = Self.nameRules.normalize(body.name, issues: &issues)
@@ -69,8 +69,8 @@ public struct APIKeyHandlers: Sendable {
     }
 
     /// `GET /auth/api-keys`: a page of the caller's live keys, newest first (never the key or its hash).
-    public func list(_ request: Request, _ context: AppContext) throws -> Page<APIKeyRecord> {
-        let principal = try context.requirePrincipal()
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<APIKeyRecord> {
+        let principal = context.principal
         var errors: [FieldError] = []
         let page = PageRequest.parse(try request.queryItems, errors: &errors)
         try QueryValue.check(errors)
@@ -78,8 +78,8 @@ public struct APIKeyHandlers: Sendable {
     }
 
     /// `DELETE /auth/api-keys/:id`: revokes the key at once; another user's or unknown id is 404.
-    public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
-        let principal = try context.requirePrincipal()
+    public func delete(_ request: Request, _ context: AuthenticatedContext) throws -> NoContent {
+        let principal = context.principal
         let id = try context.parameters.require("id", as: Int64.self)
         guard try keys.revoke(id: id, userID: principal.userID) else {
             throw Problem(.notFound, detail: "You have no API key \(id).")

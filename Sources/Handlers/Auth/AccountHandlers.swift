@@ -29,8 +29,8 @@ public struct AccountHandlers: Sendable {
 
     /// `GET /auth/me`: the caller. With a session this is the profile the session caches
     /// (one Redis round trip for the whole request); with an API key, the database's.
-    public func show(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func show(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         if let profile = principal.cachedProfile { return Response.json(profile) }
         return try JSONCoding.response(try service.profile(userID: principal.userID), status: .ok)
     }
@@ -43,8 +43,8 @@ public struct AccountHandlers: Sendable {
 
     /// `PATCH /auth/me`: changes `full_name` and/or `email` (409 when the email is taken; a
     /// new email revokes the user's API keys).
-    public func update(_ request: Request, _ context: AppContext) throws -> User {
-        let principal = try context.requirePrincipal()
+    public func update(_ request: Request, _ context: AuthenticatedContext) throws -> User {
+        let principal = context.principal
         let body = try request.decode(ProfileChange.self)
         var issues: [ValidationIssue] = []
         if let email = body.email { issues += EmailPolicy.validate(email) }
@@ -62,8 +62,8 @@ public struct AccountHandlers: Sendable {
     /// `POST /auth/change-password`: needs the current password (wrong ones count as failed
     /// logins); ends every other session of the user and revokes their API keys. 204; 409
     /// when a concurrent change won.
-    public func changePassword(_ request: Request, _ context: AppContext) throws -> NoContent {
-        let principal = try context.requirePrincipal()
+    public func changePassword(_ request: Request, _ context: AuthenticatedContext) throws -> NoContent {
+        let principal = context.principal
         let body = try request.decode(PasswordChange.self)
         try service.changePassword(userID: principal.userID, keepingSession: try principal.requireSession(),
                                    current: body.currentPassword, new: body.newPassword, request: request)
@@ -77,8 +77,8 @@ public struct AccountHandlers: Sendable {
 
     /// `POST /auth/logout`: ends this session, or with `all_devices` every session of the
     /// user; the access token stops working at once. 204.
-    public func logout(_ request: Request, _ context: AppContext) throws -> NoContent {
-        let principal = try context.requirePrincipal()
+    public func logout(_ request: Request, _ context: AuthenticatedContext) throws -> NoContent {
+        let principal = context.principal
         let body = try request.decode(Logout.self, orIfEmpty: Logout(allDevices: nil))
         _ = try service.logout(userID: principal.userID, sessionID: try principal.requireSession(),
                                allDevices: body.allDevices ?? false, request: request)

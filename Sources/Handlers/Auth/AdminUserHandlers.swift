@@ -31,7 +31,7 @@ public struct AdminUserHandlers: Sendable {
 
     /// `GET /admin/users?q=&limit=&offset=` (or `page` and `per_page`): newest first, at most
     /// 100 a page; `q` matches part of the username or email, case-insensitively.
-    public func list(_ request: Request, _ context: AppContext) throws -> Page<User> {
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<User> {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
@@ -53,8 +53,8 @@ public struct AdminUserHandlers: Sendable {
     /// inactive user always has their sessions ended and keys revoked, and the role is always
     /// pushed to their live sessions. Admins cannot change themselves here (no accidental
     /// lock-out).
-    public func update(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func update(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         let id = try context.parameters.require("id", as: Int64.self)
         let body = try request.decode(Change.self)
         let expected = try Versioning.expectedVersion(request, of: "user")

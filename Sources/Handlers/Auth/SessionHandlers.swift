@@ -34,8 +34,8 @@ public struct SessionHandlers: Sendable {
     }
 
     /// `GET /auth/sessions`: a page of the caller's live sessions, newest first.
-    public func list(_ request: Request, _ context: AppContext) throws -> Page<Item> {
-        let principal = try context.requirePrincipal()
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Item> {
+        let principal = context.principal
         var errors: [FieldError] = []
         let page = PageRequest.parse(try request.queryItems, errors: &errors)
         try QueryValue.check(errors)
@@ -49,8 +49,8 @@ public struct SessionHandlers: Sendable {
 
     /// `DELETE /auth/sessions/:id`: ends one of the caller's sessions; another user's (or an
     /// unknown) id is 404, so ids cannot be probed.
-    public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
-        let principal = try context.requirePrincipal()
+    public func delete(_ request: Request, _ context: AuthenticatedContext) throws -> NoContent {
+        let principal = context.principal
         let id = try context.parameters.require("id", as: String.self)
         guard let session = try sessions.find(id: id), session.userID == principal.userID else {
             throw Problem(.notFound, detail: "You have no session \(id).")

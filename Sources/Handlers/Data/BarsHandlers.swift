@@ -76,7 +76,7 @@ public struct BarsHandlers: Sendable {
     }
 
     /// `GET /api/v1/data/datasets/:id/bars`.
-    public func bars(_ request: Request, _ context: AppContext) throws -> Response {
+    public func bars(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let dataset = try DatasetHandlers(store: store).dataset(context)
         let query = try request.queryItems
         var errors: [FieldError] = []

@@ -33,7 +33,7 @@ public struct ChartHandlers: Sendable {
     }
 
     /// `GET /api/v1/data/datasets/:id/chart.svg`.
-    public func chart(_ request: Request, _ context: AppContext) throws -> Response {
+    public func chart(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let dataset = try DatasetHandlers(store: store).dataset(context)
         let query = try request.queryItems
         var errors: [FieldError] = []

@@ -43,13 +43,13 @@ public struct DatasetHandlers: Sendable {
     }
 
     /// The caller's dataset of the path's id, or 404.
-    func dataset(_ context: AppContext) throws -> Dataset {
+    func dataset(_ context: AuthenticatedContext) throws -> Dataset {
         try context.owned({ try store.find(id: $0, owner: $1) }, orThrow: { _ in DatasetError.notFound })
     }
 
     /// `GET /api/v1/data/datasets` (an admin's list holds everyone's).
-    public func list(_ request: Request, _ context: AppContext) throws -> Page<Dataset> {
-        let principal = try context.requirePrincipal()
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Dataset> {
+        let principal = context.principal
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
@@ -64,7 +64,7 @@ public struct DatasetHandlers: Sendable {
     }
 
     /// `GET /api/v1/data/datasets/:id`.
-    public func show(_ request: Request, _ context: AppContext) throws -> Response {
+    public func show(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         try Self.respond(try dataset(context))
     }
 
@@ -76,7 +76,7 @@ public struct DatasetHandlers: Sendable {
     }
 
     /// `PATCH /api/v1/data/datasets/:id`.
-    public func update(_ request: Request, _ context: AppContext) throws -> Response {
+    public func update(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let current = try dataset(context)
         let expected = try Versioning.expectedVersion(request, of: "dataset")
         let change = try request.decode(Change.self)
@@ -89,15 +89,15 @@ public struct DatasetHandlers: Sendable {
             errors.append(FieldError(pointer: "/tags", detail: "a tag must not contain a comma"))
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-        let principal = try context.requirePrincipal()
+        let principal = context.principal
         return try Self.respond(try store.update(id: current.id, owner: principal.ownerScope, name: name, description: description,
                                                  tags: tags, expectedVersion: expected))
     }
 
     /// `DELETE /api/v1/data/datasets/:id`.
-    public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
+    public func delete(_ request: Request, _ context: AuthenticatedContext) throws -> NoContent {
         let current = try dataset(context)
-        let principal = try context.requirePrincipal()
+        let principal = context.principal
         let force: Bool
         switch try request.queryItems["force"] {
         case nil, "false"?: force = false

@@ -49,8 +49,8 @@ public struct ImportHandlers: Sendable {
     }
 
     /// `POST /api/v1/data/import`.
-    public func create(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func create(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         let body = try request.decode(Body.self)
         var errors: [FieldError] = []
         let url = body.url.trimmingCharacters(in: .whitespaces)

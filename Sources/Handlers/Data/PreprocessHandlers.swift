@@ -55,8 +55,8 @@ public struct PreprocessHandlers: Sendable {
     }
 
     /// `POST /api/v1/data/preprocess`.
-    public func preprocess(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func preprocess(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         let body = try request.decode(Body.self)
         var issues: [ValidationIssue] = []
         let name = UploadForm.nameRules.normalize(body.name, issues: &issues)

@@ -44,8 +44,8 @@ public struct UploadHandlers: Sendable {
 
     /// Streams the body through the parser into PostgreSQL; 201 with the dataset. Counts the
     /// outcome and the rows stored.
-    public func upload(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func upload(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         do {
             let dataset = try store(request, owner: principal.userID)
             count("stored")

@@ -38,8 +38,8 @@ public struct JobHandlers: Sendable {
 
     /// `GET /api/v1/jobs?status=&kind=&limit=&offset=`: newest first; an unknown `status` or
     /// `kind` is a 422 naming it.
-    public func list(_ request: Request, _ context: AppContext) throws -> Page<Job> {
-        let principal = try context.requirePrincipal()
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Job> {
+        let principal = context.principal
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
@@ -55,15 +55,15 @@ public struct JobHandlers: Sendable {
     }
 
     /// `GET /api/v1/jobs/:id`: status, progress, attempts, timestamps, result or error.
-    public func show(_ request: Request, _ context: AppContext) throws -> Job {
+    public func show(_ request: Request, _ context: AuthenticatedContext) throws -> Job {
         try context.owned({ try queue.find(id: $0, owner: $1) }, orThrow: { Problem(.notFound, detail: "No job \($0).") })
     }
 
     /// `POST /api/v1/jobs/:id/cancel`: a queued job is cancelled at once (200); a running one
     /// stops at its next progress report (202, `cancel_requested_at` set); a finished one is
     /// a 409.
-    public func cancel(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func cancel(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         let id = try context.parameters.require("id", as: Int64.self)
         switch try queue.cancel(id: id, owner: principal.ownerScope) {
         case .cancelled(let job):

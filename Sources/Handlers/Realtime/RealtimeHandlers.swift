@@ -62,8 +62,8 @@ public struct RealtimeHandlers: Sendable {
 
     /// `POST /api/v1/realtime/tickets`: 422 for a malformed or unsupported channel, 404 when
     /// any channel is not the caller's, else one ticket per distinct channel.
-    public func create(_ request: Request, _ context: AppContext) throws -> Tickets {
-        let principal = try context.requirePrincipal()
+    public func create(_ request: Request, _ context: AuthenticatedContext) throws -> Tickets {
+        let principal = context.principal
         let body = try request.decode(Draft.self)
         var errors: [FieldError] = []
         if body.channels.isEmpty || body.channels.count > Self.maximumChannels {

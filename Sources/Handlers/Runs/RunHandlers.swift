@@ -48,13 +48,13 @@ public struct RunHandlers: Sendable {
     }
 
     /// The caller's run of the path's id, or 404.
-    func run(_ context: AppContext) throws -> Run {
+    func run(_ context: AuthenticatedContext) throws -> Run {
         try context.owned({ try runs.find(id: $0, owner: $1) }, orThrow: { _ in RunError.notFound })
     }
 
     /// `GET /api/v1/runs`.
-    public func list(_ request: Request, _ context: AppContext) throws -> Page<Run> {
-        let principal = try context.requirePrincipal()
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Run> {
+        let principal = context.principal
         let (page, status, mode) = try Self.listParameters(request)
         let (items, total) = try runs.list(owner: principal.ownerScope, strategyID: nil, status: status, mode: mode,
                                            limit: page.limit, offset: page.offset)
@@ -62,12 +62,12 @@ public struct RunHandlers: Sendable {
     }
 
     /// `GET /api/v1/runs/:id`.
-    public func show(_ request: Request, _ context: AppContext) throws -> Run {
+    public func show(_ request: Request, _ context: AuthenticatedContext) throws -> Run {
         try run(context)
     }
 
     /// `GET /api/v1/runs/:id/trades`.
-    public func trades(_ request: Request, _ context: AppContext) throws -> Page<RunTrade> {
+    public func trades(_ request: Request, _ context: AuthenticatedContext) throws -> Page<RunTrade> {
         let run = try run(context)
         var errors: [FieldError] = []
         let page = PageRequest.parse(try request.queryItems, errors: &errors)
@@ -77,7 +77,7 @@ public struct RunHandlers: Sendable {
     }
 
     /// `GET /api/v1/runs/:id/equity?max_points=`: empty until the run has results.
-    public func equity(_ request: Request, _ context: AppContext) throws -> RunEquity {
+    public func equity(_ request: Request, _ context: AuthenticatedContext) throws -> RunEquity {
         let run = try run(context)
         var errors: [FieldError] = []
         let maxPoints = QueryValue.integer(try request.queryItems, "max_points", 2...10_000, errors: &errors) ?? 1000
@@ -90,7 +90,7 @@ public struct RunHandlers: Sendable {
     }
 
     /// `DELETE /api/v1/runs/:id`: 204; 409 while the run is live.
-    public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
+    public func delete(_ request: Request, _ context: AuthenticatedContext) throws -> NoContent {
         let run = try run(context)
         try runs.delete(id: run.id, owner: run.ownerId)
         return NoContent()

@@ -66,7 +66,7 @@ public struct StrategyHandlers: Sendable {
     }
 
     /// The caller's strategy of the path's id, or 404.
-    func strategy(_ context: AppContext) throws -> StrategyRecord {
+    func strategy(_ context: AuthenticatedContext) throws -> StrategyRecord {
         try context.owned({ try store.find(id: $0, owner: $1) }, orThrow: { _ in StrategyRecordError.notFound })
     }
 
@@ -79,8 +79,8 @@ public struct StrategyHandlers: Sendable {
     }
 
     /// `GET /api/v1/strategies`: a `Page<StrategyRecord>` whose items PostgreSQL encodes.
-    public func list(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
@@ -106,20 +106,20 @@ public struct StrategyHandlers: Sendable {
     }
 
     /// `POST /api/v1/strategies`: 201 with `Location` and `ETag`.
-    public func create(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func create(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         let body = try request.decode(StrategyBody.self)
         let strategy = try store.insert(try validated(body.input), owner: principal.userID)
         return try Self.respond(strategy, status: .created, location: "/api/v1/strategies/\(strategy.id)")
     }
 
     /// `GET /api/v1/strategies/:id`.
-    public func show(_ request: Request, _ context: AppContext) throws -> Response {
+    public func show(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         try Self.respond(try strategy(context))
     }
 
     /// `PUT /api/v1/strategies/:id`.
-    public func replace(_ request: Request, _ context: AppContext) throws -> Response {
+    public func replace(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let current = try strategy(context)
         let expected = try Versioning.expectedVersion(request, of: "strategy")
         let body = try request.decode(StrategyBody.self)
@@ -128,7 +128,7 @@ public struct StrategyHandlers: Sendable {
     }
 
     /// `PATCH /api/v1/strategies/:id`.
-    public func update(_ request: Request, _ context: AppContext) throws -> Response {
+    public func update(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let current = try strategy(context)
         let expected = try Versioning.expectedVersion(request, of: "strategy")
         let change = try request.decode(StrategyChange.self)
@@ -137,7 +137,7 @@ public struct StrategyHandlers: Sendable {
     }
 
     /// `DELETE /api/v1/strategies/:id`: 204; 409 while one of its runs is live (stop it first).
-    public func delete(_ request: Request, _ context: AppContext) throws -> NoContent {
+    public func delete(_ request: Request, _ context: AuthenticatedContext) throws -> NoContent {
         let current = try strategy(context)
         let expected = try Versioning.expectedVersion(request, of: "strategy")
         if current.status == .active, try store.hasLiveRuns(strategyID: current.id) {
@@ -153,7 +153,7 @@ public struct StrategyHandlers: Sendable {
     }
 
     /// `POST /api/v1/strategies/:id/clone`: 201 with the copy.
-    public func clone(_ request: Request, _ context: AppContext) throws -> Response {
+    public func clone(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let current = try strategy(context)
         let body = try request.decode(CloneBody.self)
         var issues: [ValidationIssue] = []
@@ -164,7 +164,7 @@ public struct StrategyHandlers: Sendable {
     }
 
     /// `GET /api/v1/strategies/kinds`.
-    public func kinds(_ request: Request, _ context: AppContext) throws -> StrategyKinds {
+    public func kinds(_ request: Request, _ context: AuthenticatedContext) throws -> StrategyKinds {
         StrategyKinds(items: StrategyRegistry.descriptors.map { StrategyKind($0) } + PortfolioRegistry.descriptors.map { StrategyKind($0, portfolio: true) })
     }
 }

@@ -37,8 +37,8 @@ public struct StrategyRunHandlers: Sendable {
     }
 
     /// The caller's strategy of the path's id, or 404.
-    func strategy(_ context: AppContext) throws -> StrategyRecord {
-        let principal = try context.requirePrincipal()
+    func strategy(_ context: AuthenticatedContext) throws -> StrategyRecord {
+        let principal = context.principal
         let id = try context.parameters.require("id", as: Int64.self)
         guard id > 0, let strategy = try strategies.find(id: id, owner: principal.ownerScope) else {
             throw StrategyRecordError.notFound
@@ -47,7 +47,7 @@ public struct StrategyRunHandlers: Sendable {
     }
 
     /// `POST /api/v1/strategies/:id/execute`.
-    public func execute(_ request: Request, _ context: AppContext) throws -> Response {
+    public func execute(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let strategy = try strategy(context)
         let bytes = try request.jsonBytes()
         let body = try JSONCoding.decode(ExecuteBody.self, from: bytes)
@@ -63,13 +63,13 @@ public struct StrategyRunHandlers: Sendable {
     }
 
     /// `POST /api/v1/strategies/:id/stop`: the runs it stopped (none is not an error).
-    public func stop(_ request: Request, _ context: AppContext) throws -> RunList {
+    public func stop(_ request: Request, _ context: AuthenticatedContext) throws -> RunList {
         let strategy = try strategy(context)
         return RunList(items: try service.stop(strategyID: strategy.id))
     }
 
     /// `GET /api/v1/strategies/:id/runs`.
-    public func runs(_ request: Request, _ context: AppContext) throws -> Page<Run> {
+    public func runs(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Run> {
         let strategy = try strategy(context)
         let (page, status, mode) = try RunHandlers.listParameters(request)
         let (items, total) = try service.runs.list(owner: strategy.ownerId, strategyID: strategy.id, status: status, mode: mode,

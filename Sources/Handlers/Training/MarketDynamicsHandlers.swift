@@ -75,8 +75,8 @@ public struct MarketDynamicsHandlers: Sendable {
     }
 
     /// `POST /api/v1/analysis/market-dynamics`.
-    public func start(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func start(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         let body = try request.decode(StartBody.self)
         var errors: [FieldError] = []
         var config: [String: JSONDocument] = [:]
@@ -155,8 +155,8 @@ public struct MarketDynamicsHandlers: Sendable {
     }
 
     /// `GET /api/v1/analysis/market-dynamics`.
-    public func list(_ request: Request, _ context: AppContext) throws -> Page<TrainingJob> {
-        let principal = try context.requirePrincipal()
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<TrainingJob> {
+        let principal = context.principal
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
@@ -168,16 +168,16 @@ public struct MarketDynamicsHandlers: Sendable {
     }
 
     /// `GET /api/v1/analysis/market-dynamics/:id`.
-    public func show(_ request: Request, _ context: AppContext) throws -> TrainingJob {
+    public func show(_ request: Request, _ context: AuthenticatedContext) throws -> TrainingJob {
         try analysis(context)
     }
 
-    func analysis(_ context: AppContext) throws -> TrainingJob {
+    func analysis(_ context: AuthenticatedContext) throws -> TrainingJob {
         try TrainingHandlers(store: store, idempotency: IdempotencyStore(database: store.database)).training(context, kinds: ["market_dynamics"])
     }
 
     /// `POST …/:id/save`: calls `save_market_dynamics_labeling` now (a quick call).
-    public func save(_ request: Request, _ context: AppContext) throws -> TrainingJob {
+    public func save(_ request: Request, _ context: AuthenticatedContext) throws -> TrainingJob {
         let analysis = try analysis(context)
         guard analysis.status == .succeeded || (analysis.step == "dynamics_test" && analysis.isFinished),
               let session = analysis.sessionId, analysis.result?["session_id"] != nil else {
@@ -191,8 +191,8 @@ public struct MarketDynamicsHandlers: Sendable {
     }
 
     /// `POST …/:id/dynamics-test {label}`.
-    public func dynamicsTest(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func dynamicsTest(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         let analysis = try analysis(context)
         let body = try request.decode(DynamicsTestBody.self)
         let styles = analysis.config["number_of_market_style"]?.intValue ?? 0
@@ -211,12 +211,12 @@ public struct MarketDynamicsHandlers: Sendable {
     }
 
     /// `POST …/:id/stop`.
-    public func stop(_ request: Request, _ context: AppContext) throws -> Response {
+    public func stop(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         try TrainingHandlers.stop(try analysis(context), store: store, context: context)
     }
 
     /// `GET …/:id/images/:name`.
-    public func imageFile(_ request: Request, _ context: AppContext) throws -> Response {
+    public func imageFile(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let analysis = try analysis(context)
         guard let file = context.parameters["name"], file.hasSuffix(".png"), file.count <= 50 else {
             throw Problem(.notFound, detail: "No such image.")

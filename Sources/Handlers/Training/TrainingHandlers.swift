@@ -85,8 +85,8 @@ public struct TrainingHandlers: Sendable {
     }
 
     /// `POST /api/v1/training/start`.
-    public func start(_ request: Request, _ context: AppContext) throws -> Response {
-        let principal = try context.requirePrincipal()
+    public func start(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
+        let principal = context.principal
         let bytes = try request.jsonBytes()
         let body = try JSONCoding.decode(StartBody.self, from: bytes)
         var errors: [FieldError] = []
@@ -149,8 +149,8 @@ public struct TrainingHandlers: Sendable {
     }
 
     /// `GET /api/v1/training?status=&strategy_id=`.
-    public func list(_ request: Request, _ context: AppContext) throws -> Page<TrainingJob> {
-        let principal = try context.requirePrincipal()
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<TrainingJob> {
+        let principal = context.principal
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
@@ -167,24 +167,24 @@ public struct TrainingHandlers: Sendable {
     }
 
     /// `GET /api/v1/training/:id` and `…/status`.
-    public func show(_ request: Request, _ context: AppContext) throws -> TrainingJob {
+    public func show(_ request: Request, _ context: AuthenticatedContext) throws -> TrainingJob {
         try training(context)
     }
 
     /// The training of the path's id, the caller's (any for admins), or 404.
-    func training(_ context: AppContext, kinds: Set<String> = ["parameter_search", "trademaster"]) throws -> TrainingJob {
+    func training(_ context: AuthenticatedContext, kinds: Set<String> = ["parameter_search", "trademaster"]) throws -> TrainingJob {
         try context.owned({ try store.find(id: $0, owner: $1).flatMap { kinds.contains($0.kind) ? $0 : nil } },
                           orThrow: { Problem(.notFound, detail: "No training \($0).") })
     }
 
     /// `POST /api/v1/training/:id/stop`: the job is cancelled (queued) or asked to stop
     /// (running); a finished one is a 409.
-    public func stop(_ request: Request, _ context: AppContext) throws -> Response {
+    public func stop(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let training = try training(context)
         return try Self.stop(training, store: store, context: context)
     }
 
-    static func stop(_ training: TrainingJob, store: TrainingStore, context: AppContext) throws -> Response {
+    static func stop(_ training: TrainingJob, store: TrainingStore, context: AuthenticatedContext) throws -> Response {
         guard let jobID = training.jobId, !training.isFinished else {
             throw Problem(.conflict, detail: "Training \(training.id) has already finished (\(training.status)).")
         }
@@ -214,8 +214,8 @@ public struct TrainingHandlers: Sendable {
 
     /// `POST /api/v1/training/:id/apply`: a succeeded search's best parameters become the
     /// strategy's, as a new version.
-    public func apply(_ request: Request, _ context: AppContext) throws -> ApplyAnswer {
-        let principal = try context.requirePrincipal()
+    public func apply(_ request: Request, _ context: AuthenticatedContext) throws -> ApplyAnswer {
+        let principal = context.principal
         let training = try training(context)
         guard training.kind == "parameter_search" else {
             throw Problem(.conflict, detail: "Only a parameter search has parameters to apply.")
@@ -244,7 +244,7 @@ public struct TrainingHandlers: Sendable {
     }
 
     /// `GET /api/v1/training/:id/plot.png`.
-    public func plotImage(_ request: Request, _ context: AppContext) throws -> Response {
+    public func plotImage(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let training = try training(context)
         return try Self.image(store: store, id: training.id, name: "result", missing: "Training \(training.id) has no result plot.")
     }

@@ -1,3 +1,5 @@
+import JobRuntime
+import PostgresClient
 import Foundation
 import Quant
 
@@ -30,8 +32,10 @@ public struct DatasetPreprocessor: Sendable {
 
     /// Applies `steps` (validated) to `source` of `owner` and stores the result as `name`;
     /// `progress` hears the fraction of symbols done.
+    /// `beforeCommit` writes what must commit with the new dataset (a job's success), in its transaction.
     public func run(source: Dataset, owner: Int64, name: String, description: String, steps: [PreprocessStep],
-                    progress: (Double) throws -> Void = { _ in }) throws -> Dataset {
+                    progress: (Double) throws -> Void = { _ in },
+                    beforeCommit: (Transaction, Dataset) throws -> Void = { _, _ in }) throws -> Dataset {
         let stepsJSON = String(decoding: try DatasetStore.encoder.encode(steps), as: UTF8.self)
         let trainFraction = PreprocessStep.splitTrain(steps) ?? 0.7
         // Read and transform every symbol first: the upload's COPY then owns the connection.
@@ -73,9 +77,8 @@ public struct DatasetPreprocessor: Sendable {
                 }
             }
             try text.withUTF8 { try upload.feed($0) }
-            let dataset = try upload.finish(draft)
-            try progress(1)
-            return dataset
+            // No progress from here: the upload's COPY holds this thread's connection.
+            return try upload.finish(draft, beforeCommit: beforeCommit)
         } catch {
             upload.abort()
             throw error

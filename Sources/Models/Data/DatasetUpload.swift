@@ -105,7 +105,9 @@ public final class DatasetUpload {
     }
 
     /// Ends the file and stores the dataset; throws (after rolling back) when the file is refused.
-    public func finish(_ draft: DatasetDraft) throws -> Dataset {
+    /// `beforeCommit` writes what must commit with the dataset (a job's success) in its
+    /// transaction.
+    public func finish(_ draft: DatasetDraft, beforeCommit: (Transaction, Dataset) throws -> Void = { _, _ in }) throws -> Dataset {
         guard writer != nil, !closed else { throw DatasetError.badFile("The upload was already ended.") }
         do {
             try parser.finish { try self.write($0, $1) }
@@ -113,6 +115,7 @@ public final class DatasetUpload {
             try self.writer?.finish()
             self.writer = nil
             let dataset = try store(draft)
+            try beforeCommit(tx, dataset)
             try tx.commit()
             closed = true
             return dataset

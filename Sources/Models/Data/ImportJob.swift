@@ -75,11 +75,16 @@ public enum ImportJob {
             try context.reportProgress(0, message: "downloading")
             // Only the cancel check while downloading: this thread's connection is in the upload's COPY,
             // so progress (a write to PostgreSQL) waits for the end.
-            let dataset = try load(draft, owner: owner, options: options, store: DatasetStore(database: context.database)) { _ in
-                try context.checkInterruption()
-            }
-            try context.reportProgress(1, message: "loaded")
-            return JobCompletion(result: .object(["dataset_id": .integer(dataset.id), "row_count": .integer(dataset.rowCount)]))
+            // The dataset commits with the job's success: a retry never loads it twice.
+            var committed: Job?
+            _ = try load(draft, owner: owner, options: options, store: DatasetStore(database: context.database),
+                         progress: { _ in try context.checkInterruption() },
+                         beforeCommit: { tx, dataset in
+                             let result: JSONDocument = .object(["dataset_id": .integer(dataset.id), "row_count": .integer(dataset.rowCount)])
+                             committed = try context.succeed(result: result, in: tx)
+                         })
+            guard let committed else { throw JobFailure("data.import: the upload ended without a dataset", retryable: false) }
+            return .committed(committed)
         } catch let error as DatasetError {
             throw JobFailure("data.import: \(error.summary)", retryable: false)
         } catch let error as HTTPClientError {
@@ -88,8 +93,10 @@ public enum ImportJob {
     }
 
     /// Checks the URL's addresses, downloads it into a new upload and stores the dataset.
+    /// `beforeCommit` writes what must commit with the dataset, in its transaction.
     public static func load(_ draft: DatasetDraft, owner: Int64, options: Options, store: DatasetStore,
-                            progress: @escaping (Int) throws -> Void = { _ in }) throws -> Dataset {
+                            progress: @escaping (Int) throws -> Void = { _ in },
+                            beforeCommit: (Transaction, Dataset) throws -> Void = { _, _ in }) throws -> Dataset {
         let target = try ImportAddressPolicy.target(url: options.url, allowPrivate: options.allowPrivate)
         let upload = try DatasetUpload(store: store, owner: owner, limits: options.limits, draft: draft)
         do {
@@ -104,7 +111,7 @@ public enum ImportJob {
             guard response.status == 200 else {
                 throw DatasetError.importRefused(reason: "the server answered \(response.status)\(response.status / 100 == 3 ? " (redirects are not followed)" : "")")
             }
-            return try upload.finish(draft)
+            return try upload.finish(draft, beforeCommit: beforeCommit)
         } catch HTTPClientError.responseTooLarge {
             upload.abort()
             throw DatasetError.importRefused(reason: "the file is larger than \(options.maxBytes) bytes")

@@ -1,3 +1,4 @@
+import PostgresClient
 import Foundation
 import Support
 import JobRuntime
@@ -45,9 +46,15 @@ public enum PreprocessJob {
         try context.reportProgress(0, message: "reading")
         let preprocessor = DatasetPreprocessor(store: store, limits: UploadLimits(maximumRows: maxRows, quotaBytes: Int64(quota)))
         do {
-            let dataset = try preprocessor.run(source: source, owner: owner, name: name, description: payload["description"]?.stringValue ?? "",
-                                               steps: steps) { try context.reportProgress($0, message: "preprocessing") }
-            return JobCompletion(result: .object(["dataset_id": .integer(dataset.id)]))
+            // The dataset commits with the job's success: a retry never stores it twice.
+            var committed: Job?
+            _ = try preprocessor.run(source: source, owner: owner, name: name, description: payload["description"]?.stringValue ?? "",
+                                     steps: steps, progress: { try context.reportProgress($0, message: "preprocessing") },
+                                     beforeCommit: { tx, dataset in
+                                         committed = try context.succeed(result: .object(["dataset_id": .integer(dataset.id)]), in: tx)
+                                     })
+            guard let committed else { throw JobFailure("data.preprocess: no dataset was stored", retryable: false) }
+            return .committed(committed)
         } catch let error as DatasetError {
             throw JobFailure("data.preprocess: \(error.summary)", retryable: false)
         }

@@ -17,7 +17,7 @@ extension RunStore {
             let seq = SQLArray(holdings.indices.map { Int64($0) })
             let symbol = SQLArray(words: holdings.map(\.symbol))
             let side = SQLArray(words: holdings.map { $0.shares > 0 ? "long" : "short" })
-            let shares = SQLArray(holdings.map { max(1, Int64(abs($0.shares).rounded())) })
+            let shares = SQLArray(holdings.map { Swift.max(1, Int64(saturating: abs($0.shares).rounded())) })
             let entryBar = SQLArray(holdings.map { Int64($0.entryBar) })
             let exitBar = SQLArray(holdings.map { $0.exitBar.map(Int64.init) })
             let entryTime = SQLArray(holdings.map(\.entryTime))
@@ -41,7 +41,7 @@ extension RunStore {
                           commission, ret, held)
                 """)
         }
-        let exposure = result.grossExposure.indices.map { Int64((result.grossExposure[$0] * result.equity[$0]).rounded()) }
+        let exposure = result.grossExposure.indices.map { Int64(saturating: (result.grossExposure[$0] * result.equity[$0]).rounded()) }
         try tx.execute("""
             INSERT INTO run_series (run_id, times, equity, cash, position)
             VALUES (\(runID), \(SQLArray(result.timestamps))::bigint[], \(SQLArray(result.equity))::float8[],

@@ -14,9 +14,17 @@ public final class RunStore: Sendable {
         self.database = database
     }
 
+    /// A run's status, read from one place: its job's while the run is live (a run retried
+    /// after a failed attempt is `queued` again with its job), its own once it has ended (the
+    /// run's end commits with the job's; a run whose job was pruned keeps its own).
+    static let status = SQLFragment("""
+        CASE WHEN runs.status IN ('queued', 'running') AND runs.job_id IS NOT NULL \
+        THEN coalesce((SELECT jobs.status FROM jobs WHERE jobs.id = runs.job_id), runs.status) ELSE runs.status END
+        """)
+
     /// The columns every run query selects (JSON-typed ones as text).
-    static let selection = SQLFragment("""
-        id, owner_id, strategy_id, strategy_version, dataset_id, job_id, mode, status, progress, message, \
+    static let selection = SQLFragment("id, owner_id, strategy_id, strategy_version, dataset_id, job_id, mode, ") + status + SQLFragment("""
+         AS status, progress, message, \
         to_jsonb(symbols)::text AS symbols, start_time, end_time, snapshot::text AS snapshot, benchmark::text AS benchmark, \
         summary::text AS summary, metrics::text AS metrics, error, bars_processed, created_at, started_at, finished_at, updated_at
         """)
@@ -65,7 +73,7 @@ public final class RunStore: Sendable {
         let rows = try database.query("""
             SELECT \(unsafeFragment: Self.selection), count(*) OVER () AS total FROM runs
             WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope)) AND (\(strategyID)::bigint IS NULL OR strategy_id = \(strategyID))
-              AND (\(status)::text IS NULL OR status = \(status)) AND (\(mode)::text IS NULL OR mode = \(mode))
+              AND (\(status)::text IS NULL OR \(unsafeFragment: Self.status) = \(status)) AND (\(mode)::text IS NULL OR mode = \(mode))
             ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)
             """)
         var total = try rows.first?.decode("total", as: Int.self) ?? 0
@@ -73,7 +81,7 @@ public final class RunStore: Sendable {
             total = try database.query("""
                 SELECT count(*)::bigint AS total FROM runs
                 WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope)) AND (\(strategyID)::bigint IS NULL OR strategy_id = \(strategyID))
-                  AND (\(status)::text IS NULL OR status = \(status)) AND (\(mode)::text IS NULL OR mode = \(mode))
+                  AND (\(status)::text IS NULL OR \(unsafeFragment: Self.status) = \(status)) AND (\(mode)::text IS NULL OR mode = \(mode))
                 """).first?.decode("total") ?? 0
         }
         return (try rows.map(Self.run(from:)), total)

@@ -6,7 +6,7 @@ import TestSupport
 /// Access tokens through nginx: every way a token can be wrong is a 401 with
 /// `WWW-Authenticate`, and only a live session makes a well-signed token work. Tokens are
 /// forged here with the pool's SECRET_KEY from the stack's env file.
-@Suite struct AuthenticatorTests {
+@Suite struct AccessTokenTests {
     let fx: AuthFixtures
     init() throws { fx = try AuthFixtures() }
 

@@ -2,13 +2,13 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `/api/v1/strategies` through nginx: CRUD, validation against the Quant registry and the
+/// `/api/v1/strategies` in-process: CRUD, validation against the Quant registry and the
 /// TradeMaster catalogue, ETags, ownership, roles and concurrent creates.
-@Suite(.serialized) struct StrategyHandlersTests {
+@Suite(.inProcess("strategies")) struct StrategyHandlersTests {
     let sx: StrategyFixtures
 
     init() throws {
-        sx = try StrategyFixtures()
+        sx = StrategyFixtures(try InProcessApp.suite().fixtures)
     }
 
     @Test func createShowListUpdateCloneAndDelete() throws {
@@ -258,7 +258,7 @@ import TestSupport
         let count = 8
         let statuses = LockedArray()
         DispatchQueue.concurrentPerform(iterations: count) { index in
-            let client = sx.stack.client()
+            let client = sx.client
             let response = try? client.send("POST", "/api/v1/strategies", headers: auth, json: [
                 "name": index % 2 == 0 ? name : name.uppercased(), "strategy_type": "algorithmic_trading", "engine": "builtin",
                 "kind": "sma_crossover"])
@@ -267,14 +267,4 @@ import TestSupport
         #expect(statuses.values.sorted() == [201] + Array(repeating: 409, count: count - 1), "\(statuses.values)")
         #expect(try sx.client.send("GET", "/api/v1/strategies?q=\(name)", headers: auth).json["total"] as? Int == 1)
     }
-}
-
-/// An array appended to from several threads.
-final class LockedArray: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Int] = []
-    /// Appends `value`.
-    func append(_ value: Int) { lock.lock(); items.append(value); lock.unlock() }
-    /// The values so far.
-    var values: [Int] { lock.lock(); defer { lock.unlock() }; return items }
 }

@@ -2,10 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `/api/v1/auth/me`, `/change-password` and `/logout` through nginx.
-@Suite struct AccountHandlersTests {
+/// `/api/v1/auth/me`, `/change-password` and `/logout` in-process.
+@Suite(.inProcess("account")) struct AccountHandlersTests {
     let fx: AuthFixtures
-    init() throws { fx = try AuthFixtures() }
+    init() throws { fx = try InProcessApp.suite().fixtures }
 
     @Test func meShowsTheCaller() throws {
         let account = try fx.register()

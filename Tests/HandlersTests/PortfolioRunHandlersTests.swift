@@ -2,16 +2,16 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Portfolio strategies through nginx with a real `tm worker`: the kinds catalogue, a
+/// Portfolio strategies in-process with a real `tm worker` on the suite's database: the kinds catalogue, a
 /// `portfolio_management` strategy executed on a long-layout upload of the Quant fixture
 /// `portfolio.csv`, its equity equal to the numpy reference (`portfolio_backtests.json`,
 /// scripts/quant-reference/generate_analysis.py) to 1e-9 relative, and bad inputs naming
 /// their field.
-@Suite(.serialized) struct PortfolioRunHandlersTests {
+@Suite(.inProcess("portfolio_runs"), .serialized) struct PortfolioRunHandlersTests {
     let sx: StrategyFixtures
 
     init() throws {
-        sx = try StrategyFixtures()
+        sx = StrategyFixtures(try InProcessApp.suite().fixtures)
     }
 
     /// Uploads the fixture `portfolio.csv` (long layout: date, tic, OHLCV); returns the dataset's id.

@@ -1,27 +1,30 @@
 import Foundation
-import Testing
-import TestSupport
 
 /// Price files, multipart bodies and CSV reading for the market-data tests.
-enum DataFixtures {
+public enum DataFixtures {
     /// A deterministic generator (an LCG), so files are reproducible.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Double {
+    public struct Generator {
+        public var state: UInt64
+
+        /// A generator seeded with `state`.
+        public init(state: UInt64) { self.state = state }
+
+        /// The next number in [0, 1).
+        public mutating func next() -> Double {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Double(state >> 11) / Double(1 << 53)
         }
     }
 
     /// One parsed bar of a file.
-    struct Bar: Equatable {
-        var date: String
-        var symbol: String
-        var values: [String: Double?]
+    public struct Bar: Equatable {
+        public var date: String
+        public var symbol: String
+        public var values: [String: Double?]
     }
 
     /// A wide daily file of `count` business days from 2020-01-01, one row per weekday.
-    static func wideDaily(count: Int, seed: UInt64 = 1, volume: Bool = true) -> (text: String, dates: [String]) {
+    public static func wideDaily(count: Int, seed: UInt64 = 1, volume: Bool = true) -> (text: String, dates: [String]) {
         var random = Generator(state: seed)
         var lines = ["date,open,high,low,close" + (volume ? ",volume" : "")]
         var dates: [String] = []
@@ -50,11 +53,11 @@ enum DataFixtures {
     }
 
     /// Rounded to 4 decimals, as text the file carries (so high ≥ open holds after rounding too).
-    static func round4(_ value: Double) -> String { String(format: "%.4f", value) }
+    public static func round4(_ value: Double) -> String { String(format: "%.4f", value) }
 
     /// A long TradeMaster-style file: `date,tic,open,high,low,close,adjcp,zopen,volume` for
     /// `symbols` over `days` dates, rows shuffled when `shuffled`.
-    static func longTradeMaster(symbols: [String], days: Int, shuffled: Bool = true) -> String {
+    public static func longTradeMaster(symbols: [String], days: Int, shuffled: Bool = true) -> String {
         var random = Generator(state: 42)
         var rows: [String] = []
         for (k, symbol) in symbols.enumerated() {
@@ -76,7 +79,7 @@ enum DataFixtures {
     }
 
     /// Parses a CSV text into bars keyed by date and symbol (`symbol` for wide files).
-    static func parse(_ text: String, symbol: String = "") -> [Bar] {
+    public static func parse(_ text: String, symbol: String = "") -> [Bar] {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: .init(charactersIn: "\r")) }
         let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         return lines.map { line in
@@ -94,7 +97,7 @@ enum DataFixtures {
     }
 
     /// A multipart/form-data body with `fields` and a file part.
-    static func multipart(fields: [(String, String)], file: [UInt8]?, filename: String = "AAPL.csv",
+    public static func multipart(fields: [(String, String)], file: [UInt8]?, filename: String = "AAPL.csv",
                           contentType: String = "text/csv", boundary: String = "tm-boundary-7d3f") -> (body: [UInt8], contentType: String) {
         var body: [UInt8] = []
         body += Array("preamble to ignore\r\n".utf8)
@@ -110,10 +113,8 @@ enum DataFixtures {
         return (body, "multipart/form-data; boundary=\(boundary)")
     }
 
-    /// One value from PostgreSQL.
-    static func sql(_ stack: TestStack, _ query: String) throws -> String {
-        let result = try TestStack.run(["psql", stack.databaseURL, "-tAc", query])
-        #expect(result.status == 0, "\(result.output)")
-        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// One value from the stack's PostgreSQL.
+    public static func sql(_ stack: TestStack, _ query: String) throws -> String {
+        try stack.sql(query)
     }
 }

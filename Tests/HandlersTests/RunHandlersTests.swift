@@ -2,13 +2,13 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `/api/v1/runs` through nginx with a real `tm worker`: a backtest run's trades and equity
+/// `/api/v1/runs` in-process with a real `tm worker` on the suite's database: a backtest run's trades and equity
 /// equal `tm backtest` on the same file, paging and downsampling, ownership, delete.
-@Suite(.serialized) struct RunHandlersTests {
+@Suite(.inProcess("runs"), .serialized) struct RunHandlersTests {
     let sx: StrategyFixtures
 
     init() throws {
-        sx = try StrategyFixtures()
+        sx = StrategyFixtures(try InProcessApp.suite().fixtures)
     }
 
     /// Relative closeness for the numbers the API and the CLI print (both shortest round-trip
@@ -163,7 +163,7 @@ import TestSupport
         #expect(try sx.client.send("DELETE", "/api/v1/runs/\(runID)", headers: viewer).status == 403)
         #expect(try sx.client.send("DELETE", "/api/v1/runs/\(runID)", headers: alice).status == 204)
         #expect(try sx.client.send("GET", "/api/v1/runs/\(runID)", headers: alice).status == 404)
-        #expect(try DataFixtures.sql(sx.stack, "SELECT count(*) FROM run_trades WHERE run_id = \(runID)") == "0")
-        #expect(try DataFixtures.sql(sx.stack, "SELECT count(*) FROM run_series WHERE run_id = \(runID)") == "0")
+        #expect(try sx.fx.sql("SELECT count(*) FROM run_trades WHERE run_id = \(runID)") == "0")
+        #expect(try sx.fx.sql("SELECT count(*) FROM run_series WHERE run_id = \(runID)") == "0")
     }
 }

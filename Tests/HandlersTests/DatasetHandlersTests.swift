@@ -2,12 +2,12 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `/api/v1/data/datasets` through nginx: lists, ETags, ownership.
-@Suite(.serialized) struct DatasetHandlersTests {
+/// `/api/v1/data/datasets` in-process: lists, ETags, ownership.
+@Suite(.inProcess("datasets")) struct DatasetHandlersTests {
     let fx: AuthFixtures
 
     init() throws {
-        fx = try AuthFixtures()
+        fx = try InProcessApp.suite().fixtures
     }
 
     func create(_ auth: [String: String], name: String, tags: String = "", text: String? = nil, symbol: String = "SPY") throws -> [String: Any] {
@@ -65,7 +65,7 @@ import TestSupport
         #expect(try fx.client.send("PATCH", "/api/v1/data/datasets/\(id)", headers: auth, json: ["name": ""]).status == 422)
         #expect(try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)", headers: auth.merging(["If-Match": "\"2\""]) { $1 }).status == 204)
         #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)", headers: auth).status == 404)
-        #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM bars WHERE dataset_id = \(id)") == "0")
+        #expect(try fx.sql("SELECT count(*) FROM bars WHERE dataset_id = \(id)") == "0")
     }
 
     @Test func anotherUsersDatasetIsNotFoundOnEveryRoute() throws {
@@ -111,7 +111,7 @@ import TestSupport
         #expect(try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)?force=true", headers: auth).status == 204)
         #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)", headers: auth).status == 404)
         // The run stays, without its dataset.
-        #expect(try DataFixtures.sql(fx.stack, "SELECT coalesce(dataset_id::text, 'none') FROM runs WHERE id = \(run)") == "none")
+        #expect(try fx.sql("SELECT coalesce(dataset_id::text, 'none') FROM runs WHERE id = \(run)") == "none")
         // A dataset no run uses is deleted without force.
         let free = try #require(try create(auth, name: "free")["id"] as? Int)
         #expect(try fx.client.send("DELETE", "/api/v1/data/datasets/\(free)", headers: auth).status == 204)

@@ -2,10 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Personal API keys through nginx.
-@Suite struct APIKeyHandlersTests {
+/// Personal API keys in-process.
+@Suite(.inProcess("apikeys")) struct APIKeyHandlersTests {
     let fx: AuthFixtures
-    init() throws { fx = try AuthFixtures() }
+    init() throws { fx = try InProcessApp.suite().fixtures }
 
     @Test func createdKeyIsShownOnceAndAuthenticatesBothWays() throws {
         let account = try fx.register()

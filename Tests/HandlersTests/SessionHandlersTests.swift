@@ -2,10 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 
-/// `GET /api/v1/auth/sessions` and `DELETE /api/v1/auth/sessions/:id` through nginx.
-@Suite struct SessionHandlersTests {
+/// `GET /api/v1/auth/sessions` and `DELETE /api/v1/auth/sessions/:id` in-process.
+@Suite(.inProcess("sessions")) struct SessionHandlersTests {
     let fx: AuthFixtures
-    init() throws { fx = try AuthFixtures() }
+    init() throws { fx = try InProcessApp.suite().fixtures }
 
     @Test func listsTheCallersSessionsMarkingTheCurrentOne() throws {
         let account = try fx.register()
@@ -18,7 +18,7 @@ import TestSupport
         let current = try #require(items.first { $0["id"] as? String == laptop.sessionID })
         #expect(current["current"] as? Bool == true)
         #expect(current["user_agent"] as? String == "Laptop/2.0")
-        #expect(current["ip_address"] as? String == "127.0.0.1")
+        #expect(current["ip_address"] as? String == fx.clientAddress)
         #expect(current["created_at"] is String && current["last_seen_at"] is String)
         let other = try #require(items.first { $0["id"] as? String == phone.sessionID })
         #expect(other["current"] as? Bool == false)

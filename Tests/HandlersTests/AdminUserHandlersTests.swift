@@ -3,9 +3,9 @@ import Testing
 import TestSupport
 
 /// `/api/v1/admin/users` and the role guard, with an admin made by `tm user create`.
-@Suite struct AdminUserHandlersTests {
+@Suite(.inProcess("admin_users")) struct AdminUserHandlersTests {
     let fx: AuthFixtures
-    init() throws { fx = try AuthFixtures() }
+    init() throws { fx = try InProcessApp.suite().fixtures }
 
     @Test func nonAdminsGet403() throws {
         let admin = try fx.login(try fx.createWithCLI(role: "admin"))
@@ -84,7 +84,7 @@ import TestSupport
         let demote = try fx.client.send("PATCH", "/api/v1/admin/users/\(account.id)", headers: admin.bearer, json: ["role": "viewer"])
         #expect(demote.json["role"] as? String == "viewer")
         #expect(try fx.client.send("GET", "/api/v1/admin/users", headers: tokens.bearer).status == 403)
-        let audit = try TestStack.run(["psql", fx.stack.databaseURL, "-tAc",
+        let audit = try TestStack.run(["psql", fx.databaseURL, "-tAc",
                                        "SELECT details->>'to' FROM audit_events WHERE event = 'user.role_change' AND user_id = \(account.id) ORDER BY id"])
         #expect(audit.output.split(separator: "\n") == ["admin", "viewer"])
         // Bad inputs.
