@@ -29,12 +29,12 @@ let package = Package(
         // Counters and histograms shared by every process of the pool; Prometheus text.
         .target(name: "Metrics", dependencies: ["CAtomic"]),
         // Pure analytics: no I/O, no C.
-        .target(name: "Quant"),
+        .target(name: "Quant", dependencies: ["Support"]),
         // Crypto primitives: hashes, HMAC, JWT, Argon2id, constant-time comparison.
         .target(name: "Security", dependencies: ["COpenSSL", "CArgon2"]),
         // The FastCGI pool, request pipeline, router and RFC 9457 problems.
-        .target(name: "TMFcgi", dependencies: ["CFastCGI", "CZlib", "Security", "Metrics", "CAtomic", logging]),
-        // Small system helpers shared by the clients: per-thread values, socket probes, a JSON value.
+        .target(name: "TMFcgi", dependencies: ["CFastCGI", "CZlib", "Security", "Metrics", "CAtomic", "Support", logging]),
+        // Small helpers shared by the clients, TMFcgi and Quant: per-thread values, socket probes, a JSON value, the civil calendar.
         .target(name: "Support"),
         // The libpq client: connections, typed SQL with bind parameters, COPY, LISTEN, the migrator.
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "Support", "Metrics", "Quant", "Security"]),

@@ -53,4 +53,9 @@ public struct Page<Item: Codable>: ResponseEncodable, Codable {
         self.limit = request.limit
         self.offset = request.offset
     }
+
+    /// The page `request` asks for of a whole list held in memory (a user's sessions or keys).
+    public init<Element>(slicing all: [Element], request: PageRequest, _ item: (Element) -> Item) {
+        self.init(items: all.dropFirst(request.offset).prefix(request.limit).map(item), total: all.count, request: request)
+    }
 }

@@ -1,3 +1,4 @@
+import Models
 import TMFcgi
 
 /// Typed reading of query parameters, each failure appended to the caller's `errors` under the
@@ -23,5 +24,20 @@ enum QueryValue {
         errors.append(FieldError(pointer: name, detail: "unknown value \"\(text.prefix(100))\"; one of "
                                  + T.allCases.map(\.rawValue).joined(separator: ", ")))
         return nil
+    }
+
+    /// `query[name]` normalized by the text rules of ``TextField`` (`lengths` code points, one
+    /// line); nil when absent, and errors under the parameter's name when it breaks them.
+    static func text(_ query: [String: String], _ name: String, _ lengths: ClosedRange<Int>, errors: inout [FieldError]) -> String? {
+        guard let text = query[name] else { return nil }
+        var issues: [ValidationIssue] = []
+        let value = TextField(field: name, label: name, code: name, lengths: lengths).normalize(text, issues: &issues)
+        errors += issues.map { FieldError(pointer: $0.field, detail: $0.message) }
+        return value
+    }
+
+    /// Throws the one 422 of a query whose parameters `errors` names (nothing when it is empty).
+    static func check(_ errors: [FieldError]) throws {
+        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
     }
 }

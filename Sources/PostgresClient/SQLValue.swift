@@ -1,6 +1,7 @@
 import Foundation
 import Quant
 import Security
+import Support
 
 /// A value that can be bound as a parameter, in PostgreSQL's text format.
 public protocol SQLEncodable {

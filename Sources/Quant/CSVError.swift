@@ -31,6 +31,8 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     case missingColumn(String, header: [String])
     /// Two header columns map to the same field (e.g. `date` and `timestamp`).
     case duplicateColumn(String)
+    /// The header breaks a rule of the reader's kind of file (the message says which).
+    case badHeader(String)
     /// The header is followed by no data row.
     case noRows
     /// Some rows are invalid: the first issues (at most the reader's limit) and the count of bad rows.
@@ -49,6 +51,8 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
             return "The CSV header has no \(name) column (found: \(header.joined(separator: ", ")))."
         case let .duplicateColumn(name):
             return "The CSV header has more than one \(name) column."
+        case let .badHeader(message):
+            return message
         case .noRows:
             return "The CSV file has a header but no data rows."
         case let .invalidRows(issues, count):

@@ -53,8 +53,9 @@ struct CSVHeader {
         }
     }
 
-    /// Maps a header line; throws on missing or duplicated required columns.
-    init(names raw: [String]) throws(CSVError) {
+    /// Maps a header line; throws on missing or duplicated required columns (open, high and
+    /// low: all three or none, or all three with `requiresOpenHighLow`).
+    init(names raw: [String], requiresOpenHighLow: Bool = false) throws(CSVError) {
         names = raw
         var index = [Int](repeating: -1, count: CSVField.allCases.count)
         for (i, name) in raw.enumerated() {
@@ -70,7 +71,7 @@ struct CSVHeader {
             throw .missingColumn(required.rawValue, header: raw)
         }
         let ohl = [CSVField.open, .high, .low].filter { column($0) != nil }
-        if !ohl.isEmpty && ohl.count < 3 {
+        if (requiresOpenHighLow || !ohl.isEmpty) && ohl.count < 3 {
             let missing = [CSVField.open, .high, .low].first { column($0) == nil } ?? .open
             throw .missingColumn(missing.rawValue, header: raw)
         }

@@ -1,3 +1,5 @@
+import Support
+
 /// Parses timestamps: ISO 8601 dates (`2024-03-05`), date-times (`2024-03-05 09:30`,
 /// `2024-03-05T09:30:00Z`, `…+02:00`, with whole seconds or a zero fraction), and integral
 /// epoch seconds (`1709631000`). Results are seconds since the Unix epoch, UTC; a date

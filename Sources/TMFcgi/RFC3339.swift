@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Strict RFC 3339 date-times (`2030-01-31T12:00:00Z`, `2030-01-31T12:00:00.5+02:00`): the
 /// only timestamps the API accepts. Unlike Foundation's ISO 8601 parsing it refuses dates
@@ -26,7 +27,7 @@ public enum RFC3339 {
               let day = number(8, 2), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
               let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"), let minute = number(14, 2),
               bytes[16] == UInt8(ascii: ":"), let second = number(17, 2) else { return nil }
-        guard year >= 1, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+        guard year >= 1, (1...12).contains(month), day >= 1, day <= CivilCalendar.daysIn(month: month, year: year),
               hour <= 23, minute <= 59, second <= 59 else { return nil }
         var index = 19
         var fraction = 0.0
@@ -56,29 +57,9 @@ public enum RFC3339 {
             return nil
         }
         guard index == bytes.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilCalendar.days(year: year, month: month, day: day)
         let seconds = Double(days * 86_400 + hour * 3600 + minute * 60 + second - offset) + fraction
         let date = Date(timeIntervalSince1970: seconds)
         return range.contains(date) ? date : nil
-    }
-
-    static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

@@ -53,6 +53,25 @@ import TestSupport
         }
     }
 
+    @Test func changesAreVersionedWithETags() throws {
+        let admin = try fx.login(try fx.createWithCLI(role: "admin"))
+        let account = try fx.register()
+        let first = try fx.client.send("PATCH", "/api/v1/admin/users/\(account.id)", headers: admin.bearer, json: ["role": "analyst"])
+        #expect(first.status == 200, "\(first.text)")
+        let version = try #require(first.json["version"] as? Int)
+        #expect(first.header("etag") == "\"\(version)\"")
+        // A write over an older version is refused with the current ETag; over the current one it goes through.
+        var headers = admin.bearer
+        headers["If-Match"] = "\"\(version - 1)\""
+        let stale = try fx.client.send("PATCH", "/api/v1/admin/users/\(account.id)", headers: headers, json: ["role": "viewer"])
+        #expect(stale.status == 412 && stale.header("etag") == "\"\(version)\"", "\(stale.text)")
+        headers["If-Match"] = "\"\(version)\""
+        let fresh = try fx.client.send("PATCH", "/api/v1/admin/users/\(account.id)", headers: headers, json: ["role": "viewer"])
+        #expect(fresh.status == 200 && fresh.json["role"] as? String == "viewer" && fresh.header("etag") == "\"\(version + 1)\"", "\(fresh.text)")
+        headers["If-Match"] = "soon"
+        #expect(try fx.client.send("PATCH", "/api/v1/admin/users/\(account.id)", headers: headers, json: ["role": "viewer"]).status == 412)
+    }
+
     @Test func roleChangeAppliesToLiveSessionsAtOnce() throws {
         let admin = try fx.login(try fx.createWithCLI(role: "admin"))
         let account = try fx.register()

@@ -15,7 +15,7 @@ extension AnalysisHandlers {
         let request = try body.request()
         switch (body.strategyId, body.strategy) {
         case (let id?, nil):
-            guard id > 0, let strategy = try strategies.find(id: id, scope: principal.ownerScope) else {
+            guard id > 0, let strategy = try strategies.find(id: id, owner: principal.ownerScope) else {
                 throw Problem(.notFound, detail: "No strategy \(id) of yours (strategy_id).",
                               errors: [FieldError(pointer: "/strategy_id", detail: "no such strategy of yours")])
             }
@@ -87,12 +87,8 @@ extension AnalysisHandlers {
     /// The 200 answer of a finished synchronous backtest.
     func answer(_ run: Run, _ result: BacktestResult) throws -> BacktestAnswer {
         let curve = result.equity
-        let drawdown = RunSeries(times: curve.timestamps, equity: curve.equity, cash: curve.cash,
-                                 position: curve.shares.map(Int64.init)).drawdown
-        let points = Downsampling.indices(count: curve.timestamps.count, maxPoints: Self.equityPoints).map { i in
-            EquityPoint(time: Date(timeIntervalSince1970: Double(curve.timestamps[i])), equity: MetricSet.finite(curve.equity[i]),
-                        drawdown: MetricSet.finite(drawdown[i]), position: Int64(curve.shares[i]))
-        }
+        let points = RunSeries(times: curve.timestamps, equity: curve.equity, cash: curve.cash,
+                               position: curve.shares.map(Int64.init)).equityPoints(maxPoints: Self.equityPoints)
         return BacktestAnswer(
             runId: run.id, run: run, metrics: MetricSet(result.metrics, timestamps: curve.timestamps),
             tradeStatistics: .init(TradeStatistics(trades: result.trades, positions: curve.shares)),

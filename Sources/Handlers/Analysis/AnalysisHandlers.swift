@@ -63,7 +63,7 @@ struct AnalysisHandlers: Sendable {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let periods = Self.periodsPerYear(query, errors: &errors)
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         let curve = try loader.load(query, principal: principal)
         let report = try curve.performance(periodsPerYear: periods)
         metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "performance")]))
@@ -78,7 +78,7 @@ struct AnalysisHandlers: Sendable {
         let periods = Self.periodsPerYear(query, errors: &errors)
         let window = QueryValue.integer(query, "window", 2...1000, errors: &errors) ?? 21
         let maxPoints = QueryValue.integer(query, "max_points", 2...10_000, errors: &errors) ?? 1000
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         let curve = try loader.load(query, principal: principal)
         let report = try curve.risk(window: window, periodsPerYear: periods)
         metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "risk")]))

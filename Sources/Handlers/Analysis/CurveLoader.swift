@@ -54,16 +54,16 @@ struct CurveLoader {
         if query["benchmark_symbol"] != nil && query["benchmark_dataset_id"] == nil {
             errors.append(FieldError(pointer: "benchmark_symbol", detail: "is only for benchmark_dataset_id"))
         }
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
 
         var curve: AnalysisCurve
         if let runID {
             curve = try self.run(runID, pointer: "run_id", principal: principal)
         } else if let strategyID {
-            guard let strategy = try strategies.find(id: strategyID, scope: principal.ownerScope) else {
+            guard let strategy = try strategies.find(id: strategyID, owner: principal.ownerScope) else {
                 throw Self.missing("strategy", strategyID, "strategy_id")
             }
-            guard let latest = try runs.list(scope: principal.ownerScope, strategyID: strategy.id, status: .succeeded, mode: nil,
+            guard let latest = try runs.list(owner: principal.ownerScope, strategyID: strategy.id, status: .succeeded, mode: nil,
                                              limit: 1, offset: 0).items.first else {
                 throw Problem(.conflict, detail: "Strategy \(strategy.id) has no succeeded run yet.",
                               errors: [FieldError(pointer: "strategy_id", detail: "has no succeeded run")])
@@ -107,7 +107,7 @@ struct CurveLoader {
 
     /// Run `id`'s curve and trades; 404 naming `pointer` when not the caller's, 409 before it has results.
     func run(_ id: Int64, pointer: String, principal: Principal) throws -> AnalysisCurve {
-        guard let run = try runs.find(id: id, scope: principal.ownerScope) else { throw Self.missing("run", id, pointer) }
+        guard let run = try runs.find(id: id, owner: principal.ownerScope) else { throw Self.missing("run", id, pointer) }
         guard let series = try runs.series(runID: run.id), !series.times.isEmpty else {
             throw Problem(.conflict, detail: "Run \(run.id) has no results yet (it is \(run.status.rawValue)).",
                           errors: [FieldError(pointer: pointer, detail: "has no results yet")])

@@ -26,9 +26,8 @@ struct RunReportHandlers: Sendable {
 
     /// The tear sheet of the path's run (404 when not the caller's, 409 before it has results).
     func sheet(_ context: AuthenticatedContext) throws -> TearSheet {
+        let id = try context.owned({ try analysis.service.runs.find(id: $0, owner: $1)?.id }, orThrow: { _ in RunError.notFound })
         let principal = context.principal
-        let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, try analysis.service.runs.find(id: id, scope: principal.ownerScope) != nil else { throw RunError.notFound }
         let loader = analysis.loader
         var curve = try loader.run(id, pointer: "id", principal: principal)
         try loader.attachOwnBenchmark(&curve)
@@ -75,7 +74,7 @@ struct RunReportHandlers: Sendable {
         var errors: [FieldError] = []
         let width = QueryValue.integer(query, "width", 200...4000, errors: &errors) ?? 960
         let height = QueryValue.integer(query, "height", 150...3000, errors: &errors) ?? 360
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         let sheet = try sheet(context)
         return Self.text(TearSheetCharts(sheet: sheet).equity(width: width, height: height), type: "image/svg+xml")
     }

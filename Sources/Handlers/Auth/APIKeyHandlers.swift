@@ -62,15 +62,13 @@ struct APIKeyHandlers: Sendable {
         return response
     }
 
-    /// The list.
-    public struct Page: ResponseEncodable, Codable {
-        var items: [APIKeyRecord]
-    }
-
-    /// `GET /auth/api-keys`: the caller's live keys (never the key or its hash).
-    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page {
+    /// `GET /auth/api-keys`: a page of the caller's live keys, newest first (never the key or its hash).
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<APIKeyRecord> {
         let principal = context.principal
-        return Page(items: try keys.list(userID: principal.userID))
+        var errors: [FieldError] = []
+        let page = PageRequest.parse(try request.queryItems, errors: &errors)
+        try QueryValue.check(errors)
+        return Page(slicing: try keys.list(userID: principal.userID), request: page) { $0 }
     }
 
     /// `DELETE /auth/api-keys/:id`: revokes the key at once; another user's or unknown id is 404.

@@ -16,12 +16,9 @@ struct AdminUserHandlers: Sendable {
             "List and search users, newest first", tag: "admin",
             query: [.string("q", "Part of the username or email, case-insensitive.", maxLength: 254)], paged: true), use: list)
         routes.patch("/api/v1/admin/users/:id", .session(.admin), doc: RouteDoc(
-            "Change a user's role or active state", tag: "admin", body: Change.self, errors: [409],
+            "Change a user's role or active state", tag: "admin", body: Change.self, response: User.self, errors: [409],
             example: .object([("role", .string("analyst"))])), use: update)
     }
-
-    /// What `q` may be.
-    static let searchRules = TextField(field: "q", label: "q", code: "q", lengths: 0...254)
 
     /// `GET /admin/users?q=&limit=&offset=` (or `page` and `per_page`): newest first, at most
     /// 100 a page; `q` matches part of the username or email, case-insensitively.
@@ -29,10 +26,8 @@ struct AdminUserHandlers: Sendable {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
-        var issues: [ValidationIssue] = []
-        let search = query["q"].map { Self.searchRules.normalize($0, issues: &issues) }.flatMap { $0.isEmpty ? nil : $0 }
-        errors += issues.map { FieldError(pointer: $0.field, detail: $0.message) }
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let search = QueryValue.text(query, "q", 0...254, errors: &errors).flatMap { $0.isEmpty ? nil : $0 }
+        try QueryValue.check(errors)
         let (items, total) = try users.list(search: search, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
@@ -43,21 +38,24 @@ struct AdminUserHandlers: Sendable {
         var isActive: Bool?
     }
 
-    /// `PATCH /admin/users/:id`: sets `role` and/or `is_active`. Revocation follows the target
+    /// `PATCH /admin/users/:id`: sets `role` and/or `is_active` (with `If-Match`, only over that
+    /// version: 412 with the current ETag otherwise; the answer carries the new ETag). Revocation follows the target
     /// state, not the difference, so a retry repairs a change that failed half-way: an
     /// inactive user always has their sessions ended and keys revoked, and the role is always
     /// pushed to their live sessions. Admins cannot change themselves here (no accidental
     /// lock-out).
-    public func update(_ request: Request, _ context: AuthenticatedContext) throws -> User {
+    public func update(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let principal = context.principal
         let id = try context.parameters.require("id", as: Int64.self)
         let body = try request.decode(Change.self)
+        let expected = try Versioning.expectedVersion(request, of: "user")
         guard let before = try users.find(id: id) else { throw Problem(.notFound, detail: "No user \(id).") }
         if id == principal.userID {
             throw Problem(.conflict, detail: "You cannot change your own role or active state; ask another admin.")
         }
-        guard let user = try users.updateAccess(id: id, role: body.role, isActive: body.isActive) else {
-            throw Problem(.notFound, detail: "No user \(id).")
+        guard let user = try users.updateAccess(id: id, role: body.role, isActive: body.isActive, expectedVersion: expected) else {
+            guard let current = try users.find(id: id) else { throw Problem(.notFound, detail: "No user \(id).") }
+            throw Versioning.stale("user", current: current.version)
         }
         let origin = AccountService.origin(request)
         try service.publish(user)
@@ -76,6 +74,6 @@ struct AdminUserHandlers: Sendable {
         } else if !before.isActive {
             try audit.record("user.activate", userID: id, origin: origin, details: ["by": String(principal.userID)])
         }
-        return user
+        return try Versioning.respond(user, version: user.version)
     }
 }

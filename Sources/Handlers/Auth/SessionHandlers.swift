@@ -27,21 +27,18 @@ struct SessionHandlers: Sendable {
         var current: Bool
     }
 
-    /// The list.
-    public struct Page: ResponseEncodable, Codable {
-        var items: [Item]
-    }
-
-    /// `GET /auth/sessions`: the caller's live sessions, newest first.
-    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page {
+    /// `GET /auth/sessions`: a page of the caller's live sessions, newest first.
+    public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Item> {
         let principal = context.principal
-        let items = try sessions.list(userID: principal.userID).map { session in
+        var errors: [FieldError] = []
+        let page = PageRequest.parse(try request.queryItems, errors: &errors)
+        try QueryValue.check(errors)
+        return Page(slicing: try sessions.list(userID: principal.userID), request: page) { session in
             Item(id: session.id, createdAt: Date(timeIntervalSince1970: Double(session.createdAt)),
                  lastSeenAt: Date(timeIntervalSince1970: Double(session.lastSeenAt)),
                  expiresAt: Date(timeIntervalSince1970: Double(session.expiresAt)),
                  ipAddress: session.clientAddress, userAgent: session.userAgent, current: session.id == principal.sessionID)
         }
-        return Page(items: items)
     }
 
     /// `DELETE /auth/sessions/:id`: ends one of the caller's sessions; another user's (or an

@@ -80,7 +80,7 @@ struct BarsHandlers: Sendable {
         let format = query["format"] ?? "json"
         if format != "json" && format != "csv" { errors.append(FieldError(pointer: "format", detail: "must be json or csv")) }
         let symbol = format == "json" ? Self.symbol(query, of: dataset, errors: &errors) : query["symbol"]
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         if format == "csv" {
             var headers = HTTPHeaders()
             headers.add("Content-Type", "text/csv; charset=utf-8")

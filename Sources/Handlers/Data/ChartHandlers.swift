@@ -35,12 +35,9 @@ struct ChartHandlers: Sendable {
         let start = BarsHandlers.time(query, "start", errors: &errors), end = BarsHandlers.time(query, "end", errors: &errors)
         let width = QueryValue.integer(query, "width", 200...4000, errors: &errors) ?? 960
         let height = QueryValue.integer(query, "height", 150...3000, errors: &errors) ?? 540
-        var kind = ChartRenderer.Kind.candles
-        if let text = query["kind"] {
-            if let value = ChartRenderer.Kind(rawValue: text) { kind = value } else { errors.append(FieldError(pointer: "kind", detail: "must be candles or line")) }
-        }
+        let kind = QueryValue.choice(query, "kind", ChartRenderer.Kind.self, errors: &errors) ?? .candles
         let symbol = BarsHandlers.symbol(query, of: dataset, errors: &errors)
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         let buckets = min(Self.maximumBuckets, max(10, width / 2))
         let bars = try store.bars(datasetID: dataset.id, symbol: symbol ?? "", start: start, end: end, maxPoints: buckets)
         let renderer = ChartRenderer(width: width, height: height, kind: kind,

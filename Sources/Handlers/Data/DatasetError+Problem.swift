@@ -36,8 +36,7 @@ extension DatasetError: ProblemConvertible {
         case .inUse(let runs):
             return Problem(.conflict, detail: "\(runs) strategy run\(runs == 1 ? "" : "s") use this dataset; delete with force=true to delete it anyway.")
         case .stale(let current):
-            return Problem(.preconditionFailed, detail: "The dataset was changed meanwhile (now version \(current)); fetch it again.",
-                           headers: [("ETag", Versioning.etag(current))])
+            return Versioning.stale("dataset", current: current)
         }
     }
 }

@@ -39,10 +39,7 @@ struct DatasetHandlers: Sendable {
 
     /// The caller's dataset of the path's id, or 404.
     func dataset(_ context: AuthenticatedContext) throws -> Dataset {
-        let principal = context.principal
-        let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let dataset = try store.find(id: id, owner: principal.ownerScope) else { throw DatasetError.notFound }
-        return dataset
+        try context.owned({ try store.find(id: $0, owner: $1) }, orThrow: { _ in DatasetError.notFound })
     }
 
     /// `GET /api/v1/data/datasets` (an admin's list holds everyone's).
@@ -51,18 +48,11 @@ struct DatasetHandlers: Sendable {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
-        var issues: [ValidationIssue] = []
-        let search = query["q"].map { TextField(field: "q", label: "q", code: "q", lengths: 0...200).normalize($0, issues: &issues) }
-        let symbol = query["symbol"].map { TextField(field: "symbol", label: "symbol", code: "symbol", lengths: 1...64).normalize($0, issues: &issues) }
-        errors += issues.map { FieldError(pointer: $0.field, detail: $0.message) }
+        let search = QueryValue.text(query, "q", 0...200, errors: &errors)
+        let symbol = QueryValue.text(query, "symbol", 1...64, errors: &errors)
         let tags = UploadForm.tags(query["tags"] ?? "", pointer: "tags", errors: &errors)
-        var sort = DatasetSort.createdAtDescending
-        if let text = query["sort"] {
-            if let value = DatasetSort(rawValue: text) { sort = value } else {
-                errors.append(FieldError(pointer: "sort", detail: "must be one of \(DatasetSort.allCases.map(\.rawValue).joined(separator: ", "))"))
-            }
-        }
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let sort = QueryValue.choice(query, "sort", DatasetSort.self, errors: &errors) ?? .createdAtDescending
+        try QueryValue.check(errors)
         let filter = DatasetFilter(search: search.flatMap { $0.isEmpty ? nil : $0 }, tags: tags, symbol: symbol)
         let (items, total) = try store.list(owner: principal.ownerScope, filter: filter, sort: sort, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)

@@ -43,19 +43,12 @@ public struct JobHandlers: Sendable {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
-        var status: JobStatus?
-        if let text = query["status"] {
-            status = JobStatus(rawValue: text)
-            if status == nil {
-                errors.append(FieldError(pointer: "status", detail: "unknown status \(quoted(text)); one of "
-                                         + JobStatus.allCases.map(\.rawValue).joined(separator: ", ")))
-            }
-        }
+        let status = QueryValue.choice(query, "status", JobStatus.self, errors: &errors)
         let kind = query["kind"]
         if let kind, !kinds.contains(kind) {
             errors.append(FieldError(pointer: "kind", detail: "unknown kind \(quoted(kind))"))
         }
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         let (items, total) = try queue.list(owner: principal.ownerScope, status: status, kind: kind,
                                             limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
@@ -63,12 +56,7 @@ public struct JobHandlers: Sendable {
 
     /// `GET /api/v1/jobs/:id`: status, progress, attempts, timestamps, result or error.
     public func show(_ request: Request, _ context: AuthenticatedContext) throws -> Job {
-        let principal = context.principal
-        let id = try context.parameters.require("id", as: Int64.self)
-        guard let job = try queue.find(id: id, owner: principal.ownerScope) else {
-            throw Problem(.notFound, detail: "No job \(id).")
-        }
-        return job
+        try context.owned({ try queue.find(id: $0, owner: $1) }, orThrow: { Problem(.notFound, detail: "No job \($0).") })
     }
 
     /// `POST /api/v1/jobs/:id/cancel`: a queued job is cancelled at once (200); a running one

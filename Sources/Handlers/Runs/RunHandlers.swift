@@ -38,23 +38,20 @@ struct RunHandlers: Sendable {
         let page = PageRequest.parse(query, errors: &errors)
         let status = QueryValue.choice(query, "status", JobStatus.self, errors: &errors)
         let mode = QueryValue.choice(query, "mode", RunMode.self, errors: &errors)
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         return (page, status, mode)
     }
 
     /// The caller's run of the path's id, or 404.
     func run(_ context: AuthenticatedContext) throws -> Run {
-        let principal = context.principal
-        let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let run = try runs.find(id: id, scope: principal.ownerScope) else { throw RunError.notFound }
-        return run
+        try context.owned({ try runs.find(id: $0, owner: $1) }, orThrow: { _ in RunError.notFound })
     }
 
     /// `GET /api/v1/runs`.
     public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Run> {
         let principal = context.principal
         let (page, status, mode) = try Self.listParameters(request)
-        let (items, total) = try runs.list(scope: principal.ownerScope, strategyID: nil, status: status, mode: mode,
+        let (items, total) = try runs.list(owner: principal.ownerScope, strategyID: nil, status: status, mode: mode,
                                            limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
@@ -69,7 +66,7 @@ struct RunHandlers: Sendable {
         let run = try run(context)
         var errors: [FieldError] = []
         let page = PageRequest.parse(try request.queryItems, errors: &errors)
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         let (items, total) = try runs.trades(runID: run.id, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
@@ -79,26 +76,18 @@ struct RunHandlers: Sendable {
         let run = try run(context)
         var errors: [FieldError] = []
         let maxPoints = QueryValue.integer(try request.queryItems, "max_points", 2...10_000, errors: &errors) ?? 1000
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         guard let series = try runs.series(runID: run.id) else {
             return RunEquity(runId: run.id, totalPoints: 0, maxPoints: maxPoints, points: [])
         }
-        let n = series.times.count
-        let drawdown = series.drawdown
-        let indices: [Int] = n <= maxPoints ? Array(0..<n)
-            : (0..<maxPoints).map { Int((Double($0) * Double(n - 1) / Double(maxPoints - 1)).rounded()) }
-        func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
-        let points = indices.map { i in
-            EquityPoint(time: Date(timeIntervalSince1970: Double(series.times[i])), equity: finite(series.equity[i]),
-                        drawdown: finite(drawdown[i]), position: series.position[i])
-        }
-        return RunEquity(runId: run.id, totalPoints: n, maxPoints: maxPoints, points: points)
+        return RunEquity(runId: run.id, totalPoints: series.times.count, maxPoints: maxPoints,
+                         points: series.equityPoints(maxPoints: maxPoints))
     }
 
     /// `DELETE /api/v1/runs/:id`: 204; 409 while the run is live.
     public func delete(_ request: Request, _ context: AuthenticatedContext) throws -> NoContent {
         let run = try run(context)
-        try runs.delete(id: run.id, scope: run.ownerId)
+        try runs.delete(id: run.id, owner: run.ownerId)
         return NoContent()
     }
 }

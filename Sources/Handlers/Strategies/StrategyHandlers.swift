@@ -60,10 +60,7 @@ struct StrategyHandlers: Sendable {
 
     /// The caller's strategy of the path's id, or 404.
     func strategy(_ context: AuthenticatedContext) throws -> StrategyRecord {
-        let principal = context.principal
-        let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let strategy = try store.find(id: id, scope: principal.ownerScope) else { throw StrategyRecordError.notFound }
-        return strategy
+        try context.owned({ try store.find(id: $0, owner: $1) }, orThrow: { _ in StrategyRecordError.notFound })
     }
 
     /// The draft `input` validates to, or a 422 naming every bad field.
@@ -84,15 +81,13 @@ struct StrategyHandlers: Sendable {
                                     status: QueryValue.choice(query, "status", StrategyStatus.self, errors: &errors),
                                     engine: QueryValue.choice(query, "engine", StrategyEngine.self, errors: &errors))
         let sort = QueryValue.choice(query, "sort", StrategySort.self, errors: &errors) ?? .createdAtDescending
-        var issues: [ValidationIssue] = []
-        let search = query["q"].map { TextField(field: "q", label: "q", code: "q", lengths: 0...200).normalize($0, issues: &issues) }
-        let tag = query["tag"].map { TextField(field: "tag", label: "tag", code: "tag", lengths: 1...50).normalize($0, issues: &issues) }
-        errors += issues.map { FieldError(pointer: $0.field, detail: $0.message) }
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        let search = QueryValue.text(query, "q", 0...200, errors: &errors)
+        let tag = QueryValue.text(query, "tag", 1...50, errors: &errors)
+        try QueryValue.check(errors)
         var full = filter
         full.search = search.flatMap { $0.isEmpty ? nil : $0 }
         full.tag = tag
-        let (items, total) = try store.listJSON(scope: principal.ownerScope, filter: full, sort: sort, limit: page.limit, offset: page.offset)
+        let (items, total) = try store.listJSON(owner: principal.ownerScope, filter: full, sort: sort, limit: page.limit, offset: page.offset)
         var body: [UInt8] = []
         body.reserveCapacity(items.utf8.count + 64)
         body += "{\"items\":".utf8
@@ -122,7 +117,7 @@ struct StrategyHandlers: Sendable {
         let expected = try Versioning.expectedVersion(request, of: "strategy")
         let body = try request.decode(StrategyBody.self)
         let draft = try validated(body.input)
-        return try Self.respond(try store.update(id: current.id, scope: current.ownerId, with: draft, expectedVersion: expected))
+        return try Self.respond(try store.update(id: current.id, owner: current.ownerId, with: draft, expectedVersion: expected))
     }
 
     /// `PATCH /api/v1/strategies/:id`.
@@ -131,7 +126,7 @@ struct StrategyHandlers: Sendable {
         let expected = try Versioning.expectedVersion(request, of: "strategy")
         let change = try request.decode(StrategyChange.self)
         let draft = try validated(change.input(over: current))
-        return try Self.respond(try store.update(id: current.id, scope: current.ownerId, with: draft, expectedVersion: expected))
+        return try Self.respond(try store.update(id: current.id, owner: current.ownerId, with: draft, expectedVersion: expected))
     }
 
     /// `DELETE /api/v1/strategies/:id`: 204; 409 while one of its runs is live (stop it first).
@@ -141,7 +136,7 @@ struct StrategyHandlers: Sendable {
         if current.status == .active, try store.hasLiveRuns(strategyID: current.id) {
             throw Problem(.conflict, detail: "The strategy has a live run; stop it first (POST /api/v1/strategies/\(current.id)/stop).")
         }
-        try store.delete(id: current.id, scope: current.ownerId, expectedVersion: expected)
+        try store.delete(id: current.id, owner: current.ownerId, expectedVersion: expected)
         return NoContent()
     }
 

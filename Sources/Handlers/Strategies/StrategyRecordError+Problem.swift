@@ -12,8 +12,7 @@ extension StrategyRecordError: ProblemConvertible {
             return Problem(.conflict, detail: "You already have a strategy with this name (names are compared case-insensitively).",
                            errors: [FieldError(pointer: "/name", detail: "is taken")])
         case .stale(let current):
-            return Problem(.preconditionFailed, detail: "The strategy was changed meanwhile (now version \(current)); fetch it again.",
-                           headers: [("ETag", Versioning.etag(current))])
+            return Versioning.stale("strategy", current: current)
         case .invalid(let issues):
             return Problem.validation(issues.map { FieldError(pointer: $0.field, detail: $0.message) })
         }

@@ -32,7 +32,7 @@ struct StrategyRunHandlers: Sendable {
     func strategy(_ context: AuthenticatedContext) throws -> StrategyRecord {
         let principal = context.principal
         let id = try context.parameters.require("id", as: Int64.self)
-        guard id > 0, let strategy = try strategies.find(id: id, scope: principal.ownerScope) else {
+        guard id > 0, let strategy = try strategies.find(id: id, owner: principal.ownerScope) else {
             throw StrategyRecordError.notFound
         }
         return strategy
@@ -64,7 +64,7 @@ struct StrategyRunHandlers: Sendable {
     public func runs(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Run> {
         let strategy = try strategy(context)
         let (page, status, mode) = try RunHandlers.listParameters(request)
-        let (items, total) = try service.runs.list(scope: strategy.ownerId, strategyID: strategy.id, status: status, mode: mode,
+        let (items, total) = try service.runs.list(owner: strategy.ownerId, strategyID: strategy.id, status: status, mode: mode,
                                                    limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }

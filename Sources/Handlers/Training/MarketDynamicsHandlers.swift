@@ -144,9 +144,8 @@ struct MarketDynamicsHandlers: Sendable {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard text.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
               (1900...2200).contains(y), (1...12).contains(m) else { return nil }
-        let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...days[m - 1]).contains(d) else { return nil }
-        return y * 400 + m * 32 + d
+        guard (1...CivilCalendar.daysIn(month: m, year: y)).contains(d) else { return nil }
+        return CivilCalendar.days(year: y, month: m, day: d)
     }
 
     /// `GET /api/v1/analysis/market-dynamics`.
@@ -156,7 +155,7 @@ struct MarketDynamicsHandlers: Sendable {
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
         let status = TrainingHandlers.status(query, errors: &errors)
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         let (items, total) = try store.list(owner: principal.ownerScope, kinds: ["market_dynamics"], status: status,
                                             strategyID: nil, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)

@@ -150,7 +150,7 @@ struct TrainingHandlers: Sendable {
         let page = PageRequest.parse(query, errors: &errors)
         let status = Self.status(query, errors: &errors)
         let strategyID = QueryValue.integer(query, "strategy_id", 1...Int(Int64.max >> 1), errors: &errors).map(Int64.init)
-        guard errors.isEmpty else { throw Problem.validation(errors, detail: "The query has invalid parameters.") }
+        try QueryValue.check(errors)
         let (items, total) = try store.list(owner: principal.ownerScope, kinds: ["parameter_search", "trademaster"],
                                             status: status, strategyID: strategyID, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
@@ -167,12 +167,8 @@ struct TrainingHandlers: Sendable {
 
     /// The training of the path's id, the caller's (any for admins), or 404.
     func training(_ context: AuthenticatedContext, kinds: Set<String> = ["parameter_search", "trademaster"]) throws -> TrainingJob {
-        let principal = context.principal
-        let id = try context.parameters.require("id", as: Int64.self)
-        guard let training = try store.find(id: id, owner: principal.ownerScope), kinds.contains(training.kind) else {
-            throw Problem(.notFound, detail: "No training \(id).")
-        }
-        return training
+        try context.owned({ try store.find(id: $0, owner: $1).flatMap { kinds.contains($0.kind) ? $0 : nil } },
+                          orThrow: { Problem(.notFound, detail: "No training \($0).") })
     }
 
     /// `POST /api/v1/training/:id/stop`: the job is cancelled (queued) or asked to stop

@@ -112,11 +112,12 @@ public struct UserStore: Sendable {
     }
 
     /// Changes role and/or active flag (nil leaves it).
-    public func updateAccess(id: Int64, role: Role?, isActive: Bool?) throws -> User? {
+    public func updateAccess(id: Int64, role: Role?, isActive: Bool?, expectedVersion: Int64? = nil) throws -> User? {
         let rows = try database.query("""
             UPDATE users SET role = coalesce(\(role?.rawValue), role), is_active = coalesce(\(isActive), is_active),
                              updated_at = now()
-            WHERE id = \(id) RETURNING \(unsafeFragment: User.columns)
+            WHERE id = \(id) AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
+            RETURNING \(unsafeFragment: User.columns)
             """)
         return try rows.first.map(User.init(row:))
     }

@@ -1,3 +1,4 @@
+import PostgresClient
 import Quant
 
 /// A symbol's bars, column-wise, possibly aggregated into buckets.
@@ -18,6 +19,20 @@ public struct BarColumns: Sendable {
     public var volume: [Double] = []
     /// Rows in the range before aggregation.
     public var sourceRows: Int = 0
+
+    /// Columns of `symbol` from rows with `ts`, `open`, `high`, `low`, `close` and `volume`.
+    init(symbol: String, rows: [Row]) throws {
+        self.symbol = symbol
+        time.reserveCapacity(rows.count)
+        for row in rows {
+            time.append(try row.decode("ts"))
+            open.append(try row.decode("open"))
+            high.append(try row.decode("high"))
+            low.append(try row.decode("low"))
+            close.append(try row.decode("close"))
+            volume.append(try row.decode("volume"))
+        }
+    }
 }
 
 extension DatasetStore {
@@ -39,16 +54,7 @@ extension DatasetStore {
                    (array_agg(close ORDER BY ts DESC))[1] AS close, sum(volume) AS volume, max(n) AS n
             FROM r GROUP BY i * \(maxPoints) / n ORDER BY 1
             """)
-        var columns = BarColumns(symbol: symbol)
-        columns.time.reserveCapacity(rows.count)
-        for row in rows {
-            columns.time.append(try row.decode("ts"))
-            columns.open.append(try row.decode("open"))
-            columns.high.append(try row.decode("high"))
-            columns.low.append(try row.decode("low"))
-            columns.close.append(try row.decode("close"))
-            columns.volume.append(try row.decode("volume"))
-        }
+        var columns = try BarColumns(symbol: symbol, rows: rows)
         columns.sourceRows = try rows.first?.decode("n") ?? 0
         return columns
     }
@@ -64,16 +70,7 @@ extension DatasetStore {
               AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1)
             ORDER BY ts
             """)
-        var columns = BarColumns(symbol: symbol)
-        columns.time.reserveCapacity(rows.count)
-        for row in rows {
-            columns.time.append(try row.decode("ts"))
-            columns.open.append(try row.decode("open"))
-            columns.high.append(try row.decode("high"))
-            columns.low.append(try row.decode("low"))
-            columns.close.append(try row.decode("close"))
-            columns.volume.append(try row.decode("volume"))
-        }
+        var columns = try BarColumns(symbol: symbol, rows: rows)
         columns.sourceRows = rows.count
         return columns
     }

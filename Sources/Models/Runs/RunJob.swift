@@ -44,7 +44,7 @@ public struct RunJob: JobHandler {
             return JobCompletion(
                 result: .object(["run_id": .integer(run.id)]),
                 effects: { tx in _ = try runs.finish(id: run.id, ending, in: tx) },
-                afterCommit: { if let done = try? runs.find(id: run.id, scope: nil) { service.publishEnd(done) } })
+                afterCommit: { if let done = try? runs.find(id: run.id, owner: nil) { service.publishEnd(done) } })
         } catch let interruption as JobInterruption {
             // Shutdown or a lost lease: the job goes back to the queue and the run starts over.
             throw interruption

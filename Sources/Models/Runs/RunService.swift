@@ -228,10 +228,10 @@ public struct RunService: Sendable {
             if let job = run.jobId { try requestCancel(job: job) }
         }
         let deadline = Date().addingTimeInterval(wait)
-        var current = try live.compactMap { try runs.find(id: $0.id, scope: nil) }
+        var current = try live.compactMap { try runs.find(id: $0.id, owner: nil) }
         while current.contains(where: { !$0.status.isFinished }) && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)
-            current = try live.compactMap { try runs.find(id: $0.id, scope: nil) }
+            current = try live.compactMap { try runs.find(id: $0.id, owner: nil) }
         }
         return current
     }

@@ -4,7 +4,7 @@ import JobRuntime
 import PostgresClient
 
 /// Runs, their trades and equity series in PostgreSQL. Every reading method takes the
-/// caller's scope: an owner id, or nil for an admin (every run). Another user's run is the
+/// caller's `owner`: an owner id, or nil for an admin (every run). Another user's run is the
 /// same as none.
 public final class RunStore: Sendable {
     let database: Database
@@ -60,7 +60,7 @@ public final class RunStore: Sendable {
     /// The run `id` in `scope` (an owner, or nil for every owner), or nil. The analysis routes
     /// load a run the caller may see with this, then its ``series(runID:)`` and
     /// ``trades(runID:limit:offset:)``.
-    public func find(id: Int64, scope: Int64?) throws -> Run? {
+    public func find(id: Int64, owner scope: Int64?) throws -> Run? {
         try database.query("""
             SELECT \(unsafeFragment: Self.selection) FROM runs WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope))
             """).first.map(Self.run(from:))
@@ -68,7 +68,7 @@ public final class RunStore: Sendable {
 
     /// A page of runs in `scope`, newest first, optionally of one strategy and filtered by
     /// status and mode.
-    public func list(scope: Int64?, strategyID: Int64?, status: JobStatus?, mode: RunMode?, limit: Int, offset: Int) throws -> (items: [Run], total: Int) {
+    public func list(owner scope: Int64?, strategyID: Int64?, status: JobStatus?, mode: RunMode?, limit: Int, offset: Int) throws -> (items: [Run], total: Int) {
         let status = status?.rawValue, mode = mode?.rawValue
         let rows = try database.query("""
             SELECT \(unsafeFragment: Self.selection), count(*) OVER () AS total FROM runs
@@ -96,12 +96,12 @@ public final class RunStore: Sendable {
 
     /// Deletes run `id` in `scope` with its results; ``RunError/live`` while it is queued or
     /// running (stop it first), ``RunError/notFound`` when there is none.
-    public func delete(id: Int64, scope: Int64?) throws {
+    public func delete(id: Int64, owner scope: Int64?) throws {
         let count = try database.execute("""
             DELETE FROM runs WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope)) AND status NOT IN ('queued', 'running')
             """)
         guard count == 0 else { return }
-        guard try find(id: id, scope: scope) != nil else { throw RunError.notFound }
+        guard try find(id: id, owner: scope) != nil else { throw RunError.notFound }
         throw RunError.live
     }
 }

@@ -51,7 +51,7 @@ public struct StrategyFilter: Sendable {
 extension StrategyStore {
     /// One page of the strategies in `scope` (an owner, or nil for all) matching `filter`,
     /// and how many match in all.
-    public func list(scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: [StrategyRecord], total: Int) {
+    public func list(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: [StrategyRecord], total: Int) {
         let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
         let type = filter.strategyType?.rawValue, status = filter.status?.rawValue, engine = filter.engine?.rawValue
         let tag = filter.tag
@@ -95,9 +95,9 @@ extension StrategyStore {
     /// built by PostgreSQL (nothing decoded or re-encoded here): the list route's fast path.
     /// An owner's pages are kept per process and reused while the owner's list version is
     /// unchanged (one primary-key lookup; see ``StrategyListCache``).
-    public func listJSON(scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: String, total: Int) {
+    public func listJSON(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: String, total: Int) {
         guard let owner = scope else {
-            let page = try buildJSON(scope: nil, filter: filter, sort: sort, limit: limit, offset: offset)
+            let page = try buildJSON(owner: nil, filter: filter, sort: sort, limit: limit, offset: offset)
             return (page.items, page.total)
         }
         let key = StrategyListCache.Key(owner: owner, strategyType: filter.strategyType?.rawValue, status: filter.status?.rawValue,
@@ -107,13 +107,13 @@ extension StrategyStore {
             SELECT coalesce((SELECT version FROM strategy_list_versions WHERE owner_id = \(owner)), 0) AS version
             """).first?.decode("version") ?? 0
         if let cached = listCache.page(key, version: version) { return (cached.items, cached.total) }
-        let page = try buildJSON(scope: owner, filter: filter, sort: sort, limit: limit, offset: offset)
+        let page = try buildJSON(owner: owner, filter: filter, sort: sort, limit: limit, offset: offset)
         listCache.store(key, StrategyListCache.Entry(version: page.version, items: page.items, total: page.total))
         return (page.items, page.total)
     }
 
     /// One page as JSON, its total, and the owner's list version read in the same snapshot.
-    func buildJSON(scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: String, total: Int, version: Int64) {
+    func buildJSON(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: String, total: Int, version: Int64) {
         let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
         let type = filter.strategyType?.rawValue, status = filter.status?.rawValue, engine = filter.engine?.rawValue
         let tag = filter.tag

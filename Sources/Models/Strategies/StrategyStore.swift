@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
 
-/// Strategies in PostgreSQL. Every method takes the caller's scope: an owner id, or nil for
+/// Strategies in PostgreSQL. Every method takes the caller's `owner`: an owner id, or nil for
 /// an admin (every strategy). Another user's strategy is the same as none.
 public final class StrategyStore: Sendable {
     let database: Database
@@ -71,7 +71,7 @@ public final class StrategyStore: Sendable {
     }
 
     /// The strategy `id` in `scope` (an owner, or nil for every owner), or nil.
-    public func find(id: Int64, scope: Int64?) throws -> StrategyRecord? {
+    public func find(id: Int64, owner scope: Int64?) throws -> StrategyRecord? {
         try database.query("""
             SELECT \(unsafeFragment: Self.selection) FROM strategies
             WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope))
@@ -100,7 +100,7 @@ public final class StrategyStore: Sendable {
 
     /// Replaces the editable fields of strategy `id` in `scope` with `draft` (status only when
     /// the draft sets one); `expectedVersion` (from `If-Match`) must be current.
-    public func update(id: Int64, scope: Int64?, with draft: StrategyDraft, expectedVersion: Int64?) throws -> StrategyRecord {
+    public func update(id: Int64, owner scope: Int64?, with draft: StrategyDraft, expectedVersion: Int64?) throws -> StrategyRecord {
         let parameters = try Self.json(draft.parameters), config = try draft.config.map(Self.json)
         let trading = try Self.json(draft.trading), tags = try Self.json(draft.tags)
         do {
@@ -118,18 +118,18 @@ public final class StrategyStore: Sendable {
         } catch let error as DatabaseError where error.isUniqueViolation {
             throw StrategyRecordError.nameTaken
         }
-        guard let current = try find(id: id, scope: scope) else { throw StrategyRecordError.notFound }
+        guard let current = try find(id: id, owner: scope) else { throw StrategyRecordError.notFound }
         throw StrategyRecordError.stale(current: current.version)
     }
 
     /// Deletes strategy `id` (and its runs); `expectedVersion` (from `If-Match`) must be current.
-    public func delete(id: Int64, scope: Int64?, expectedVersion: Int64?) throws {
+    public func delete(id: Int64, owner scope: Int64?, expectedVersion: Int64?) throws {
         let count = try database.execute("""
             DELETE FROM strategies WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope))
               AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
             """)
         guard count == 0 else { return }
-        guard let current = try find(id: id, scope: scope) else { throw StrategyRecordError.notFound }
+        guard let current = try find(id: id, owner: scope) else { throw StrategyRecordError.notFound }
         throw StrategyRecordError.stale(current: current.version)
     }
 

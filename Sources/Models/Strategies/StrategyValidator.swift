@@ -15,54 +15,7 @@ public enum StrategyValidator {
     static let tagRules = TextField(field: "/tags", label: "each tag", code: "tags", lengths: 1...50)
 
     /// What the client gave (after merging a partial change over the current strategy).
-    public struct Input: Sendable {
-        /// The name.
-        public var name: String
-        /// The description.
-        public var description: String
-        /// The type.
-        public var strategyType: StrategyType
-        /// The engine.
-        public var engine: StrategyEngine
-        /// The registry kind.
-        public var kind: String?
-        /// Parameter values as sent (numbers expected).
-        public var parameters: [String: JSONDocument]
-        /// The service config.
-        public var config: TradeMasterConfig?
-        /// Trading defaults.
-        public var trading: TradingDefaults
-        /// Tags.
-        public var tags: [String]
-        /// Category.
-        public var category: String?
-        /// Status to set.
-        public var status: StrategyStatus?
-
-        /// An input from its parts.
-        public init(name: String, description: String, strategyType: StrategyType, engine: StrategyEngine, kind: String?,
-                    parameters: [String: JSONDocument], config: TradeMasterConfig?, trading: TradingDefaults, tags: [String],
-                    category: String?, status: StrategyStatus?) {
-            self.name = name
-            self.description = description
-            self.strategyType = strategyType
-            self.engine = engine
-            self.kind = kind
-            self.parameters = parameters
-            self.config = config
-            self.trading = trading
-            self.tags = tags
-            self.category = category
-            self.status = status
-        }
-
-        /// The input that leaves `record` as it is.
-        public init(_ record: StrategyRecord) {
-            self.init(name: record.name, description: record.description, strategyType: record.strategyType, engine: record.engine,
-                      kind: record.kind, parameters: StrategyValidator.clientParameters(kind: record.kind, record.parameters), config: record.config,
-                      trading: record.trading, tags: record.tags, category: record.category, status: nil)
-        }
-    }
+    public typealias Input = StrategyFields<[String: JSONDocument]>
 
     /// The draft, or the issues that prevent it (both never empty together).
     public static func validate(_ input: Input, catalogue: TradeMasterCatalogue = .documented) -> (StrategyDraft?, [ValidationIssue]) {

@@ -119,7 +119,7 @@ public struct TrainingStore: Sendable {
 
     /// The strategy `id` of `owner`, through the strategies store.
     public func strategy(id: Int64, owner: Int64) throws -> TrainingStrategy? {
-        try StrategyStore(database: database).find(id: id, scope: owner).map(TrainingStrategy.init)
+        try StrategyStore(database: database).find(id: id, owner: owner).map(TrainingStrategy.init)
     }
 
     /// Whether dataset `id` exists and is `owner`'s.
@@ -189,10 +189,10 @@ public struct TrainingStore: Sendable {
     /// the training row.
     public func apply(id: Int64, strategyID: Int64, owner: Int64, parameters: [String: Double]) throws -> ApplyOutcome {
         let strategies = StrategyStore(database: database)
-        guard let record = try strategies.find(id: strategyID, scope: owner) else { return .strategyMissing }
+        guard let record = try strategies.find(id: strategyID, owner: owner) else { return .strategyMissing }
         var draft = StrategyDraft(record)
         draft.parameters.merge(parameters) { $1 }
-        let updated = try strategies.update(id: strategyID, scope: owner, with: draft, expectedVersion: record.version)
+        let updated = try strategies.update(id: strategyID, owner: owner, with: draft, expectedVersion: record.version)
         try database.execute("UPDATE training_jobs SET applied_version = \(updated.version), updated_at = now() WHERE id = \(id)")
         return .applied(version: updated.version, parameters: updated.parameters)
     }

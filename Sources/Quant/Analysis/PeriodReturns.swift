@@ -1,3 +1,5 @@
+import Support
+
 /// Compounded returns per calendar month and year (UTC) of a price or equity curve, as
 /// empyrical's `aggregate_returns`: each return is dated by its later bar, and a period's
 /// figure is ∏(1 + r) − 1 over the returns dated in it.
@@ -36,7 +38,7 @@ public struct PeriodReturns: Sendable, Equatable {
         for i in r.indices {
             let t = timestamps[i + 1]
             let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
-            let (y, m, _) = TimestampFormatter.civil(fromDays: days)
+            let (y, m, _) = CivilCalendar.date(fromDays: Int(days))
             if let last = monthly.last, last.year == y, last.month == m {
                 monthly[monthly.count - 1].value = (1 + last.value) * (1 + r[i]) - 1
             } else {

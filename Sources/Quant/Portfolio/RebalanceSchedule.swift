@@ -1,3 +1,5 @@
+import Support
+
 /// When a portfolio returns to its target weights: after the last bar of each day, week
 /// (Monday to Sunday, UTC) or month, or every `bars` bars from the first rebalance.
 ///
@@ -49,7 +51,7 @@ public enum RebalanceSchedule: Sendable, Equatable {
 
     /// Months since year 0.
     static func month(_ t: Int64) -> Int {
-        let (y, m, _) = TimestampFormatter.civil(fromDays: day(t))
+        let (y, m, _) = CivilCalendar.date(fromDays: Int(day(t)))
         return y * 12 + m - 1
     }
 }
