@@ -8,7 +8,7 @@ let package = Package(
     name: "TradeMaster",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "tm", targets: ["tm"]),
+        .executable(name: "tm", targets: ["tm"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,26 +49,32 @@ let package = Package(
         // The job queue in PostgreSQL and the `tm worker` runtime.
         .target(name: "JobRuntime", dependencies: ["PostgresClient", "Realtime", "Support", "Metrics", logging]),
         // Domain types, validation, stores and services; no C module and nothing of HTTP.
-        .target(name: "Models", dependencies: [
-            "PostgresClient", "RedisClient", "JobRuntime", "Realtime", "TradeMasterAPI", "CurlHTTP", "Support",
-            "Security", "Quant", "Metrics", logging,
-        ], exclude: ["Accounts/Resources"], plugins: ["EmbedCommonPasswords"]),
+        .target(
+            name: "Models",
+            dependencies: [
+                "PostgresClient", "RedisClient", "JobRuntime", "Realtime", "TradeMasterAPI", "CurlHTTP", "Support",
+                "Security", "Quant", "Metrics", logging,
+            ], exclude: ["Accounts/Resources"], plugins: ["EmbedCommonPasswords"]),
         // Build tool: a text file as a Swift string literal (the common-password list).
         .executableTarget(name: "embed-text"),
         .plugin(name: "EmbedCommonPasswords", capability: .buildTool(), dependencies: ["embed-text"]),
         // Settings from the environment, for the composition root and the API.
         .target(name: "Configuration", dependencies: ["Models", "RedisClient", "Realtime", "TradeMasterAPI", "Metrics", logging]),
         // The HTTP API.
-        .target(name: "Handlers", dependencies: [
-            "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Realtime", "TradeMasterAPI",
-            "CurlHTTP", "Support", "Quant", "Security", "Metrics", logging,
-        ]),
+        .target(
+            name: "Handlers",
+            dependencies: [
+                "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Realtime", "TradeMasterAPI",
+                "CurlHTTP", "Support", "Quant", "Security", "Metrics", logging,
+            ]),
         // Composition root.
-        .executableTarget(name: "tm", dependencies: [
-            "Handlers", "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Realtime",
-            "TradeMasterAPI", "CurlHTTP", "Support", "Quant", "Security", "Metrics", logging,
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "tm",
+            dependencies: [
+                "Handlers", "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Realtime",
+                "TradeMasterAPI", "CurlHTTP", "Support", "Quant", "Security", "Metrics", logging,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // Benchmark of the analytics engine (bench/quant/run compares it with Python references).
         .executableTarget(name: "quant-bench", dependencies: ["Quant"], path: "bench/quant/Sources"),
@@ -79,14 +85,18 @@ let package = Package(
         .testTarget(name: "SecurityTests", dependencies: ["Security"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "TMFcgiTests", dependencies: ["TMFcgi"]),
-        .testTarget(name: "ModelsTests", dependencies: [
-            "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Realtime", "TradeMasterAPI", "CurlHTTP",
-            "Support", "TestSupport",
-        ]),
-        .testTarget(name: "HandlersTests", dependencies: [
-            "Handlers", "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Quant", "Security",
-            "TestSupport", logging,
-        ]),
+        .testTarget(
+            name: "ModelsTests",
+            dependencies: [
+                "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Realtime", "TradeMasterAPI", "CurlHTTP",
+                "Support", "TestSupport",
+            ]),
+        .testTarget(
+            name: "HandlersTests",
+            dependencies: [
+                "Handlers", "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Quant", "Security",
+                "TestSupport", logging,
+            ]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security", "Quant"]),
     ]
 )

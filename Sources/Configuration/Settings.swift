@@ -1,7 +1,7 @@
 import Foundation
+import Models
 import RedisClient
 import TradeMasterAPI
-import Models
 
 /// A setting that is missing or invalid; the message names the variable.
 public struct SettingsError: Error, CustomStringConvertible, Equatable {
@@ -104,8 +104,10 @@ public struct Settings: Sendable {
     public static let debugSecretKey = "insecure-debug-only-key-do-not-use-in-production"
 
     /// Reads and validates the settings; the first invalid variable throws.
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
-                            envFile: String? = nil) throws -> Settings {
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        envFile: String? = nil
+    ) throws -> Settings {
         var values = environment
         let fileName = envFile ?? environment["TM_ENV_FILE"] ?? ".env"
         if let text = try? String(contentsOfFile: fileName, encoding: .utf8) {
@@ -131,14 +133,17 @@ public struct Settings: Sendable {
         func int(_ name: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
             guard let raw = value(name) else { return fallback }
             guard let number = Int(raw), range.contains(number) else {
-                throw SettingsError(variable: name, reason: "must be an integer in \(range.lowerBound)...\(range.upperBound), not \(raw.debugDescription)")
+                throw SettingsError(
+                    variable: name, reason: "must be an integer in \(range.lowerBound)...\(range.upperBound), not \(raw.debugDescription)")
             }
             return number
         }
         func url(_ name: String, _ fallback: String, schemes: [String]) throws -> String {
             let raw = value(name) ?? fallback
             guard let components = URLComponents(string: raw), let scheme = components.scheme, schemes.contains(scheme) else {
-                throw SettingsError(variable: name, reason: "must be a URL with scheme \(schemes.joined(separator: " or ")), not \(Settings.redacted(raw).debugDescription)")
+                throw SettingsError(
+                    variable: name,
+                    reason: "must be a URL with scheme \(schemes.joined(separator: " or ")), not \(Settings.redacted(raw).debugDescription)")
             }
             return raw
         }

@@ -26,8 +26,10 @@ public struct HTTPClient: Sendable {
     public var unixSocketPath: String?
 
     /// A client with these limits.
-    public init(timeout: Double = 5, connectTimeout: Double = 2, maxBodyBytes: Int = 16 << 20,
-                maxHeaderBytes: Int = 64 << 10, maxRedirects: Int = 0, unixSocketPath: String? = nil) {
+    public init(
+        timeout: Double = 5, connectTimeout: Double = 2, maxBodyBytes: Int = 16 << 20,
+        maxHeaderBytes: Int = 64 << 10, maxRedirects: Int = 0, unixSocketPath: String? = nil
+    ) {
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxBodyBytes = maxBodyBytes
@@ -48,9 +50,11 @@ public struct HTTPClient: Sendable {
     /// Sends one request and reads the whole response.
     /// - Throws: ``HTTPClientError``: `invalidURL` or `invalidRequest` before anything is
     ///   sent; `unreachable`, `timeout`, `responseTooLarge` or `malformedResponse` after.
-    public func send(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = []) throws(HTTPClientError) -> HTTPClientResponse {
-        try perform(method: method, url: url, headers: headers, body: body, resolve: nil,
-                    collector: ResponseCollector(maxBodyBytes: maxBodyBytes, maxHeaderBytes: maxHeaderBytes))
+    public func send(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = []) throws(HTTPClientError) -> HTTPClientResponse
+    {
+        try perform(
+            method: method, url: url, headers: headers, body: body, resolve: nil,
+            collector: ResponseCollector(maxBodyBytes: maxBodyBytes, maxHeaderBytes: maxHeaderBytes))
     }
 
     /// GETs `url` and hands the body of a 200 answer to `sink` piece by piece as it arrives
@@ -69,18 +73,20 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    private func perform(method: String, url: String, headers: [(String, String)], body: [UInt8], resolve: String?,
-                         collector: ResponseCollector) throws(HTTPClientError) -> HTTPClientResponse {
+    private func perform(
+        method: String, url: String, headers: [(String, String)], body: [UInt8], resolve: String?,
+        collector: ResponseCollector
+    ) throws(HTTPClientError) -> HTTPClientResponse {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
-              !url.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F })
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+            !url.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F })
         else { throw .invalidURL(url) }
         guard !method.isEmpty, method.utf8.allSatisfy({ (0x41...0x5A).contains($0) }) else {
             throw .invalidRequest("method \(method)")
         }
         for (name, value) in headers {
             guard !name.isEmpty, !name.utf8.contains(where: { $0 <= 0x20 || $0 == 0x3A || $0 == 0x7F }),
-                  !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
+                !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
             else { throw .invalidRequest("header \(name)") }
         }
         guard Self.libraryReady else { throw .unreachable("libcurl could not be initialised") }
@@ -107,7 +113,7 @@ public struct HTTPClient: Sendable {
         set(CURLOPT_FOLLOWLOCATION, maxRedirects > 0 ? 1 : 0)
         set(CURLOPT_MAXREDIRS, max(0, maxRedirects))
         set(CURLOPT_NOSIGNAL, 1)  // no SIGALRM for DNS timeouts: we are multi-threaded
-        set(CURLOPT_PROXY, "")    // not from http_proxy: the service is on our network
+        set(CURLOPT_PROXY, "")  // not from http_proxy: the service is on our network
         set(CURLOPT_CONNECTTIMEOUT_MS, connectMs)
         set(CURLOPT_TIMEOUT_MS, totalMs)
         set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
@@ -137,7 +143,9 @@ public struct HTTPClient: Sendable {
             if status == CURLE_OK { status = tm_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)) }
             let bytes = body.isEmpty ? [0] : body
             bytes.withUnsafeBytes { raw in
-                if status == CURLE_OK { status = tm_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress)) }
+                if status == CURLE_OK {
+                    status = tm_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
+                }
             }
             if method != "POST" { set(CURLOPT_CUSTOMREQUEST, method) }
         } else if method == "HEAD" {
@@ -157,8 +165,9 @@ public struct HTTPClient: Sendable {
         }
         guard result == CURLE_OK else {
             let detail = errorText.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            throw Self.error(for: result, detail: detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail,
-                             collector: collector)
+            throw Self.error(
+                for: result, detail: detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail,
+                collector: collector)
         }
         var code = 0
         _ = tm_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
@@ -166,7 +175,9 @@ public struct HTTPClient: Sendable {
         // libcurl takes a connection closed inside the header section as its end, and the
         // last of conflicting Content-Length fields: neither is a valid answer.
         guard collector.headersComplete else { throw .malformedResponse("connection closed in the header section") }
-        if let lengths = collector.headers["content-length"], Set(lengths.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }).count > 1 {
+        if let lengths = collector.headers["content-length"],
+            Set(lengths.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }).count > 1
+        {
             throw .malformedResponse("conflicting Content-Length fields")
         }
         return HTTPClientResponse(status: code, headers: collector.headers, body: collector.body)
@@ -178,7 +189,7 @@ public struct HTTPClient: Sendable {
         switch code {
         case CURLE_OPERATION_TIMEDOUT: return .timeout
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_SEND_ERROR, CURLE_SSL_CONNECT_ERROR,
-             CURLE_PEER_FAILED_VERIFICATION:
+            CURLE_PEER_FAILED_VERIFICATION:
             return .unreachable(detail)
         case CURLE_RECV_ERROR:
             // A reset before any answer is a service that is not there; after, a broken answer.

@@ -1,15 +1,15 @@
+import Configuration
 import Foundation
+import JobRuntime
 import Logging
 import Metrics
 import Models
+import PostgresClient
+import Realtime
+import RedisClient
 import Security
 import TMFcgi
-import PostgresClient
-import RedisClient
 import TradeMasterAPI
-import Realtime
-import JobRuntime
-import Configuration
 
 /// Composes the HTTP API from its dependencies.
 public enum API {
@@ -31,9 +31,10 @@ public enum API {
         let redis = Redis(endpoint: settings.redis, metrics: metrics)
         let tradeMaster = TradeMasterClient(baseURL: settings.tradeMasterURL, timeout: 2)
         let events = settings.realtimePublisher(logger: logger, metrics: metrics)
-        let signer = try JWTSigner(currentKey: Array(settings.secretKey.utf8),
-                                   previousKey: settings.secretKeyPrevious.map { Array($0.utf8) },
-                                   issuer: tokenIssuer, audience: tokenAudience)
+        let signer = try JWTSigner(
+            currentKey: Array(settings.secretKey.utf8),
+            previousKey: settings.secretKeyPrevious.map { Array($0.utf8) },
+            issuer: tokenIssuer, audience: tokenAudience)
         let hasher = PasswordHasher()
         // At worker start, so the first unknown-user login is not slower than the others.
         hasher.prepareDummyHash()
@@ -42,15 +43,18 @@ public enum API {
         let sessions = SessionStore(redis: redis, maximumLifetime: rememberedLifetime)
         let keys = APIKeyStore(database: database)
         let audit = AuditLog(database: database)
-        let service = AccountService(users: users, sessions: sessions, keys: keys, throttle: LoginThrottle(redis: redis), audit: audit,
-                                     hasher: hasher, signer: signer,
-                                     accessLifetime: Int64(settings.accessTokenExpireMinutes) * 60,
-                                     rememberedLifetime: rememberedLifetime, metrics: metrics)
+        let service = AccountService(
+            users: users, sessions: sessions, keys: keys, throttle: LoginThrottle(redis: redis), audit: audit,
+            hasher: hasher, signer: signer,
+            accessLifetime: Int64(settings.accessTokenExpireMinutes) * 60,
+            rememberedLifetime: rememberedLifetime, metrics: metrics)
 
         // Each route declares its own access (see `Access`): registration order does not matter.
         var routes = Routes(authenticator: Authenticator(signer: signer, sessions: sessions, apiKeys: keys))
-        HealthHandlers(database: database, redis: redis, tradeMaster: tradeMaster, version: version,
-                       breakers: ServiceBreakerStore(database: database)).register(on: &routes)
+        HealthHandlers(
+            database: database, redis: redis, tradeMaster: tradeMaster, version: version,
+            breakers: ServiceBreakerStore(database: database)
+        ).register(on: &routes)
         if settings.diagnostics {
             DiagnosticHandlers().register(on: &routes)
         }
@@ -67,17 +71,25 @@ public enum API {
         let training = TrainingStore(queue: queue)
         if let metrics { MetricsHandlers(region: metrics, queue: queue, training: training, token: settings.metricsToken).register(on: &routes) }
         let datasets = DatasetStore(database: database)
-        UploadHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows,
-                                                             quotaBytes: Int64(settings.userQuotaBytes)), metrics: metrics).register(on: &routes)
+        UploadHandlers(
+            store: datasets,
+            limits: UploadLimits(
+                maximumRows: settings.maxDatasetRows,
+                quotaBytes: Int64(settings.userQuotaBytes)), metrics: metrics
+        ).register(on: &routes)
         DatasetHandlers(store: datasets).register(on: &routes)
         BarsHandlers(store: datasets).register(on: &routes)
         ChartHandlers(store: datasets).register(on: &routes)
-        PreprocessHandlers(store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
-                           maximumRows: settings.syncMaxRows, queue: queue).register(on: &routes)
-        ImportHandlers(queue: queue,
-                       limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
-                       allowPrivate: settings.importAllowPrivate, maxBytes: settings.importMaxBytes,
-                       timeoutSeconds: settings.importTimeoutSeconds).register(on: &routes)
+        PreprocessHandlers(
+            store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
+            maximumRows: settings.syncMaxRows, queue: queue
+        ).register(on: &routes)
+        ImportHandlers(
+            queue: queue,
+            limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
+            allowPrivate: settings.importAllowPrivate, maxBytes: settings.importMaxBytes,
+            timeoutSeconds: settings.importTimeoutSeconds
+        ).register(on: &routes)
         let strategies = StrategyStore(database: database)
         StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)
         let runService = RunService(database: database, events: events)
@@ -85,18 +97,23 @@ public enum API {
             .register(on: &routes)
         RunHandlers(runs: runService.runs).register(on: &routes)
         if let secret = settings.realtimeSecret {
-            RealtimeHandlers(access: RealtimeAccess(database: database),
-                             signer: RealtimeSigner(key: secret, lifetime: TimeInterval(settings.realtimeTicketTTL)),
-                             metrics: metrics).register(on: &routes)
+            RealtimeHandlers(
+                access: RealtimeAccess(database: database),
+                signer: RealtimeSigner(key: secret, lifetime: TimeInterval(settings.realtimeTicketTTL)),
+                metrics: metrics
+            ).register(on: &routes)
         }
         let analysis = AnalysisHandlers(service: runService, strategies: strategies, syncMaxBars: settings.syncMaxBars, metrics: metrics)
         analysis.register(on: &routes)
         RunReportHandlers(analysis: analysis).register(on: &routes)
         TrainingHandlers(store: training, idempotency: IdempotencyStore(database: database)).register(on: &routes)
         // Saving a labelling is one quick call: two tries, no breaker (the workers keep that).
-        MarketDynamicsHandlers(store: training, client: TradeMasterClient(
-            baseURL: settings.tradeMasterURL, timeout: 10, policy: TradeMasterClient.Policy(attempts: 2, firstDelay: 0.2)))
-            .register(on: &routes)
+        MarketDynamicsHandlers(
+            store: training,
+            client: TradeMasterClient(
+                baseURL: settings.tradeMasterURL, timeout: 10, policy: TradeMasterClient.Policy(attempts: 2, firstDelay: 0.2))
+        )
+        .register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         return Application(router: routes.router, logger: logger, metrics: metrics)
     }

@@ -10,13 +10,20 @@ public struct DiagnosticHandlers: Sendable {
 
     /// Adds the routes under `/_diag`.
     public func register(on routes: inout Routes) {
-        routes.get("/_diag/sleep", .anyone, doc: RouteDoc(
-            "Sleep ms milliseconds (diagnostics only)", tag: "diagnostics",
-            response: Slept.self, query: [.integer("ms", 0...60_000, "How long to sleep.")]), use: sleep)
-        routes.post("/_diag/upload", .anyone, options: RouteOptions(maxBodySize: 64 << 20), doc: RouteDoc(
-            "Stream a body and count its bytes (diagnostics only)", tag: "diagnostics", response: Uploaded.self), use: upload)
-        routes.post("/_diag/echo", .anyone, doc: RouteDoc("Echo a JSON body (diagnostics only)", tag: "diagnostics",
-                                                          body: Payload.self, response: Payload.self), use: echo)
+        routes.get(
+            "/_diag/sleep", .anyone,
+            doc: RouteDoc(
+                "Sleep ms milliseconds (diagnostics only)", tag: "diagnostics",
+                response: Slept.self, query: [.integer("ms", 0...60_000, "How long to sleep.")]), use: sleep)
+        routes.post(
+            "/_diag/upload", .anyone, options: RouteOptions(maxBodySize: 64 << 20),
+            doc: RouteDoc(
+                "Stream a body and count its bytes (diagnostics only)", tag: "diagnostics", response: Uploaded.self), use: upload)
+        routes.post(
+            "/_diag/echo", .anyone,
+            doc: RouteDoc(
+                "Echo a JSON body (diagnostics only)", tag: "diagnostics",
+                body: Payload.self, response: Payload.self), use: echo)
     }
 
     /// The answer of `/_diag/sleep`.
@@ -58,7 +65,9 @@ public struct DiagnosticHandlers: Sendable {
             length += chunk.count
             checksum.update(chunk)
         }
-        return .json("{\"bytes\":\(length),\"fnv1a\":\"\(checksum.hex)\",\"pid\":\(ProcessInfo.processInfo.processIdentifier),\"rss_kb\":\(Self.residentKilobytes())}")
+        return .json(
+            "{\"bytes\":\(length),\"fnv1a\":\"\(checksum.hex)\",\"pid\":\(ProcessInfo.processInfo.processIdentifier),\"rss_kb\":\(Self.residentKilobytes())}"
+        )
     }
 
     /// `POST /_diag/echo`: decodes a JSON object and returns it (exercises JSON errors).
@@ -70,7 +79,8 @@ public struct DiagnosticHandlers: Sendable {
     /// VmRSS of this process in KiB.
     static func residentKilobytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return -1 }
         return Int(line.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? -1
     }
 }

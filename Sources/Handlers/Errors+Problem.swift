@@ -1,7 +1,7 @@
 import Models
-import TMFcgi
 import PostgresClient
 import RedisClient
+import TMFcgi
 
 extension DatabaseError: ProblemConvertible {
     /// Unavailable → 503 with `Retry-After`. What the stores did not turn into a domain error
@@ -10,8 +10,9 @@ extension DatabaseError: ProblemConvertible {
     /// is a server fault (500, details only in the log).
     public var problem: Problem {
         if case .unavailable = self {
-            return Problem(.serviceUnavailable, title: "Database unavailable",
-                           detail: "The database is not reachable right now. Retry shortly.", headers: [("Retry-After", "1")])
+            return Problem(
+                .serviceUnavailable, title: "Database unavailable",
+                detail: "The database is not reachable right now. Retry shortly.", headers: [("Retry-After", "1")])
         }
         switch violation {
         case .unique:
@@ -43,8 +44,9 @@ extension RedisError: ProblemConvertible {
     public var problem: Problem {
         switch self {
         case .unavailable:
-            return Problem(.serviceUnavailable, title: "Session store unavailable",
-                           detail: "The session store is not reachable right now. Retry shortly.", headers: [("Retry-After", "1")])
+            return Problem(
+                .serviceUnavailable, title: "Session store unavailable",
+                detail: "The session store is not reachable right now. Retry shortly.", headers: [("Retry-After", "1")])
         case .reply:
             return Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it.")
         }

@@ -1,9 +1,9 @@
+import CurlHTTP
 import Foundation
 import Models
-import TMFcgi
 import PostgresClient
 import RedisClient
-import CurlHTTP
+import TMFcgi
 import TradeMasterAPI
 
 /// `GET /health` (liveness) and `GET /api/v1/status` (readiness).
@@ -20,8 +20,10 @@ public struct HealthHandlers: Sendable {
     private let tradeMasterCheck = CachedCheck(seconds: 5)
 
     /// Handlers checking these dependencies.
-    public init(database: Database, redis: Redis, tradeMaster: TradeMasterClient, version: String,
-                breakers: ServiceBreakerStore? = nil) {
+    public init(
+        database: Database, redis: Redis, tradeMaster: TradeMasterClient, version: String,
+        breakers: ServiceBreakerStore? = nil
+    ) {
         self.database = database
         self.breakers = breakers
         self.redis = redis
@@ -33,12 +35,15 @@ public struct HealthHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.get("/health", .anyone, doc: RouteDoc("Liveness: the process answers", tag: "system", response: Liveness.self),
-                   use: health)
-        routes.get("/api/v1/status", .anyone, doc: RouteDoc(
-            "Readiness: PostgreSQL, Redis and TradeMaster", tag: "system",
-            description: "503 with the same report when PostgreSQL or Redis is down.", response: Report.self,
-            alsoWithBody: [503]), use: status)
+        routes.get(
+            "/health", .anyone, doc: RouteDoc("Liveness: the process answers", tag: "system", response: Liveness.self),
+            use: health)
+        routes.get(
+            "/api/v1/status", .anyone,
+            doc: RouteDoc(
+                "Readiness: PostgreSQL, Redis and TradeMaster", tag: "system",
+                description: "503 with the same report when PostgreSQL or Redis is down.", response: Report.self,
+                alsoWithBody: [503]), use: status)
     }
 
     /// The body of `GET /health`.

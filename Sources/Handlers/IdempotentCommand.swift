@@ -33,8 +33,10 @@ struct IdempotentCommand {
 
     /// Runs `work` in one transaction as `owner`'s command `route` with `request`'s key, if
     /// any; `body` is the request body a retry must repeat.
-    func run(_ request: Request, owner: Int64, route: String, body: [UInt8],
-             _ work: (Transaction) throws -> Done) throws -> Response {
+    func run(
+        _ request: Request, owner: Int64, route: String, body: [UInt8],
+        _ work: (Transaction) throws -> Done
+    ) throws -> Response {
         var done: Done?
         let outcome: IdempotencyStore.Outcome
         if let key = try Self.key(of: request) {

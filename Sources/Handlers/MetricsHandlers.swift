@@ -1,8 +1,8 @@
+import JobRuntime
 import Metrics
 import Models
 import Security
 import TMFcgi
-import JobRuntime
 
 /// `GET /metrics`: the Prometheus text of the whole pool (every worker counts in the shared
 /// region), plus the job queue read from PostgreSQL at scrape time.
@@ -32,9 +32,11 @@ public struct MetricsHandlers: Sendable {
 
     /// Adds the route.
     public func register(on routes: inout Routes) {
-        routes.get("/metrics", .anyone, doc: RouteDoc(
-            "Prometheus metrics (text exposition format; nginx allows internal addresses only)", tag: "system",
-            status: 200, mediaType: PrometheusText.contentType), use: scrape)
+        routes.get(
+            "/metrics", .anyone,
+            doc: RouteDoc(
+                "Prometheus metrics (text exposition format; nginx allows internal addresses only)", tag: "system",
+                status: 200, mediaType: PrometheusText.contentType), use: scrape)
     }
 
     /// The exposition. When PostgreSQL is down the job families are left out, not the rest.
@@ -47,8 +49,9 @@ public struct MetricsHandlers: Sendable {
             let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             let presented = parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]).trimmingSpaces : ""
             guard constantTimeEquals(SHA256.hash(Array(presented.utf8)), tokenDigest) else {
-                throw Problem(.unauthorized, detail: "Scraping the metrics needs Authorization: Bearer <token>.",
-                              headers: [("WWW-Authenticate", "Bearer")])
+                throw Problem(
+                    .unauthorized, detail: "Scraping the metrics needs Authorization: Bearer <token>.",
+                    headers: [("WWW-Authenticate", "Bearer")])
             }
         }
         var extra: [MetricsRegion.Sample] = []
@@ -61,8 +64,10 @@ public struct MetricsHandlers: Sendable {
         }
         if let outcomes = try? training?.outcomes() {
             for row in outcomes {
-                extra.append(.counter(MetricCatalog.series(MetricCatalog.trainingJobs, [("engine", row.engine), ("outcome", row.outcome)]),
-                                      Double(row.count)))
+                extra.append(
+                    .counter(
+                        MetricCatalog.series(MetricCatalog.trainingJobs, [("engine", row.engine), ("outcome", row.outcome)]),
+                        Double(row.count)))
             }
         }
         var headers = HTTPHeaders()

@@ -17,12 +17,17 @@ enum QueryValue {
 
     /// The value of `name` in `query` as one of `T`'s cases; nil when absent, and a 422 error
     /// naming the parameter and the allowed values when it is none of them.
-    static func choice<T: RawRepresentable & CaseIterable>(_ query: [String: String], _ name: String, _ type: T.Type,
-                                                          errors: inout [FieldError]) -> T? where T.RawValue == String {
+    static func choice<T: RawRepresentable & CaseIterable>(
+        _ query: [String: String], _ name: String, _ type: T.Type,
+        errors: inout [FieldError]
+    ) -> T? where T.RawValue == String {
         guard let text = query[name] else { return nil }
         if let value = T(rawValue: text) { return value }
-        errors.append(FieldError(pointer: name, detail: "unknown value \"\(text.prefix(100))\"; one of "
-                                 + T.allCases.map(\.rawValue).joined(separator: ", ")))
+        errors.append(
+            FieldError(
+                pointer: name,
+                detail: "unknown value \"\(text.prefix(100))\"; one of "
+                    + T.allCases.map(\.rawValue).joined(separator: ", ")))
         return nil
     }
 

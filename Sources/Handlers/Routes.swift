@@ -41,7 +41,8 @@ public struct Routes {
         _ method: HTTPMethod, _ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
         use handler: @escaping @Sendable (Request, Route.Context) throws -> Output
     ) {
-        var status = doc.status, body = doc.response
+        var status = doc.status
+        var body = doc.response
         if let output = Output.self as? any DocumentedOutput.Type {
             status = status ?? output.documentedStatus
             body = body ?? output.documentedBody
@@ -54,32 +55,42 @@ public struct Routes {
     }
 
     /// `GET path`.
-    public mutating func get<Route: RouteAccess, Output: ResponseGenerator>(_ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-                                                        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output) {
+    public mutating func get<Route: RouteAccess, Output: ResponseGenerator>(
+        _ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output
+    ) {
         on(.get, path, access, options: options, doc: doc, use: handler)
     }
 
     /// `POST path`.
-    public mutating func post<Route: RouteAccess, Output: ResponseGenerator>(_ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-                                                         use handler: @escaping @Sendable (Request, Route.Context) throws -> Output) {
+    public mutating func post<Route: RouteAccess, Output: ResponseGenerator>(
+        _ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output
+    ) {
         on(.post, path, access, options: options, doc: doc, use: handler)
     }
 
     /// `PUT path`.
-    public mutating func put<Route: RouteAccess, Output: ResponseGenerator>(_ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-                                                        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output) {
+    public mutating func put<Route: RouteAccess, Output: ResponseGenerator>(
+        _ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output
+    ) {
         on(.put, path, access, options: options, doc: doc, use: handler)
     }
 
     /// `PATCH path`.
-    public mutating func patch<Route: RouteAccess, Output: ResponseGenerator>(_ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-                                                          use handler: @escaping @Sendable (Request, Route.Context) throws -> Output) {
+    public mutating func patch<Route: RouteAccess, Output: ResponseGenerator>(
+        _ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output
+    ) {
         on(.patch, path, access, options: options, doc: doc, use: handler)
     }
 
     /// `DELETE path`.
-    public mutating func delete<Route: RouteAccess, Output: ResponseGenerator>(_ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-                                                           use handler: @escaping @Sendable (Request, Route.Context) throws -> Output) {
+    public mutating func delete<Route: RouteAccess, Output: ResponseGenerator>(
+        _ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
+        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output
+    ) {
         on(.delete, path, access, options: options, doc: doc, use: handler)
     }
 }

@@ -22,13 +22,16 @@ enum Versioning {
     /// The 412 of a write whose `If-Match` named an older version of the `noun` than `current`,
     /// with the current ETag.
     static func stale(_ noun: String, current: Int64) -> Problem {
-        Problem(.preconditionFailed, detail: "The \(noun) was changed meanwhile (now version \(current)); fetch it again.",
-                headers: [("ETag", etag(current))])
+        Problem(
+            .preconditionFailed, detail: "The \(noun) was changed meanwhile (now version \(current)); fetch it again.",
+            headers: [("ETag", etag(current))])
     }
 
     /// `object` as JSON with the ETag of `version` (and `Location` when given).
-    static func respond<Object: Encodable>(_ object: Object, version: Int64, status: HTTPStatus = .ok,
-                                           location: String? = nil) throws -> Response {
+    static func respond<Object: Encodable>(
+        _ object: Object, version: Int64, status: HTTPStatus = .ok,
+        location: String? = nil
+    ) throws -> Response {
         var response = try JSONCoding.response(object, status: status)
         response.headers.add("ETag", etag(version))
         if let location { response.headers.add("Location", location) }

@@ -27,7 +27,9 @@ public enum DiagnosticJobs {
     /// the test creates) in the completion transaction: one row per job proves exactly-once.
     static func count(_ context: JobContext) throws -> JobCompletion {
         _ = try sleep(context, milliseconds: try milliseconds(context.payload, "sleep_ms", default: 0))
-        let id = context.job.id, attempt = context.attempt, worker = context.workerID
+        let id = context.job.id
+        let attempt = context.attempt
+        let worker = context.workerID
         return JobCompletion(result: .object(["counted": .bool(true)])) { connection in
             try connection.execute("INSERT INTO diag_job_effects (job_id, attempt, worker) VALUES (\(id), \(attempt), \(worker))")
         }

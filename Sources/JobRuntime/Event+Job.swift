@@ -1,5 +1,6 @@
-import Support
 import Realtime
+import Support
+
 extension Event {
     /// `job.status`: the job's new status, on `job:{id}` and its owner's `user:{id}`.
     public static func jobStatus(_ job: Job) -> Event {

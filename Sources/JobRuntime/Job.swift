@@ -1,6 +1,6 @@
 import Foundation
-import Support
 import PostgresClient
+import Support
 
 /// A job as stored in the `jobs` table and shown by the API and `tm jobs`.
 public struct Job: Codable, Sendable, Equatable {
@@ -50,7 +50,8 @@ public struct Job: Codable, Sendable, Equatable {
     public var updatedAt: Date
 
     /// The columns ``init(row:)`` reads, for SELECT and RETURNING lists.
-    static let columns = SQLFragment("""
+    static let columns = SQLFragment(
+        """
         id, kind, owner_id, payload, status, priority, run_after, attempts, max_attempts, progress, message, \
         result, error, errors, cancel_requested_at, lease_owner, lease_expires_at, heartbeat_at, created_at, \
         started_at, finished_at, updated_at

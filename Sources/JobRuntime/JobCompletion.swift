@@ -1,5 +1,6 @@
-import Support
 import PostgresClient
+import Support
+
 /// What a successful attempt hands back: the result to store, and the effects to write in
 /// the same transaction that marks the job succeeded (under its lease), so they commit
 /// exactly once, or not at all when the lease was lost.
@@ -16,8 +17,10 @@ public struct JobCompletion: Sendable {
     public var committed: Job?
 
     /// A completion with `result`, and optional `effects` and `afterCommit`.
-    public init(result: JSONDocument? = nil, effects: (@Sendable (Transaction) throws -> Void)? = nil,
-                afterCommit: (@Sendable () -> Void)? = nil) {
+    public init(
+        result: JSONDocument? = nil, effects: (@Sendable (Transaction) throws -> Void)? = nil,
+        afterCommit: (@Sendable () -> Void)? = nil
+    ) {
         self.result = result
         self.effects = effects
         self.afterCommit = afterCommit

@@ -1,7 +1,7 @@
 import Foundation
-import Support
 import PostgresClient
 import Realtime
+import Support
 
 /// What a handler gets for one attempt: the job, the database, and progress reporting.
 /// Used by the one thread that runs the job.

@@ -1,6 +1,6 @@
 import Foundation
-import Support
 import PostgresClient
+import Support
 
 /// What workers do with jobs: claim them under a lease, renew it, report progress, and end
 /// the attempt. Every transition of a running job is guarded by `lease_owner`, so a worker
@@ -10,7 +10,8 @@ extension JobQueue {
     /// LOCKED`, so concurrent workers never wait for or take the same row), by priority, then
     /// age. Each claim counts as an attempt and holds a lease of `lease` seconds.
     public func claim(worker: String, limit: Int, lease: Double) throws -> [Job] {
-        try database.query("""
+        try database.query(
+            """
             WITH next AS (
                 SELECT id AS next_id FROM jobs WHERE status = 'queued' AND run_after <= now()
                 ORDER BY priority, run_after, id LIMIT \(limit) FOR UPDATE SKIP LOCKED
@@ -20,7 +21,8 @@ extension JobQueue {
                 started_at = now(), updated_at = now()
             FROM next WHERE jobs.id = next.next_id
             RETURNING \(unsafeFragment: Job.columns)
-            """).map(Job.init(row:))
+            """
+        ).map(Job.init(row:))
     }
 
     /// What a heartbeat learnt.
@@ -34,7 +36,8 @@ extension JobQueue {
     /// Renews the lease of `worker`'s running jobs `ids`.
     public func heartbeat(ids: [Int64], worker: String, lease: Double) throws -> HeartbeatResult {
         guard !ids.isEmpty else { return HeartbeatResult(held: [], cancelRequested: []) }
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             UPDATE jobs SET lease_expires_at = now() + \(lease)::float8 * interval '1 second', heartbeat_at = now()
             WHERE id = ANY(\(Self.arrayLiteral(ids))::bigint[]) AND lease_owner = \(worker) AND status = 'running'
             RETURNING id, cancel_requested_at IS NOT NULL AS cancel
@@ -60,7 +63,8 @@ extension JobQueue {
 
     /// Stores the progress of `worker`'s job `id`.
     public func recordProgress(id: Int64, worker: String, progress: Double, message: String?) throws -> LeaseState {
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             UPDATE jobs SET progress = \(min(max(progress, 0), 1)), message = \(message.map { String($0.prefix(500)) }), updated_at = now()
             WHERE id = \(id) AND lease_owner = \(worker) AND status = 'running'
             RETURNING cancel_requested_at IS NOT NULL AS cancel
@@ -88,7 +92,8 @@ extension JobQueue {
     /// for. The error is kept, and appended to `errors`. Nil when the lease is no longer ours.
     public func fail(id: Int64, worker: String, error: String, retryable: Bool, retryDelay: Double) throws -> Job? {
         let text = String(error.prefix(2000))
-        return try database.query("""
+        return try database.query(
+            """
             WITH decided AS (
                 SELECT id AS decided_id, CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
                                 WHEN \(retryable)::boolean AND attempts < max_attempts THEN 'queued' ELSE 'failed' END AS decision
@@ -102,16 +107,19 @@ extension JobQueue {
                     'retry_at', CASE WHEN decided.decision = 'queued' THEN now() + \(retryDelay)::float8 * interval '1 second' END)
             FROM decided WHERE jobs.id = decided.decided_id
             RETURNING \(unsafeFragment: Job.columns)
-            """).first.map(Job.init(row:))
+            """
+        ).first.map(Job.init(row:))
     }
 
     /// Marks `worker`'s job `id` cancelled (its handler stopped on request).
     public func markCancelled(id: Int64, worker: String) throws -> Job? {
-        try database.query("""
+        try database.query(
+            """
             UPDATE jobs SET status = 'cancelled', finished_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
             WHERE id = \(id) AND lease_owner = \(worker) AND status = 'running'
             RETURNING \(unsafeFragment: Job.columns)
-            """).first.map(Job.init(row:))
+            """
+        ).first.map(Job.init(row:))
     }
 
     /// Puts `worker`'s running jobs `ids` back in the queue (a shutdown that could not wait
@@ -119,7 +127,8 @@ extension JobQueue {
     public func release(ids: [Int64], worker: String) throws -> [Job] {
         guard !ids.isEmpty else { return [] }
         return try database.transaction { tx in
-            try tx.query("""
+            try tx.query(
+                """
                 WITH released AS (
                     UPDATE jobs SET status = 'queued', attempts = greatest(attempts - 1, 0), run_after = now(), updated_at = now(),
                         lease_owner = NULL, lease_expires_at = NULL
@@ -127,7 +136,8 @@ extension JobQueue {
                     RETURNING \(unsafeFragment: Job.columns)
                 )
                 SELECT released.*, pg_notify(\(Self.wakeChannel), released.kind) AS notified FROM released
-                """).map(Job.init(row:))
+                """
+            ).map(Job.init(row:))
         }
     }
 
@@ -135,7 +145,8 @@ extension JobQueue {
     /// queued again while attempts remain, else failed; cancelled when a cancel was asked for.
     public func rescueExpired() throws -> [Job] {
         try database.transaction { tx in
-            try tx.query("""
+            try tx.query(
+                """
                 WITH expired AS (
                     SELECT id AS expired_id, CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
                                     WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END AS decision
@@ -150,7 +161,8 @@ extension JobQueue {
                     RETURNING \(unsafeFragment: Job.columns)
                 )
                 SELECT rescued.*, pg_notify(\(Self.wakeChannel), rescued.kind) AS notified FROM rescued
-                """).map(Job.init(row:))
+                """
+            ).map(Job.init(row:))
         }
     }
 
@@ -158,16 +170,19 @@ extension JobQueue {
     /// short transaction each); returns how many. The workers' hourly housekeeping and
     /// `tm prune` both call this.
     public func prune(olderThanDays days: Int, batchSize: Int = Database.pruneBatchSize) throws -> Int {
-        try database.deleteInBatches(batchSize: batchSize) { limit in """
+        try database.deleteInBatches(batchSize: batchSize) { limit in
+            """
             DELETE FROM jobs WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM jobs WHERE finished_at IS NOT NULL AND finished_at < now() - \(days)::integer * interval '1 day'
                 LIMIT \(limit)))
-            """ }
+            """
+        }
     }
 
     /// How many finished jobs ``prune(olderThanDays:batchSize:)`` would delete now.
     public func prunable(olderThanDays days: Int) throws -> Int {
-        try database.count("""
+        try database.count(
+            """
             SELECT count(*) AS n FROM jobs WHERE finished_at IS NOT NULL AND finished_at < now() - \(days)::integer * interval '1 day'
             """)
     }

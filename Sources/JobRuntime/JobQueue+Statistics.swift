@@ -13,9 +13,14 @@ extension JobQueue {
     /// The queue's statistics now.
     public func statistics() throws -> Statistics {
         let counts = try database.query("SELECT kind, status, count(*) AS n FROM jobs GROUP BY kind, status ORDER BY kind, status")
-            .map { (kind: try $0.decode("kind", as: String.self), status: try $0.decode("status", as: String.self),
-                    count: try $0.decode("n", as: Int.self)) }
-        let backlog = try database.query("""
+            .map {
+                (
+                    kind: try $0.decode("kind", as: String.self), status: try $0.decode("status", as: String.self),
+                    count: try $0.decode("n", as: Int.self)
+                )
+            }
+        let backlog = try database.query(
+            """
             SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(run_after)), 0)::float8 AS age
             FROM jobs WHERE status = 'queued' AND run_after <= now()
             """)[0]

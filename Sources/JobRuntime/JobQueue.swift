@@ -1,7 +1,7 @@
 import Foundation
-import Support
 import PostgresClient
 import Realtime
+import Support
 
 /// The job queue in PostgreSQL: enqueueing (also inside a caller's transaction), reading and
 /// cancelling. What workers do with a job (claim, heartbeat, complete) is in
@@ -39,8 +39,10 @@ public struct JobQueue: Sendable {
         public var maxAttempts: Int
 
         /// A draft with the defaults: priority 0, now, 3 attempts.
-        public init(kind: String, payload: JSONDocument = .object([:]), ownerID: Int64? = nil, priority: Int = 0,
-                    runAfter: Date? = nil, maxAttempts: Int = 3) {
+        public init(
+            kind: String, payload: JSONDocument = .object([:]), ownerID: Int64? = nil, priority: Int = 0,
+            runAfter: Date? = nil, maxAttempts: Int = 3
+        ) {
             self.kind = kind
             self.payload = payload
             self.ownerID = ownerID
@@ -55,7 +57,8 @@ public struct JobQueue: Sendable {
     /// that wakes idle workers is sent in the same transaction, so it fires on commit only.
     /// Publish the `queued` events with ``announce(_:)`` after the commit.
     public func enqueue(_ draft: Draft, count: Int = 1, in tx: Transaction) throws -> [Job] {
-        let rows = try tx.query("""
+        let rows = try tx.query(
+            """
             WITH inserted AS (
                 INSERT INTO jobs (kind, owner_id, payload, priority, run_after, max_attempts)
                 SELECT \(draft.kind), \(draft.ownerID), \(draft.payload)::jsonb, \(draft.priority),
@@ -83,21 +86,25 @@ public struct JobQueue: Sendable {
 
     /// The job `id`, if it exists and belongs to `owner` (nil owner: any job, for admins).
     public func find(id: Int64, owner: Int64?) throws -> Job? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(unsafeFragment: Job.columns) FROM jobs
             WHERE id = \(id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
-            """).first.map(Job.init(row:))
+            """
+        ).first.map(Job.init(row:))
     }
 
     /// A page of jobs, newest first, optionally only `owner`'s and filtered by status and kind.
     public func list(owner: Int64?, status: JobStatus?, kind: String?, limit: Int, offset: Int) throws -> (jobs: [Job], total: Int) {
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(unsafeFragment: Job.columns) FROM jobs
             WHERE (\(owner)::bigint IS NULL OR owner_id = \(owner)) AND (\(status)::text IS NULL OR status = \(status))
               AND (\(kind)::text IS NULL OR kind = \(kind))
             ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)
             """)
-        let count = try database.query("""
+        let count = try database.query(
+            """
             SELECT count(*) AS total FROM jobs
             WHERE (\(owner)::bigint IS NULL OR owner_id = \(owner)) AND (\(status)::text IS NULL OR status = \(status))
               AND (\(kind)::text IS NULL OR kind = \(kind))
@@ -120,7 +127,8 @@ public struct JobQueue: Sendable {
     /// Cancels a queued job at once, or asks a running one to stop (cooperatively).
     public func cancel(id: Int64, owner: Int64?) throws -> CancelOutcome {
         let rows = try database.transaction { tx in
-            try tx.query("""
+            try tx.query(
+                """
                 WITH changed AS (
                     UPDATE jobs SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now(),
                         status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,

@@ -1,4 +1,5 @@
 import PostgresClient
+
 /// Where a job is in its life; the one status vocabulary of long work.
 public enum JobStatus: String, CaseIterable, Codable, Sendable, SQLEncodable, SQLDecodable {
     /// Waiting for a worker (or for `run_after`).

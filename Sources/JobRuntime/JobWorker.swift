@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import Synchronization
 import PostgresClient
+import Synchronization
 
 /// The runtime of `tm worker`: `concurrency` job threads that claim and run jobs, a listener
 /// thread (`LISTEN` on a dedicated connection, so an enqueue wakes an idle thread at once;
@@ -32,11 +32,13 @@ public final class JobWorker: Sendable {
 
     /// Starts the threads and returns.
     public func start() {
-        logger.info("worker started", metadata: [
-            "worker": "\(configuration.workerID)", "concurrency": "\(configuration.concurrency)",
-            "lease_s": "\(configuration.leaseSeconds)", "poll_s": "\(configuration.pollSeconds)",
-            "kinds": "\(registry.kinds.joined(separator: ","))",
-        ])
+        logger.info(
+            "worker started",
+            metadata: [
+                "worker": "\(configuration.workerID)", "concurrency": "\(configuration.concurrency)",
+                "lease_s": "\(configuration.leaseSeconds)", "poll_s": "\(configuration.pollSeconds)",
+                "kinds": "\(registry.kinds.joined(separator: ","))",
+            ])
         spawn(group: serviceThreads, name: "listener") { self.listen() }
         spawn(group: serviceThreads, name: "heartbeat") { self.maintain() }
         for index in 0..<max(1, configuration.concurrency) {
@@ -175,11 +177,17 @@ public final class JobWorker: Sendable {
     private func finishFailed(_ job: Job, error: String, retryable: Bool, log: Logger) {
         let delay = configuration.retryDelay(afterAttempt: job.attempts)
         do {
-            if let failed = try queue.fail(id: job.id, worker: configuration.workerID, error: error,
-                                           retryable: retryable, retryDelay: delay) {
+            if let failed = try queue.fail(
+                id: job.id, worker: configuration.workerID, error: error,
+                retryable: retryable, retryDelay: delay)
+            {
                 queue.events.publish(.jobStatus(failed))
-                log.info("attempt failed", metadata: ["attempt": "\(job.attempts)", "status": "\(failed.status.rawValue)",
-                                                      "retry_in_s": "\(failed.status == .queued ? delay : 0)"])
+                log.info(
+                    "attempt failed",
+                    metadata: [
+                        "attempt": "\(job.attempts)", "status": "\(failed.status.rawValue)",
+                        "retry_in_s": "\(failed.status == .queued ? delay : 0)",
+                    ])
             }
         } catch {
             log.warning("cannot record the failure; the lease will expire", metadata: ["error": "\(error)"])
@@ -236,8 +244,9 @@ public final class JobWorker: Sendable {
             do {
                 let running = controls.withLock { Array($0.values) }
                 if !running.isEmpty {
-                    let beat = try queue.heartbeat(ids: running.map(\.id), worker: configuration.workerID,
-                                                   lease: configuration.leaseSeconds)
+                    let beat = try queue.heartbeat(
+                        ids: running.map(\.id), worker: configuration.workerID,
+                        lease: configuration.leaseSeconds)
                     for control in running {
                         if !beat.held.contains(control.id) {
                             control.raise(JobControl.leaseLost)

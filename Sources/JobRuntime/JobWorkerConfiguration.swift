@@ -18,9 +18,11 @@ public struct JobWorkerConfiguration: Sendable {
     public var shutdownSeconds: Double
 
     /// A configuration; every value has the default of its setting.
-    public init(workerID: String, concurrency: Int = 4, leaseSeconds: Double = 30, pollSeconds: Double = 5,
-                backoffSeconds: Double = 1, backoffCapSeconds: Double = 3600, retentionDays: Int = 30,
-                shutdownSeconds: Double = 30) {
+    public init(
+        workerID: String, concurrency: Int = 4, leaseSeconds: Double = 30, pollSeconds: Double = 5,
+        backoffSeconds: Double = 1, backoffCapSeconds: Double = 3600, retentionDays: Int = 30,
+        shutdownSeconds: Double = 30
+    ) {
         self.workerID = workerID
         self.concurrency = concurrency
         self.leaseSeconds = leaseSeconds

@@ -63,7 +63,8 @@ public enum MetricCatalog {
         jobs: "Jobs by kind and status.",
         queueDepth: "Queued jobs whose run_after has passed.",
         oldestQueuedAge: "Seconds the oldest runnable queued job has waited.",
-        trainingJobs: "Finished trainings and market-dynamics analyses by engine (parameter_search, trademaster, market_dynamics) and outcome (succeeded, failed, cancelled).",
+        trainingJobs:
+            "Finished trainings and market-dynamics analyses by engine (parameter_search, trademaster, market_dynamics) and outcome (succeeded, failed, cancelled).",
         droppedSeries: "Series not recorded because the metrics table was full.",
         realtimePublished: "Real-time events published on the Redis bus and taken by at least one relay, one per channel.",
         realtimeDropped: "Real-time events dropped instead of published, by reason (queue_full, redis, no_relay).",

@@ -1,7 +1,8 @@
+import CAtomic
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CAtomic
 
 /// Counters and histograms in one memory region that every process of the pool maps: the
 /// master creates it, each worker (of every generation) attaches to it and adds to it with
@@ -26,7 +27,7 @@ public final class MetricsRegion: @unchecked Sendable {
     static let bucketsOffset = sumOffset + 8
     static let slotSize = (bucketsOffset + 8 * bucketBounds.count + 63) / 64 * 64
     static let headerSize = 64
-    static let magic: UInt32 = 0x544D_4D31 // "TMM1"
+    static let magic: UInt32 = 0x544D_4D31  // "TMM1"
     /// The region's size in bytes.
     public static let size = headerSize + slotCount * slotSize
 
@@ -69,7 +70,11 @@ public final class MetricsRegion: @unchecked Sendable {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         guard ftruncate(fd, off_t(size)) == 0, let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
-              memory != MAP_FAILED else { unlink(path); return nil }
+            memory != MAP_FAILED
+        else {
+            unlink(path)
+            return nil
+        }
         memory.storeBytes(of: magic, as: UInt32.self)
         return MetricsRegion(base: memory, path: path, owner: true)
     }
@@ -81,8 +86,12 @@ public final class MetricsRegion: @unchecked Sendable {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, Int(info.st_size) == size,
-              let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), memory != MAP_FAILED else { return nil }
-        guard memory.load(as: UInt32.self) == magic else { munmap(memory, size); return nil }
+            let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), memory != MAP_FAILED
+        else { return nil }
+        guard memory.load(as: UInt32.self) == magic else {
+            munmap(memory, size)
+            return nil
+        }
         return MetricsRegion(base: memory, path: path, owner: false)
     }
 
@@ -181,7 +190,8 @@ public final class MetricsRegion: @unchecked Sendable {
         for index in 0..<Self.slotCount {
             let slot = slotBase(index)
             guard tm_atomic_load_u32(slot.assumingMemoryBound(to: UInt32.self)) == 2,
-                  let kind = Kind(rawValue: slot.load(fromByteOffset: 4, as: UInt32.self)) else { continue }
+                let kind = Kind(rawValue: slot.load(fromByteOffset: 4, as: UInt32.self))
+            else { continue }
             let length = Int(slot.load(fromByteOffset: 8, as: UInt32.self))
             let key = String(decoding: UnsafeRawBufferPointer(start: slot + Self.keyOffset, count: length), as: UTF8.self)
             let raw = tm_atomic_load_u64(pointer(index, Self.sumOffset))
@@ -191,10 +201,13 @@ public final class MetricsRegion: @unchecked Sendable {
             case .gauge: value = Double(Int64(bitPattern: raw))
             case .histogram: value = Double(raw) / 1e9
             }
-            let buckets = kind == .histogram
+            let buckets =
+                kind == .histogram
                 ? (0..<Self.bucketBounds.count).map { tm_atomic_load_u64(pointer(index, Self.bucketsOffset + 8 * $0)) } : []
-            out.append(Sample(series: key, kind: kind, value: value, count: tm_atomic_load_u64(pointer(index, Self.countOffset)),
-                              buckets: buckets))
+            out.append(
+                Sample(
+                    series: key, kind: kind, value: value, count: tm_atomic_load_u64(pointer(index, Self.countOffset)),
+                    buckets: buckets))
         }
         return out
     }
@@ -228,7 +241,7 @@ public final class MetricsRegion: @unchecked Sendable {
                         tm_atomic_store_u32(state, 2)
                         return index
                     }
-                    continue // lost the race for this slot: look at it again
+                    continue  // lost the race for this slot: look at it again
                 case 1:
                     // Another process is writing this slot's key: wait for it to finish.
                     while tm_atomic_load_u32(state) == 1 { sched_yield() }

@@ -39,7 +39,9 @@ public struct TextField: Sendable {
         let text = Self.trimmed(value)
         let length = Self.length(text)
         if !lengths.contains(length) {
-            let message = lengths.lowerBound == 0 ? "\(label) must be at most \(lengths.upperBound) characters long."
+            let message =
+                lengths.lowerBound == 0
+                ? "\(label) must be at most \(lengths.upperBound) characters long."
                 : "\(label) must be \(lengths.lowerBound) to \(lengths.upperBound) characters long."
             issues.append(ValidationIssue(field: field, code: "\(code).length", message: message))
         }

@@ -24,7 +24,7 @@ public enum DatabaseError: Error, CustomStringConvertible, Sendable {
         case "23505": return .unique
         case "23503": return .foreignKey
         case "23514": return .valueOutOfRange
-        case _ where state.hasPrefix("22"): return .valueOutOfRange   // class 22: data exceptions
+        case _ where state.hasPrefix("22"): return .valueOutOfRange  // class 22: data exceptions
         default: return nil
         }
     }

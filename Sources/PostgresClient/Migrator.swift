@@ -59,8 +59,10 @@ public struct Migrator {
                 throw MigrationError(description: "\(file): migration files are named NNNN_name.sql")
             }
             let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
-            scripts.append(MigrationScript(version: version, name: String(stem[stem.index(after: underscore)...]),
-                                           text: text, checksum: Self.fingerprint(text)))
+            scripts.append(
+                MigrationScript(
+                    version: version, name: String(stem[stem.index(after: underscore)...]),
+                    text: text, checksum: Self.fingerprint(text)))
         }
         scripts.sort { $0.version < $1.version }
         for (a, b) in zip(scripts, scripts.dropFirst()) where a.version == b.version {
@@ -82,7 +84,8 @@ public struct Migrator {
         for script in pending {
             try connection.transaction { tx in
                 try tx.executeScript(script)
-                try tx.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (\(script.version), \(script.name), \(script.checksum))")
+                try tx.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(script.version), \(script.name), \(script.checksum))")
             }
             log("applied \(script.label)")
         }
@@ -97,24 +100,26 @@ public struct Migrator {
     static func pending(_ scripts: [MigrationScript], applied: [Int: String]) throws -> [MigrationScript] {
         for script in scripts {
             if let checksum = applied[script.version], checksum != script.checksum {
-                throw MigrationError(description: """
-                    migration \(script.label) was edited after it was applied (checksum \(checksum) when applied, \
-                    \(script.checksum) now): applied migrations are frozen. Restore the file as it was and put the \
-                    change in a new migration numbered \(String(format: "%04d", (applied.keys.max() ?? 0) + 1)) or above; \
-                    nothing was applied
-                    """)
+                throw MigrationError(
+                    description: """
+                        migration \(script.label) was edited after it was applied (checksum \(checksum) when applied, \
+                        \(script.checksum) now): applied migrations are frozen. Restore the file as it was and put the \
+                        change in a new migration numbered \(String(format: "%04d", (applied.keys.max() ?? 0) + 1)) or above; \
+                        nothing was applied
+                        """)
             }
         }
         guard let highest = applied.keys.max() else { return scripts }
         let pending = scripts.filter { applied[$0.version] == nil }
         let late = pending.filter { $0.version < highest }
         if !late.isEmpty {
-            throw MigrationError(description: """
-                \(late.map(\.label).joined(separator: ", ")) \(late.count == 1 ? "is" : "are") numbered below \
-                \(String(format: "%04d", highest)), the highest migration already applied, but never applied: \
-                applying \(late.count == 1 ? "it" : "them") now would run out of order. Renumber \
-                \(late.count == 1 ? "it" : "each") above the highest number in the folder; nothing was applied
-                """)
+            throw MigrationError(
+                description: """
+                    \(late.map(\.label).joined(separator: ", ")) \(late.count == 1 ? "is" : "are") numbered below \
+                    \(String(format: "%04d", highest)), the highest migration already applied, but never applied: \
+                    applying \(late.count == 1 ? "it" : "them") now would run out of order. Renumber \
+                    \(late.count == 1 ? "it" : "each") above the highest number in the folder; nothing was applied
+                    """)
         }
         return pending
     }
@@ -122,7 +127,8 @@ public struct Migrator {
     /// The highest applied migration, or nil when none is (no `schema_migrations` table yet).
     public func appliedVersion(on connection: PostgresConnection) throws -> Int? {
         guard let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present").first,
-              try exists.decode("present", as: Bool.self) else { return nil }
+            try exists.decode("present", as: Bool.self)
+        else { return nil }
         return try connection.query("SELECT max(version) AS version FROM schema_migrations").first?.decodeIfPresent("version")
     }
 
@@ -138,7 +144,8 @@ public struct Migrator {
     }
 
     private func ensureTable(_ connection: PostgresConnection) throws {
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version integer PRIMARY KEY,
                 name text NOT NULL,

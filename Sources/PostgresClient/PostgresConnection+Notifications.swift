@@ -1,4 +1,5 @@
 import CLibPQ
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,8 @@ extension PostgresConnection {
         if ready < 0 && errno != EINTR { throw DatabaseError.unavailable("poll failed") }
         guard ready > 0 else { return [] }
         guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else {
-            throw DatabaseError.unavailable(String(cString: PQerrorMessage(handle)).split(separator: "\n").first.map(String.init) ?? "connection lost")
+            throw DatabaseError.unavailable(
+                String(cString: PQerrorMessage(handle)).split(separator: "\n").first.map(String.init) ?? "connection lost")
         }
         received = drainNotifications(handle)
         return received
@@ -26,8 +28,10 @@ extension PostgresConnection {
         var received: [PostgresNotification] = []
         while let raw = PQnotifies(handle) {
             let note = raw.pointee
-            received.append(PostgresNotification(channel: String(cString: note.relname),
-                                                 payload: note.extra.map { String(cString: $0) } ?? ""))
+            received.append(
+                PostgresNotification(
+                    channel: String(cString: note.relname),
+                    payload: note.extra.map { String(cString: $0) } ?? ""))
             PQfreemem(raw)
         }
         return received

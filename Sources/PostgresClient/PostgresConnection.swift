@@ -43,7 +43,8 @@ public final class PostgresConnection {
     public func query(_ sql: SQL) throws -> [Row] {
         let result = try run(sql)
         defer { PQclear(result) }
-        let rowCount = Int(PQntuples(result)), columnCount = Int(PQnfields(result))
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
         var columns: [String: Int] = [:]
         for column in 0..<columnCount { columns[String(cString: PQfname(result, Int32(column)))] = column }
         var rows: [Row] = []

@@ -76,8 +76,9 @@ extension Date: SQLEncodable, SQLDecodable {
         var parts = tm()
         gmtime_r(&time, &parts)
         let micros = Int(((seconds - whole) * 1_000_000).rounded())
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1,
-                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, min(micros, 999_999))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1,
+            parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, min(micros, 999_999))
     }
 
     /// Parses `timestamptz` output in the ISO DateStyle (`2026-11-25 01:22:28.123456+00`),
@@ -85,8 +86,12 @@ extension Date: SQLEncodable, SQLDecodable {
     /// (as `distantFuture`/`distantPast`). Total: a stored timestamp always decodes.
     public init?(sqlText: String) {
         switch sqlText {
-        case "infinity": self = .distantFuture; return
-        case "-infinity": self = .distantPast; return
+        case "infinity":
+            self = .distantFuture
+            return
+        case "-infinity":
+            self = .distantPast
+            return
         default: break
         }
         var bytes = Array(sqlText.utf8)
@@ -112,9 +117,10 @@ extension Date: SQLEncodable, SQLDecodable {
             return true
         }
         guard var year = number(), expect(45), let month = number(digits: 2), expect(45), let day = number(digits: 2),
-              expect(32) || expect(84), let hour = number(digits: 2), expect(58), let minute = number(digits: 2),
-              expect(58), let second = number(digits: 2) else { return nil }
-        if beforeChrist { year = 1 - year } // 1 BC is year 0 of the proleptic calendar
+            expect(32) || expect(84), let hour = number(digits: 2), expect(58), let minute = number(digits: 2),
+            expect(58), let second = number(digits: 2)
+        else { return nil }
+        if beforeChrist { year = 1 - year }  // 1 BC is year 0 of the proleptic calendar
         var fraction = 0.0
         if expect(46) {
             var scale = 0.1
@@ -129,7 +135,8 @@ extension Date: SQLEncodable, SQLDecodable {
             let sign = bytes[index] == 45 ? -1 : 1
             index += 1
             guard let hours = number(digits: 2) else { return nil }
-            var minutes = 0, seconds = 0
+            var minutes = 0
+            var seconds = 0
             if expect(58) { minutes = number(digits: 2) ?? 0 }
             if expect(58) { seconds = number(digits: 2) ?? 0 }
             offsetSeconds = sign * (hours * 3600 + minutes * 60 + seconds)

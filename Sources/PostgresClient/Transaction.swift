@@ -8,10 +8,6 @@
 public struct Transaction {
     let connection: PostgresConnection
 
-    init(connection: PostgresConnection) {
-        self.connection = connection
-    }
-
     /// Runs `sql` in the transaction and returns its rows.
     @discardableResult
     public func query(_ sql: SQL) throws -> [Row] {

@@ -17,29 +17,39 @@ extension BacktestResult {
         var members: [(String, JSONValue)] = [
             ("strategy", .string(strategy.name)),
             ("parameters", .object(strategy.descriptor.parameters.map { ($0.name, .finite(strategy.parameters[$0.name])) })),
-            ("configuration", .object([
-                ("cash", .finite(configuration.cash)), ("commission", .finite(configuration.commission)),
-                ("slippage_bps", .finite(configuration.slippageBasisPoints)),
-                ("allow_short", .bool(configuration.allowShort)),
-                ("periods_per_year", .finite(configuration.periodsPerYear)),
-            ])),
-            ("summary", .object([
-                ("trades", .integer(Int64(s.closedTrades))), ("open_trade", .bool(s.hasOpenTrade)),
-                ("win_rate", .finite(s.winRate)), ("profit_factor", .finite(s.profitFactor)),
-                ("average_trade_return", .finite(s.averageTradeReturn)), ("exposure", .finite(s.exposure)),
-                ("total_commission", .finite(s.totalCommission)), ("starting_equity", .finite(s.startingEquity)),
-                ("final_equity", .finite(s.finalEquity)),
-            ])),
+            (
+                "configuration",
+                .object([
+                    ("cash", .finite(configuration.cash)), ("commission", .finite(configuration.commission)),
+                    ("slippage_bps", .finite(configuration.slippageBasisPoints)),
+                    ("allow_short", .bool(configuration.allowShort)),
+                    ("periods_per_year", .finite(configuration.periodsPerYear)),
+                ])
+            ),
+            (
+                "summary",
+                .object([
+                    ("trades", .integer(Int64(s.closedTrades))), ("open_trade", .bool(s.hasOpenTrade)),
+                    ("win_rate", .finite(s.winRate)), ("profit_factor", .finite(s.profitFactor)),
+                    ("average_trade_return", .finite(s.averageTradeReturn)), ("exposure", .finite(s.exposure)),
+                    ("total_commission", .finite(s.totalCommission)), ("starting_equity", .finite(s.startingEquity)),
+                    ("final_equity", .finite(s.finalEquity)),
+                ])
+            ),
             ("metrics", metrics.json(timestamps: equity.timestamps)),
             ("trades", .array(tradeList)),
         ]
         if includeEquity {
-            members.append(("equity_curve", .object([
-                ("time", .array(equity.timestamps.map { .string(iso($0)) })),
-                ("cash", .numbers(equity.cash)),
-                ("shares", .array(equity.shares.map { .integer(Int64($0)) })),
-                ("equity", .numbers(equity.equity)),
-            ])))
+            members.append(
+                (
+                    "equity_curve",
+                    .object([
+                        ("time", .array(equity.timestamps.map { .string(iso($0)) })),
+                        ("cash", .numbers(equity.cash)),
+                        ("shares", .array(equity.shares.map { .integer(Int64($0)) })),
+                        ("equity", .numbers(equity.equity)),
+                    ])
+                ))
         }
         return .object(members)
     }

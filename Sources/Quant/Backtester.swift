@@ -73,7 +73,9 @@ public enum Backtester {
         var trades: [Trade] = []
         var cash = config.cash
         var position = 0
-        var entryBar = 0, entryPrice = 0.0, entryCommission = 0.0
+        var entryBar = 0
+        var entryPrice = 0.0
+        var entryCommission = 0.0
 
         s.open.withUnsafeBufferPointer { open in
             s.close.withUnsafeBufferPointer { close in
@@ -94,12 +96,13 @@ public enum Backtester {
                                     let fee = Double(abs(position)) * price * c
                                     cash += Double(position) * price - fee
                                     let pnl = Double(position) * (price - entryPrice) - entryCommission - fee
-                                    trades.append(Trade(
-                                        entryBar: entryBar, exitBar: i, entryTime: s.timestamps[entryBar],
-                                        exitTime: s.timestamps[i], entryPrice: entryPrice, exitPrice: price,
-                                        shares: position, profit: pnl,
-                                        returnFraction: pnl / (entryPrice * Double(abs(position))),
-                                        barsHeld: i - entryBar, commission: entryCommission + fee))
+                                    trades.append(
+                                        Trade(
+                                            entryBar: entryBar, exitBar: i, entryTime: s.timestamps[entryBar],
+                                            exitTime: s.timestamps[i], entryPrice: entryPrice, exitPrice: price,
+                                            shares: position, profit: pnl,
+                                            returnFraction: pnl / (entryPrice * Double(abs(position))),
+                                            barsHeld: i - entryBar, commission: entryCommission + fee))
                                     position = 0
                                 }
                                 if target != 0 {
@@ -128,11 +131,12 @@ public enum Backtester {
         if position != 0, n > 0 {
             let last = s.close[n - 1]
             let pnl = Double(position) * (last - entryPrice) - entryCommission
-            trades.append(Trade(
-                entryBar: entryBar, exitBar: nil, entryTime: s.timestamps[entryBar], exitTime: nil,
-                entryPrice: entryPrice, exitPrice: last, shares: position, profit: pnl,
-                returnFraction: pnl / (entryPrice * Double(abs(position))), barsHeld: n - 1 - entryBar,
-                commission: entryCommission))
+            trades.append(
+                Trade(
+                    entryBar: entryBar, exitBar: nil, entryTime: s.timestamps[entryBar], exitTime: nil,
+                    entryPrice: entryPrice, exitPrice: last, shares: position, profit: pnl,
+                    returnFraction: pnl / (entryPrice * Double(abs(position))), barsHeld: n - 1 - entryBar,
+                    commission: entryCommission))
         }
         let curve = EquityCurve(timestamps: s.timestamps, cash: cashColumn, shares: sharesColumn, equity: equityColumn)
         return (curve, trades)

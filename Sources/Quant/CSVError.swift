@@ -47,20 +47,20 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .empty:
             return "The CSV file is empty (no header line)."
-        case let .missingColumn(name, header):
+        case .missingColumn(let name, let header):
             return "The CSV header has no \(name) column (found: \(header.joined(separator: ", ")))."
-        case let .duplicateColumn(name):
+        case .duplicateColumn(let name):
             return "The CSV header has more than one \(name) column."
-        case let .badHeader(message):
+        case .badHeader(let message):
             return message
         case .noRows:
             return "The CSV file has a header but no data rows."
-        case let .invalidRows(issues, count):
+        case .invalidRows(let issues, let count):
             let shown = issues.map { "  " + $0.description }.joined(separator: "\n")
             return "The CSV file has \(count) invalid row\(count == 1 ? "" : "s"):\n" + shown
         case .finished:
             return "The CSV reader was already finished."
-        case let .lineTooLong(line, limit):
+        case .lineTooLong(let line, let limit):
             return "Line \(line) of the CSV file is longer than \(limit) bytes."
         }
     }

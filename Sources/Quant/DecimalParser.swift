@@ -25,7 +25,8 @@ enum DecimalParser {
     @inline(__always)
     private static func accumulateDigits(_ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int, into mantissa: inout UInt64) {
         while i + 1 < end {
-            let d0 = bytes[i] &- 48, d1 = bytes[i + 1] &- 48
+            let d0 = bytes[i] &- 48
+            let d1 = bytes[i + 1] &- 48
             guard d0 < 10, d1 < 10 else { break }
             mantissa = mantissa &* 100 &+ UInt64(d0 &* 10 &+ d1)
             i += 2

@@ -6,7 +6,8 @@ extension Indicators {
         try Validation.requireWindow(window)
         try Validation.requireFinite(close, name: "close")
         let n = close.count
-        var gains = [Double](repeating: 0, count: n), losses = gains
+        var gains = [Double](repeating: 0, count: n)
+        var losses = gains
         for i in 1..<max(n, 1) {
             let d = close[i] - close[i - 1]
             if d > 0 { gains[i] = d } else if d < 0 { losses[i] = -d }
@@ -52,7 +53,8 @@ extension Indicators {
         try Validation.requireFinite(low, name: "low")
         try Validation.requireFinite(close, name: "close")
         let tr = close.indices.map { i in
-            i == 0 ? high[0] - low[0]
+            i == 0
+                ? high[0] - low[0]
                 : max(high[i] - low[i], abs(high[i] - close[i - 1]), abs(low[i] - close[i - 1]))
         }
         return smoothed(tr, from: 0, window: window, alpha: 1 / Double(window))

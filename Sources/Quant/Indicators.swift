@@ -20,7 +20,8 @@ public enum Indicators {
         x.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
                 // Kahan-compensated running sum (as pandas' rolling mean).
-                var sum = 0.0, comp = 0.0
+                var sum = 0.0
+                var comp = 0.0
                 @inline(__always) func add(_ v: Double) {
                     let y = v - comp
                     let t = sum + y

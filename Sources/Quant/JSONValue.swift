@@ -40,18 +40,18 @@ public enum JSONValue: Sendable, Equatable {
     private func write(to out: inout String) {
         switch self {
         case .null: out += "null"
-        case let .bool(b): out += b ? "true" : "false"
-        case let .number(x): out += x.isFinite ? Self.format(x) : "null"
-        case let .integer(i): out += String(i)
-        case let .string(s): Self.quote(s, into: &out)
-        case let .array(items):
+        case .bool(let b): out += b ? "true" : "false"
+        case .number(let x): out += x.isFinite ? Self.format(x) : "null"
+        case .integer(let i): out += String(i)
+        case .string(let s): Self.quote(s, into: &out)
+        case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += "," }
                 item.write(to: &out)
             }
             out += "]"
-        case let .object(members):
+        case .object(let members):
             out += "{"
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out += "," }

@@ -14,9 +14,13 @@ enum Math {
     /// r¹⁰, within 2 ulp of the C library) and the C library's `log1p` otherwise.
     @inline(__always) static func log1pFast(_ r: Double) -> Double {
         guard abs(r) < 0.0078125 else { return cLog1p(r) }
-        let r2 = r * r, r4 = r2 * r2
-        let a = 1.0 - r * 0.5, b = 1.0 / 3.0 - r * 0.25, c = 0.2 - r * (1.0 / 6.0)
-        let d = 1.0 / 7.0 - r * 0.125, e = 1.0 / 9.0 - r * 0.1
+        let r2 = r * r
+        let r4 = r2 * r2
+        let a = 1.0 - r * 0.5
+        let b = 1.0 / 3.0 - r * 0.25
+        let c = 0.2 - r * (1.0 / 6.0)
+        let d = 1.0 / 7.0 - r * 0.125
+        let e = 1.0 / 9.0 - r * 0.1
         return r * (a + r2 * b + r4 * (c + r2 * d) + r4 * r4 * e)
     }
 
@@ -29,19 +33,25 @@ enum Math {
         var i = 0
         while i + 2 <= n {
             let r = SIMD2(x[i], x[i + 1])
-            let r2 = r * r, r4 = r2 * r2
+            let r2 = r * r
+            let r4 = r2 * r2
             // Below 2⁻⁹ in magnitude (minute returns, mostly) terms to r⁶ suffice: the next one is
             // under 2⁻⁵⁴·r/7, well below half an ulp.
             if all(r .< small .& r .> -small) {
-                let a = 1.0 - r * 0.5, b = 1.0 / 3.0 - r * 0.25, c = 0.2 - r * (1.0 / 6.0)
+                let a = 1.0 - r * 0.5
+                let b = 1.0 / 3.0 - r * 0.25
+                let c = 0.2 - r * (1.0 / 6.0)
                 let p = r * (a + r2 * b + r4 * c)
                 out[i] = p[0]
                 out[i + 1] = p[1]
                 i += 2
                 continue
             }
-            let a = 1.0 - r * 0.5, b = 1.0 / 3.0 - r * 0.25, c = 0.2 - r * (1.0 / 6.0)
-            let d = 1.0 / 7.0 - r * 0.125, e = 1.0 / 9.0 - r * 0.1
+            let a = 1.0 - r * 0.5
+            let b = 1.0 / 3.0 - r * 0.25
+            let c = 0.2 - r * (1.0 / 6.0)
+            let d = 1.0 / 7.0 - r * 0.125
+            let e = 1.0 / 9.0 - r * 0.1
             let p = r * (a + r2 * b + r4 * (c + r2 * d) + r4 * r4 * e)
             out[i] = p[0]
             out[i + 1] = p[1]

@@ -21,9 +21,13 @@ public enum Metrics {
                 var finite4 = SIMDMask<SIMD4<Int64>>(repeating: true)
                 let limit = SIMD4<Double>(repeating: .greatestFiniteMagnitude)
                 while i + 4 <= n {
-                    let cur = Statistics.load4(p, i), prev = Statistics.load4(p, i - 1)
+                    let cur = Statistics.load4(p, i)
+                    let prev = Statistics.load4(p, i - 1)
                     let r = cur / prev - 1
-                    o[i - 1] = r[0]; o[i] = r[1]; o[i + 1] = r[2]; o[i + 2] = r[3]
+                    o[i - 1] = r[0]
+                    o[i] = r[1]
+                    o[i + 1] = r[2]
+                    o[i + 2] = r[3]
                     // |x| ≤ max finite is false for NaN and ±∞.
                     finite4 = finite4 .& (cur .<= limit) .& (cur .>= -limit)
                     i += 4
@@ -47,16 +51,24 @@ public enum Metrics {
         guard !r.isEmpty else { return .nan }
         return r.withUnsafeBufferPointer { x in
             // Eight running products (four pairs) hide the multiply latency.
-            var w0 = SIMD2<Double>(1, 1), w1 = w0, w2 = w0, w3 = w0
+            var w0 = SIMD2<Double>(1, 1)
+            var w1 = w0
+            var w2 = w0
+            var w3 = w0
             let n = x.count
             var i = 0
             while i + 8 <= n {
-                w0 *= 1 + SIMD2(x[i], x[i + 1]); w1 *= 1 + SIMD2(x[i + 2], x[i + 3])
-                w2 *= 1 + SIMD2(x[i + 4], x[i + 5]); w3 *= 1 + SIMD2(x[i + 6], x[i + 7])
+                w0 *= 1 + SIMD2(x[i], x[i + 1])
+                w1 *= 1 + SIMD2(x[i + 2], x[i + 3])
+                w2 *= 1 + SIMD2(x[i + 4], x[i + 5])
+                w3 *= 1 + SIMD2(x[i + 6], x[i + 7])
                 i += 8
             }
             var tail = 1.0
-            while i < n { tail *= 1 + x[i]; i += 1 }
+            while i < n {
+                tail *= 1 + x[i]
+                i += 1
+            }
             let w = (w0 * w1) * (w2 * w3)
             return w[0] * w[1] * tail - 1
         }
@@ -87,15 +99,21 @@ public enum Metrics {
     public static func downsideRisk(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
         guard !r.isEmpty else { return .nan }
         let s = r.withUnsafeBufferPointer { x in
-            var s0 = 0.0, s1 = 0.0
+            var s0 = 0.0
+            var s1 = 0.0
             let n = x.count
             var i = 0
             while i + 2 <= n {
-                let a = min(x[i], 0), b = min(x[i + 1], 0)
-                s0 += a * a; s1 += b * b
+                let a = min(x[i], 0)
+                let b = min(x[i + 1], 0)
+                s0 += a * a
+                s1 += b * b
                 i += 2
             }
-            if i < n { let a = min(x[i], 0); s0 += a * a }
+            if i < n {
+                let a = min(x[i], 0)
+                s0 += a * a
+            }
             return s0 + s1
         }
         return (s / Double(r.count)).squareRoot() * periodsPerYear.squareRoot()
@@ -106,7 +124,8 @@ public enum Metrics {
         guard r.count >= 2 else { return .nan }
         // One pass for the sum and the downside squares.
         let (sum, squares) = r.withUnsafeBufferPointer { x in
-            var s4 = SIMD4<Double>.zero, q4 = SIMD4<Double>.zero
+            var s4 = SIMD4<Double>.zero
+            var q4 = SIMD4<Double>.zero
             let n = x.count
             var i = 0
             while i + 4 <= n {
@@ -116,8 +135,15 @@ public enum Metrics {
                 q4 += d * d
                 i += 4
             }
-            var s = (s4[0] + s4[1]) + (s4[2] + s4[3]), q = (q4[0] + q4[1]) + (q4[2] + q4[3])
-            while i < n { let v = x[i]; s += v; let d = min(v, 0); q += d * d; i += 1 }
+            var s = (s4[0] + s4[1]) + (s4[2] + s4[3])
+            var q = (q4[0] + q4[1]) + (q4[2] + q4[3])
+            while i < n {
+                let v = x[i]
+                s += v
+                let d = min(v, 0)
+                q += d * d
+                i += 1
+            }
             return (s, q)
         }
         let n = Double(r.count)
@@ -146,7 +172,9 @@ public enum Metrics {
     static func drawdownSequential(_ x: UnsafeBufferPointer<Double>) -> (drawdown: Double, wealth: Double) {
         // The deepest point under each running peak is its segment's lowest wealth; division is
         // monotone, so one division per segment gives exactly the per-row minimum.
-        var peak = 100.0, lowest = 100.0, worst = 0.0
+        var peak = 100.0
+        var lowest = 100.0
+        var worst = 0.0
         var cum = 1.0
         for v in x {
             cum *= 1 + v
@@ -190,10 +218,16 @@ public enum Metrics {
     /// returns) instead of one serial chain; the quarters are joined by their start wealth and
     /// the peak carried into each. Nil when some wealth is not positive and finite.
     static func maxDrawdownInLanes(_ x: UnsafeBufferPointer<Double>) -> (drawdown: Double, wealth: Double)? {
-        let n = x.count, len = n / 4
-        var a = DrawdownLane(), b = DrawdownLane(), c = DrawdownLane(), d = DrawdownLane()
-        a.records.reserveCapacity(256); b.records.reserveCapacity(256)
-        c.records.reserveCapacity(256); d.records.reserveCapacity(256)
+        let n = x.count
+        let len = n / 4
+        var a = DrawdownLane()
+        var b = DrawdownLane()
+        var c = DrawdownLane()
+        var d = DrawdownLane()
+        a.records.reserveCapacity(256)
+        b.records.reserveCapacity(256)
+        c.records.reserveCapacity(256)
+        d.records.reserveCapacity(256)
         var j = 0
         while j < len {
             a.step(x[j])
@@ -203,8 +237,12 @@ public enum Metrics {
             j += 1
         }
         var k = 4 * len
-        while k < n { d.step(x[k]); k += 1 }
-        var scale = 1.0, carried = 1.0  // wealth at the lane's start; the peak before it
+        while k < n {
+            d.step(x[k])
+            k += 1
+        }
+        var scale = 1.0
+        var carried = 1.0  // wealth at the lane's start; the peak before it
         var worst = 0.0
         for lane in [a, b, c, d] {
             guard lane.smallest > -1, lane.cum > 0, lane.cum.isFinite else { return nil }
@@ -238,7 +276,8 @@ public enum Metrics {
         // (v ± |v|)/2 is exactly the positive or negative part, without a branch.
         let (gains, losses) = r.withUnsafeBufferPointer { x in
             // Σ losses and Σ all; the gains are their difference.
-            var s4 = SIMD4<Double>.zero, l4 = SIMD4<Double>.zero
+            var s4 = SIMD4<Double>.zero
+            var l4 = SIMD4<Double>.zero
             let n = x.count
             var i = 0
             while i + 4 <= n {
@@ -247,8 +286,10 @@ public enum Metrics {
                 l4 += v.replacing(with: 0, where: v .>= 0)
                 i += 4
             }
-            let s = (s4[0] + s4[1]) + (s4[2] + s4[3]), l4sum = (l4[0] + l4[1]) + (l4[2] + l4[3])
-            var g = s - l4sum, l = l4sum
+            let s = (s4[0] + s4[1]) + (s4[2] + s4[3])
+            let l4sum = (l4[0] + l4[1]) + (l4[2] + l4[3])
+            var g = s - l4sum
+            var l = l4sum
             while i < n {
                 let v = x[i]
                 g += (v + abs(v)) * 0.5
@@ -286,34 +327,65 @@ public enum Metrics {
         var offsets = [Double](repeating: 0, count: lanes)
         let yMean = y.withUnsafeMutableBufferPointer { out -> Double in
             if lanes == 4 {
-                var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0  // running sums
-                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0  // sums of the running sums
-                let b1 = len, b2 = 2 * len, b3 = 3 * len
+                var a0 = 0.0
+                var a1 = 0.0
+                var a2 = 0.0
+                var a3 = 0.0  // running sums
+                var s0 = 0.0
+                var s1 = 0.0
+                var s2 = 0.0
+                var s3 = 0.0  // sums of the running sums
+                let b1 = len
+                let b2 = 2 * len
+                let b3 = 3 * len
                 for j in 0..<len {
-                    a0 += out[j]; out[j] = a0; s0 += a0
-                    a1 += out[b1 + j]; out[b1 + j] = a1; s1 += a1
-                    a2 += out[b2 + j]; out[b2 + j] = a2; s2 += a2
-                    a3 += out[b3 + j]; out[b3 + j] = a3; s3 += a3
+                    a0 += out[j]
+                    out[j] = a0
+                    s0 += a0
+                    a1 += out[b1 + j]
+                    out[b1 + j] = a1
+                    s1 += a1
+                    a2 += out[b2 + j]
+                    out[b2 + j] = a2
+                    s2 += a2
+                    a3 += out[b3 + j]
+                    out[b3 + j] = a3
+                    s3 += a3
                 }
-                for j in (4 * len)..<n { a3 += out[j]; out[j] = a3; s3 += a3 }
+                for j in (4 * len)..<n {
+                    a3 += out[j]
+                    out[j] = a3
+                    s3 += a3
+                }
                 offsets = [0, a0, a0 + a1, a0 + a1 + a2]
-                let total = s0 + (s1 + Double(len) * offsets[1]) + (s2 + Double(len) * offsets[2])
+                let total =
+                    s0 + (s1 + Double(len) * offsets[1]) + (s2 + Double(len) * offsets[2])
                     + (s3 + Double(n - b3) * offsets[3])
                 return total / Double(n)
             }
-            var acc = 0.0, sum = 0.0
-            for i in 0..<n { acc += out[i]; out[i] = acc; sum += acc }
+            var acc = 0.0
+            var sum = 0.0
+            for i in 0..<n {
+                acc += out[i]
+                out[i] = acc
+                sum += acc
+            }
             return sum / Double(n)
         }
         let xMean = Double(n - 1) / 2
-        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        var sxx = 0.0
+        var syy = 0.0
+        var sxy = 0.0
         y.withUnsafeBufferPointer { all in
             for k in 0..<lanes {
-                let lo = starts[k], hi = starts[k + 1]
+                let lo = starts[k]
+                let hi = starts[k + 1]
                 let yy = UnsafeBufferPointer(rebasing: all[lo..<hi])
                 let m = yMean - offsets[k]
                 let count = hi - lo
-                var xx4 = SIMD4<Double>.zero, vv4 = SIMD4<Double>.zero, xy4 = SIMD4<Double>.zero
+                var xx4 = SIMD4<Double>.zero
+                var vv4 = SIMD4<Double>.zero
+                var xy4 = SIMD4<Double>.zero
                 var dx4 = SIMD4<Double>(0, 1, 2, 3) + (Double(lo) - xMean)
                 var i = 0
                 while i + 4 <= count {
@@ -328,16 +400,21 @@ public enum Metrics {
                 var vv = (vv4[0] + vv4[1]) + (vv4[2] + vv4[3])
                 var xy = (xy4[0] + xy4[1]) + (xy4[2] + xy4[3])
                 while i < count {
-                    let dx = Double(lo + i) - xMean, dy = yy[i] - m
+                    let dx = Double(lo + i) - xMean
+                    let dy = yy[i] - m
                     xx += dx * dx
                     vv += dy * dy
                     xy += dx * dy
                     i += 1
                 }
-                sxx += xx; syy += vv; sxy += xy
+                sxx += xx
+                syy += vv
+                sxy += xy
             }
         }
-        sxx /= Double(n); syy /= Double(n); sxy /= Double(n)
+        sxx /= Double(n)
+        syy /= Double(n)
+        sxy /= Double(n)
         let den = (sxx * syy).squareRoot()
         var rho = den == 0 ? 0 : sxy / den
         rho = min(max(rho, -1), 1)
@@ -356,7 +433,8 @@ public enum Metrics {
     private static func beta(_ r: [Double], benchmark f: [Double], benchmarkMean fm: Double) -> Double {
         var (cov, variance) = r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
-                var c4 = SIMD4<Double>.zero, v4 = SIMD4<Double>.zero
+                var c4 = SIMD4<Double>.zero
+                var v4 = SIMD4<Double>.zero
                 let n = x.count
                 var i = 0
                 while i + 4 <= n {
@@ -365,7 +443,8 @@ public enum Metrics {
                     v4 += d * d
                     i += 4
                 }
-                var c = (c4[0] + c4[1]) + (c4[2] + c4[3]), v = (v4[0] + v4[1]) + (v4[2] + v4[3])
+                var c = (c4[0] + c4[1]) + (c4[2] + c4[3])
+                var v = (v4[0] + v4[1]) + (v4[2] + v4[3])
                 while i < n {
                     let d = y[i] - fm
                     c += d * x[i]
@@ -389,7 +468,8 @@ public enum Metrics {
         // One pass for both sums; mean(r − β·f) = mean(r) − β·mean(f).
         let (sr, sf) = r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
-                var a4 = SIMD4<Double>.zero, b4 = SIMD4<Double>.zero
+                var a4 = SIMD4<Double>.zero
+                var b4 = SIMD4<Double>.zero
                 let n = x.count
                 var i = 0
                 while i + 4 <= n {
@@ -397,8 +477,13 @@ public enum Metrics {
                     b4 += Statistics.load4(y, i)
                     i += 4
                 }
-                var a = (a4[0] + a4[1]) + (a4[2] + a4[3]), b = (b4[0] + b4[1]) + (b4[2] + b4[3])
-                while i < n { a += x[i]; b += y[i]; i += 1 }
+                var a = (a4[0] + a4[1]) + (a4[2] + a4[3])
+                var b = (b4[0] + b4[1]) + (b4[2] + b4[3])
+                while i < n {
+                    a += x[i]
+                    b += y[i]
+                    i += 1
+                }
                 return (a, b)
             }
         }
@@ -417,7 +502,8 @@ public enum Metrics {
                 // sums small, so the shifted second moment loses no accuracy to cancellation).
                 let n = x.count
                 let first = x[0] - y[0]
-                var s4 = SIMD4<Double>.zero, q4 = SIMD4<Double>.zero
+                var s4 = SIMD4<Double>.zero
+                var q4 = SIMD4<Double>.zero
                 var same = SIMDMask<SIMD4<Int64>>(repeating: true)
                 var i = 0
                 while i + 4 <= n {
@@ -466,11 +552,15 @@ public enum Metrics {
         var byTime: [Int64: Double] = [:]
         byTime.reserveCapacity(b.count)
         for i in b.indices { byTime[benchmark.timestamps[i + 1]] = b[i] }
-        var outR: [Double] = [], outB: [Double] = [], outT: [Int64] = []
+        var outR: [Double] = []
+        var outB: [Double] = []
+        var outT: [Int64] = []
         for i in r.indices {
             let t = series.timestamps[i + 1]
             if let v = byTime[t] {
-                outR.append(r[i]); outB.append(v); outT.append(t)
+                outR.append(r[i])
+                outB.append(v)
+                outT.append(t)
             }
         }
         return (outR, outB, outT)

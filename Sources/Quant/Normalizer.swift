@@ -26,7 +26,8 @@ public struct Normalizer: Sendable, Equatable {
         self.method = method
         switch method {
         case .minMax:
-            let lo = training.min() ?? 0, hi = training.max() ?? 0
+            let lo = training.min() ?? 0
+            let hi = training.max() ?? 0
             offset = lo
             scale = hi > lo ? hi - lo : 1
         case .zScore:

@@ -151,7 +151,10 @@ public struct OHLCVRowReader: Sendable {
             var q = fs + 1
             while q < end {
                 if b[q] == 34 {
-                    if q + 1 < end, b[q + 1] == 34 { q += 2; continue }
+                    if q + 1 < end, b[q + 1] == 34 {
+                        q += 2
+                        continue
+                    }
                     break
                 }
                 q += 1
@@ -233,12 +236,21 @@ public struct OHLCVRowReader: Sendable {
     }
 
     private mutating func parseRow<Sink: OHLCVRowSink>(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ sink: inout Sink) {
-        let issuesBefore = issues.count, valuesBefore = badValueCount
+        let issuesBefore = issues.count
+        let valuesBefore = badValueCount
         let columnCount = roles.count
         var ok = true
         var ts: Int64 = 0
-        var o = 0.0, h = 0.0, l = 0.0, c = 0.0, v = 0.0, a = Double.nan
-        var highAt = 0, lowAt = 0, dateAt = 0, symbolAt: Int?
+        var o = 0.0
+        var h = 0.0
+        var l = 0.0
+        var c = 0.0
+        var v = 0.0
+        var a = Double.nan
+        var highAt = 0
+        var lowAt = 0
+        var dateAt = 0
+        var symbolAt: Int?
         var extra = 0
         var k = 0
         var i = start
@@ -251,11 +263,16 @@ public struct OHLCVRowReader: Sendable {
             if role >= 3 {
                 let (value, stop) = DecimalParser.scan(b, j, end)
                 if let value, stop == end || b[stop] == 44,
-                   value.isFinite, role == 8 ? value >= 0 : value > 0 {
+                    value.isFinite, role == 8 ? value >= 0 : value > 0
+                {
                     switch role {
                     case 3: o = value
-                    case 4: h = value; highAt = k
-                    case 5: l = value; lowAt = k
+                    case 4:
+                        h = value
+                        highAt = k
+                    case 5:
+                        l = value
+                        lowAt = k
                     case 6: c = value
                     case 7: a = value
                     default: v = value
@@ -267,7 +284,9 @@ public struct OHLCVRowReader: Sendable {
                     continue
                 }
             } else if role == 1 {
-                let stop = j + 19 <= end && (j + 19 == end || b[j + 19] == 44) ? j + 19
+                let stop =
+                    j + 19 <= end && (j + 19 == end || b[j + 19] == 44)
+                    ? j + 19
                     : (j + 10 <= end && (j + 10 == end || b[j + 10] == 44) ? j + 10 : -1)
                 if stop > 0, let t = TimestampParser.parseFixed(b, j, stop), t >= Self.earliest {
                     ts = t
@@ -299,9 +318,13 @@ public struct OHLCVRowReader: Sendable {
                 case 1:
                     dateAt = k
                     switch TimestampParser.parse(b, fs, fe) {
-                    case let .value(t) where (Self.earliest...Self.latest).contains(t): ts = t
-                    case .value: report(b, range, k, "outside the years 0001 to 9999"); ok = false
-                    case let .invalid(reason): report(b, range, k, reason); ok = false
+                    case .value(let t) where (Self.earliest...Self.latest).contains(t): ts = t
+                    case .value:
+                        report(b, range, k, "outside the years 0001 to 9999")
+                        ok = false
+                    case .invalid(let reason):
+                        report(b, range, k, reason)
+                        ok = false
                     }
                 case 2:
                     symbolAt = k
@@ -310,8 +333,12 @@ public struct OHLCVRowReader: Sendable {
                         ok = false
                     }
                 case 3: o = number(b, range, k, isVolume: false, &ok)
-                case 4: h = number(b, range, k, isVolume: false, &ok); highAt = k
-                case 5: l = number(b, range, k, isVolume: false, &ok); lowAt = k
+                case 4:
+                    h = number(b, range, k, isVolume: false, &ok)
+                    highAt = k
+                case 5:
+                    l = number(b, range, k, isVolume: false, &ok)
+                    lowAt = k
                 case 6: c = number(b, range, k, isVolume: false, &ok)
                 case 7: a = number(b, range, k, isVolume: false, &ok)
                 default: v = number(b, range, k, isVolume: true, &ok)
@@ -342,8 +369,9 @@ public struct OHLCVRowReader: Sendable {
         }
         if ok {
             if !hasOHL { (o, h, l) = (c, c, c) }
-            let row = OHLCVRow(line: line, timestamp: ts, open: o, high: h, low: l, close: c, volume: v, adjustedClose: a,
-                               bytes: b, fields: fields, extras: extraValues, symbolColumn: symbolAt)
+            let row = OHLCVRow(
+                line: line, timestamp: ts, open: o, high: h, low: l, close: c, volume: v, adjustedClose: a,
+                bytes: b, fields: fields, extras: extraValues, symbolColumn: symbolAt)
             if let refusal = sink.take(row) {
                 report(b, fields[dateAt], dateAt, refusal)
                 ok = false

@@ -25,10 +25,19 @@ struct OHLCVSeriesBuilder: OHLCVRowSink {
             let reason = ts == previous ? "duplicate timestamp" : "timestamp out of order (earlier than the previous row)"
             return hasSymbol ? reason + " for \(symbol)" : reason
         }
-        if hasSymbol { lastBySymbol[symbol] = ts; symbols.append(symbol) } else { lastTimestamp = ts }
+        if hasSymbol {
+            lastBySymbol[symbol] = ts
+            symbols.append(symbol)
+        } else {
+            lastTimestamp = ts
+        }
         timestamps.append(ts)
         close.append(row.close)
-        if hasOHL { open.append(row.open); high.append(row.high); low.append(row.low) }
+        if hasOHL {
+            open.append(row.open)
+            high.append(row.high)
+            low.append(row.low)
+        }
         if hasVolume { volume.append(row.volume) }
         if hasAdjusted { adjusted.append(row.adjustedClose) }
         return nil

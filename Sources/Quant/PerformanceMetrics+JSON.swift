@@ -17,10 +17,14 @@ extension PerformanceMetrics {
             ("conditional_value_at_risk_95", .finite(conditionalValueAtRisk95)),
         ]
         if let d = drawdown {
-            members.append(("drawdown", .object([
-                ("peak", date(d.peak)), ("trough", date(d.trough)), ("recovery", date(d.recovery)),
-                ("duration_bars", .integer(Int64(d.duration))),
-            ])))
+            members.append(
+                (
+                    "drawdown",
+                    .object([
+                        ("peak", date(d.peak)), ("trough", date(d.trough)), ("recovery", date(d.recovery)),
+                        ("duration_bars", .integer(Int64(d.duration))),
+                    ])
+                ))
         } else {
             members.append(("drawdown", .null))
         }
@@ -31,11 +35,15 @@ extension PerformanceMetrics {
             ]
         }
         if let t = tradeMaster {
-            members.append(("trademaster", .object([
-                ("total_return", .finite(t.totalReturn)), ("sharpe", .finite(t.sharpe)),
-                ("volatility", .finite(t.volatility)), ("max_drawdown", .finite(t.maxDrawdown)),
-                ("calmar", .finite(t.calmar)), ("sortino", .finite(t.sortino)),
-            ])))
+            members.append(
+                (
+                    "trademaster",
+                    .object([
+                        ("total_return", .finite(t.totalReturn)), ("sharpe", .finite(t.sharpe)),
+                        ("volatility", .finite(t.volatility)), ("max_drawdown", .finite(t.maxDrawdown)),
+                        ("calmar", .finite(t.calmar)), ("sortino", .finite(t.sortino)),
+                    ])
+                ))
         }
         return .object(members)
     }

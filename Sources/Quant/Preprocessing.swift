@@ -22,7 +22,8 @@ public enum Preprocessing {
     public static func outlierMask(_ x: [Double], zThreshold: Double) throws(QuantError) -> [Bool] {
         try checkThreshold(zThreshold)
         try Validation.requireFinite(x, name: "values")
-        let m = Statistics.mean(x), sd = Statistics.dispersion(x)
+        let m = Statistics.mean(x)
+        let sd = Statistics.dispersion(x)
         guard sd > 0 else { return [Bool](repeating: false, count: x.count) }
         return x.map { abs($0 - m) / sd > zThreshold }
     }
@@ -31,9 +32,11 @@ public enum Preprocessing {
     public static func clipOutliers(_ x: [Double], zThreshold: Double) throws(QuantError) -> [Double] {
         try checkThreshold(zThreshold)
         try Validation.requireFinite(x, name: "values")
-        let m = Statistics.mean(x), sd = Statistics.dispersion(x)
+        let m = Statistics.mean(x)
+        let sd = Statistics.dispersion(x)
         guard sd > 0 else { return x }
-        let lo = m - zThreshold * sd, hi = m + zThreshold * sd
+        let lo = m - zThreshold * sd
+        let hi = m + zThreshold * sd
         return x.map { min(max($0, lo), hi) }
     }
 
@@ -54,7 +57,12 @@ public enum Preprocessing {
         guard s.distinctSymbols.count <= 1 else {
             throw .invalidArgument(name: "series", reason: "holds several symbols; resample one symbol at a time")
         }
-        var t: [Int64] = [], o: [Double] = [], h: [Double] = [], l: [Double] = [], c: [Double] = [], v: [Double] = []
+        var t: [Int64] = []
+        var o: [Double] = []
+        var h: [Double] = []
+        var l: [Double] = []
+        var c: [Double] = []
+        var v: [Double] = []
         var a: [Double] = []
         for i in 0..<s.count {
             let ts = s.timestamps[i]
@@ -68,8 +76,12 @@ public enum Preprocessing {
                 v[k] += s.volume[i]
                 if let adj = s.adjustedClose { a[k] = adj[i] }
             } else {
-                t.append(bucket); o.append(s.open[i]); h.append(s.high[i]); l.append(s.low[i])
-                c.append(s.close[i]); v.append(s.volume[i])
+                t.append(bucket)
+                o.append(s.open[i])
+                h.append(s.high[i])
+                l.append(s.low[i])
+                c.append(s.close[i])
+                v.append(s.volume[i])
                 if let adj = s.adjustedClose { a.append(adj[i]) }
             }
         }

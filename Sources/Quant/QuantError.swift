@@ -12,13 +12,13 @@ public enum QuantError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A message fit for a user.
     public var description: String {
         switch self {
-        case let .nonFinite(what, index):
+        case .nonFinite(let what, let index):
             return "\(what) has a non-finite value (NaN or infinity) at index \(index)."
-        case let .lengthMismatch(what, expected, actual):
+        case .lengthMismatch(let what, let expected, let actual):
             return "\(what) has \(actual) values; expected \(expected)."
-        case let .invalidArgument(name, reason):
+        case .invalidArgument(let name, let reason):
             return "\(name) \(reason)."
-        case let .insufficientData(what, required, actual):
+        case .insufficientData(let what, let required, let actual):
             return "\(what) needs at least \(required) values; got \(actual)."
         }
     }

@@ -28,8 +28,12 @@ enum RadixSelection {
         // Locate each rank's bucket; gather each distinct bucket once.
         var located: [(bucket: Int, offset: Int)] = []
         for rank in ranks {
-            guard rank >= 0, rank < n else { located.append((-1, 0)); continue }
-            var below = 0, bucket = 0
+            guard rank >= 0, rank < n else {
+                located.append((-1, 0))
+                continue
+            }
+            var below = 0
+            var bucket = 0
             while below + Int(histogram[bucket]) <= rank {
                 below += Int(histogram[bucket])
                 bucket += 1
@@ -55,12 +59,16 @@ enum RadixSelection {
         if wanted.count == 1 || wanted.count == 2 {
             // Branch-free: every key is stored at the list's end, which only advances on a match
             // (each list has one spare slot for that).
-            let w0 = UInt64(wanted[0]), w1 = wanted.count == 2 ? UInt64(wanted[1]) : UInt64.max
-            let n0 = Int(histogram[wanted[0]]), n1 = wanted.count == 2 ? Int(histogram[wanted[1]]) : 0
-            var l0 = [UInt64](repeating: 0, count: n0 + 1), l1 = [UInt64](repeating: 0, count: n1 + 1)
+            let w0 = UInt64(wanted[0])
+            let w1 = wanted.count == 2 ? UInt64(wanted[1]) : UInt64.max
+            let n0 = Int(histogram[wanted[0]])
+            let n1 = wanted.count == 2 ? Int(histogram[wanted[1]]) : 0
+            var l0 = [UInt64](repeating: 0, count: n0 + 1)
+            var l1 = [UInt64](repeating: 0, count: n1 + 1)
             l0.withUnsafeMutableBufferPointer { a in
                 l1.withUnsafeMutableBufferPointer { b in
-                    var i0 = 0, i1 = 0
+                    var i0 = 0
+                    var i1 = 0
                     for v in x {
                         let k = key(v)
                         let top = k >> 48
@@ -100,7 +108,8 @@ enum RadixSelection {
         let nanCount = mayHoldNaN(histogram) ? x.reduce(0) { $0 &+ ($1.isNaN ? 1 : 0) } : 0
         guard nanCount == 0 else { return .nan }
         let rank = m - 1
-        var below = 0, bucket = 0
+        var below = 0
+        var bucket = 0
         while below + Int(histogram[bucket]) <= rank {
             below += Int(histogram[bucket])
             bucket += 1
@@ -109,13 +118,16 @@ enum RadixSelection {
         // Branch-free gather of the boundary bucket (one spare slot) and sum of everything below it.
         var keys = [UInt64](repeating: 0, count: Int(histogram[bucket]) + 1)
         var sumBelow = keys.withUnsafeMutableBufferPointer { out in
-            var s0 = 0.0, s1 = 0.0
+            var s0 = 0.0
+            var s1 = 0.0
             var count = 0
             let n = x.count
             var i = 0
             while i + 2 <= n {
-                let v = x[i], w = x[i + 1]
-                let kv = key(v), kw = key(w)
+                let v = x[i]
+                let w = x[i + 1]
+                let kv = key(v)
+                let kw = key(w)
                 // v where below the bucket, else +0, by masking its bits: top − wanted wraps (bit 63 set) below.
                 s0 += Double(bitPattern: v.bitPattern & (0 &- (((kv >> 48) &- wanted) >> 63)))
                 s1 += Double(bitPattern: w.bitPattern & (0 &- (((kw >> 48) &- wanted) >> 63)))
@@ -151,9 +163,12 @@ enum RadixSelection {
     /// ones after it, and returns it (quickselect with branch-free partitions).
     @discardableResult
     static func select(_ p: UnsafeMutableBufferPointer<UInt64>, _ k: Int) -> UInt64 {
-        var lo = 0, hi = p.count  // the answer is in lo..<hi
+        var lo = 0
+        var hi = p.count  // the answer is in lo..<hi
         while hi - lo > 16 {
-            let a = p[lo], b = p[lo + (hi - lo) / 2], c = p[hi - 1]
+            let a = p[lo]
+            let b = p[lo + (hi - lo) / 2]
+            let c = p[hi - 1]
             let pivot = max(min(a, b), min(max(a, b), c))
             var j = lo  // [lo, j) < pivot
             for i in lo..<hi {
@@ -162,7 +177,10 @@ enum RadixSelection {
                 p[j] = v
                 j &+= v < pivot ? 1 : 0
             }
-            if k < j { hi = j; continue }
+            if k < j {
+                hi = j
+                continue
+            }
             var e = j  // [j, e) == pivot
             for i in j..<hi {
                 let v = p[i]
@@ -177,7 +195,10 @@ enum RadixSelection {
             for i in (lo + 1)..<hi {
                 let v = p[i]
                 var j = i
-                while j > lo && p[j - 1] > v { p[j] = p[j - 1]; j -= 1 }
+                while j > lo && p[j - 1] > v {
+                    p[j] = p[j - 1]
+                    j -= 1
+                }
                 p[j] = v
             }
         }
@@ -195,13 +216,15 @@ enum RadixSelection {
             let virtual = (Double(n) * q + (1 + q * (1 - 1 - 1))) - 1
             let clamped = min(max(virtual, 0), Double(n - 1))
             let below = clamped.rounded(.down)
-            let lo = Int(below), hi = min(lo + 1, n - 1)
+            let lo = Int(below)
+            let hi = min(lo + 1, n - 1)
             plans.append((ranks.count, ranks.count + 1, clamped - below))
             ranks += [lo, hi]
         }
         let v = x.withUnsafeBufferPointer { values(atRanks: ranks, of: $0) }
         return plans.map { (i, j, t) in
-            let x0 = v[i], x1 = v[j]
+            let x0 = v[i]
+            let x1 = v[j]
             let diff = x1 - x0
             return t >= 0.5 ? x1 - diff * (1 - t) : x0 + diff * t
         }

@@ -29,7 +29,8 @@ public enum Risk {
             guard r.count >= 2 else { return .nan }
             let z = NormalDistribution.quantile(cutoff)
             let (s, k) = Statistics.moments(r)
-            let z2 = z * z, z3 = z2 * z
+            let z2 = z * z
+            let z3 = z2 * z
             let zcf = z + (z2 - 1) * s / 6 + (z3 - 3 * z) * k / 24 - (2 * z3 - 5 * z) * s * s / 36
             return Statistics.mean(r) + zcf * Statistics.standardDeviation(r)
         }
@@ -47,7 +48,8 @@ public enum Risk {
     /// The drawdown after each return from a starting wealth of 1 (≤ 0), same length as `r`.
     public static func drawdownSeries(_ r: [Double]) -> [Double] {
         var out = [Double](repeating: 0, count: r.count)
-        var cum = 1.0, peak = 100.0
+        var cum = 1.0
+        var peak = 100.0
         for i in r.indices {
             cum *= 1 + r[i]
             let w = cum * 100

@@ -5,14 +5,23 @@ enum Statistics {
     static func sum(_ x: UnsafeBufferPointer<Double>) -> Double {
         // Four accumulators break the add latency chain (the order differs from numpy's pairwise
         // sum by rounding only, about 1e-16 relative).
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var s0 = 0.0
+        var s1 = 0.0
+        var s2 = 0.0
+        var s3 = 0.0
         let n = x.count
         var i = 0
         while i + 4 <= n {
-            s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]
+            s0 += x[i]
+            s1 += x[i + 1]
+            s2 += x[i + 2]
+            s3 += x[i + 3]
             i += 4
         }
-        while i < n { s0 += x[i]; i += 1 }
+        while i < n {
+            s0 += x[i]
+            i += 1
+        }
         return (s0 + s1) + (s2 + s3)
     }
 
@@ -24,15 +33,28 @@ enum Statistics {
 
     /// Σ (x − m)², four accumulators.
     static func squaredDeviations(_ x: UnsafeBufferPointer<Double>, mean m: Double) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var s0 = 0.0
+        var s1 = 0.0
+        var s2 = 0.0
+        var s3 = 0.0
         let n = x.count
         var i = 0
         while i + 4 <= n {
-            let d0 = x[i] - m, d1 = x[i + 1] - m, d2 = x[i + 2] - m, d3 = x[i + 3] - m
-            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
+            let d0 = x[i] - m
+            let d1 = x[i + 1] - m
+            let d2 = x[i + 2] - m
+            let d3 = x[i + 3] - m
+            s0 += d0 * d0
+            s1 += d1 * d1
+            s2 += d2 * d2
+            s3 += d3 * d3
             i += 4
         }
-        while i < n { let d = x[i] - m; s0 += d * d; i += 1 }
+        while i < n {
+            let d = x[i] - m
+            s0 += d * d
+            i += 1
+        }
         return (s0 + s1) + (s2 + s3)
     }
 
@@ -88,7 +110,9 @@ enum Statistics {
     static func moments(_ x: [Double]) -> (skewness: Double, kurtosis: Double) {
         let n = Double(x.count)
         let m = mean(x)
-        var m2 = 0.0, m3 = 0.0, m4 = 0.0
+        var m2 = 0.0
+        var m3 = 0.0
+        var m4 = 0.0
         for v in x {
             let d = v - m
             let d2 = d * d

@@ -28,12 +28,14 @@ public struct Strategy: Sendable, Equatable {
         case "sma_crossover":
             return Self.smaCrossovers(close, fast: int("fast"), slow: int("slow"))
         case "ema_crossover":
-            let fast = int("fast"), slow = int("slow")
+            let fast = int("fast")
+            let slow = int("slow")
             return Self.crossovers(
                 Indicators.smoothed(close, from: 0, window: fast, alpha: 2 / (Double(fast) + 1)),
                 Indicators.smoothed(close, from: 0, window: slow, alpha: 2 / (Double(slow) + 1)))
         case "bollinger_reversion":
-            let window = int("window"), k = real("k")
+            let window = int("window")
+            let k = real("k")
             let mid = Indicators.smaUnchecked(close, window: window)
             var out = [Signal](repeating: .hold, count: close.count)
             close.withUnsafeBufferPointer { p in
@@ -47,13 +49,14 @@ public struct Strategy: Sendable, Equatable {
             return out
         case "rsi_reversion":
             let rsi = (try? Indicators.rsi(close, window: int("window"))) ?? []
-            let lower = real("lower"), upper = real("upper")
+            let lower = real("lower")
+            let upper = real("upper")
             return rsi.map { $0 < lower ? .long : ($0 > upper ? .short : .hold) }
         case "momentum":
             let roc = (try? Indicators.rateOfChange(close, period: int("lookback"))) ?? []
             let threshold = real("threshold")
             return roc.map { $0 > threshold ? .long : ($0 < -threshold ? .short : .hold) }
-        default: // buy_and_hold
+        default:  // buy_and_hold
             var out = [Signal](repeating: .hold, count: close.count)
             if !out.isEmpty { out[0] = .long }
             return out
@@ -69,7 +72,10 @@ public struct Strategy: Sendable, Equatable {
         guard n > slow, fast >= 1, fast < slow else { return out }
         x.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
-                var sf = 0.0, cf = 0.0, ss = 0.0, cs = 0.0
+                var sf = 0.0
+                var cf = 0.0
+                var ss = 0.0
+                var cs = 0.0
                 @inline(__always) func addFast(_ v: Double) {
                     let y = v - cf
                     let t = sf + y
@@ -82,7 +88,8 @@ public struct Strategy: Sendable, Equatable {
                     cs = (t - ss) - y
                     ss = t
                 }
-                let wf = Double(fast), ws = Double(slow)
+                let wf = Double(fast)
+                let ws = Double(slow)
                 // Warm up exactly as smaUnchecked: the first `window` values, then add/remove pairs.
                 for i in 0..<fast { addFast(p[i]) }
                 for i in fast..<slow {
@@ -90,13 +97,15 @@ public struct Strategy: Sendable, Equatable {
                     addFast(-p[i - fast])
                 }
                 for i in 0..<slow { addSlow(p[i]) }
-                var prevFast = sf / wf, prevSlow = ss / ws
+                var prevFast = sf / wf
+                var prevSlow = ss / ws
                 for i in slow..<n {
                     addFast(p[i])
                     addSlow(p[i])
                     addFast(-p[i - fast])
                     addSlow(-p[i - slow])
-                    let f = sf / wf, s = ss / ws
+                    let f = sf / wf
+                    let s = ss / ws
                     if prevFast < prevSlow && f > s {
                         o[i] = .long
                     } else if prevFast > prevSlow && f < s {

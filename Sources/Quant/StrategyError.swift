@@ -10,12 +10,12 @@ public enum StrategyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A message fit for a user.
     public var description: String {
         switch self {
-        case let .unknownStrategy(name, known):
+        case .unknownStrategy(let name, let known):
             return "Unknown strategy \"\(name)\" (known: \(known.joined(separator: ", ")))."
-        case let .unknownParameter(name, strategy, known):
+        case .unknownParameter(let name, let strategy, let known):
             let list = known.isEmpty ? "none" : known.joined(separator: ", ")
             return "Strategy \(strategy) has no parameter \"\(name)\" (parameters: \(list))."
-        case let .invalidParameter(_, message):
+        case .invalidParameter(_, let message):
             return message + "."
         }
     }

@@ -21,18 +21,23 @@ enum TimestampParser {
     static func parseFixed(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
         let n = end - start
         guard n == 10 || n == 19 || (n == 20 && b[end - 1] == UInt8(ascii: "Z")),
-              b[start + 4] == UInt8(ascii: "-"), b[start + 7] == UInt8(ascii: "-") else { return nil }
+            b[start + 4] == UInt8(ascii: "-"), b[start + 7] == UInt8(ascii: "-")
+        else { return nil }
         @inline(__always) func d(_ i: Int) -> Int { Int(b[start + i] &- 48) }
         // The largest "digit" must be a digit (an OR would reject valid 8 | 3 = 11).
         var top = max(max(max(d(0), d(1)), max(d(2), d(3))), max(max(d(5), d(6)), max(d(8), d(9))))
         let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3)
-        let month = d(5) * 10 + d(6), day = d(8) * 10 + d(9)
+        let month = d(5) * 10 + d(6)
+        let day = d(8) * 10 + d(9)
         var seconds = 0
         if n > 10 {
             guard b[start + 10] == UInt8(ascii: " ") || b[start + 10] == UInt8(ascii: "T"),
-                  b[start + 13] == UInt8(ascii: ":"), b[start + 16] == UInt8(ascii: ":") else { return nil }
+                b[start + 13] == UInt8(ascii: ":"), b[start + 16] == UInt8(ascii: ":")
+            else { return nil }
             top = max(top, max(max(d(11), d(12)), max(max(d(14), d(15)), max(d(17), d(18)))))
-            let hour = d(11) * 10 + d(12), minute = d(14) * 10 + d(15), second = d(17) * 10 + d(18)
+            let hour = d(11) * 10 + d(12)
+            let minute = d(14) * 10 + d(15)
+            let second = d(17) * 10 + d(18)
             guard hour < 24, minute < 60, second < 61 else { return nil }
             seconds = hour * 3600 + minute * 60 + second
         }
@@ -61,8 +66,14 @@ enum TimestampParser {
         if b[i] == UInt8(ascii: "-") { i += 1 }
         var dot = -1
         for k in i..<end {
-            if b[k] == UInt8(ascii: ".") && dot < 0 { dot = k; continue }
-            if b[k] &- 48 >= 10 { allDigits = false; break }
+            if b[k] == UInt8(ascii: ".") && dot < 0 {
+                dot = k
+                continue
+            }
+            if b[k] &- 48 >= 10 {
+                allDigits = false
+                break
+            }
         }
         if allDigits && i < end && n < 19 && (n != 8 || dot >= 0) {
             let intEnd = dot < 0 ? end : dot
@@ -96,7 +107,7 @@ enum TimestampParser {
         }
         p += 1
         guard let hour = digits(p, 2), p + 2 < end, b[p + 2] == UInt8(ascii: ":"),
-              let minute = digits(p + 3, 2)
+            let minute = digits(p + 3, 2)
         else { return .invalid("expected a time like 09:30 or 09:30:00") }
         p += 5
         var second = 0

@@ -28,7 +28,8 @@ public struct TradeMasterMetrics: Sendable, Equatable {
         let r = try Metrics.simpleReturns(a)
         let sd = Statistics.standardDeviation(r, ddof: 0)
         let negatives = r.filter { $0 < 0 }
-        var peak = -Double.infinity, mdd = -Double.infinity
+        var peak = -Double.infinity
+        var mdd = -Double.infinity
         for v in a {
             peak = max(peak, v)
             mdd = max(mdd, (peak - v) / peak)

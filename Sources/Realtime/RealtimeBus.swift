@@ -48,8 +48,10 @@ final class DropLog: @unchecked Sendable {
         }
         lock.unlock()
         guard due else { return }
-        logger.warning("real-time event dropped", metadata: [
-            "reason": "\(reason)", "channel": "\(channel ?? "-")", "detail": "\(detail.prefix(200))", "dropped": "\(count)",
-        ])
+        logger.warning(
+            "real-time event dropped",
+            metadata: [
+                "reason": "\(reason)", "channel": "\(channel ?? "-")", "detail": "\(detail.prefix(200))", "dropped": "\(count)",
+            ])
     }
 }

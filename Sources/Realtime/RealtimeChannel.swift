@@ -23,7 +23,7 @@ public struct RealtimeChannel: Sendable, Hashable, CustomStringConvertible {
         guard let colon = text.firstIndex(of: ":"), let kind = Kind(rawValue: String(text[..<colon])) else { return nil }
         let digits = text[text.index(after: colon)...]
         guard let first = digits.first, first != "0", digits.count <= 19, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let id = Int64(digits), id > 0
+            let id = Int64(digits), id > 0
         else { return nil }
         self.init(kind: kind, id: id)
     }

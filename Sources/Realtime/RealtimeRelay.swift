@@ -1,8 +1,8 @@
+import CurlHTTP
 import Foundation
 import Logging
 import Metrics
 import RedisClient
-import CurlHTTP
 
 /// `tm relay`: one per nginx host. Subscribes to the Redis bus (``RealtimeBus``) and POSTs
 /// each event's envelope, in the order the bus gives them, to the host's nchan publisher on
@@ -31,8 +31,10 @@ public final class RealtimeRelay: @unchecked Sendable {
         public var idleSeconds: Double
 
         /// A configuration with the defaults: 0.5 s to nginx, PING after 5 s of quiet.
-        public init(redis: RedisEndpoint, socketPath: String, timeout: Double = 0.5,
-                    busChannel: String = RealtimeBus.channel, idleSeconds: Double = 5) {
+        public init(
+            redis: RedisEndpoint, socketPath: String, timeout: Double = 0.5,
+            busChannel: String = RealtimeBus.channel, idleSeconds: Double = 5
+        ) {
             self.redis = redis
             self.socketPath = socketPath
             self.timeout = timeout
@@ -54,8 +56,9 @@ public final class RealtimeRelay: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         drops = DropLog(logger: logger)
-        client = HTTPClient(timeout: configuration.timeout, connectTimeout: configuration.timeout, maxBodyBytes: 64 << 10,
-                            unixSocketPath: configuration.socketPath)
+        client = HTTPClient(
+            timeout: configuration.timeout, connectTimeout: configuration.timeout, maxBodyBytes: 64 << 10,
+            unixSocketPath: configuration.socketPath)
     }
 
     /// Events handed to nginx so far.
@@ -78,7 +81,10 @@ public final class RealtimeRelay: @unchecked Sendable {
         var lastFailure = ""
         while !isStopping {
             do {
-                try subscribeAndRelay { backoff = 0.1; lastFailure = "" }
+                try subscribeAndRelay {
+                    backoff = 0.1
+                    lastFailure = ""
+                }
             } catch {
                 let text = "\(error)"
                 // One line per kind of failure, not one per retry.
@@ -118,8 +124,8 @@ public final class RealtimeRelay: @unchecked Sendable {
             lastHeard = MonotonicClock.seconds()
             pinged = false
             guard case .array(let parts) = push, parts.count == 3, parts[0] == .string(Array("message".utf8)),
-                  case .string(let message) = parts[2]
-            else { continue } // the answer to PING
+                case .string(let message) = parts[2]
+            else { continue }  // the answer to PING
             guard let (channel, envelope) = RealtimeBus.decode(message) else {
                 drops.record(reason: "malformed", channel: nil, detail: "a bus message without a valid channel")
                 continue
@@ -130,8 +136,9 @@ public final class RealtimeRelay: @unchecked Sendable {
 
     private func relay(_ envelope: [UInt8], on channel: String) {
         do {
-            let response = try client.send(method: "POST", url: "http://localhost/_tm/realtime/publish/\(channel)",
-                                           headers: [("Content-Type", "application/json")], body: envelope)
+            let response = try client.send(
+                method: "POST", url: "http://localhost/_tm/realtime/publish/\(channel)",
+                headers: [("Content-Type", "application/json")], body: envelope)
             guard (200...299).contains(response.status) else {
                 drops.record(reason: "rejected", channel: channel, detail: "nginx answered \(response.status)")
                 return

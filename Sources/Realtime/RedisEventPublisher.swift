@@ -35,8 +35,10 @@ public final class RedisEventPublisher: EventPublisher, @unchecked Sendable {
         public var busChannel: String
 
         /// A configuration with the defaults: 0.5 s, 10,000 queued events, 30 days.
-        public init(redis: RedisEndpoint, timeout: Double = 0.5, queueCapacity: Int = 10_000,
-                    sequenceRetentionSeconds: Int = 30 * 86_400, busChannel: String = RealtimeBus.channel) {
+        public init(
+            redis: RedisEndpoint, timeout: Double = 0.5, queueCapacity: Int = 10_000,
+            sequenceRetentionSeconds: Int = 30 * 86_400, busChannel: String = RealtimeBus.channel
+        ) {
             self.redis = redis
             self.timeout = timeout
             self.queueCapacity = queueCapacity

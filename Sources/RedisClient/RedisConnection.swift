@@ -1,7 +1,8 @@
-import Metrics
 import CHiredis
 import Foundation
+import Metrics
 import Support
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -135,8 +136,10 @@ public final class RedisConnection {
     }
 
     /// Calls `body` with hiredis's argc, argv and argument lengths for binary `arguments`.
-    private static func withArgv<T>(_ arguments: [[UInt8]],
-                                    _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> T) -> T {
+    private static func withArgv<T>(
+        _ arguments: [[UInt8]],
+        _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> T
+    ) -> T {
         let buffers = arguments.map { bytes -> UnsafeMutablePointer<CChar> in
             let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
             bytes.withUnsafeBytes { raw in
@@ -165,7 +168,10 @@ public final class RedisConnection {
         case REDIS_REPLY_ARRAY:
             var items: [RedisValue] = []
             for index in 0..<Int(value.elements) {
-                guard let element = value.element[index] else { items.append(.null); continue }
+                guard let element = value.element[index] else {
+                    items.append(.null)
+                    continue
+                }
                 items.append(try convert(element))
             }
             return .array(items)

@@ -18,7 +18,7 @@ struct Argon2Encoded: Equatable {
     init?(_ encoded: String) {
         let fields = encoded.split(separator: "$", omittingEmptySubsequences: false)
         guard fields.count == 6, fields[0].isEmpty, fields[1] == "argon2id",
-              fields[2].hasPrefix("v="), let version = UInt32(fields[2].dropFirst(2))
+            fields[2].hasPrefix("v="), let version = UInt32(fields[2].dropFirst(2))
         else { return nil }
         var params: [Substring: UInt32] = [:]
         for pair in fields[3].split(separator: ",", omittingEmptySubsequences: false) {
@@ -27,7 +27,7 @@ struct Argon2Encoded: Equatable {
             params[kv[0]] = value
         }
         guard params.count == 3, let m = params["m"], let t = params["t"], let p = params["p"],
-              let salt = Self.decodedLength(fields[4]), let hash = Self.decodedLength(fields[5])
+            let salt = Self.decodedLength(fields[4]), let hash = Self.decodedLength(fields[5])
         else { return nil }
         self.version = version
         self.memoryKiB = m
@@ -40,10 +40,12 @@ struct Argon2Encoded: Equatable {
     /// The byte length of unpadded standard base64 text, or `nil` if it is not such text.
     private static func decodedLength(_ text: Substring) -> Int? {
         guard !text.isEmpty, text.utf8.count % 4 != 1,
-              text.utf8.allSatisfy({ $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/")
-                  || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                  || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)
-                  || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) })
+            text.utf8.allSatisfy({
+                $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/")
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+            })
         else { return nil }
         return text.utf8.count * 3 / 4
     }

@@ -11,8 +11,9 @@ enum EVPDigest {
         var length: UInt32 = 0
         let ok = input.withUnsafeBytes { inputBuffer in
             digest.withUnsafeMutableBytes { out in
-                EVP_Digest(inputBuffer.baseAddress, inputBuffer.count,
-                           out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, algorithm, nil)
+                EVP_Digest(
+                    inputBuffer.baseAddress, inputBuffer.count,
+                    out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, algorithm, nil)
             }
         }
         // EVP_Digest fails only when OpenSSL itself is broken (out of memory, no provider).

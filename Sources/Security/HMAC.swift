@@ -15,9 +15,10 @@ public enum HMAC {
         let result = keyBytes.withUnsafeBytes { keyBuffer in
             messageBytes.withUnsafeBytes { messageBuffer in
                 mac.withUnsafeMutableBytes { out in
-                    COpenSSL.HMAC(EVP_sha256(), keyBuffer.baseAddress, Int32(keyCount),
-                                  messageBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self), messageCount,
-                                  out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length)
+                    COpenSSL.HMAC(
+                        EVP_sha256(), keyBuffer.baseAddress, Int32(keyCount),
+                        messageBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self), messageCount,
+                        out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length)
                 }
             }
         }

@@ -29,7 +29,9 @@ public enum HS256 {
         let bytes = Array(token.utf8)
         let dots = bytes.indices.filter { bytes[$0] == UInt8(ascii: ".") }
         guard dots.count == 2 else { throw .wrongSegmentCount(dots.count + 1) }
-        let headerBytes = bytes[..<dots[0]], payloadBytes = bytes[(dots[0] + 1)..<dots[1]], signatureBytes = bytes[(dots[1] + 1)...]
+        let headerBytes = bytes[..<dots[0]]
+        let payloadBytes = bytes[(dots[0] + 1)..<dots[1]]
+        let signatureBytes = bytes[(dots[1] + 1)...]
         guard let header = Base64URL.decode(bytes: headerBytes) else { throw .invalidBase64URL(.header) }
         try checkAlgorithm(header)
         guard let signature = Base64URL.decode(bytes: signatureBytes) else { throw .invalidBase64URL(.signature) }

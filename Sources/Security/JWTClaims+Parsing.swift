@@ -5,11 +5,13 @@
 extension JWTClaims {
     /// The claims in `payload` when it has the plain shape, else nil.
     static func parsePlain(_ payload: [UInt8]) -> JWTClaims? {
-        var strings: [String?] = Array(repeating: nil, count: 6) // iss aud sub sid jti role
-        var numbers: [Int64?] = [nil, nil]                         // iat exp
+        var strings: [String?] = Array(repeating: nil, count: 6)  // iss aud sub sid jti role
+        var numbers: [Int64?] = [nil, nil]  // iat exp
         var index = 0
         let count = payload.count
-        func skipSpace() { while index < count, payload[index] == 0x20 || payload[index] == 0x0A || payload[index] == 0x0D || payload[index] == 0x09 { index += 1 } }
+        func skipSpace() {
+            while index < count, payload[index] == 0x20 || payload[index] == 0x0A || payload[index] == 0x0D || payload[index] == 0x09 { index += 1 }
+        }
         /// A string without escapes or control characters, at `index` (its opening quote).
         func plainString() -> String? {
             guard index < count, payload[index] == 0x22 else { return nil }
@@ -38,7 +40,10 @@ extension JWTClaims {
                 let slot = key == "iat" ? 0 : 1
                 guard numbers[slot] == nil else { return nil }
                 var negative = false
-                if index < count, payload[index] == 0x2D { negative = true; index += 1 }
+                if index < count, payload[index] == 0x2D {
+                    negative = true
+                    index += 1
+                }
                 let start = index
                 var value: Int64 = 0
                 while index < count, payload[index] >= 0x30, payload[index] <= 0x39, index - start < 16 {
@@ -49,19 +54,24 @@ extension JWTClaims {
                 numbers[slot] = negative ? -value : value
             default:
                 guard let slot = ["iss", "aud", "sub", "sid", "jti", "role"].firstIndex(of: key), strings[slot] == nil,
-                      let value = plainString() else { return nil }
+                    let value = plainString()
+                else { return nil }
                 strings[slot] = value
             }
             skipSpace()
             guard index < count else { return nil }
-            if payload[index] == 0x2C { index += 1; continue }
+            if payload[index] == 0x2C {
+                index += 1
+                continue
+            }
             guard payload[index] == 0x7D else { return nil }
             index += 1
             break
         }
         skipSpace()
         guard index == count, let iss = strings[0], let aud = strings[1], let sub = strings[2], let sid = strings[3],
-              let jti = strings[4], let role = strings[5], let iat = numbers[0], let exp = numbers[1] else { return nil }
+            let jti = strings[4], let role = strings[5], let iat = numbers[0], let exp = numbers[1]
+        else { return nil }
         return JWTClaims(iss: iss, aud: aud, sub: sub, sid: sid, jti: jti, role: role, iat: iat, exp: exp)
     }
 }

@@ -49,8 +49,11 @@ public struct JWTClaims: Codable, Equatable, Sendable {
     private static func decodeSeconds(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Int64 {
         let value = try c.decode(Double.self, forKey: key)
         guard value.rounded(.towardZero) == value, abs(value) <= 9_007_199_254_740_992 else {
-            throw DecodingError.typeMismatch(Int64.self, .init(codingPath: c.codingPath + [key],
-                                                               debugDescription: "not a whole number of seconds"))
+            throw DecodingError.typeMismatch(
+                Int64.self,
+                .init(
+                    codingPath: c.codingPath + [key],
+                    debugDescription: "not a whole number of seconds"))
         }
         return Int64(value)
     }

@@ -26,10 +26,12 @@ public struct JWTSigner: Sendable, CustomStringConvertible {
 
     /// A signer; keys are raw bytes (for a secret from the environment, its UTF-8 bytes).
     /// - Throws: `JWTError.keyTooShort` if a key is shorter than `minimumKeyLength`.
-    public init(currentKey: [UInt8], previousKey: [UInt8]? = nil, issuer: String, audience: String,
-                leeway: Int64 = 0, maxIssuedAtSkew: Int64 = 60) throws(JWTError) {
+    public init(
+        currentKey: [UInt8], previousKey: [UInt8]? = nil, issuer: String, audience: String,
+        leeway: Int64 = 0, maxIssuedAtSkew: Int64 = 60
+    ) throws(JWTError) {
         guard currentKey.count >= Self.minimumKeyLength,
-              (previousKey?.count ?? Self.minimumKeyLength) >= Self.minimumKeyLength
+            (previousKey?.count ?? Self.minimumKeyLength) >= Self.minimumKeyLength
         else { throw .keyTooShort }
         self.currentKey = currentKey
         self.previousKey = previousKey
@@ -46,11 +48,14 @@ public struct JWTSigner: Sendable, CustomStringConvertible {
 
     /// Claims for a new token of this issuer and audience with a fresh random `jti`.
     /// - Throws: `SecurityError.randomGenerationFailed` if no random `jti` can be made.
-    public func makeClaims(subject: String, sessionID: String, role: String, lifetime: Int64,
-                           now: Int64 = UnixTime.now()) throws(SecurityError) -> JWTClaims {
-        JWTClaims(iss: issuer, aud: audience, sub: subject, sid: sessionID,
-                  jti: Base64URL.encode(try SecureRandom.bytes(count: 16)),
-                  role: role, iat: now, exp: now + lifetime)
+    public func makeClaims(
+        subject: String, sessionID: String, role: String, lifetime: Int64,
+        now: Int64 = UnixTime.now()
+    ) throws(SecurityError) -> JWTClaims {
+        JWTClaims(
+            iss: issuer, aud: audience, sub: subject, sid: sessionID,
+            jti: Base64URL.encode(try SecureRandom.bytes(count: 16)),
+            role: role, iat: now, exp: now + lifetime)
     }
 
     /// The compact HS256 token for `claims`, signed with the current key.
@@ -87,8 +92,9 @@ public struct JWTSigner: Sendable, CustomStringConvertible {
         } catch let DecodingError.keyNotFound(key, _) {
             throw .missingClaim(key.stringValue)
         } catch let DecodingError.typeMismatch(_, context),
-                let DecodingError.valueNotFound(_, context),
-                let DecodingError.dataCorrupted(context) {
+            let DecodingError.valueNotFound(_, context),
+            let DecodingError.dataCorrupted(context)
+        {
             // An empty coding path means the payload itself is not a JSON object.
             guard let key = context.codingPath.first else { throw .invalidJSON(.payload) }
             throw .invalidClaimType(key.stringValue)

@@ -59,18 +59,20 @@ public struct PasswordHasher: Sendable {
     public func hash(password: String) throws(SecurityError) -> String {
         let p = parameters
         guard p.saltLength >= 8, p.hashLength >= 4, p.iterations >= 1, p.parallelism >= 1,
-              p.memoryKiB >= 8 * p.parallelism
+            p.memoryKiB >= 8 * p.parallelism
         else { throw .invalidParameters("Argon2id parameters below libargon2's minimums") }
         let salt = try SecureRandom.bytes(count: p.saltLength)
         let password = Array(password.utf8)
-        let length = argon2_encodedlen(p.iterations, p.memoryKiB, p.parallelism,
-                                       UInt32(p.saltLength), UInt32(p.hashLength), Argon2_id)
+        let length = argon2_encodedlen(
+            p.iterations, p.memoryKiB, p.parallelism,
+            UInt32(p.saltLength), UInt32(p.hashLength), Argon2_id)
         var encoded = [CChar](repeating: 0, count: length)
         let status = password.withUnsafeBytes { pwd in
             salt.withUnsafeBytes { saltBuffer in
-                argon2id_hash_encoded(p.iterations, p.memoryKiB, p.parallelism,
-                                      pwd.baseAddress, pwd.count, saltBuffer.baseAddress, saltBuffer.count,
-                                      p.hashLength, &encoded, length)
+                argon2id_hash_encoded(
+                    p.iterations, p.memoryKiB, p.parallelism,
+                    pwd.baseAddress, pwd.count, saltBuffer.baseAddress, saltBuffer.count,
+                    p.hashLength, &encoded, length)
             }
         }
         guard status == ARGON2_OK.rawValue else {
@@ -84,7 +86,7 @@ public struct PasswordHasher: Sendable {
     /// `maximumParallelism` all give `false`; nothing throws.
     public func verify(password: String, encoded: String) -> Bool {
         guard let stored = Argon2Encoded(encoded), stored.memoryKiB <= Self.maximumMemoryKiB,
-              stored.iterations <= Self.maximumIterations, stored.parallelism <= Self.maximumParallelism
+            stored.iterations <= Self.maximumIterations, stored.parallelism <= Self.maximumParallelism
         else { return false }
         let password = Array(password.utf8)
         let status = password.withUnsafeBytes { pwd in

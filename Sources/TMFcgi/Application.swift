@@ -1,8 +1,9 @@
+import Logging
+import Metrics
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
-import Metrics
 
 /// Turns requests into responses: routing, 404/405, and the one place where errors become
 /// RFC 9457 problems. Also writes the per-request log line, and counts the request in
@@ -60,8 +61,9 @@ public final class Application<Context: RequestContext>: Sendable {
                 response = HTTPMethod.notAllowed(request.method.rawValue, allowed: allowed, uri: request.uri, requestID: request.requestID)
             }
         case .notFound:
-            response = .problem(Problem(.notFound, detail: "No route for \(request.path)."),
-                                instance: request.uri, requestID: request.requestID)
+            response = .problem(
+                Problem(.notFound, detail: "No route for \(request.path)."),
+                instance: request.uri, requestID: request.requestID)
         }
         response.headers.set("X-Request-ID", request.requestID)
         if request.method == .head {
@@ -91,14 +93,19 @@ public final class Application<Context: RequestContext>: Sendable {
             if problem.status.code >= 500 {
                 // The answer is generic; the log says why (SQLSTATE, constraint, message), with
                 // the request id so a report can be matched to it. Errors carry no secrets.
-                logger.error("request failed", metadata: ["status": "\(problem.status.code)", "detail": "\(problem.detail ?? "")",
-                                                          "error": "\(String(reflecting: error))", "path": "\(request.path)"])
+                logger.error(
+                    "request failed",
+                    metadata: [
+                        "status": "\(problem.status.code)", "detail": "\(problem.detail ?? "")",
+                        "error": "\(String(reflecting: error))", "path": "\(request.path)",
+                    ])
             }
             return .problem(problem, instance: request.uri, requestID: request.requestID)
         }
         logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.path)"])
-        return .problem(Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it."),
-                        instance: request.uri, requestID: request.requestID)
+        return .problem(
+            Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it."),
+            instance: request.uri, requestID: request.requestID)
     }
 
     /// The request's log line, built directly as bytes (this runs on every request): the

@@ -1,7 +1,8 @@
+import Support
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Support
 
 /// Monotonic and wall-clock time without Foundation.
 public enum Clock {
@@ -46,13 +47,20 @@ public enum Clock {
                     value /= 10
                 }
             }
-            put(year, 4, at: 0); buffer[4] = 45
-            put(month, 2, at: 5); buffer[7] = 45
-            put(day, 2, at: 8); buffer[10] = 84
-            put(hour, 2, at: 11); buffer[13] = 58
-            put(minute, 2, at: 14); buffer[16] = 58
-            put(second, 2, at: 17); buffer[19] = 46
-            put(milliseconds, 3, at: 20); buffer[23] = 90
+            put(year, 4, at: 0)
+            buffer[4] = 45
+            put(month, 2, at: 5)
+            buffer[7] = 45
+            put(day, 2, at: 8)
+            buffer[10] = 84
+            put(hour, 2, at: 11)
+            buffer[13] = 58
+            put(minute, 2, at: 14)
+            buffer[16] = 58
+            put(second, 2, at: 17)
+            buffer[19] = 46
+            put(milliseconds, 3, at: 20)
+            buffer[23] = 90
             return 24
         }
     }

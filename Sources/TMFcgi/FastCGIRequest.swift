@@ -1,7 +1,8 @@
+import CFastCGI
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CFastCGI
 
 /// Reads the body from libfcgi's stdin stream.
 final class FastCGIBodySource: BodySource {
@@ -22,9 +23,17 @@ final class FastCGIBodySource: BodySource {
 enum FastCGIRequest {
     /// Builds a `Request` from the CGI parameters nginx sent; nil (after writing the answer
     /// of `unknownMethod`, 405 for any path by default) when the method is not one we serve.
-    static func make(_ raw: inout FCGX_Request, unknownMethod: (_ method: String, _ path: String, _ uri: String, _ requestID: String) -> Response
-                        = { HTTPMethod.notAllowed($0, allowed: HTTPMethod.allCases.sorted(), uri: $2, requestID: $3) }) -> Request? {
-        var method = "", uri = "", query = "", client = "", requestID = ""
+    static func make(
+        _ raw: inout FCGX_Request,
+        unknownMethod: (_ method: String, _ path: String, _ uri: String, _ requestID: String) -> Response = {
+            HTTPMethod.notAllowed($0, allowed: HTTPMethod.allCases.sorted(), uri: $2, requestID: $3)
+        }
+    ) -> Request? {
+        var method = ""
+        var uri = ""
+        var query = ""
+        var client = ""
+        var requestID = ""
         var contentLength: Int?
         var headers = HTTPHeaders()
         var serverParameters: [String: String] = [:]
@@ -66,16 +75,18 @@ enum FastCGIRequest {
         } else {
             path = uri
         }
-        let body = RequestBody(source: raw.in.map(FastCGIBodySource.init), declaredLength: contentLength,
-                               limit: RouteOptions().maxBodySize)
+        let body = RequestBody(
+            source: raw.in.map(FastCGIBodySource.init), declaredLength: contentLength,
+            limit: RouteOptions().maxBodySize)
         guard let known = HTTPMethod(rawValue: method) else {
             var response = unknownMethod(method, path.isEmpty ? "/" : path, uri, requestID)
             response.headers.set("X-Request-ID", requestID)
-            try? write(response, to: &raw, requestID: requestID) // a problem body: nothing streamed, nothing thrown
+            try? write(response, to: &raw, requestID: requestID)  // a problem body: nothing streamed, nothing thrown
             return nil
         }
-        return Request(method: known, path: path.isEmpty ? "/" : path, query: query, headers: headers,
-                       clientAddress: client, requestID: requestID, body: body, serverParameters: serverParameters)
+        return Request(
+            method: known, path: path.isEmpty ? "/" : path, query: query, headers: headers,
+            clientAddress: client, requestID: requestID, body: body, serverParameters: serverParameters)
     }
 
     private static func matches(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
@@ -91,7 +102,7 @@ enum FastCGIRequest {
         String(unsafeUninitializedCapacity: cgi.count) { buffer in
             var upper = true
             for (index, byte) in cgi.enumerated() {
-                if byte == 95 { // _
+                if byte == 95 {  // _
                     buffer[index] = 45
                     upper = true
                 } else {

@@ -17,8 +17,9 @@ public final class GzipDecoder {
 
     deinit { inflateEnd(&stream) }
 
-    private static let corrupt = Problem(.badRequest, type: "/problems/malformed-gzip", title: "Malformed gzip body",
-                                         detail: "The body is not valid gzip data.")
+    private static let corrupt = Problem(
+        .badRequest, type: "/problems/malformed-gzip", title: "Malformed gzip body",
+        detail: "The body is not valid gzip data.")
 
     /// Decompresses `input`, calling `sink` with each piece of output.
     public func feed(_ input: [UInt8], _ sink: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {

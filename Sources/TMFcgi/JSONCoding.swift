@@ -7,7 +7,7 @@ public enum JSONCoding {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys] // stable output: diffable, cacheable
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]  // stable output: diffable, cacheable
         return encoder
     }
 
@@ -50,8 +50,9 @@ public enum JSONCoding {
     static func problem(for error: DecodingError) -> Problem {
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty && context.debugDescription.contains("not valid JSON"):
-            return Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
-                           detail: "The request body is not valid JSON.")
+            return Problem(
+                .badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
+                detail: "The request body is not valid JSON.")
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
             // Foundation on Linux loses the path of a bad date: say what is wrong without it.
             let detail = context.debugDescription == invalidDate ? invalidDate : "a value has an invalid format"
@@ -64,8 +65,11 @@ public enum JSONCoding {
         case .valueNotFound(_, let context):
             return .validation([FieldError(pointer: pointer(context.codingPath), detail: "must not be null")])
         case .typeMismatch(let type, let context):
-            return .validation([FieldError(pointer: pointer(context.codingPath),
-                                           detail: "must be \(describe(type))")])
+            return .validation([
+                FieldError(
+                    pointer: pointer(context.codingPath),
+                    detail: "must be \(describe(type))")
+            ])
         @unknown default:
             return Problem(.badRequest, detail: "The request body could not be read.")
         }

@@ -1,7 +1,8 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
 
 /// A swift-log handler that writes one JSON object per line to stderr with a single
 /// `write(2)`, so lines from threads and processes never interleave.
@@ -39,7 +40,10 @@ public struct JSONLogHandler: LogHandler {
             var offset = 0
             while offset < buffer.count {
                 let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { if errno == EINTR { continue }; return }
+                if written <= 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
                 offset += written
             }
         }

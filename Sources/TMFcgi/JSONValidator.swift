@@ -29,8 +29,9 @@ public struct JSONValidator {
     }
 
     private func malformed(_ reason: String) -> Problem {
-        Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
-                detail: "The request body is not valid JSON: \(reason) at byte \(index).")
+        Problem(
+            .badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
+            detail: "The request body is not valid JSON: \(reason) at byte \(index).")
     }
 
     private var pointer: String {
@@ -95,7 +96,10 @@ public struct JSONValidator {
         guard depth <= Self.maximumDepth else { throw malformed("nesting deeper than \(Self.maximumDepth)") }
         index += 1
         try skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
         var position = 0
         while true {
             path.append(String(position))
@@ -104,7 +108,11 @@ public struct JSONValidator {
             path.removeLast()
             try skipWhitespace()
             guard index < bytes.count else { throw malformed("unexpected end") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; position += 1; continue }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                position += 1
+                continue
+            }
             guard bytes[index] == UInt8(ascii: "]") else { throw malformed("expected ',' or ']'") }
             index += 1
             return
@@ -115,7 +123,10 @@ public struct JSONValidator {
         guard depth <= Self.maximumDepth else { throw malformed("nesting deeper than \(Self.maximumDepth)") }
         index += 1
         try skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
         var keys = Set<String>()
         while true {
             try skipWhitespace()
@@ -136,7 +147,10 @@ public struct JSONValidator {
             path.removeLast()
             try skipWhitespace()
             guard index < bytes.count else { throw malformed("unexpected end") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
             guard bytes[index] == UInt8(ascii: "}") else { throw malformed("expected ',' or '}'") }
             index += 1
             return
@@ -221,15 +235,34 @@ public struct JSONValidator {
         let first = bytes[index]
         let count: Int
         var value: UInt32
-        var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
+        var lower: UInt8 = 0x80
+        var upper: UInt8 = 0xBF
         switch first {
-        case 0xC2...0xDF: count = 2; value = UInt32(first & 0x1F)
-        case 0xE0: count = 3; value = 0; lower = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: count = 3; value = UInt32(first & 0x0F)
-        case 0xED: count = 3; value = 0xD; upper = 0x9F
-        case 0xF0: count = 4; value = 0; lower = 0x90
-        case 0xF1...0xF3: count = 4; value = UInt32(first & 0x07)
-        case 0xF4: count = 4; value = 4; upper = 0x8F
+        case 0xC2...0xDF:
+            count = 2
+            value = UInt32(first & 0x1F)
+        case 0xE0:
+            count = 3
+            value = 0
+            lower = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF:
+            count = 3
+            value = UInt32(first & 0x0F)
+        case 0xED:
+            count = 3
+            value = 0xD
+            upper = 0x9F
+        case 0xF0:
+            count = 4
+            value = 0
+            lower = 0x90
+        case 0xF1...0xF3:
+            count = 4
+            value = UInt32(first & 0x07)
+        case 0xF4:
+            count = 4
+            value = 4
+            upper = 0x8F
         default: throw malformed("invalid UTF-8")
         }
         guard index + count <= bytes.count else { throw malformed("invalid UTF-8") }

@@ -1,7 +1,8 @@
+import CFastCGI
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CFastCGI
 
 /// Where the pool listens for nginx: a unix socket path, `host:port`, or the socket systemd
 /// passed (`LISTEN_FDS`).
@@ -27,7 +28,8 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
     /// The socket systemd passed to this process, if any (`LISTEN_PID` must be ours).
     public static func fromSystemd(environment: [String: String]) -> ListenAddress? {
         guard let pid = environment["LISTEN_PID"].flatMap(Int32.init), pid == getpid(),
-              let count = environment["LISTEN_FDS"].flatMap(Int.init), count >= 1 else { return nil }
+            let count = environment["LISTEN_FDS"].flatMap(Int.init), count >= 1
+        else { return nil }
         return .inherited(fd: 3)
     }
 

@@ -1,9 +1,10 @@
+import CFastCGI
+import Logging
 import Metrics
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CFastCGI
-import Logging
 
 /// The pool's master process: owns the listening socket, starts worker processes (the same
 /// binary with `--worker`, the socket on fd 0) and keeps them alive.
@@ -73,10 +74,12 @@ public final class Master {
             logger.critical("cannot listen", metadata: ["address": "\(configuration.listen)", "error": "\(error)"])
             return 1
         }
-        logger.info("master started", metadata: [
-            "pid": "\(getpid())", "listen": "\(configuration.listen)", "workers": "\(configuration.workers)",
-            "threads": "\(configuration.threads)", "max_requests": "\(configuration.maxRequests)",
-        ])
+        logger.info(
+            "master started",
+            metadata: [
+                "pid": "\(getpid())", "listen": "\(configuration.listen)", "workers": "\(configuration.workers)",
+                "threads": "\(configuration.threads)", "max_requests": "\(configuration.maxRequests)",
+            ])
         if configuration.metrics {
             metrics = MetricsRegion.create(path: MetricsRegion.path(masterPID: getpid()))
             if metrics == nil { logger.warning("metrics disabled: the shared region could not be created") }
@@ -123,7 +126,7 @@ public final class Master {
             case SIGHUP:
                 beginReload()
             default:
-                break // SIGCHLD: reaped below
+                break  // SIGCHLD: reaped below
             }
         }
     }

@@ -113,7 +113,10 @@ public struct MultipartReader {
         }
         var headerEnd: Int?
         while true {
-            if let end = find([13, 10, 13, 10], from: position) { headerEnd = end; break }
+            if let end = find([13, 10, 13, 10], from: position) {
+                headerEnd = end
+                break
+            }
             if buffer.count - position > Self.maximumHeaderBytes { throw Self.malformed("A part's header block is too long.") }
             guard try fill() else { throw Self.malformed("The body ends inside a part's headers.") }
         }
@@ -131,7 +134,9 @@ public struct MultipartReader {
     }
 
     static func part(fromHeaders text: String) throws -> Part {
-        var name: String?, filename: String?, contentType: String?
+        var name: String?
+        var filename: String?
+        var contentType: String?
         for line in text.split(separator: "\r\n", omittingEmptySubsequences: true) {
             let pair = line.split(separator: ":", maxSplits: 1).map(String.init)
             guard pair.count == 2 else { throw malformed("A part header line has no colon.") }
@@ -158,15 +163,25 @@ public struct MultipartReader {
     /// `form-data; name="file"; filename="a;b.csv"` as (key, value) pairs, quotes honoured.
     static func parameters(_ value: String) -> [(String, String)] {
         var items: [(String, String)] = []
-        var key = "", current = "", inQuotes = false, sawEquals = false, escaped = false
+        var key = ""
+        var current = ""
+        var inQuotes = false
+        var sawEquals = false
+        var escaped = false
         func flush() {
             let k = (sawEquals ? key : current).trimmingSpaces
             let v = sawEquals ? current : ""
             if !k.isEmpty { items.append((k, sawEquals && !v.hasPrefix("\"") ? v.trimmingSpaces : v)) }
-            key = ""; current = ""; sawEquals = false
+            key = ""
+            current = ""
+            sawEquals = false
         }
         for character in value {
-            if escaped { current.append(character); escaped = false; continue }
+            if escaped {
+                current.append(character)
+                escaped = false
+                continue
+            }
             if inQuotes {
                 if character == "\\" { escaped = true } else if character == "\"" { inQuotes = false } else { current.append(character) }
                 continue
@@ -174,7 +189,10 @@ public struct MultipartReader {
             switch character {
             case "\"": inQuotes = true
             case ";": flush()
-            case "=" where !sawEquals: key = current; current = ""; sawEquals = true
+            case "=" where !sawEquals:
+                key = current
+                current = ""
+                sawEquals = true
             default: current.append(character)
             }
         }

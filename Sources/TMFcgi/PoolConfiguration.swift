@@ -23,9 +23,11 @@ public struct PoolConfiguration: Sendable {
 
     /// A configuration; defaults suit a 2-core host behind nginx (any upstream `keepalive`:
     /// an idle kept connection holds no thread).
-    public init(workers: Int = 2, threads: Int = 8, maxRequests: Int = 0,
-                listen: ListenAddress = .unix(path: "/run/trademaster/tm.sock"),
-                shutdownTimeout: Double = 30, readyTimeout: Double = 10, socketMode: mode_t = 0o660, metrics: Bool = true) {
+    public init(
+        workers: Int = 2, threads: Int = 8, maxRequests: Int = 0,
+        listen: ListenAddress = .unix(path: "/run/trademaster/tm.sock"),
+        shutdownTimeout: Double = 30, readyTimeout: Double = 10, socketMode: mode_t = 0o660, metrics: Bool = true
+    ) {
         self.workers = workers
         self.threads = threads
         self.maxRequests = maxRequests

@@ -34,8 +34,9 @@ public struct Problem: Error, Sendable {
 
     /// A 422 validation problem listing every failed field.
     public static func validation(_ errors: [FieldError], detail: String = "The request has invalid fields.") -> Problem {
-        Problem(.unprocessableContent, type: "/problems/validation", title: "Validation failed",
-                detail: detail, errors: errors)
+        Problem(
+            .unprocessableContent, type: "/problems/validation", title: "Validation failed",
+            detail: detail, errors: errors)
     }
 
     /// The `application/problem+json` body for this problem.

@@ -66,8 +66,9 @@ public final class Request {
     /// when malformed, see ``URLEncodedForm``).
     public func formFields() throws -> [String: String] {
         guard mediaType == "application/x-www-form-urlencoded" else {
-            throw Problem(.unsupportedMediaType, detail: "Send the body as application/x-www-form-urlencoded.",
-                          headers: [("Accept", "application/x-www-form-urlencoded")])
+            throw Problem(
+                .unsupportedMediaType, detail: "Send the body as application/x-www-form-urlencoded.",
+                headers: [("Accept", "application/x-www-form-urlencoded")])
         }
         return try URLEncodedForm.parse(String(decoding: try body.collect(), as: UTF8.self), source: "form body")
     }
@@ -82,13 +83,15 @@ public final class Request {
     /// an `Idempotency-Key`): 415 unless the type is JSON, 413 past the limit, 400 when empty.
     public func jsonBytes() throws -> [UInt8] {
         guard let mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-            throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.",
-                          headers: [("Accept", "application/json")])
+            throw Problem(
+                .unsupportedMediaType, detail: "Send the body as application/json.",
+                headers: [("Accept", "application/json")])
         }
         let bytes = try body.collect()
         guard !bytes.isEmpty else {
-            throw Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
-                          detail: "The request body is empty; a JSON document is required.")
+            throw Problem(
+                .badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
+                detail: "The request body is empty; a JSON document is required.")
         }
         return bytes
     }

@@ -53,8 +53,9 @@ final class RouteCounters: @unchecked Sendable {
         self.region = region
         self.method = method
         self.route = route
-        latency = region.handle(MetricCatalog.series(MetricCatalog.httpDuration, [("method", method.rawValue), ("route", route)]),
-                                kind: .histogram)
+        latency = region.handle(
+            MetricCatalog.series(MetricCatalog.httpDuration, [("method", method.rawValue), ("route", route)]),
+            kind: .histogram)
         statuses = .allocate(capacity: 500)
         statuses.initialize(repeating: 0, count: 500)
     }
@@ -67,8 +68,9 @@ final class RouteCounters: @unchecked Sendable {
         let cell = statuses + (status - 100)
         var slot = tm_atomic_load_u32(cell)
         if slot == 0 {
-            let series = MetricCatalog.series(MetricCatalog.httpRequests,
-                                              [("method", method.rawValue), ("route", route), ("status", String(status))])
+            let series = MetricCatalog.series(
+                MetricCatalog.httpRequests,
+                [("method", method.rawValue), ("route", route), ("status", String(status))])
             guard let handle = region.handle(series, kind: .counter) else { return }
             slot = UInt32(handle.slotNumber + 1)
             tm_atomic_store_u32(cell, slot)

@@ -40,8 +40,9 @@ public struct Response: Sendable {
         var headers = HTTPHeaders()
         headers.add("Content-Type", "application/problem+json")
         for (name, value) in problem.headers { headers.add(name, value) }
-        return Response(status: problem.status, headers: headers,
-                        body: Array(problem.json(instance: instance, requestID: requestID).utf8))
+        return Response(
+            status: problem.status, headers: headers,
+            body: Array(problem.json(instance: instance, requestID: requestID).utf8))
     }
 }
 

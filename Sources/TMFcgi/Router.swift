@@ -82,27 +82,37 @@ public struct Router<Context: RequestContext>: Sendable {
     }
 
     /// `GET path`.
-    public mutating func get<Output: ResponseGenerator>(_ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output) {
+    public mutating func get<Output: ResponseGenerator>(
+        _ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output
+    ) {
         on(.get, path, options: options, use: handler)
     }
 
     /// `POST path`.
-    public mutating func post<Output: ResponseGenerator>(_ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output) {
+    public mutating func post<Output: ResponseGenerator>(
+        _ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output
+    ) {
         on(.post, path, options: options, use: handler)
     }
 
     /// `PUT path`.
-    public mutating func put<Output: ResponseGenerator>(_ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output) {
+    public mutating func put<Output: ResponseGenerator>(
+        _ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output
+    ) {
         on(.put, path, options: options, use: handler)
     }
 
     /// `PATCH path`.
-    public mutating func patch<Output: ResponseGenerator>(_ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output) {
+    public mutating func patch<Output: ResponseGenerator>(
+        _ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output
+    ) {
         on(.patch, path, options: options, use: handler)
     }
 
     /// `DELETE path`.
-    public mutating func delete<Output: ResponseGenerator>(_ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output) {
+    public mutating func delete<Output: ResponseGenerator>(
+        _ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output
+    ) {
         on(.delete, path, options: options, use: handler)
     }
 

@@ -29,9 +29,11 @@ public struct RouterGroup<Root: RequestContext, Context: Sendable>: Sendable {
         _ method: HTTPMethod, _ path: String, options: RouteOptions = RouteOptions(), in router: inout Router<Root>,
         use handler: @escaping @Sendable (Request, Context) throws -> Output
     ) {
-        router.add(method, path, options: options, responder: wrap { request, context in
-            try handler(request, context).response(for: request)
-        })
+        router.add(
+            method, path, options: options,
+            responder: wrap { request, context in
+                try handler(request, context).response(for: request)
+            })
     }
 }
 

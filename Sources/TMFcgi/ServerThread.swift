@@ -1,8 +1,9 @@
+import CFastCGI
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CFastCGI
-import Logging
 
 /// A serving thread. While idle it waits in `epoll_wait` on the worker's shared epoll set;
 /// the kernel wakes one waiting thread per event. Every socket in the set is one-shot, so an
@@ -79,8 +80,8 @@ final class ServerThread: @unchecked Sendable {
         var connection = connection
         while true {
             raw.ipcFd = connection
-            raw.keepConnection = 1 // stops FCGX_Accept_r's implicit finish from closing our socket
-            guard FCGX_Accept_r(&raw) >= 0 else { return } // libfcgi closed it (peer closed or protocol error)
+            raw.keepConnection = 1  // stops FCGX_Accept_r's implicit finish from closing our socket
+            guard FCGX_Accept_r(&raw) >= 0 else { return }  // libfcgi closed it (peer closed or protocol error)
             respond(to: &raw)
             FCGX_Finish_r(&raw)
             let served = state.served.add(1, ordering: .relaxed).newValue
@@ -88,7 +89,7 @@ final class ServerThread: @unchecked Sendable {
                 kill(getpid(), SIGUSR1)
             }
             connection = raw.ipcFd
-            guard connection >= 0 else { return } // nginx did not ask to keep it: libfcgi closed it
+            guard connection >= 0 else { return }  // nginx did not ask to keep it: libfcgi closed it
             if !state.stopping.load(ordering: .relaxed) {
                 if tmfcgi_epoll_rearm(state.epollFD, connection) != 0 { close(connection) }
                 return
@@ -108,8 +109,12 @@ final class ServerThread: @unchecked Sendable {
         } catch {
             // A streamed body failed after its headers: the answer is cut short; say why in the log.
             raw.keepConnection = 0
-            logger.error("streamed body ended early", metadata: ["request_id": "\(request.requestID)", "path": "\(request.path)",
-                                                                 "error": "\(String(reflecting: error))"])
+            logger.error(
+                "streamed body ended early",
+                metadata: [
+                    "request_id": "\(request.requestID)", "path": "\(request.path)",
+                    "error": "\(String(reflecting: error))",
+                ])
         }
         // Unread input would be parsed as the next request on a kept connection: drain a
         // little, else close the connection.
@@ -129,11 +134,11 @@ final class ServerThread: @unchecked Sendable {
             let fd = tmfcgi_accept_cloexec(listen)
             if fd < 0 {
                 switch errno {
-                case EAGAIN, EWOULDBLOCK: break accepting // the backlog is empty (or another took it)
+                case EAGAIN, EWOULDBLOCK: break accepting  // the backlog is empty (or another took it)
                 case EINTR, ECONNABORTED, EPROTO: continue accepting
                 default:
                     logger.error("accept failed", metadata: ["error": "\(errnoText())"])
-                    usleep(10_000) // EMFILE and friends: back off instead of spinning
+                    usleep(10_000)  // EMFILE and friends: back off instead of spinning
                     break accepting
                 }
             }

@@ -9,7 +9,8 @@ public enum URLEncodedForm {
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = PercentDecoding.decode(String(parts[0]), plusAsSpace: true),
-                  let value = parts.count > 1 ? PercentDecoding.decode(String(parts[1]), plusAsSpace: true) : "" else {
+                let value = parts.count > 1 ? PercentDecoding.decode(String(parts[1]), plusAsSpace: true) : ""
+            else {
                 throw Problem(.badRequest, detail: "The \(source) has a malformed percent-escape or is not UTF-8.")
             }
             guard !name.hasControlCharacter, !value.hasControlCharacter, !name.contains("\n"), !value.contains("\n") else {

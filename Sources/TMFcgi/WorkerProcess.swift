@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFastCGI
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The file descriptors a worker process inherits from the master.
 public enum WorkerDescriptors {
@@ -16,9 +17,9 @@ public enum WorkerDescriptors {
 /// Messages a worker writes on its control pipe.
 enum ControlMessage: UInt8 {
     /// All threads are accepting.
-    case ready = 82 // "R"
+    case ready = 82  // "R"
     /// Reached max_requests: start my replacement; I am draining.
-    case retiring = 88 // "X"
+    case retiring = 88  // "X"
 }
 
 /// State shared by a worker's threads.
@@ -84,11 +85,13 @@ public enum WorkerProcess {
             pthread_attr_init(&attributes)
             pthread_attr_setstacksize(&attributes, 1 << 20)
             let box = Unmanaged.passRetained(thread).toOpaque()
-            let rc = pthread_create(&handle, &attributes, { raw in
-                let thread = Unmanaged<ServerThread>.fromOpaque(raw!).takeRetainedValue()
-                thread.run()
-                return nil
-            }, box)
+            let rc = pthread_create(
+                &handle, &attributes,
+                { raw in
+                    let thread = Unmanaged<ServerThread>.fromOpaque(raw!).takeRetainedValue()
+                    thread.run()
+                    return nil
+                }, box)
             pthread_attr_destroy(&attributes)
             if rc != 0 {
                 logger.critical("pthread_create failed", metadata: ["error": "\(errnoText(rc))"])
@@ -121,4 +124,3 @@ public enum WorkerProcess {
         _ = write(WorkerDescriptors.control, &byte, 1)
     }
 }
-

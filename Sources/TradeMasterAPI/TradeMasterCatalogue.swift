@@ -25,11 +25,15 @@ public struct TradeMasterCatalogue: Sendable, Equatable {
     /// The working combinations the contract documents.
     public static let documented = TradeMasterCatalogue(
         tasks: ["algorithmic_trading", "portfolio_management", "order_execution", "high_frequency_trading"],
-        datasets: ["algorithmic_trading:BTC", "algorithmic_trading:FX", "order_execution:BTC", "order_execution:PD_BTC",
-                   "portfolio_management:dj30", "portfolio_management:exchange", "high_frequency_trading:BTC"],
-        agents: ["algorithmic_trading:deepscalper", "order_execution:eteo", "order_execution:pd",
-                 "portfolio_management:eiie", "portfolio_management:deeptrader", "portfolio_management:investor_imitator",
-                 "portfolio_management:sarl", "portfolio_management:a2c", "portfolio_management:ddpg", "portfolio_management:pg",
-                 "portfolio_management:ppo", "portfolio_management:sac", "portfolio_management:td3", "high_frequency_trading:dqn"],
+        datasets: [
+            "algorithmic_trading:BTC", "algorithmic_trading:FX", "order_execution:BTC", "order_execution:PD_BTC",
+            "portfolio_management:dj30", "portfolio_management:exchange", "high_frequency_trading:BTC",
+        ],
+        agents: [
+            "algorithmic_trading:deepscalper", "order_execution:eteo", "order_execution:pd",
+            "portfolio_management:eiie", "portfolio_management:deeptrader", "portfolio_management:investor_imitator",
+            "portfolio_management:sarl", "portfolio_management:a2c", "portfolio_management:ddpg", "portfolio_management:pg",
+            "portfolio_management:ppo", "portfolio_management:sac", "portfolio_management:td3", "high_frequency_trading:dqn",
+        ],
         optimizers: ["adam"], losses: ["mse"])
 }

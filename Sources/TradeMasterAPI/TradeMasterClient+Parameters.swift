@@ -6,16 +6,18 @@ extension TradeMasterClient {
     /// ``TradeMasterCatalogue/documented``).
     public func catalogue() -> TradeMasterCatalogue? {
         guard let response = try? http.send(method: "GET", url: baseURL + "/api/TradeMaster/getParameters"),
-              response.status == 200,
-              let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-              (object["error_code"] as? Int ?? 0) == 0 else { return nil }
+            response.status == 200,
+            let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+            (object["error_code"] as? Int ?? 0) == 0
+        else { return nil }
         func list(_ key: String) -> Set<String>? {
             guard let values = object[key] as? [Any] else { return nil }
             let strings = values.compactMap { $0 as? String }
             return strings.isEmpty ? nil : Set(strings)
         }
         guard let tasks = list("task_name"), let datasets = list("dataset_name"), let agents = list("agent_name") else { return nil }
-        return TradeMasterCatalogue(tasks: tasks, datasets: datasets, agents: agents,
-                                    optimizers: list("optimizer_name") ?? ["adam"], losses: list("loss_name") ?? ["mse"])
+        return TradeMasterCatalogue(
+            tasks: tasks, datasets: datasets, agents: agents,
+            optimizers: list("optimizer_name") ?? ["adam"], losses: list("loss_name") ?? ["mse"])
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import CurlHTTP
+import Foundation
 
 /// The TradeMaster research service (a Flask app) as its contract describes it
 /// (`shared/TRADEMASTER-API.md`): JSON bodies under `/api/TradeMaster/`, errors as HTTP 200
@@ -49,7 +49,8 @@ public struct TradeMasterClient: Sendable {
     public func healthcheck() throws -> Bool {
         let response = try http.send(method: "GET", url: baseURL + "/api/TradeMaster/healthcheck")
         guard response.status == 200,
-              let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else { return false }
+            let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        else { return false }
         return (object["error_code"] as? Int ?? 1) == 0
     }
 
@@ -135,8 +136,9 @@ public struct TradeMasterClient: Sendable {
             }
             let response: HTTPClientResponse
             do {
-                response = try http.send(method: method, url: baseURL + "/api/TradeMaster/" + route,
-                                         headers: body == nil ? [] : [("Content-Type", "application/json")], body: payload)
+                response = try http.send(
+                    method: method, url: baseURL + "/api/TradeMaster/" + route,
+                    headers: body == nil ? [] : [("Content-Type", "application/json")], body: payload)
             } catch {
                 switch error {
                 case .unreachable(let reason): lastCause = reason

@@ -12,13 +12,13 @@ public enum TradeMasterError: Error, CustomStringConvertible, Sendable, Equatabl
 
     public var description: String {
         switch self {
-        case let .unreachable(route, attempts, cause):
+        case .unreachable(let route, let attempts, let cause):
             return "TradeMaster service unreachable (\(route), \(attempts) attempt\(attempts == 1 ? "" : "s")): \(cause)"
-        case let .circuitOpen(retryAfter, lastError):
+        case .circuitOpen(let retryAfter, let lastError):
             return "TradeMaster service is down (circuit open, next try in \(Int(retryAfter.rounded(.up))) s; last error: \(lastError))"
-        case let .service(route, info):
+        case .service(let route, let info):
             return "TradeMaster \(route) failed: \(info)"
-        case let .malformed(route, detail):
+        case .malformed(let route, let detail):
             return "TradeMaster \(route) answered outside its contract: \(detail)"
         }
     }

@@ -32,7 +32,8 @@ public struct TradeMasterLog: Sendable {
 
     /// Progress of a training run in 0...1: train and validation episodes count half each.
     public var progress: Double {
-        let train = trainEpisode, valid = validEpisode
+        let train = trainEpisode
+        let valid = validEpisode
         guard let total = train?.total ?? valid?.total, total > 0 else { return 0 }
         let done = Double(train?.index ?? 0) + Double(valid?.index ?? 0)
         return min(1, done / Double(2 * total))
@@ -97,7 +98,8 @@ public struct TradeMasterLog: Sendable {
         guard rest.first == "[", let close = rest.firstIndex(of: "]") else { return nil }
         let parts = rest[rest.index(after: rest.startIndex)..<close].split(separator: "/")
         guard parts.count == 2, let k = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let n = Int(parts[1].trimmingCharacters(in: .whitespaces)), n > 0, (0...n).contains(k) else { return nil }
+            let n = Int(parts[1].trimmingCharacters(in: .whitespaces)), n > 0, (0...n).contains(k)
+        else { return nil }
         return Episode(index: k, total: n)
     }
 

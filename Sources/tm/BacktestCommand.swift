@@ -9,16 +9,16 @@ struct BacktestCommand: ParsableCommand {
         commandName: "backtest",
         abstract: "Backtest a strategy on OHLCV bars from a CSV file.",
         discussion: """
-        Rules: a signal on bar t's close fills at bar t+1's open; a signal on the last bar is not \
-        executed; whole shares only, using all available cash: shares = floor(cash / (price·(1 + \
-        commission))); commission is a fraction of traded value per side; slippage (basis points) \
-        moves every fill against the trader; long-only unless --allow-short (for strategies that \
-        support it); a position still open at the end is marked to market and reported as open. \
-        In --json output, undefined figures are null. Exit status 1 on bad input.
+            Rules: a signal on bar t's close fills at bar t+1's open; a signal on the last bar is not \
+            executed; whole shares only, using all available cash: shares = floor(cash / (price·(1 + \
+            commission))); commission is a fraction of traded value per side; slippage (basis points) \
+            moves every fill against the trader; long-only unless --allow-short (for strategies that \
+            support it); a position still open at the end is marked to market and reported as open. \
+            In --json output, undefined figures are null. Exit status 1 on bad input.
 
-        Strategies (--strategy NAME --param key=value):
-        \(BacktestCommand.catalogue)
-        """)
+            Strategies (--strategy NAME --param key=value):
+            \(BacktestCommand.catalogue)
+            """)
 
     /// The strategy list for the help text, from the registry.
     static var catalogue: String {
@@ -91,19 +91,21 @@ struct BacktestCommand: ParsableCommand {
         }
         print("\(r.strategy.name)(\(params.joined(separator: ", "))) on \(r.equity.equity.count) bars")
         let s = r.summary
-        print("Final equity \(String(format: "%.2f", s.finalEquity)) from \(String(format: "%.2f", s.startingEquity)); "
-            + "\(s.closedTrades) closed trades\(s.hasOpenTrade ? " + 1 open" : ""), win rate \(f(s.winRate, true)), "
-            + "profit factor \(f(s.profitFactor, false)), average trade \(f(s.averageTradeReturn, true)), "
-            + "exposure \(f(s.exposure, true)), commission \(String(format: "%.2f", s.totalCommission))")
+        print(
+            "Final equity \(String(format: "%.2f", s.finalEquity)) from \(String(format: "%.2f", s.startingEquity)); "
+                + "\(s.closedTrades) closed trades\(s.hasOpenTrade ? " + 1 open" : ""), win rate \(f(s.winRate, true)), "
+                + "profit factor \(f(s.profitFactor, false)), average trade \(f(s.averageTradeReturn, true)), "
+                + "exposure \(f(s.exposure, true)), commission \(String(format: "%.2f", s.totalCommission))")
         CLISupport.printMetrics(r.metrics, timestamps: r.equity.timestamps)
         let shown = r.trades.suffix(10)
         if !shown.isEmpty {
             print("Last \(shown.count) trades:")
             for t in shown {
                 let exit = t.exitTime.map(TimestampFormatter.iso8601) ?? "open"
-                print("  \(TimestampFormatter.iso8601(t.entryTime)) -> \(exit)  \(t.shares) @ "
-                    + "\(String(format: "%.4f", t.entryPrice)) -> \(String(format: "%.4f", t.exitPrice))  "
-                    + "P&L \(String(format: "%.2f", t.profit)) (\(f(t.returnFraction, true)))")
+                print(
+                    "  \(TimestampFormatter.iso8601(t.entryTime)) -> \(exit)  \(t.shares) @ "
+                        + "\(String(format: "%.4f", t.entryPrice)) -> \(String(format: "%.4f", t.exitPrice))  "
+                        + "P&L \(String(format: "%.2f", t.profit)) (\(f(t.returnFraction, true)))")
             }
         }
     }

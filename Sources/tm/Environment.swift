@@ -1,8 +1,8 @@
+import Configuration
 import Foundation
 import Logging
 import Models
 import TMFcgi
-import Configuration
 
 /// Shared startup: settings and logging, with a clear message and exit code 2 when a
 /// setting is invalid.

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import Models
-import Support
-import PostgresClient
 import JobRuntime
+import Models
+import PostgresClient
+import Support
 
 /// `tm jobs`: inspect and manage the job queue from the command line.
 struct JobsCommand: ParsableCommand {
@@ -53,14 +53,18 @@ struct JobsCommand: ParsableCommand {
 
         func run() throws {
             try JobsCommand.guarded("list") {
-                let (jobs, total) = try JobsCommand.queue().list(owner: owner, status: status.flatMap(JobStatus.init(rawValue:)),
-                                                                 kind: kind, limit: limit, offset: 0)
+                let (jobs, total) = try JobsCommand.queue().list(
+                    owner: owner, status: status.flatMap(JobStatus.init(rawValue:)),
+                    kind: kind, limit: limit, offset: 0)
                 print("ID        STATUS     KIND                 OWNER   ATTEMPTS  PROGRESS  CREATED")
                 for job in jobs {
                     let owner = job.ownerID.map(String.init) ?? "-"
-                    print([pad(String(job.id), 9), pad(job.status.rawValue, 10), pad(job.kind, 20), pad(owner, 7),
-                           pad("\(job.attempts)/\(job.maxAttempts)", 9), pad(String(format: "%.0f%%", job.progress * 100), 9),
-                           job.createdAt.sqlText].joined(separator: " "))
+                    print(
+                        [
+                            pad(String(job.id), 9), pad(job.status.rawValue, 10), pad(job.kind, 20), pad(owner, 7),
+                            pad("\(job.attempts)/\(job.maxAttempts)", 9), pad(String(format: "%.0f%%", job.progress * 100), 9),
+                            job.createdAt.sqlText,
+                        ].joined(separator: " "))
                 }
                 print("\(jobs.count) of \(total)")
             }
@@ -127,8 +131,9 @@ struct JobsCommand: ParsableCommand {
 
         func run() throws {
             try JobsCommand.guarded("enqueue") {
-                let draft = JobQueue.Draft(kind: kind, payload: JSONDocument(json: payload) ?? .object([:]), ownerID: owner,
-                                           priority: priority, maxAttempts: maxAttempts)
+                let draft = JobQueue.Draft(
+                    kind: kind, payload: JSONDocument(json: payload) ?? .object([:]), ownerID: owner,
+                    priority: priority, maxAttempts: maxAttempts)
                 let jobs = try JobsCommand.queue().enqueue(draft, count: count)
                 print(jobs.map { String($0.id) }.joined(separator: "\n"))
             }

@@ -9,14 +9,14 @@ struct MetricsCommand: ParsableCommand {
         commandName: "metrics",
         abstract: "Performance and risk metrics of a price or equity curve read from a CSV file.",
         discussion: """
-        The CSV needs a date column (date/datetime/timestamp/time: ISO dates, date-times or epoch \
-        seconds) and a close column; open/high/low/volume/adjcp and a symbol column (tic/symbol/ticker) \
-        are optional. Metrics follow empyrical's conventions: simple returns of the close, 252 periods \
-        a year unless --periods-per-year says otherwise, risk-free rate 0, ddof = 1. VaR and CVaR are \
-        returns (negative for losses). TradeMaster's own figures (its evaluate()) are printed too. \
-        With --benchmark, alpha, beta and information ratio use returns aligned by timestamp. \
-        In --json output, undefined figures (NaN, infinity) are null. Exit status 1 on bad input.
-        """)
+            The CSV needs a date column (date/datetime/timestamp/time: ISO dates, date-times or epoch \
+            seconds) and a close column; open/high/low/volume/adjcp and a symbol column (tic/symbol/ticker) \
+            are optional. Metrics follow empyrical's conventions: simple returns of the close, 252 periods \
+            a year unless --periods-per-year says otherwise, risk-free rate 0, ddof = 1. VaR and CVaR are \
+            returns (negative for losses). TradeMaster's own figures (its evaluate()) are printed too. \
+            With --benchmark, alpha, beta and information ratio use returns aligned by timestamp. \
+            In --json output, undefined figures (NaN, infinity) are null. Exit status 1 on bad input.
+            """)
 
     @Option(name: .long, help: "The CSV file of prices or equity.")
     var csv: String
@@ -33,8 +33,9 @@ struct MetricsCommand: ParsableCommand {
             if input.json {
                 print(metrics.json(timestamps: series.timestamps).rendered())
             } else {
-                print("\(series.count) bars, \(TimestampFormatter.iso8601(series.timestamps.first ?? 0)) to "
-                    + "\(TimestampFormatter.iso8601(series.timestamps.last ?? 0))")
+                print(
+                    "\(series.count) bars, \(TimestampFormatter.iso8601(series.timestamps.first ?? 0)) to "
+                        + "\(TimestampFormatter.iso8601(series.timestamps.last ?? 0))")
                 CLISupport.printMetrics(metrics, timestamps: series.timestamps)
             }
         } catch {
@@ -141,10 +142,11 @@ enum CLISupport {
             line("  aligned returns", "\(m.alignedCount ?? 0)")
         }
         if let t = m.tradeMaster {
-            print("TradeMaster figures: total return \(format(t.totalReturn, percent: true)), "
-                + "Sharpe \(format(t.sharpe)), volatility \(format(t.volatility, percent: true)), "
-                + "max drawdown \(format(t.maxDrawdown, percent: true)), Calmar \(format(t.calmar)), "
-                + "Sortino \(format(t.sortino))")
+            print(
+                "TradeMaster figures: total return \(format(t.totalReturn, percent: true)), "
+                    + "Sharpe \(format(t.sharpe)), volatility \(format(t.volatility, percent: true)), "
+                    + "max drawdown \(format(t.maxDrawdown, percent: true)), Calmar \(format(t.calmar)), "
+                    + "Sortino \(format(t.sortino))")
         }
     }
 }

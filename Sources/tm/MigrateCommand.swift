@@ -9,13 +9,13 @@ struct MigrateCommand: ParsableCommand {
         commandName: "migrate",
         abstract: "Apply the numbered SQL migrations to DATABASE_URL (safe to run twice or concurrently).",
         discussion: """
-        Files NNNN_name.sql in the migrations folder are applied in order, each in its own \
-        transaction, under a PostgreSQL advisory lock, and recorded in schema_migrations. \
-        Before anything is applied, two things are refused (exit code 1, nothing applied): an \
-        applied migration whose file was edited afterwards (applied files are frozen: put the \
-        change in a new file), and a file numbered below the highest applied migration that \
-        was never applied (it would run out of order: renumber it above the highest).
-        """)
+            Files NNNN_name.sql in the migrations folder are applied in order, each in its own \
+            transaction, under a PostgreSQL advisory lock, and recorded in schema_migrations. \
+            Before anything is applied, two things are refused (exit code 1, nothing applied): an \
+            applied migration whose file was edited afterwards (applied files are frozen: put the \
+            change in a new file), and a file numbered below the highest applied migration that \
+            was never applied (it would run out of order: renumber it above the highest).
+            """)
 
     @Flag(help: "List the migrations and whether each is applied; change nothing.")
     var status = false

@@ -9,13 +9,13 @@ struct PruneCommand: ParsableCommand {
         commandName: "prune",
         abstract: "Delete expired idempotency keys, finished jobs and audit events past their retention.",
         discussion: """
-        Deletes Idempotency-Key answers older than 24 hours, finished jobs older than \
-        TM_JOB_RETENTION_DAYS (30) and audit events older than TM_AUDIT_RETENTION_DAYS (365), \
-        each table in batches of at most --batch-size rows (one short transaction each, so no \
-        long locks). Prints the counts as one JSON line on stdout. Safe to run at any time and \
-        from several hosts. Runs keep no scratch data to prune (their trades and equity are \
-        results, kept with the run).
-        """)
+            Deletes Idempotency-Key answers older than 24 hours, finished jobs older than \
+            TM_JOB_RETENTION_DAYS (30) and audit events older than TM_AUDIT_RETENTION_DAYS (365), \
+            each table in batches of at most --batch-size rows (one short transaction each, so no \
+            long locks). Prints the counts as one JSON line on stdout. Safe to run at any time and \
+            from several hosts. Runs keep no scratch data to prune (their trades and equity are \
+            results, kept with the run).
+            """)
 
     @Flag(help: "Count what would be deleted; delete nothing.")
     var dryRun = false

@@ -1,10 +1,11 @@
 import ArgumentParser
+import CurlHTTP
 import Foundation
 import Handlers
 import Models
-import RedisClient
-import CurlHTTP
 import Realtime
+import RedisClient
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,15 +16,15 @@ struct RelayCommand: ParsableCommand {
         commandName: "relay",
         abstract: "Relay real-time events from Redis to this host's nginx (one per nginx host).",
         discussion: """
-        The pool and every `tm worker` publish events on a Redis pub/sub channel \
-        (tm:realtime:events, in REDIS_URL). This process subscribes to it and POSTs each event \
-        to nginx's internal nchan publisher on the unix socket TM_REALTIME_PUBLISH_SOCKET, \
-        within TM_REALTIME_PUBLISH_TIMEOUT_MS (500) each; nchan keeps each channel's last 200 \
-        messages for 15 minutes and fans them out to WebSocket and EventSource subscribers. \
-        Run exactly one per nginx host (two would deliver every event twice). When Redis goes \
-        away it subscribes again by itself; events published meanwhile are lost (subscribers \
-        see a gap in `seq` and resync with a GET). SIGTERM or SIGINT stops it.
-        """)
+            The pool and every `tm worker` publish events on a Redis pub/sub channel \
+            (tm:realtime:events, in REDIS_URL). This process subscribes to it and POSTs each event \
+            to nginx's internal nchan publisher on the unix socket TM_REALTIME_PUBLISH_SOCKET, \
+            within TM_REALTIME_PUBLISH_TIMEOUT_MS (500) each; nchan keeps each channel's last 200 \
+            messages for 15 minutes and fans them out to WebSocket and EventSource subscribers. \
+            Run exactly one per nginx host (two would deliver every event twice). When Redis goes \
+            away it subscribes again by itself; events published meanwhile are lost (subscribers \
+            see a gap in `seq` and resync with a GET). SIGTERM or SIGINT stops it.
+            """)
 
     func run() throws {
         let settings = Startup.settings()
@@ -37,8 +38,9 @@ struct RelayCommand: ParsableCommand {
         for signal in [SIGTERM, SIGINT] { sigaddset(&signals, signal) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: no event will reach nginx") }
-        let relay = RealtimeRelay(configuration: RealtimeRelay.Configuration(
-            redis: settings.redis, socketPath: socket, timeout: Double(settings.realtimePublishTimeoutMilliseconds) / 1000),
+        let relay = RealtimeRelay(
+            configuration: RealtimeRelay.Configuration(
+                redis: settings.redis, socketPath: socket, timeout: Double(settings.realtimePublishTimeoutMilliseconds) / 1000),
             logger: logger)
         relay.start()
         var received: Int32 = 0

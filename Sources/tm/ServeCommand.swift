@@ -1,11 +1,11 @@
-import Metrics
 import ArgumentParser
+import CurlHTTP
 import Foundation
 import Handlers
 import Logging
+import Metrics
 import Models
 import TMFcgi
-import CurlHTTP
 
 /// `tm serve`: the FastCGI pool.
 struct ServeCommand: ParsableCommand {
@@ -13,13 +13,13 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Run the FastCGI pool: a master and worker processes × threads, for nginx.",
         discussion: """
-        The master listens on TM_LISTEN (a unix socket path, or host:port), or on the socket \
-        systemd passes (LISTEN_FDS). It restarts crashed workers, replaces a worker after \
-        TM_MAX_REQUESTS requests, reloads with no failed request on SIGHUP (new workers first), \
-        and on SIGTERM lets in-flight requests finish (up to TM_SHUTDOWN_TIMEOUT seconds).
-        It refuses to start (exit code 2) on a database with migrations newer than this binary.
-        Flags override the environment; settings are read from the environment and .env.
-        """)
+            The master listens on TM_LISTEN (a unix socket path, or host:port), or on the socket \
+            systemd passes (LISTEN_FDS). It restarts crashed workers, replaces a worker after \
+            TM_MAX_REQUESTS requests, reloads with no failed request on SIGHUP (new workers first), \
+            and on SIGTERM lets in-flight requests finish (up to TM_SHUTDOWN_TIMEOUT seconds).
+            It refuses to start (exit code 2) on a database with migrations newer than this binary.
+            Flags override the environment; settings are read from the environment and .env.
+            """)
 
     @Option(help: "Worker processes (TM_WORKERS, default 2).")
     var workers: Int?
@@ -78,9 +78,10 @@ struct ServeCommand: ParsableCommand {
             workers: workers ?? settings.workers, threads: threads, maxRequests: maxRequests, listen: address,
             shutdownTimeout: settings.shutdownTimeout, socketMode: mode_t(settings.socketMode), metrics: settings.metrics)
         if settings.debug { logger.warning("DEBUG is on: do not run this in production") }
-        let master = Master(configuration: pool, executable: Master.currentExecutable(),
-                            workerArguments: ["serve", "--worker", "--threads", "\(threads)", "--max-requests", "\(maxRequests)"],
-                            logger: logger)
+        let master = Master(
+            configuration: pool, executable: Master.currentExecutable(),
+            workerArguments: ["serve", "--worker", "--threads", "\(threads)", "--max-requests", "\(maxRequests)"],
+            logger: logger)
         throw ExitCode(master.run())
     }
 }

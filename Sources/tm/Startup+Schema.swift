@@ -1,8 +1,8 @@
 import ArgumentParser
+import Configuration
 import Logging
 import Models
 import PostgresClient
-import Configuration
 
 extension Startup {
     /// Refuses to run on a database that has migrations newer than this binary knows (a
@@ -22,18 +22,21 @@ extension Startup {
         }
         let verdict = Schema.verdict(applied: applied)
         if case .ahead(let version) = verdict {
-            logger.critical("refusing to start: the database schema is newer than this binary", metadata: [
-                "schema_applied": "\(version)", "schema_known": "\(Schema.version)",
-                "hint": "install the binary built for migration \(version) or later (never roll back a migrated database's binary)",
-            ])
+            logger.critical(
+                "refusing to start: the database schema is newer than this binary",
+                metadata: [
+                    "schema_applied": "\(version)", "schema_known": "\(Schema.version)",
+                    "hint": "install the binary built for migration \(version) or later (never roll back a migrated database's binary)",
+                ])
             throw ExitCode(2)
         }
         guard !quiet else { return }
         if case .empty = verdict {
             logger.warning("the database has no migrations applied: run tm migrate", metadata: ["schema_known": "\(Schema.version)"])
         } else if case .behind(let version) = verdict {
-            logger.warning("the database schema is older than this binary: run tm migrate",
-                           metadata: ["schema_applied": "\(version)", "schema_known": "\(Schema.version)"])
+            logger.warning(
+                "the database schema is older than this binary: run tm migrate",
+                metadata: ["schema_applied": "\(version)", "schema_known": "\(Schema.version)"])
         }
     }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Models
-import Security
 import PostgresClient
+import Security
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,14 +21,14 @@ struct UserCommand: ParsableCommand {
             commandName: "create",
             abstract: "Create a user account.",
             discussion: """
-            The password is never taken from a flag (it would end up in shell history and in \
-            the process list): it is read from the first line of standard input, or prompted \
-            for twice without echo when standard input is a terminal. It must satisfy the \
-            password policy (8–128 characters with upper- and lower-case letters and a digit, \
-            not common, not the username).
+                The password is never taken from a flag (it would end up in shell history and in \
+                the process list): it is read from the first line of standard input, or prompted \
+                for twice without echo when standard input is a terminal. It must satisfy the \
+                password policy (8–128 characters with upper- and lower-case letters and a digit, \
+                not common, not the username).
 
-            Example: printf '%s\\n' "$PASSWORD" | tm user create --username alice --email alice@example.com --role admin
-            """)
+                Example: printf '%s\\n' "$PASSWORD" | tm user create --username alice --email alice@example.com --role admin
+                """)
 
         @Option(help: "3–50 of A–Z a–z 0–9 _ . - (stored lower-cased).")
         var username: String
@@ -60,9 +61,10 @@ struct UserCommand: ParsableCommand {
                 let hash = try PasswordHasher().hash(password: password)
                 let user = try UserStore(database: database).insert(
                     .init(username: username, email: email, fullName: fullName, passwordHash: hash, role: Role(rawValue: role) ?? .user))
-                try AuditLog(database: database).record("user.create", userID: user.id,
-                                                        origin: .init(requestID: nil, clientAddress: nil),
-                                                        details: ["source": "cli", "role": user.role.rawValue])
+                try AuditLog(database: database).record(
+                    "user.create", userID: user.id,
+                    origin: .init(requestID: nil, clientAddress: nil),
+                    details: ["source": "cli", "role": user.role.rawValue])
                 print("created user \(user.id) \(user.username) <\(user.email)> role \(user.role.rawValue)")
             } catch let conflict as AccountConflict {
                 let what = conflict == .emailTaken ? "email" : "username"

@@ -1,11 +1,12 @@
 import ArgumentParser
+import CurlHTTP
 import Foundation
 import Handlers
+import JobRuntime
 import Models
 import PostgresClient
-import CurlHTTP
 import Realtime
-import JobRuntime
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,16 +17,16 @@ struct WorkerCommand: ParsableCommand {
         commandName: "worker",
         abstract: "Run jobs from the PostgreSQL queue (any number of workers, on any host).",
         discussion: """
-        Runs --concurrency job threads (TM_WORKER_CONCURRENCY, default 4). An enqueue wakes an \
-        idle worker at once (LISTEN/NOTIFY); TM_JOB_POLL_MS (5000) is only the fallback poll. \
-        A running job holds a lease of TM_JOB_LEASE_SECONDS (30), renewed by a heartbeat every \
-        third of it; a job whose worker died is taken over once its lease expires. Failures are \
-        retried with exponential backoff and jitter from TM_JOB_BACKOFF_MS (1000) up to the \
-        job's max_attempts. Finished jobs older than TM_JOB_RETENTION_DAYS (30) are pruned.
-        SIGTERM or SIGINT: stop claiming, let running jobs finish within \
-        TM_WORKER_SHUTDOWN_TIMEOUT seconds (30), then put the rest back in the queue.
-        It refuses to start (exit code 2) on a database with migrations newer than this binary.
-        """)
+            Runs --concurrency job threads (TM_WORKER_CONCURRENCY, default 4). An enqueue wakes an \
+            idle worker at once (LISTEN/NOTIFY); TM_JOB_POLL_MS (5000) is only the fallback poll. \
+            A running job holds a lease of TM_JOB_LEASE_SECONDS (30), renewed by a heartbeat every \
+            third of it; a job whose worker died is taken over once its lease expires. Failures are \
+            retried with exponential backoff and jitter from TM_JOB_BACKOFF_MS (1000) up to the \
+            job's max_attempts. Finished jobs older than TM_JOB_RETENTION_DAYS (30) are pruned.
+            SIGTERM or SIGINT: stop claiming, let running jobs finish within \
+            TM_WORKER_SHUTDOWN_TIMEOUT seconds (30), then put the rest back in the queue.
+            It refuses to start (exit code 2) on a database with migrations newer than this binary.
+            """)
 
     @Option(help: "Job threads (TM_WORKER_CONCURRENCY, default 4).")
     var concurrency: Int?
@@ -57,8 +58,9 @@ struct WorkerCommand: ParsableCommand {
         let events = settings.realtimePublisher(logger: logger, metrics: nil)
         let queue = JobQueue(database: database, events: events)
         let training = TrainingEngines(configuration: settings.training, database: database)
-        let worker = JobWorker(queue: queue, registry: .standard(diagnostics: settings.diagnostics, training: training),
-                               configuration: configuration, logger: logger)
+        let worker = JobWorker(
+            queue: queue, registry: .standard(diagnostics: settings.diagnostics, training: training),
+            configuration: configuration, logger: logger)
         worker.start()
         var received: Int32 = 0
         while sigwait(&signals, &received) != 0 {}

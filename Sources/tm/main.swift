@@ -6,7 +6,8 @@ struct TM: ParsableCommand {
         commandName: "tm",
         abstract: "TradeMaster Web Backend: FastCGI pool, migrations, admin and analytics tools.",
         subcommands: [
-            ServeCommand.self, WorkerCommand.self, RelayCommand.self, JobsCommand.self, MigrateCommand.self, PruneCommand.self, BacktestCommand.self, MetricsCommand.self,
+            ServeCommand.self, WorkerCommand.self, RelayCommand.self, JobsCommand.self, MigrateCommand.self, PruneCommand.self, BacktestCommand.self,
+            MetricsCommand.self,
             UserCommand.self,
         ]
     )

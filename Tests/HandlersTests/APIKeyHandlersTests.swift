@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Personal API keys in-process.
 @Suite(.inProcess("apikeys")) struct APIKeyHandlersTests {
@@ -63,16 +63,18 @@ import TestSupport
         let tokens = try fx.login(try fx.register())
         let noName = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: tokens.bearer, json: ["name": "  "])
         #expect(noName.status == 422)
-        let past = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: tokens.bearer,
-                                      json: ["name": "old", "expires_at": "2001-01-01T00:00:00Z"])
+        let past = try fx.client.send(
+            "POST", "/api/v1/auth/api-keys", headers: tokens.bearer,
+            json: ["name": "old", "expires_at": "2001-01-01T00:00:00Z"])
         #expect(past.status == 422)
         #expect((past.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/expires_at")
         let badDate = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: tokens.bearer, json: ["name": "x", "expires_at": "soon"])
         #expect(badDate.status == 422)
         #expect((badDate.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/expires_at")
         // A key cannot mint more keys.
-        let created = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: tokens.bearer,
-                                         json: ["name": "future", "expires_at": "2999-01-01T00:00:00Z"])
+        let created = try fx.client.send(
+            "POST", "/api/v1/auth/api-keys", headers: tokens.bearer,
+            json: ["name": "future", "expires_at": "2999-01-01T00:00:00Z"])
         #expect(created.status == 201)
         let key = try #require(created.json["key"] as? String)
         #expect(try fx.client.send("POST", "/api/v1/auth/api-keys", headers: ["X-API-Key": key], json: ["name": "more"]).status == 403)

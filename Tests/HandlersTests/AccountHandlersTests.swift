@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/api/v1/auth/me`, `/change-password` and `/logout` in-process.
 @Suite(.inProcess("account")) struct AccountHandlersTests {
@@ -53,18 +53,21 @@ import TestSupport
         let account = try fx.register()
         let current = try fx.login(account)
         let other = try fx.login(account)
-        let wrong = try fx.client.send("POST", "/api/v1/auth/change-password", headers: current.bearer,
-                                       json: ["current_password": "Wrong-Password-9", "new_password": "Another-Horse-77"])
+        let wrong = try fx.client.send(
+            "POST", "/api/v1/auth/change-password", headers: current.bearer,
+            json: ["current_password": "Wrong-Password-9", "new_password": "Another-Horse-77"])
         #expect(wrong.status == 422)
         #expect((wrong.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/current_password")
-        let weak = try fx.client.send("POST", "/api/v1/auth/change-password", headers: current.bearer,
-                                      json: ["current_password": account.password, "new_password": "short"])
+        let weak = try fx.client.send(
+            "POST", "/api/v1/auth/change-password", headers: current.bearer,
+            json: ["current_password": account.password, "new_password": "short"])
         #expect(weak.status == 422)
         #expect((weak.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/new_password")
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: other.bearer).status == 200)
 
-        let ok = try fx.client.send("POST", "/api/v1/auth/change-password", headers: current.bearer,
-                                    json: ["current_password": account.password, "new_password": "Another-Horse-77"])
+        let ok = try fx.client.send(
+            "POST", "/api/v1/auth/change-password", headers: current.bearer,
+            json: ["current_password": account.password, "new_password": "Another-Horse-77"])
         #expect(ok.status == 204)
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: current.bearer).status == 200)
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: other.bearer).status == 401)

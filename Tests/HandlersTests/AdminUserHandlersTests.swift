@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/api/v1/admin/users` and the role guard, with an admin made by `tm user create`.
 @Suite(.inProcess("admin_users")) struct AdminUserHandlersTests {
@@ -30,9 +30,11 @@ import TestSupport
         var ids: [Int] = []
         for index in 0..<3 {
             let name = "\(tag)_\(index)"
-            let response = try fx.client.send("POST", "/api/v1/auth/register", json: [
-                "username": name, "email": "\(name)@example.com", "password": AuthFixtures.password, "agree_terms": true,
-            ])
+            let response = try fx.client.send(
+                "POST", "/api/v1/auth/register",
+                json: [
+                    "username": name, "email": "\(name)@example.com", "password": AuthFixtures.password, "agree_terms": true,
+                ])
             ids.append(try #require(response.json["id"] as? Int))
         }
         let first = try fx.client.send("GET", "/api/v1/admin/users?q=\(tag.uppercased())&limit=2", headers: admin.bearer)
@@ -84,8 +86,10 @@ import TestSupport
         let demote = try fx.client.send("PATCH", "/api/v1/admin/users/\(account.id)", headers: admin.bearer, json: ["role": "viewer"])
         #expect(demote.json["role"] as? String == "viewer")
         #expect(try fx.client.send("GET", "/api/v1/admin/users", headers: tokens.bearer).status == 403)
-        let audit = try TestStack.run(["psql", fx.databaseURL, "-tAc",
-                                       "SELECT details->>'to' FROM audit_events WHERE event = 'user.role_change' AND user_id = \(account.id) ORDER BY id"])
+        let audit = try TestStack.run([
+            "psql", fx.databaseURL, "-tAc",
+            "SELECT details->>'to' FROM audit_events WHERE event = 'user.role_change' AND user_id = \(account.id) ORDER BY id",
+        ])
         #expect(audit.output.split(separator: "\n") == ["admin", "viewer"])
         // Bad inputs.
         #expect(try fx.client.send("PATCH", "/api/v1/admin/users/\(account.id)", headers: admin.bearer, json: ["role": "root"]).status == 422)

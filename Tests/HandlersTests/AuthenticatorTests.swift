@@ -2,9 +2,10 @@ import Foundation
 import Handlers
 import Models
 import Security
-import Testing
-import TestSupport
 import TMFcgi
+import TestSupport
+import Testing
+
 @testable import PostgresClient
 @testable import RedisClient
 
@@ -39,15 +40,18 @@ import TMFcgi
         defer { _ = try? sessions.revoke(id: session.id) }
         let old = try token(key: Self.oldKey, userID: userID, sessionID: session.id, role: .user)
 
-        let rotated = Authenticator(signer: try JWTSigner(currentKey: Self.newKey, previousKey: Self.oldKey,
-                                                          issuer: API.tokenIssuer, audience: API.tokenAudience),
-                                    sessions: sessions, apiKeys: apiKeys)
+        let rotated = Authenticator(
+            signer: try JWTSigner(
+                currentKey: Self.newKey, previousKey: Self.oldKey,
+                issuer: API.tokenIssuer, audience: API.tokenAudience),
+            sessions: sessions, apiKeys: apiKeys)
         let principal = try rotated.authenticate(request(old))
         #expect(principal.userID == userID)
         #expect(principal.sessionID == session.id)
 
-        let withoutPrevious = Authenticator(signer: try JWTSigner(currentKey: Self.newKey, issuer: API.tokenIssuer, audience: API.tokenAudience),
-                                            sessions: sessions, apiKeys: apiKeys)
+        let withoutPrevious = Authenticator(
+            signer: try JWTSigner(currentKey: Self.newKey, issuer: API.tokenIssuer, audience: API.tokenAudience),
+            sessions: sessions, apiKeys: apiKeys)
         #expect(throws: Problem.self) { try withoutPrevious.authenticate(request(old)) }
     }
 
@@ -55,8 +59,9 @@ import TMFcgi
         let userID = Int64.random(in: 1_000_000...9_000_000)
         let (session, _) = try sessions.create(userID: userID, role: .viewer, clientAddress: "127.0.0.1", userAgent: "test", lifetime: 60)
         defer { _ = try? sessions.revoke(id: session.id) }
-        let authenticator = Authenticator(signer: try JWTSigner(currentKey: Self.newKey, issuer: API.tokenIssuer, audience: API.tokenAudience),
-                                          sessions: sessions, apiKeys: apiKeys)
+        let authenticator = Authenticator(
+            signer: try JWTSigner(currentKey: Self.newKey, issuer: API.tokenIssuer, audience: API.tokenAudience),
+            sessions: sessions, apiKeys: apiKeys)
         let principal = try authenticator.authenticate(request(try token(key: Self.newKey, userID: userID, sessionID: session.id, role: .admin)))
         #expect(principal.role == .viewer)
         try sessions.publish(.init(userID: userID, version: 5, role: .analyst, profile: #"{"v":5}"#))

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Handlers
 
 /// ``CachedCheck`` shared by many threads, as a worker's request threads share it.
@@ -14,7 +15,8 @@ import Testing
         let cache = CachedCheck(seconds: 0)
         let probes = Atomic<Int>(0)
         let answers = Atomic<Int>(0)
-        let threads = 8, rounds = 20_000
+        let threads = 8
+        let rounds = 20_000
         let group = DispatchGroup()
         for _ in 0..<threads {
             group.enter()

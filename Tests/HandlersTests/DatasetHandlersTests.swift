@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/api/v1/data/datasets` in-process: lists, ETags, ownership.
 @Suite(.inProcess("datasets")) struct DatasetHandlersTests {
@@ -13,8 +13,9 @@ import TestSupport
     func create(_ auth: [String: String], name: String, tags: String = "", text: String? = nil, symbol: String = "SPY") throws -> [String: Any] {
         let body = text ?? DataFixtures.wideDaily(count: 30).text
         let query = "name=\(name)&symbol=\(symbol)" + (tags.isEmpty ? "" : "&tags=\(tags)")
-        let response = try fx.client.send("POST", "/api/v1/data/upload?" + query, headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
-                                          body: Array(body.utf8))
+        let response = try fx.client.send(
+            "POST", "/api/v1/data/upload?" + query, headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
+            body: Array(body.utf8))
         #expect(response.status == 201, "\(response.text)")
         return response.json
     }
@@ -50,14 +51,16 @@ import TestSupport
         let id = try #require(try create(auth, name: "editable")["id"] as? Int)
         let shown = try fx.client.send("GET", "/api/v1/data/datasets/\(id)", headers: auth)
         #expect(shown.status == 200 && shown.header("etag") == "\"1\"")
-        let changed = try fx.client.send("PATCH", "/api/v1/data/datasets/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
-                                         json: ["description": "weekly review", "tags": ["a", "b"]])
+        let changed = try fx.client.send(
+            "PATCH", "/api/v1/data/datasets/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
+            json: ["description": "weekly review", "tags": ["a", "b"]])
         #expect(changed.status == 200, "\(changed.text)")
         #expect(changed.header("etag") == "\"2\"")
         #expect(changed.json["description"] as? String == "weekly review" && changed.json["tags"] as? [String] == ["a", "b"])
         #expect(changed.json["name"] as? String == "editable")
-        let stale = try fx.client.send("PATCH", "/api/v1/data/datasets/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
-                                       json: ["name": "renamed"])
+        let stale = try fx.client.send(
+            "PATCH", "/api/v1/data/datasets/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
+            json: ["name": "renamed"])
         #expect(stale.status == 412)
         #expect(try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 }).status == 412)
         _ = try create(auth, name: "taken")
@@ -92,12 +95,16 @@ import TestSupport
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let id = try #require(try create(auth, name: "used")["id"] as? Int)
         // A run of the owner over this dataset, through the API (queued: no worker runs it).
-        let strategy = try fx.client.send("POST", "/api/v1/strategies", headers: auth, json: [
-            "name": "uses-\(id)", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "sma_crossover",
-            "parameters": ["fast": 2, "slow": 5]])
+        let strategy = try fx.client.send(
+            "POST", "/api/v1/strategies", headers: auth,
+            json: [
+                "name": "uses-\(id)", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "sma_crossover",
+                "parameters": ["fast": 2, "slow": 5],
+            ])
         let strategyID = try #require(strategy.json["id"] as? Int, "\(strategy.text)")
-        let executed = try fx.client.send("POST", "/api/v1/strategies/\(strategyID)/execute", headers: auth,
-                                          json: ["dataset_id": id, "symbol": "SPY"])
+        let executed = try fx.client.send(
+            "POST", "/api/v1/strategies/\(strategyID)/execute", headers: auth,
+            json: ["dataset_id": id, "symbol": "SPY"])
         #expect(executed.status == 202, "\(executed.text)")
         let run = try #require(executed.json["id"] as? Int)
         let refused = try fx.client.send("DELETE", "/api/v1/data/datasets/\(id)", headers: auth)

@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import Models
-import Testing
 import TestSupport
+import Testing
+
+@testable import Configuration
 @testable import Handlers
-@testable import TMFcgi
 @testable import PostgresClient
 @testable import RedisClient
-@testable import Configuration
+@testable import TMFcgi
 
 /// The health handlers called in-process, against the test stack's real PostgreSQL and Redis.
 @Suite struct HealthHandlersTests {
@@ -15,9 +16,11 @@ import TestSupport
     init() throws { stack = try TestStack.current() }
 
     func application(_ overrides: [String: String] = [:]) throws -> Application<AppContext> {
-        var values = ["SECRET_KEY": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c", "DATABASE_URL": stack.databaseURL,
-                      "REDIS_URL": stack.redisURL,
-                      "TRADEMASTER_API_URL": ProcessInfo.processInfo.environment["TRADEMASTER_API_URL"] ?? "http://127.0.0.1:1"]
+        var values = [
+            "SECRET_KEY": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c", "DATABASE_URL": stack.databaseURL,
+            "REDIS_URL": stack.redisURL,
+            "TRADEMASTER_API_URL": ProcessInfo.processInfo.environment["TRADEMASTER_API_URL"] ?? "http://127.0.0.1:1",
+        ]
         values.merge(overrides) { $1 }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -61,7 +64,7 @@ import TestSupport
     }
 
     @Test func aHungTradeMasterIsProbedOnceNotOnEveryRequest() throws {
-        let server = try ScriptedServer([.hold]) // reads the request, then never answers
+        let server = try ScriptedServer([.hold])  // reads the request, then never answers
         defer { server.close() }
         let app = try application(["TRADEMASTER_API_URL": "http://127.0.0.1:\(server.port)"])
         var statuses: [String] = []

@@ -3,9 +3,9 @@ import Foundation
 import Handlers
 import Logging
 import Models
-import Testing
-import TestSupport
 import TMFcgi
+import TestSupport
+import Testing
 
 /// The application (`API.makeApplication`) with its real stores, called in-process without
 /// nginx, against a database of its own on the stack's PostgreSQL (migrated with `tm migrate`)
@@ -37,16 +37,20 @@ public final class InProcessApp: TestClient, @unchecked Sendable {
             let migrated = try stack.tm(["migrate"], ["DATABASE_URL": database.url])
             guard migrated.status == 0 else { throw TestHTTPError(description: "tm migrate: \(migrated.output)") }
             let base = 1_000_000_000 + Int.random(in: 0..<1000) * 1_000_000
-            let offset = try TestStack.run(["psql", database.url, "-qc", """
+            let offset = try TestStack.run([
+                "psql", database.url, "-qc",
+                """
                 SELECT setval(format('%I.%I', schemaname, sequencename), \(base)) FROM pg_sequences WHERE schemaname = 'public'
-                """])
+                """,
+            ])
             guard offset.status == 0 else { throw TestHTTPError(description: "setval: \(offset.output)") }
             var environment = ["DATABASE_URL": database.url]
             environment.merge(overrides) { $1 }
             var logger = Logger(label: "in-process")
             logger.logLevel = .critical
-            application = try API.makeApplication(settings: try Settings.load(environment: environment, envFile: stack.envFile),
-                                                  logger: logger)
+            application = try API.makeApplication(
+                settings: try Settings.load(environment: environment, envFile: stack.envFile),
+                logger: logger)
         } catch {
             stack.dropDatabase(database.name)
             throw error
@@ -76,8 +80,9 @@ public final class InProcessApp: TestClient, @unchecked Sendable {
         let parts = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         var fields = headers.map { ($0.key, $0.value) }
         if !body.isEmpty || [.post, .put, .patch].contains(method) { fields.append(("Content-Length", String(body.count))) }
-        let request = Request(method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
-                              headers: HTTPHeaders(fields), clientAddress: clientAddress, body: RequestBody(bytes: body))
+        let request = Request(
+            method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "",
+            headers: HTTPHeaders(fields), clientAddress: clientAddress, body: RequestBody(bytes: body))
         let response = application.respond(to: request)
         var answer: [String: String] = [:]
         for (name, value) in response.headers {

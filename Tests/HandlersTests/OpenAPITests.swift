@@ -2,9 +2,10 @@ import Foundation
 import Handlers
 import Logging
 import Models
-import Testing
-import TestSupport
 import TMFcgi
+import TestSupport
+import Testing
+
 @testable import JobRuntime
 
 /// The OpenAPI document is built from the route table, so it covers every route; these check
@@ -26,10 +27,11 @@ import TMFcgi
         for (path, operations) in paths {
             for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
         }
-        let registered = Set(app.router.registered.map { route in
-            let path = route.path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
-            return "\(route.method.rawValue) /\(path)"
-        })
+        let registered = Set(
+            app.router.registered.map { route in
+                let path = route.path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+                return "\(route.method.rawValue) /\(path)"
+            })
         #expect(registered.count == app.router.registered.count)
         #expect(documented == registered)
         #expect(registered.contains("GET /api/v1/auth/me"))
@@ -58,8 +60,11 @@ import TMFcgi
         let schemas = try #require((json["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
         let user = try #require(schemas["User"])
         let properties = try #require(user["properties"] as? [String: [String: Any]])
-        #expect(Set(properties.keys) == ["id", "username", "email", "full_name", "role", "is_active", "created_at", "updated_at",
-                                        "last_login_at", "version"])
+        #expect(
+            Set(properties.keys) == [
+                "id", "username", "email", "full_name", "role", "is_active", "created_at", "updated_at",
+                "last_login_at", "version",
+            ])
         #expect(properties["created_at"]?["format"] as? String == "date-time")
         #expect(properties["role"]?["enum"] as? [String] == Role.allCases.map(\.rawValue))
         #expect(Set(user["required"] as? [String] ?? []) == ["id", "username", "email", "role", "is_active", "created_at", "updated_at", "version"])

@@ -1,5 +1,6 @@
-import Testing
 import TMFcgi
+import Testing
+
 @testable import Handlers
 
 /// The one paging parser: every paging parameter present is checked, even when another

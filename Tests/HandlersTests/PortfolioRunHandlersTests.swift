@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Portfolio strategies in-process with a real `tm worker` on the suite's database: the kinds catalogue, a
 /// `portfolio_management` strategy executed on a long-layout upload of the Quant fixture
@@ -17,8 +17,9 @@ import TestSupport
     /// Uploads the fixture `portfolio.csv` (long layout: date, tic, OHLCV); returns the dataset's id.
     func uploadPortfolio(_ auth: [String: String]) throws -> Int {
         let text = try String(contentsOfFile: sx.fixtures + "/portfolio.csv", encoding: .utf8)
-        let response = try sx.client.send("POST", "/api/v1/data/upload?name=\(AuthFixtures.uniqueName("port"))",
-                                          headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        let response = try sx.client.send(
+            "POST", "/api/v1/data/upload?name=\(AuthFixtures.uniqueName("port"))",
+            headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
         try #require(response.status == 201, "upload: \(response.status) \(response.text)")
         #expect(response.json["layout"] as? String == "long")
         return try #require(response.json["id"] as? Int)
@@ -32,11 +33,16 @@ import TestSupport
     }
 
     /// Creates a portfolio strategy; returns the whole response.
-    func create(_ auth: [String: String], kind: String, parameters: [String: Any], trading: [String: Any] = [:],
-                type: String = "portfolio_management") throws -> TestResponse {
-        try sx.client.send("POST", "/api/v1/strategies", headers: auth, json: [
-            "name": AuthFixtures.uniqueName("p"), "strategy_type": type, "engine": "builtin", "kind": kind,
-            "parameters": parameters, "trading": trading])
+    func create(
+        _ auth: [String: String], kind: String, parameters: [String: Any], trading: [String: Any] = [:],
+        type: String = "portfolio_management"
+    ) throws -> TestResponse {
+        try sx.client.send(
+            "POST", "/api/v1/strategies", headers: auth,
+            json: [
+                "name": AuthFixtures.uniqueName("p"), "strategy_type": type, "engine": "builtin", "kind": kind,
+                "parameters": parameters, "trading": trading,
+            ])
     }
 
     @Test func theKindsListThePortfolioKindsWithTheirChoices() throws {
@@ -59,13 +65,17 @@ import TestSupport
         let (_, auth) = try sx.account()
         let dataset = try uploadPortfolio(auth)
         let ref = try reference(name)
-        let created = try create(auth, kind: try #require(ref["kind"] as? String), parameters: try #require(ref["parameters"] as? [String: Any]),
-                                 trading: ["initial_capital": try #require(ref["cash"]), "commission": try #require(ref["commission"]),
-                                           "slippage_bps": try #require(ref["slippage_bps"]), "allow_short": ref["allow_short"] as? Bool ?? false])
+        let created = try create(
+            auth, kind: try #require(ref["kind"] as? String), parameters: try #require(ref["parameters"] as? [String: Any]),
+            trading: [
+                "initial_capital": try #require(ref["cash"]), "commission": try #require(ref["commission"]),
+                "slippage_bps": try #require(ref["slippage_bps"]), "allow_short": ref["allow_short"] as? Bool ?? false,
+            ])
         #expect(created.status == 201, "\(created.text)")
         let id = try #require(created.json["id"] as? Int)
-        let execute = try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: auth,
-                                         json: ["dataset_id": dataset, "symbols": ["AAA", "BBB", "CCC"]])
+        let execute = try sx.client.send(
+            "POST", "/api/v1/strategies/\(id)/execute", headers: auth,
+            json: ["dataset_id": dataset, "symbols": ["AAA", "BBB", "CCC"]])
         #expect(execute.status == 202, "\(execute.text)")
         #expect(execute.json["symbols"] as? [String] == ["AAA", "BBB", "CCC"])
         let runID = try #require(execute.json["id"] as? Int)
@@ -74,7 +84,8 @@ import TestSupport
 
         // Equity bar for bar, within 1e-9 relative of the reference.
         let expected = (ref["equity"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.doubleValue }
-        let points = try #require(try sx.client.send("GET", "/api/v1/runs/\(runID)/equity?max_points=10000", headers: auth).json["points"] as? [[String: Any]])
+        let points = try #require(
+            try sx.client.send("GET", "/api/v1/runs/\(runID)/equity?max_points=10000", headers: auth).json["points"] as? [[String: Any]])
         #expect(points.count == expected.count && !expected.isEmpty)
         let worst = zip(points, expected).map { abs(($0["equity"] as? Double ?? .nan) - $1) / abs($1) }.max() ?? .nan
         #expect(worst <= 1e-9, "largest relative difference \(worst)")
@@ -124,8 +135,11 @@ import TestSupport
         #expect(pointers(try execute(["dataset_id": dataset, "symbols": ["AAA", "AAA"]])) == ["/symbols"])
         #expect(pointers(try execute(["dataset_id": dataset, "symbols": ["AAA", "BBB"], "mode": "paper"])) == ["/mode"])
         // The synchronous analysis backtest is single-symbol.
-        let inline = try sx.client.send("POST", "/api/v1/analysis/backtest", headers: auth, json: [
-            "strategy": ["kind": "equal_weight"], "dataset_id": dataset, "symbols": ["AAA", "BBB"]])
+        let inline = try sx.client.send(
+            "POST", "/api/v1/analysis/backtest", headers: auth,
+            json: [
+                "strategy": ["kind": "equal_weight"], "dataset_id": dataset, "symbols": ["AAA", "BBB"],
+            ])
         #expect(pointers(inline) == ["/strategy/kind"])
         // Nothing was queued.
         #expect(try sx.client.send("GET", "/api/v1/strategies/\(id)/runs", headers: auth).json["total"] as? Int == 0)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/api/v1/runs` in-process with a real `tm worker` on the suite's database: a backtest run's trades and equity
 /// equal `tm backtest` on the same file, paging and downsampling, ownership, delete.
@@ -28,8 +28,9 @@ import TestSupport
         let id = try #require(strategy["id"] as? Int)
         // Lists before the run (the pool keeps these pages) must not hide what the run changes.
         for _ in 0..<4 { #expect(try sx.client.send("GET", "/api/v1/strategies", headers: auth).status == 200) }
-        let executed = try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: auth,
-                                          json: ["dataset_id": dataset, "symbol": "AAA", "mode": "backtest"])
+        let executed = try sx.client.send(
+            "POST", "/api/v1/strategies/\(id)/execute", headers: auth,
+            json: ["dataset_id": dataset, "symbol": "AAA", "mode": "backtest"])
         #expect(executed.status == 202, "\(executed.text)")
         let runID = try #require(executed.json["id"] as? Int)
         #expect(executed.header("location") == "/api/v1/runs/\(runID)")
@@ -46,8 +47,10 @@ import TestSupport
         #expect(run["job_id"] is Int && run["symbols"] as? [String] == ["AAA"] && run["bars_processed"] as? Int == 500)
 
         // The same backtest by the command line, on the same file.
-        let cli = try TestStack.run([sx.stack.binary, "backtest", "--csv", sx.fixtures + "/daily.csv", "--strategy", "sma_crossover",
-                                     "--param", "fast=10", "--param", "slow=30", "--commission", "0.001", "--json"])
+        let cli = try TestStack.run([
+            sx.stack.binary, "backtest", "--csv", sx.fixtures + "/daily.csv", "--strategy", "sma_crossover",
+            "--param", "fast=10", "--param", "slow=30", "--commission", "0.001", "--json",
+        ])
         try #require(cli.status == 0, "\(cli.output.prefix(500))")
         let reference = try #require(try JSONSerialization.jsonObject(with: Data(cli.output.utf8)) as? [String: Any])
         let referenceTrades = try #require(reference["trades"] as? [[String: Any]])
@@ -77,7 +80,8 @@ import TestSupport
         #expect(equity.status == 200)
         let points = try #require(equity.json["points"] as? [[String: Any]])
         #expect(equity.json["total_points"] as? Int == 500 && points.count == referenceEquity.count)
-        var peak = -Double.infinity, worst = 0.0
+        var peak = -Double.infinity
+        var worst = 0.0
         for (k, point) in points.enumerated() {
             #expect(Self.close(point["equity"] as? Double, referenceEquity[k]), "bar \(k)")
             #expect(point["position"] as? Int == referenceShares[k])
@@ -87,7 +91,9 @@ import TestSupport
             worst = min(worst, point["drawdown"] as? Double ?? 0)
         }
         // And the backtesting.py reference (the fixture the Quant tests check) to 1e-9.
-        let fixture = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sx.fixtures + "/backtest_daily_sma.json"))) as? [String: Any])
+        let fixture = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sx.fixtures + "/backtest_daily_sma.json"))) as? [String: Any]
+        )
         let fixtureEquity = try #require(fixture["equity"] as? [Double])
         #expect(zip(points, fixtureEquity).allSatisfy { Self.close($0["equity"] as? Double, $1, tolerance: 1e-9) })
         let summary = try #require(run["summary"] as? [String: Any])

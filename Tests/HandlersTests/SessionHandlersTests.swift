@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `GET /api/v1/auth/sessions` and `DELETE /api/v1/auth/sessions/:id` in-process.
 @Suite(.inProcess("sessions")) struct SessionHandlersTests {

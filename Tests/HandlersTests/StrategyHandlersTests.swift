@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/api/v1/strategies` in-process: CRUD, validation against the Quant registry and the
 /// TradeMaster catalogue, ETags, ownership, roles and concurrent creates.
@@ -13,11 +13,13 @@ import TestSupport
 
     @Test func createShowListUpdateCloneAndDelete() throws {
         let (_, auth) = try sx.account()
-        let created = try sx.client.send("POST", "/api/v1/strategies", headers: auth, json: [
-            "name": "  SMA fast  ", "description": "10/30", "strategy_type": "algorithmic_trading", "engine": "builtin",
-            "kind": "sma_crossover", "parameters": ["fast": 10], "trading": ["commission": 0.001], "tags": ["trend", "daily", "trend"],
-            "category": "trend following",
-        ])
+        let created = try sx.client.send(
+            "POST", "/api/v1/strategies", headers: auth,
+            json: [
+                "name": "  SMA fast  ", "description": "10/30", "strategy_type": "algorithmic_trading", "engine": "builtin",
+                "kind": "sma_crossover", "parameters": ["fast": 10], "trading": ["commission": 0.001], "tags": ["trend", "daily", "trend"],
+                "category": "trend following",
+            ])
         #expect(created.status == 201, "\(created.text)")
         let id = try #require(created.json["id"] as? Int)
         #expect(created.header("location") == "/api/v1/strategies/\(id)")
@@ -26,7 +28,8 @@ import TestSupport
         // Defaults fill in what was left out.
         #expect(created.json["parameters"] as? [String: Double] == ["fast": 10, "slow": 30])
         let trading = try #require(created.json["trading"] as? [String: Any])
-        #expect(trading["commission"] as? Double == 0.001 && trading["initial_capital"] as? Double == 100_000 && trading["allow_short"] as? Bool == false)
+        #expect(
+            trading["commission"] as? Double == 0.001 && trading["initial_capital"] as? Double == 100_000 && trading["allow_short"] as? Bool == false)
         #expect(created.json["tags"] as? [String] == ["trend", "daily"])
         #expect(created.json["performance"] == nil && created.json["last_run_at"] == nil && created.json["version"] as? Int == 1)
 
@@ -34,26 +37,31 @@ import TestSupport
         #expect(shown.status == 200 && shown.header("etag") == "\"1\"" && shown.json["kind"] as? String == "sma_crossover")
 
         // PATCH with the current ETag; then the old one is stale (412) and changes nothing.
-        let patched = try sx.client.send("PATCH", "/api/v1/strategies/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
-                                         json: ["parameters": ["fast": 5, "slow": 20], "status": "paused"])
+        let patched = try sx.client.send(
+            "PATCH", "/api/v1/strategies/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
+            json: ["parameters": ["fast": 5, "slow": 20], "status": "paused"])
         #expect(patched.status == 200, "\(patched.text)")
         #expect(patched.header("etag") == "\"2\"" && patched.json["status"] as? String == "paused")
         #expect(patched.json["parameters"] as? [String: Double] == ["fast": 5, "slow": 20])
-        let stale = try sx.client.send("PATCH", "/api/v1/strategies/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
-                                       json: ["description": "lost"])
+        let stale = try sx.client.send(
+            "PATCH", "/api/v1/strategies/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
+            json: ["description": "lost"])
         #expect(stale.status == 412 && stale.header("etag") == "\"2\"")
         #expect(stale.header("content-type") == "application/problem+json")
-        let stalePut = try sx.client.send("PUT", "/api/v1/strategies/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
-                                          json: ["name": "x", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "momentum"])
+        let stalePut = try sx.client.send(
+            "PUT", "/api/v1/strategies/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 },
+            json: ["name": "x", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "momentum"])
         #expect(stalePut.status == 412)
         let staleDelete = try sx.client.send("DELETE", "/api/v1/strategies/\(id)", headers: auth.merging(["If-Match": "\"1\""]) { $1 })
         #expect(staleDelete.status == 412)
         #expect(try sx.client.send("GET", "/api/v1/strategies/\(id)", headers: auth).json["description"] as? String == "10/30")
 
         // PUT replaces: what is left out goes back to its default.
-        let put = try sx.client.send("PUT", "/api/v1/strategies/\(id)", headers: auth, json: [
-            "name": "Momentum", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "momentum",
-        ])
+        let put = try sx.client.send(
+            "PUT", "/api/v1/strategies/\(id)", headers: auth,
+            json: [
+                "name": "Momentum", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "momentum",
+            ])
         #expect(put.status == 200, "\(put.text)")
         #expect(put.json["parameters"] as? [String: Double] == ["lookback": 20, "threshold": 0])
         #expect(put.json["description"] as? String == "" && put.json["tags"] as? [String] == [] && put.json["version"] as? Int == 3)
@@ -80,10 +88,14 @@ import TestSupport
         try sx.createStrategy(auth, name: "beta trend", extra: ["tags": ["trend"], "description": "slow"])
         try sx.createStrategy(auth, name: "Alpha", kind: "rsi_reversion", parameters: [:], extra: ["status": "paused"])
         try sx.createStrategy(auth, name: "gamma", kind: "bollinger_reversion", parameters: ["k": 1.5], extra: ["tags": ["mean", "trend"]])
-        let tm = try sx.client.send("POST", "/api/v1/strategies", headers: auth, json: [
-            "name": "deep", "strategy_type": "portfolio_management", "engine": "trademaster",
-            "config": ["task_name": "portfolio_management", "dataset_name": "dj30", "agent_name": "eiie", "optimizer_name": "adam", "loss_name": "mse"],
-        ])
+        let tm = try sx.client.send(
+            "POST", "/api/v1/strategies", headers: auth,
+            json: [
+                "name": "deep", "strategy_type": "portfolio_management", "engine": "trademaster",
+                "config": [
+                    "task_name": "portfolio_management", "dataset_name": "dj30", "agent_name": "eiie", "optimizer_name": "adam", "loss_name": "mse",
+                ],
+            ])
         #expect(tm.status == 201, "\(tm.text)")
         let config = try #require(tm.json["config"] as? [String: Any])
         #expect(config["dataset_name"] as? String == "portfolio_management:dj30" && config["agent_name"] as? String == "portfolio_management:eiie")
@@ -129,12 +141,15 @@ import TestSupport
     @Test func invalidDefinitionsNameTheField() throws {
         let (_, auth) = try sx.account()
         func create(_ changes: [String: Any]) throws -> TestResponse {
-            var body: [String: Any] = ["name": AuthFixtures.uniqueName("v"), "strategy_type": "algorithmic_trading", "engine": "builtin",
-                                       "kind": "sma_crossover"]
+            var body: [String: Any] = [
+                "name": AuthFixtures.uniqueName("v"), "strategy_type": "algorithmic_trading", "engine": "builtin",
+                "kind": "sma_crossover",
+            ]
             body.merge(changes) { $1 }
             return try sx.client.send("POST", "/api/v1/strategies", headers: auth, json: body)
         }
-        func expect422(_ changes: [String: Any], _ pointer: String, _ words: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func expect422(_ changes: [String: Any], _ pointer: String, _ words: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws
+        {
             let response = try create(changes)
             #expect(response.status == 422, "\(changes): \(response.text)", sourceLocation: sourceLocation)
             #expect(response.header("content-type") == "application/problem+json", sourceLocation: sourceLocation)
@@ -162,13 +177,20 @@ import TestSupport
         try expect422(["trading": ["commission": 1.5]], "/trading/commission")
         try expect422(["trading": ["initial_capital": -5]], "/trading/initial_capital")
         try expect422(["trading": ["slippage_bps": 10_000]], "/trading/slippage_bps")
-        try expect422(["config": ["task_name": "algorithmic_trading", "dataset_name": "BTC", "agent_name": "deepscalper",
-                                  "optimizer_name": "adam", "loss_name": "mse"]], "/config", "only for engine trademaster")
+        try expect422(
+            [
+                "config": [
+                    "task_name": "algorithmic_trading", "dataset_name": "BTC", "agent_name": "deepscalper",
+                    "optimizer_name": "adam", "loss_name": "mse",
+                ]
+            ], "/config", "only for engine trademaster")
         let tm: [String: Any] = ["engine": "trademaster", "kind": NSNull()]
         try expect422(tm, "/config", "is required")
         func config(_ changes: [String: String]) -> [String: Any] {
-            var config = ["task_name": "algorithmic_trading", "dataset_name": "BTC", "agent_name": "deepscalper",
-                          "optimizer_name": "adam", "loss_name": "mse"]
+            var config = [
+                "task_name": "algorithmic_trading", "dataset_name": "BTC", "agent_name": "deepscalper",
+                "optimizer_name": "adam", "loss_name": "mse",
+            ]
             config.merge(changes) { $1 }
             return tm.merging(["config": config]) { $1 }
         }
@@ -182,11 +204,13 @@ import TestSupport
         try expect422(config([:]).merging(["parameters": ["fast": 3]]) { $1 }, "/parameters")
         #expect(try create(config(["dataset_name": "algorithmic_trading:FX"])).status == 201)
 
-        let malformed = try sx.client.send("POST", "/api/v1/strategies", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
-                                           body: Array("{\"name\":".utf8))
+        let malformed = try sx.client.send(
+            "POST", "/api/v1/strategies", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
+            body: Array("{\"name\":".utf8))
         #expect(malformed.status == 400)
-        let text = try sx.client.send("POST", "/api/v1/strategies", headers: auth.merging(["Content-Type": "text/plain"]) { $1 },
-                                      body: Array("{}".utf8))
+        let text = try sx.client.send(
+            "POST", "/api/v1/strategies", headers: auth.merging(["Content-Type": "text/plain"]) { $1 },
+            body: Array("{}".utf8))
         #expect(text.status == 415)
 
         // One PATCH that breaks the slow/fast relation against the stored fast.
@@ -222,10 +246,14 @@ import TestSupport
         for role in ["viewer", "analyst"] {
             let (_, auth) = try sx.account(role)
             #expect(try sx.client.send("GET", "/api/v1/strategies", headers: auth).status == 200)
-            let create = try sx.client.send("POST", "/api/v1/strategies", headers: auth, json: [
-                "name": "x", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "momentum"])
+            let create = try sx.client.send(
+                "POST", "/api/v1/strategies", headers: auth,
+                json: [
+                    "name": "x", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "momentum",
+                ])
             #expect(create.status == 403, "\(role): \(create.text)")
-            #expect(try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: auth, json: ["dataset_id": 1, "symbol": "A"]).status == 403)
+            #expect(
+                try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: auth, json: ["dataset_id": 1, "symbol": "A"]).status == 403)
             #expect(try sx.client.send("POST", "/api/v1/strategies/\(id)/stop", headers: auth).status == 403)
             #expect(try sx.client.send("PATCH", "/api/v1/strategies/\(id)", headers: auth, json: ["name": "y"]).status == 403)
             #expect(try sx.client.send("DELETE", "/api/v1/strategies/\(id)", headers: auth).status == 403)
@@ -233,8 +261,14 @@ import TestSupport
         // Bob: every route on Alice's strategy is a 404, like one that does not exist.
         for path in ["/api/v1/strategies/\(id)", "/api/v1/strategies/999999999", "/api/v1/strategies/0", "/api/v1/strategies/-3"] {
             #expect(try sx.client.send("GET", path, headers: bob).status == 404)
-            #expect(try sx.client.send("PUT", path, headers: bob, json: ["name": "x", "strategy_type": "algorithmic_trading",
-                                                                         "engine": "builtin", "kind": "momentum"]).status == 404)
+            #expect(
+                try sx.client.send(
+                    "PUT", path, headers: bob,
+                    json: [
+                        "name": "x", "strategy_type": "algorithmic_trading",
+                        "engine": "builtin", "kind": "momentum",
+                    ]
+                ).status == 404)
             #expect(try sx.client.send("PATCH", path, headers: bob, json: ["name": "x"]).status == 404)
             #expect(try sx.client.send("DELETE", path, headers: bob).status == 404)
             #expect(try sx.client.send("POST", path + "/clone", headers: bob, json: ["name": "x"]).status == 404)
@@ -259,9 +293,12 @@ import TestSupport
         let statuses = LockedArray()
         DispatchQueue.concurrentPerform(iterations: count) { index in
             let client = sx.client
-            let response = try? client.send("POST", "/api/v1/strategies", headers: auth, json: [
-                "name": index % 2 == 0 ? name : name.uppercased(), "strategy_type": "algorithmic_trading", "engine": "builtin",
-                "kind": "sma_crossover"])
+            let response = try? client.send(
+                "POST", "/api/v1/strategies", headers: auth,
+                json: [
+                    "name": index % 2 == 0 ? name : name.uppercased(), "strategy_type": "algorithmic_trading", "engine": "builtin",
+                    "kind": "sma_crossover",
+                ])
             statuses.append(response?.status ?? -1)
         }
         #expect(statuses.values.sorted() == [201] + Array(repeating: 409, count: count - 1), "\(statuses.values)")

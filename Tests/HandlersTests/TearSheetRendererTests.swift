@@ -1,8 +1,9 @@
 import Foundation
-@testable import Handlers
 import Quant
-import Testing
 import TestSupport
+import Testing
+
+@testable import Handlers
 
 /// The tear sheet page and its charts, from a synthetic curve; rendered in headless Chromium.
 @Suite struct TearSheetRendererTests {
@@ -13,15 +14,17 @@ import TestSupport
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(state >> 11) / Double(1 << 53)
         }
-        var equity = [100_000.0], bench = [3000.0]
+        var equity = [100_000.0]
+        var bench = [3000.0]
         for _ in 1..<count {
             equity.append(equity[equity.count - 1] * (1 + (uniform() - 0.49) * 0.03))
             bench.append(bench[bench.count - 1] * (1 + (uniform() - 0.495) * 0.02))
         }
         let times = (0..<count).map { Int64(1_577_836_800 + 86_400 * $0) }
         let trade = (0..<trades).map { _ in (uniform() - 0.45) * 0.1 }
-        let stats = TradeStatistics(profits: trade.map { $0 * 10_000 }, returns: trade, barsHeld: trade.map { _ in 5 },
-                                    openTrades: 1, exposure: 0.6)
+        let stats = TradeStatistics(
+            profits: trade.map { $0 * 10_000 }, returns: trade, barsHeld: trade.map { _ in 5 },
+            openTrades: 1, exposure: 0.6)
         return TearSheet(
             title: "sma_crossover on SPX", details: ["fast 10, slow 30", "2020-01-01 to 2021-08-23"],
             timestamps: times, equity: equity, benchmark: bench, benchmarkName: "SPX",
@@ -36,9 +39,11 @@ import TestSupport
             #expect(!html.contains(forbidden), "\(forbidden)")
         }
         #expect(html.components(separatedBy: "<svg ").count - 1 == 5)
-        for title in ["Equity vs SPX", "Underwater (drawdown)", "Monthly returns", "Rolling Sharpe (63 bars)",
-                      "Trade returns (40 closed trades)", "<caption>Performance", "<caption>TradeMaster",
-                      "<caption>Trades", "<caption>Risk", "<caption>Worst drawdowns", ">2020<", ">2021<", ">Year<"] {
+        for title in [
+            "Equity vs SPX", "Underwater (drawdown)", "Monthly returns", "Rolling Sharpe (63 bars)",
+            "Trade returns (40 closed trades)", "<caption>Performance", "<caption>TradeMaster",
+            "<caption>Trades", "<caption>Risk", "<caption>Worst drawdowns", ">2020<", ">2021<", ">Year<",
+        ] {
             #expect(html.contains(title), "\(title)")
         }
         // Eight months of 2021 and twelve of 2020, each with a year total: 22 heat-map cells.
@@ -85,7 +90,8 @@ import TestSupport
         let scratch = NSTemporaryDirectory() + "tm-tearsheet-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let path = scratch + "/report.html", png = scratch + "/report.png"
+        let path = scratch + "/report.html"
+        let png = scratch + "/report.png"
         try TearSheetRenderer(sheet: try Self.sheet()).render().write(toFile: path, atomically: true, encoding: .utf8)
         let shot = try Chromium.screenshot(path, to: png, width: 1050, height: 2400, scratch: scratch)
         #expect(shot.status == 0, "\(shot.output)")

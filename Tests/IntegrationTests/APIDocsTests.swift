@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The OpenAPI document through nginx: valid OpenAPI 3.1, true to what the live API answers
 /// (schemathesis), and readable in a real browser (Swagger UI, ReDoc in headless Chromium).
@@ -37,23 +37,25 @@ import TestSupport
         try fx.resetAddressThrottle()
         defer { try? fx.resetAddressThrottle() }
         let admin = try fx.login(try fx.createWithCLI(role: "admin"))
-        let result = try TestStack.run([
-            venv + "/bin/schemathesis", "run", fx.stack.baseURL + "/api/v1/openapi.json",
-            "--url", fx.stack.baseURL, "--header", "Authorization: Bearer \(admin.access)",
-            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection,unsupported_method",
-            // Logging out, changing the password or ending a session (the stateful phase links
-            // GET /auth/sessions to DELETE /auth/sessions/{id}) would end the session every
-            // later case runs under; their own suites cover them.
-            "--exclude-path", "/api/v1/auth/logout", "--exclude-path", "/api/v1/auth/change-password",
-            "--exclude-path", "/api/v1/auth/sessions/{id}",
-            // The coverage phase trips a CPython 3.11 bug in hypothesis' lambda descriptions now and
-            // then ("AST constructor recursion depth mismatch", a crash of the tool, not a finding).
-            "--phases", "examples,fuzzing,stateful",
-            // Diagnostics routes exist only in test stacks (sleeping up to a minute is their job).
-            "--exclude-path-regex", "^/_diag/",
-            "--max-examples", "15", "--seed", "42", "--workers", "2", "--no-color",
-            "--generation-database", "none", "--request-timeout", "20",
-        ], environment: ["SCHEMATHESIS_HOOKS": ""])
+        let result = try TestStack.run(
+            [
+                venv + "/bin/schemathesis", "run", fx.stack.baseURL + "/api/v1/openapi.json",
+                "--url", fx.stack.baseURL, "--header", "Authorization: Bearer \(admin.access)",
+                "--checks",
+                "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection,unsupported_method",
+                // Logging out, changing the password or ending a session (the stateful phase links
+                // GET /auth/sessions to DELETE /auth/sessions/{id}) would end the session every
+                // later case runs under; their own suites cover them.
+                "--exclude-path", "/api/v1/auth/logout", "--exclude-path", "/api/v1/auth/change-password",
+                "--exclude-path", "/api/v1/auth/sessions/{id}",
+                // The coverage phase trips a CPython 3.11 bug in hypothesis' lambda descriptions now and
+                // then ("AST constructor recursion depth mismatch", a crash of the tool, not a finding).
+                "--phases", "examples,fuzzing,stateful",
+                // Diagnostics routes exist only in test stacks (sleeping up to a minute is their job).
+                "--exclude-path-regex", "^/_diag/",
+                "--max-examples", "15", "--seed", "42", "--workers", "2", "--no-color",
+                "--generation-database", "none", "--request-timeout", "20",
+            ], environment: ["SCHEMATHESIS_HOOKS": ""])
         // The whole report stays in the state's log folder (the failure shows only its end).
         try? result.output.write(toFile: fx.stack.state + "/log/schemathesis.log", atomically: true, encoding: .utf8)
         #expect(result.status == 0, "\(String(result.output.suffix(12_000))) (whole report: \(fx.stack.state)/log/schemathesis.log)")
@@ -63,10 +65,12 @@ import TestSupport
     /// page can only work from what nginx serves.
     func render(_ path: String, screenshot: String) throws -> String {
         let url = fx.stack.baseURL + path
-        let common = ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                      "--no-first-run", "--disable-extensions", "--disable-background-networking",
-                      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--window-size=1280,1600",
-                      "--virtual-time-budget=15000", "--user-data-dir=\(scratch)/profile"]
+        let common = [
+            "chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--no-first-run", "--disable-extensions", "--disable-background-networking",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--window-size=1280,1600",
+            "--virtual-time-budget=15000", "--user-data-dir=\(scratch)/profile",
+        ]
         let shot = try TestStack.run(common + ["--screenshot=\(screenshot)", url])
         #expect(shot.status == 0, "\(shot.output)")
         let dom = try TestStack.run(common + ["--dump-dom", url])

@@ -1,7 +1,7 @@
 import Foundation
 import Security
-import Testing
 import TestSupport
+import Testing
 
 /// Access tokens through nginx: every way a token can be wrong is a 401 with
 /// `WWW-Authenticate`, and only a live session makes a well-signed token work. Tokens are
@@ -13,8 +13,9 @@ import TestSupport
     /// Claims for `account`'s session that the pool would accept, with `change` applied.
     func claims(_ userID: Int, _ sid: String, _ change: (inout JWTClaims) -> Void = { _ in }) -> JWTClaims {
         let now = Int64(Date().timeIntervalSince1970)
-        var claims = JWTClaims(iss: "trademaster", aud: "trademaster-api", sub: String(userID), sid: sid,
-                               jti: UUID().uuidString, role: "user", iat: now, exp: now + 600)
+        var claims = JWTClaims(
+            iss: "trademaster", aud: "trademaster-api", sub: String(userID), sid: sid,
+            jti: UUID().uuidString, role: "user", iat: now, exp: now + 600)
         change(&claims)
         return claims
     }
@@ -68,7 +69,11 @@ import TestSupport
     @Test func expiredTokenIsRefused() throws {
         let account = try fx.register()
         let tokens = try fx.login(account)
-        let token = try sign(claims(account.id, tokens.sessionID) { $0.iat -= 3600; $0.exp = $0.iat + 1800 })
+        let token = try sign(
+            claims(account.id, tokens.sessionID) {
+                $0.iat -= 3600
+                $0.exp = $0.iat + 1800
+            })
         let response = try me(token)
         expectInvalidToken(response)
         #expect(response.json["detail"] as? String == "The access token has expired.")

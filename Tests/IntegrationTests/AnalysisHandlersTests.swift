@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The analysis routes and the tear sheet through nginx: a backtest answered in the request
 /// (and queued above TM_SYNC_MAX_BARS, run by a real `tm worker`), performance equal to
@@ -14,8 +14,10 @@ import TestSupport
 
     /// POST /analysis/backtest of an inline SMA crossover on `dataset`.
     func backtest(_ auth: [String: String], dataset: Int, client: (any TestClient)? = nil, extra: [String: Any] = [:]) throws -> TestResponse {
-        var body: [String: Any] = ["strategy": ["kind": "sma_crossover", "parameters": ["fast": 10, "slow": 30]],
-                                   "dataset_id": dataset, "symbol": "AAA", "commission": 0.001]
+        var body: [String: Any] = [
+            "strategy": ["kind": "sma_crossover", "parameters": ["fast": 10, "slow": 30]],
+            "dataset_id": dataset, "symbol": "AAA", "commission": 0.001,
+        ]
         body.merge(extra) { $1 }
         return try (client ?? sx.client).send("POST", "/api/v1/analysis/backtest", headers: auth, json: body)
     }
@@ -33,19 +35,25 @@ import TestSupport
 
     /// Expects every number of `reference` (tm metrics' keys) in `metrics` within 1e-9 relative.
     func expectSameMetrics(_ metrics: [String: Any], _ reference: [String: Any], _ what: String) {
-        let keys = ["cumulative_return", "annual_return", "annual_volatility", "sharpe", "sortino", "calmar", "omega", "tail_ratio",
-                    "stability", "downside_risk", "max_drawdown", "value_at_risk_95", "conditional_value_at_risk_95", "return_count"]
-        for key in keys { #expect(Self.close(metrics[key], reference[key]), "\(what) \(key): \(metrics[key] ?? "nil") vs \(reference[key] ?? "nil")") }
-        let tm = metrics["trademaster"] as? [String: Any] ?? [:], ref = reference["trademaster"] as? [String: Any] ?? [:]
+        let keys = [
+            "cumulative_return", "annual_return", "annual_volatility", "sharpe", "sortino", "calmar", "omega", "tail_ratio",
+            "stability", "downside_risk", "max_drawdown", "value_at_risk_95", "conditional_value_at_risk_95", "return_count",
+        ]
+        for key in keys {
+            #expect(Self.close(metrics[key], reference[key]), "\(what) \(key): \(metrics[key] ?? "nil") vs \(reference[key] ?? "nil")")
+        }
+        let tm = metrics["trademaster"] as? [String: Any] ?? [:]
+        let ref = reference["trademaster"] as? [String: Any] ?? [:]
         #expect(ref.count == 6)
         for (key, value) in ref { #expect(Self.close(tm[key], value), "\(what) trademaster \(key)") }
-        let drawdown = metrics["drawdown"] as? [String: Any] ?? [:], refDrawdown = reference["drawdown"] as? [String: Any] ?? [:]
+        let drawdown = metrics["drawdown"] as? [String: Any] ?? [:]
+        let refDrawdown = reference["drawdown"] as? [String: Any] ?? [:]
         #expect(drawdown["duration_bars"] as? Int == refDrawdown["duration_bars"] as? Int)
     }
 
     static func close(_ a: Any?, _ b: Any?) -> Bool {
         switch (a as? Double, b as? Double) {
-        case let (x?, y?): return abs(x - y) <= max(1e-9 * abs(y), 1e-15)
+        case (let x?, let y?): return abs(x - y) <= max(1e-9 * abs(y), 1e-15)
         case (nil, nil): return true
         default: return false
         }
@@ -59,17 +67,20 @@ import TestSupport
         let runID = try #require(response.json["run_id"] as? Int)
         #expect((response.json["run"] as? [String: Any])?["status"] as? String == "succeeded")
         // The same trades as backtesting.py's reference (fixture backtest_daily_sma).
-        let reference = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: sx.fixtures + "/backtest_daily_sma.json"))) as? [String: Any])
+        let reference = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: sx.fixtures + "/backtest_daily_sma.json"))) as? [String: Any])
         let refTrades = try #require(reference["trades"] as? [[String: Any]])
         let trades = try #require(response.json["trades"] as? [[String: Any]])
-        #expect(trades.filter { $0["open"] as? Bool == false }.compactMap { $0["entry_bar"] as? Int } == refTrades.compactMap { $0["entry_bar"] as? Int })
+        #expect(
+            trades.filter { $0["open"] as? Bool == false }.compactMap { $0["entry_bar"] as? Int } == refTrades.compactMap { $0["entry_bar"] as? Int })
         #expect((response.json["trade_statistics"] as? [String: Any])?["count"] as? Int == refTrades.count)
         #expect((response.json["equity"] as? [Any])?.count == 500)
 
         // analysis/performance of the run equals `tm metrics` on its stored equity.
-        let equity = try #require(try sx.client.send("GET", "/api/v1/runs/\(runID)/equity?max_points=10000", headers: auth)
-            .json["points"] as? [[String: Any]])
+        let equity = try #require(
+            try sx.client.send("GET", "/api/v1/runs/\(runID)/equity?max_points=10000", headers: auth)
+                .json["points"] as? [[String: Any]])
         #expect(equity.count == 500)
         let tm = try tmMetrics(times: equity.compactMap { $0["time"] as? String }, values: equity.compactMap { $0["equity"] as? Double }, name: "run")
         let performance = try sx.client.send("GET", "/api/v1/analysis/performance?run_id=\(runID)", headers: auth)
@@ -92,11 +103,13 @@ import TestSupport
 
         // A strategy's latest succeeded run, with a benchmark: alpha and beta appear.
         let strategy = try #require(try sx.createStrategy(auth, parameters: ["fast": 10, "slow": 30], trading: ["commission": 0.001])["id"] as? Int)
-        let byStrategy = try sx.client.send("POST", "/api/v1/analysis/backtest", headers: auth,
-                                            json: ["strategy_id": strategy, "dataset_id": dataset, "symbol": "AAA"])
+        let byStrategy = try sx.client.send(
+            "POST", "/api/v1/analysis/backtest", headers: auth,
+            json: ["strategy_id": strategy, "dataset_id": dataset, "symbol": "AAA"])
         #expect(byStrategy.status == 200, "\(byStrategy.text)")
-        let latest = try sx.client.send("GET", "/api/v1/analysis/performance?strategy_id=\(strategy)&benchmark_dataset_id=\(dataset)",
-                                        headers: auth)
+        let latest = try sx.client.send(
+            "GET", "/api/v1/analysis/performance?strategy_id=\(strategy)&benchmark_dataset_id=\(dataset)",
+            headers: auth)
         #expect(latest.status == 200, "\(latest.text)")
         #expect((latest.json["source"] as? [String: Any])?["run_id"] as? Int == byStrategy.json["run_id"] as? Int)
         let withBench = try #require(latest.json["metrics"] as? [String: Any])
@@ -108,9 +121,11 @@ import TestSupport
         let (_, auth) = try sx.account()
         let dataset = try sx.uploadDaily(auth)
         let a = try #require(try backtest(auth, dataset: dataset).json["run_id"] as? Int)
-        let b = try #require(try backtest(auth, dataset: dataset, extra: ["strategy": ["kind": "ema_crossover", "parameters": [:] as [String: Any]]])
-            .json["run_id"] as? Int)
-        let risk = try sx.client.send("GET", "/api/v1/analysis/risk?run_id=\(a)&benchmark_dataset_id=\(dataset)&window=20&max_points=100", headers: auth)
+        let b = try #require(
+            try backtest(auth, dataset: dataset, extra: ["strategy": ["kind": "ema_crossover", "parameters": [:] as [String: Any]]])
+                .json["run_id"] as? Int)
+        let risk = try sx.client.send(
+            "GET", "/api/v1/analysis/risk?run_id=\(a)&benchmark_dataset_id=\(dataset)&window=20&max_points=100", headers: auth)
         #expect(risk.status == 200, "\(risk.text)")
         let vars = try #require(risk.json["value_at_risk"] as? [[String: Any]])
         #expect(vars.count == 6 && Set(vars.compactMap { $0["method"] as? String }) == ["historical", "gaussian", "cornish_fisher"])
@@ -146,7 +161,8 @@ import TestSupport
         let queries: [(String, Int, String)] = [
             ("performance", 422, "run_id"), ("performance?run_id=abc", 422, "run_id"),
             ("performance?run_id=\(run)&dataset_id=\(dataset)", 422, "dataset_id"), ("performance?symbol=AAA&run_id=\(run)", 422, "symbol"),
-            ("performance?dataset_id=\(dataset)&symbol=ZZZ", 422, "symbol"), ("performance?run_id=\(run)&periods_per_year=0", 422, "periods_per_year"),
+            ("performance?dataset_id=\(dataset)&symbol=ZZZ", 422, "symbol"),
+            ("performance?run_id=\(run)&periods_per_year=0", 422, "periods_per_year"),
             ("performance?run_id=\(run)&benchmark_symbol=AAA", 422, "benchmark_symbol"), ("risk?run_id=\(run)&window=1", 422, "window"),
             ("risk?run_id=\(run)&max_points=1", 422, "max_points"), ("performance?strategy_id=\(strategy)", 409, "strategy_id"),
             ("performance?run_id=999999999", 404, "run_id"), ("risk?dataset_id=999999999", 404, "dataset_id"),
@@ -159,13 +175,26 @@ import TestSupport
         }
         let bodies: [([String: Any], Int, String)] = [
             (["strategy": ["kind": "nope"], "dataset_id": dataset, "symbol": "AAA"], 422, "/strategy/kind"),
-            (["strategy": ["kind": "sma_crossover", "parameters": ["fast": 1]], "dataset_id": dataset, "symbol": "AAA"], 422, "/strategy/parameters/fast"),
-            (["strategy": ["kind": "sma_crossover", "parameters": ["fast": 40, "slow": 30]], "dataset_id": dataset, "symbol": "AAA"], 422, "/strategy/parameters/fast"),
+            (
+                ["strategy": ["kind": "sma_crossover", "parameters": ["fast": 1]], "dataset_id": dataset, "symbol": "AAA"], 422,
+                "/strategy/parameters/fast"
+            ),
+            (
+                ["strategy": ["kind": "sma_crossover", "parameters": ["fast": 40, "slow": 30]], "dataset_id": dataset, "symbol": "AAA"], 422,
+                "/strategy/parameters/fast"
+            ),
             (["strategy": ["kind": "sma_crossover"], "dataset_id": 999_999_999, "symbol": "AAA"], 404, "/dataset_id"),
             (["strategy": ["kind": "sma_crossover"], "dataset_id": dataset, "symbol": "ZZZ"], 422, "/symbol"),
-            (["strategy": ["kind": "sma_crossover"], "dataset_id": dataset, "symbol": "AAA", "start": "2022-01-01T00:00:00Z",
-              "end": "2021-01-01T00:00:00Z"], 422, "/start"),
-            (["strategy": ["kind": "sma_crossover", "parameters": ["fast": 10, "slow": 600]], "dataset_id": dataset, "symbol": "AAA"], 422, "/dataset_id"),
+            (
+                [
+                    "strategy": ["kind": "sma_crossover"], "dataset_id": dataset, "symbol": "AAA", "start": "2022-01-01T00:00:00Z",
+                    "end": "2021-01-01T00:00:00Z",
+                ], 422, "/start"
+            ),
+            (
+                ["strategy": ["kind": "sma_crossover", "parameters": ["fast": 10, "slow": 600]], "dataset_id": dataset, "symbol": "AAA"], 422,
+                "/dataset_id"
+            ),
             (["dataset_id": dataset, "symbol": "AAA"], 422, "/strategy_id"),
             (["strategy_id": strategy, "strategy": ["kind": "sma_crossover"], "dataset_id": dataset, "symbol": "AAA"], 422, "/strategy"),
             (["strategy": ["kind": "sma_crossover"], "dataset_id": dataset, "symbol": "AAA", "commission": 2], 422, "/commission"),
@@ -183,15 +212,20 @@ import TestSupport
         let (_, other) = try sx.account()
         let otherDataset = try sx.uploadDaily(other)
         let otherRun = try #require(try backtest(other, dataset: otherDataset).json["run_id"] as? Int)
-        for path in ["/api/v1/analysis/performance?run_id=\(run)", "/api/v1/analysis/risk?run_id=\(run)",
-                     "/api/v1/analysis/performance?strategy_id=\(strategy)", "/api/v1/analysis/risk?dataset_id=\(dataset)",
-                     "/api/v1/analysis/performance?run_id=\(otherRun)&benchmark_run_id=\(run)",
-                     "/api/v1/runs/\(run)/report.html", "/api/v1/runs/\(run)/equity.svg"] {
+        for path in [
+            "/api/v1/analysis/performance?run_id=\(run)", "/api/v1/analysis/risk?run_id=\(run)",
+            "/api/v1/analysis/performance?strategy_id=\(strategy)", "/api/v1/analysis/risk?dataset_id=\(dataset)",
+            "/api/v1/analysis/performance?run_id=\(otherRun)&benchmark_run_id=\(run)",
+            "/api/v1/runs/\(run)/report.html", "/api/v1/runs/\(run)/equity.svg",
+        ] {
             #expect(try sx.client.send("GET", path, headers: other).status == 404, "\(path)")
         }
         #expect(try sx.client.send("POST", "/api/v1/analysis/compare", headers: other, json: ["run_ids": [otherRun, run]]).status == 404)
-        #expect(try sx.client.send("POST", "/api/v1/analysis/backtest", headers: other,
-                                   json: ["strategy_id": strategy, "dataset_id": otherDataset, "symbol": "AAA"]).status == 404)
+        #expect(
+            try sx.client.send(
+                "POST", "/api/v1/analysis/backtest", headers: other,
+                json: ["strategy_id": strategy, "dataset_id": otherDataset, "symbol": "AAA"]
+            ).status == 404)
         #expect(try backtest(other, dataset: dataset).status == 404)
         // A viewer reads but cannot backtest.
         let (_, viewer) = try sx.account("viewer")
@@ -222,11 +256,14 @@ import TestSupport
         let (_, auth) = try sx.account()
         let dataset = try sx.uploadDaily(auth)
         func body(_ commission: Double) -> [UInt8] {
-            Array(#"{"strategy": {"kind": "sma_crossover", "parameters": {"fast": 10, "slow": 30}}, "dataset_id": \#(dataset), "symbol": "AAA", "commission": \#(commission)}"#.utf8)
+            Array(
+                #"{"strategy": {"kind": "sma_crossover", "parameters": {"fast": 10, "slow": 30}}, "dataset_id": \#(dataset), "symbol": "AAA", "commission": \#(commission)}"#
+                    .utf8)
         }
         func send(_ client: any TestClient, key: String, _ bytes: [UInt8]) throws -> TestResponse {
-            try client.send("POST", "/api/v1/analysis/backtest",
-                            headers: auth.merging(["Content-Type": "application/json", "Idempotency-Key": key]) { $1 }, body: bytes)
+            try client.send(
+                "POST", "/api/v1/analysis/backtest",
+                headers: auth.merging(["Content-Type": "application/json", "Idempotency-Key": key]) { $1 }, body: bytes)
         }
         func runs() throws -> Int? { try sx.client.send("GET", "/api/v1/runs", headers: auth).json["total"] as? Int }
         // Within the request (500 bars ≤ the suite's TM_SYNC_MAX_BARS): 200 twice, one run.
@@ -258,20 +295,23 @@ import TestSupport
     @Test func theReportRendersInChromiumAndTheEquityChartIsSVG() throws {
         let (_, auth) = try sx.account()
         let dataset = try sx.uploadDaily(auth)
-        let runID = try #require(try backtest(auth, dataset: dataset, extra: ["benchmark": ["dataset_id": dataset, "symbol": "AAA"]])
-            .json["run_id"] as? Int)
+        let runID = try #require(
+            try backtest(auth, dataset: dataset, extra: ["benchmark": ["dataset_id": dataset, "symbol": "AAA"]])
+                .json["run_id"] as? Int)
         let report = try sx.client.send("GET", "/api/v1/runs/\(runID)/report.html", headers: auth)
         #expect(report.status == 200 && report.header("content-type") == "text/html; charset=utf-8")
         let html = report.text
         for forbidden in ["<script", "src=", "href=", "url(", "@import", "<link"] { #expect(!html.contains(forbidden), "\(forbidden)") }
         #expect(html.contains("Equity vs AAA") && html.contains("<caption>Worst drawdowns"))
         let svg = try sx.client.send("GET", "/api/v1/runs/\(runID)/equity.svg?width=800&height=300", headers: auth)
-        #expect(svg.status == 200 && svg.header("content-type") == "image/svg+xml" && svg.text.hasPrefix("<svg") && svg.text.contains("width=\"800\""))
+        #expect(
+            svg.status == 200 && svg.header("content-type") == "image/svg+xml" && svg.text.hasPrefix("<svg") && svg.text.contains("width=\"800\""))
 
         let scratch = NSTemporaryDirectory() + "tm-report-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let path = scratch + "/report.html", png = scratch + "/report.png"
+        let path = scratch + "/report.html"
+        let png = scratch + "/report.png"
         try html.write(toFile: path, atomically: true, encoding: .utf8)
         let shot = try Chromium.screenshot(path, to: png, width: 1050, height: 2400, scratch: scratch)
         #expect(shot.status == 0, "\(shot.output)")

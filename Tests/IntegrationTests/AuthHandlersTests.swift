@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// `POST /api/v1/auth/register`, `/login`, `/token` and `/refresh` through nginx.
 @Suite struct AuthHandlersTests {
@@ -10,10 +10,12 @@ import TestSupport
 
     @Test func registerAnswers201WithTheUserAndNeverTheHash() throws {
         let name = AuthFixtures.uniqueName("Reg")
-        let response = try fx.client.send("POST", "/api/v1/auth/register", json: [
-            "username": name, "email": "\(name)@Example.COM", "password": AuthFixtures.password,
-            "full_name": "  Ada Lovelace ", "agree_terms": true,
-        ])
+        let response = try fx.client.send(
+            "POST", "/api/v1/auth/register",
+            json: [
+                "username": name, "email": "\(name)@Example.COM", "password": AuthFixtures.password,
+                "full_name": "  Ada Lovelace ", "agree_terms": true,
+            ])
         #expect(response.status == 201)
         #expect(response.header("location") == "/api/v1/auth/me")
         #expect(response.json["username"] as? String == name.lowercased())
@@ -29,25 +31,31 @@ import TestSupport
 
     @Test func duplicateUsernameOrEmailIgnoringCaseIs409() throws {
         let account = try fx.register()
-        let sameName = try fx.client.send("POST", "/api/v1/auth/register", json: [
-            "username": account.username.uppercased(), "email": "other_\(account.username)@example.com",
-            "password": AuthFixtures.password, "agree_terms": true,
-        ])
+        let sameName = try fx.client.send(
+            "POST", "/api/v1/auth/register",
+            json: [
+                "username": account.username.uppercased(), "email": "other_\(account.username)@example.com",
+                "password": AuthFixtures.password, "agree_terms": true,
+            ])
         #expect(sameName.status == 409)
         #expect(sameName.header("content-type") == "application/problem+json")
         #expect((sameName.json["detail"] as? String)?.contains("username") == true)
-        let sameEmail = try fx.client.send("POST", "/api/v1/auth/register", json: [
-            "username": AuthFixtures.uniqueName(), "email": account.email.uppercased(),
-            "password": AuthFixtures.password, "agree_terms": true,
-        ])
+        let sameEmail = try fx.client.send(
+            "POST", "/api/v1/auth/register",
+            json: [
+                "username": AuthFixtures.uniqueName(), "email": account.email.uppercased(),
+                "password": AuthFixtures.password, "agree_terms": true,
+            ])
         #expect(sameEmail.status == 409)
         #expect((sameEmail.json["detail"] as? String)?.contains("email") == true)
     }
 
     @Test func invalidRegistrationIs422ListingEveryField() throws {
-        let response = try fx.client.send("POST", "/api/v1/auth/register", json: [
-            "username": "a b", "email": "not-an-email", "password": "password", "agree_terms": false,
-        ])
+        let response = try fx.client.send(
+            "POST", "/api/v1/auth/register",
+            json: [
+                "username": "a b", "email": "not-an-email", "password": "password", "agree_terms": false,
+            ])
         #expect(response.status == 422)
         #expect(response.header("content-type") == "application/problem+json")
         let pointers = Set((response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["pointer"] as? String })
@@ -61,9 +69,11 @@ import TestSupport
         #expect(malformed.status == 400)
         let form = try fx.client.send("POST", "/api/v1/auth/register", headers: ["Content-Type": "text/plain"], body: Array("x".utf8))
         #expect(form.status == 415)
-        let tooLongName = try fx.client.send("POST", "/api/v1/auth/register", json: [
-            "username": String(repeating: "a", count: 51), "email": "x@example.com", "password": AuthFixtures.password, "agree_terms": true,
-        ])
+        let tooLongName = try fx.client.send(
+            "POST", "/api/v1/auth/register",
+            json: [
+                "username": String(repeating: "a", count: 51), "email": "x@example.com", "password": AuthFixtures.password, "agree_terms": true,
+            ])
         #expect(tooLongName.status == 422)
     }
 
@@ -93,7 +103,8 @@ import TestSupport
         defer { try? fx.resetAddressThrottle() }
         let account = try fx.register()
         let wrong = try fx.client.send("POST", "/api/v1/auth/login", json: ["username": account.username, "password": "Wrong-Password-1"])
-        let unknown = try fx.client.send("POST", "/api/v1/auth/login", json: ["username": AuthFixtures.uniqueName("nobody"), "password": "Wrong-Password-1"])
+        let unknown = try fx.client.send(
+            "POST", "/api/v1/auth/login", json: ["username": AuthFixtures.uniqueName("nobody"), "password": "Wrong-Password-1"])
         for response in [wrong, unknown] {
             #expect(response.status == 401)
             #expect(response.header("www-authenticate") == "Bearer")
@@ -113,7 +124,8 @@ import TestSupport
             #expect(response.status == 401)
             return Date().timeIntervalSince(start)
         }
-        var wrong: [Double] = [], unknown: [Double] = []
+        var wrong: [Double] = []
+        var unknown: [Double] = []
         for _ in 0..<4 {
             wrong.append(try seconds(account.username))
             unknown.append(try seconds(AuthFixtures.uniqueName("nobody")))
@@ -128,7 +140,8 @@ import TestSupport
     @Test func oauthPasswordGrantAnswersPerRFC6749() throws {
         defer { try? fx.resetAddressThrottle() }
         let account = try fx.register()
-        let form = "grant_type=password&username=\(account.username)&password=\(account.password.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+        let form =
+            "grant_type=password&username=\(account.username)&password=\(account.password.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
         let headers = ["Content-Type": "application/x-www-form-urlencoded"]
         let ok = try fx.client.send("POST", "/api/v1/auth/token", headers: headers, body: Array(form.utf8))
         #expect(ok.status == 200)
@@ -139,8 +152,9 @@ import TestSupport
         let me = try fx.client.send("GET", "/api/v1/auth/me", headers: ["Authorization": "Bearer \(ok.json["access_token"] as? String ?? "")"])
         #expect(me.status == 200)
 
-        let wrong = try fx.client.send("POST", "/api/v1/auth/token", headers: headers,
-                                       body: Array("grant_type=password&username=\(account.username)&password=nope".utf8))
+        let wrong = try fx.client.send(
+            "POST", "/api/v1/auth/token", headers: headers,
+            body: Array("grant_type=password&username=\(account.username)&password=nope".utf8))
         #expect(wrong.status == 400)
         #expect(wrong.json["error"] as? String == "invalid_grant")
         let grant = try fx.client.send("POST", "/api/v1/auth/token", headers: headers, body: Array("grant_type=client_credentials".utf8))
@@ -198,8 +212,10 @@ import TestSupport
         #expect(all.filter { $0 == 200 }.count <= 1)
         #expect(all.filter { $0 == 401 }.count >= 5)
         #expect(all.allSatisfy { $0 == 200 || $0 == 401 }, "\(all)")
-        let reuses = try TestStack.run(["psql", fx.stack.databaseURL, "-tAc",
-                                        "SELECT count(*) FROM audit_events WHERE event = 'refresh.reuse' AND details->>'session_id' = '\(tokens.sessionID)'"])
+        let reuses = try TestStack.run([
+            "psql", fx.stack.databaseURL, "-tAc",
+            "SELECT count(*) FROM audit_events WHERE event = 'refresh.reuse' AND details->>'session_id' = '\(tokens.sessionID)'",
+        ])
         #expect((Int(reuses.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 1, "\(reuses.output)")
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer).status == 401)
     }

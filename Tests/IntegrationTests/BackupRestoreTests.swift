@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `scripts/backup` and `scripts/restore` against the test PostgreSQL, on a scratch database
 /// (so the shared one is never wiped under other tests) filled through the API of a pool of
@@ -35,7 +35,8 @@ import TestSupport
                 counts[fields[0]] = fields[1]
             }
         }
-        let sequences = try sql(url, "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE relkind = 'S' AND nspname = 'public' ORDER BY 1")
+        let sequences = try sql(
+            url, "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE relkind = 'S' AND nspname = 'public' ORDER BY 1")
         var values: [String: String] = [:]
         for sequence in sequences {
             values[sequence] = try sql(url, "SELECT last_value, is_called FROM public.\"\(sequence)\"").joined()
@@ -58,8 +59,9 @@ import TestSupport
     /// all through a pool and a `tm worker` of its own on that database; then a few awkward
     /// values through SQL.
     func populate(_ url: String) throws {
-        let migrated = try TestStack.run([stack.binary, "migrate", "--dir", stack.repo + "/migrations"],
-                                         environment: ["TM_ENV_FILE": stack.envFile, "DATABASE_URL": url])
+        let migrated = try TestStack.run(
+            [stack.binary, "migrate", "--dir", stack.repo + "/migrations"],
+            environment: ["TM_ENV_FILE": stack.envFile, "DATABASE_URL": url])
         try #require(migrated.status == 0, "\(migrated.output)")
         // A Redis database of its own too, so these user ids never meet the shared ones' keys.
         var redis = try #require(URLComponents(string: stack.redisURL))
@@ -75,9 +77,12 @@ import TestSupport
         var bearers: [[String: String]] = []
         for index in 0..<3 {
             let username = AuthFixtures.uniqueName("bk\(index)")
-            let registered = try client.send("POST", "/api/v1/auth/register", json: [
-                "username": username, "email": "\(username)@example.com", "password": AuthFixtures.password,
-                "full_name": "Backup Ünïcode \(index)", "agree_terms": true])
+            let registered = try client.send(
+                "POST", "/api/v1/auth/register",
+                json: [
+                    "username": username, "email": "\(username)@example.com", "password": AuthFixtures.password,
+                    "full_name": "Backup Ünïcode \(index)", "agree_terms": true,
+                ])
             try #require(registered.status == 201, "register: \(registered.status) \(registered.text)")
             let login = try client.send("POST", "/api/v1/auth/login", json: ["username": username, "password": AuthFixtures.password])
             try #require(login.status == 200, "login: \(login.status) \(login.text)")
@@ -89,15 +94,19 @@ import TestSupport
         #expect(key.status == 201, "api key: \(key.status) \(key.text)")
 
         let csv = DataFixtures.wideDaily(count: 300, seed: 19).text
-        let upload = try client.send("POST", "/api/v1/data/upload?name=\(AuthFixtures.uniqueName("ds"))&symbol=AAA",
-                                     headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(csv.utf8))
+        let upload = try client.send(
+            "POST", "/api/v1/data/upload?name=\(AuthFixtures.uniqueName("ds"))&symbol=AAA",
+            headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(csv.utf8))
         try #require(upload.status == 201, "upload: \(upload.status) \(upload.text)")
         let dataset = try #require(upload.json["id"] as? Int)
 
         func strategy(_ name: String) throws -> Int {
-            let created = try client.send("POST", "/api/v1/strategies", headers: auth, json: [
-                "name": name, "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "sma_crossover",
-                "parameters": ["fast": 3, "slow": 8], "trading": [:] as [String: Any]])
+            let created = try client.send(
+                "POST", "/api/v1/strategies", headers: auth,
+                json: [
+                    "name": name, "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "sma_crossover",
+                    "parameters": ["fast": 3, "slow": 8], "trading": [:] as [String: Any],
+                ])
             try #require(created.status == 201, "strategy: \(created.status) \(created.text)")
             return try #require(created.json["id"] as? Int)
         }
@@ -106,9 +115,10 @@ import TestSupport
         let deleted = try strategy(AuthFixtures.uniqueName("s"))
         #expect(try client.send("DELETE", "/api/v1/strategies/\(deleted)", headers: auth).status == 204)
 
-        let execute = try client.send("POST", "/api/v1/strategies/\(kept)/execute",
-                                      headers: auth.merging(["Idempotency-Key": UUID().uuidString]) { $1 },
-                                      json: ["dataset_id": dataset, "symbol": "AAA"])
+        let execute = try client.send(
+            "POST", "/api/v1/strategies/\(kept)/execute",
+            headers: auth.merging(["Idempotency-Key": UUID().uuidString]) { $1 },
+            json: ["dataset_id": dataset, "symbol": "AAA"])
         try #require(execute.status == 202 || execute.status == 201, "execute: \(execute.status) \(execute.text)")
         let run = try #require(execute.json["id"] as? Int)
         let deadline = Date().addingTimeInterval(60)
@@ -120,7 +130,9 @@ import TestSupport
         }
 
         // Values whose text form is easy to get wrong: quotes, tabs, newlines, backslashes, NULLs.
-        _ = try sql(url, """
+        _ = try sql(
+            url,
+            """
             UPDATE users SET full_name = E'O''Brien\\t"tab"\\nnew line \\\\ back', last_login_at = NULL
             WHERE id = (SELECT min(id) FROM users)
             """)
@@ -132,8 +144,10 @@ import TestSupport
         try populate(url)
         let before = try fingerprint(url)
         let nonEmpty = before.tables.filter { Self.rows($0.value) > 0 }.keys.sorted()
-        for table in ["users", "audit_events", "api_keys", "datasets", "bars", "strategies", "strategy_list_versions",
-                      "jobs", "runs", "run_series", "run_trades", "idempotency_keys", "schema_migrations"] {
+        for table in [
+            "users", "audit_events", "api_keys", "datasets", "bars", "strategies", "strategy_list_versions",
+            "jobs", "runs", "run_series", "run_trades", "idempotency_keys", "schema_migrations",
+        ] {
             #expect(nonEmpty.contains(table), "\(table) is empty: \(before.tables)")
         }
         #expect(before.tables.count >= 15 && before.sequences.count >= 8, "\(before)")
@@ -146,8 +160,9 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: envFile) }
         try "# written by BackupRestoreTests\nexport DATABASE_URL=\"\(url)\"\nREDIS_URL=redis://unused\n"
             .write(toFile: envFile, atomically: true, encoding: .utf8)
-        let backup = try TestStack.run([stack.repo + "/scripts/backup", "--env-file", envFile, "--dir", folder],
-                                       environment: ["DATABASE_URL": "postgresql://nobody:wrong@127.0.0.1:1/none"])
+        let backup = try TestStack.run(
+            [stack.repo + "/scripts/backup", "--env-file", envFile, "--dir", folder],
+            environment: ["DATABASE_URL": "postgresql://nobody:wrong@127.0.0.1:1/none"])
         try #require(backup.status == 0, "\(backup.output)")
         let password = try #require(URLComponents(string: url)?.password)
         #expect(!backup.output.contains(password), "the password was printed: \(backup.output)")
@@ -169,8 +184,9 @@ import TestSupport
         let restoreEnvironment = ["DATABASE_URL": url, "REDIS_URL": try #require(redis.string)]
         func redisCLI(_ db: Int, _ command: String...) throws -> String {
             let password = (redis.password ?? "").removingPercentEncoding ?? ""
-            let answer = try TestStack.run(["redis-cli", "-h", redis.host ?? "127.0.0.1", "-p", "\(redis.port ?? 6379)", "-n", "\(db)"] + command,
-                                           environment: ["REDISCLI_AUTH": password])
+            let answer = try TestStack.run(
+                ["redis-cli", "-h", redis.host ?? "127.0.0.1", "-p", "\(redis.port ?? 6379)", "-n", "\(db)"] + command,
+                environment: ["REDISCLI_AUTH": password])
             return answer.output.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         #expect(Int(try redisCLI(9, "DBSIZE")) ?? 0 > 0, "the fill's logins left sessions")
@@ -186,7 +202,9 @@ import TestSupport
 
         // Wipe: the schema and everything in it.
         _ = try sql(url, "DROP SCHEMA public CASCADE")
-        let left = try sql(url, """
+        let left = try sql(
+            url,
+            """
             SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
             """)
@@ -208,7 +226,9 @@ import TestSupport
         #expect(after.sequences == before.sequences, "sequences \(before.sequences) before, \(after.sequences) after")
         // restore printed each table's row count, and they are the real ones.
         for (table, entry) in before.tables {
-            let printed = restored.output.split(separator: "\n").contains { $0.split(separator: " ") == [Substring(table), Substring(String(Self.rows(entry)))] }
+            let printed = restored.output.split(separator: "\n").contains {
+                $0.split(separator: " ") == [Substring(table), Substring(String(Self.rows(entry)))]
+            }
             #expect(printed, "\(table) \(Self.rows(entry)) not in: \(restored.output)")
         }
         let schemaAfter = try schema(url)
@@ -228,8 +248,9 @@ import TestSupport
     @Test func retentionRemovesOnlyOldDumpsAndNeverTheNewOne() throws {
         let (name, url) = try scratchDatabase()
         defer { dropDatabase(name) }
-        let migrated = try TestStack.run([stack.binary, "migrate", "--dir", stack.repo + "/migrations"],
-                                         environment: ["TM_ENV_FILE": stack.envFile, "DATABASE_URL": url])
+        let migrated = try TestStack.run(
+            [stack.binary, "migrate", "--dir", stack.repo + "/migrations"],
+            environment: ["TM_ENV_FILE": stack.envFile, "DATABASE_URL": url])
         try #require(migrated.status == 0, "\(migrated.output)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tm-backups-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -238,7 +259,10 @@ import TestSupport
         format.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         format.timeZone = TimeZone(identifier: "UTC")
         func stamp(daysAgo: Double) -> String { "trademaster-\(format.string(from: Date().addingTimeInterval(-daysAgo * 86_400))).dump" }
-        let old = stamp(daysAgo: 20), recent = stamp(daysAgo: 2), other = "notes.dump", partial = ".trademaster-x.dump.partial"
+        let old = stamp(daysAgo: 20)
+        let recent = stamp(daysAgo: 2)
+        let other = "notes.dump"
+        let partial = ".trademaster-x.dump.partial"
         for file in [old, recent, other, partial] { try "x".write(toFile: folder + "/" + file, atomically: true, encoding: .utf8) }
         func backup(_ arguments: [String]) throws -> String {
             let result = try TestStack.run([stack.repo + "/scripts/backup", "--dir", folder] + arguments, environment: ["DATABASE_URL": url])
@@ -257,8 +281,9 @@ import TestSupport
         let bad = try TestStack.run([stack.repo + "/scripts/backup", "--dir", folder, "--keep", "-1"], environment: ["DATABASE_URL": url])
         #expect(bad.status == 2 && listing().count == 3, "\(bad.output)")
         // A database that cannot be reached: a clear error, no file left, the password never shown.
-        let failed = try TestStack.run([stack.repo + "/scripts/backup", "--dir", folder],
-                                       environment: ["DATABASE_URL": "postgresql://trademaster:s3cret-pw@127.0.0.1:1/none"])
+        let failed = try TestStack.run(
+            [stack.repo + "/scripts/backup", "--dir", folder],
+            environment: ["DATABASE_URL": "postgresql://trademaster:s3cret-pw@127.0.0.1:1/none"])
         #expect(failed.status != 0 && failed.output.contains("pg_dump") && !failed.output.contains("s3cret-pw"), "\(failed.output)")
         #expect(listing() == [other, second, third])
         for script in ["backup", "restore"] {
@@ -273,7 +298,8 @@ import TestSupport
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let service = try String(contentsOfFile: stack.repo + "/systemd/trademaster-backup.service", encoding: .utf8)
         #expect(service.contains("Type=oneshot") && service.contains("Environment=TM_ENV_FILE=/etc/trademaster/env"))
-        #expect(!service.split(separator: "\n").contains { $0.hasPrefix("EnvironmentFile") }, "the unit must not load the settings into its environment")
+        #expect(
+            !service.split(separator: "\n").contains { $0.hasPrefix("EnvironmentFile") }, "the unit must not load the settings into its environment")
         #expect(service.contains("ReadWritePaths=-/var/backups/trademaster") && service.contains("ExecStart=/opt/trademaster/scripts/backup"))
         try service.replacingOccurrences(of: "/opt/trademaster/scripts/backup", with: stack.repo + "/scripts/backup")
             .write(toFile: folder + "/trademaster-backup.service", atomically: true, encoding: .utf8)

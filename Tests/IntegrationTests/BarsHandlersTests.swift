@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `GET /api/v1/data/datasets/:id/bars` through nginx: ranges, buckets, formats.
 @Suite(.serialized) struct BarsHandlersTests {
@@ -14,8 +14,9 @@ import TestSupport
         let auth = try fx.login(try fx.createWithCLI(role: "analyst")).bearer
         let owner = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let (text, _) = DataFixtures.wideDaily(count: 100, seed: 9)
-        let created = try fx.client.send("POST", "/api/v1/data/upload?name=buckets&symbol=QQQ",
-                                         headers: owner.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        let created = try fx.client.send(
+            "POST", "/api/v1/data/upload?name=buckets&symbol=QQQ",
+            headers: owner.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
         #expect(created.status == 201)
         let id = try #require(created.json["id"] as? Int)
         // An analyst reads only their own datasets.
@@ -28,8 +29,10 @@ import TestSupport
         #expect(full.json["bucketed"] as? Bool == false)
         let bucketed = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?max_points=10", headers: owner)
         #expect(bucketed.status == 200)
-        let open = try #require(bucketed.json["open"] as? [Double]), high = try #require(bucketed.json["high"] as? [Double])
-        let low = try #require(bucketed.json["low"] as? [Double]), close = try #require(bucketed.json["close"] as? [Double])
+        let open = try #require(bucketed.json["open"] as? [Double])
+        let high = try #require(bucketed.json["high"] as? [Double])
+        let low = try #require(bucketed.json["low"] as? [Double])
+        let close = try #require(bucketed.json["close"] as? [Double])
         let volume = try #require(bucketed.json["volume"] as? [Double])
         #expect(open.count == 10 && bucketed.json["source_rows"] as? Int == 100 && bucketed.json["bucketed"] as? Bool == true)
         for k in 0..<10 {
@@ -43,8 +46,9 @@ import TestSupport
         let ranged = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?start=\(rows[10].date)&end=\(rows[20].date)", headers: owner)
         #expect((ranged.json["time"] as? [String])?.count == 10)
         #expect((ranged.json["time"] as? [String])?.first == rows[10].date + "T00:00:00Z")
-        let rangedCSV = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv&start=\(rows[10].date)T00:00:00Z&end=\(rows[20].date)",
-                                           headers: owner)
+        let rangedCSV = try fx.client.send(
+            "GET", "/api/v1/data/datasets/\(id)/bars?format=csv&start=\(rows[10].date)T00:00:00Z&end=\(rows[20].date)",
+            headers: owner)
         #expect(DataFixtures.parse(rangedCSV.text, symbol: "QQQ") == Array(rows[10..<20]))
         for bad in ["max_points=0", "format=xml", "start=yesterday", "symbol=NOPE"] {
             let response = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?\(bad)", headers: owner)
@@ -55,8 +59,9 @@ import TestSupport
     @Test func aLongDatasetNeedsASymbolForJSON() throws {
         let owner = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let text = DataFixtures.longTradeMaster(symbols: ["AAA", "BBB"], days: 5)
-        let created = try fx.client.send("POST", "/api/v1/data/upload?name=long2", headers: owner.merging(["Content-Type": "text/csv"]) { $1 },
-                                         body: Array(text.utf8))
+        let created = try fx.client.send(
+            "POST", "/api/v1/data/upload?name=long2", headers: owner.merging(["Content-Type": "text/csv"]) { $1 },
+            body: Array(text.utf8))
         let id = try #require(created.json["id"] as? Int)
         #expect(try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars", headers: owner).status == 422)
         let bbb = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?symbol=BBB", headers: owner)
@@ -75,8 +80,9 @@ import TestSupport
             t += 60
         }
         try #require(fx.nginx).timeout = 300
-        let uploaded = try fx.client.send("POST", "/api/v1/data/upload?name=export-\(UUID().uuidString.prefix(8))&symbol=EXP",
-                                          headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        let uploaded = try fx.client.send(
+            "POST", "/api/v1/data/upload?name=export-\(UUID().uuidString.prefix(8))&symbol=EXP",
+            headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
         #expect(uploaded.status == 201, "\(uploaded.text.prefix(300))")
         let id = try #require(uploaded.json["id"] as? Int)
         // One worker, so the measured process is the one that serves the export.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A browser front end on another origin, in a real Chromium: a page served from
 /// http://127.0.0.1:PORT (an allowed origin) calls the API at http://localhost:18000 with
@@ -57,25 +57,37 @@ import TestSupport
             """
         try page.write(toFile: scratch + "/site/index.html", atomically: true, encoding: .utf8)
         let port = try PrivatePool.freePort()
-        let server = try Subprocess.spawn(["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", scratch + "/site"],
-                                          environment: ProcessInfo.processInfo.environment, outputPath: scratch + "/server.log")
-        defer { kill(server, SIGKILL); _ = Subprocess.wait(server, seconds: 5) }
+        let server = try Subprocess.spawn(
+            ["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", scratch + "/site"],
+            environment: ProcessInfo.processInfo.environment, outputPath: scratch + "/server.log")
+        defer {
+            kill(server, SIGKILL)
+            _ = Subprocess.wait(server, seconds: 5)
+        }
         for _ in 0..<50 where (try? TestHTTPClient(port: port).send("GET", "/index.html").status) != 200 { usleep(100_000) }
 
-        let result = try TestStack.run(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                        "--no-first-run", "--disable-extensions", "--user-data-dir=\(scratch)/profile",
-                                        "--virtual-time-budget=30000", "--dump-dom", "http://127.0.0.1:\(port)/index.html"])
+        let result = try TestStack.run([
+            "chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--no-first-run", "--disable-extensions", "--user-data-dir=\(scratch)/profile",
+            "--virtual-time-budget=30000", "--dump-dom", "http://127.0.0.1:\(port)/index.html",
+        ])
         let text = result.output
         let start = try #require(text.range(of: "<pre id=\"out\">"), "no result in the page: \(text.suffix(800))")
         let end = try #require(text.range(of: "</pre>", range: start.upperBound..<text.endIndex))
         let json = String(text[start.upperBound..<end.lowerBound])
-        let log = try #require(try JSONSerialization.jsonObject(with: Data(json.replacingOccurrences(of: "&quot;", with: "\"")
-            .replacingOccurrences(of: "&amp;", with: "&").utf8)) as? [String: Any], "\(json)")
+        let log = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    json.replacingOccurrences(of: "&quot;", with: "\"")
+                        .replacingOccurrences(of: "&amp;", with: "&").utf8)) as? [String: Any], "\(json)")
         #expect(log["error"] == nil, "\(log)")
         #expect(log["origin"] as? String == "http://127.0.0.1:\(port)")
         #expect(log["get"] as? Int == 200 && log["etag"] as? String == "\"1\"", "ETag readable: \(log)")
-        #expect(log["patch"] as? Int == 200 && log["patchEtag"] as? String == "\"2\"" && log["description"] as? String == "edited in a browser", "\(log)")
-        #expect(log["stale"] as? Int == 412 && log["staleType"] as? String == "application/problem+json" && log["staleEtag"] as? String == "\"2\"", "\(log)")
+        #expect(
+            log["patch"] as? Int == 200 && log["patchEtag"] as? String == "\"2\"" && log["description"] as? String == "edited in a browser", "\(log)")
+        #expect(
+            log["stale"] as? Int == 412 && log["staleType"] as? String == "application/problem+json" && log["staleEtag"] as? String == "\"2\"",
+            "\(log)")
         #expect(log["execute"] as? Int == 202 && (log["location"] as? String)?.hasPrefix("/api/v1/runs/") == true, "\(log)")
         #expect(log["replay"] as? Int == 202 && log["replayed"] as? String == "true" && log["replayRun"] as? Int == log["run"] as? Int, "\(log)")
         #expect((log["requestId"] as? String)?.isEmpty == false, "\(log)")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `chart.svg` through nginx, rendered in headless Chromium.
 @Suite(.serialized) struct ChartHandlersTests {
@@ -19,8 +19,9 @@ import TestSupport
     @Test func theChartRendersInChromiumWithAtMostAThousandBuckets() throws {
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let (text, _) = DataFixtures.wideDaily(count: 3000, seed: 5)
-        let created = try fx.client.send("POST", "/api/v1/data/upload?name=chart&symbol=SPX",
-                                         headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        let created = try fx.client.send(
+            "POST", "/api/v1/data/upload?name=chart&symbol=SPX",
+            headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
         let id = try #require(created.json["id"] as? Int)
         let response = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/chart.svg?width=960&height=540", headers: auth)
         #expect(response.status == 200)
@@ -32,7 +33,8 @@ import TestSupport
         #expect(buckets > 100 && buckets <= 1000, "\(buckets) buckets")
         #expect(svg.contains(">2020-01-01<") || svg.contains(">2020-01-02<"), "the time axis starts at the first bar")
 
-        let path = scratch + "/chart.svg", png = scratch + "/chart.png"
+        let path = scratch + "/chart.svg"
+        let png = scratch + "/chart.png"
         try response.text.write(toFile: path, atomically: true, encoding: .utf8)
         let shot = try Chromium.screenshot(path, to: png, width: 960, height: 540, scratch: scratch)
         #expect(shot.status == 0, "\(shot.output)")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `tm migrate`, startup validation and socket activation, as an operator runs them.
 @Suite(.serialized) struct CommandLineTests {
@@ -76,9 +76,10 @@ import TestSupport
             (["DEBUG": "perhaps"], "DEBUG"),
         ]
         for (environment, variable) in cases {
-            let result = try TestStack.run([stack.binary, "serve", "--listen", "/tmp/tm-never-\(UUID().uuidString.prefix(6)).sock"],
-                                           environment: ["TM_ENV_FILE": "/dev/null"].merging(environment) { $1 }
-                                               .merging(environment["SECRET_KEY"] == nil ? ["SECRET_KEY": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c"] : [:]) { a, _ in a })
+            let result = try TestStack.run(
+                [stack.binary, "serve", "--listen", "/tmp/tm-never-\(UUID().uuidString.prefix(6)).sock"],
+                environment: ["TM_ENV_FILE": "/dev/null"].merging(environment) { $1 }
+                    .merging(environment["SECRET_KEY"] == nil ? ["SECRET_KEY": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c"] : [:]) { a, _ in a })
             #expect(result.status == 2, "\(environment): \(result.output)")
             #expect(result.output.contains("invalid setting \(variable)"), "\(result.output)")
         }
@@ -94,13 +95,16 @@ import TestSupport
 
     @Test func backtestAndMetricsCommands() throws {
         let fixtures = stack.repo + "/Tests/QuantTests/Fixtures"
-        let backtest = try TestStack.run([stack.binary, "backtest", "--csv", fixtures + "/daily.csv", "--strategy", "sma_crossover",
-                                          "--param", "fast=10", "--param", "slow=30", "--commission", "0.001", "--json"])
+        let backtest = try TestStack.run([
+            stack.binary, "backtest", "--csv", fixtures + "/daily.csv", "--strategy", "sma_crossover",
+            "--param", "fast=10", "--param", "slow=30", "--commission", "0.001", "--json",
+        ])
         #expect(backtest.status == 0, "\(backtest.output.prefix(500))")
         let result = try JSONSerialization.jsonObject(with: Data(backtest.output.utf8)) as? [String: Any]
         #expect(result?["trades"] is [Any], "\(backtest.output.prefix(300))")
         // The same run as the backtesting.py fixture: the same closed trades (bars and shares).
-        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixtures + "/backtest_daily_sma.json"))) as? [String: Any]
+        let reference =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixtures + "/backtest_daily_sma.json"))) as? [String: Any]
         let expected = try #require(reference?["trades"] as? [[String: Any]])
         let closed = try #require(result?["trades"] as? [[String: Any]]).filter { ($0["open"] as? Bool) != true }
         #expect(closed.map { $0["entry_bar"] as? Int } == expected.map { $0["entry_bar"] as? Int })
@@ -109,13 +113,17 @@ import TestSupport
         let summary = try TestStack.run([stack.binary, "backtest", "--csv", fixtures + "/daily.csv", "--strategy", "sma_crossover"])
         #expect(summary.status == 0 && !summary.output.isEmpty)
 
-        let metrics = try TestStack.run([stack.binary, "metrics", "--csv", fixtures + "/daily.csv", "--benchmark", fixtures + "/benchmark.csv", "--json"])
+        let metrics = try TestStack.run([
+            stack.binary, "metrics", "--csv", fixtures + "/daily.csv", "--benchmark", fixtures + "/benchmark.csv", "--json",
+        ])
         #expect(metrics.status == 0, "\(metrics.output.prefix(500))")
         #expect((try? JSONSerialization.jsonObject(with: Data(metrics.output.utf8))) is [String: Any])
 
         // Bad parameters and bad files: a clear message and a non-zero exit, never a crash.
-        let badParameter = try TestStack.run([stack.binary, "backtest", "--csv", fixtures + "/daily.csv", "--strategy", "sma_crossover",
-                                              "--param", "fast=1"])
+        let badParameter = try TestStack.run([
+            stack.binary, "backtest", "--csv", fixtures + "/daily.csv", "--strategy", "sma_crossover",
+            "--param", "fast=1",
+        ])
         #expect(badParameter.status != 0 && badParameter.status < 128 && badParameter.output.contains("fast"), "\(badParameter.output)")
         let unknown = try TestStack.run([stack.binary, "backtest", "--csv", fixtures + "/daily.csv", "--strategy", "astrology"])
         #expect(unknown.status != 0 && unknown.status < 128 && unknown.output.contains("astrology"), "\(unknown.output)")
@@ -147,6 +155,14 @@ final class OutputBox: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [String]
     init(_ initial: [String]) { storage = initial }
-    func set(_ index: Int, _ value: String) { lock.lock(); storage[index] = value; lock.unlock() }
-    var values: [String] { lock.lock(); defer { lock.unlock() }; return storage }
+    func set(_ index: Int, _ value: String) {
+        lock.lock()
+        storage[index] = value
+        lock.unlock()
+    }
+    var values: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
 }

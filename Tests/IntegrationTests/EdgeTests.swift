@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The edge as the test stack runs it: the same nginx template as production (rate limits,
 /// CORS, the metrics guard, the real client address behind a load balancer). The suite's own
@@ -25,19 +25,24 @@ import TestSupport
     /// `count` requests to `path` sent at once (curl --parallel) from `address`: their status
     /// codes, and the answers (headers and body) that were nginx's 429 (the app has throttles
     /// of its own, with other texts).
-    func burst(from address: String, _ count: Int, _ path: String, method: String = "GET", headers: [String] = [],
-               body: String? = nil) throws -> (codes: [Int], limited: [String]) {
+    func burst(
+        from address: String, _ count: Int, _ path: String, method: String = "GET", headers: [String] = [],
+        body: String? = nil
+    ) throws -> (codes: [Int], limited: [String]) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tm-burst-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         // One line per transfer, in the order they end: its index, status, Retry-After and type
         // (curl applies -D to one transfer only, so headers come through -w).
-        var arguments = ["--parallel", "--parallel-immediate", "--parallel-max", "\(min(count, 300))",
-                         "-w", "%{urlnum} %{http_code} retry-after:%header{retry-after} content-type:%{content_type}\n", "-X", method]
+        var arguments = [
+            "--parallel", "--parallel-immediate", "--parallel-max", "\(min(count, 300))",
+            "-w", "%{urlnum} %{http_code} retry-after:%header{retry-after} content-type:%{content_type}\n", "-X", method,
+        ]
         for header in headers { arguments += ["-H", header] }
         if let body { arguments += ["-H", "Content-Type: application/json", "--data", body] }
         for index in 0..<count { arguments += ["-o", "\(folder)/\(index).body", stack.baseURL + path] }
-        var codes: [Int] = [], limited: [String] = []
+        var codes: [Int] = []
+        var limited: [String] = []
         for line in try curl(from: address, arguments).split(separator: "\n") {
             let fields = line.split(separator: " ", maxSplits: 2)
             guard fields.count == 3, let index = Int(fields[0]), let code = Int(fields[1]) else { continue }
@@ -51,14 +56,17 @@ import TestSupport
     /// Checks that nginx's 429 answers are problems with Retry-After.
     func expectNginxLimit(_ answers: [String], _ label: String) {
         for answer in answers {
-            #expect(answer.hasPrefix("retry-after:1 content-type:application/problem+json") && answer.contains("\"status\":429"),
-                    "\(label): \(answer)")
+            #expect(
+                answer.hasPrefix("retry-after:1 content-type:application/problem+json") && answer.contains("\"status\":429"),
+                "\(label): \(answer)")
         }
     }
 
     @Test func metricsAnswer403OutsideTheAllowListInEveryForm() throws {
-        let forms = ["/metrics", "/metrics/", "//metrics", "/metrics?x=1", "/%6Detrics", "/%6detrics/", "/METRICS",
-                     "/Metrics/", "/metrics%2F", "/./metrics", "/api/../metrics", "/metrics;x", "/metrics//"]
+        let forms = [
+            "/metrics", "/metrics/", "//metrics", "/metrics?x=1", "/%6Detrics", "/%6detrics/", "/METRICS",
+            "/Metrics/", "/metrics%2F", "/./metrics", "/api/../metrics", "/metrics;x", "/metrics//",
+        ]
         for path in forms {
             let answer = try curl(from: "127.0.0.77", ["--path-as-is", "-D", "-", stack.baseURL + path])
             #expect(answer.hasPrefix("HTTP/1.1 403"), "\(path): \(answer.prefix(200))")
@@ -83,9 +91,10 @@ import TestSupport
         #expect(spoofed == "403", "an untrusted sender's X-Forwarded-For must be ignored: \(spoofed)")
         // The access log records the real client.
         let marker = "edge-\(UUID().uuidString.prefix(8))"
-        _ = try curl(from: "127.0.0.9", ["-o", "/dev/null", "-H", "X-Forwarded-For: 127.0.0.66", "-H", "X-Request-ID: \(marker)", stack.baseURL + "/health"])
+        _ = try curl(
+            from: "127.0.0.9", ["-o", "/dev/null", "-H", "X-Forwarded-For: 127.0.0.66", "-H", "X-Request-ID: \(marker)", stack.baseURL + "/health"])
         var line: Substring?
-        for _ in 0..<40 where line == nil { // the access log is buffered (flush=1s)
+        for _ in 0..<40 where line == nil {  // the access log is buffered (flush=1s)
             let log = (try? String(contentsOfFile: stack.state + "/log/nginx-access.log", encoding: .utf8)) ?? ""
             line = log.split(separator: "\n").last { $0.contains(marker) }
             if line == nil { usleep(100_000) }
@@ -114,8 +123,10 @@ import TestSupport
         expectNginxLimit(limited, "login")
         // Every credential route shares that per-address limit, in any spelling nginx
         // normalizes: the bucket is empty now, so most of a second burst is refused.
-        for path in ["/api/v1/auth/login/", "/API/v1/auth/Login", "/api/v1/auth/token", "/api/v1/auth/register", "/api/v1/auth/refresh",
-                     "/api/v1/auth/change-password"] {
+        for path in [
+            "/api/v1/auth/login/", "/API/v1/auth/Login", "/api/v1/auth/token", "/api/v1/auth/register", "/api/v1/auth/refresh",
+            "/api/v1/auth/change-password",
+        ] {
             let (again, refused) = try burst(from: "127.0.0.78", 8, path, method: "POST", body: "{}")
             #expect(refused.count >= 5, "\(path): \(again)")
             expectNginxLimit(refused, path)
@@ -123,8 +134,12 @@ import TestSupport
         // The attacked account is locked by the app's own per-account counting; another
         // account's reads from the same address pass.
         let tokens = try fx.login(try fx.register(prefix: "edge"))
-        let me = try curl(from: "127.0.0.78", ["-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(tokens.access)",
-                                               stack.baseURL + "/api/v1/auth/me"])
+        let me = try curl(
+            from: "127.0.0.78",
+            [
+                "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(tokens.access)",
+                stack.baseURL + "/api/v1/auth/me",
+            ])
         #expect(me == "200", "reads do not share the credential limit: \(me)")
     }
 
@@ -150,24 +165,38 @@ import TestSupport
     /// and Last-Event-ID; answers expose ETag, Location, Idempotent-Replayed, X-Request-ID,
     /// Retry-After. Origins not on the list get no CORS headers.
     @Test func corsPreflightAllowsSafeEditsAndRetries() throws {
-        let preflight = try curl(from: "127.0.0.77", ["-D", "-", "-o", "/dev/null", "-X", "OPTIONS", "-H", "Origin: http://localhost:3000",
-                                                      "-H", "Access-Control-Request-Method: PATCH",
-                                                      "-H", "Access-Control-Request-Headers: if-match, idempotency-key, content-type",
-                                                      stack.baseURL + "/api/v1/strategies/1"]).lowercased()
+        let preflight = try curl(
+            from: "127.0.0.77",
+            [
+                "-D", "-", "-o", "/dev/null", "-X", "OPTIONS", "-H", "Origin: http://localhost:3000",
+                "-H", "Access-Control-Request-Method: PATCH",
+                "-H", "Access-Control-Request-Headers: if-match, idempotency-key, content-type",
+                stack.baseURL + "/api/v1/strategies/1",
+            ]
+        ).lowercased()
         #expect(preflight.hasPrefix("http/1.1 204"), "\(preflight)")
         #expect(preflight.contains("access-control-allow-origin: http://localhost:3000"))
         #expect(preflight.contains("access-control-allow-methods: get, post, put, patch, delete, options"))
         for header in ["if-match", "idempotency-key", "last-event-id", "authorization", "content-type", "x-api-key"] {
-            #expect(preflight.contains("access-control-allow-headers: ") && preflight.components(separatedBy: "access-control-allow-headers: ")[1]
-                        .prefix(while: { $0 != "\r" }).contains(header), "\(header) in \(preflight)")
+            #expect(
+                preflight.contains("access-control-allow-headers: ")
+                    && preflight.components(separatedBy: "access-control-allow-headers: ")[1]
+                        .prefix(while: { $0 != "\r" }).contains(header),
+                "\(header) in \(preflight)")
         }
-        let answer = try curl(from: "127.0.0.77", ["-D", "-", "-o", "/dev/null", "-H", "Origin: http://localhost:3000", stack.baseURL + "/health"]).lowercased()
+        let answer = try curl(from: "127.0.0.77", ["-D", "-", "-o", "/dev/null", "-H", "Origin: http://localhost:3000", stack.baseURL + "/health"])
+            .lowercased()
         let exposed = answer.components(separatedBy: "access-control-expose-headers: ").dropFirst().first?.prefix(while: { $0 != "\r" }) ?? ""
         for header in ["etag", "location", "idempotent-replayed", "x-request-id", "retry-after"] {
             #expect(exposed.contains(header), "\(header) in \(exposed)")
         }
-        let foreign = try curl(from: "127.0.0.77", ["-D", "-", "-o", "/dev/null", "-X", "OPTIONS", "-H", "Origin: https://evil.example",
-                                                    "-H", "Access-Control-Request-Method: PATCH", stack.baseURL + "/api/v1/strategies/1"]).lowercased()
+        let foreign = try curl(
+            from: "127.0.0.77",
+            [
+                "-D", "-", "-o", "/dev/null", "-X", "OPTIONS", "-H", "Origin: https://evil.example",
+                "-H", "Access-Control-Request-Method: PATCH", stack.baseURL + "/api/v1/strategies/1",
+            ]
+        ).lowercased()
         #expect(!foreign.contains("access-control-allow-origin"), "\(foreign)")
     }
 
@@ -191,8 +220,9 @@ import TestSupport
             if check; then echo "AFTER-STARTED"; else echo "after: refused"; fi
             stat -c 'body %U %a' /var/lib/nginx/body
             """
-        let result = try TestStack.run(["unshare", "-m", "--propagation", "private", "bash", "-c", script],
-                                       environment: ["TM_TEST_REPO": stack.repo, "TM_TEST_STATE": stack.state])
+        let result = try TestStack.run(
+            ["unshare", "-m", "--propagation", "private", "bash", "-c", script],
+            environment: ["TM_TEST_REPO": stack.repo, "TM_TEST_STATE": stack.state])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("before: 0 entries") && result.output.contains("before: refused"), "\(result.output)")
         #expect(result.output.contains("/var/lib/nginx/body"), "the failure names the folder: \(result.output)")

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The defects an outside probe found in the accounts API (issue 7), each through nginx
 /// against the real pool, PostgreSQL and Redis.
@@ -39,8 +39,9 @@ import TestSupport
         defer { try? fx.resetAddressThrottle() }
         let account = try fx.register()
         let statuses = concurrently(24) { index, client in
-            try client.send("POST", "/api/v1/auth/login",
-                            json: ["username": account.username, "password": index == 23 ? account.password : "Wrong-Password-\(index)"])
+            try client.send(
+                "POST", "/api/v1/auth/login",
+                json: ["username": account.username, "password": index == 23 ? account.password : "Wrong-Password-\(index)"])
         }
         let verified = statuses.filter { $0 == 401 || $0 == 200 }.count
         #expect(verified <= 5, "\(statuses)")
@@ -54,11 +55,13 @@ import TestSupport
         defer { try? fx.resetAddressThrottle() }
         let account = try fx.register()
         for _ in 0..<5 {
-            #expect(try fx.client.send("POST", "/api/v1/auth/login", json: ["username": account.username, "password": "Wrong-Password-1"]).status == 401)
+            #expect(
+                try fx.client.send("POST", "/api/v1/auth/login", json: ["username": account.username, "password": "Wrong-Password-1"]).status == 401)
         }
         let form = "grant_type=password&username=\(account.username)&password=\(AuthFixtures.password)"
-        let response = try fx.client.send("POST", "/api/v1/auth/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                                          body: Array(form.utf8))
+        let response = try fx.client.send(
+            "POST", "/api/v1/auth/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+            body: Array(form.utf8))
         #expect(response.status == 429)
         #expect(response.header("retry-after").flatMap(Int.init) != nil)
     }
@@ -117,8 +120,9 @@ import TestSupport
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: ["X-API-Key": first]).status == 401)
 
         let second = try apiKey(tokens)
-        let change = try fx.client.send("POST", "/api/v1/auth/change-password", headers: tokens.bearer,
-                                        json: ["current_password": account.password, "new_password": "Another-Horse-77"])
+        let change = try fx.client.send(
+            "POST", "/api/v1/auth/change-password", headers: tokens.bearer,
+            json: ["current_password": account.password, "new_password": "Another-Horse-77"])
         #expect(change.status == 204)
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: ["X-API-Key": second]).status == 401)
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer).status == 200)
@@ -152,8 +156,9 @@ import TestSupport
         let account = try fx.register()
         let tokens = try fx.login(account)
         let statuses = concurrently(8) { index, client in
-            try client.send("POST", "/api/v1/auth/change-password", headers: tokens.bearer,
-                            json: ["current_password": account.password, "new_password": "Winner-Horse-\(index)0"])
+            try client.send(
+                "POST", "/api/v1/auth/change-password", headers: tokens.bearer,
+                json: ["current_password": account.password, "new_password": "Winner-Horse-\(index)0"])
         }
         #expect(statuses.filter { $0 == 204 }.count == 1, "\(statuses)")
         // The losers lost the compare-and-set (409), or verified after the winner committed (422),
@@ -206,8 +211,9 @@ import TestSupport
             let login = Mutex<TestResponse?>(nil)
             let group = DispatchGroup()
             DispatchQueue.global().async(group: group) {
-                let response = try? TestHTTPClient(port: port).send("POST", "/api/v1/auth/login",
-                                                                     json: ["username": account.username, "password": account.password])
+                let response = try? TestHTTPClient(port: port).send(
+                    "POST", "/api/v1/auth/login",
+                    json: ["username": account.username, "password": account.password])
                 login.withLock { $0 = response }
             }
             usleep(UInt32(delay * 1000))
@@ -228,12 +234,14 @@ import TestSupport
 
     @Test func controlCharactersAreRefusedBeforeTheDatabase() throws {
         let account = try fx.register()
-        let nul = try fx.client.send("POST", "/api/v1/auth/login", headers: ["Content-Type": "application/json"],
-                                     body: Array(#"{"username":"\#(account.username)\u0000junk","password":"\#(account.password)"}"#.utf8))
+        let nul = try fx.client.send(
+            "POST", "/api/v1/auth/login", headers: ["Content-Type": "application/json"],
+            body: Array(#"{"username":"\#(account.username)\u0000junk","password":"\#(account.password)"}"#.utf8))
         #expect(nul.status == 422, "\(nul.text)")
         let form = "grant_type=password&username=\(account.username)%00junk&password=\(AuthFixtures.password)"
-        let token = try fx.client.send("POST", "/api/v1/auth/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                                       body: Array(form.utf8))
+        let token = try fx.client.send(
+            "POST", "/api/v1/auth/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+            body: Array(form.utf8))
         #expect(token.status == 400)
         #expect(token.text.contains("access_token") == false)
         let tokens = try fx.login(account)
@@ -249,14 +257,17 @@ import TestSupport
     @Test func timestampsOutsideWhatRoundTripsAre422AndListsStayReadable() throws {
         let account = try fx.register()
         let tokens = try fx.login(account)
-        for expiry in ["9999-12-31T23:59:59-12:00", "12345-01-01T00:00:00Z", "2030-02-30T00:00:00Z", "2030-01-01T00:00:00+99:99",
-                       "2030-01-01", "soon"] {
+        for expiry in [
+            "9999-12-31T23:59:59-12:00", "12345-01-01T00:00:00Z", "2030-02-30T00:00:00Z", "2030-01-01T00:00:00+99:99",
+            "2030-01-01", "soon",
+        ] {
             let response = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: tokens.bearer, json: ["name": "k", "expires_at": expiry])
             #expect(response.status == 422, "\(expiry): \(response.status) \(response.text)")
             #expect(response.text.contains("/expires_at"), "\(expiry)")
         }
-        let good = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: tokens.bearer,
-                                      json: ["name": "k", "expires_at": "2099-12-31T23:59:59+01:00"])
+        let good = try fx.client.send(
+            "POST", "/api/v1/auth/api-keys", headers: tokens.bearer,
+            json: ["name": "k", "expires_at": "2099-12-31T23:59:59+01:00"])
         #expect(good.status == 201)
         #expect(good.json["expires_at"] as? String == "2099-12-31T22:59:59Z")
         // A value that got in some other way still decodes: the list stays usable.
@@ -269,15 +280,15 @@ import TestSupport
     @Test func lengthsAreCountedAsTheDatabaseCountsThem() throws {
         let account = try fx.register()
         let tokens = try fx.login(account)
-        let accents = "a" + String(repeating: "\u{301}", count: 200)       // 1 character, 201 code points
-        let families = String(repeating: "👨‍👩‍👧‍👦", count: 60)                // 60 characters, 420 code points
+        let accents = "a" + String(repeating: "\u{301}", count: 200)  // 1 character, 201 code points
+        let families = String(repeating: "👨‍👩‍👧‍👦", count: 60)  // 60 characters, 420 code points
         for name in [accents, families] {
             let profile = try fx.client.send("PATCH", "/api/v1/auth/me", headers: tokens.bearer, json: ["full_name": name])
             #expect(profile.status == 422, "\(profile.status) \(profile.text)")
             let key = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: tokens.bearer, json: ["name": name])
             #expect(key.status == 422, "\(key.status) \(key.text)")
         }
-        let fits = String(repeating: "👨‍👩‍👧‍👦", count: 28)                    // 196 code points
+        let fits = String(repeating: "👨‍👩‍👧‍👦", count: 28)  // 196 code points
         #expect(try fx.client.send("PATCH", "/api/v1/auth/me", headers: tokens.bearer, json: ["full_name": fits]).status == 200)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/health`, `/api/v1/status` and the pipeline's error shapes, through nginx.
 @Suite struct HealthTests {

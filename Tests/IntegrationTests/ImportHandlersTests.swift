@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `POST /api/v1/data/import` through nginx with a real `tm worker`, from a local HTTP
 /// server (loopback only): allowed with `TM_IMPORT_ALLOW_PRIVATE=true`, refused without.
@@ -17,8 +17,9 @@ import TestSupport
         let directory = NSTemporaryDirectory() + "tm-import-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (name, text) in files { try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
-        let pid = try Subprocess.spawn(["python3", "-m", "http.server", String(Self.port), "--bind", "127.0.0.1", "--directory", directory],
-                                       environment: ProcessInfo.processInfo.environment, outputPath: directory + ".log")
+        let pid = try Subprocess.spawn(
+            ["python3", "-m", "http.server", String(Self.port), "--bind", "127.0.0.1", "--directory", directory],
+            environment: ProcessInfo.processInfo.environment, outputPath: directory + ".log")
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if (try? TestHTTPClient(port: Self.port).send("GET", "/")) != nil { return (pid, directory) }
@@ -41,9 +42,13 @@ import TestSupport
         let (text, dates) = DataFixtures.wideDaily(count: 12, seed: 8)
         let big = DataFixtures.wideDaily(count: 400, seed: 8).text
         let server = try serve(["AAPL.csv": text, "big.csv": big])
-        defer { kill(server.pid, SIGTERM); _ = Subprocess.wait(server.pid, seconds: 5) }
-        let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 4,
-                                   environment: ["TM_IMPORT_ALLOW_PRIVATE": "true", "TM_IMPORT_MAX_BYTES": "8000"])
+        defer {
+            kill(server.pid, SIGTERM)
+            _ = Subprocess.wait(server.pid, seconds: 5)
+        }
+        let pool = try PrivatePool(
+            stack: fx.stack, workers: 1, threads: 4,
+            environment: ["TM_IMPORT_ALLOW_PRIVATE": "true", "TM_IMPORT_MAX_BYTES": "8000"])
         defer { pool.stop() }
         let worker = try TestWorker(stack: fx.stack, concurrency: 2, environment: ["TM_JOB_LEASE_SECONDS": "5", "TM_WORKER_SHUTDOWN_TIMEOUT": "1"])
         defer { worker.stop() }
@@ -71,31 +76,37 @@ import TestSupport
         #expect(try client.send("POST", "/api/v1/data/import", headers: auth, json: ["url": url, "name": "IMPORTED"]).status == 409)
         for (file, reason) in [("big.csv", "larger than 8000 bytes"), ("missing.csv", "answered 404")] {
             let name = "failing-\(file)"
-            let queued = try client.send("POST", "/api/v1/data/import", headers: auth,
-                                         json: ["url": "http://127.0.0.1:\(Self.port)/\(file)", "name": name])
+            let queued = try client.send(
+                "POST", "/api/v1/data/import", headers: auth,
+                json: ["url": "http://127.0.0.1:\(Self.port)/\(file)", "name": name])
             #expect(queued.status == 202, "\(queued.text)")
             let failed = try waitForJob(client, try #require(queued.header("location")), auth)
-            #expect(failed["status"] as? String == "failed" && (failed["error"] as? String ?? failed["message"] as? String ?? "").contains(reason),
-                    "\(failed)")
+            #expect(
+                failed["status"] as? String == "failed" && (failed["error"] as? String ?? failed["message"] as? String ?? "").contains(reason),
+                "\(failed)")
             #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM datasets WHERE name = '\(name)'") == "0")
         }
 
         // Two imports of one name at once: one job, one conflict.
         let statuses = ResultList()
         DispatchQueue.concurrentPerform(iterations: 2) { _ in
-            let response = try? TestHTTPClient(port: pool.port).send("POST", "/api/v1/data/import", headers: auth,
-                                                                     json: ["url": url, "name": "twice"])
+            let response = try? TestHTTPClient(port: pool.port).send(
+                "POST", "/api/v1/data/import", headers: auth,
+                json: ["url": url, "name": "twice"])
             statuses.append(response?.status ?? 0)
         }
         #expect(statuses.values.sorted() == [202, 409], "\(statuses.values)")
 
         // The shared pool does not allow private addresses: refused at once, naming the URL.
-        for target in [url, "http://localhost:\(Self.port)/AAPL.csv", "http://169.254.169.254/latest/meta-data/", "http://[::1]:\(Self.port)/AAPL.csv"] {
+        for target in [
+            url, "http://localhost:\(Self.port)/AAPL.csv", "http://169.254.169.254/latest/meta-data/", "http://[::1]:\(Self.port)/AAPL.csv",
+        ] {
             let refused = try fx.client.send("POST", "/api/v1/data/import", headers: auth, json: ["url": target, "name": "refused"])
             #expect(refused.status == 422, "\(target): \(refused.text)")
             #expect((refused.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/url")
         }
-        let bad = try fx.client.send("POST", "/api/v1/data/import", headers: auth, json: ["url": "ftp://example.com/a.csv", "name": "", "symbol": "X"])
+        let bad = try fx.client.send(
+            "POST", "/api/v1/data/import", headers: auth, json: ["url": "ftp://example.com/a.csv", "name": "", "symbol": "X"])
         #expect(bad.status == 422)
         let pointers = Set((bad.json["errors"] as? [[String: Any]])?.compactMap { $0["pointer"] as? String } ?? [])
         #expect(pointers == ["/url", "/name"], "\(pointers)")

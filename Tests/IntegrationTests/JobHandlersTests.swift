@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/api/v1/jobs` through nginx and the pool, with jobs enqueued by `tm jobs enqueue` and run
 /// by a real `tm worker`.
@@ -10,17 +10,23 @@ import TestSupport
     /// Cancels jobs an earlier test left unfinished, so this test's worker sees only its own.
     init() throws {
         fx = try AuthFixtures()
-        let cleanup = try TestStack.run(["psql", fx.stack.databaseURL, "-qc", """
+        let cleanup = try TestStack.run([
+            "psql", fx.stack.databaseURL, "-qc",
+            """
             UPDATE jobs SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
             WHERE status IN ('queued', 'running')
-            """])
+            """,
+        ])
         try #require(cleanup.status == 0, "\(cleanup.output)")
     }
 
     /// Enqueues with the CLI; returns the new ids.
     func enqueue(_ kind: String, payload: String = "{}", owner: Int, count: Int = 1) throws -> [Int] {
-        let result = try TestStack.run([fx.stack.binary, "jobs", "enqueue", kind, "--payload", payload, "--owner", String(owner),
-                                        "--count", String(count)], environment: ["TM_ENV_FILE": fx.stack.envFile])
+        let result = try TestStack.run(
+            [
+                fx.stack.binary, "jobs", "enqueue", kind, "--payload", payload, "--owner", String(owner),
+                "--count", String(count),
+            ], environment: ["TM_ENV_FILE": fx.stack.envFile])
         try #require(result.status == 0, "tm jobs enqueue: \(result.output)")
         return result.output.split(separator: "\n").compactMap { Int($0) }
     }
@@ -32,8 +38,9 @@ import TestSupport
     }
 
     func worker(concurrency: Int) throws -> TestWorker {
-        let worker = try TestWorker(stack: fx.stack, concurrency: concurrency,
-                                    environment: ["TM_JOB_LEASE_SECONDS": "5", "TM_WORKER_SHUTDOWN_TIMEOUT": "1"])
+        let worker = try TestWorker(
+            stack: fx.stack, concurrency: concurrency,
+            environment: ["TM_JOB_LEASE_SECONDS": "5", "TM_WORKER_SHUTDOWN_TIMEOUT": "1"])
         try worker.waitUntilListening()
         return worker
     }
@@ -41,8 +48,10 @@ import TestSupport
     @Test func listShowAndFiltersAreOwnerScoped() throws {
         let worker = try worker(concurrency: 2)
         defer { worker.stop() }
-        let alice = try fx.register(), bob = try fx.register()
-        let aliceAuth = try fx.login(alice).bearer, bobAuth = try fx.login(bob).bearer
+        let alice = try fx.register()
+        let bob = try fx.register()
+        let aliceAuth = try fx.login(alice).bearer
+        let bobAuth = try fx.login(bob).bearer
         let noop = try enqueue("diag.noop", owner: alice.id)[0]
         let slept = try enqueue("diag.sleep", payload: #"{"ms": 10}"#, owner: alice.id)[0]
         let job = try poll(slept, aliceAuth) { $0["status"] as? String == "succeeded" }

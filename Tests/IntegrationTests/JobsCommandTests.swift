@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `tm worker --help` and `tm jobs`, as an operator runs them (no worker: jobs stay queued).
 @Suite(.serialized) struct JobsCommandTests {

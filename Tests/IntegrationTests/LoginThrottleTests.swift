@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Failed-login throttling: after 5 failures in 15 minutes, per account or per client
 /// address, the next attempt is 429 with Retry-After whatever the password.
@@ -19,7 +19,7 @@ import TestSupport
         for _ in 0..<5 {
             #expect(try attempt(account.username, "Wrong-Password-1").status == 401)
         }
-        try fx.resetAddressThrottle() // only the account's counter is at work below
+        try fx.resetAddressThrottle()  // only the account's counter is at work below
         let sixth = try attempt(account.username, "Wrong-Password-1")
         #expect(sixth.status == 429)
         #expect(sixth.header("content-type") == "application/problem+json")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/api/v1/analysis/market-dynamics`: labelling → save → dynamics test → radar plot, run by
 /// a real worker against the fake TradeMaster.
@@ -16,10 +16,12 @@ import TestSupport
         defer { worker.stop() }
         let (_, auth) = try t.user()
         let base = "/api/v1/analysis/market-dynamics"
-        let created = try t.client.send("POST", base, headers: auth, json: [
-            "dataset_name": "algorithmic_trading:BTC", "start_date": "2020-01-01", "end_date": "2021-01-01",
-            "number_of_market_style": 3, "labeling_method": "quantile", "options": ["length_limit": 24],
-        ])
+        let created = try t.client.send(
+            "POST", base, headers: auth,
+            json: [
+                "dataset_name": "algorithmic_trading:BTC", "start_date": "2020-01-01", "end_date": "2021-01-01",
+                "number_of_market_style": 3, "labeling_method": "quantile", "options": ["length_limit": 24],
+            ])
         try #require(created.status == 202, "\(created.text)")
         let id = try #require(created.json["id"] as? Int)
         #expect(created.header("location") == "\(base)/\(id)")
@@ -51,11 +53,14 @@ import TestSupport
         #expect(try t.client.send("GET", radarURL, headers: bobAuth).status == 404)
         // A market-dynamics analysis is not a training, and the other way round.
         #expect(try t.client.send("GET", "/api/v1/training/\(id)", headers: auth).status == 404)
-        let bad = try t.client.send("POST", base, headers: auth, json: [
-            "dataset_name": "x", "start_date": "2021-01-01", "end_date": "2020-01-01", "number_of_market_style": 1, "labeling_method": "k",
-        ])
+        let bad = try t.client.send(
+            "POST", base, headers: auth,
+            json: [
+                "dataset_name": "x", "start_date": "2021-01-01", "end_date": "2020-01-01", "number_of_market_style": 1, "labeling_method": "k",
+            ])
         #expect(bad.status == 422)
-        #expect(Set((bad.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["pointer"] as? String })
+        #expect(
+            Set((bad.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["pointer"] as? String })
                 == ["/end_date", "/number_of_market_style", "/labeling_method"])
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// `/metrics` through nginx: counts aggregated over every worker process and generation, kept
 /// when a worker is killed, in valid Prometheus text.
@@ -32,7 +32,11 @@ import TestSupport
                 let client = TestHTTPClient(port: port)
                 defer { client.disconnect() }
                 guard let answer = try? client.send("GET", "/_diag/sleep?ms=2"), answer.status == 200,
-                      let pid = answer.json["pid"] as? Int else { failures.withLock { $0 += 1 }; continue }
+                    let pid = answer.json["pid"] as? Int
+                else {
+                    failures.withLock { $0 += 1 }
+                    continue
+                }
                 pids.withLock { _ = $0.insert(pid) }
             }
         }
@@ -86,8 +90,10 @@ import TestSupport
             """
         let parsed = try TestStack.run([venv + "/bin/python", "-c", script, file])
         #expect(parsed.status == 0, "\(parsed.output)")
-        for family in ["tm_http_requests counter", "tm_http_request_duration_seconds histogram", "tm_db_query_duration_seconds histogram",
-                       "tm_redis_command_duration_seconds histogram", "tm_pool_busy_threads gauge", "tm_jobs_queue_depth gauge"] {
+        for family in [
+            "tm_http_requests counter", "tm_http_request_duration_seconds histogram", "tm_db_query_duration_seconds histogram",
+            "tm_redis_command_duration_seconds histogram", "tm_pool_busy_threads gauge", "tm_jobs_queue_depth gauge",
+        ] {
             #expect(parsed.output.contains(family), "\(family) in \(parsed.output)")
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/metrics` is served only through nginx's metrics location (the one that sets
 /// `TM_METRICS_ENDPOINT=1`), and with `TM_METRICS_TOKEN` only to a scraper that sends it.
@@ -35,8 +35,10 @@ import TestSupport
         let pool = try PrivatePool(stack: stack, workers: 1, threads: 2, environment: ["TM_METRICS_TOKEN": token])
         defer { pool.stop() }
         let client = pool.client()
-        for headers in [[:], ["Authorization": "Bearer wrong-\(token)"], ["Authorization": "Bearer " + String(token.dropLast())],
-                        ["Authorization": "Basic " + token], ["Authorization": token]] as [[String: String]] {
+        for headers in [
+            [:], ["Authorization": "Bearer wrong-\(token)"], ["Authorization": "Bearer " + String(token.dropLast())],
+            ["Authorization": "Basic " + token], ["Authorization": token],
+        ] as [[String: String]] {
             let refused = try client.send("GET", "/metrics", headers: headers)
             #expect(refused.status == 401, "\(headers): \(refused.status)")
             #expect(refused.header("www-authenticate") == "Bearer", "\(headers)")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The one nginx template (nginx/trademaster.conf.template): rendered with production values
 /// it passes `nginx -t`, and run on loopback ports with a throwaway certificate it does what
@@ -38,17 +38,21 @@ import TestSupport
     /// Production values (as scripts/install passes them) on loopback ports: plain HTTP only
     /// redirects (and answers ACME challenges), no address is exempt from the limits.
     func productionValues(upstream: String, http: Int, https: Int) throws -> [String: String] {
-        let certificate = try TestStack.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                                             "-subj", "/CN=localhost", "-keyout", scratch + "/key.pem", "-out", scratch + "/cert.pem"])
+        let certificate = try TestStack.run([
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=localhost", "-keyout", scratch + "/key.pem", "-out", scratch + "/cert.pem",
+        ])
         #expect(certificate.status == 0, "\(certificate.output)")
         try FileManager.default.createDirectory(atPath: scratch + "/acme/.well-known/acme-challenge", withIntermediateDirectories: true)
         try "token-proof\n".write(toFile: scratch + "/acme/.well-known/acme-challenge/abc", atomically: true, encoding: .utf8)
-        return ["SERVER_NAME": "localhost", "CERT": scratch + "/cert.pem", "CERT_KEY": scratch + "/key.pem",
-                "UPSTREAM": upstream, "LISTEN_HTTP": "127.0.0.1:\(http) [::1]:\(http)", "LISTEN_HTTPS": "127.0.0.1:\(https) [::1]:\(https)",
-                "HTTPS_ONLY": "1", "ACME_ROOT": scratch + "/acme", "LOG_DIR": scratch + "/log", "PID": scratch + "/nginx.pid",
-                "TEMP_DIR": scratch + "/nginx", "DOCS": scratch + "/docs", "CORS_ORIGINS": "https://localhost",
-                "USER": getuid() == 0 ? "root" : ""]
-            .merging(try realtimeValues()) { $1 }
+        return [
+            "SERVER_NAME": "localhost", "CERT": scratch + "/cert.pem", "CERT_KEY": scratch + "/key.pem",
+            "UPSTREAM": upstream, "LISTEN_HTTP": "127.0.0.1:\(http) [::1]:\(http)", "LISTEN_HTTPS": "127.0.0.1:\(https) [::1]:\(https)",
+            "HTTPS_ONLY": "1", "ACME_ROOT": scratch + "/acme", "LOG_DIR": scratch + "/log", "PID": scratch + "/nginx.pid",
+            "TEMP_DIR": scratch + "/nginx", "DOCS": scratch + "/docs", "CORS_ORIGINS": "https://localhost",
+            "USER": getuid() == 0 ? "root" : "",
+        ]
+        .merging(try realtimeValues()) { $1 }
     }
 
     @Test func productionValuesPassNginxTest() throws {
@@ -64,7 +68,9 @@ import TestSupport
     /// One template: no other nginx configuration of the app is kept in nginx/, and a second
     /// render of the same values rewrites no file (the install's second run changes nothing).
     @Test func oneTemplateAndRenderingIsIdempotent() throws {
-        let templates = try FileManager.default.contentsOfDirectory(atPath: stack.repo + "/nginx").filter { $0.hasSuffix(".template") || $0.hasSuffix(".conf") }
+        let templates = try FileManager.default.contentsOfDirectory(atPath: stack.repo + "/nginx").filter {
+            $0.hasSuffix(".template") || $0.hasSuffix(".conf")
+        }
         #expect(templates == ["trademaster.conf.template"], "\(templates)")
         let values = try productionValues(upstream: "unix:" + scratch + "/tm.sock", http: 18998, https: 18997)
         try render(into: scratch + "/twice", values)
@@ -72,7 +78,8 @@ import TestSupport
             var result: [String: Date] = [:]
             for sub in ["", "/snippets", "/site"] {
                 for file in try FileManager.default.contentsOfDirectory(atPath: scratch + "/twice" + sub) where file.hasSuffix(".conf") {
-                    result[sub + "/" + file] = try FileManager.default.attributesOfItem(atPath: scratch + "/twice" + sub + "/" + file)[.modificationDate] as? Date
+                    result[sub + "/" + file] =
+                        try FileManager.default.attributesOfItem(atPath: scratch + "/twice" + sub + "/" + file)[.modificationDate] as? Date
                 }
             }
             return result
@@ -116,26 +123,34 @@ import TestSupport
     @Test func productionConfigBehaviour() throws {
         let pool = try PrivatePool(stack: stack, workers: 1, threads: 4)
         defer { pool.stop() }
-        let http = try freePort(), https = try freePort()
+        let http = try freePort()
+        let https = try freePort()
         try render(into: scratch + "/live", try productionValues(upstream: "unix:" + pool.socketPath, http: http, https: https))
         let started = try TestStack.run(["nginx", "-e", scratch + "/log/error.log", "-p", scratch + "/prefix", "-c", scratch + "/live/nginx.conf"])
         #expect(started.status == 0, "\(started.output)")
         defer {
-            if let pid = try? String(contentsOfFile: scratch + "/nginx.pid", encoding: .utf8), let value = pid_t(pid.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let pid = try? String(contentsOfFile: scratch + "/nginx.pid", encoding: .utf8),
+                let value = pid_t(pid.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 kill(value, SIGTERM)
             }
         }
         let base = "https://localhost:\(https)"
         func curl(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            try TestStack.run(["curl", "-sk", "--resolve", "localhost:\(https):127.0.0.1", "--resolve", "localhost:\(http):127.0.0.1",
-                               "--max-time", "10"] + arguments)
+            try TestStack.run(
+                [
+                    "curl", "-sk", "--resolve", "localhost:\(https):127.0.0.1", "--resolve", "localhost:\(http):127.0.0.1",
+                    "--max-time", "10",
+                ] + arguments)
         }
 
         // TLS 1.2 and 1.3 only.
         let tls12 = try curl(["-o", "/dev/null", "-w", "%{http_code}", "--tlsv1.2", "--tls-max", "1.2", base + "/health"])
         #expect(tls12.output == "200", "\(tls12.output)")
-        let tls11 = try TestStack.run(["openssl", "s_client", "-connect", "127.0.0.1:\(https)", "-tls1_1",
-                                       "-cipher", "DEFAULT@SECLEVEL=0", "-servername", "localhost"])
+        let tls11 = try TestStack.run([
+            "openssl", "s_client", "-connect", "127.0.0.1:\(https)", "-tls1_1",
+            "-cipher", "DEFAULT@SECLEVEL=0", "-servername", "localhost",
+        ])
         #expect(tls11.status != 0, "TLS 1.1 handshake succeeded: \(tls11.output.prefix(300))")
 
         // HSTS and security headers on app responses and on nginx's own errors.
@@ -149,8 +164,10 @@ import TestSupport
         // refused by nginx with a problem, before the pool is asked.
         let scrape = try curl(["-o", "/dev/null", "-w", "%{http_code}", base + "/metrics"])
         #expect(scrape.output == "200", "\(scrape.output)")
-        let outsider = try TestStack.run(["curl", "-sk", "--interface", "127.0.0.2", "--resolve", "localhost:\(https):127.0.0.1",
-                                          "-D", "-", base + "/metrics"])
+        let outsider = try TestStack.run([
+            "curl", "-sk", "--interface", "127.0.0.2", "--resolve", "localhost:\(https):127.0.0.1",
+            "-D", "-", base + "/metrics",
+        ])
         #expect(outsider.output.hasPrefix("HTTP/2 403") || outsider.output.hasPrefix("HTTP/1.1 403"), "\(outsider.output)")
         #expect(outsider.output.contains("application/problem+json"))
         #expect(!outsider.output.contains("tm_http_requests_total"))
@@ -164,9 +181,11 @@ import TestSupport
         #expect(unsigned.contains(" 403") && unsigned.contains("application/problem+json"), "\(unsigned)")
         let publish = try curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--data", "{}", base + "/_tm/realtime/publish/user:1"])
         #expect(publish.output != "201" && publish.output != "202", "\(publish.output)")
-        let onSocket = try TestStack.run(["curl", "-s", "--unix-socket", scratch + "/run/publish.sock", "-o", "/dev/null", "-w", "%{http_code}",
-                                          "-X", "POST", "-H", "Content-Type: application/json", "--data", "{}",
-                                          "http://localhost/_tm/realtime/publish/user:999999999"])
+        let onSocket = try TestStack.run([
+            "curl", "-s", "--unix-socket", scratch + "/run/publish.sock", "-o", "/dev/null", "-w", "%{http_code}",
+            "-X", "POST", "-H", "Content-Type: application/json", "--data", "{}",
+            "http://localhost/_tm/realtime/publish/user:999999999",
+        ])
         #expect(onSocket.output == "201" || onSocket.output == "202", "\(onSocket.output)")
 
         // Plain HTTP redirects, except certbot's webroot challenges.
@@ -178,8 +197,10 @@ import TestSupport
         #expect(challenge.output == "token-proof\n 200", "\(challenge.output)")
 
         // CORS: an allowed origin's preflight is answered by nginx; another origin gets nothing.
-        let preflight = try curl(["-D", "-", "-o", "/dev/null", "-X", "OPTIONS", "-H", "Origin: https://localhost",
-                                  "-H", "Access-Control-Request-Method: POST", base + "/api/v1/auth/login"]).output.lowercased()
+        let preflight = try curl([
+            "-D", "-", "-o", "/dev/null", "-X", "OPTIONS", "-H", "Origin: https://localhost",
+            "-H", "Access-Control-Request-Method: POST", base + "/api/v1/auth/login",
+        ]).output.lowercased()
         #expect(preflight.hasPrefix("http/2 204"), "\(preflight)")
         #expect(preflight.contains("access-control-allow-origin: https://localhost"))
         #expect(preflight.contains("access-control-allow-methods: get, post"))
@@ -214,14 +235,18 @@ import TestSupport
         ]
         for (arguments, status) in rejected {
             let answer = try curl(["--http1.1", "-D", "-"] + arguments).output
-            #expect(answer.hasPrefix("HTTP/1.1 \(status)") && answer.contains("application/problem+json")
+            #expect(
+                answer.hasPrefix("HTTP/1.1 \(status)") && answer.contains("application/problem+json")
                     && answer.contains("\"status\":\(status)"), "\(arguments.prefix(2)): \(answer.prefix(300))")
         }
         // The plain-HTTP server and plain HTTP sent to the TLS port (nginx's 497) as well.
-        for (port, bytes) in [(http, "get / HTTP/1.1\r\nHost: localhost\r\n\r\n"), (http, "GET /../x HTTP/1.1\r\nHost: localhost\r\n\r\n"),
-                              (https, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")] {
+        for (port, bytes) in [
+            (http, "get / HTTP/1.1\r\nHost: localhost\r\n\r\n"), (http, "GET /../x HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+            (https, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+        ] {
             let answer = try TestHTTPClient(port: port).sendRaw(Array(bytes.utf8))
-            #expect(answer.status == 400 && answer.header("content-type") == "application/problem+json"
+            #expect(
+                answer.status == 400 && answer.header("content-type") == "application/problem+json"
                     && answer.json["status"] as? Int == 400, "\(port) \(bytes.debugDescription): \(answer.status) \(answer.text.prefix(200))")
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// What nginx answers itself (nginx/snippets/tm-problems.conf), over raw sockets to the test
 /// stack's nginx: every such answer is problem+json with the right status and the request

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A parameter search through the API and a real worker, checked against a brute-force loop
 /// of `tm backtest` (a subprocess per combination) on the same split; `apply` bumps the
@@ -24,8 +24,10 @@ import TestSupport
 
     /// `tm backtest --json` of sma_crossover on `path`: its metrics.
     func backtest(_ path: String, fast: Int, slow: Int) throws -> [String: Any] {
-        let result = try TestStack.run([t.stack.binary, "backtest", "--csv", path, "--strategy", "sma_crossover",
-                                        "--param", "fast=\(fast)", "--param", "slow=\(slow)", "--json"])
+        let result = try TestStack.run([
+            t.stack.binary, "backtest", "--csv", path, "--strategy", "sma_crossover",
+            "--param", "fast=\(fast)", "--param", "slow=\(slow)", "--json",
+        ])
         try #require(result.status == 0, "\(result.output)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         return try #require(json["metrics"] as? [String: Any])
@@ -39,12 +41,17 @@ import TestSupport
         let bars = 500
         let csv = DataFixtures.wideDaily(count: bars, seed: 11).text
         let dataset = try t.dataset(csv, auth: auth)
-        let fasts = [5, 10, 15, 20], slows = [30, 50, 80]
-        let response = try t.client.send("POST", "/api/v1/training/start", headers: auth, json: [
-            "strategy_id": strategy, "dataset_id": dataset, "name": "sma grid",
-            "config": ["method": "grid", "space": ["fast": ["min": 5, "max": 20, "step": 5], "slow": slows],
-                       "max_trials": 12, "objective": "sharpe", "split": ["train": 0.6, "valid": 0.2, "test": 0.2]],
-        ])
+        let fasts = [5, 10, 15, 20]
+        let slows = [30, 50, 80]
+        let response = try t.client.send(
+            "POST", "/api/v1/training/start", headers: auth,
+            json: [
+                "strategy_id": strategy, "dataset_id": dataset, "name": "sma grid",
+                "config": [
+                    "method": "grid", "space": ["fast": ["min": 5, "max": 20, "step": 5], "slow": slows],
+                    "max_trials": 12, "objective": "sharpe", "split": ["train": 0.6, "valid": 0.2, "test": 0.2],
+                ],
+            ])
         try #require(response.status == 202, "\(response.text)")
         #expect(response.json["total_trials"] as? Int == 12)
         let id = try #require(response.json["id"] as? Int)
@@ -56,8 +63,10 @@ import TestSupport
         #expect(trials.count == 12)
 
         // The same split as DataSplit: ⌊n·0.6⌋ train rows, ⌊n·0.2⌋ valid rows, the rest test.
-        let nTrain = Int((Double(bars) * 0.6).rounded(.down)), nValid = Int((Double(bars) * 0.2).rounded(.down))
-        let trainPath = try part(csv, 0..<nTrain), validPath = try part(csv, nTrain..<(nTrain + nValid))
+        let nTrain = Int((Double(bars) * 0.6).rounded(.down))
+        let nValid = Int((Double(bars) * 0.2).rounded(.down))
+        let trainPath = try part(csv, 0..<nTrain)
+        let validPath = try part(csv, nTrain..<(nTrain + nValid))
         let testPath = try part(csv, (nTrain + nValid)..<bars)
         defer { for p in [trainPath, validPath, testPath] { try? FileManager.default.removeItem(atPath: p) } }
         var best: (fast: Int, slow: Int, score: Double)?
@@ -73,7 +82,10 @@ import TestSupport
                     let train = try backtest(trainPath, fast: fast, slow: slow)["sharpe"] as? Double
                     #expect(trial["train_score"] as? Double == train, "trial \(index)")
                 }
-                guard let valid else { index += 1; continue }
+                guard let valid else {
+                    index += 1
+                    continue
+                }
                 if best.map({ valid > $0.score }) ?? true { best = (fast, slow, valid) }
                 index += 1
             }
@@ -91,7 +103,8 @@ import TestSupport
         let applied = try t.client.send("POST", "/api/v1/training/\(id)/apply", headers: auth)
         #expect(applied.status == 200, "\(applied.text)")
         #expect(applied.json["version"] as? Int == 2)
-        #expect(try t.sql("SELECT version || ' ' || (parameters->>'fast') || ' ' || (parameters->>'slow') FROM strategies WHERE id = \(strategy)")
+        #expect(
+            try t.sql("SELECT version || ' ' || (parameters->>'fast') || ' ' || (parameters->>'slow') FROM strategies WHERE id = \(strategy)")
                 == "2 \(expected.fast) \(expected.slow)")
         #expect(try t.client.send("GET", "/api/v1/training/\(id)", headers: auth).json["applied_version"] as? Int == 2)
     }
@@ -102,11 +115,16 @@ import TestSupport
         let (_, auth) = try t.user()
         let strategy = try t.builtinStrategy(auth)
         let dataset = try t.dataset(DataFixtures.wideDaily(count: 2520, seed: 3).text, auth: auth)
-        let response = try t.client.send("POST", "/api/v1/training/start", headers: auth, json: [
-            "strategy_id": strategy, "dataset_id": dataset,
-            "config": ["method": "random", "seed": 42, "space": ["fast": ["min": 2, "max": 60, "step": 1], "slow": ["min": 20, "max": 250, "step": 1]],
-                       "max_trials": 1000, "objective": "sortino", "split": ["train": 0.6, "valid": 0.2, "test": 0.2]],
-        ])
+        let response = try t.client.send(
+            "POST", "/api/v1/training/start", headers: auth,
+            json: [
+                "strategy_id": strategy, "dataset_id": dataset,
+                "config": [
+                    "method": "random", "seed": 42,
+                    "space": ["fast": ["min": 2, "max": 60, "step": 1], "slow": ["min": 20, "max": 250, "step": 1]],
+                    "max_trials": 1000, "objective": "sortino", "split": ["train": 0.6, "valid": 0.2, "test": 0.2],
+                ],
+            ])
         try #require(response.status == 202, "\(response.text)")
         let id = try #require(response.json["id"] as? Int)
         let started = Date()
@@ -116,13 +134,20 @@ import TestSupport
         let result = try #require(done["result"] as? [String: Any])
         #expect((result["trials"] as? [Any])?.count == 1000)
         // Reported, not asserted: the search's own time and the wall time through the API.
-        print("BENCH parameter search: 1000 trials over 2520 daily bars in \(result["seconds"] ?? "?") s (search), \(String(format: "%.2f", wall)) s (API wall)")
+        print(
+            "BENCH parameter search: 1000 trials over 2520 daily bars in \(result["seconds"] ?? "?") s (search), \(String(format: "%.2f", wall)) s (API wall)"
+        )
         // The same seed draws the same trials.
-        let again = try t.client.send("POST", "/api/v1/training/start", headers: auth, json: [
-            "strategy_id": strategy, "dataset_id": dataset,
-            "config": ["method": "random", "seed": 42, "space": ["fast": ["min": 2, "max": 60, "step": 1], "slow": ["min": 20, "max": 250, "step": 1]],
-                       "max_trials": 1000, "objective": "sortino", "split": ["train": 0.6, "valid": 0.2, "test": 0.2]],
-        ])
+        let again = try t.client.send(
+            "POST", "/api/v1/training/start", headers: auth,
+            json: [
+                "strategy_id": strategy, "dataset_id": dataset,
+                "config": [
+                    "method": "random", "seed": 42,
+                    "space": ["fast": ["min": 2, "max": 60, "step": 1], "slow": ["min": 20, "max": 250, "step": 1]],
+                    "max_trials": 1000, "objective": "sortino", "split": ["train": 0.6, "valid": 0.2, "test": 0.2],
+                ],
+            ])
         let second = try t.finished("/api/v1/training/\(try #require(again.json["id"] as? Int))/status", auth, seconds: 120)
         let secondResult = try #require(second["result"] as? [String: Any])
         #expect(secondResult["best_parameters"] as? [String: Int] == result["best_parameters"] as? [String: Int])

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The pool's promises, checked on real processes through a real nginx: crashes, recycling,
 /// reloads and shutdown under load.
@@ -117,7 +117,7 @@ import TestSupport
         restarted = true
         let client = pool.client()
         let recovered = pool.wait(seconds: 15) { (try? client.send("GET", "/api/v1/status").status) == 200 }
-        usleep(200_000) // requests already in flight when PostgreSQL came back may still answer 503
+        usleep(200_000)  // requests already in flight when PostgreSQL came back may still answer 503
         let atRecovery = load.snapshot
         load.waitForResponses(atRecovery.total + 300)
         let outcome = load.stop()
@@ -163,7 +163,10 @@ import TestSupport
             let victim = try #require(pool.workerPIDs().first)
             let killedAt = Date()
             kill(victim, SIGKILL)
-            let replaced = pool.wait(seconds: 5) { let now = pool.workerPIDs(); return now.count == 1 && !now.contains(victim) }
+            let replaced = pool.wait(seconds: 5) {
+                let now = pool.workerPIDs()
+                return now.count == 1 && !now.contains(victim)
+            }
             #expect(replaced)
             delays.append(Date().timeIntervalSince(killedAt))
         }
@@ -186,7 +189,7 @@ import TestSupport
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
         for index in body.indices {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             body[index] = UInt8(truncatingIfNeeded: state >> 33)
             checksum = (checksum ^ UInt64(body[index])) &* 0x100_0000_01b3
         }

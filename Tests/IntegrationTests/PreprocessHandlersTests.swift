@@ -1,7 +1,7 @@
 import Foundation
 import Quant
-import Testing
 import TestSupport
+import Testing
 
 /// `POST /api/v1/data/preprocess` through nginx: values equal the Quant functions' on the same data.
 @Suite(.serialized) struct PreprocessHandlersTests {
@@ -26,11 +26,20 @@ import TestSupport
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let (text, _) = DataFixtures.wideDaily(count: 250, seed: 11)
         let id = try upload(auth, "source", text)
-        let response = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
-            "dataset_id": id, "name": "with indicators",
-            "steps": [["op": "indicators", "indicators": [["name": "sma", "window": 20], ["name": "rsi", "window": 14],
-                                                            ["name": "macd"], ["name": "bollinger", "window": 20, "k": 2]]]],
-        ] as [String: Any])
+        let response = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "with indicators",
+                "steps": [
+                    [
+                        "op": "indicators",
+                        "indicators": [
+                            ["name": "sma", "window": 20], ["name": "rsi", "window": 14],
+                            ["name": "macd"], ["name": "bollinger", "window": 20, "k": 2],
+                        ],
+                    ]
+                ],
+            ] as [String: Any])
         #expect(response.status == 201, "\(response.text)")
         #expect(response.json["parent_id"] as? Int == id)
         let derived = try #require(response.json["id"] as? Int)
@@ -62,9 +71,12 @@ import TestSupport
         }
         let text = lines.joined(separator: "\n") + "\n"
         let id = try upload(auth, "minutes", text)
-        let response = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
-            "dataset_id": id, "name": "hourly", "steps": [["op": "resample", "to": "1h"], ["op": "indicators", "indicators": [["name": "ema", "window": 3]]]],
-        ] as [String: Any])
+        let response = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "hourly",
+                "steps": [["op": "resample", "to": "1h"], ["op": "indicators", "indicators": [["name": "ema", "window": 3]]]],
+            ] as [String: Any])
         #expect(response.status == 201, "\(response.text)")
         #expect((response.json["summary"] as? [String: Any])?["interval"] as? String == "1h")
         let derived = try #require(response.json["id"] as? Int)
@@ -79,17 +91,21 @@ import TestSupport
         #expect(rows.map { $0.values["volume"]!! } == expected.volume)
         #expect(Self.same(rows.map { $0.values["ema_3"] ?? nil }, try Indicators.ema(expected.close, window: 3)))
 
-        let bad = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
-            "dataset_id": id, "name": "bad",
-            "steps": [["op": "indicators", "indicators": [["name": "vwap"]]], ["op": "resample", "to": "7min"], ["op": "smooth"]],
-        ] as [String: Any])
+        let bad = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "bad",
+                "steps": [["op": "indicators", "indicators": [["name": "vwap"]]], ["op": "resample", "to": "7min"], ["op": "smooth"]],
+            ] as [String: Any])
         #expect(bad.status == 422)
         let pointers = (bad.json["errors"] as? [[String: Any]])?.compactMap { $0["pointer"] as? String } ?? []
         #expect(pointers == ["/steps/0/indicators/0/name", "/steps/1", "/steps/1/to", "/steps/2/op"], "\(pointers)")
         let other = try fx.login(try fx.createWithCLI(role: "user")).bearer
-        let foreign = try fx.client.send("POST", "/api/v1/data/preprocess", headers: other, json: [
-            "dataset_id": id, "name": "theirs", "steps": [["op": "resample", "to": "1h"]],
-        ] as [String: Any])
+        let foreign = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: other,
+            json: [
+                "dataset_id": id, "name": "theirs", "steps": [["op": "resample", "to": "1h"]],
+            ] as [String: Any])
         #expect(foreign.status == 422 && foreign.text.contains("/dataset_id"))
         #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM datasets WHERE name IN ('bad', 'theirs')") == "0")
     }
@@ -101,16 +117,20 @@ import TestSupport
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let (text, _) = DataFixtures.wideDaily(count: 200, seed: 5)
         let id = try upload(auth, "source", text)
-        let response = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
-            "dataset_id": id, "name": "clean features",
-            "steps": [["op": "clip_outliers", "z": 2],
-                      ["op": "trademaster_features"],
-                      ["op": "indicators", "indicators": [["name": "sma", "window": 10]]],
-                      ["op": "fill_missing", "method": "bfill", "columns": ["sma_10"]],
-                      ["op": "split", "train": 0.6, "valid": 0.2, "test": 0.2],
-                      ["op": "normalize", "method": "zscore", "columns": ["sma_10", "close"]],
-                      ["op": "normalize", "method": "minmax", "columns": ["zd_5"], "train": 0.5]],
-        ] as [String: Any])
+        let response = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "clean features",
+                "steps": [
+                    ["op": "clip_outliers", "z": 2],
+                    ["op": "trademaster_features"],
+                    ["op": "indicators", "indicators": [["name": "sma", "window": 10]]],
+                    ["op": "fill_missing", "method": "bfill", "columns": ["sma_10"]],
+                    ["op": "split", "train": 0.6, "valid": 0.2, "test": 0.2],
+                    ["op": "normalize", "method": "zscore", "columns": ["sma_10", "close"]],
+                    ["op": "normalize", "method": "minmax", "columns": ["zd_5"], "train": 0.5],
+                ],
+            ] as [String: Any])
         #expect(response.status == 201, "\(response.text)")
         let derived = try #require(response.json["id"] as? Int)
         let csv = try fx.client.send("GET", "/api/v1/data/datasets/\(derived)/bars?format=csv", headers: auth)
@@ -124,9 +144,10 @@ import TestSupport
         for i in 1..<n { close[i] = close[i - 1] * (1 + clipped[i - 1]) }
         #expect(rows.map { $0.values["close"]!! } == close)
         let scale = (0..<n).map { close[$0] / source.close[$0] }
-        let series = try OHLCVSeries(timestamps: source.timestamps, open: (0..<n).map { source.open[$0] * scale[$0] },
-                                     high: (0..<n).map { source.high[$0] * scale[$0] }, low: (0..<n).map { source.low[$0] * scale[$0] },
-                                     close: close, volume: source.volume)
+        let series = try OHLCVSeries(
+            timestamps: source.timestamps, open: (0..<n).map { source.open[$0] * scale[$0] },
+            high: (0..<n).map { source.high[$0] * scale[$0] }, low: (0..<n).map { source.low[$0] * scale[$0] },
+            close: close, volume: source.volume)
         let features = TradeMasterFeatures(series: series)
         #expect(Self.same(Self.column(rows, "zopen"), features.zopen))
         #expect(Self.same(Self.column(rows, "zclose"), features.zclose))
@@ -149,18 +170,22 @@ import TestSupport
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let (text, dates) = DataFixtures.wideDaily(count: 60, seed: 9)
         let id = try upload(auth, "source", text)
-        let dropped = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
-            "dataset_id": id, "name": "dropped",
-            "steps": [["op": "indicators", "indicators": [["name": "sma", "window": 5]]], ["op": "fill_missing", "method": "drop"]],
-        ] as [String: Any])
+        let dropped = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "dropped",
+                "steps": [["op": "indicators", "indicators": [["name": "sma", "window": 5]]], ["op": "fill_missing", "method": "drop"]],
+            ] as [String: Any])
         #expect(dropped.status == 201, "\(dropped.text)")
         let summary = try #require(dropped.json["summary"] as? [String: Any])
         #expect(summary["row_count"] as? Int == 56)
         #expect(summary["first"] as? String == dates[4] + "T00:00:00Z")
-        let interpolated = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
-            "dataset_id": id, "name": "interpolated",
-            "steps": [["op": "indicators", "indicators": [["name": "sma", "window": 5]]], ["op": "fill_missing", "method": "interpolate"]],
-        ] as [String: Any])
+        let interpolated = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "interpolated",
+                "steps": [["op": "indicators", "indicators": [["name": "sma", "window": 5]]], ["op": "fill_missing", "method": "interpolate"]],
+            ] as [String: Any])
         #expect(interpolated.status == 201, "\(interpolated.text)")
         // Leading warm-up values have no left neighbour: they stay missing.
         let columns = try #require((interpolated.json["summary"] as? [String: Any])?["columns"] as? [[String: Any]])
@@ -171,21 +196,31 @@ import TestSupport
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let tag = UUID().uuidString.prefix(8)
         let id = try upload(auth, "source", DataFixtures.wideDaily(count: 30).text)
-        let bad = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
-            "dataset_id": id, "name": "bad-\(tag)",
-            "steps": [["op": "fill_missing", "method": "mean"],
-                      ["op": "normalize", "method": "zscore", "columns": ["nope"]],
-                      ["op": "split", "train": 0.5, "valid": 0.2, "test": 0.5],
-                      ["op": "clip_outliers", "z": 3],
-                      ["op": "normalize", "method": "robust", "train": 2]],
-        ] as [String: Any])
+        let bad = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "bad-\(tag)",
+                "steps": [
+                    ["op": "fill_missing", "method": "mean"],
+                    ["op": "normalize", "method": "zscore", "columns": ["nope"]],
+                    ["op": "split", "train": 0.5, "valid": 0.2, "test": 0.5],
+                    ["op": "clip_outliers", "z": 3],
+                    ["op": "normalize", "method": "robust", "train": 2],
+                ],
+            ] as [String: Any])
         #expect(bad.status == 422)
         let pointers = (bad.json["errors"] as? [[String: Any]])?.compactMap { $0["pointer"] as? String } ?? []
-        #expect(pointers == ["/steps/0/method", "/steps/1/columns/0", "/steps/2/test", "/steps/3", "/steps/4/method", "/steps/4/train"], "\(pointers)")
-        let tooShort = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
-            "dataset_id": id, "name": "short-\(tag)", "steps": [["op": "indicators", "indicators": [["name": "sma", "window": 500]]],
-                                                         ["op": "normalize", "method": "zscore"]],
-        ] as [String: Any])
+        #expect(
+            pointers == ["/steps/0/method", "/steps/1/columns/0", "/steps/2/test", "/steps/3", "/steps/4/method", "/steps/4/train"], "\(pointers)")
+        let tooShort = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "short-\(tag)",
+                "steps": [
+                    ["op": "indicators", "indicators": [["name": "sma", "window": 500]]],
+                    ["op": "normalize", "method": "zscore"],
+                ],
+            ] as [String: Any])
         // A 500-bar average of 30 bars has no values: nothing to fit the scaling on.
         #expect(tooShort.status == 422, "\(tooShort.text)")
         #expect((tooShort.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/steps/1")
@@ -201,12 +236,15 @@ import TestSupport
         let client = pool.client()
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let (text, _) = DataFixtures.wideDaily(count: 40, seed: 2)
-        let uploaded = try client.send("POST", "/api/v1/data/upload?name=big&symbol=ABC", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
-                                       body: Array(text.utf8))
+        let uploaded = try client.send(
+            "POST", "/api/v1/data/upload?name=big&symbol=ABC", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
+            body: Array(text.utf8))
         let id = try #require(uploaded.json["id"] as? Int)
-        let small = try client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
-            "dataset_id": id, "name": "weekly", "steps": [["op": "resample", "to": "1d"]],
-        ] as [String: Any])
+        let small = try client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "weekly", "steps": [["op": "resample", "to": "1d"]],
+            ] as [String: Any])
         #expect(small.status == 202, "\(small.text)")
         let location = try #require(small.header("location"))
         #expect(location.hasPrefix("/api/v1/jobs/"))
@@ -229,7 +267,7 @@ import TestSupport
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         var lines = ["date,open,high,low,close,volume"]
         var random = DataFixtures.Generator(state: 21)
-        var t: Int64 = 1_704_171_600 // 2024-01-02T05:00:00Z, 14:00 in Tokyo
+        var t: Int64 = 1_704_171_600  // 2024-01-02T05:00:00Z, 14:00 in Tokyo
         var price = 50.0
         for _ in 0..<120 {
             let close = price * (1 + (random.next() - 0.5) * 0.01)
@@ -238,12 +276,15 @@ import TestSupport
             t += 3600
         }
         let text = lines.joined(separator: "\n") + "\n"
-        let uploaded = try fx.client.send("POST", "/api/v1/data/upload?name=tokyo-\(UUID().uuidString.prefix(6))&symbol=ABC&timezone=Asia/Tokyo",
-                                          headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        let uploaded = try fx.client.send(
+            "POST", "/api/v1/data/upload?name=tokyo-\(UUID().uuidString.prefix(6))&symbol=ABC&timezone=Asia/Tokyo",
+            headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
         let id = try #require(uploaded.json["id"] as? Int)
-        let response = try fx.client.send("POST", "/api/v1/data/preprocess", headers: auth, json: [
-            "dataset_id": id, "name": "tokyo days", "steps": [["op": "resample", "to": "1d"]],
-        ] as [String: Any])
+        let response = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "tokyo days", "steps": [["op": "resample", "to": "1d"]],
+            ] as [String: Any])
         #expect(response.status == 201, "\(response.text)")
         let derived = try #require(response.json["id"] as? Int)
         #expect(response.json["timezone"] as? String == "Asia/Tokyo")
@@ -253,7 +294,9 @@ import TestSupport
         let expected = try Preprocessing.resample(local, seconds: 86_400)
         let bars = try fx.client.send("GET", "/api/v1/data/datasets/\(derived)/bars?max_points=1000", headers: auth)
         let format = ISO8601DateFormatter()
-        #expect(bars.json["time"] as? [String] == expected.timestamps.map { format.string(from: Date(timeIntervalSince1970: TimeInterval($0 - 9 * 3600))) })
+        #expect(
+            bars.json["time"] as? [String]
+                == expected.timestamps.map { format.string(from: Date(timeIntervalSince1970: TimeInterval($0 - 9 * 3600))) })
         #expect((bars.json["time"] as? [String])?.first == "2024-01-01T15:00:00Z", "the Tokyo day of 2024-01-02 starts at 15:00 UTC the day before")
         let csv = try fx.client.send("GET", "/api/v1/data/datasets/\(derived)/bars?format=csv", headers: auth)
         #expect(DataFixtures.parse(csv.text, symbol: "ABC").map { $0.values["close"]!! } == expected.close)

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// `GET /auth/me` answers from the profile cached in the session (one Redis round trip); these
 /// check that the cache never shows anything but the newest state of the user row.
@@ -16,12 +16,14 @@ import TestSupport
 
     @Test func concurrentProfileChangesLeaveTheNewestInEverySession() throws {
         let account = try fx.register()
-        let first = try fx.login(account), second = try fx.login(account)
+        let first = try fx.login(account)
+        let second = try fx.login(account)
         let port = fx.stack.port
         DispatchQueue.concurrentPerform(iterations: 12) { index in
             _ = try? TestHTTPClient(port: port).send("PATCH", "/api/v1/auth/me", headers: first.bearer, json: ["full_name": "Name \(index)"])
         }
-        let stored = try row(account.id, "full_name"), version = try row(account.id, "version")
+        let stored = try row(account.id, "full_name")
+        let version = try row(account.id, "version")
         for tokens in [first, second] {
             let me = try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer)
             #expect(me.status == 200)
@@ -35,7 +37,7 @@ import TestSupport
         let account = try fx.register()
         let tokens = try fx.login(account)
         let before = try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer)
-        Thread.sleep(forTimeInterval: 1.1) // last_login_at has one-second resolution in the answer
+        Thread.sleep(forTimeInterval: 1.1)  // last_login_at has one-second resolution in the answer
         _ = try fx.login(account)
         let after = try fx.client.send("GET", "/api/v1/auth/me", headers: tokens.bearer)
         #expect(after.json["last_login_at"] as? String != before.json["last_login_at"] as? String)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `tm prune` on a scratch database: rows past their retention go, fresh ones stay, a dry
 /// run only counts, and small batches delete the same as one.
@@ -15,8 +15,9 @@ import TestSupport
     }
 
     func prune(_ arguments: [String], url: String, environment: [String: String] = [:]) throws -> [String: Any] {
-        let result = try TestStack.run([stack.binary, "prune"] + arguments,
-                                       environment: ["TM_ENV_FILE": stack.envFile, "DATABASE_URL": url].merging(environment) { $1 })
+        let result = try TestStack.run(
+            [stack.binary, "prune"] + arguments,
+            environment: ["TM_ENV_FILE": stack.envFile, "DATABASE_URL": url].merging(environment) { $1 })
         #expect(result.status == 0, "\(result.output)")
         // The last line is the JSON summary (warnings, if any, come before it on stderr).
         let line = result.output.split(separator: "\n").last.map(String.init) ?? ""
@@ -25,7 +26,9 @@ import TestSupport
 
     /// `old` rows past retention and `fresh` ones inside it, of each kind.
     func populate(_ url: String, old: Int, fresh: Int) throws {
-        _ = try psql(url, """
+        _ = try psql(
+            url,
+            """
             INSERT INTO users (id, username, email, password_hash) VALUES (1, 'prune_user', 'prune@example.com', 'x');
             INSERT INTO idempotency_keys (owner_id, route, key, request_hash, status, body, created_at)
                 SELECT 1, 'r', 'old' || g, 'h', 200, '', now() - interval '25 hours' FROM generate_series(1, \(old)) g;
@@ -45,7 +48,8 @@ import TestSupport
     }
 
     func remaining(_ url: String) throws -> String {
-        try psql(url, "SELECT (SELECT count(*) FROM idempotency_keys) || ',' || (SELECT count(*) FROM jobs) || ',' || (SELECT count(*) FROM audit_events)")
+        try psql(
+            url, "SELECT (SELECT count(*) FROM idempotency_keys) || ',' || (SELECT count(*) FROM jobs) || ',' || (SELECT count(*) FROM audit_events)")
     }
 
     @Test func deletesWhatIsPastRetentionKeepsTheRestAndADryRunDeletesNothing() throws {
@@ -53,8 +57,9 @@ import TestSupport
         _ = try psql(stack.databaseURL, "CREATE DATABASE \(name)")
         defer { _ = try? TestStack.run(["psql", stack.databaseURL, "-qc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"]) }
         let url = String(stack.databaseURL[..<stack.databaseURL.lastIndex(of: "/")!]) + "/" + name
-        let migrated = try TestStack.run([stack.binary, "migrate", "--dir", stack.repo + "/migrations"],
-                                         environment: ["TM_ENV_FILE": stack.envFile, "DATABASE_URL": url])
+        let migrated = try TestStack.run(
+            [stack.binary, "migrate", "--dir", stack.repo + "/migrations"],
+            environment: ["TM_ENV_FILE": stack.envFile, "DATABASE_URL": url])
         #expect(migrated.status == 0, "\(migrated.output)")
         try populate(url, old: 5, fresh: 3)
         #expect(try remaining(url) == "8,9,8")
@@ -89,8 +94,9 @@ import TestSupport
         #expect(help.status == 0 && help.output.contains("USAGE") && help.output.contains("--dry-run"), "\(help.output)")
         let bad = try TestStack.run([stack.binary, "prune", "--batch-size", "0"], environment: ["TM_ENV_FILE": stack.envFile])
         #expect(bad.status != 0 && bad.output.contains("--batch-size"), "\(bad.output)")
-        let setting = try TestStack.run([stack.binary, "prune", "--dry-run"],
-                                        environment: ["TM_ENV_FILE": stack.envFile, "TM_AUDIT_RETENTION_DAYS": "0"])
+        let setting = try TestStack.run(
+            [stack.binary, "prune", "--dry-run"],
+            environment: ["TM_ENV_FILE": stack.envFile, "TM_AUDIT_RETENTION_DAYS": "0"])
         #expect(setting.status == 2 && setting.output.contains("invalid setting TM_AUDIT_RETENTION_DAYS"), "\(setting.output)")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The client example (docs/realtime, served by the development nginx at
 /// /examples/realtime/) in headless Chromium: it signs in, gets a ticket and shows a job's
@@ -19,9 +19,11 @@ import TestSupport
 
         let page = fx.stack.baseURL + "/examples/realtime/#username=\(account.username)&password=\(account.password)&channel=job:\(job)"
         let png = rt.scratch + "/realtime.png"
-        let shot = try TestStack.run([rt.python, fx.stack.repo + "/Tests/realtime/screenshot.py", page,
-                                      "Number(document.body.dataset.events) >= 4", png, "--size", "1000x760",
-                                      "--profile", rt.scratch + "/profile"])
+        let shot = try TestStack.run([
+            rt.python, fx.stack.repo + "/Tests/realtime/screenshot.py", page,
+            "Number(document.body.dataset.events) >= 4", png, "--size", "1000x760",
+            "--profile", rt.scratch + "/profile",
+        ])
         #expect(shot.status == 0, "the page did not show four events: \(shot.output)")
         #expect(shot.output.contains("job:\(job)"), "the page names the job: \(shot.output)")
         #expect(shot.output.contains("running"), "\(shot.output)")

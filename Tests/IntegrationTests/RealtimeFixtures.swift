@@ -1,7 +1,7 @@
 import Foundation
 import Security
-import Testing
 import TestSupport
+import Testing
 
 /// Jobs, tickets and real subscribers (Tests/realtime/rt_client.py: a `websockets` WebSocket
 /// client and a socket-level EventSource client) for the real-time tests.
@@ -12,10 +12,13 @@ struct RealtimeFixtures {
     /// Cancels jobs an earlier test left unfinished, so this test's worker runs only its own.
     init() throws {
         fx = try AuthFixtures()
-        let cleanup = try TestStack.run(["psql", fx.stack.databaseURL, "-qc", """
+        let cleanup = try TestStack.run([
+            "psql", fx.stack.databaseURL, "-qc",
+            """
             UPDATE jobs SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
             WHERE status IN ('queued', 'running')
-            """])
+            """,
+        ])
         try #require(cleanup.status == 0, "\(cleanup.output)")
         scratch = NSTemporaryDirectory() + "tm-realtime-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -34,8 +37,9 @@ struct RealtimeFixtures {
 
     /// Enqueues one job of `kind` for `owner` with `tm jobs enqueue`; its id.
     func enqueue(_ kind: String, payload: String = "{}", owner: Int) throws -> Int {
-        let result = try TestStack.run([fx.stack.binary, "jobs", "enqueue", kind, "--payload", payload, "--owner", String(owner)],
-                                       environment: ["TM_ENV_FILE": fx.stack.envFile])
+        let result = try TestStack.run(
+            [fx.stack.binary, "jobs", "enqueue", kind, "--payload", payload, "--owner", String(owner)],
+            environment: ["TM_ENV_FILE": fx.stack.envFile])
         try #require(result.status == 0, "tm jobs enqueue: \(result.output)")
         return try #require(result.output.split(separator: "\n").compactMap { Int($0) }.last)
     }
@@ -94,8 +98,9 @@ struct RealtimeFixtures {
     func subscribe(_ mode: String, urlFile: String, _ options: [String] = []) throws -> Subscriber {
         let output = scratch + "/\(mode)-\(UUID().uuidString.prefix(8)).out"
         let script = fx.stack.repo + "/Tests/realtime/rt_client.py"
-        let pid = try Subprocess.spawn([python, script, mode, fx.stack.baseURL, urlFile] + options,
-                                       environment: ProcessInfo.processInfo.environment, outputPath: output)
+        let pid = try Subprocess.spawn(
+            [python, script, mode, fx.stack.baseURL, urlFile] + options,
+            environment: ProcessInfo.processInfo.environment, outputPath: output)
         return Subscriber(pid: pid, output: output)
     }
 }
@@ -111,7 +116,12 @@ final class Subscriber {
         self.output = output
     }
 
-    deinit { if exited == nil { kill(pid, SIGKILL); _ = Subprocess.wait(pid, seconds: 5) } }
+    deinit {
+        if exited == nil {
+            kill(pid, SIGKILL)
+            _ = Subprocess.wait(pid, seconds: 5)
+        }
+    }
 
     var text: String { String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self) }
 
@@ -128,7 +138,10 @@ final class Subscriber {
     @discardableResult
     func finish(seconds: Double = 30) -> Int32? {
         if exited == nil { exited = Subprocess.wait(pid, seconds: seconds) }
-        if exited == nil { kill(pid, SIGKILL); exited = Subprocess.wait(pid, seconds: 5) }
+        if exited == nil {
+            kill(pid, SIGKILL)
+            exited = Subprocess.wait(pid, seconds: 5)
+        }
         return exited
     }
 

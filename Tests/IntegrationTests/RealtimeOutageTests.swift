@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// With Redis down, publishing drops events (logged and counted) without blocking or failing
 /// requests and jobs; subscribers get events again once Redis is back (the relay subscribes
@@ -39,8 +39,9 @@ import TestSupport
             while try droppedCount(reason: "no_relay") < before + 2 && Date() < deadline { usleep(50_000) }
             #expect(try droppedCount(reason: "no_relay") >= before + 2)
         }
-        let subscriber = try rt.subscribe("sse", urlFile: try rt.urlFile(try rt.ticketPath(auth, "user")),
-                                          ["--until", "job.status:cancelled", "--timeout", "20"])
+        let subscriber = try rt.subscribe(
+            "sse", urlFile: try rt.urlFile(try rt.ticketPath(auth, "user")),
+            ["--until", "job.status:cancelled", "--timeout", "20"])
         try subscriber.waitConnected()
         let next = try rt.enqueue("diag.noop", owner: userID)
         #expect(try fx.client.send("POST", "/api/v1/jobs/\(next)/cancel", headers: auth).status == 200)
@@ -114,12 +115,15 @@ import TestSupport
         #expect(deadWorkers() == deadBefore, "an nginx worker died during the outage")
 
         // A reload after the outage: new workers serve subscribers and nobody crashes.
-        let master = try #require(pid_t(try String(contentsOfFile: fx.stack.state + "/run/nginx.pid", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let master = try #require(
+            pid_t(
+                try String(contentsOfFile: fx.stack.state + "/run/nginx.pid", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(kill(master, SIGHUP) == 0)
         usleep(1_000_000)
-        let after = try rt.subscribe("sse", urlFile: try rt.urlFile(try rt.ticketPath(key, "user")),
-                                     ["--until", "job.status:succeeded", "--timeout", "30"])
+        let after = try rt.subscribe(
+            "sse", urlFile: try rt.urlFile(try rt.ticketPath(key, "user")),
+            ["--until", "job.status:succeeded", "--timeout", "30"])
         try after.waitConnected()
         let job = try rt.enqueue("diag.noop", owner: userID)
         try rt.waitForJob(job, status: "succeeded", headers: key)

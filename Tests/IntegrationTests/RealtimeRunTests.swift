@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A paper run's events (branch `strat`'s run job) through nginx to a real WebSocket and a
 /// real EventSource client, and the example page following a paper run in Chromium.
@@ -17,8 +17,9 @@ import TestSupport
         let (account, auth) = try sx.account()
         let dataset = try sx.uploadDaily(auth)
         let strategy = try #require(try sx.createStrategy(auth)["id"] as? Int)
-        let paper = try sx.client.send("POST", "/api/v1/strategies/\(strategy)/execute", headers: auth,
-                                       json: ["dataset_id": dataset, "symbol": "AAA", "mode": "paper", "bars_per_second": pace])
+        let paper = try sx.client.send(
+            "POST", "/api/v1/strategies/\(strategy)/execute", headers: auth,
+            json: ["dataset_id": dataset, "symbol": "AAA", "mode": "paper", "bars_per_second": pace])
         try #require(paper.status == 202, "\(paper.text)")
         return (account, auth, strategy, try #require(paper.json["id"] as? Int))
     }
@@ -59,9 +60,11 @@ import TestSupport
         try sx.poll(run: run, auth) { $0["status"] as? String == "running" }
         let page = rt.fx.stack.baseURL + "/examples/realtime/#username=\(account.username)&password=\(account.password)&channel=run:\(run)"
         let png = rt.scratch + "/run.png"
-        let shot = try TestStack.run([rt.python, rt.fx.stack.repo + "/Tests/realtime/screenshot.py", page,
-                                      "Number(document.body.dataset.equity) >= 80", png, "--size", "1000x760",
-                                      "--profile", rt.scratch + "/profile"])
+        let shot = try TestStack.run([
+            rt.python, rt.fx.stack.repo + "/Tests/realtime/screenshot.py", page,
+            "Number(document.body.dataset.equity) >= 80", png, "--size", "1000x760",
+            "--profile", rt.scratch + "/profile",
+        ])
         #expect(shot.status == 0, "the page did not draw 80 equity points: \(shot.output)")
         #expect(shot.output.contains("run:\(run)"), "the page names the run: \(shot.output)")
         #expect(shot.output.contains("running") && shot.output.contains("live (EventSource)"), "\(shot.output)")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Real-time push through nginx (nchan): tickets, WebSocket and EventSource subscribers,
 /// resuming from the buffer, refusals, and a Redis outage.
@@ -17,7 +17,9 @@ import TestSupport
         #expect(events.allSatisfy { $0["channel"] as? String == "job:\(job)" }, "\(label)")
         #expect(events.allSatisfy { ($0["data"] as? [String: Any])?["id"] as? Int == job }, "\(label)")
         #expect(events.allSatisfy { ($0["time"] as? String)?.hasSuffix("Z") == true }, "\(label)")
-        #expect(events.types.first == "job.status" && (events.first?["data"] as? [String: Any])?["status"] as? String == "running", "\(label): \(events.types)")
+        #expect(
+            events.types.first == "job.status" && (events.first?["data"] as? [String: Any])?["status"] as? String == "running",
+            "\(label): \(events.types)")
         #expect(events.types.dropFirst().dropLast().allSatisfy { $0 == "job.progress" }, "\(label): \(events.types)")
         #expect((events.last?["data"] as? [String: Any])?["status"] as? String == "succeeded", "\(label)")
     }
@@ -46,8 +48,12 @@ import TestSupport
         let subscriber = try rt.subscribe("ws", urlFile: try rt.urlFile(try rt.ticketPath(alice, "user")), ["--timeout", "60"])
         try subscriber.waitConnected()
         let jobs = try (0..<6).map { _ in try rt.enqueue("diag.sleep", payload: #"{"ms": 400}"#, owner: aliceID) }
-        let first = try rt.worker(), second = try rt.worker()
-        defer { first.stop(); second.stop() }
+        let first = try rt.worker()
+        let second = try rt.worker()
+        defer {
+            first.stop()
+            second.stop()
+        }
         for job in jobs { try rt.waitForJob(job, status: "succeeded", headers: alice) }
         usleep(1_000_000)
         subscriber.finish(seconds: 0.5)
@@ -122,12 +128,12 @@ import TestSupport
         var tampered = signature
         tampered.replaceSubrange(tampered.startIndex...tampered.startIndex, with: signature.hasPrefix("A") ? "B" : "A")
         let refused = [
-            "/api/v1/realtime/channels/user:\(aliceID)",                                      // no ticket
-            path.replacingOccurrences(of: "sig=" + signature, with: "sig=" + tampered),        // tampered signature
-            path.replacingOccurrences(of: "user:\(aliceID)", with: "user:\(aliceID + 1)"),     // another channel
-            path.replacingOccurrences(of: "expires=", with: "expires=9"),                       // another expiry
-            rt.signedPath("user:\(aliceID)", expires: now - 5, key: key),                       // expired
-            rt.signedPath("user:\(aliceID)", expires: now + 60, key: "not-the-key"),            // wrong key
+            "/api/v1/realtime/channels/user:\(aliceID)",  // no ticket
+            path.replacingOccurrences(of: "sig=" + signature, with: "sig=" + tampered),  // tampered signature
+            path.replacingOccurrences(of: "user:\(aliceID)", with: "user:\(aliceID + 1)"),  // another channel
+            path.replacingOccurrences(of: "expires=", with: "expires=9"),  // another expiry
+            rt.signedPath("user:\(aliceID)", expires: now - 5, key: key),  // expired
+            rt.signedPath("user:\(aliceID)", expires: now + 60, key: "not-the-key"),  // wrong key
         ]
         for bad in refused {
             let response = try fx.client.send("GET", bad, headers: ["Accept": "text/event-stream"])
@@ -143,8 +149,10 @@ import TestSupport
         // an empty 403 (nchan echoes the Origin on that refusal; with no body and no stream
         // there is nothing for the page to read).
         func headers(_ origin: String) throws -> String {
-            try TestStack.run(["curl", "-s", "-o", "/dev/null", "-D", "-", "--max-time", "1", "-H", "Accept: text/event-stream",
-                               "-H", "Origin: \(origin)", fx.stack.baseURL + path]).output.lowercased()
+            try TestStack.run([
+                "curl", "-s", "-o", "/dev/null", "-D", "-", "--max-time", "1", "-H", "Accept: text/event-stream",
+                "-H", "Origin: \(origin)", fx.stack.baseURL + path,
+            ]).output.lowercased()
         }
         let allowed = try headers("http://localhost:3000")
         #expect(allowed.hasPrefix("http/1.1 200"), "\(allowed)")
@@ -152,8 +160,9 @@ import TestSupport
         let foreign = try headers("https://evil.example")
         #expect(foreign.hasPrefix("http/1.1 403") && foreign.contains("content-length: 0"), "\(foreign)")
         // The test's own signing is nginx's rule: the same path with a live expiry opens.
-        let valid = try rt.subscribe("sse", urlFile: try rt.urlFile(rt.signedPath("user:\(aliceID)", expires: now + 60, key: key)),
-                                     ["--timeout", "2"])
+        let valid = try rt.subscribe(
+            "sse", urlFile: try rt.urlFile(rt.signedPath("user:\(aliceID)", expires: now + 60, key: key)),
+            ["--timeout", "2"])
         try valid.waitConnected()
         valid.finish()
         #expect(valid.refusals.isEmpty)

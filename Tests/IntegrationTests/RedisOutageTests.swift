@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// With Redis down, sessions cannot be checked: authenticated requests fail closed (503),
 /// never open. Stops the stack's Redis and always restarts it.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The serving threads under load through a real nginx: an idle kept connection holds no
 /// thread, so no request waits behind one.
@@ -53,7 +53,7 @@ import TestSupport
         #expect(try step("first request") { try kept.get("/health").status } == 200)
         let slow = try FastCGIClient(socketPath: pool.socketPath)
         try step("slow request") { try slow.sendGet("/_diag/sleep?ms=1000") }
-        usleep(300_000) // the thread is now in the slow request
+        usleep(300_000)  // the thread is now in the slow request
         try step("second request on the kept connection") { try kept.sendGet("/health") }
         usleep(100_000)
         pool.signalMaster(SIGTERM)

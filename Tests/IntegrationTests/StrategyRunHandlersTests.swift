@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Execute and stop through nginx with a real `tm worker`: a paper run stopped mid-way, bad
 /// inputs naming their field, `Idempotency-Key` under concurrent retries, live-run conflicts.
@@ -25,7 +25,8 @@ import TestSupport
         let full = try execute(id, auth, ["dataset_id": dataset, "symbol": "AAA"])
         let fullID = try #require(full.json["id"] as? Int)
         try sx.poll(run: fullID, auth) { $0["status"] as? String == "succeeded" }
-        let fullTrades = try #require(try sx.client.send("GET", "/api/v1/runs/\(fullID)/trades?limit=100", headers: auth).json["items"] as? [[String: Any]])
+        let fullTrades = try #require(
+            try sx.client.send("GET", "/api/v1/runs/\(fullID)/trades?limit=100", headers: auth).json["items"] as? [[String: Any]])
 
         let paper = try execute(id, auth, ["dataset_id": dataset, "symbol": "AAA", "mode": "paper", "bars_per_second": 40])
         #expect(paper.status == 202, "\(paper.text)")
@@ -59,12 +60,15 @@ import TestSupport
         let keptClosed = kept.filter { $0["open"] as? Bool == false }
         #expect(keptClosed.count == closedBefore.count)
         for (mine, theirs) in zip(keptClosed, closedBefore) {
-            #expect(mine["entry_time"] as? String == theirs["entry_time"] as? String && mine["exit_time"] as? String == theirs["exit_time"] as? String)
+            #expect(
+                mine["entry_time"] as? String == theirs["entry_time"] as? String && mine["exit_time"] as? String == theirs["exit_time"] as? String)
             #expect(mine["net_pnl"] as? Double == theirs["net_pnl"] as? Double && mine["shares"] as? Int == theirs["shares"] as? Int)
         }
         #expect(kept.count - keptClosed.count <= 1)
-        let equity = try #require(try sx.client.send("GET", "/api/v1/runs/\(runID)/equity?max_points=10000", headers: auth).json["points"] as? [[String: Any]])
-        let fullEquity = try #require(try sx.client.send("GET", "/api/v1/runs/\(fullID)/equity?max_points=10000", headers: auth).json["points"] as? [[String: Any]])
+        let equity = try #require(
+            try sx.client.send("GET", "/api/v1/runs/\(runID)/equity?max_points=10000", headers: auth).json["points"] as? [[String: Any]])
+        let fullEquity = try #require(
+            try sx.client.send("GET", "/api/v1/runs/\(fullID)/equity?max_points=10000", headers: auth).json["points"] as? [[String: Any]])
         #expect(equity.count == bars)
         #expect(zip(equity, fullEquity).allSatisfy { $0["equity"] as? Double == $1["equity"] as? Double })
 
@@ -109,17 +113,29 @@ import TestSupport
         try expect(["dataset_id": dataset, "symbol": "SPY", "benchmark": ["dataset_id": dataset]], 422, "/benchmark/symbol")
         let shortText = try execute(id, auth, ["dataset_id": short, "symbol": "SPY"])
         #expect(shortText.text.contains("has 25 bars of SPY") && shortText.text.contains("slow=30"), "\(shortText.text)")
-        #expect(try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: auth.merging(["Content-Type": "text/plain"]) { $1 },
-                                   body: Array("{}".utf8)).status == 415)
-        #expect(try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
-                                   body: Array("[".utf8)).status == 400)
+        #expect(
+            try sx.client.send(
+                "POST", "/api/v1/strategies/\(id)/execute", headers: auth.merging(["Content-Type": "text/plain"]) { $1 },
+                body: Array("{}".utf8)
+            ).status == 415)
+        #expect(
+            try sx.client.send(
+                "POST", "/api/v1/strategies/\(id)/execute", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
+                body: Array("[".utf8)
+            ).status == 400)
         // Nothing was queued by any of them.
         #expect(try sx.client.send("GET", "/api/v1/strategies/\(id)/runs", headers: auth).json["total"] as? Int == 0)
         #expect(try sx.client.send("GET", "/api/v1/strategies/\(id)", headers: auth).json["status"] as? String == "draft")
         // A trademaster strategy is trained by the service, not executed here.
-        let tm = try sx.client.send("POST", "/api/v1/strategies", headers: auth, json: [
-            "name": "tm", "strategy_type": "algorithmic_trading", "engine": "trademaster",
-            "config": ["task_name": "algorithmic_trading", "dataset_name": "BTC", "agent_name": "deepscalper", "optimizer_name": "adam", "loss_name": "mse"]])
+        let tm = try sx.client.send(
+            "POST", "/api/v1/strategies", headers: auth,
+            json: [
+                "name": "tm", "strategy_type": "algorithmic_trading", "engine": "trademaster",
+                "config": [
+                    "task_name": "algorithmic_trading", "dataset_name": "BTC", "agent_name": "deepscalper", "optimizer_name": "adam",
+                    "loss_name": "mse",
+                ],
+            ])
         let tmID = try #require(tm.json["id"] as? Int)
         #expect(try execute(tmID, auth, ["dataset_id": dataset, "symbol": "SPY"]).status == 409)
     }
@@ -137,7 +153,8 @@ import TestSupport
             return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
         }
         let startedBefore = try started()
-        let ids = LockedArray(), statuses = LockedArray()
+        let ids = LockedArray()
+        let statuses = LockedArray()
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             let client = sx.stack.client()
             if let response = try? client.send("POST", "/api/v1/strategies/\(id)/execute", headers: headers, body: body) {
@@ -148,18 +165,23 @@ import TestSupport
         #expect(statuses.values == Array(repeating: 202, count: 8), "\(statuses.values)")
         #expect(Set(ids.values).count == 1 && !ids.values.contains(-1), "\(ids.values)")
         #expect(try sx.client.send("GET", "/api/v1/strategies/\(id)/runs", headers: auth).json["total"] as? Int == 1)
-        #expect(try DataFixtures.sql(sx.stack, "SELECT count(*) FROM jobs WHERE kind = 'strategy.run' AND payload->>'run_id' = '\(ids.values[0])'") == "1")
+        #expect(
+            try DataFixtures.sql(sx.stack, "SELECT count(*) FROM jobs WHERE kind = 'strategy.run' AND payload->>'run_id' = '\(ids.values[0])'") == "1"
+        )
         let retry = try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: headers, body: body)
         #expect(retry.status == 202 && retry.json["id"] as? Int == ids.values[0] && retry.header("idempotent-replayed") == "true")
         #expect(retry.header("location") == "/api/v1/runs/\(ids.values[0])")
-        let other = try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: headers,
-                                       body: Array(#"{"dataset_id": \#(dataset), "symbol": "SPY", "mode": "paper"}"#.utf8))
+        let other = try sx.client.send(
+            "POST", "/api/v1/strategies/\(id)/execute", headers: headers,
+            body: Array(#"{"dataset_id": \#(dataset), "symbol": "SPY", "mode": "paper"}"#.utf8))
         #expect(other.status == 422 && StrategyFixtures.pointers(other) == ["Idempotency-Key"])
-        let long = try sx.client.send("POST", "/api/v1/strategies/\(id)/execute",
-                                      headers: headers.merging(["Idempotency-Key": String(repeating: "k", count: 256)]) { $1 }, body: body)
+        let long = try sx.client.send(
+            "POST", "/api/v1/strategies/\(id)/execute",
+            headers: headers.merging(["Idempotency-Key": String(repeating: "k", count: 256)]) { $1 }, body: body)
         #expect(long.status == 422)
         // Without a key every request is a new run.
-        let fresh = try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: auth.merging(["Content-Type": "application/json"]) { $1 }, body: body)
+        let fresh = try sx.client.send(
+            "POST", "/api/v1/strategies/\(id)/execute", headers: auth.merging(["Content-Type": "application/json"]) { $1 }, body: body)
         #expect(fresh.status == 202 && fresh.json["id"] as? Int != ids.values[0])
         // Two runs started (the keyed one once, the fresh one); replays and refusals count nothing.
         #expect(try started() == startedBefore + 2)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The shipped systemd units pass `systemd-analyze verify` with no warning (unknown keys
 /// are only warnings, so the output must be empty too).
@@ -10,8 +10,10 @@ import TestSupport
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tm-units-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for unit in ["trademaster.socket", "trademaster.service", "trademaster-worker@.service", "trademaster-relay.service",
-                     "trademaster-prune.service", "trademaster-prune.timer"] {
+        for unit in [
+            "trademaster.socket", "trademaster.service", "trademaster-worker@.service", "trademaster-relay.service",
+            "trademaster-prune.service", "trademaster-prune.timer",
+        ] {
             // The binary is installed at /opt/trademaster/bin/tm in production; point at the built one.
             let text = try String(contentsOfFile: stack.repo + "/systemd/" + unit, encoding: .utf8)
                 .replacingOccurrences(of: "/opt/trademaster/bin/tm", with: stack.binary)
@@ -19,9 +21,11 @@ import TestSupport
         }
         // A template is verified through an instance of it.
         try FileManager.default.copyItem(atPath: folder + "/trademaster-worker@.service", toPath: folder + "/trademaster-worker@1.service")
-        let result = try TestStack.run(["systemd-analyze", "verify", folder + "/trademaster.socket", folder + "/trademaster.service",
-                                       folder + "/trademaster-worker@1.service", folder + "/trademaster-relay.service",
-                                       folder + "/trademaster-prune.service", folder + "/trademaster-prune.timer"])
+        let result = try TestStack.run([
+            "systemd-analyze", "verify", folder + "/trademaster.socket", folder + "/trademaster.service",
+            folder + "/trademaster-worker@1.service", folder + "/trademaster-relay.service",
+            folder + "/trademaster-prune.service", folder + "/trademaster-prune.timer",
+        ])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(result.output)")
         let dropIn = try String(contentsOfFile: stack.repo + "/systemd/nginx-trademaster.conf", encoding: .utf8)
@@ -33,8 +37,10 @@ import TestSupport
         // Housekeeping: a oneshot that reads the settings file itself (no EnvironmentFile=),
         // hardened like the others, started daily by its timer.
         let prune = try String(contentsOfFile: stack.repo + "/systemd/trademaster-prune.service", encoding: .utf8)
-        for line in ["Type=oneshot", "User=trademaster", "Environment=TM_ENV_FILE=/etc/trademaster/env",
-                     "ExecStart=/opt/trademaster/bin/tm prune", "NoNewPrivileges=yes", "ProtectSystem=strict", "CapabilityBoundingSet="] {
+        for line in [
+            "Type=oneshot", "User=trademaster", "Environment=TM_ENV_FILE=/etc/trademaster/env",
+            "ExecStart=/opt/trademaster/bin/tm prune", "NoNewPrivileges=yes", "ProtectSystem=strict", "CapabilityBoundingSet=",
+        ] {
             #expect(prune.split(separator: "\n").contains(Substring(line)), "trademaster-prune.service lacks \(line)")
         }
         #expect(!prune.contains("EnvironmentFile="))

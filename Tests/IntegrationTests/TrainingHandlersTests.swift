@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `/api/v1/training` through nginx and the pool, run by a real `tm worker` against the fake
 /// TradeMaster service (Tests/fake-trademaster, written from the contract).
@@ -96,8 +96,12 @@ import TestSupport
         let strategy = try t.tradeMasterStrategy(auth)
         // With a dataset of ours, it is sent first with upload_csv (a JSON string of row objects).
         let dataset = try t.dataset(DataFixtures.wideDaily(count: 30).text, auth: auth)
-        let (id, _) = try start(auth, ["strategy_id": strategy, "dataset_id": dataset,
-                                       "config": ["dataset_name": "algorithmic_trading:CRASH"]])
+        let (id, _) = try start(
+            auth,
+            [
+                "strategy_id": strategy, "dataset_id": dataset,
+                "config": ["dataset_name": "algorithmic_trading:CRASH"],
+            ])
         let done = try t.finished("/api/v1/training/\(id)/status", auth)
         #expect(done["status"] as? String == "failed")
         let error = done["error"] as? String ?? ""
@@ -162,10 +166,14 @@ import TestSupport
 
         // The service comes up on that port: after the breaker's open time a new run goes through.
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("fake-tm-\(port).log").path
-        let fake = try Subprocess.spawn(["python3", "\(t.stack.repo)/Tests/fake-trademaster/server.py", String(port)],
-                                        environment: ProcessInfo.processInfo.environment, outputPath: log)
+        let fake = try Subprocess.spawn(
+            ["python3", "\(t.stack.repo)/Tests/fake-trademaster/server.py", String(port)],
+            environment: ProcessInfo.processInfo.environment, outputPath: log)
         // SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
-        defer { kill(fake, SIGKILL); _ = Subprocess.wait(fake, seconds: 5) }
+        defer {
+            kill(fake, SIGKILL)
+            _ = Subprocess.wait(fake, seconds: 5)
+        }
         usleep(1_500_000)
         let (again, _) = try start(auth, ["strategy_id": strategy])
         let recovered = try t.finished("/api/v1/training/\(again)/status", auth)
@@ -193,11 +201,19 @@ import TestSupport
         #expect(try pointers(["strategy_id": try t.builtinStrategy(bobAuth), "dataset_id": dataset]) == ["/strategy_id"])
         let space: [String: Any] = ["fast": ["min": 5, "max": 20, "step": 5]]
         #expect(try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": ["nope": [1, 2]]]]) == ["/config/space/nope"])
-        #expect(try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": space, "max_trials": 0]]) == ["/config/max_trials"])
-        #expect(try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": space, "objective": "alpha"]]) == ["/config/objective"])
-        #expect(try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": space, "split": ["train": 0.9, "valid": 0.2, "test": 0.1]]]) == ["/config/split"])
+        #expect(
+            try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": space, "max_trials": 0]]) == ["/config/max_trials"])
+        #expect(
+            try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": space, "objective": "alpha"]]) == ["/config/objective"])
+        #expect(
+            try pointers([
+                "strategy_id": builtin, "dataset_id": dataset, "config": ["space": space, "split": ["train": 0.9, "valid": 0.2, "test": 0.1]],
+            ]) == ["/config/split"])
         #expect(try pointers(["strategy_id": builtin, "config": ["space": space]]) == ["/dataset_id"])
-        #expect(try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": ["fast": ["min": 1, "max": 5]]]]) == ["/config/space/fast"])
+        #expect(
+            try pointers(["strategy_id": builtin, "dataset_id": dataset, "config": ["space": ["fast": ["min": 1, "max": 5]]]]) == [
+                "/config/space/fast"
+            ])
         #expect(try pointers(["strategy_id": builtin, "dataset_id": dataset, "name": "", "config": ["space": space]]) == ["/name"])
         let tm = try t.tradeMasterStrategy(auth)
         #expect(try pointers(["strategy_id": tm, "config": ["agent": "x"]]) == ["/config/agent"])

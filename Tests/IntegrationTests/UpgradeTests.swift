@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Upgrades as an operator runs them (install the binary, `tm migrate`, reload), each on a
 /// scratch database of the stack's PostgreSQL: what `tm migrate` refuses, what `tm serve`
@@ -101,8 +101,9 @@ import TestSupport
             #expect(result.status == 2, "\(arguments): \(result.output)")
             let lines = result.output.split(separator: "\n").filter { $0.contains("schema is newer") }
             #expect(lines.count == 1, "\(arguments): \(result.output)")
-            let line = try #require(lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] },
-                                    "\(arguments): not one JSON line: \(result.output)")
+            let line = try #require(
+                lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] },
+                "\(arguments): not one JSON line: \(result.output)")
             #expect(line["level"] as? String == "critical", "\(line)")
             #expect(line["schema_applied"] as? String == "\(known + 1)", "\(line)")
             #expect(line["schema_known"] as? String == "\(known)", "\(line)")
@@ -143,8 +144,10 @@ import TestSupport
 
         // Ids far above the stack's, so the shared Redis (profile cache) sees users it never saw.
         let uid = Int64.random(in: 1_000_000_000...2_000_000_000)
-        let key = "tmk_" + String(repeating: "A", count: 43)   // a well-formed key: 32 zero bytes
-        _ = try psql(url, """
+        let key = "tmk_" + String(repeating: "A", count: 43)  // a well-formed key: 32 zero bytes
+        _ = try psql(
+            url,
+            """
             INSERT INTO users (id, username, email, full_name, password_hash, role)
                 VALUES (\(uid), 'upgrade_user', 'upgrade@example.com', 'Up Grade', '$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$aGFzaA', 'user');
             INSERT INTO api_keys (user_id, name, prefix, key_hash)
@@ -164,14 +167,20 @@ import TestSupport
             """)
         let tables = ["users", "api_keys", "strategies", "datasets", "bars", "jobs"]
         func fingerprints() throws -> [String] {
-            try tables.map { try psql(url, "SELECT count(*) || ':' || md5(coalesce(string_agg(row_to_json(t)::text, '|' ORDER BY row_to_json(t)::text), '')) FROM \($0) t") }
+            try tables.map {
+                try psql(
+                    url,
+                    "SELECT count(*) || ':' || md5(coalesce(string_agg(row_to_json(t)::text, '|' ORDER BY row_to_json(t)::text), '')) FROM \($0) t")
+            }
         }
         let before = try fingerprints()
 
         let upgrade = try tm(["migrate", "--dir", stack.repo + "/migrations"], ["DATABASE_URL": url])
         #expect(upgrade.status == 0 && upgrade.output.contains("applied \(files.last!.dropLast(4))"), "\(upgrade.output)")
         #expect(try fingerprints() == before)
-        #expect(try psql(url, "SELECT max(version) FROM schema_migrations") == String(files.last!.prefix(4)).replacingOccurrences(of: "^0+", with: "", options: .regularExpression))
+        #expect(
+            try psql(url, "SELECT max(version) FROM schema_migrations")
+                == String(files.last!.prefix(4)).replacingOccurrences(of: "^0+", with: "", options: .regularExpression))
 
         // Readable by the new binary: its pool on this database answers the rows.
         let pool = try PrivatePool(stack: stack, workers: 1, threads: 2, environment: ["DATABASE_URL": url])

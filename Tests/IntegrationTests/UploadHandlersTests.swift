@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `POST /api/v1/data/upload` through nginx against the real pool and PostgreSQL.
 @Suite(.serialized) struct UploadHandlersTests {
@@ -26,10 +26,12 @@ import TestSupport
         var lines = text.split(separator: "\n").map(String.init)
         let header = lines.removeFirst()
         let shuffled = ([header] + lines.reversed()).joined(separator: "\n") + "\n"
-        let form = DataFixtures.multipart(fields: [("name", "Daily AAPL"), ("description", "round trip"), ("tags", "daily, us")],
-                                          file: Array(shuffled.utf8), filename: "AAPL.csv")
-        let response = try fx.client.send("POST", "/api/v1/data/upload", headers: auth.merging(["Content-Type": form.contentType]) { $1 },
-                                          body: form.body)
+        let form = DataFixtures.multipart(
+            fields: [("name", "Daily AAPL"), ("description", "round trip"), ("tags", "daily, us")],
+            file: Array(shuffled.utf8), filename: "AAPL.csv")
+        let response = try fx.client.send(
+            "POST", "/api/v1/data/upload", headers: auth.merging(["Content-Type": form.contentType]) { $1 },
+            body: form.body)
         #expect(response.status == 201, "\(response.text)")
         let id = try #require(response.json["id"] as? Int)
         #expect(response.header("location") == "/api/v1/data/datasets/\(id)")
@@ -143,8 +145,9 @@ import TestSupport
         let duplicate = try #require((refused.json["errors"] as? [[String: Any]])?.first)
         #expect(duplicate["line"] as? Int == 4 && (duplicate["reason"] as? String)?.hasPrefix("duplicate timestamp") == true, "\(duplicate)")
         let far = try upload(auth, query: "name=far", body: Array("date,open,high,low,close\n99999999999999,1,1,1,1\n".utf8))
-        #expect(far.status == 422 && (far.json["errors"] as? [[String: Any]])?.first?["reason"] as? String == "outside the years 0001 to 9999",
-                "\(far.text)")
+        #expect(
+            far.status == 422 && (far.json["errors"] as? [[String: Any]])?.first?["reason"] as? String == "outside the years 0001 to 9999",
+            "\(far.text)")
         let kept = try upload(auth, query: "name=dups-\(UUID().uuidString.prefix(6))&dedupe=last", body: Array(duplicates.utf8))
         #expect(kept.status == 201, "\(kept.text)")
         let id = try #require(kept.json["id"] as? Int)
@@ -238,8 +241,11 @@ import TestSupport
             Thread {
                 let client = stack.client()
                 client.timeout = 60
-                let status = (try? client.send("POST", "/api/v1/data/upload?name=\(name)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
-                                               body: body).status) ?? -1
+                let status =
+                    (try? client.send(
+                        "POST", "/api/v1/data/upload?name=\(name)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
+                        body: body
+                    ).status) ?? -1
                 statuses.append(status)
             }
         }
@@ -253,23 +259,29 @@ import TestSupport
     }
 
     @Test func theRowLimitIs413AndTheQuotaIs507() throws {
-        let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 2,
-                                   environment: ["TM_MAX_DATASET_ROWS": "100", "TM_USER_QUOTA_BYTES": "6000"])
+        let pool = try PrivatePool(
+            stack: fx.stack, workers: 1, threads: 2,
+            environment: ["TM_MAX_DATASET_ROWS": "100", "TM_USER_QUOTA_BYTES": "6000"])
         defer { pool.stop() }
         let client = pool.client()
         let auth = try user()
         func send(_ name: String, _ text: String) throws -> TestResponse {
-            try client.send("POST", "/api/v1/data/upload?name=\(name)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
-                            body: Array(text.utf8))
+            try client.send(
+                "POST", "/api/v1/data/upload?name=\(name)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
+                body: Array(text.utf8))
         }
         let tooMany = try send("rows", DataFixtures.wideDaily(count: 101).text)
         #expect(tooMany.status == 413, "\(tooMany.text)")
-        let first = try send("first", DataFixtures.wideDaily(count: 60).text) // about 3.4 kB
+        let first = try send("first", DataFixtures.wideDaily(count: 60).text)  // about 3.4 kB
         #expect(first.status == 201, "\(first.text)")
         let second = try send("second", DataFixtures.wideDaily(count: 60).text)
         #expect(second.status == 507, "\(second.text)")
         #expect(second.header("content-type") == "application/problem+json")
-        #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM datasets d JOIN users u ON u.id = d.owner_id WHERE d.name IN ('rows', 'second') AND u.id = (SELECT owner_id FROM datasets WHERE id = \(first.json["id"] as? Int ?? 0))") == "0")
+        #expect(
+            try DataFixtures.sql(
+                fx.stack,
+                "SELECT count(*) FROM datasets d JOIN users u ON u.id = d.owner_id WHERE d.name IN ('rows', 'second') AND u.id = (SELECT owner_id FROM datasets WHERE id = \(first.json["id"] as? Int ?? 0))"
+            ) == "0")
     }
 
     @Test func aHundredMegabyteUploadKeepsTheWorkerSmallAndACutOffUploadLeavesNothing() throws {
@@ -291,8 +303,9 @@ import TestSupport
         // The worker's start-up set a peak above what an upload adds: measure from its RSS now.
         let before = try ProcessTable.resetPeakMemory(worker)
         let started = Date()
-        let response = try client.send("POST", "/api/v1/data/upload?name=big-\(UUID().uuidString.prefix(8))&symbol=BIG",
-                                        headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        let response = try client.send(
+            "POST", "/api/v1/data/upload?name=big-\(UUID().uuidString.prefix(8))&symbol=BIG",
+            headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
         #expect(response.status == 201, "\(response.text.prefix(500))")
         #expect((response.json["summary"] as? [String: Any])?["row_count"] as? Int == rows)
         #expect(pool.workerPIDs() == [worker], "the measured worker is the one that served the upload")
@@ -349,7 +362,8 @@ import TestSupport
         let fast = try upload(auth, query: "name=ordered-\(tag)", body: Array(ordered.utf8))
         let sql = try upload(auth, query: "name=shuffled-\(tag)", body: Array(shuffled.utf8))
         #expect(fast.status == 201 && sql.status == 201, "\(fast.text) \(sql.text)")
-        let a = try #require(fast.json["summary"] as? [String: Any]), b = try #require(sql.json["summary"] as? [String: Any])
+        let a = try #require(fast.json["summary"] as? [String: Any])
+        let b = try #require(sql.json["summary"] as? [String: Any])
         for key in ["row_count", "first", "last", "interval", "interval_seconds", "dates_only"] {
             #expect("\(a[key] ?? "-")" == "\(b[key] ?? "-")", "\(key)")
         }
@@ -357,16 +371,19 @@ import TestSupport
             String(decoding: try JSONSerialization.data(withJSONObject: value ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
         }
         #expect(try canonical(a["symbols"]) == (try canonical(b["symbols"])))
-        let ca = try #require(a["columns"] as? [[String: Any]]), cb = try #require(b["columns"] as? [[String: Any]])
+        let ca = try #require(a["columns"] as? [[String: Any]])
+        let cb = try #require(b["columns"] as? [[String: Any]])
         #expect(ca.map { $0["name"] as? String } == cb.map { $0["name"] as? String })
         for (x, y) in zip(ca, cb) {
             for key in ["count", "nulls", "min", "max"] { #expect("\(x[key] ?? "-")" == "\(y[key] ?? "-")", "\(x["name"] ?? "") \(key)") }
             for key in ["mean", "std"] {
-                let u = x[key] as? Double ?? .nan, v = y[key] as? Double ?? .nan
+                let u = x[key] as? Double ?? .nan
+                let v = y[key] as? Double ?? .nan
                 #expect(abs(u - v) <= 1e-9 * max(1, abs(v)), "\(x["name"] ?? "") \(key): \(u) vs \(v)")
             }
         }
-        let qa = try #require(fast.json["quality"] as? [String: Any]), qb = try #require(sql.json["quality"] as? [String: Any])
+        let qa = try #require(fast.json["quality"] as? [String: Any])
+        let qb = try #require(sql.json["quality"] as? [String: Any])
         #expect(try canonical(qa) == (try canonical(qb)))
     }
 
@@ -386,11 +403,14 @@ import TestSupport
         let client = pool.client()
         let auth = try user()
         func send(_ name: String, _ text: String) throws -> TestResponse {
-            try client.send("POST", "/api/v1/data/upload?name=\(name)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
-                            body: Array(text.utf8))
+            try client.send(
+                "POST", "/api/v1/data/upload?name=\(name)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 },
+                body: Array(text.utf8))
         }
-        let stored = #"tm_dataset_uploads_total{outcome="stored"}"#, invalid = #"tm_dataset_uploads_total{outcome="invalid"}"#
-        let conflict = #"tm_dataset_uploads_total{outcome="conflict"}"#, rows = "tm_dataset_rows_loaded_total"
+        let stored = #"tm_dataset_uploads_total{outcome="stored"}"#
+        let invalid = #"tm_dataset_uploads_total{outcome="invalid"}"#
+        let conflict = #"tm_dataset_uploads_total{outcome="conflict"}"#
+        let rows = "tm_dataset_rows_loaded_total"
         let before = Self.metricValues(try client.send("GET", "/metrics").text)
         #expect(try send("counted-a", DataFixtures.wideDaily(count: 40).text).status == 201)
         #expect(try send("counted-b", DataFixtures.wideDaily(count: 25).text).status == 201)
@@ -408,7 +428,15 @@ import TestSupport
 final class ResultList: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [Int] = []
-    func append(_ value: Int) { lock.lock(); items.append(value); lock.unlock() }
-    var values: [Int] { lock.lock(); defer { lock.unlock() }; return items }
+    func append(_ value: Int) {
+        lock.lock()
+        items.append(value)
+        lock.unlock()
+    }
+    var values: [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
     var count: Int { values.count }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `tm user create` and the audit trail it and the API leave.
 @Suite struct UserCommandTests {
@@ -8,8 +8,9 @@ import TestSupport
     init() throws { fx = try AuthFixtures() }
 
     func tm(_ arguments: [String], stdin: String) throws -> (status: Int32, output: String) {
-        try TestStack.run(["sh", "-c", "printf '%s' \"$IN\" | \"$TM_BIN\" \"$@\"", "sh"] + arguments,
-                          environment: ["IN": stdin, "TM_BIN": fx.stack.binary, "TM_ENV_FILE": fx.stack.envFile])
+        try TestStack.run(
+            ["sh", "-c", "printf '%s' \"$IN\" | \"$TM_BIN\" \"$@\"", "sh"] + arguments,
+            environment: ["IN": stdin, "TM_BIN": fx.stack.binary, "TM_ENV_FILE": fx.stack.envFile])
     }
 
     @Test func helpDescribesThePasswordSource() throws {
@@ -54,8 +55,9 @@ import TestSupport
             sys.stdout.write(seen.decode(errors="replace"))
             sys.exit(os.waitstatus_to_exitcode(status))
             """
-        let result = try TestStack.run(["python3", "-c", driver, fx.stack.binary, name, password],
-                                       environment: ["TM_ENV_FILE": fx.stack.envFile])
+        let result = try TestStack.run(
+            ["python3", "-c", driver, fx.stack.binary, name, password],
+            environment: ["TM_ENV_FILE": fx.stack.envFile])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("Password:") && result.output.contains("Repeat"), "\(result.output)")
         #expect(!result.output.contains(password), "the password was echoed: \(result.output)")
@@ -81,7 +83,8 @@ import TestSupport
         let empty = try tm(["user", "create", "--username", name, "--email", "\(name)@example.com"], stdin: "")
         #expect(empty.status == 1)
         let existing = try fx.register()
-        let duplicate = try tm(["user", "create", "--username", existing.username.uppercased(), "--email", "x_\(name)@example.com"], stdin: "Correct-Horse-42\n")
+        let duplicate = try tm(
+            ["user", "create", "--username", existing.username.uppercased(), "--email", "x_\(name)@example.com"], stdin: "Correct-Horse-42\n")
         #expect(duplicate.status == 1)
         #expect(duplicate.output.contains("already taken"))
     }
@@ -98,17 +101,25 @@ import TestSupport
         let key = try fx.client.send("POST", "/api/v1/auth/api-keys", headers: again.bearer, json: ["name": "audit"])
         let keyID = try #require(key.json["id"] as? Int)
         _ = try fx.client.send("DELETE", "/api/v1/auth/api-keys/\(keyID)", headers: again.bearer)
-        _ = try fx.client.send("POST", "/api/v1/auth/change-password", headers: again.bearer,
-                               json: ["current_password": account.password, "new_password": "Another-Horse-77"])
+        _ = try fx.client.send(
+            "POST", "/api/v1/auth/change-password", headers: again.bearer,
+            json: ["current_password": account.password, "new_password": "Another-Horse-77"])
         _ = try fx.client.send("POST", "/api/v1/auth/logout", headers: again.bearer)
 
-        let result = try TestStack.run(["psql", fx.stack.databaseURL, "-tAc",
-                                        "SELECT event || ' ' || details::text FROM audit_events WHERE user_id = \(account.id) ORDER BY id"])
+        let result = try TestStack.run([
+            "psql", fx.stack.databaseURL, "-tAc",
+            "SELECT event || ' ' || details::text FROM audit_events WHERE user_id = \(account.id) ORDER BY id",
+        ])
         #expect(result.status == 0)
         let events = result.output.split(separator: "\n").map { String($0.split(separator: " ").first ?? "") }
-        #expect(events == ["user.register", "login.success", "login.failure", "refresh.reuse", "login.success",
-                           "api_key.create", "api_key.revoke", "password.change", "logout"])
-        for secret in [account.password, "Another-Horse-77", tokens.refresh, tokens.access, next.refresh, key.json["key"] as? String ?? "-", "argon2"] {
+        #expect(
+            events == [
+                "user.register", "login.success", "login.failure", "refresh.reuse", "login.success",
+                "api_key.create", "api_key.revoke", "password.change", "logout",
+            ])
+        for secret in [
+            account.password, "Another-Horse-77", tokens.refresh, tokens.access, next.refresh, key.json["key"] as? String ?? "-", "argon2",
+        ] {
             #expect(!result.output.contains(secret))
         }
         // The pool's log never carries a token, a key or a password either.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Metrics
 
 /// The shared counter table: two mappings of one region (as two processes have) see one
@@ -18,7 +19,7 @@ import Testing
         #expect(samples.first { $0.series == "tm_x_total{a=\"1\"}" }?.value == 7)
         let histogram = try #require(samples.first { $0.series == "tm_latency_seconds" })
         #expect(histogram.count == 1)
-        #expect(histogram.buckets[2] == 1) // 0.01 < 0.02 <= 0.025
+        #expect(histogram.buckets[2] == 1)  // 0.01 < 0.02 <= 0.025
         #expect(MetricsRegion.attach(path: path()) == nil)
     }
 

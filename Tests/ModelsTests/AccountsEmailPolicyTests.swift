@@ -2,8 +2,10 @@ import Models
 import Testing
 
 @Suite struct AccountsEmailPolicyTests {
-    @Test(arguments: ["a@b.co", "jane.doe+tm@example.com", "x_y-z@mail.sub.example.org", "o'brien@example.ie",
-                      "User@EXAMPLE.COM", "a@1.2.3.4", "a@xn--bcher-kva.example"])
+    @Test(arguments: [
+        "a@b.co", "jane.doe+tm@example.com", "x_y-z@mail.sub.example.org", "o'brien@example.ie",
+        "User@EXAMPLE.COM", "a@1.2.3.4", "a@xn--bcher-kva.example",
+    ])
     func accepted(_ email: String) {
         #expect(EmailPolicy.validate(email).isEmpty)
     }

@@ -36,12 +36,13 @@ import Testing
 
     @Test func messagesNameTheRule() {
         let issues = PasswordPolicy.validate("")
-        #expect(issues.map(\.message) == [
-            "Password must be at least 8 characters long.",
-            "Password must contain at least one upper-case letter.",
-            "Password must contain at least one lower-case letter.",
-            "Password must contain at least one digit.",
-        ])
+        #expect(
+            issues.map(\.message) == [
+                "Password must be at least 8 characters long.",
+                "Password must contain at least one upper-case letter.",
+                "Password must contain at least one lower-case letter.",
+                "Password must contain at least one digit.",
+            ])
         #expect(issues.allSatisfy { $0.field == "/password" })
     }
 
@@ -59,7 +60,8 @@ import Testing
 
     @Test func allFailuresAtOnce() {
         // "password": common, no upper case, no digit; equals the username too.
-        #expect(PasswordPolicy.validate("password", username: "PASSWORD").map(\.code)
+        #expect(
+            PasswordPolicy.validate("password", username: "PASSWORD").map(\.code)
                 == ["password.uppercase", "password.digit", "password.equals_username", "password.common"])
     }
 }

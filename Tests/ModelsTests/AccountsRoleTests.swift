@@ -11,12 +11,13 @@ import Testing
 
     @Test(arguments: Role.allCases, Permission.allCases)
     func allowsMatchesTheTable(_ role: Role, _ permission: Permission) {
-        let expected: Bool = switch (role, permission) {
-        case (.admin, _): true
-        case (.user, .read), (.user, .create), (.user, .run): true
-        case (.analyst, .read), (.viewer, .read): true
-        default: false
-        }
+        let expected: Bool =
+            switch (role, permission) {
+            case (.admin, _): true
+            case (.user, .read), (.user, .create), (.user, .run): true
+            case (.analyst, .read), (.viewer, .read): true
+            default: false
+            }
         #expect(role.allows(permission) == expected)
     }
 

@@ -9,8 +9,11 @@ import Testing
 
     @Test(arguments: ["ab", String(repeating: "x", count: 51), "a"])
     func wrongLength(_ name: String) {
-        #expect(UsernamePolicy.validate(name) == [ValidationIssue(
-            field: "/username", code: "username.length", message: "Username must be 3 to 50 characters long.")])
+        #expect(
+            UsernamePolicy.validate(name) == [
+                ValidationIssue(
+                    field: "/username", code: "username.length", message: "Username must be 3 to 50 characters long.")
+            ])
     }
 
     @Test(arguments: ["jane doe", "jürgen", "name@host", "emoji😀", "tab\tname", "semi;colon", "ｆｕｌｌ"])
@@ -20,7 +23,7 @@ import Testing
 
     @Test func reportsLengthAndCharactersTogether() {
         #expect(UsernamePolicy.validate("ü").map(\.code) == ["username.length", "username.characters"])
-        #expect(UsernamePolicy.validate("") .map(\.code) == ["username.required"])
+        #expect(UsernamePolicy.validate("").map(\.code) == ["username.required"])
     }
 
     @Test func normalisesToLowerCase() {

@@ -8,15 +8,22 @@ import Testing
 
     @Test func everyFieldReportedWithItsPointer() {
         let issues = AccountValidation.validate(username: "jö", email: "jane@localhost", password: "JÖ")
-        #expect(issues.map(\.field) == ["/username", "/username", "/email",
-                                        "/password", "/password", "/password", "/password"])
-        #expect(issues.map(\.code) == ["username.length", "username.characters", "email.domain_dot",
-                                       "password.too_short", "password.lowercase", "password.digit",
-                                       "password.equals_username"])
+        #expect(
+            issues.map(\.field) == [
+                "/username", "/username", "/email",
+                "/password", "/password", "/password", "/password",
+            ])
+        #expect(
+            issues.map(\.code) == [
+                "username.length", "username.characters", "email.domain_dot",
+                "password.too_short", "password.lowercase", "password.digit",
+                "password.equals_username",
+            ])
     }
 
     @Test func issueDescription() {
-        #expect(String(describing: ValidationIssue(field: "/email", code: "email.required", message: "Email address is required."))
+        #expect(
+            String(describing: ValidationIssue(field: "/email", code: "email.required", message: "Email address is required."))
                 == "/email: Email address is required.")
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Models
 
 struct DatasetAnalysisTests {
@@ -7,11 +8,11 @@ struct DatasetAnalysisTests {
     /// 2024-01-05 is a Friday (day 19727 since 1970-01-01).
     @Test func businessDaysBetweenSkipWeekends() {
         let friday: Int64 = 19_727
-        #expect(DatasetAnalysis.businessDaysBetween(Self.day(friday), Self.day(friday + 3)) == 0) // Fri → Mon
-        #expect(DatasetAnalysis.businessDaysBetween(Self.day(friday), Self.day(friday + 4)) == 1) // Fri → Tue: Mon missing
-        #expect(DatasetAnalysis.businessDaysBetween(Self.day(friday + 3), Self.day(friday + 5)) == 1) // Mon → Wed
-        #expect(DatasetAnalysis.businessDaysBetween(Self.day(friday - 7), Self.day(friday)) == 4) // Fri → Fri: Mon–Thu
-        #expect(DatasetAnalysis.businessDaysBetween(Self.day(friday) + 57_600, Self.day(friday + 1)) == 0) // same day to Sat
+        #expect(DatasetAnalysis.businessDaysBetween(Self.day(friday), Self.day(friday + 3)) == 0)  // Fri → Mon
+        #expect(DatasetAnalysis.businessDaysBetween(Self.day(friday), Self.day(friday + 4)) == 1)  // Fri → Tue: Mon missing
+        #expect(DatasetAnalysis.businessDaysBetween(Self.day(friday + 3), Self.day(friday + 5)) == 1)  // Mon → Wed
+        #expect(DatasetAnalysis.businessDaysBetween(Self.day(friday - 7), Self.day(friday)) == 4)  // Fri → Fri: Mon–Thu
+        #expect(DatasetAnalysis.businessDaysBetween(Self.day(friday) + 57_600, Self.day(friday + 1)) == 0)  // same day to Sat
         // Before 1970 too (floor division).
         #expect(DatasetAnalysis.businessDaysBetween(Self.day(-10), Self.day(-3)) == 4)
     }

@@ -1,8 +1,9 @@
 import Foundation
 import Models
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import CurlHTTP
 @testable import TradeMasterAPI
 
@@ -18,7 +19,10 @@ import TestSupport
 
     /// The error a call throws (nil when it returned a response).
     static func failure(_ call: () throws(HTTPClientError) -> HTTPClientResponse) -> HTTPClientError? {
-        do { _ = try call(); return nil } catch { return error }
+        do {
+            _ = try call()
+            return nil
+        } catch { return error }
     }
 
     static func isMalformed(_ error: HTTPClientError?) -> Bool {
@@ -27,8 +31,9 @@ import TestSupport
     }
 
     @Test func statusHeadersAndBody() throws {
-        let server = try ScriptedServer(answer: "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nX-Twice: a\r\n"
-                                        + "X-Twice: b\r\nContent-Length: 11\r\n\r\n{\"a\":1}xxxx")
+        let server = try ScriptedServer(
+            answer: "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nX-Twice: a\r\n"
+                + "X-Twice: b\r\nContent-Length: 11\r\n\r\n{\"a\":1}xxxx")
         defer { server.close() }
         let response = try Self.get(server, path: "/api/TradeMaster/healthcheck?x=1")
         #expect(response.status == 201)
@@ -45,8 +50,9 @@ import TestSupport
         let server = try ScriptedServer(answer: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
         defer { server.close() }
         let body = Array("{\"session_id\":\"a\\u0000b\"}".utf8) + [0, 1, 2]
-        let response = try Self.client.send(method: "POST", url: "http://127.0.0.1:\(server.port)/api/TradeMaster/train_status",
-                                            headers: [("Content-Type", "application/json")], body: body)
+        let response = try Self.client.send(
+            method: "POST", url: "http://127.0.0.1:\(server.port)/api/TradeMaster/train_status",
+            headers: [("Content-Type", "application/json")], body: body)
         #expect(response.status == 200)
         let head = try #require(server.requests.first)
         #expect(head.hasPrefix("POST /api/TradeMaster/train_status HTTP/1.1\r\n"))
@@ -74,11 +80,11 @@ import TestSupport
     }
 
     @Test(arguments: [
-        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b",                 // truncated body
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc",            // truncated chunk
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",         // no last chunk
-        "HTTP/1.1 200 OK\r\nContent-Len",                                            // truncated head
-        "HELLO WORLD\r\n\r\n",                                                       // garbage status line
+        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b",  // truncated body
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc",  // truncated chunk
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",  // no last chunk
+        "HTTP/1.1 200 OK\r\nContent-Len",  // truncated head
+        "HELLO WORLD\r\n\r\n",  // garbage status line
         "HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n",
         "HTTP/1.1 99999999999999999999 OK\r\nContent-Length: 0\r\n\r\n",
         "HTTP/1.1 -200 OK\r\nContent-Length: 0\r\n\r\n",
@@ -86,8 +92,8 @@ import TestSupport
         "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
-        "\u{16}\u{03}\u{01}\u{00}\u{a5}\u{01}\u{00}",                              // TLS bytes
-        "",                                                                          // closed without a word
+        "\u{16}\u{03}\u{01}\u{00}\u{a5}\u{01}\u{00}",  // TLS bytes
+        "",  // closed without a word
     ])
     func brokenResponsesAreErrors(_ raw: String) {
         let server = try! ScriptedServer(answer: raw)
@@ -102,8 +108,10 @@ import TestSupport
         let server = try! ScriptedServer([.text("HTTP/1.1 200 OK\r\n\r\n"), .repeatForever([UInt8](repeating: 97, count: 65536))])
         defer { server.close() }
         #expect(Self.failure { () throws(HTTPClientError) in try Self.get(server) } == .responseTooLarge(1 << 20))
-        let chunked = try! ScriptedServer([.text("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
-                                           .repeatForever(Array("FFFF\r\n".utf8) + [UInt8](repeating: 97, count: 0xFFFF) + [13, 10])])
+        let chunked = try! ScriptedServer([
+            .text("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            .repeatForever(Array("FFFF\r\n".utf8) + [UInt8](repeating: 97, count: 0xFFFF) + [13, 10]),
+        ])
         defer { chunked.close() }
         #expect(Self.failure { () throws(HTTPClientError) in try Self.get(chunked) } == .responseTooLarge(1 << 20))
     }
@@ -115,7 +123,9 @@ import TestSupport
     }
 
     @Test func hugeHeadersAreAnError() {
-        let server = try! ScriptedServer([.text("HTTP/1.1 200 OK\r\n"), .repeatForever(Array("X-Pad: \(String(repeating: "p", count: 1000))\r\n".utf8))])
+        let server = try! ScriptedServer([
+            .text("HTTP/1.1 200 OK\r\n"), .repeatForever(Array("X-Pad: \(String(repeating: "p", count: 1000))\r\n".utf8)),
+        ])
         defer { server.close() }
         let error = Self.failure { () throws(HTTPClientError) in try Self.get(server) }
         #expect(Self.isMalformed(error), "\(String(describing: error))")
@@ -157,17 +167,28 @@ import TestSupport
     @Test func unreachableAndInvalidTargets() throws {
         let port = try PrivatePool.freePort()
         let refused = Self.failure { () throws(HTTPClientError) in try Self.client.send(method: "GET", url: "http://127.0.0.1:\(port)/") }
-        guard case .unreachable = refused else { Issue.record("refused: \(String(describing: refused))"); return }
-        for url in ["file:///etc/passwd", "ftp://127.0.0.1/", "gopher://127.0.0.1:70/", "127.0.0.1:80", "http://", "",
-                    "http://127.0.0.1/a b", "http://127.0.0.1/\r\nX: y", "dict://127.0.0.1:6379/info"] {
+        guard case .unreachable = refused else {
+            Issue.record("refused: \(String(describing: refused))")
+            return
+        }
+        for url in [
+            "file:///etc/passwd", "ftp://127.0.0.1/", "gopher://127.0.0.1:70/", "127.0.0.1:80", "http://", "",
+            "http://127.0.0.1/a b", "http://127.0.0.1/\r\nX: y", "dict://127.0.0.1:6379/info",
+        ] {
             let error = Self.failure { () throws(HTTPClientError) in try Self.client.send(method: "GET", url: url) }
-            guard case .invalidURL = error else { Issue.record("\(url.debugDescription): \(String(describing: error))"); continue }
+            guard case .invalidURL = error else {
+                Issue.record("\(url.debugDescription): \(String(describing: error))")
+                continue
+            }
         }
         for (method, headers) in [("get", []), ("GE T", []), ("GET", [("X-A", "b\r\nX-Injected: 1")]), ("GET", [("X A", "b")])] {
             let error = Self.failure { () throws(HTTPClientError) in
                 try Self.client.send(method: method, url: "http://127.0.0.1:\(port)/", headers: headers)
             }
-            guard case .invalidRequest = error else { Issue.record("\(method) \(headers): \(String(describing: error))"); continue }
+            guard case .invalidRequest = error else {
+                Issue.record("\(method) \(headers): \(String(describing: error))")
+                continue
+            }
         }
     }
 

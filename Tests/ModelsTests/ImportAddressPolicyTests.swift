@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Models
 @testable import Support
 
@@ -35,9 +36,11 @@ struct ImportAddressPolicyTests {
     }
 
     @Test func urlsAreCheckedBeforeAnyConnection() throws {
-        for url in ["http://127.0.0.1:8080/a.csv", "http://[::1]/a.csv", "http://169.254.169.254/latest/meta-data/",
-                    "http://localhost/a.csv", "http://[::ffff:10.0.0.1]/a.csv", "ftp://8.8.8.8/a.csv", "http://user:pw@8.8.8.8/a.csv",
-                    "file:///etc/passwd", "http:///a.csv"] {
+        for url in [
+            "http://127.0.0.1:8080/a.csv", "http://[::1]/a.csv", "http://169.254.169.254/latest/meta-data/",
+            "http://localhost/a.csv", "http://[::ffff:10.0.0.1]/a.csv", "ftp://8.8.8.8/a.csv", "http://user:pw@8.8.8.8/a.csv",
+            "file:///etc/passwd", "http:///a.csv",
+        ] {
             #expect(throws: DatasetError.self, "\(url)") { try ImportAddressPolicy.target(url: url, allowPrivate: false) }
         }
         let allowed = try ImportAddressPolicy.target(url: "http://127.0.0.1:18093/a.csv", allowPrivate: true)

@@ -1,9 +1,10 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
+@testable import JobRuntime
 @testable import Models
 @testable import Realtime
-@testable import JobRuntime
 
 /// Collects published events, for the tests.
 final class RecordingPublisher: EventPublisher, @unchecked Sendable {
@@ -34,7 +35,7 @@ final class RecordingPublisher: EventPublisher, @unchecked Sendable {
         #expect(publisher.events.first?.channels == ["job:\(id)"])
 
         _ = try queue.cancel(id: id, owner: nil)
-        control.raise(JobControl.cancelled)   // what the listener does on the NOTIFY
+        control.raise(JobControl.cancelled)  // what the listener does on the NOTIFY
         #expect(throws: JobInterruption.cancelled) { try context.reportProgress(0.6) }
         control.raise(JobControl.leaseLost)
         #expect(throws: JobInterruption.leaseLost) { try context.checkInterruption() }

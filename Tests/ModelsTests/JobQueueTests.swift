@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import TestSupport
-@testable import Models
+import Testing
+
 @testable import JobRuntime
+@testable import Models
 
 /// The queue's statements against the real PostgreSQL, without worker processes: the lease
 /// guards every transition, rescue, cancel and enqueue inside a caller's transaction.
@@ -22,7 +23,8 @@ import TestSupport
 
         // The old owner: its heartbeat, progress, completion and failure change nothing.
         #expect(try fx.queue.heartbeat(ids: [id], worker: "test-a", lease: 30).held.isEmpty)
-        if case .lost = try fx.queue.recordProgress(id: id, worker: "test-a", progress: 0.5, message: nil) {} else {
+        if case .lost = try fx.queue.recordProgress(id: id, worker: "test-a", progress: 0.5, message: nil) {
+        } else {
             Issue.record("progress of a lost lease was accepted")
         }
         let stale = try fx.database.transaction { tx -> Job? in
@@ -42,7 +44,10 @@ import TestSupport
         #expect(done?.status == .succeeded && done?.result == .object(["ok": .bool(true)]) && done?.leaseOwner == nil)
         #expect(try fx.effects([id]) == [id: 1])
         let errors = try #require(try fx.jobs([id])[id]?.errors)
-        guard case .array(let entries) = errors else { Issue.record("errors is not an array"); return }
+        guard case .array(let entries) = errors else {
+            Issue.record("errors is not an array")
+            return
+        }
         #expect(entries.count == 1 && entries.first?["error"]?.stringValue?.contains("lease expired") == true)
     }
 
@@ -64,18 +69,23 @@ import TestSupport
     @Test func cancelIsImmediateWhenQueuedRequestedWhenRunningAndRefusedWhenFinished() throws {
         let ids = try fx.enqueue("test.unregistered", count: 2, priority: -32000)
         guard case .cancelled(let cancelled) = try fx.queue.cancel(id: ids[1], owner: nil) else {
-            Issue.record("queued job not cancelled at once"); return
+            Issue.record("queued job not cancelled at once")
+            return
         }
         #expect(cancelled.status == .cancelled && cancelled.finishedAt != nil && cancelled.cancelRequestedAt != nil)
         let running = try #require(try fx.queue.claim(worker: "test-c", limit: 1, lease: 30).first)
         #expect(running.id == ids[0])
         guard case .requested(let requested) = try fx.queue.cancel(id: ids[0], owner: nil) else {
-            Issue.record("running job not asked to stop"); return
+            Issue.record("running job not asked to stop")
+            return
         }
         #expect(requested.status == .running && requested.cancelRequestedAt != nil)
         #expect(try fx.queue.heartbeat(ids: [ids[0]], worker: "test-c", lease: 30).cancelRequested == [ids[0]])
         #expect(try fx.queue.markCancelled(id: ids[0], worker: "test-c")?.status == .cancelled)
-        guard case .finished = try fx.queue.cancel(id: ids[0], owner: nil) else { Issue.record("finished job cancelled"); return }
+        guard case .finished = try fx.queue.cancel(id: ids[0], owner: nil) else {
+            Issue.record("finished job cancelled")
+            return
+        }
         #expect(try fx.queue.cancel(id: ids[0], owner: -1) == .notFound)
         #expect(try fx.queue.cancel(id: Int64.max, owner: nil) == .notFound)
     }

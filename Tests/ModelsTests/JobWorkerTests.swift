@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import TestSupport
-@testable import Models
+import Testing
+
 @testable import JobRuntime
+@testable import Models
 
 /// Real `tm worker` processes against the test stack's PostgreSQL: exactly-once completion
 /// under concurrency, kill -9, retries, PostgreSQL restarts, NOTIFY wake-up, shutdown.
@@ -20,7 +21,8 @@ import TestSupport
         let effects = try fx.effects(ids)
         #expect(effects.count == 1000, "jobs without their effect: \(1000 - effects.count)")
         #expect(effects.values.allSatisfy { $0 == 1 }, "jobs counted twice: \(effects.filter { $0.value != 1 }.keys.sorted())")
-        let spread = try fx.database.query("""
+        let spread = try fx.database.query(
+            """
             SELECT count(DISTINCT worker) AS n FROM diag_job_effects WHERE job_id = ANY(\(JobQueue.arrayLiteral(ids))::bigint[])
             """)[0].decode("n", as: Int.self)
         #expect(spread == 4, "the jobs ran on \(spread) of 4 workers")
@@ -42,7 +44,10 @@ import TestSupport
         let jobs = try fx.wait(for: ids, seconds: 20)
         for job in jobs.values {
             #expect(job.status == .succeeded && job.attempts == 2, "\(job)")
-            guard case .array(let errors) = job.errors else { Issue.record("errors not an array"); continue }
+            guard case .array(let errors) = job.errors else {
+                Issue.record("errors not an array")
+                continue
+            }
             #expect(errors.count == 1 && errors[0]["error"]?.stringValue?.contains("lease expired") == true)
         }
         #expect(try fx.effects(ids) == Dictionary(uniqueKeysWithValues: ids.map { ($0, 1) }))
@@ -65,7 +70,10 @@ import TestSupport
         let failed = try #require(jobs[hopeless])
         #expect(failed.status == .failed && failed.attempts == 4)
         #expect(failed.error == "diag.fail: attempt 4 fails on purpose")
-        guard case .array(let errors) = failed.errors else { Issue.record("errors not an array"); return }
+        guard case .array(let errors) = failed.errors else {
+            Issue.record("errors not an array")
+            return
+        }
         #expect(errors.count == 4)
         // Each entry has the time of the failure and of the retry; the delays double (±jitter).
         let times = errors.map { entry -> (Date, Date?) in
@@ -135,7 +143,8 @@ import TestSupport
 
     @Test func sigtermFinishesShortJobsReleasesLongOnesAndOldJobsArePruned() throws {
         let old = try fx.enqueue("diag.noop")[0]
-        try fx.database.execute("""
+        try fx.database.execute(
+            """
             UPDATE jobs SET status = 'succeeded', finished_at = now() - interval '31 days' WHERE id = \(old)
             """)
         let worker = try fx.worker(concurrency: 2, ["TM_WORKER_SHUTDOWN_TIMEOUT": "1"])

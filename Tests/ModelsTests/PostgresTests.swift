@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Models
 @testable import PostgresClient
 @testable import RedisClient
@@ -14,7 +15,8 @@ import TestSupport
         let text = "quote ' backslash \\ dollar $1 unicode € \u{1F4C8}"
         let when = Date(timeIntervalSince1970: 1_795_570_948.5)
         let id = UUID()
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(text)::text AS t, \(Int64.max)::bigint AS big, \(3.25)::float8 AS f, \(true)::bool AS b,
                    \(when)::timestamptz AS ts, \(id)::uuid AS u, \(nil as String?)::text AS n
             """)
@@ -34,11 +36,16 @@ import TestSupport
     /// Every timestamp PostgreSQL can hold decodes, so no stored value can make a list
     /// unusable; PostgreSQL's own `extract(epoch …)` is the reference.
     @Test func everyStoredTimestampDecodes() throws {
-        for literal in ["12345-01-01 00:00:00+00", "0044-03-15 12:00:00+00 BC", "9999-12-31T23:59:59-12:00",
-                        "2024-02-29 12:30:45.25+05:30", "1900-02-28 23:59:59.999999+00", "0001-01-01 00:00:00+00"] {
-            let row = try #require(try database.query("""
-                SELECT \(literal)::timestamptz AS t, extract(epoch FROM \(literal)::timestamptz)::float8 AS epoch
-                """).first)
+        for literal in [
+            "12345-01-01 00:00:00+00", "0044-03-15 12:00:00+00 BC", "9999-12-31T23:59:59-12:00",
+            "2024-02-29 12:30:45.25+05:30", "1900-02-28 23:59:59.999999+00", "0001-01-01 00:00:00+00",
+        ] {
+            let row = try #require(
+                try database.query(
+                    """
+                    SELECT \(literal)::timestamptz AS t, extract(epoch FROM \(literal)::timestamptz)::float8 AS epoch
+                    """
+                ).first)
             let expected = try row.decode("epoch", as: Double.self)
             #expect(abs(try row.decode("t", as: Date.self).timeIntervalSince1970 - expected) < 1e-6, "\(literal)")
         }

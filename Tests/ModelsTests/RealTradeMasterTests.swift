@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Models
 @testable import TradeMasterAPI
 
@@ -9,8 +10,9 @@ import Testing
 /// BTC takes a few minutes on two cores.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["TM_REAL_TRADEMASTER_URL"] != nil))
 struct RealTradeMasterTests {
-    let client = TradeMasterClient(baseURL: ProcessInfo.processInfo.environment["TM_REAL_TRADEMASTER_URL"] ?? "http://127.0.0.1:8080",
-                                   timeout: 30)
+    let client = TradeMasterClient(
+        baseURL: ProcessInfo.processInfo.environment["TM_REAL_TRADEMASTER_URL"] ?? "http://127.0.0.1:8080",
+        timeout: 30)
 
     /// Polls `route` until its flag, failing on a Traceback; the last answer.
     func poll(_ route: String, flag: String, session: String, minutes: Double) throws -> TradeMasterStatus {
@@ -18,7 +20,9 @@ struct RealTradeMasterTests {
         while true {
             let status = try client.status(route, sessionID: session, flag: flag)
             let log = TradeMasterLog(status.info)
-            if let crash = log.crash { throw TradeMasterError.service(route: route, info: "crashed: \(crash)\n\(log.tail(30).joined(separator: "\n"))") }
+            if let crash = log.crash {
+                throw TradeMasterError.service(route: route, info: "crashed: \(crash)\n\(log.tail(30).joined(separator: "\n"))")
+            }
             if status.ended { return status }
             if Date() > deadline { throw TradeMasterError.service(route: route, info: "no end after \(minutes) min: \(log.tail(20))") }
             Thread.sleep(forTimeInterval: 2)
@@ -31,11 +35,15 @@ struct RealTradeMasterTests {
         #expect((parameters["agent_name"] as? [String])?.contains("algorithmic_trading:deepscalper") == true)
         // error_code 1 comes back as HTTP 200 with the service's info.
         #expect(throws: TradeMasterError.self) { _ = try client.test(sessionID: "no-such-session") }
-        let session = try client.train(["task_name": "algorithmic_trading", "dataset_name": "algorithmic_trading:BTC",
-                                        "optimizer_name": "adam", "loss_name": "mse", "agent_name": "algorithmic_trading:deepscalper"])
+        let session = try client.train([
+            "task_name": "algorithmic_trading", "dataset_name": "algorithmic_trading:BTC",
+            "optimizer_name": "adam", "loss_name": "mse", "agent_name": "algorithmic_trading:deepscalper",
+        ])
         let trained = try poll("train_status", flag: "train_end", session: session, minutes: 15)
         let log = TradeMasterLog(trained.info)
-        print("REAL train: last Train Episode \(String(describing: log.trainEpisode)), Valid \(String(describing: log.validEpisode)), \(log.tables.count) tables")
+        print(
+            "REAL train: last Train Episode \(String(describing: log.trainEpisode)), Valid \(String(describing: log.validEpisode)), \(log.tables.count) tables"
+        )
         #expect(log.trainEpisode != nil)
         try client.test(sessionID: session)
         let tested = try poll("test_status", flag: "test_end", session: session, minutes: 5)

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Testing
+
 @testable import Realtime
 
 @Suite struct RealtimeChannelTests {
@@ -36,8 +37,9 @@ import Testing
 
 @Suite struct EventEnvelopeTests {
     @Test func hasTheAgreedShape() throws {
-        let event = Event(type: "job.progress", channels: ["job:1"], time: Date(timeIntervalSince1970: 1_700_000_000.25),
-                          data: .object(["id": .integer(1), "progress": .number(0.5)]))
+        let event = Event(
+            type: "job.progress", channels: ["job:1"], time: Date(timeIntervalSince1970: 1_700_000_000.25),
+            data: .object(["id": .integer(1), "progress": .number(0.5)]))
         let text = EventEnvelope(event: event, channel: "job:1", seq: 42).json
         let object = try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["type", "channel", "seq", "time", "data"])

@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import Models
 @testable import PostgresClient
 
 @Suite struct SQLTests {
     @Test func interpolatedValuesBecomeNumberedBinds() {
-        let id = 42, name = "x'; DROP TABLE users; --"
+        let id = 42
+        let name = "x'; DROP TABLE users; --"
         let sql: SQL = "SELECT * FROM users WHERE id = \(id) AND name = \(name)"
         #expect(sql.text == "SELECT * FROM users WHERE id = $1 AND name = $2")
         #expect(sql.binds == ["42", "x'; DROP TABLE users; --"])

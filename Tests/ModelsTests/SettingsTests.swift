@@ -1,7 +1,8 @@
 import Testing
+
+@testable import Configuration
 @testable import Models
 @testable import RedisClient
-@testable import Configuration
 
 @Suite struct SettingsTests {
     let goodKey = "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9012345"
@@ -29,21 +30,25 @@ import Testing
         #expect(debug?.secretKey == Settings.debugSecretKey)
     }
 
-    @Test(arguments: ["short", "change-me-change-me-change-me-change-me", "your-secret-key-here-0123456789abcdef",
-                      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "example-key-0123456789abcdef0123456789"])
+    @Test(arguments: [
+        "short", "change-me-change-me-change-me-change-me", "your-secret-key-here-0123456789abcdef",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "example-key-0123456789abcdef0123456789",
+    ])
     func weakKeysStopStartup(key: String) {
         #expect(throws: SettingsError.self) { try Settings(["SECRET_KEY": key]) }
         #expect((try? Settings(["SECRET_KEY": key, "DEBUG": "true"])) != nil, "debug mode accepts any key")
     }
 
     @Test func invalidValuesNameTheirVariable() {
-        let cases: [(String, String)] = [("DEBUG", "maybe"), ("TM_WORKERS", "0"), ("TM_THREADS", "lots"),
-                                         ("REDIS_URL", "http://x"), ("DATABASE_URL", "mysql://x/y"),
-                                         ("TRADEMASTER_API_URL", "ftp://x"), ("LOG_LEVEL", "loud"),
-                                         ("TM_SOCKET_MODE", "999"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "-1"),
-                                         ("TM_WORKER_CONCURRENCY", "0"), ("TM_JOB_LEASE_SECONDS", "soon"),
-                                         ("TM_JOB_POLL_MS", "5"), ("TM_JOB_RETENTION_DAYS", "0"),
-                                         ("TM_SYNC_MAX_BARS", "-1")]
+        let cases: [(String, String)] = [
+            ("DEBUG", "maybe"), ("TM_WORKERS", "0"), ("TM_THREADS", "lots"),
+            ("REDIS_URL", "http://x"), ("DATABASE_URL", "mysql://x/y"),
+            ("TRADEMASTER_API_URL", "ftp://x"), ("LOG_LEVEL", "loud"),
+            ("TM_SOCKET_MODE", "999"), ("ACCESS_TOKEN_EXPIRE_MINUTES", "-1"),
+            ("TM_WORKER_CONCURRENCY", "0"), ("TM_JOB_LEASE_SECONDS", "soon"),
+            ("TM_JOB_POLL_MS", "5"), ("TM_JOB_RETENTION_DAYS", "0"),
+            ("TM_SYNC_MAX_BARS", "-1"),
+        ]
         for (name, value) in cases {
             do {
                 _ = try Settings(["SECRET_KEY": goodKey, name: value])
@@ -72,7 +77,8 @@ import Testing
     }
 
     @Test func dotEnvParsing() throws {
-        let values = try Settings.parseDotEnv("""
+        let values = try Settings.parseDotEnv(
+            """
             # comment
             export DEBUG=true
             SECRET_KEY="quoted value"
@@ -93,8 +99,9 @@ import Testing
     }
 
     @Test func redisURLs() {
-        #expect(RedisEndpoint(url: "redis://:p%40ss@10.0.0.1:6380/3") ==
-                RedisEndpoint(address: .tcp(host: "10.0.0.1", port: 6380), password: "p@ss", database: 3))
+        #expect(
+            RedisEndpoint(url: "redis://:p%40ss@10.0.0.1:6380/3")
+                == RedisEndpoint(address: .tcp(host: "10.0.0.1", port: 6380), password: "p@ss", database: 3))
         #expect(RedisEndpoint(url: "unix:///run/redis.sock?db=2")?.address == .unix(path: "/run/redis.sock"))
         #expect(RedisEndpoint(url: "redis://host/notanumber") == nil)
         #expect(RedisEndpoint(url: "http://host") == nil)
@@ -117,8 +124,10 @@ extension RedisEndpoint {
         let plain = try Settings(["SECRET_KEY": goodKey])
         #expect(plain.realtimeSecret == nil && plain.realtimePublishSocket == nil)
         #expect(plain.realtimeTicketTTL == 60 && plain.realtimePublishTimeoutMilliseconds == 500)
-        let set = try Settings(["SECRET_KEY": goodKey, "TM_REALTIME_SECRET": goodKey, "TM_REALTIME_TICKET_TTL": "30",
-                                "TM_REALTIME_PUBLISH_SOCKET": "/run/x/publish.sock"])
+        let set = try Settings([
+            "SECRET_KEY": goodKey, "TM_REALTIME_SECRET": goodKey, "TM_REALTIME_TICKET_TTL": "30",
+            "TM_REALTIME_PUBLISH_SOCKET": "/run/x/publish.sock",
+        ])
         #expect(set.realtimeSecret == goodKey && set.realtimeTicketTTL == 30 && set.realtimePublishSocket == "/run/x/publish.sock")
         // Weak, or unsafe inside nginx's double-quoted string: refused.
         for bad in ["short", goodKey + "\"", goodKey + " x", goodKey + ";"] {

@@ -1,16 +1,20 @@
 import Testing
+
 @testable import Models
-@testable import Support
 @testable import PostgresClient
+@testable import Support
 @testable import TradeMasterAPI
 
 /// Validation of strategy definitions against the Quant registry and the TradeMaster
 /// catalogue (pure: no database).
 @Suite struct StrategyValidatorTests {
-    func input(kind: String? = "sma_crossover", parameters: [String: JSONDocument] = [:], engine: StrategyEngine = .builtin,
-               config: TradeMasterConfig? = nil, type: StrategyType = .algorithmicTrading) -> StrategyValidator.Input {
-        StrategyValidator.Input(name: " A name ", description: "", strategyType: type, engine: engine, kind: kind, parameters: parameters,
-                                config: config, trading: TradingDefaults(), tags: ["x", "x", "y"], category: "", status: nil)
+    func input(
+        kind: String? = "sma_crossover", parameters: [String: JSONDocument] = [:], engine: StrategyEngine = .builtin,
+        config: TradeMasterConfig? = nil, type: StrategyType = .algorithmicTrading
+    ) -> StrategyValidator.Input {
+        StrategyValidator.Input(
+            name: " A name ", description: "", strategyType: type, engine: engine, kind: kind, parameters: parameters,
+            config: config, trading: TradingDefaults(), tags: ["x", "x", "y"], category: "", status: nil)
     }
 
     func fields(_ input: StrategyValidator.Input) -> [String] {
@@ -33,28 +37,40 @@ import Testing
     }
 
     @Test func portfolioKindsTakeChoicesByNameAndNeedThePortfolioType() {
-        let (draft, issues) = StrategyValidator.validate(input(kind: "inverse_volatility", parameters: ["rebalance": .string("weekly")],
-                                                               type: .portfolioManagement))
+        let (draft, issues) = StrategyValidator.validate(
+            input(
+                kind: "inverse_volatility", parameters: ["rebalance": .string("weekly")],
+                type: .portfolioManagement))
         #expect(issues.isEmpty)
         // The choice is kept as its index in the spec's choices (daily, weekly, monthly, bars).
         #expect(draft?.parameters == ["lookback": 20, "rebalance": 1, "rebalance_bars": 21])
         #expect(fields(input(kind: "equal_weight", type: .algorithmicTrading)) == ["/strategy_type"])
-        #expect(fields(input(kind: "equal_weight", parameters: ["rebalance": .string("hourly")], type: .portfolioManagement)) == ["/parameters/rebalance"])
+        #expect(
+            fields(input(kind: "equal_weight", parameters: ["rebalance": .string("hourly")], type: .portfolioManagement)) == ["/parameters/rebalance"]
+        )
         #expect(fields(input(kind: "equal_weight", parameters: ["rebalance": .integer(1)], type: .portfolioManagement)) == ["/parameters/rebalance"])
-        #expect(fields(input(kind: "equal_weight", parameters: ["rebalance_bars": .string("5")], type: .portfolioManagement)) == ["/parameters/rebalance_bars"])
-        #expect(fields(input(kind: "portfolio_sma_crossover", parameters: ["fast": .integer(30), "slow": .integer(20)],
-                             type: .portfolioManagement)) == ["/parameters/fast"])
+        #expect(
+            fields(input(kind: "equal_weight", parameters: ["rebalance_bars": .string("5")], type: .portfolioManagement)) == [
+                "/parameters/rebalance_bars"
+            ])
+        #expect(
+            fields(
+                input(
+                    kind: "portfolio_sma_crossover", parameters: ["fast": .integer(30), "slow": .integer(20)],
+                    type: .portfolioManagement)) == ["/parameters/fast"])
         // A stored portfolio strategy validates again as it is (its choice back to its name).
-        let record = StrategyValidator.Input(name: "p", description: "", strategyType: .portfolioManagement, engine: .builtin,
-                                             kind: "equal_weight", parameters: StrategyValidator.clientParameters(kind: "equal_weight", ["rebalance": 2]),
-                                             config: nil, trading: TradingDefaults(), tags: [], category: nil, status: nil)
+        let record = StrategyValidator.Input(
+            name: "p", description: "", strategyType: .portfolioManagement, engine: .builtin,
+            kind: "equal_weight", parameters: StrategyValidator.clientParameters(kind: "equal_weight", ["rebalance": 2]),
+            config: nil, trading: TradingDefaults(), tags: [], category: nil, status: nil)
         #expect(record.parameters["rebalance"] == .string("monthly"))
         #expect(StrategyValidator.validate(record).0?.parameters["rebalance"] == 2)
     }
 
     @Test func trademasterConfigIsNormalisedAgainstTheCatalogue() {
-        let config = TradeMasterConfig(taskName: "order_execution", datasetName: "PD_BTC", agentName: "order_execution:pd",
-                                       optimizerName: "adam", lossName: "mse")
+        let config = TradeMasterConfig(
+            taskName: "order_execution", datasetName: "PD_BTC", agentName: "order_execution:pd",
+            optimizerName: "adam", lossName: "mse")
         let (draft, issues) = StrategyValidator.validate(input(kind: nil, engine: .trademaster, config: config, type: .orderExecution))
         #expect(issues.isEmpty)
         #expect(draft?.config?.datasetName == "order_execution:PD_BTC" && draft?.config?.agentName == "order_execution:pd")
@@ -62,10 +78,12 @@ import Testing
         var wrong = config
         wrong.agentName = "algorithmic_trading:deepscalper"
         #expect(fields(input(kind: nil, engine: .trademaster, config: wrong, type: .orderExecution)) == ["/config/agent_name"])
-        let live = TradeMasterCatalogue(tasks: ["order_execution"], datasets: ["order_execution:BTC"], agents: ["order_execution:eteo"],
-                                        optimizers: ["adam"], losses: ["mse"])
-        #expect(StrategyValidator.validate(input(kind: nil, engine: .trademaster, config: config, type: .orderExecution), catalogue: live)
-                    .1.map(\.field) == ["/config/dataset_name", "/config/agent_name"])
+        let live = TradeMasterCatalogue(
+            tasks: ["order_execution"], datasets: ["order_execution:BTC"], agents: ["order_execution:eteo"],
+            optimizers: ["adam"], losses: ["mse"])
+        #expect(
+            StrategyValidator.validate(input(kind: nil, engine: .trademaster, config: config, type: .orderExecution), catalogue: live)
+                .1.map(\.field) == ["/config/dataset_name", "/config/agent_name"])
     }
 
     @Test func minimumBarsIsOneMoreThanTheLongestWindow() {

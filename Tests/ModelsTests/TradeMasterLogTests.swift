@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Models
 @testable import TradeMasterAPI
 
@@ -6,7 +7,8 @@ import Testing
 /// service's `m ` cleaning has cut.
 struct TradeMasterLogTests {
     @Test func episodesAreTheLatestReadableMarkers() {
-        let log = TradeMasterLog("""
+        let log = TradeMasterLog(
+            """
             data/algorithmic_trading/BTC/train.csv
             Train Episode: [1/20]
             Valid Episode: [1/20]
@@ -22,7 +24,8 @@ struct TradeMasterLogTests {
     }
 
     @Test func theMetricsTableBecomesFractions() throws {
-        let log = TradeMasterLog("""
+        let log = TradeMasterLog(
+            """
             Test Best Episode
             +--------------+-------------+------------+--------------+
             | Total Return | Sharp Ratio | Volatility | Max Drawdown |
@@ -36,7 +39,8 @@ struct TradeMasterLogTests {
     }
 
     @Test func tablesKeepTheirEpisode() {
-        let log = TradeMasterLog("""
+        let log = TradeMasterLog(
+            """
             Train Episode: [1/2]
             | Total Return | Sharp Ratio |
             | 1.5% | 0.1 |
@@ -51,7 +55,8 @@ struct TradeMasterLogTests {
     }
 
     @Test func aTracebackIsACrashWithItsLastLine() {
-        let log = TradeMasterLog("""
+        let log = TradeMasterLog(
+            """
             Train Episode: [2/4]
             Traceback (most recent call last):
               File "train.py", line 98, in train

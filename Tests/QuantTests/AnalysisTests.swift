@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Quant
 
 /// The analysis functions against independent references (fixture analysis_daily made by
@@ -49,7 +50,8 @@ import Testing
 
     @Test func theCorrelationMatrixMatchesPandasOnDateAlignedReturns() throws {
         let ref = try #require(try reference()["correlation"] as? [String: Any])
-        let daily = try Fixtures.series("daily.csv"), bench = try Fixtures.series("benchmark.csv")
+        let daily = try Fixtures.series("daily.csv")
+        let bench = try Fixtures.series("benchmark.csv")
         let port = try Fixtures.series("portfolio.csv")
         var curves = [(daily.timestamps, daily.close), (bench.timestamps, bench.close)]
         for s in ["AAA", "BBB", "CCC"] {
@@ -85,18 +87,21 @@ import Testing
     }
 
     @Test func streaksAndEmptyTrades() {
-        let s = TradeStatistics(profits: [1, 2, -1, 0, -2, -3, -1, 5], returns: [0.1, 0.2, -0.1, 0, -0.2, -0.3, -0.1, 0.5],
-                                barsHeld: [1, 1, 1, 1, 1, 1, 1, 1], openTrades: 0, exposure: 0.5)
+        let s = TradeStatistics(
+            profits: [1, 2, -1, 0, -2, -3, -1, 5], returns: [0.1, 0.2, -0.1, 0, -0.2, -0.3, -0.1, 0.5],
+            barsHeld: [1, 1, 1, 1, 1, 1, 1, 1], openTrades: 0, exposure: 0.5)
         #expect(s.longestWinStreak == 2 && s.longestLossStreak == 3 && s.wins == 3 && s.losses == 4)
         let none = TradeStatistics(profits: [], returns: [], barsHeld: [], openTrades: 0, exposure: 0)
         #expect(none.winRate.isNaN && none.expectancy.isNaN && none.longestWinStreak == 0)
     }
 
     @Test func riskReportGathersEveryEstimate() throws {
-        let daily = try Fixtures.series("daily.csv"), bench = try Fixtures.series("benchmark.csv")
+        let daily = try Fixtures.series("daily.csv")
+        let bench = try Fixtures.series("benchmark.csv")
         let metrics = try Fixtures.json("metrics_daily")
         let report = try RiskReport(timestamps: daily.timestamps, values: daily.close, benchmark: (bench.timestamps, bench.close), window: 20)
-        let byName = Dictionary(uniqueKeysWithValues: report.valueAtRisk.map { ("var_\($0.method.rawValue)_\(Int(($0.confidence * 100).rounded()))", $0.value) })
+        let byName = Dictionary(
+            uniqueKeysWithValues: report.valueAtRisk.map { ("var_\($0.method.rawValue)_\(Int(($0.confidence * 100).rounded()))", $0.value) })
         #expect(byName.count == 6)
         for (name, value) in byName { #expect(close(value, number(metrics[name])), "\(name)") }
         #expect(close(report.conditionalValueAtRisk[0], number(metrics["cvar_95"])))

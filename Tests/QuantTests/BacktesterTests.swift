@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Quant
 
 /// Backtests compared trade by trade with backtesting.py 0.6.6 (fixtures backtest_*).

@@ -11,8 +11,9 @@ struct BoundaryTests {
         #expect(one.zclose.count == 1 && one.zclose[0].isNaN)
         #expect(one.zopen == [0])
         // A long series where one symbol has a single row.
-        let long = try OHLCVSeries(timestamps: [0, 0, 60], open: [1, 4, 2], high: [1, 4, 2], low: [1, 4, 2], close: [1, 4, 2],
-                                   symbols: ["A", "B", "A"])
+        let long = try OHLCVSeries(
+            timestamps: [0, 0, 60], open: [1, 4, 2], high: [1, 4, 2], low: [1, 4, 2], close: [1, 4, 2],
+            symbols: ["A", "B", "A"])
         let features = TradeMasterFeatures(series: long)
         #expect(features.zclose[0].isNaN && features.zclose[1].isNaN && features.zclose[2] == 1)
     }

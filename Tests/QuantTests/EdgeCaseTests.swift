@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Quant
 
 /// Degenerate inputs: no crash, NaN only where a figure is undefined, and never NaN in JSON.
@@ -24,9 +25,9 @@ import Testing
         let r = try Metrics.simpleReturns([50, 50, 50, 50, 50])
         #expect(Metrics.annualVolatility(r) == 0)
         #expect(Metrics.maxDrawdown(r) == 0)
-        #expect(Metrics.sharpeRatio(r).isNaN)          // 0 / 0
-        #expect(Metrics.calmarRatio(r).isNaN)          // no drawdown
-        #expect(Metrics.omegaRatio(r).isNaN)           // no losses
+        #expect(Metrics.sharpeRatio(r).isNaN)  // 0 / 0
+        #expect(Metrics.calmarRatio(r).isNaN)  // no drawdown
+        #expect(Metrics.omegaRatio(r).isNaN)  // no losses
         #expect(Metrics.stability(r) == 0)
         // No spread: the historical and Gaussian VaR are the (zero) return itself. Skewness
         // and kurtosis are 0/0 (scipy gives nan too), so the Cornish-Fisher VaR is undefined.
@@ -74,19 +75,21 @@ import Testing
         let trade = try #require(result.trades.first)
         #expect(trade.isOpen && trade.entryBar == 1 && trade.shares == 10_000)
         #expect(result.equity.equity == [100_000, 100_000, 110_000, 120_000])
-        let late = Backtester.simulate(s, signals: [.hold, .hold, .hold, .long],
-                                       config: BacktestConfiguration(), canShort: false)
+        let late = Backtester.simulate(
+            s, signals: [.hold, .hold, .hold, .long],
+            config: BacktestConfiguration(), canShort: false)
         #expect(late.1.isEmpty)
     }
 
     @Test func slippageAndCommissionAreCharged() throws {
-        let s = try OHLCVSeries(timestamps: [0, 1, 2, 3], open: [100, 100, 110, 120], high: [100, 100, 110, 120],
-                                low: [100, 100, 110, 120], close: [100, 100, 110, 120])
+        let s = try OHLCVSeries(
+            timestamps: [0, 1, 2, 3], open: [100, 100, 110, 120], high: [100, 100, 110, 120],
+            low: [100, 100, 110, 120], close: [100, 100, 110, 120])
         let config = BacktestConfiguration(cash: 10_000, commission: 0.01, slippageBasisPoints: 100)
         let (curve, trades) = Backtester.simulate(s, signals: [.long, .flat, .hold, .hold], config: config, canShort: false)
         let t = try #require(trades.first)
         #expect(t.entryPrice == 101 && t.exitPrice == 110 * 0.99)
-        #expect(t.shares == 98)   // ⌊10000 / (101 · 1.01)⌋
+        #expect(t.shares == 98)  // ⌊10000 / (101 · 1.01)⌋
         #expect(close(t.commission, 98 * 101 * 0.01 + 98 * 108.9 * 0.01))
         #expect(close(t.profit, 98 * (108.9 - 101) - t.commission))
         #expect(close(curve.equity[3], 10_000 + t.profit))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Quant
 
 /// Reads the reference fixtures made by scripts/quant-reference/generate.py.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Quant
 
 /// Indicators against pandas (fixture indicators_daily) and TradeMaster's features.

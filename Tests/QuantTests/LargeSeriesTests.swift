@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Quant
 
 /// The lane-parallel kernels (used from a few thousand returns up) against plain sequential
@@ -19,13 +20,22 @@ import Testing
 
     static func referenceStability(_ r: [Double]) -> Double {
         var acc = 0.0
-        let y = r.map { acc += Math.log1p($0); return acc }
+        let y = r.map {
+            acc += Math.log1p($0)
+            return acc
+        }
         let n = Double(y.count)
-        let xm = (n - 1) / 2, ym = y.reduce(0, +) / n
-        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        let xm = (n - 1) / 2
+        let ym = y.reduce(0, +) / n
+        var sxx = 0.0
+        var syy = 0.0
+        var sxy = 0.0
         for (i, v) in y.enumerated() {
-            let dx = Double(i) - xm, dy = v - ym
-            sxx += dx * dx; syy += dy * dy; sxy += dx * dy
+            let dx = Double(i) - xm
+            let dy = v - ym
+            sxx += dx * dx
+            syy += dy * dy
+            sxy += dx * dy
         }
         let den = (sxx * syy).squareRoot()
         let rho = den == 0 ? 0 : min(max(sxy / den, -1), 1)

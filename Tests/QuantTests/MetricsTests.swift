@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Quant
 
 /// Every metric against empyrical-reloaded 0.7.1 (fixtures metrics_daily / metrics_intraday).

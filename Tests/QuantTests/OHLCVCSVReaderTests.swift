@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Quant
 
 /// The streaming CSV reader: headers, timestamps, numbers, chunking and precise errors.
@@ -30,11 +31,11 @@ import Testing
 
     @Test func headerAliasesAndLongFormat() throws {
         let csv = """
-        Date,TIC,Open,High,Low,Close,Adj_Close,Vol,zopen
-        2024-01-02,AAA,10,11,9,10.5,10.4,100,0.1
-        2024-01-02,BBB,20,21,19,20.5,20.4,200,0.1
-        2024-01-03,AAA,10.5,11,10,10.8,10.7,150,0.1
-        """
+            Date,TIC,Open,High,Low,Close,Adj_Close,Vol,zopen
+            2024-01-02,AAA,10,11,9,10.5,10.4,100,0.1
+            2024-01-02,BBB,20,21,19,20.5,20.4,200,0.1
+            2024-01-03,AAA,10.5,11,10,10.8,10.7,150,0.1
+            """
         let s = try OHLCVCSVReader.parse(csv)
         #expect(s.symbols == ["AAA", "BBB", "AAA"])
         #expect(s.adjustedClose == [10.4, 20.4, 10.7])
@@ -58,7 +59,7 @@ import Testing
             let fast = copy.withUTF8 { TimestampParser.parseFixed($0, 0, $0.count) }
             #expect(fast != nil, "\(text)")
             let general = copy.withUTF8 { b -> Int64? in
-                if case let .value(v) = TimestampParser.parse(b, 0, b.count) { return v }
+                if case .value(let v) = TimestampParser.parse(b, 0, b.count) { return v }
                 return nil
             }
             #expect(fast == general)
@@ -68,8 +69,10 @@ import Testing
     }
 
     @Test func numbersAreCorrectlyRounded() throws {
-        let cases = ["0.1", "1.2345678901234567", "123456789012345678901234.5", "3.14159e-5", "9007199254740993",
-                     "2.2250738585072011e-308", "0.30000000000000004", "1e22", "1e23", "-0.0", "100.250000"]
+        let cases = [
+            "0.1", "1.2345678901234567", "123456789012345678901234.5", "3.14159e-5", "9007199254740993",
+            "2.2250738585072011e-308", "0.30000000000000004", "1e22", "1e23", "-0.0", "100.250000",
+        ]
         for text in cases {
             #expect(DecimalParser.parse(text) == Double(text), "\(text)")
         }
@@ -80,20 +83,20 @@ import Testing
 
     @Test func badRowsAreReportedPrecisely() {
         let csv = """
-        date,open,high,low,close,volume
-        2024-01-01,10,11,9,10,100
-        2024-01-02,10,9.5,9,10,100
-        2024-01-03,10,11,10.5,10,100
-        2024-01-04,abc,11,9,10,100
-        2024-01-05,10,11,9,10,-5
-        2024-01-06,10,11,9,10,1
-        2024-01-06,10,11,9,10,1
-        2024-01-05,10,11,9,10,1
-        2024-01-08,nan,11,9,10,1
-        2024-02-30,10,11,9,10,1
-        2024-01-09,-1,11,1,10,1
-        2024-01-10,10,11,9
-        """
+            date,open,high,low,close,volume
+            2024-01-01,10,11,9,10,100
+            2024-01-02,10,9.5,9,10,100
+            2024-01-03,10,11,10.5,10,100
+            2024-01-04,abc,11,9,10,100
+            2024-01-05,10,11,9,10,-5
+            2024-01-06,10,11,9,10,1
+            2024-01-06,10,11,9,10,1
+            2024-01-05,10,11,9,10,1
+            2024-01-08,nan,11,9,10,1
+            2024-02-30,10,11,9,10,1
+            2024-01-09,-1,11,1,10,1
+            2024-01-10,10,11,9
+            """
         do {
             _ = try OHLCVCSVReader.parse(csv)
             Issue.record("expected an error")
@@ -116,9 +119,11 @@ import Testing
 
     @Test func orderIsCheckedPerSymbolInLongFormat() {
         let csv = "date,tic,close\n2024-01-02,A,1\n2024-01-02,B,1\n2024-01-01,A,1\n"
-        #expect(throws: CSVError.invalidRows(
-            [CSVIssue(line: 4, column: "date", value: "2024-01-01", reason: "timestamp out of order (earlier than the previous row) for A")],
-            badRowCount: 1)) { try OHLCVCSVReader.parse(csv) }
+        #expect(
+            throws: CSVError.invalidRows(
+                [CSVIssue(line: 4, column: "date", value: "2024-01-01", reason: "timestamp out of order (earlier than the previous row) for A")],
+                badRowCount: 1)
+        ) { try OHLCVCSVReader.parse(csv) }
     }
 
     @Test func structuralErrors() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Quant
 
 /// Portfolio backtests against the numpy/pandas/scipy reference (fixture portfolio_backtests,
@@ -85,7 +86,8 @@ import Testing
 
     @Test func calendarKeysStartWeeksOnMonday() {
         // 2024-03-03 is a Sunday, 2024-03-04 a Monday.
-        let sunday: Int64 = 1_709_424_000, monday = sunday + 86_400
+        let sunday: Int64 = 1_709_424_000
+        let monday = sunday + 86_400
         #expect(RebalanceSchedule.week(sunday) != RebalanceSchedule.week(monday))
         #expect(RebalanceSchedule.week(monday) == RebalanceSchedule.week(monday + 6 * 86_400))
         #expect(RebalanceSchedule.month(monday) == 2024 * 12 + 2)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Quant
 
 /// Forward fill, outliers, resampling, normalisation and splits.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Quant
 
 /// Seeded random series through every strategy: invariants that must hold for any input.
@@ -16,14 +17,19 @@ import Testing
     }
 
     static func randomSeries(_ rng: inout SplitMix, count: Int) throws -> OHLCVSeries {
-        var close: [Double] = [], open: [Double] = [], high: [Double] = [], low: [Double] = []
+        var close: [Double] = []
+        var open: [Double] = []
+        var high: [Double] = []
+        var low: [Double] = []
         var p = 50 + 100 * rng.next()
-        let flat = rng.next() < 0.2   // some series are constant
+        let flat = rng.next() < 0.2  // some series are constant
         for _ in 0..<count {
             let o = p
             if !flat { p = max(0.01, (p * (1 + (rng.next() - 0.5) * 0.06) * 100).rounded() / 100) }
-            open.append(o); close.append(p)
-            high.append(max(o, p) * (1 + 0.01 * rng.next())); low.append(min(o, p) * (1 - 0.01 * rng.next()))
+            open.append(o)
+            close.append(p)
+            high.append(max(o, p) * (1 + 0.01 * rng.next()))
+            low.append(min(o, p) * (1 - 0.01 * rng.next()))
         }
         return try OHLCVSeries(
             timestamps: (0..<count).map { Int64($0) * 60 }, open: open, high: high, low: low, close: close)
@@ -88,7 +94,8 @@ import Testing
             // numpy's default ("linear"): the value at rank h = (n − 1)·p/100, interpolated
             // between its neighbours in sorted order.
             let h = Double(n - 1) * p / 100
-            let lo = Int(h.rounded(.down)), hi = min(lo + 1, n - 1)
+            let lo = Int(h.rounded(.down))
+            let hi = min(lo + 1, n - 1)
             let expected = sorted[lo] + (sorted[hi] - sorted[lo]) * (h - Double(lo))
             #expect(close(Statistics.percentile(x, p), expected, relative: 1e-12, absolute: 1e-15), "p=\(p) n=\(n)")
         }

@@ -1,12 +1,14 @@
 import Testing
+
 @testable import Quant
 
 /// Strategy descriptors, parameter validation and crossover semantics.
 @Suite struct StrategyRegistryTests {
     @Test func listsTheSixStrategies() {
-        #expect(StrategyRegistry.names == [
-            "buy_and_hold", "sma_crossover", "ema_crossover", "bollinger_reversion", "rsi_reversion", "momentum",
-        ])
+        #expect(
+            StrategyRegistry.names == [
+                "buy_and_hold", "sma_crossover", "ema_crossover", "bollinger_reversion", "rsi_reversion", "momentum",
+            ])
         #expect(StrategyRegistry.descriptors.allSatisfy { !$0.summary.isEmpty })
     }
 

@@ -31,8 +31,10 @@ import Testing
         #expect(String(describing: key).contains(key.prefix))
     }
 
-    @Test(arguments: ["", "tmk_", "tmk_abc", "xyz_" + String(repeating: "A", count: 43),
-                      "tmk_" + String(repeating: "A", count: 42), "tmk_" + String(repeating: "+", count: 43)])
+    @Test(arguments: [
+        "", "tmk_", "tmk_abc", "xyz_" + String(repeating: "A", count: 43),
+        "tmk_" + String(repeating: "A", count: 42), "tmk_" + String(repeating: "+", count: 43),
+    ])
     func malformedKeys(_ key: String) {
         #expect(!APIKey.isWellFormed(key))
         #expect(APIKey.prefix(of: key) == nil)

@@ -102,7 +102,7 @@ import Testing
 
     @Test func expiryWithAndWithoutLeeway() throws {
         let token = try Self.signer().sign(Self.claims(exp: Self.now))
-        #expect(throws: JWTError.expired) { try Self.signer().verify(token, now: Self.now) }       // exp == now
+        #expect(throws: JWTError.expired) { try Self.signer().verify(token, now: Self.now) }  // exp == now
         #expect(throws: JWTError.expired) { try Self.signer().verify(token, now: Self.now + 1) }
         #expect(try Self.signer().verify(token, now: Self.now - 1).exp == Self.now)
         #expect(try Self.signer(leeway: 5).verify(token, now: Self.now + 4).exp == Self.now)

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Security
 
 @Suite struct PasswordHasherTests {
@@ -79,11 +80,13 @@ import Testing
     @Test func needsRehashWhenParametersDiffer() throws {
         let cheapHash = try Self.cheap.hash(password: "pw")
         #expect(!Self.cheap.needsRehash(encoded: cheapHash))
-        for other in [PasswordHasher.Parameters(memoryKiB: 128, iterations: 1, parallelism: 1),
-                      .init(memoryKiB: 64, iterations: 2, parallelism: 1),
-                      .init(memoryKiB: 64, iterations: 1, parallelism: 2),
-                      .init(memoryKiB: 64, iterations: 1, parallelism: 1, saltLength: 32),
-                      .init(memoryKiB: 64, iterations: 1, parallelism: 1, hashLength: 16)] {
+        for other in [
+            PasswordHasher.Parameters(memoryKiB: 128, iterations: 1, parallelism: 1),
+            .init(memoryKiB: 64, iterations: 2, parallelism: 1),
+            .init(memoryKiB: 64, iterations: 1, parallelism: 2),
+            .init(memoryKiB: 64, iterations: 1, parallelism: 1, saltLength: 32),
+            .init(memoryKiB: 64, iterations: 1, parallelism: 1, hashLength: 16),
+        ] {
             #expect(PasswordHasher(parameters: other).needsRehash(encoded: cheapHash))
             // An old hash still verifies under new parameters: rehash happens after login.
             #expect(PasswordHasher(parameters: other).verify(password: "pw", encoded: cheapHash))
@@ -100,8 +103,10 @@ import Testing
 
     @Test func excessiveStoredCostsAreRefusedWithoutRunning() throws {
         // Real hashes of "pw" whose t or p is above the verification limits: refused although correct.
-        for params in [PasswordHasher.Parameters(memoryKiB: 64, iterations: 65, parallelism: 1),
-                       .init(memoryKiB: 136, iterations: 1, parallelism: 17)] {
+        for params in [
+            PasswordHasher.Parameters(memoryKiB: 64, iterations: 65, parallelism: 1),
+            .init(memoryKiB: 136, iterations: 1, parallelism: 17),
+        ] {
             let encoded = try PasswordHasher(parameters: params).hash(password: "pw")
             #expect(!Self.cheap.verify(password: "pw", encoded: encoded))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import TMFcgi
 
 struct Boom: Error { let secret = "password=hunter2" }
@@ -19,7 +20,10 @@ struct Teapot: ProblemConvertible {
             Response.json("{\"n\":\(try request.body.collect().count)}")
         }
         router.post("/json") { request, _ -> Response in
-            struct Input: Decodable { let fullName: String; let count: Int }
+            struct Input: Decodable {
+                let fullName: String
+                let count: Int
+            }
             let input = try request.decode(Input.self)
             return Response.json("{\"n\":\(input.count)}")
         }
@@ -90,7 +94,11 @@ struct Teapot: ProblemConvertible {
     }
 
     @Test func encodedKeysAreSnakeCaseAndSorted() throws {
-        struct Out: Encodable { let zeta = 1; let fullName = "x"; let alpha = true }
+        struct Out: Encodable {
+            let zeta = 1
+            let fullName = "x"
+            let alpha = true
+        }
         let response = try JSONCoding.response(Out(), status: .ok)
         #expect(String(decoding: response.body, as: UTF8.self) == "{\"alpha\":true,\"full_name\":\"x\",\"zeta\":1}")
     }

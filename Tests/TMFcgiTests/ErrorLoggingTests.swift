@@ -1,6 +1,7 @@
 import Logging
 import Synchronization
 import Testing
+
 @testable import TMFcgi
 
 /// A log handler that keeps what it is given.

@@ -1,6 +1,7 @@
 import CFastCGI
 import Foundation
 import Testing
+
 @testable import TMFcgi
 
 @Suite struct FastCGIRequestTests {
@@ -16,11 +17,12 @@ import Testing
     }
 
     @Test func parsesMethodPathQueryHeadersAndRequestID() throws {
-        let request = try #require(withRequest([
-            "REQUEST_METHOD=POST", "REQUEST_URI=/api/v1/strategies/7?verbose=1&x=a%20b", "QUERY_STRING=verbose=1&x=a%20b",
-            "REMOTE_ADDR=10.1.2.3", "REQUEST_ID=0123456789abcdef0123456789abcdef", "CONTENT_TYPE=application/json",
-            "CONTENT_LENGTH=0", "HTTP_USER_AGENT=curl/8", "HTTP_X_API_KEY=k", "HTTP_AUTHORIZATION=Bearer t",
-        ]) { FastCGIRequest.make(&$0) })
+        let request = try #require(
+            withRequest([
+                "REQUEST_METHOD=POST", "REQUEST_URI=/api/v1/strategies/7?verbose=1&x=a%20b", "QUERY_STRING=verbose=1&x=a%20b",
+                "REMOTE_ADDR=10.1.2.3", "REQUEST_ID=0123456789abcdef0123456789abcdef", "CONTENT_TYPE=application/json",
+                "CONTENT_LENGTH=0", "HTTP_USER_AGENT=curl/8", "HTTP_X_API_KEY=k", "HTTP_AUTHORIZATION=Bearer t",
+            ]) { FastCGIRequest.make(&$0) })
         #expect(request.method == .post)
         #expect(request.path == "/api/v1/strategies/7")
         #expect(request.query == "verbose=1&x=a%20b")
@@ -37,14 +39,16 @@ import Testing
     /// `TM_*` parameters come from nginx's configuration; a client's `TM-Metrics-Endpoint`
     /// header arrives as `HTTP_TM_METRICS_ENDPOINT` and stays a header.
     @Test func serverParametersAreOnlyTheTMParameters() throws {
-        let request = try #require(withRequest([
-            "REQUEST_METHOD=GET", "REQUEST_URI=/metrics", "TM_METRICS_ENDPOINT=1", "HTTP_TM_OTHER=client", "TM_=x",
-        ]) { FastCGIRequest.make(&$0) })
+        let request = try #require(
+            withRequest([
+                "REQUEST_METHOD=GET", "REQUEST_URI=/metrics", "TM_METRICS_ENDPOINT=1", "HTTP_TM_OTHER=client", "TM_=x",
+            ]) { FastCGIRequest.make(&$0) })
         #expect(request.serverParameters == ["TM_METRICS_ENDPOINT": "1"])
         #expect(request.headers["Tm-Other"] == "client")
-        let spoofed = try #require(withRequest(["REQUEST_METHOD=GET", "REQUEST_URI=/metrics", "HTTP_TM_METRICS_ENDPOINT=1"]) {
-            FastCGIRequest.make(&$0)
-        })
+        let spoofed = try #require(
+            withRequest(["REQUEST_METHOD=GET", "REQUEST_URI=/metrics", "HTTP_TM_METRICS_ENDPOINT=1"]) {
+                FastCGIRequest.make(&$0)
+            })
         #expect(spoofed.serverParameters.isEmpty)
     }
 

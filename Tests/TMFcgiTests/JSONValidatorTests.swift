@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TMFcgi
 
 /// The strict JSON check in front of Foundation's decoder.
@@ -31,23 +32,28 @@ import Testing
     }
 
     @Test func acceptsWhatRFC8259Accepts() {
-        for text in [#"{}"#, #"[]"#, #"{"a":[1,-2.5e3,0,true,false,null,"x\n\t\"\\\/"]}"#, "  {\"a\" : { \"b\" : [ ] } }  ",
-                     #""\ud83d\ude00""#, "\"é€😀\"", "0", "-0.0E+1"] {
+        for text in [
+            #"{}"#, #"[]"#, #"{"a":[1,-2.5e3,0,true,false,null,"x\n\t\"\\\/"]}"#, "  {\"a\" : { \"b\" : [ ] } }  ",
+            #""\ud83d\ude00""#, "\"é€😀\"", "0", "-0.0E+1",
+        ] {
             #expect(status(text) == nil, "\(text)")
         }
     }
 
     @Test func malformedJSONIs400() {
-        for text in [#"{"a":1,}"#, #"[1,]"#, #"{"a":1"#, #"{'a':1}"#, #"{"a":01}"#, #"{"a":1.}"#, #"{"a":.5}"#, #"{"a":+1}"#,
-                     #"{"a":tru}"#, #"{"a":1} x"#, "", "{\"a\":\"\u{1}\"}", #"{"a":"\x"}"#, #"{"a":"\u12"}"#,
-                     #"{"ignored":"\ud800","a":1}"#, #"{"a":"\udc00"}"#, #"{"a":"\ud800\u0041"}"#,
-                     String(repeating: "[", count: 100) + String(repeating: "]", count: 100)] {
+        for text in [
+            #"{"a":1,}"#, #"[1,]"#, #"{"a":1"#, #"{'a':1}"#, #"{"a":01}"#, #"{"a":1.}"#, #"{"a":.5}"#, #"{"a":+1}"#,
+            #"{"a":tru}"#, #"{"a":1} x"#, "", "{\"a\":\"\u{1}\"}", #"{"a":"\x"}"#, #"{"a":"\u12"}"#,
+            #"{"ignored":"\ud800","a":1}"#, #"{"a":"\udc00"}"#, #"{"a":"\ud800\u0041"}"#,
+            String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+        ] {
             #expect(status(text) == 400, "\(text)")
         }
     }
 
     @Test func invalidUTF8Is400EvenInIgnoredFields() {
-        let prefix = Array(#"{"ignored":""#.utf8), suffix = Array(#"","a":1}"#.utf8)
+        let prefix = Array(#"{"ignored":""#.utf8)
+        let suffix = Array(#"","a":1}"#.utf8)
         for bad: [UInt8] in [[0xFF], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC3]] {
             #expect(status(prefix + bad + suffix) == 400, "\(bad)")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TMFcgi
 
 /// The request log line built as bytes must be the JSON the string builder made.

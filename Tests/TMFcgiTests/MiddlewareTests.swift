@@ -1,5 +1,6 @@
 import Logging
 import Testing
+
 @testable import TMFcgi
 
 /// Middleware wraps the routes of its group, outermost first, can stop a request, and can

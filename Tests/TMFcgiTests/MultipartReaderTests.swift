@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TMFcgi
 
 /// A body source that hands out `step` bytes at a time, so delimiters straddle reads.
@@ -57,8 +58,10 @@ struct MultipartReaderTests {
 
     @Test func malformedBodiesAre400() throws {
         let good = Self.body(file: Array("x".utf8))
-        for bad in [Array(good.dropLast(15)), Array("--\(Self.boundary)\r\nContent-Type: text/plain\r\n\r\nx\r\n--\(Self.boundary)--".utf8),
-                    Array("no delimiter at all".utf8)] {
+        for bad in [
+            Array(good.dropLast(15)), Array("--\(Self.boundary)\r\nContent-Type: text/plain\r\n\r\nx\r\n--\(Self.boundary)--".utf8),
+            Array("no delimiter at all".utf8),
+        ] {
             #expect(throws: Problem.self) { _ = try read(bad, step: 5) }
         }
         let body = RequestBody(bytes: good)

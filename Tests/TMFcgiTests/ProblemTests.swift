@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import TMFcgi
 
 @Suite struct ProblemTests {
     @Test func rendersRFC9457MembersAndEscapes() throws {
-        let problem = Problem(.unprocessableContent, type: "/problems/validation", title: "Validation failed",
-                              detail: "bad \"quote\" and\nnewline\u{1}",
-                              errors: [FieldError(pointer: "/password", detail: "too short")])
+        let problem = Problem(
+            .unprocessableContent, type: "/problems/validation", title: "Validation failed",
+            detail: "bad \"quote\" and\nnewline\u{1}",
+            errors: [FieldError(pointer: "/password", detail: "too short")])
         let text = problem.json(instance: "/api/v1/x?y=1", requestID: "rid")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["type"] as? String == "/problems/validation")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TMFcgi
 
 @Suite struct RouterTests {
@@ -18,15 +19,18 @@ import Testing
     @Test func literalAndParameterRoutes() throws {
         let router = router()
         guard case .found(_, _, let parameters, _) = router.match(.get, path: "/api/v1/strategies/42") else {
-            Issue.record("no match"); return
+            Issue.record("no match")
+            return
         }
         #expect(parameters["id"] == "42")
         guard case .found(_, _, let nested, _) = router.match(.get, path: "/api/v1/strategies/7/runs/9") else {
-            Issue.record("no nested match"); return
+            Issue.record("no nested match")
+            return
         }
         #expect(nested["id"] == "7" && nested["run"] == "9")
         guard case .found(_, _, let none, _) = router.match(.get, path: "/api/v1/strategies/templates") else {
-            Issue.record("literal did not win"); return
+            Issue.record("literal did not win")
+            return
         }
         #expect(none["id"] == nil, "a literal segment takes precedence over a parameter")
     }
@@ -38,7 +42,8 @@ import Testing
 
     @Test func percentEncodedSegmentsAreDecodedOnce() throws {
         guard case .found(_, _, let parameters, _) = router().match(.get, path: "/api/v1/strategies/a%20b%2Fc") else {
-            Issue.record("no match"); return
+            Issue.record("no match")
+            return
         }
         #expect(parameters["id"] == "a b/c")
         if case .notFound = router().match(.get, path: "/api/v1/strategies/%zz") {} else { Issue.record("bad escape must be 404") }
@@ -51,7 +56,8 @@ import Testing
 
     @Test func wrongMethodListsAllowedMethods() {
         guard case .methodNotAllowed(let allowed) = router().match(.put, path: "/api/v1/strategies/1") else {
-            Issue.record("expected 405"); return
+            Issue.record("expected 405")
+            return
         }
         #expect(allowed == [.delete, .get, .head, .options])
     }

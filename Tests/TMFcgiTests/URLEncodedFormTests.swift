@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TMFcgi
 
 /// The one parser of query strings and form bodies.

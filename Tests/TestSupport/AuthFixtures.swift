@@ -52,13 +52,16 @@ public struct AuthFixtures: Sendable {
     /// Registers a new `user` account through the API.
     public func register(prefix: String = "t", password: String = AuthFixtures.password) throws -> Account {
         let username = Self.uniqueName(prefix)
-        let response = try client.send("POST", "/api/v1/auth/register", json: [
-            "username": username, "email": "\(username)@example.com", "password": password,
-            "full_name": "Test \(username)", "agree_terms": true,
-        ])
+        let response = try client.send(
+            "POST", "/api/v1/auth/register",
+            json: [
+                "username": username, "email": "\(username)@example.com", "password": password,
+                "full_name": "Test \(username)", "agree_terms": true,
+            ])
         try check(response.status == 201, "register: \(response.status) \(response.text)")
-        return Account(id: try unwrap(response.json["id"] as? Int, "register: no id in \(response.text)"), username: username,
-                       email: "\(username)@example.com", password: password)
+        return Account(
+            id: try unwrap(response.json["id"] as? Int, "register: no id in \(response.text)"), username: username,
+            email: "\(username)@example.com", password: password)
     }
 
     /// Creates an account with `role` through `tm user create` (the bootstrap path).
@@ -66,8 +69,10 @@ public struct AuthFixtures: Sendable {
         let username = Self.uniqueName(role)
         let result = try TestStack.run(
             ["sh", "-c", "printf '%s\\n' \"$PW\" | \"$TM_BIN\" user create --username \"$NAME\" --email \"$NAME@example.com\" --role \"$ROLE\""],
-            environment: ["PW": password, "TM_BIN": stack.binary, "NAME": username, "ROLE": role, "TM_ENV_FILE": stack.envFile,
-                          "DATABASE_URL": databaseURL])
+            environment: [
+                "PW": password, "TM_BIN": stack.binary, "NAME": username, "ROLE": role, "TM_ENV_FILE": stack.envFile,
+                "DATABASE_URL": databaseURL,
+            ])
         try check(result.status == 0, "tm user create: \(result.output)")
         let id = try unwrap(result.output.split(separator: " ").dropFirst(2).first.flatMap { Int($0) }, "tm user create: \(result.output)")
         return Account(id: id, username: username, email: "\(username)@example.com", password: password)
@@ -85,8 +90,9 @@ public struct AuthFixtures: Sendable {
 
     /// Logs `account` in through `POST /auth/login`.
     public func login(_ account: Account, rememberMe: Bool = false, userAgent: String = "AuthTests") throws -> Tokens {
-        let response = try client.send("POST", "/api/v1/auth/login", headers: ["User-Agent": userAgent],
-                                       json: ["username": account.username, "password": account.password, "remember_me": rememberMe])
+        let response = try client.send(
+            "POST", "/api/v1/auth/login", headers: ["User-Agent": userAgent],
+            json: ["username": account.username, "password": account.password, "remember_me": rememberMe])
         try check(response.status == 200, "login: \(response.status) \(response.text)")
         return try Self.tokens(from: try unwrap(response.json["tokens"] as? [String: Any], "login: no tokens in \(response.text)"))
     }
@@ -131,8 +137,9 @@ public struct AuthFixtures: Sendable {
     public func redis(_ arguments: String...) throws -> String {
         // redis-cli -u sends an empty user name with the password, which AUTH refuses.
         let url = try unwrap(URLComponents(string: stack.redisURL), "REDIS_URL is not a URL")
-        let result = try TestStack.run(["redis-cli", "-h", url.host ?? "127.0.0.1", "-p", String(url.port ?? 6379)] + arguments,
-                                       environment: ["REDISCLI_AUTH": url.password ?? ""])
+        let result = try TestStack.run(
+            ["redis-cli", "-h", url.host ?? "127.0.0.1", "-p", String(url.port ?? 6379)] + arguments,
+            environment: ["REDISCLI_AUTH": url.password ?? ""])
         let output = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
         try check(result.status == 0 && !output.contains("NOAUTH") && !output.contains("ERR"), "redis-cli: \(output)")
         return output

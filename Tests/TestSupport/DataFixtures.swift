@@ -11,7 +11,7 @@ public enum DataFixtures {
 
         /// The next number in [0, 1).
         public mutating func next() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(state >> 11) / Double(1 << 53)
         }
     }
@@ -28,7 +28,7 @@ public enum DataFixtures {
         var random = Generator(state: seed)
         var lines = ["date,open,high,low,close" + (volume ? ",volume" : "")]
         var dates: [String] = []
-        var day = Date(timeIntervalSince1970: 1_577_836_800) // 2020-01-01
+        var day = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let format = DateFormatter()
@@ -38,8 +38,10 @@ public enum DataFixtures {
         while dates.count < count {
             let weekday = calendar.component(.weekday, from: day)
             if weekday != 1 && weekday != 7 {
-                let open = price, close = max(1, price * (1 + (random.next() - 0.5) * 0.04))
-                let high = max(open, close) * (1 + random.next() * 0.01), low = min(open, close) * (1 - random.next() * 0.01)
+                let open = price
+                let close = max(1, price * (1 + (random.next() - 0.5) * 0.04))
+                let high = max(open, close) * (1 + random.next() * 0.01)
+                let low = min(open, close) * (1 - random.next() * 0.01)
                 let text = format.string(from: day)
                 dates.append(text)
                 var line = "\(text),\(round4(open)),\(round4(max(high, open, close))),\(round4(min(low, open, close))),\(round4(close))"
@@ -64,10 +66,14 @@ public enum DataFixtures {
             var price = 50.0 + Double(k) * 10
             for d in 0..<days {
                 let date = String(format: "2021-03-%02d", d + 1)
-                let open = price, close = max(1, price * (1 + (random.next() - 0.5) * 0.05))
-                let high = max(open, close) + 0.5, low = min(open, close) - 0.25
+                let open = price
+                let close = max(1, price * (1 + (random.next() - 0.5) * 0.05))
+                let high = max(open, close) + 0.5
+                let low = min(open, close) - 0.25
                 let zopen = d == 0 ? "" : round4(open / price - 1)
-                rows.append("\(date),\(symbol),\(round4(open)),\(round4(high)),\(round4(low)),\(round4(close)),\(round4(close * 0.98)),\(zopen),\(Int(random.next() * 1e6))")
+                rows.append(
+                    "\(date),\(symbol),\(round4(open)),\(round4(high)),\(round4(low)),\(round4(close)),\(round4(close * 0.98)),\(zopen),\(Int(random.next() * 1e6))"
+                )
                 price = close
             }
         }
@@ -97,15 +103,19 @@ public enum DataFixtures {
     }
 
     /// A multipart/form-data body with `fields` and a file part.
-    public static func multipart(fields: [(String, String)], file: [UInt8]?, filename: String = "AAPL.csv",
-                          contentType: String = "text/csv", boundary: String = "tm-boundary-7d3f") -> (body: [UInt8], contentType: String) {
+    public static func multipart(
+        fields: [(String, String)], file: [UInt8]?, filename: String = "AAPL.csv",
+        contentType: String = "text/csv", boundary: String = "tm-boundary-7d3f"
+    ) -> (body: [UInt8], contentType: String) {
         var body: [UInt8] = []
         body += Array("preamble to ignore\r\n".utf8)
         for (name, value) in fields {
             body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
         }
         if let file {
-            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
+            body += Array(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n"
+                    .utf8)
             body += file
             body += Array("\r\n".utf8)
         }

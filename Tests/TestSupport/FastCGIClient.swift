@@ -42,9 +42,11 @@ public final class FastCGIClient {
         records += FastCGIClient.record(type: 1, requestID: requestID, content: [0, 1, 1, 0, 0, 0, 0, 0])
         let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         var params: [UInt8] = []
-        for (name, value) in [("REQUEST_METHOD", "GET"), ("REQUEST_URI", uri),
-                              ("QUERY_STRING", path.count > 1 ? String(path[1]) : ""),
-                              ("SERVER_PROTOCOL", "HTTP/1.1"), ("REMOTE_ADDR", "127.0.0.1")] {
+        for (name, value) in [
+            ("REQUEST_METHOD", "GET"), ("REQUEST_URI", uri),
+            ("QUERY_STRING", path.count > 1 ? String(path[1]) : ""),
+            ("SERVER_PROTOCOL", "HTTP/1.1"), ("REMOTE_ADDR", "127.0.0.1"),
+        ] {
             params += [UInt8(name.utf8.count), UInt8(value.utf8.count)] + Array(name.utf8) + Array(value.utf8)
         }
         records += FastCGIClient.record(type: 4, requestID: requestID, content: params)
@@ -66,8 +68,8 @@ public final class FastCGIClient {
             let length = Int(header[4]) << 8 | Int(header[5])
             let content = try read(length + Int(header[6]))
             switch header[1] {
-            case 6: output += content.prefix(length) // FCGI_STDOUT
-            case 3: // FCGI_END_REQUEST
+            case 6: output += content.prefix(length)  // FCGI_STDOUT
+            case 3:  // FCGI_END_REQUEST
                 let text = String(decoding: output, as: UTF8.self)
                 guard let split = text.range(of: "\r\n\r\n") else { throw TestHTTPError(description: "no header end: \(text)") }
                 let head = text[..<split.lowerBound]
@@ -76,7 +78,7 @@ public final class FastCGIClient {
                     status = Int(line.dropFirst(8).prefix(3)) ?? 0
                 }
                 return (status, String(text[split.upperBound...]))
-            default: continue // FCGI_STDERR and anything else
+            default: continue  // FCGI_STDERR and anything else
             }
         }
     }

@@ -8,7 +8,15 @@ public final class LockedArray: @unchecked Sendable {
     /// An empty array.
     public init() {}
     /// Appends `value`.
-    public func append(_ value: Int) { lock.lock(); items.append(value); lock.unlock() }
+    public func append(_ value: Int) {
+        lock.lock()
+        items.append(value)
+        lock.unlock()
+    }
     /// The values so far.
-    public var values: [Int] { lock.lock(); defer { lock.unlock() }; return items }
+    public var values: [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
 }

@@ -16,8 +16,10 @@ public final class PrivatePool: @unchecked Sendable {
     /// Starts `tm serve` with the given shape and an nginx in front, and waits for `/health`.
     /// With `systemdSocket`, the socket is created by a stand-in for systemd and passed as
     /// fd 3 with `LISTEN_FDS`/`LISTEN_PID`, as socket activation does.
-    public init(stack: TestStack, workers: Int = 2, threads: Int = 4, maxRequests: Int = 0,
-                environment: [String: String] = [:], systemdSocket: Bool = false, tcp: Bool = false) throws {
+    public init(
+        stack: TestStack, workers: Int = 2, threads: Int = 4, maxRequests: Int = 0,
+        environment: [String: String] = [:], systemdSocket: Bool = false, tcp: Bool = false
+    ) throws {
         self.stack = stack
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tm-pool-\(UUID().uuidString.prefix(8))").path
         for sub in ["run", "log", "nginx"] {
@@ -49,35 +51,47 @@ public final class PrivatePool: @unchecked Sendable {
                 os.environ["LISTEN_PID"] = str(os.getpid())
                 os.execv(sys.argv[2], sys.argv[2:])
                 """
-            masterPID = try Subprocess.spawn(["python3", "-c", activator, socket] + serve, environment: env,
-                                             outputPath: directory + "/log/tm.log")
+            masterPID = try Subprocess.spawn(
+                ["python3", "-c", activator, socket] + serve, environment: env,
+                outputPath: directory + "/log/tm.log")
         } else {
-            masterPID = try Subprocess.spawn(serve + ["--listen", tcpAddress ?? socket], environment: env,
-                                             outputPath: directory + "/log/tm.log")
+            masterPID = try Subprocess.spawn(
+                serve + ["--listen", tcpAddress ?? socket], environment: env,
+                outputPath: directory + "/log/tm.log")
         }
 
         // The one nginx template, with this pool's addresses and the test profile's allow-lists.
-        let rendered = try TestStack.run([stack.repo + "/nginx/render", directory,
-                                          "UPSTREAM=\(tcpAddress ?? "unix:" + socket)", "PID=\(directory)/run/nginx.pid",
-                                          "TEMP_DIR=\(directory)/nginx", "DOCS=\(directory)/docs",
-                                          "ERROR_LOG=\(directory)/log/nginx-error.log", "ACCESS_LOG=\(directory)/log/nginx-access.log",
-                                          "LISTEN_HTTP=127.0.0.1:\(port)", "SERVER_NAME=localhost", "WORKERS=2",
-                                          "USER=\(getuid() == 0 ? "root" : "")",
-                                          "DIAG_ALLOW=127.0.0.1", "LIMIT_EXEMPT=127.0.0.1",
-                                          // Real time: the stack's key, a publisher socket of its own.
-                                          "REALTIME_SECRET_CONF=\(stack.state)/nginx-conf/realtime-secret.conf",
-                                          "PUBLISH_SOCKET=\(directory)/nchan-publish.sock"])
+        let rendered = try TestStack.run([
+            stack.repo + "/nginx/render", directory,
+            "UPSTREAM=\(tcpAddress ?? "unix:" + socket)", "PID=\(directory)/run/nginx.pid",
+            "TEMP_DIR=\(directory)/nginx", "DOCS=\(directory)/docs",
+            "ERROR_LOG=\(directory)/log/nginx-error.log", "ACCESS_LOG=\(directory)/log/nginx-access.log",
+            "LISTEN_HTTP=127.0.0.1:\(port)", "SERVER_NAME=localhost", "WORKERS=2",
+            "USER=\(getuid() == 0 ? "root" : "")",
+            "DIAG_ALLOW=127.0.0.1", "LIMIT_EXEMPT=127.0.0.1",
+            // Real time: the stack's key, a publisher socket of its own.
+            "REALTIME_SECRET_CONF=\(stack.state)/nginx-conf/realtime-secret.conf",
+            "PUBLISH_SOCKET=\(directory)/nchan-publish.sock",
+        ])
         guard rendered.status == 0 else { throw TestHTTPError(description: "render failed: \(rendered.output)") }
         let waitForSocket = Date().addingTimeInterval(15)
         while tcpAddress == nil && !FileManager.default.fileExists(atPath: socket) && Date() < waitForSocket { usleep(20_000) }
-        let nginx = try TestStack.run(["nginx", "-e", directory + "/log/nginx-error.log", "-p", directory + "/nginx",
-                                       "-c", directory + "/nginx.conf"])
-        guard nginx.status == 0 else { stop(); throw TestHTTPError(description: "nginx failed: \(nginx.output)") }
+        let nginx = try TestStack.run([
+            "nginx", "-e", directory + "/log/nginx-error.log", "-p", directory + "/nginx",
+            "-c", directory + "/nginx.conf",
+        ])
+        guard nginx.status == 0 else {
+            stop()
+            throw TestHTTPError(description: "nginx failed: \(nginx.output)")
+        }
         let client = TestHTTPClient(port: port)
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
             if let response = try? client.send("GET", "/health"), response.status == 200,
-               workerPIDs().count == workers { return }
+                workerPIDs().count == workers
+            {
+                return
+            }
             usleep(50_000)
         }
         let text = logText
@@ -126,7 +140,8 @@ public final class PrivatePool: @unchecked Sendable {
     /// Stops nginx and the pool (idempotent).
     public func stop() {
         if let pid = try? String(contentsOfFile: directory + "/run/nginx.pid", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines), let value = pid_t(pid) {
+            .trimmingCharacters(in: .whitespacesAndNewlines), let value = pid_t(pid)
+        {
             kill(value, SIGTERM)
         }
         if exitStatus == nil {
@@ -183,7 +198,8 @@ public enum ProcessTable {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return result }
         for entry in entries {
             guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
+                let close = stat.lastIndex(of: ")")
+            else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             // fields[0] is the state, fields[1] the parent pid; zombies do not count.
             if fields.count > 1, fields[0] != "Z", pid_t(fields[1]) == parent { result.insert(pid) }
@@ -194,7 +210,8 @@ public enum ProcessTable {
     /// A field of /proc/PID/status in kB (VmRSS, VmHWM).
     public static func memoryKilobytes(_ pid: pid_t, field: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
+        else { return nil }
         return Int(line.dropFirst(field.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
     }
 

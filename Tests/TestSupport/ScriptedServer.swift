@@ -38,7 +38,9 @@ public final class ScriptedServer: @unchecked Sendable {
             while true {
                 let client = accept(listener, nil, nil)
                 if client < 0 { return }
-                lock.lock(); clients.append(client); lock.unlock()
+                lock.lock()
+                clients.append(client)
+                lock.unlock()
                 Thread { [self] in serve(client) }.start()
             }
         }.start()
@@ -50,7 +52,11 @@ public final class ScriptedServer: @unchecked Sendable {
     }
 
     /// The request heads received so far.
-    public var requests: [String] { lock.lock(); defer { lock.unlock() }; return heads }
+    public var requests: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return heads
+    }
 
     /// Stops listening and closes every connection (once; later calls do nothing).
     public func close() {
@@ -68,12 +74,18 @@ public final class ScriptedServer: @unchecked Sendable {
 
     deinit { close() }
 
-    private var isClosed: Bool { lock.lock(); defer { lock.unlock() }; return closed }
+    private var isClosed: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return closed
+    }
 
     private func serve(_ client: Int32) {
         defer {
             // Forget the descriptor before closing it, so `close()` never shuts a reused one.
-            lock.lock(); clients.removeAll { $0 == client }; lock.unlock()
+            lock.lock()
+            clients.removeAll { $0 == client }
+            lock.unlock()
             Glibc.close(client)
         }
         var tv = timeval(tv_sec: 10, tv_usec: 0)
@@ -88,7 +100,8 @@ public final class ScriptedServer: @unchecked Sendable {
         let end = head.firstRange(of: [13, 10, 13, 10])!.upperBound
         let text = String(decoding: head[..<end], as: UTF8.self)
         // Read a request body too: closing with unread input would reset the connection.
-        let length = text.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+        let length =
+            text.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
             .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
         var received = head.count - end
         while received < length {
@@ -96,7 +109,9 @@ public final class ScriptedServer: @unchecked Sendable {
             if count <= 0 { return }
             received += count
         }
-        lock.lock(); heads.append(text); lock.unlock()
+        lock.lock()
+        heads.append(text)
+        lock.unlock()
         for step in script {
             switch step {
             case .send(let bytes): guard write(client, bytes) else { return }

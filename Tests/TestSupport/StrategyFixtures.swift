@@ -30,8 +30,9 @@ public struct StrategyFixtures: Sendable {
 
     /// Uploads `text` as a wide daily CSV of `symbol`; returns the dataset's id.
     public func upload(_ auth: [String: String], text: String, symbol: String = "AAA", name: String = AuthFixtures.uniqueName("ds")) throws -> Int {
-        let response = try client.send("POST", "/api/v1/data/upload?name=\(name)&symbol=\(symbol)",
-                                       headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        let response = try client.send(
+            "POST", "/api/v1/data/upload?name=\(name)&symbol=\(symbol)",
+            headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
         try check(response.status == 201, "upload: \(response.status) \(response.text)")
         return try unwrap(response.json["id"] as? Int, "upload: no id in \(response.text)")
     }
@@ -43,11 +44,15 @@ public struct StrategyFixtures: Sendable {
 
     /// Creates a builtin strategy; returns its JSON.
     @discardableResult
-    public func createStrategy(_ auth: [String: String], name: String = AuthFixtures.uniqueName("s"), kind: String = "sma_crossover",
-                               parameters: [String: Any] = ["fast": 10, "slow": 30], trading: [String: Any] = [:],
-                               extra: [String: Any] = [:]) throws -> [String: Any] {
-        var body: [String: Any] = ["name": name, "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": kind,
-                                   "parameters": parameters, "trading": trading]
+    public func createStrategy(
+        _ auth: [String: String], name: String = AuthFixtures.uniqueName("s"), kind: String = "sma_crossover",
+        parameters: [String: Any] = ["fast": 10, "slow": 30], trading: [String: Any] = [:],
+        extra: [String: Any] = [:]
+    ) throws -> [String: Any] {
+        var body: [String: Any] = [
+            "name": name, "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": kind,
+            "parameters": parameters, "trading": trading,
+        ]
         body.merge(extra) { $1 }
         let response = try client.send("POST", "/api/v1/strategies", headers: auth, json: body)
         try check(response.status == 201, "create: \(response.status) \(response.text)")
@@ -62,8 +67,9 @@ public struct StrategyFixtures: Sendable {
 
     /// A `tm worker` on the fixtures' database, listening.
     public func worker() throws -> TestWorker {
-        let worker = try TestWorker(stack: stack, concurrency: 2,
-                                    environment: ["TM_JOB_LEASE_SECONDS": "5", "TM_WORKER_SHUTDOWN_TIMEOUT": "1", "DATABASE_URL": fx.databaseURL])
+        let worker = try TestWorker(
+            stack: stack, concurrency: 2,
+            environment: ["TM_JOB_LEASE_SECONDS": "5", "TM_WORKER_SHUTDOWN_TIMEOUT": "1", "DATABASE_URL": fx.databaseURL])
         try worker.waitUntilListening()
         return worker
     }

@@ -23,8 +23,10 @@ extension TestClient {
     /// Polls `GET path` (a job, a run, a training) until `done` holds for its JSON; the last
     /// answer. Throws on an answer other than 200, and when `done` still fails after `seconds`.
     @discardableResult
-    public func poll(_ path: String, _ headers: [String: String], seconds: Double = 30, every interval: Double = 0.05,
-                     until done: ([String: Any]) -> Bool) throws -> [String: Any] {
+    public func poll(
+        _ path: String, _ headers: [String: String], seconds: Double = 30, every interval: Double = 0.05,
+        until done: ([String: Any]) -> Bool
+    ) throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
             let response = try send("GET", path, headers: headers)

@@ -96,7 +96,10 @@ public final class TestHTTPClient: TestClient, @unchecked Sendable {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if count > 0 { unsolicited.append(contentsOf: chunk[..<count]); continue }
+            if count > 0 {
+                unsolicited.append(contentsOf: chunk[..<count])
+                continue
+            }
             if count < 0 && errno == EINTR { continue }
             return unsolicited
         }
@@ -161,7 +164,10 @@ public final class TestHTTPClient: TestClient, @unchecked Sendable {
         let separator: [UInt8] = [13, 10, 13, 10]
         var headerEnd: Range<Int>?
         while true {
-            if let range = buffer.firstRange(of: separator) { headerEnd = range; break }
+            if let range = buffer.firstRange(of: separator) {
+                headerEnd = range
+                break
+            }
             try fill(allowStale: buffer.isEmpty)
         }
         let head = String(decoding: buffer[..<headerEnd!.lowerBound], as: UTF8.self)

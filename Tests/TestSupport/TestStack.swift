@@ -35,17 +35,19 @@ public struct TestStack: Sendable {
         let env = ProcessInfo.processInfo.environment
         func need(_ name: String) throws -> String {
             guard let value = env[name], !value.isEmpty else {
-                throw Missing(description: "\(name) is not set: run the suite with ./scripts/test, which starts PostgreSQL, Redis, the pool and nginx")
+                throw Missing(
+                    description: "\(name) is not set: run the suite with ./scripts/test, which starts PostgreSQL, Redis, the pool and nginx")
             }
             return value
         }
         let base = try need("TM_TEST_BASE_URL")
         guard let port = URLComponents(string: base)?.port else { throw Missing(description: "TM_TEST_BASE_URL has no port") }
         guard let httpsPort = Int(try need("TM_TEST_HTTPS_PORT")) else { throw Missing(description: "TM_TEST_HTTPS_PORT is not a port") }
-        return TestStack(baseURL: base, port: port, httpsPort: httpsPort, state: try need("TM_TEST_STATE"), binary: try need("TM_TEST_BIN"),
-                         repo: try need("TM_TEST_REPO"), envFile: try need("TM_TEST_ENV_FILE"),
-                         servicectl: try need("TM_TEST_SERVICECTL"), databaseURL: try need("DATABASE_URL"),
-                         redisURL: try need("REDIS_URL"))
+        return TestStack(
+            baseURL: base, port: port, httpsPort: httpsPort, state: try need("TM_TEST_STATE"), binary: try need("TM_TEST_BIN"),
+            repo: try need("TM_TEST_REPO"), envFile: try need("TM_TEST_ENV_FILE"),
+            servicectl: try need("TM_TEST_SERVICECTL"), databaseURL: try need("DATABASE_URL"),
+            redisURL: try need("REDIS_URL"))
     }
 
     /// Stops or starts `service` (`postgres`, `redis` or `relay`); throws when it fails.

@@ -22,7 +22,10 @@ public final class TestWorker: @unchecked Sendable {
     }
 
     deinit {
-        if exited == nil { kill(pid, SIGKILL); _ = Subprocess.wait(pid, seconds: 5) }
+        if exited == nil {
+            kill(pid, SIGKILL)
+            _ = Subprocess.wait(pid, seconds: 5)
+        }
         try? FileManager.default.removeItem(atPath: logPath)
     }
 

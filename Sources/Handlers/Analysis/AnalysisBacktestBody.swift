@@ -26,8 +26,10 @@ struct AnalysisBacktestBody: Decodable {
 
     /// The run request (a backtest), as execute's body would give it.
     func request() throws -> RunRequest {
-        try ExecuteBody(datasetId: datasetId, symbol: symbol, symbols: symbols, start: start, end: end, mode: .backtest,
-                        initialCapital: initialCapital, commission: commission, slippageBps: slippageBps, allowShort: allowShort,
-                        barsPerSecond: nil, benchmark: benchmark).request()
+        try ExecuteBody(
+            datasetId: datasetId, symbol: symbol, symbols: symbols, start: start, end: end, mode: .backtest,
+            initialCapital: initialCapital, commission: commission, slippageBps: slippageBps, allowShort: allowShort,
+            barsPerSecond: nil, benchmark: benchmark
+        ).request()
     }
 }

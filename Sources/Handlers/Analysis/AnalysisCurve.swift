@@ -25,14 +25,20 @@ struct AnalysisCurve {
 
     /// The performance report of the curve.
     func performance(periodsPerYear: Double) throws -> PerformanceReport {
-        try Self.quant { try PerformanceReport(timestamps: timestamps, values: values, benchmark: benchmark, trades: trades,
-                                               periodsPerYear: periodsPerYear) }
+        try Self.quant {
+            try PerformanceReport(
+                timestamps: timestamps, values: values, benchmark: benchmark, trades: trades,
+                periodsPerYear: periodsPerYear)
+        }
     }
 
     /// The risk report of the curve.
     func risk(window: Int, periodsPerYear: Double) throws -> RiskReport {
-        try Self.quant { try RiskReport(timestamps: timestamps, values: values, benchmark: benchmark, window: window,
-                                        periodsPerYear: periodsPerYear) }
+        try Self.quant {
+            try RiskReport(
+                timestamps: timestamps, values: values, benchmark: benchmark, window: window,
+                periodsPerYear: periodsPerYear)
+        }
     }
 
     /// Runs `body`, turning a `QuantError` (a curve that cannot be analysed: a non-finite or

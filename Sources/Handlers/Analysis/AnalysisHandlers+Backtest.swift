@@ -1,9 +1,9 @@
 import Foundation
+import JobRuntime
 import Metrics
 import Models
 import Quant
 import TMFcgi
-import JobRuntime
 
 extension AnalysisHandlers {
     /// Points of the equity curve in a synchronous backtest's answer.
@@ -16,8 +16,9 @@ extension AnalysisHandlers {
         switch (body.strategyId, body.strategy) {
         case (let id?, nil):
             guard id > 0, let strategy = try strategies.find(id: id, owner: principal.ownerScope) else {
-                throw Problem(.notFound, detail: "No strategy \(id) of yours (strategy_id).",
-                              errors: [FieldError(pointer: "/strategy_id", detail: "no such strategy of yours")])
+                throw Problem(
+                    .notFound, detail: "No strategy \(id) of yours (strategy_id).",
+                    errors: [FieldError(pointer: "/strategy_id", detail: "no such strategy of yours")])
             }
             if let kind = strategy.kind, PortfolioRegistry.contains(kind) {
                 throw Problem.validation([FieldError(pointer: "/strategy_id", detail: Self.portfolioRule(kind))])
@@ -32,8 +33,9 @@ extension AnalysisHandlers {
             guard issues.isEmpty else {
                 throw Problem.validation(issues.map { FieldError(pointer: "/strategy" + $0.field, detail: $0.message) })
             }
-            return try service.plan(owner: principal.userID, strategyID: nil, name: nil, version: nil, kind: inline.kind,
-                                    parameters: parameters, trading: TradingDefaults(), request: request)
+            return try service.plan(
+                owner: principal.userID, strategyID: nil, name: nil, version: nil, kind: inline.kind,
+                parameters: parameters, trading: TradingDefaults(), request: request)
         case (nil, nil):
             throw Problem.validation([FieldError(pointer: "/strategy_id", detail: "give strategy_id or strategy {kind, parameters}")])
         case (_?, _?):
@@ -58,8 +60,9 @@ extension AnalysisHandlers {
         }
         let bytes = try request.body.collect()
         guard !bytes.isEmpty else {
-            throw Problem(.badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
-                          detail: "The request body is empty; a JSON document is required.")
+            throw Problem(
+                .badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
+                detail: "The request body is empty; a JSON document is required.")
         }
         let body = try JSONCoding.decode(AnalysisBacktestBody.self, from: bytes)
         let draft = try draft(body, principal: principal)
@@ -70,8 +73,10 @@ extension AnalysisHandlers {
         return try command.run(request, owner: principal.userID, route: Self.idempotencyRoute, body: bytes) { tx in
             if queue {
                 let queued = try service.enqueue(draft, in: tx)
-                return try IdempotentCommand.Done(BacktestAnswer(runId: queued.run.id, run: queued.run), status: .accepted,
-                                                  location: "/api/v1/runs/\(queued.run.id)") { [service, metrics] in
+                return try IdempotentCommand.Done(
+                    BacktestAnswer(runId: queued.run.id, run: queued.run), status: .accepted,
+                    location: "/api/v1/runs/\(queued.run.id)"
+                ) { [service, metrics] in
                     service.announce(queued)
                     metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_queued")]))
                 }
@@ -87,8 +92,10 @@ extension AnalysisHandlers {
     /// The 200 answer of a finished synchronous backtest.
     func answer(_ run: Run, _ result: BacktestResult) throws -> BacktestAnswer {
         let curve = result.equity
-        let points = RunSeries(times: curve.timestamps, equity: curve.equity, cash: curve.cash,
-                               position: curve.shares.map(Int64.init)).equityPoints(maxPoints: Self.equityPoints)
+        let points = RunSeries(
+            times: curve.timestamps, equity: curve.equity, cash: curve.cash,
+            position: curve.shares.map(Int64.init)
+        ).equityPoints(maxPoints: Self.equityPoints)
         return BacktestAnswer(
             runId: run.id, run: run, metrics: MetricSet(result.metrics, timestamps: curve.timestamps),
             tradeStatistics: .init(TradeStatistics(trades: result.trades, positions: curve.shares)),

@@ -22,7 +22,6 @@ struct CurveLoader {
         .string("benchmark_symbol", "The benchmark dataset's symbol (required when it has several).", maxLength: 64),
     ]
 
-
     /// A positive id parameter.
     private static func id(_ query: [String: String], _ name: String, errors: inout [FieldError]) -> Int64? {
         QueryValue.integer(query, name, 1...Int(Int64.max), errors: &errors).map(Int64.init)
@@ -30,15 +29,18 @@ struct CurveLoader {
 
     /// A 404 naming the parameter.
     private static func missing(_ what: String, _ id: Int64, _ pointer: String) -> Problem {
-        Problem(.notFound, detail: "No \(what) \(id) of yours (\(pointer)).", errors: [FieldError(pointer: pointer, detail: "no such \(what) of yours")])
+        Problem(
+            .notFound, detail: "No \(what) \(id) of yours (\(pointer)).", errors: [FieldError(pointer: pointer, detail: "no such \(what) of yours")])
     }
 
     /// The curve and benchmark that `query` names, or a 4xx naming the parameter at fault.
     func load(_ query: [String: String], principal: Principal) throws -> AnalysisCurve {
         var errors: [FieldError] = []
-        let runID = Self.id(query, "run_id", errors: &errors), strategyID = Self.id(query, "strategy_id", errors: &errors)
+        let runID = Self.id(query, "run_id", errors: &errors)
+        let strategyID = Self.id(query, "strategy_id", errors: &errors)
         let datasetID = Self.id(query, "dataset_id", errors: &errors)
-        let benchRun = Self.id(query, "benchmark_run_id", errors: &errors), benchDataset = Self.id(query, "benchmark_dataset_id", errors: &errors)
+        let benchRun = Self.id(query, "benchmark_run_id", errors: &errors)
+        let benchDataset = Self.id(query, "benchmark_dataset_id", errors: &errors)
         let given = ["run_id", "strategy_id", "dataset_id"].filter { query[$0] != nil }
         if given.isEmpty {
             errors.append(FieldError(pointer: "run_id", detail: "give one of run_id, strategy_id, or dataset_id with symbol"))
@@ -63,10 +65,15 @@ struct CurveLoader {
             guard let strategy = try strategies.find(id: strategyID, owner: principal.ownerScope) else {
                 throw Self.missing("strategy", strategyID, "strategy_id")
             }
-            guard let latest = try runs.list(owner: principal.ownerScope, strategyID: strategy.id, status: .succeeded, mode: nil,
-                                             limit: 1, offset: 0).items.first else {
-                throw Problem(.conflict, detail: "Strategy \(strategy.id) has no succeeded run yet.",
-                              errors: [FieldError(pointer: "strategy_id", detail: "has no succeeded run")])
+            guard
+                let latest = try runs.list(
+                    owner: principal.ownerScope, strategyID: strategy.id, status: .succeeded, mode: nil,
+                    limit: 1, offset: 0
+                ).items.first
+            else {
+                throw Problem(
+                    .conflict, detail: "Strategy \(strategy.id) has no succeeded run yet.",
+                    errors: [FieldError(pointer: "strategy_id", detail: "has no succeeded run")])
             }
             curve = try self.run(latest.id, pointer: "strategy_id", principal: principal)
             curve.source.strategyId = strategy.id
@@ -82,8 +89,9 @@ struct CurveLoader {
             curve.benchmarkName = "run \(benchRun)"
             curve.source.benchmarkRunId = benchRun
         } else if let benchDataset {
-            let (times, closes, symbol) = try prices(benchDataset, symbolParameter: "benchmark_symbol", datasetParameter: "benchmark_dataset_id",
-                                                     query, principal)
+            let (times, closes, symbol) = try prices(
+                benchDataset, symbolParameter: "benchmark_symbol", datasetParameter: "benchmark_dataset_id",
+                query, principal)
             curve.benchmark = (times, closes)
             curve.benchmarkName = symbol
             curve.source.benchmarkDatasetId = benchDataset
@@ -109,21 +117,26 @@ struct CurveLoader {
     func run(_ id: Int64, pointer: String, principal: Principal) throws -> AnalysisCurve {
         guard let run = try runs.find(id: id, owner: principal.ownerScope) else { throw Self.missing("run", id, pointer) }
         guard let series = try runs.series(runID: run.id), !series.times.isEmpty else {
-            throw Problem(.conflict, detail: "Run \(run.id) has no results yet (it is \(run.status.rawValue)).",
-                          errors: [FieldError(pointer: pointer, detail: "has no results yet")])
+            throw Problem(
+                .conflict, detail: "Run \(run.id) has no results yet (it is \(run.status.rawValue)).",
+                errors: [FieldError(pointer: pointer, detail: "has no results yet")])
         }
         let trades = try runs.allTrades(runID: run.id)
         let closed = trades.filter { !$0.open }
         let held = series.position.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-        let stats = TradeStatistics(profits: closed.map(\.netPnl), returns: closed.map { $0.return ?? .nan }, barsHeld: closed.map(\.barsHeld),
-                                    openTrades: trades.count - closed.count, exposure: Double(held) / Double(series.times.count))
-        return AnalysisCurve(source: AnalysisSource(runId: run.id, strategyId: run.strategyId), timestamps: series.times,
-                             values: series.equity, trades: stats, tradeReturns: closed.compactMap(\.return), run: run)
+        let stats = TradeStatistics(
+            profits: closed.map(\.netPnl), returns: closed.map { $0.return ?? .nan }, barsHeld: closed.map(\.barsHeld),
+            openTrades: trades.count - closed.count, exposure: Double(held) / Double(series.times.count))
+        return AnalysisCurve(
+            source: AnalysisSource(runId: run.id, strategyId: run.strategyId), timestamps: series.times,
+            values: series.equity, trades: stats, tradeReturns: closed.compactMap(\.return), run: run)
     }
 
     /// The closes of a dataset's symbol; 404 naming `datasetParameter`, 422 naming `symbolParameter`.
-    private func prices(_ id: Int64, symbolParameter: String, datasetParameter: String, _ query: [String: String],
-                        _ principal: Principal) throws -> ([Int64], [Double], String) {
+    private func prices(
+        _ id: Int64, symbolParameter: String, datasetParameter: String, _ query: [String: String],
+        _ principal: Principal
+    ) throws -> ([Int64], [Double], String) {
         guard let dataset = try datasets.find(id: id, owner: principal.userID) else { throw Self.missing("dataset", id, datasetParameter) }
         var symbol = query[symbolParameter]
         if let given = symbol, !dataset.symbols.contains(given) {
@@ -131,7 +144,9 @@ struct CurveLoader {
         }
         if symbol == nil {
             guard dataset.symbols.count == 1 else {
-                throw Problem.validation([FieldError(pointer: symbolParameter, detail: "is required: the dataset has \(dataset.symbols.count) symbols")])
+                throw Problem.validation([
+                    FieldError(pointer: symbolParameter, detail: "is required: the dataset has \(dataset.symbols.count) symbols")
+                ])
             }
             symbol = dataset.symbols[0]
         }

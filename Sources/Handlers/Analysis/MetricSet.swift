@@ -30,11 +30,21 @@ struct MetricSet: Codable, Equatable {
     var trademaster: TradeMasterSet?
 
     enum CodingKeys: String, CodingKey {
-        case periodsPerYear = "periods_per_year", returnCount = "return_count", cumulativeReturn = "cumulative_return"
-        case annualReturn = "annual_return", annualVolatility = "annual_volatility", sharpe, sortino, calmar, omega
-        case tailRatio = "tail_ratio", stability, downsideRisk = "downside_risk", maxDrawdown = "max_drawdown"
-        case valueAtRisk95 = "value_at_risk_95", conditionalValueAtRisk95 = "conditional_value_at_risk_95"
-        case alpha, beta, informationRatio = "information_ratio", benchmarkAlignedReturns = "benchmark_aligned_returns"
+        case periodsPerYear = "periods_per_year"
+        case returnCount = "return_count"
+        case cumulativeReturn = "cumulative_return"
+        case annualReturn = "annual_return"
+        case annualVolatility = "annual_volatility"
+        case sharpe, sortino, calmar, omega
+        case tailRatio = "tail_ratio"
+        case stability
+        case downsideRisk = "downside_risk"
+        case maxDrawdown = "max_drawdown"
+        case valueAtRisk95 = "value_at_risk_95"
+        case conditionalValueAtRisk95 = "conditional_value_at_risk_95"
+        case alpha, beta
+        case informationRatio = "information_ratio"
+        case benchmarkAlignedReturns = "benchmark_aligned_returns"
         case drawdown, trademaster
     }
 
@@ -88,12 +98,14 @@ struct MetricSet: Codable, Equatable {
         informationRatio = f(m.informationRatio)
         benchmarkAlignedReturns = m.alignedCount
         drawdown = m.drawdown.map { d in
-            Drawdown(peak: Self.date(d.peak, timestamps), trough: Self.date(d.trough, timestamps),
-                     recovery: Self.date(d.recovery, timestamps), durationBars: d.duration)
+            Drawdown(
+                peak: Self.date(d.peak, timestamps), trough: Self.date(d.trough, timestamps),
+                recovery: Self.date(d.recovery, timestamps), durationBars: d.duration)
         }
         trademaster = m.tradeMaster.map { t in
-            TradeMasterSet(totalReturn: f(t.totalReturn), sharpe: f(t.sharpe), volatility: f(t.volatility),
-                           maxDrawdown: f(t.maxDrawdown), calmar: f(t.calmar), sortino: f(t.sortino))
+            TradeMasterSet(
+                totalReturn: f(t.totalReturn), sharpe: f(t.sharpe), volatility: f(t.volatility),
+                maxDrawdown: f(t.maxDrawdown), calmar: f(t.calmar), sortino: f(t.sortino))
         }
     }
 }

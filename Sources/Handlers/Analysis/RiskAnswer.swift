@@ -59,10 +59,12 @@ struct RiskAnswer: Codable {
         conditionalValueAtRisk = zip(RiskReport.confidences, report.conditionalValueAtRisk).map { Shortfall(confidence: $0, value: f($1)) }
         worstDrawdowns = report.worstDrawdowns.map { d in
             let end = d.recovery ?? timestamps.count - 1
-            let days = timestamps.indices.contains(end) && timestamps.indices.contains(d.peak)
+            let days =
+                timestamps.indices.contains(end) && timestamps.indices.contains(d.peak)
                 ? Double(timestamps[end] - timestamps[d.peak]) / 86_400 : nil
-            return DrawdownRow(depth: f(d.depth), peak: MetricSet.date(d.peak, timestamps), trough: MetricSet.date(d.trough, timestamps),
-                               recovery: MetricSet.date(d.recovery, timestamps), durationBars: d.duration, durationDays: days)
+            return DrawdownRow(
+                depth: f(d.depth), peak: MetricSet.date(d.peak, timestamps), trough: MetricSet.date(d.trough, timestamps),
+                recovery: MetricSet.date(d.recovery, timestamps), durationBars: d.duration, durationDays: days)
         }
         // Return i is dated by row i + 1; warm-up values are left out.
         let firstFull = max(report.window - 1, 0)

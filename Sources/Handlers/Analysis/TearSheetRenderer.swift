@@ -32,28 +32,36 @@ struct TearSheetRenderer {
         if m.alignedCount != nil { perf += [("Alpha", percent(m.alpha)), ("Beta", ratio(m.beta))] }
         var html = "<div class=\"tables\">" + table("Performance", perf)
         if let t = m.tradeMaster {
-            html += table("TradeMaster", [
-                ("Total return", percent(t.totalReturn)), ("Sharpe", ratio(t.sharpe)), ("Volatility", percent(t.volatility)),
-                ("Max drawdown", percent(t.maxDrawdown)), ("Calmar", ratio(t.calmar)), ("Sortino", ratio(t.sortino)),
-            ])
+            html += table(
+                "TradeMaster",
+                [
+                    ("Total return", percent(t.totalReturn)), ("Sharpe", ratio(t.sharpe)), ("Volatility", percent(t.volatility)),
+                    ("Max drawdown", percent(t.maxDrawdown)), ("Calmar", ratio(t.calmar)), ("Sortino", ratio(t.sortino)),
+                ])
         }
         if let s = sheet.performance.trades {
-            html += table("Trades", [
-                ("Closed trades", String(s.count)), ("Open trades", String(s.openTrades)), ("Win rate", percent(s.winRate)),
-                ("Profit factor", ratio(s.profitFactor)), ("Average win", money(s.averageWin)), ("Average loss", money(s.averageLoss)),
-                ("Expectancy", money(s.expectancy)), ("Exposure", percent(s.exposure)),
-                ("Longest win streak", String(s.longestWinStreak)), ("Longest loss streak", String(s.longestLossStreak)),
-            ])
+            html += table(
+                "Trades",
+                [
+                    ("Closed trades", String(s.count)), ("Open trades", String(s.openTrades)), ("Win rate", percent(s.winRate)),
+                    ("Profit factor", ratio(s.profitFactor)), ("Average win", money(s.averageWin)), ("Average loss", money(s.averageLoss)),
+                    ("Expectancy", money(s.expectancy)), ("Exposure", percent(s.exposure)),
+                    ("Longest win streak", String(s.longestWinStreak)), ("Longest loss streak", String(s.longestLossStreak)),
+                ])
         }
         let r = sheet.risk
-        var risk = r.valueAtRisk.map { ("VaR \(Int(($0.confidence * 100).rounded())) % \($0.method.rawValue.replacing("_", with: "-"))", percent($0.value)) }
+        var risk = r.valueAtRisk.map {
+            ("VaR \(Int(($0.confidence * 100).rounded())) % \($0.method.rawValue.replacing("_", with: "-"))", percent($0.value))
+        }
         for (c, v) in zip(RiskReport.confidences, r.conditionalValueAtRisk) { risk.append(("CVaR \(Int((c * 100).rounded())) %", percent(v))) }
         risk += [("Skewness", ratio(r.skewness)), ("Excess kurtosis", ratio(r.kurtosis))]
         if let beta = r.beta { risk.append(("Beta", ratio(beta))) }
         html += table("Risk (per period)", risk)
-        html += "</div>\n<table class=\"wide\"><caption>Worst drawdowns</caption><tr><th>Depth</th><th>Peak</th><th>Trough</th><th>Recovery</th><th>Bars</th></tr>"
+        html +=
+            "</div>\n<table class=\"wide\"><caption>Worst drawdowns</caption><tr><th>Depth</th><th>Peak</th><th>Trough</th><th>Recovery</th><th>Bars</th></tr>"
         for d in r.worstDrawdowns {
-            html += "<tr><td>\(percent(d.depth))</td><td>\(date(d.peak))</td><td>\(date(d.trough))</td><td>\(d.recovery == nil ? "not recovered" : date(d.recovery))</td><td>\(d.duration)</td></tr>"
+            html +=
+                "<tr><td>\(percent(d.depth))</td><td>\(date(d.peak))</td><td>\(date(d.trough))</td><td>\(d.recovery == nil ? "not recovered" : date(d.recovery))</td><td>\(d.duration)</td></tr>"
         }
         return html + "</table>\n"
     }

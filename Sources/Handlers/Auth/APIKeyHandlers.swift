@@ -1,8 +1,8 @@
 import Foundation
+import JobRuntime
 import Models
 import Security
 import TMFcgi
-import JobRuntime
 
 /// Personal API keys: `POST/GET /auth/api-keys`, `DELETE /auth/api-keys/:id`. Login sessions
 /// only: a key can neither make keys nor see or revoke its owner's.
@@ -12,12 +12,15 @@ struct APIKeyHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.post("/api/v1/auth/api-keys", .session(.read), doc: RouteDoc(
-            "Make a personal API key (shown once)", tag: "auth", body: Draft.self, response: NewKey.self, status: 201,
-            example: .object([("name", .string("notebook")), ("expires_at", .string("2030-01-31T12:00:00Z"))])), use: create)
+        routes.post(
+            "/api/v1/auth/api-keys", .session(.read),
+            doc: RouteDoc(
+                "Make a personal API key (shown once)", tag: "auth", body: Draft.self, response: NewKey.self, status: 201,
+                example: .object([("name", .string("notebook")), ("expires_at", .string("2030-01-31T12:00:00Z"))])), use: create)
         routes.get("/api/v1/auth/api-keys", .session(.read), doc: RouteDoc("The caller's live API keys", tag: "auth"), use: list)
-        routes.delete("/api/v1/auth/api-keys/:id", .session(.read), doc: RouteDoc("Revoke an API key at once", tag: "auth"),
-                      use: delete)
+        routes.delete(
+            "/api/v1/auth/api-keys/:id", .session(.read), doc: RouteDoc("Revoke an API key at once", tag: "auth"),
+            use: delete)
     }
 
     /// A key's label: 1 to 100 code points, one line.
@@ -52,11 +55,14 @@ struct APIKeyHandlers: Sendable {
         try issues.throwIfAny()
         let key = try APIKey.generate()
         let record = try keys.insert(userID: principal.userID, name: name, key: key.plaintext, prefix: key.prefix, expiresAt: body.expiresAt)
-        try audit.record("api_key.create", userID: principal.userID, origin: AccountService.origin(request),
-                         details: ["key_id": String(record.id), "prefix": record.prefix])
-        let created = Created(NewKey(id: record.id, name: record.name, prefix: record.prefix, key: key.plaintext,
-                                     createdAt: record.createdAt, expiresAt: record.expiresAt),
-                              location: "/api/v1/auth/api-keys/\(record.id)")
+        try audit.record(
+            "api_key.create", userID: principal.userID, origin: AccountService.origin(request),
+            details: ["key_id": String(record.id), "prefix": record.prefix])
+        let created = Created(
+            NewKey(
+                id: record.id, name: record.name, prefix: record.prefix, key: key.plaintext,
+                createdAt: record.createdAt, expiresAt: record.expiresAt),
+            location: "/api/v1/auth/api-keys/\(record.id)")
         var response = try created.response(for: request)
         response.headers.add("Cache-Control", "no-store")
         return response
@@ -78,8 +84,9 @@ struct APIKeyHandlers: Sendable {
         guard try keys.revoke(id: id, userID: principal.userID) else {
             throw Problem(.notFound, detail: "You have no API key \(id).")
         }
-        try audit.record("api_key.revoke", userID: principal.userID, origin: AccountService.origin(request),
-                         details: ["key_id": String(id)])
+        try audit.record(
+            "api_key.revoke", userID: principal.userID, origin: AccountService.origin(request),
+            details: ["key_id": String(id)])
         return NoContent()
     }
 }

@@ -11,14 +11,20 @@ struct AccountHandlers: Sendable {
     /// Adds the routes.
     public func register(on routes: inout Routes) {
         routes.get("/api/v1/auth/me", .caller(.read), doc: RouteDoc("The caller's account", tag: "auth", response: User.self), use: show)
-        routes.patch("/api/v1/auth/me", .session(.read), doc: RouteDoc(
-            "Change the caller's name or email (a new email revokes their API keys)", tag: "auth", body: ProfileChange.self,
-            errors: [409], example: .object([("full_name", .string("Alice L."))])), use: update)
-        routes.post("/api/v1/auth/change-password", .session(.read), doc: RouteDoc(
-            "Change the password; ends other sessions and revokes API keys", tag: "auth", body: PasswordChange.self,
-            errors: [409, 429]), use: changePassword)
-        routes.post("/api/v1/auth/logout", .session(.read), doc: RouteDoc(
-            "End this session, or every session with all_devices", tag: "auth", body: Logout.self, bodyOptional: true),
+        routes.patch(
+            "/api/v1/auth/me", .session(.read),
+            doc: RouteDoc(
+                "Change the caller's name or email (a new email revokes their API keys)", tag: "auth", body: ProfileChange.self,
+                errors: [409], example: .object([("full_name", .string("Alice L."))])), use: update)
+        routes.post(
+            "/api/v1/auth/change-password", .session(.read),
+            doc: RouteDoc(
+                "Change the password; ends other sessions and revokes API keys", tag: "auth", body: PasswordChange.self,
+                errors: [409, 429]), use: changePassword)
+        routes.post(
+            "/api/v1/auth/logout", .session(.read),
+            doc: RouteDoc(
+                "End this session, or every session with all_devices", tag: "auth", body: Logout.self, bodyOptional: true),
             use: logout)
     }
 
@@ -60,8 +66,9 @@ struct AccountHandlers: Sendable {
     public func changePassword(_ request: Request, _ context: AuthenticatedContext) throws -> NoContent {
         let principal = context.principal
         let body = try request.decode(PasswordChange.self)
-        try service.changePassword(userID: principal.userID, keepingSession: try principal.requireSession(),
-                                   current: body.currentPassword, new: body.newPassword, request: request)
+        try service.changePassword(
+            userID: principal.userID, keepingSession: try principal.requireSession(),
+            current: body.currentPassword, new: body.newPassword, request: request)
         return NoContent()
     }
 
@@ -75,8 +82,9 @@ struct AccountHandlers: Sendable {
     public func logout(_ request: Request, _ context: AuthenticatedContext) throws -> NoContent {
         let principal = context.principal
         let body = try request.decode(Logout.self, orIfEmpty: Logout(allDevices: nil))
-        _ = try service.logout(userID: principal.userID, sessionID: try principal.requireSession(),
-                               allDevices: body.allDevices ?? false, request: request)
+        _ = try service.logout(
+            userID: principal.userID, sessionID: try principal.requireSession(),
+            allDevices: body.allDevices ?? false, request: request)
         return NoContent()
     }
 }

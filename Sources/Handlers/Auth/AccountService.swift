@@ -24,9 +24,11 @@ public struct AccountService: Sendable {
     let metrics: MetricsRegion?
 
     /// A service over its stores.
-    public init(users: UserStore, sessions: SessionStore, keys: APIKeyStore, throttle: LoginThrottle, audit: AuditLog,
-                hasher: PasswordHasher, signer: JWTSigner, accessLifetime: Int64, rememberedLifetime: Int64,
-                metrics: MetricsRegion? = nil) {
+    public init(
+        users: UserStore, sessions: SessionStore, keys: APIKeyStore, throttle: LoginThrottle, audit: AuditLog,
+        hasher: PasswordHasher, signer: JWTSigner, accessLifetime: Int64, rememberedLifetime: Int64,
+        metrics: MetricsRegion? = nil
+    ) {
         self.metrics = metrics
         self.users = users
         self.sessions = sessions
@@ -51,8 +53,9 @@ public struct AccountService: Sendable {
         public var problem: Problem {
             switch self {
             case .throttled(let seconds):
-                return Problem(.tooManyRequests, detail: "Too many failed logins. Try again in \(seconds) seconds.",
-                               headers: [("Retry-After", String(seconds))])
+                return Problem(
+                    .tooManyRequests, detail: "Too many failed logins. Try again in \(seconds) seconds.",
+                    headers: [("Retry-After", String(seconds))])
             case .invalidCredentials:
                 return Problem(.unauthorized, detail: "Incorrect username or password.", headers: [("WWW-Authenticate", "Bearer")])
             case .inactive:
@@ -69,8 +72,10 @@ public struct AccountService: Sendable {
     /// A new account with role `user` (``AccountConflict`` when the username or email is taken).
     public func register(username: String, email: String, password: String, fullName: String?, request: Request) throws -> User {
         let hash = try hasher.hash(password: password)
-        let user = try users.insert(.init(username: username, email: email,
-                                          fullName: fullName.flatMap { $0.isEmpty ? nil : $0 }, passwordHash: hash))
+        let user = try users.insert(
+            .init(
+                username: username, email: email,
+                fullName: fullName.flatMap { $0.isEmpty ? nil : $0 }, passwordHash: hash))
         try audit.record("user.register", userID: user.id, origin: Self.origin(request), details: ["username": user.username])
         return user
     }
@@ -134,15 +139,17 @@ public struct AccountService: Sendable {
         }
         try publish(current)
         session.role = current.role
-        try audit.record("login.success", userID: current.id, origin: Self.origin(request),
-                         details: ["session_id": session.id, "remember_me": rememberMe ? "true" : "false"])
+        try audit.record(
+            "login.success", userID: current.id, origin: Self.origin(request),
+            details: ["session_id": session.id, "remember_me": rememberMe ? "true" : "false"])
         return (current, try tokens(session: session, refreshToken: refreshToken))
     }
 
     /// A fresh access token for `session`, paired with `refreshToken`.
     func tokens(session: Session, refreshToken: String) throws -> TokenPair {
-        let claims = try signer.makeClaims(subject: String(session.userID), sessionID: session.id,
-                                           role: session.role.rawValue, lifetime: accessLifetime)
+        let claims = try signer.makeClaims(
+            subject: String(session.userID), sessionID: session.id,
+            role: session.role.rawValue, lifetime: accessLifetime)
         return TokenPair(accessToken: signer.sign(claims), refreshToken: refreshToken, expiresIn: accessLifetime)
     }
 
@@ -152,8 +159,9 @@ public struct AccountService: Sendable {
         case .rotated(let session, let next):
             return try tokens(session: session, refreshToken: next)
         case .reused(let session):
-            try audit.record("refresh.reuse", userID: session?.userID, origin: Self.origin(request),
-                             details: ["session_id": session?.id ?? "", "action": "session_revoked"])
+            try audit.record(
+                "refresh.reuse", userID: session?.userID, origin: Self.origin(request),
+                details: ["session_id": session?.id ?? "", "action": "session_revoked"])
             throw AuthProblem.invalidToken("This refresh token was already used; the session has been revoked.")
         case .invalid:
             throw AuthProblem.invalidToken("The refresh token is invalid or expired.")
@@ -183,8 +191,9 @@ public struct AccountService: Sendable {
         try publish(user)
         if before.email != user.email {
             let revoked = try keys.revokeAll(userID: userID)
-            try audit.record("user.email_change", userID: user.id, origin: Self.origin(request),
-                             details: ["api_keys_revoked": String(revoked)])
+            try audit.record(
+                "user.email_change", userID: user.id, origin: Self.origin(request),
+                details: ["api_keys_revoked": String(revoked)])
         }
         return user
     }
@@ -201,8 +210,10 @@ public struct AccountService: Sendable {
     /// logins). Compare-and-set on the verified hash: of concurrent changes one wins and the
     /// others get ``AccountConflict/passwordChanged``. Ends every other session of the user
     /// and revokes all their API keys.
-    public func changePassword(userID: Int64, keepingSession sessionID: String, current: String, new: String,
-                               request: Request) throws {
+    public func changePassword(
+        userID: Int64, keepingSession sessionID: String, current: String, new: String,
+        request: Request
+    ) throws {
         guard let credentials = try users.credentials(id: userID) else {
             throw AuthProblem.invalidToken("The account no longer exists.")
         }
@@ -211,31 +222,36 @@ public struct AccountService: Sendable {
             throw LoginError.throttled(retryAfter: wait)
         }
         guard hasher.verify(password: current, encoded: credentials.passwordHash) else {
-            try audit.record("password.change_failure", userID: userID, origin: Self.origin(request),
-                             details: ["reason": "wrong_current_password"])
+            try audit.record(
+                "password.change_failure", userID: userID, origin: Self.origin(request),
+                details: ["reason": "wrong_current_password"])
             throw PasswordChangeError.wrongCurrentPassword
         }
         try throttle.succeeded(account: account, address: request.clientAddress)
         var issues = PasswordPolicy.validate(new, username: credentials.user.username, field: "/new_password")
         if new == current {
-            issues.append(ValidationIssue(field: "/new_password", code: "password.unchanged",
-                                          message: "The new password must differ from the current one."))
+            issues.append(
+                ValidationIssue(
+                    field: "/new_password", code: "password.unchanged",
+                    message: "The new password must differ from the current one."))
         }
         guard issues.isEmpty else { throw PasswordChangeError.invalid(issues) }
         try users.updatePassword(id: userID, from: credentials.passwordHash, to: try hasher.hash(password: new))
         let revokedSessions = try sessions.revokeAll(userID: userID, except: sessionID)
         let revokedKeys = try keys.revokeAll(userID: userID)
         if let user = try users.find(id: userID) { try publish(user) }
-        try audit.record("password.change", userID: userID, origin: Self.origin(request),
-                         details: ["other_sessions_revoked": String(revokedSessions), "api_keys_revoked": String(revokedKeys)])
+        try audit.record(
+            "password.change", userID: userID, origin: Self.origin(request),
+            details: ["other_sessions_revoked": String(revokedSessions), "api_keys_revoked": String(revokedKeys)])
     }
 
     /// Ends session `sessionID`, or with `allDevices` every session of the user; returns how
     /// many were live.
     public func logout(userID: Int64, sessionID: String, allDevices: Bool, request: Request) throws -> Int {
         let count = allDevices ? try sessions.revokeAll(userID: userID) : (try sessions.revoke(id: sessionID) ? 1 : 0)
-        try audit.record("logout", userID: userID, origin: Self.origin(request),
-                         details: ["all_devices": allDevices ? "true" : "false", "sessions_revoked": String(count)])
+        try audit.record(
+            "logout", userID: userID, origin: Self.origin(request),
+            details: ["all_devices": allDevices ? "true" : "false", "sessions_revoked": String(count)])
         return count
     }
 }

@@ -12,12 +12,16 @@ struct AdminUserHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.get("/api/v1/admin/users", .caller(.admin), doc: RouteDoc(
-            "List and search users, newest first", tag: "admin",
-            query: [.string("q", "Part of the username or email, case-insensitive.", maxLength: 254)], paged: true), use: list)
-        routes.patch("/api/v1/admin/users/:id", .session(.admin), doc: RouteDoc(
-            "Change a user's role or active state", tag: "admin", body: Change.self, response: User.self, errors: [409],
-            example: .object([("role", .string("analyst"))])), use: update)
+        routes.get(
+            "/api/v1/admin/users", .caller(.admin),
+            doc: RouteDoc(
+                "List and search users, newest first", tag: "admin",
+                query: [.string("q", "Part of the username or email, case-insensitive.", maxLength: 254)], paged: true), use: list)
+        routes.patch(
+            "/api/v1/admin/users/:id", .session(.admin),
+            doc: RouteDoc(
+                "Change a user's role or active state", tag: "admin", body: Change.self, response: User.self, errors: [409],
+                example: .object([("role", .string("analyst"))])), use: update)
     }
 
     /// `GET /admin/users?q=&limit=&offset=` (or `page` and `per_page`): newest first, at most
@@ -60,16 +64,20 @@ struct AdminUserHandlers: Sendable {
         let origin = AccountService.origin(request)
         try service.publish(user)
         if user.role != before.role {
-            try audit.record("user.role_change", userID: id, origin: origin,
-                             details: ["from": before.role.rawValue, "to": user.role.rawValue, "by": String(principal.userID)])
+            try audit.record(
+                "user.role_change", userID: id, origin: origin,
+                details: ["from": before.role.rawValue, "to": user.role.rawValue, "by": String(principal.userID)])
         }
         if !user.isActive {
             let revokedSessions = try sessions.revokeAll(userID: id)
             let revokedKeys = try keys.revokeAll(userID: id)
             if before.isActive || revokedSessions + revokedKeys > 0 {
-                try audit.record("user.deactivate", userID: id, origin: origin,
-                                 details: ["by": String(principal.userID), "sessions_revoked": String(revokedSessions),
-                                           "keys_revoked": String(revokedKeys)])
+                try audit.record(
+                    "user.deactivate", userID: id, origin: origin,
+                    details: [
+                        "by": String(principal.userID), "sessions_revoked": String(revokedSessions),
+                        "keys_revoked": String(revokedKeys),
+                    ])
             }
         } else if !before.isActive {
             try audit.record("user.activate", userID: id, origin: origin, details: ["by": String(principal.userID)])

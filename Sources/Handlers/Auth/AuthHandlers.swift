@@ -10,23 +10,33 @@ struct AuthHandlers: Sendable {
 
     /// Adds the routes: all public.
     public func register(on routes: inout Routes) {
-        routes.post("/api/v1/auth/register", .anyone, doc: RouteDoc(
-            "Create an account (role user)", tag: "auth", body: Registration.self, errors: [409],
-            example: .object([("username", .string("alice")), ("email", .string("alice@example.com")),
-                              ("password", .string("Correct-Horse-42")), ("full_name", .string("Alice Liddell")), ("agree_terms", .bool(true))])),
+        routes.post(
+            "/api/v1/auth/register", .anyone,
+            doc: RouteDoc(
+                "Create an account (role user)", tag: "auth", body: Registration.self, errors: [409],
+                example: .object([
+                    ("username", .string("alice")), ("email", .string("alice@example.com")),
+                    ("password", .string("Correct-Horse-42")), ("full_name", .string("Alice Liddell")), ("agree_terms", .bool(true)),
+                ])),
             use: register)
-        routes.post("/api/v1/auth/login", .anyone, doc: RouteDoc(
-            "Log in with username or email and password", tag: "auth", body: Login.self, response: LoginResult.self,
-            errors: [401, 403, 429], example: .object([("username", .string("alice")), ("password", .string("Correct-Horse-42"))])),
+        routes.post(
+            "/api/v1/auth/login", .anyone,
+            doc: RouteDoc(
+                "Log in with username or email and password", tag: "auth", body: Login.self, response: LoginResult.self,
+                errors: [401, 403, 429], example: .object([("username", .string("alice")), ("password", .string("Correct-Horse-42"))])),
             use: login)
-        routes.post("/api/v1/auth/token", .anyone, doc: RouteDoc(
-            "OAuth2 password grant (for API documentation tools)", tag: "auth",
-            description: "RFC 6749 §4.3. Errors other than throttling use RFC 6749 §5.2's {error, error_description} with status 400.",
-            body: TokenForm.self, form: true, response: TokenPair.self, errors: [429], jsonErrors: [400: OAuthError.self]),
+        routes.post(
+            "/api/v1/auth/token", .anyone,
+            doc: RouteDoc(
+                "OAuth2 password grant (for API documentation tools)", tag: "auth",
+                description: "RFC 6749 §4.3. Errors other than throttling use RFC 6749 §5.2's {error, error_description} with status 400.",
+                body: TokenForm.self, form: true, response: TokenPair.self, errors: [429], jsonErrors: [400: OAuthError.self]),
             use: token)
-        routes.post("/api/v1/auth/refresh", .anyone, doc: RouteDoc(
-            "Exchange a refresh token for a new pair (each works once)", tag: "auth", body: Refresh.self,
-            response: TokenPair.self, errors: [401]),
+        routes.post(
+            "/api/v1/auth/refresh", .anyone,
+            doc: RouteDoc(
+                "Exchange a refresh token for a new pair (each works once)", tag: "auth", body: Refresh.self,
+                response: TokenPair.self, errors: [401]),
             use: refresh)
     }
 
@@ -49,8 +59,9 @@ struct AuthHandlers: Sendable {
             issues.append(ValidationIssue(field: "/agree_terms", code: "terms.required", message: "You must agree to the terms."))
         }
         try issues.throwIfAny()
-        let user = try service.register(username: body.username, email: body.email, password: body.password,
-                                        fullName: fullName, request: request)
+        let user = try service.register(
+            username: body.username, email: body.email, password: body.password,
+            fullName: fullName, request: request)
         return Created(user, location: "/api/v1/auth/me")
     }
 
@@ -70,8 +81,9 @@ struct AuthHandlers: Sendable {
     /// `POST /auth/login`: username or email plus password → the user and a token pair.
     public func login(_ request: Request, _ context: AppContext) throws -> Response {
         let body = try request.decode(Login.self)
-        let (user, tokens) = try service.login(identifier: body.username, password: body.password,
-                                               rememberMe: body.rememberMe ?? false, request: request)
+        let (user, tokens) = try service.login(
+            identifier: body.username, password: body.password,
+            rememberMe: body.rememberMe ?? false, request: request)
         request.logFields.append(("user_id", String(user.id)))
         return try Self.noStore(LoginResult(user: user, tokens: tokens))
     }
@@ -135,8 +147,9 @@ struct AuthHandlers: Sendable {
 
     /// An RFC 6749 §5.2 error response (400).
     static func oauthError(_ code: String, _ description: String) -> Response {
-        var response = Response.json("{\"error\":\(JSONText.quoted(code)),\"error_description\":\(JSONText.quoted(description))}",
-                                     status: .badRequest)
+        var response = Response.json(
+            "{\"error\":\(JSONText.quoted(code)),\"error_description\":\(JSONText.quoted(description))}",
+            status: .badRequest)
         response.headers.add("Cache-Control", "no-store")
         response.headers.add("Pragma", "no-cache")
         return response

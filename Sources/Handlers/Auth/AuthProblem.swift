@@ -4,8 +4,9 @@ import TMFcgi
 enum AuthProblem {
     /// No credentials were presented.
     static var missingCredentials: Problem {
-        Problem(.unauthorized, detail: "Authentication is required: send Authorization: Bearer <token>.",
-                headers: [("WWW-Authenticate", "Bearer")])
+        Problem(
+            .unauthorized, detail: "Authentication is required: send Authorization: Bearer <token>.",
+            headers: [("WWW-Authenticate", "Bearer")])
     }
 
     /// Credentials were presented but are not valid (bad, expired, revoked).

@@ -6,12 +6,15 @@ import TMFcgi
 struct PermissionMiddleware: Middleware {
     let access: CallerAccess
 
-    func handle(_ request: Request, context: AuthenticatedContext,
-                next: (Request, AuthenticatedContext) throws -> Response) throws -> Response {
+    func handle(
+        _ request: Request, context: AuthenticatedContext,
+        next: (Request, AuthenticatedContext) throws -> Response
+    ) throws -> Response {
         let principal = context.principal
         if access.needsSession { _ = try principal.requireSession() }
         guard principal.role.allows(access.permission) else {
-            throw Problem(.forbidden, detail: "Your role (\(principal.role.rawValue)) does not allow this (\(access.permission.rawValue) permission required).")
+            throw Problem(
+                .forbidden, detail: "Your role (\(principal.role.rawValue)) does not allow this (\(access.permission.rawValue) permission required).")
         }
         return try next(request, context)
     }

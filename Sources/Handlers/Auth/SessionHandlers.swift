@@ -10,10 +10,13 @@ struct SessionHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.get("/api/v1/auth/sessions", .session(.read), doc: RouteDoc("The caller's live sessions, newest first", tag: "auth"),
-                   use: list)
-        routes.delete("/api/v1/auth/sessions/:id", .session(.read), doc: RouteDoc(
-            "End one of the caller's sessions", tag: "auth", stringParameters: ["id"]), use: delete)
+        routes.get(
+            "/api/v1/auth/sessions", .session(.read), doc: RouteDoc("The caller's live sessions, newest first", tag: "auth"),
+            use: list)
+        routes.delete(
+            "/api/v1/auth/sessions/:id", .session(.read),
+            doc: RouteDoc(
+                "End one of the caller's sessions", tag: "auth", stringParameters: ["id"]), use: delete)
     }
 
     /// One session as its owner sees it.
@@ -34,10 +37,11 @@ struct SessionHandlers: Sendable {
         let page = PageRequest.parse(try request.queryItems, errors: &errors)
         try QueryValue.check(errors)
         return Page(slicing: try sessions.list(userID: principal.userID), request: page) { session in
-            Item(id: session.id, createdAt: Date(timeIntervalSince1970: Double(session.createdAt)),
-                 lastSeenAt: Date(timeIntervalSince1970: Double(session.lastSeenAt)),
-                 expiresAt: Date(timeIntervalSince1970: Double(session.expiresAt)),
-                 ipAddress: session.clientAddress, userAgent: session.userAgent, current: session.id == principal.sessionID)
+            Item(
+                id: session.id, createdAt: Date(timeIntervalSince1970: Double(session.createdAt)),
+                lastSeenAt: Date(timeIntervalSince1970: Double(session.lastSeenAt)),
+                expiresAt: Date(timeIntervalSince1970: Double(session.expiresAt)),
+                ipAddress: session.clientAddress, userAgent: session.userAgent, current: session.id == principal.sessionID)
         }
     }
 
@@ -50,8 +54,9 @@ struct SessionHandlers: Sendable {
             throw Problem(.notFound, detail: "You have no session \(id).")
         }
         try sessions.revoke(id: id)
-        try audit.record("session.revoke", userID: principal.userID, origin: AccountService.origin(request),
-                         details: ["session_id": id])
+        try audit.record(
+            "session.revoke", userID: principal.userID, origin: AccountService.origin(request),
+            details: ["session_id": id])
         return NoContent()
     }
 }

@@ -13,7 +13,8 @@ struct ChartFrame {
     /// The frame of `values` (NaN ignored), padded by 4 % of their range.
     init(left: Double, top: Double, right: Double, bottom: Double, values: [Double], count: Int, including: [Double] = []) {
         let finite = values.filter(\.isFinite) + including
-        let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+        let lo = finite.min() ?? 0
+        let hi = finite.max() ?? 1
         let pad = hi > lo ? (hi - lo) * 0.04 : max(abs(hi) * 0.01, 1e-6)
         self.init(left: left, top: top, right: right, bottom: bottom, low: lo - pad, high: hi + pad, count: count)
     }
@@ -71,9 +72,13 @@ struct ChartFrame {
 
     /// `values` as a line (a gap where a value is NaN).
     func line(_ values: [Double], color: String, width: Double = 1.5) -> String {
-        var d = "", pen = false
+        var d = ""
+        var pen = false
         for (i, v) in values.enumerated() {
-            guard v.isFinite else { pen = false; continue }
+            guard v.isFinite else {
+                pen = false
+                continue
+            }
             d += (pen ? "L" : "M") + "\(SVG.f(x(i))) \(SVG.f(y(v)))"
             pen = true
         }

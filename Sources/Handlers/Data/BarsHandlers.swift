@@ -24,8 +24,9 @@ struct BarsHandlers: Sendable {
                 .string("start", "First time included (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
                 .string("end", "First time excluded (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
                 .integer("max_points", 1...Self.maximumPoints, "At most this many points (default \(Self.maximumPoints))."),
-                RouteDoc.QueryParameter("format", .object([("type", .string("string")), ("enum", .array([.string("json"), .string("csv")]))]),
-                                        "json (default) or csv."),
+                RouteDoc.QueryParameter(
+                    "format", .object([("type", .string("string")), ("enum", .array([.string("json"), .string("csv")]))]),
+                    "json (default) or csv."),
             ])
         doc.otherMediaTypes = ["text/csv"]
         routes.get("/api/v1/data/datasets/:id/bars", .caller(.read), doc: doc, use: bars)
@@ -63,7 +64,8 @@ struct BarsHandlers: Sendable {
         guard let text = query[name] else { return nil }
         let bytes = Array(text.utf8)
         if bytes.count <= 40, case .success(let seconds) = bytes.withUnsafeBufferPointer(CSVTimestamp.parse),
-           (-62_135_596_800...253_402_300_799).contains(seconds) {
+            (-62_135_596_800...253_402_300_799).contains(seconds)
+        {
             return seconds
         }
         errors.append(FieldError(pointer: name, detail: "must be an RFC 3339 date-time or a date like 2024-03-05"))
@@ -75,7 +77,8 @@ struct BarsHandlers: Sendable {
         let dataset = try DatasetHandlers(store: store).dataset(context)
         let query = try request.queryItems
         var errors: [FieldError] = []
-        let start = Self.time(query, "start", errors: &errors), end = Self.time(query, "end", errors: &errors)
+        let start = Self.time(query, "start", errors: &errors)
+        let end = Self.time(query, "end", errors: &errors)
         let maxPoints = QueryValue.integer(query, "max_points", 1...Self.maximumPoints, errors: &errors) ?? Self.maximumPoints
         let format = query["format"] ?? "json"
         if format != "json" && format != "csv" { errors.append(FieldError(pointer: "format", detail: "must be json or csv")) }
@@ -95,9 +98,10 @@ struct BarsHandlers: Sendable {
             }
         }
         let columns = try store.bars(datasetID: dataset.id, symbol: symbol ?? "", start: start, end: end, maxPoints: maxPoints)
-        let answer = BarsAnswer(symbol: columns.symbol, time: columns.time.map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                                open: columns.open, high: columns.high, low: columns.low, close: columns.close, volume: columns.volume,
-                                sourceRows: columns.sourceRows, bucketed: columns.time.count < columns.sourceRows)
+        let answer = BarsAnswer(
+            symbol: columns.symbol, time: columns.time.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            open: columns.open, high: columns.high, low: columns.low, close: columns.close, volume: columns.volume,
+            sourceRows: columns.sourceRows, bucketed: columns.time.count < columns.sourceRows)
         return try JSONCoding.response(answer, status: .ok)
     }
 }

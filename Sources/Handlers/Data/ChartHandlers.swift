@@ -1,6 +1,6 @@
 import Models
-import TMFcgi
 import Realtime
+import TMFcgi
 
 /// `GET /api/v1/data/datasets/:id/chart.svg`: a server-rendered chart of one symbol.
 struct ChartHandlers: Sendable {
@@ -17,8 +17,9 @@ struct ChartHandlers: Sendable {
                 .string("symbol", "The symbol (required when the dataset has several).", maxLength: 64),
                 .string("start", "First time included (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
                 .string("end", "First time excluded (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
-                RouteDoc.QueryParameter("kind", .object([("type", .string("string")), ("enum", .array([.string("candles"), .string("line")]))]),
-                                        "candles (default) or line."),
+                RouteDoc.QueryParameter(
+                    "kind", .object([("type", .string("string")), ("enum", .array([.string("candles"), .string("line")]))]),
+                    "candles (default) or line."),
                 .integer("width", 200...4000, "Width in pixels (default 960)."),
                 .integer("height", 150...3000, "Height in pixels (default 540)."),
             ])
@@ -32,7 +33,8 @@ struct ChartHandlers: Sendable {
         let dataset = try DatasetHandlers(store: store).dataset(context)
         let query = try request.queryItems
         var errors: [FieldError] = []
-        let start = BarsHandlers.time(query, "start", errors: &errors), end = BarsHandlers.time(query, "end", errors: &errors)
+        let start = BarsHandlers.time(query, "start", errors: &errors)
+        let end = BarsHandlers.time(query, "end", errors: &errors)
         let width = QueryValue.integer(query, "width", 200...4000, errors: &errors) ?? 960
         let height = QueryValue.integer(query, "height", 150...3000, errors: &errors) ?? 540
         let kind = QueryValue.choice(query, "kind", ChartRenderer.Kind.self, errors: &errors) ?? .candles
@@ -40,8 +42,9 @@ struct ChartHandlers: Sendable {
         try QueryValue.check(errors)
         let buckets = min(Self.maximumBuckets, max(10, width / 2))
         let bars = try store.bars(datasetID: dataset.id, symbol: symbol ?? "", start: start, end: end, maxPoints: buckets)
-        let renderer = ChartRenderer(width: width, height: height, kind: kind,
-                                     title: "\(dataset.name) · \(symbol ?? "") · \(dataset.summary.interval)")
+        let renderer = ChartRenderer(
+            width: width, height: height, kind: kind,
+            title: "\(dataset.name) · \(symbol ?? "") · \(dataset.summary.interval)")
         var headers = HTTPHeaders()
         headers.add("Content-Type", "image/svg+xml")
         return Response(status: .ok, headers: headers, body: Array(renderer.render(bars).utf8))

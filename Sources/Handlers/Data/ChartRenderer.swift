@@ -30,13 +30,16 @@ struct ChartRenderer {
         guard n > 0 else {
             return svg + "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" fill=\"#666\">No bars in this range</text></svg>\n"
         }
-        let low = (kind == .candles ? bars.low : bars.close).min()!, high = (kind == .candles ? bars.high : bars.close).max()!
+        let low = (kind == .candles ? bars.low : bars.close).min()!
+        let high = (kind == .candles ? bars.high : bars.close).max()!
         let pad = high > low ? (high - low) * 0.04 : max(abs(high) * 0.01, 1e-6)
         let (minPrice, maxPrice) = (low - pad, high + pad)
         let maxVolume = max(bars.volume.max() ?? 0, 1e-12)
         let frame = ChartFrame(left: left, top: priceTop, right: right, bottom: priceBottom, low: minPrice, high: maxPrice, count: n)
         let slot = frame.slot
-        let x = frame.x, y = frame.y, f = SVG.f
+        let x = frame.x
+        let y = frame.y
+        let f = SVG.f
 
         // Grid and price axis, then the volume pane's border.
         svg += frame.grid()
@@ -58,10 +61,13 @@ struct ChartRenderer {
             let points = (0..<n).map { "\(f(x($0))),\(f(y(bars.close[$0])))" }.joined(separator: " ")
             svg += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"1.5\"/>\n"
         case .candles:
-            var up = "", down = "", wicks = ""
+            var up = ""
+            var down = ""
+            var wicks = ""
             for i in 0..<n {
                 wicks += "M\(f(x(i))) \(f(y(bars.high[i])))V\(f(y(bars.low[i])))"
-                let top = y(max(bars.open[i], bars.close[i])), bottom = y(min(bars.open[i], bars.close[i]))
+                let top = y(max(bars.open[i], bars.close[i]))
+                let bottom = y(min(bars.open[i], bars.close[i]))
                 let body = "M\(f(x(i) - barWidth / 2)) \(f(top))h\(f(barWidth))v\(f(max(bottom - top, 0.8)))h\(f(-barWidth))z"
                 if bars.close[i] >= bars.open[i] { up += body } else { down += body }
             }

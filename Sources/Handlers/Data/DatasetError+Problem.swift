@@ -7,22 +7,26 @@ extension DatasetError: ProblemConvertible {
     public var problem: Problem {
         switch self {
         case .badFile(let detail):
-            return Problem(.unprocessableContent, type: "/problems/invalid-data", title: "Invalid data file", detail: detail,
-                           errors: [FieldError(pointer: "/lines/1", detail: detail)])
+            return Problem(
+                .unprocessableContent, type: "/problems/invalid-data", title: "Invalid data file", detail: detail,
+                errors: [FieldError(pointer: "/lines/1", detail: detail)])
         case .lineTooLong(let line, let limit):
-            return Problem(.unprocessableContent, type: "/problems/invalid-data", title: "Invalid data file",
-                           detail: "Line \(line) is longer than \(limit) bytes.", errors: [FieldError(pointer: "/lines/\(line)", detail: "line too long")])
+            return Problem(
+                .unprocessableContent, type: "/problems/invalid-data", title: "Invalid data file",
+                detail: "Line \(line) is longer than \(limit) bytes.", errors: [FieldError(pointer: "/lines/\(line)", detail: "line too long")])
         case .invalidRows(let issues, let count):
-            var problem = Problem(.unprocessableContent, type: "/problems/invalid-data", title: "Invalid data file",
-                                  detail: "The file has \(count) invalid value\(count == 1 ? "" : "s"); nothing was stored.",
-                                  errors: issues.map { FieldError(line: $0.line, column: $0.column, value: $0.value, reason: $0.reason) })
+            var problem = Problem(
+                .unprocessableContent, type: "/problems/invalid-data", title: "Invalid data file",
+                detail: "The file has \(count) invalid value\(count == 1 ? "" : "s"); nothing was stored.",
+                errors: issues.map { FieldError(line: $0.line, column: $0.column, value: $0.value, reason: $0.reason) })
             problem.errorCount = count
             return problem
         case .tooManyRows(let limit):
             return Problem(.contentTooLarge, detail: "A dataset may have at most \(limit) rows.")
         case .quotaExceeded(let used, let quota):
-            return Problem(.insufficientStorage, title: "Storage quota exceeded",
-                           detail: "Your datasets use \(used) of your \(quota) bytes; this upload does not fit. Delete datasets to make room.")
+            return Problem(
+                .insufficientStorage, title: "Storage quota exceeded",
+                detail: "Your datasets use \(used) of your \(quota) bytes; this upload does not fit. Delete datasets to make room.")
         case .diskFull:
             return Problem(.insufficientStorage, detail: "The server is out of storage; nothing was stored. Try again later.")
         case .nameTaken:
@@ -34,7 +38,8 @@ extension DatasetError: ProblemConvertible {
         case .importRefused(let reason):
             return Problem.validation([FieldError(pointer: "/url", detail: reason)], detail: "The URL cannot be imported.")
         case .inUse(let runs):
-            return Problem(.conflict, detail: "\(runs) strategy run\(runs == 1 ? "" : "s") use this dataset; delete with force=true to delete it anyway.")
+            return Problem(
+                .conflict, detail: "\(runs) strategy run\(runs == 1 ? "" : "s") use this dataset; delete with force=true to delete it anyway.")
         case .stale(let current):
             return Versioning.stale("dataset", current: current)
         }

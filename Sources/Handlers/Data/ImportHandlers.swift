@@ -1,7 +1,7 @@
 import Foundation
+import JobRuntime
 import Models
 import TMFcgi
-import JobRuntime
 
 /// `POST /api/v1/data/import`: a CSV downloaded over HTTP(S) by a `data.import` job and
 /// loaded as an upload would be.
@@ -14,17 +14,19 @@ struct ImportHandlers: Sendable {
 
     /// Adds the route.
     public func register(on routes: inout Routes) {
-        routes.post("/api/v1/data/import", .caller(.create), doc: RouteDoc(
-            "Import a CSV from an http(s) URL as a new dataset (a job)", tag: "data",
-            description: """
-                Answers 202 with the queued data.import job (Location: the job); its result holds dataset_id. The file is \
-                loaded as an upload would be (layouts, checks, limits). The URL's host must resolve to public addresses only \
-                (loopback, private, link-local and metadata addresses are refused, 422 at /url); the download is pinned to the \
-                checked address, capped in size and time, and redirects are not followed. A name you already use, or an import \
-                of it still running, is a 409.
-                """,
-            body: Body.self, response: Job.self, status: 202, errors: [409],
-            example: .object([("url", .string("https://example.com/prices/AAPL.csv")), ("name", .string("AAPL daily"))])),
+        routes.post(
+            "/api/v1/data/import", .caller(.create),
+            doc: RouteDoc(
+                "Import a CSV from an http(s) URL as a new dataset (a job)", tag: "data",
+                description: """
+                    Answers 202 with the queued data.import job (Location: the job); its result holds dataset_id. The file is \
+                    loaded as an upload would be (layouts, checks, limits). The URL's host must resolve to public addresses only \
+                    (loopback, private, link-local and metadata addresses are refused, 422 at /url); the download is pinned to the \
+                    checked address, capped in size and time, and redirects are not followed. A name you already use, or an import \
+                    of it still running, is a 409.
+                    """,
+                body: Body.self, response: Job.self, status: 202, errors: [409],
+                example: .object([("url", .string("https://example.com/prices/AAPL.csv")), ("name", .string("AAPL daily"))])),
             use: create)
     }
 
@@ -49,7 +51,8 @@ struct ImportHandlers: Sendable {
         if url.isEmpty || url.utf8.count > 2048 || url.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) {
             errors.append(FieldError(pointer: "/url", detail: "must be an http or https URL of at most 2048 characters"))
         } else if let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
-                  let host = components.host, !host.isEmpty {
+            let host = components.host, !host.isEmpty
+        {
             path = components.path.isEmpty ? nil : components.path
         } else {
             errors.append(FieldError(pointer: "/url", detail: "must be an absolute http or https URL with a host"))

@@ -22,24 +22,27 @@ public struct UploadHandlers: Sendable {
 
     /// Adds the route.
     public func register(on routes: inout Routes) {
-        routes.post("/api/v1/data/upload", .caller(.create), options: RouteOptions(maxBodySize: Self.maximumBodyBytes), doc: RouteDoc(
-            "Upload a price file (CSV, or gzipped CSV) as a new dataset", tag: "data",
-            description: """
-                The body is multipart/form-data with a `file` part and the fields below, or the raw file as text/csv or \
-                application/gzip with the fields as query parameters. Layouts: wide (date,open,high,low,close[,volume], one \
-                symbol) or long (a tic/symbol column, as TradeMaster's files); other columns are kept as numbers. Rows may be \
-                unsorted. Bad data is refused whole: 422 with the first 100 errors (line, column, value, reason) and error_count.
-                """,
-            response: Dataset.self, status: 201, errors: [409, 413, 415, 422, 507],
-            query: [
-                .string("name", "The dataset's name (unique per user, case-insensitive).", maxLength: 200),
-                .string("description", "Free text.", maxLength: 2000),
-                .string("tags", "Comma-separated labels.", maxLength: 1100),
-                .string("timezone", "The exchange's IANA time zone (metadata; default UTC).", maxLength: 64),
-                .string("symbol", "A wide file's symbol (default: the file name, else the name).", maxLength: 64),
-                RouteDoc.QueryParameter("dedupe", .object([("type", .string("string")), ("enum", .array([.string("first"), .string("last")]))]),
-                                        "Keep the first or last of duplicate (symbol, time) rows instead of refusing them."),
-            ]), use: upload)
+        routes.post(
+            "/api/v1/data/upload", .caller(.create), options: RouteOptions(maxBodySize: Self.maximumBodyBytes),
+            doc: RouteDoc(
+                "Upload a price file (CSV, or gzipped CSV) as a new dataset", tag: "data",
+                description: """
+                    The body is multipart/form-data with a `file` part and the fields below, or the raw file as text/csv or \
+                    application/gzip with the fields as query parameters. Layouts: wide (date,open,high,low,close[,volume], one \
+                    symbol) or long (a tic/symbol column, as TradeMaster's files); other columns are kept as numbers. Rows may be \
+                    unsorted. Bad data is refused whole: 422 with the first 100 errors (line, column, value, reason) and error_count.
+                    """,
+                response: Dataset.self, status: 201, errors: [409, 413, 415, 422, 507],
+                query: [
+                    .string("name", "The dataset's name (unique per user, case-insensitive).", maxLength: 200),
+                    .string("description", "Free text.", maxLength: 2000),
+                    .string("tags", "Comma-separated labels.", maxLength: 1100),
+                    .string("timezone", "The exchange's IANA time zone (metadata; default UTC).", maxLength: 64),
+                    .string("symbol", "A wide file's symbol (default: the file name, else the name).", maxLength: 64),
+                    RouteDoc.QueryParameter(
+                        "dedupe", .object([("type", .string("string")), ("enum", .array([.string("first"), .string("last")]))]),
+                        "Keep the first or last of duplicate (symbol, time) rows instead of refusing them."),
+                ]), use: upload)
     }
 
     /// Streams the body through the parser into PostgreSQL; 201 with the dataset. Counts the
@@ -116,8 +119,9 @@ public struct UploadHandlers: Sendable {
             var reader = try MultipartReader(body: request.body, contentType: request.headers["Content-Type"] ?? "")
             dataset = try loadMultipart(&reader, form: form, owner: owner)
         default:
-            throw Problem(.unsupportedMediaType, detail: "Send the file as multipart/form-data, text/csv or application/gzip.",
-                          headers: [("Accept", "multipart/form-data, text/csv, application/gzip")])
+            throw Problem(
+                .unsupportedMediaType, detail: "Send the file as multipart/form-data, text/csv or application/gzip.",
+                headers: [("Accept", "multipart/form-data, text/csv, application/gzip")])
         }
         return dataset
     }
@@ -147,7 +151,8 @@ public struct UploadHandlers: Sendable {
                     let current = try DatasetUpload(store: store, owner: owner, limits: limits, draft: try? form.draft(filename: part.filename))
                     upload = current
                     filename = part.filename
-                    let gzipped = part.contentType == "application/gzip" || part.contentType == "application/x-gzip"
+                    let gzipped =
+                        part.contentType == "application/gzip" || part.contentType == "application/x-gzip"
                         || (part.filename?.lowercased().hasSuffix(".gz") ?? false)
                     let decoder = gzipped ? try GzipDecoder() : nil
                     while let chunk = try reader.readChunk() {

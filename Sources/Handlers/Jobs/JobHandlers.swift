@@ -1,8 +1,8 @@
+import JobRuntime
 import Models
 import Quant
-import TMFcgi
 import Support
-import JobRuntime
+import TMFcgi
 
 extension Job: ResponseEncodable {}
 
@@ -25,15 +25,21 @@ public struct JobHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.get("/api/v1/jobs", .caller(.read), doc: RouteDoc(
-            "The caller's jobs (every job for admins), newest first", tag: "jobs",
-            query: [.string("status", "queued, running, succeeded, failed or cancelled."), .string("kind", "A registered job kind.")],
-            paged: true), use: list)
-        routes.get("/api/v1/jobs/:id", .caller(.read), doc: RouteDoc(
-            "One job: status, progress, attempts, timestamps, result or error", tag: "jobs"), use: show)
-        routes.post("/api/v1/jobs/:id/cancel", .caller(.run), doc: RouteDoc(
-            "Cancel a job: queued ones at once (200), running ones at their next progress report (202)", tag: "jobs",
-            response: Job.self, status: 200, errors: [409], alsoWithBody: [202]), use: cancel)
+        routes.get(
+            "/api/v1/jobs", .caller(.read),
+            doc: RouteDoc(
+                "The caller's jobs (every job for admins), newest first", tag: "jobs",
+                query: [.string("status", "queued, running, succeeded, failed or cancelled."), .string("kind", "A registered job kind.")],
+                paged: true), use: list)
+        routes.get(
+            "/api/v1/jobs/:id", .caller(.read),
+            doc: RouteDoc(
+                "One job: status, progress, attempts, timestamps, result or error", tag: "jobs"), use: show)
+        routes.post(
+            "/api/v1/jobs/:id/cancel", .caller(.run),
+            doc: RouteDoc(
+                "Cancel a job: queued ones at once (200), running ones at their next progress report (202)", tag: "jobs",
+                response: Job.self, status: 200, errors: [409], alsoWithBody: [202]), use: cancel)
     }
 
     /// `GET /api/v1/jobs?status=&kind=&limit=&offset=`: newest first; an unknown `status` or
@@ -49,8 +55,9 @@ public struct JobHandlers: Sendable {
             errors.append(FieldError(pointer: "kind", detail: "unknown kind \(quoted(kind))"))
         }
         try QueryValue.check(errors)
-        let (items, total) = try queue.list(owner: principal.ownerScope, status: status, kind: kind,
-                                            limit: page.limit, offset: page.offset)
+        let (items, total) = try queue.list(
+            owner: principal.ownerScope, status: status, kind: kind,
+            limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
 

@@ -30,7 +30,8 @@ public enum OpenAPIDocument {
             if let description = route.doc.description { operation.append(("description", .string(description))) }
 
             var parameters: [JSONValue] = parameterNames.map { name in
-                let schema: JSONValue = route.doc.stringParameters.contains(name)
+                let schema: JSONValue =
+                    route.doc.stringParameters.contains(name)
                     ? .object([("type", .string("string")), ("minLength", .integer(1))])
                     : .object([("type", .string("integer")), ("minimum", .integer(1))])
                 return .object([("name", .string(name)), ("in", .string("path")), ("required", .bool(true)), ("schema", schema)])
@@ -38,8 +39,10 @@ public enum OpenAPIDocument {
             var query = route.doc.query
             if route.doc.paged { query = pagingParameters + query }
             parameters += query.map { parameter in
-                .object([("name", .string(parameter.name)), ("in", .string("query")), ("required", .bool(false)),
-                         ("description", .string(parameter.description)), ("schema", parameter.schema)])
+                .object([
+                    ("name", .string(parameter.name)), ("in", .string("query")), ("required", .bool(false)),
+                    ("description", .string(parameter.description)), ("schema", parameter.schema),
+                ])
             }
             if !parameters.isEmpty { operation.append(("parameters", .array(parameters))) }
 
@@ -47,8 +50,14 @@ public enum OpenAPIDocument {
                 var content: [(String, JSONValue)] = [("schema", reference(body))]
                 if let example = route.doc.example { content.append(("example", example)) }
                 let mediaType = route.doc.form ? "application/x-www-form-urlencoded" : "application/json"
-                operation.append(("requestBody", .object([("required", .bool(!route.doc.bodyOptional)),
-                                                          ("content", .object([(mediaType, .object(content))]))])))
+                operation.append(
+                    (
+                        "requestBody",
+                        .object([
+                            ("required", .bool(!route.doc.bodyOptional)),
+                            ("content", .object([(mediaType, .object(content))])),
+                        ])
+                    ))
             }
 
             var responses: [(String, JSONValue)] = []
@@ -66,7 +75,7 @@ public enum OpenAPIDocument {
             }
             for code in errorStatuses(route, hasPathParameters: !parameterNames.isEmpty) {
                 var content: [(String, JSONValue)] = [
-                    ("application/problem+json", .object([("schema", .object([("$ref", .string("#/components/schemas/Problem"))]))])),
+                    ("application/problem+json", .object([("schema", .object([("$ref", .string("#/components/schemas/Problem"))]))]))
                 ]
                 if let other = route.doc.jsonErrors[code] { content.append(("application/json", .object([("schema", reference(other))]))) }
                 responses.append((String(code), .object([("description", .string(statusDescription(code))), ("content", .object(content))])))
@@ -75,8 +84,15 @@ public enum OpenAPIDocument {
 
             switch route.access {
             case .anyone: operation.append(("security", .array([])))
-            case .caller: operation.append(("security", .array([.object([("bearerAuth", .array([]))]), .object([("apiKey", .array([]))]),
-                                                                  .object([("oauth2", .array([]))])])))
+            case .caller:
+                operation.append(
+                    (
+                        "security",
+                        .array([
+                            .object([("bearerAuth", .array([]))]), .object([("apiKey", .array([]))]),
+                            .object([("oauth2", .array([]))]),
+                        ])
+                    ))
             case .session: operation.append(("security", .array([.object([("bearerAuth", .array([]))]), .object([("oauth2", .array([]))])])))
             }
 
@@ -89,24 +105,47 @@ public enum OpenAPIDocument {
 
         let document: JSONValue = .object([
             ("openapi", .string("3.1.0")),
-            ("info", .object([
-                ("title", .string("TradeMaster Web Backend")),
-                ("version", .string(version)),
-                ("description", .string("The REST API of the TradeMaster quantitative-trading platform. Errors are RFC 9457 problems (application/problem+json). Authenticate with a Bearer access token from POST /api/v1/auth/login or /api/v1/auth/token, or with a personal API key (X-API-Key); account management needs a login session.")),
-            ])),
+            (
+                "info",
+                .object([
+                    ("title", .string("TradeMaster Web Backend")),
+                    ("version", .string(version)),
+                    (
+                        "description",
+                        .string(
+                            "The REST API of the TradeMaster quantitative-trading platform. Errors are RFC 9457 problems (application/problem+json). Authenticate with a Bearer access token from POST /api/v1/auth/login or /api/v1/auth/token, or with a personal API key (X-API-Key); account management needs a login session."
+                        )
+                    ),
+                ])
+            ),
             ("servers", .array([.object([("url", .string("/"))])])),
             ("tags", .array(tags.map { .object([("name", .string($0))]) })),
             ("paths", .object(paths.map { ($0.0, .object($0.1)) })),
-            ("components", .object([
-                ("schemas", .object(schemas)),
-                ("securitySchemes", .object([
-                    ("bearerAuth", .object([("type", .string("http")), ("scheme", .string("bearer")), ("bearerFormat", .string("JWT"))])),
-                    ("apiKey", .object([("type", .string("apiKey")), ("in", .string("header")), ("name", .string("X-API-Key"))])),
-                    ("oauth2", .object([("type", .string("oauth2")), ("flows", .object([
-                        ("password", .object([("tokenUrl", .string("/api/v1/auth/token")), ("scopes", .object([]))])),
-                    ]))])),
-                ])),
-            ])),
+            (
+                "components",
+                .object([
+                    ("schemas", .object(schemas)),
+                    (
+                        "securitySchemes",
+                        .object([
+                            ("bearerAuth", .object([("type", .string("http")), ("scheme", .string("bearer")), ("bearerFormat", .string("JWT"))])),
+                            ("apiKey", .object([("type", .string("apiKey")), ("in", .string("header")), ("name", .string("X-API-Key"))])),
+                            (
+                                "oauth2",
+                                .object([
+                                    ("type", .string("oauth2")),
+                                    (
+                                        "flows",
+                                        .object([
+                                            ("password", .object([("tokenUrl", .string("/api/v1/auth/token")), ("scopes", .object([]))]))
+                                        ])
+                                    ),
+                                ])
+                            ),
+                        ])
+                    ),
+                ])
+            ),
         ])
         return document.rendered()
     }
@@ -190,19 +229,34 @@ public enum OpenAPIDocument {
 
     static let problemSchema: JSONValue = .object([
         ("type", .string("object")),
-        ("properties", .object([
-            ("type", .object([("type", .string("string"))])),
-            ("title", .object([("type", .string("string"))])),
-            ("status", .object([("type", .string("integer"))])),
-            ("detail", .object([("type", .string("string"))])),
-            ("instance", .object([("type", .string("string"))])),
-            ("request_id", .object([("type", .string("string"))])),
-            ("errors", .object([("type", .string("array")), ("items", .object([
-                ("type", .string("object")),
-                ("properties", .object([("pointer", .object([("type", .string("string"))])), ("detail", .object([("type", .string("string"))]))])),
-                ("required", .array([.string("pointer"), .string("detail")])),
-            ]))])),
-        ])),
+        (
+            "properties",
+            .object([
+                ("type", .object([("type", .string("string"))])),
+                ("title", .object([("type", .string("string"))])),
+                ("status", .object([("type", .string("integer"))])),
+                ("detail", .object([("type", .string("string"))])),
+                ("instance", .object([("type", .string("string"))])),
+                ("request_id", .object([("type", .string("string"))])),
+                (
+                    "errors",
+                    .object([
+                        ("type", .string("array")),
+                        (
+                            "items",
+                            .object([
+                                ("type", .string("object")),
+                                (
+                                    "properties",
+                                    .object([("pointer", .object([("type", .string("string"))])), ("detail", .object([("type", .string("string"))]))])
+                                ),
+                                ("required", .array([.string("pointer"), .string("detail")])),
+                            ])
+                        ),
+                    ])
+                ),
+            ])
+        ),
         ("required", .array([.string("type"), .string("title"), .string("status")])),
     ])
 }

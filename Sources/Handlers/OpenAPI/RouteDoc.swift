@@ -44,11 +44,13 @@ public struct RouteDoc {
     public var otherMediaTypes: [String] = []
 
     /// Documentation; only `summary` and `tag` are always needed.
-    public init(_ summary: String, tag: String, description: String? = nil, body: (any Decodable.Type)? = nil,
-                form: Bool = false, bodyOptional: Bool = false, response: (any Decodable.Type)? = nil, status: Int? = nil, mediaType: String? = nil,
-                errors: [Int] = [], alsoWithBody: [Int] = [], jsonErrors: [Int: any Decodable.Type] = [:],
-                query: [QueryParameter] = [], paged: Bool = false, stringParameters: Set<String> = [],
-                example: JSONValue? = nil) {
+    public init(
+        _ summary: String, tag: String, description: String? = nil, body: (any Decodable.Type)? = nil,
+        form: Bool = false, bodyOptional: Bool = false, response: (any Decodable.Type)? = nil, status: Int? = nil, mediaType: String? = nil,
+        errors: [Int] = [], alsoWithBody: [Int] = [], jsonErrors: [Int: any Decodable.Type] = [:],
+        query: [QueryParameter] = [], paged: Bool = false, stringParameters: Set<String> = [],
+        example: JSONValue? = nil
+    ) {
         self.summary = summary
         self.tag = tag
         self.description = description
@@ -85,14 +87,19 @@ public struct RouteDoc {
 
         /// A string parameter.
         public static func string(_ name: String, _ description: String, maxLength: Int? = nil) -> QueryParameter {
-            QueryParameter(name, .object([("type", .string("string"))] + (maxLength.map { [("maxLength", .integer(Int64($0)))] } ?? [])),
-                           description)
+            QueryParameter(
+                name, .object([("type", .string("string"))] + (maxLength.map { [("maxLength", .integer(Int64($0)))] } ?? [])),
+                description)
         }
 
         /// An integer parameter within `range`.
         public static func integer(_ name: String, _ range: ClosedRange<Int>, _ description: String) -> QueryParameter {
-            QueryParameter(name, .object([("type", .string("integer")), ("minimum", .integer(Int64(range.lowerBound))),
-                                          ("maximum", .integer(Int64(range.upperBound)))]), description)
+            QueryParameter(
+                name,
+                .object([
+                    ("type", .string("integer")), ("minimum", .integer(Int64(range.lowerBound))),
+                    ("maximum", .integer(Int64(range.upperBound))),
+                ]), description)
         }
     }
 }

@@ -132,22 +132,58 @@ public enum SchemaRecorder {
         func contains(_ key: Key) -> Bool { true }
         func decodeNil(forKey key: Key) throws -> Bool { false }
 
-        func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { recorder.record(key.stringValue, .boolean, required: true); return false }
-        func decode(_ type: String.Type, forKey key: Key) throws -> String { recorder.record(key.stringValue, .string(format: nil), required: true); return "" }
-        func decode(_ type: Double.Type, forKey key: Key) throws -> Double { recorder.record(key.stringValue, .number, required: true); return 0 }
-        func decode(_ type: Float.Type, forKey key: Key) throws -> Float { recorder.record(key.stringValue, .number, required: true); return 0 }
-        func decode(_ type: Int.Type, forKey key: Key) throws -> Int { recorder.record(key.stringValue, .integer, required: true); return 0 }
-        func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { recorder.record(key.stringValue, .integer, required: true); return 0 }
-        func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { recorder.record(key.stringValue, .integer, required: true); return 0 }
+        func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+            recorder.record(key.stringValue, .boolean, required: true)
+            return false
+        }
+        func decode(_ type: String.Type, forKey key: Key) throws -> String {
+            recorder.record(key.stringValue, .string(format: nil), required: true)
+            return ""
+        }
+        func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+            recorder.record(key.stringValue, .number, required: true)
+            return 0
+        }
+        func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
+            recorder.record(key.stringValue, .number, required: true)
+            return 0
+        }
+        func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+            recorder.record(key.stringValue, .integer, required: true)
+            return 0
+        }
+        func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+            recorder.record(key.stringValue, .integer, required: true)
+            return 0
+        }
+        func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 {
+            recorder.record(key.stringValue, .integer, required: true)
+            return 0
+        }
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
             try recorder.value(type) { recorder.record(key.stringValue, $0, required: true) }
         }
 
-        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { recorder.record(key.stringValue, .boolean, required: false); return false }
-        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { recorder.record(key.stringValue, .string(format: nil), required: false); return "" }
-        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { recorder.record(key.stringValue, .number, required: false); return 0 }
-        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { recorder.record(key.stringValue, .integer, required: false); return 0 }
-        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { recorder.record(key.stringValue, .integer, required: false); return 0 }
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+            recorder.record(key.stringValue, .boolean, required: false)
+            return false
+        }
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+            recorder.record(key.stringValue, .string(format: nil), required: false)
+            return ""
+        }
+        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+            recorder.record(key.stringValue, .number, required: false)
+            return 0
+        }
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+            recorder.record(key.stringValue, .integer, required: false)
+            return 0
+        }
+        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
+            recorder.record(key.stringValue, .integer, required: false)
+            return 0
+        }
         func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
             try recorder.value(type) { recorder.record(key.stringValue, $0, required: false) }
         }
@@ -182,11 +218,26 @@ public enum SchemaRecorder {
         mutating func decodeNil() throws -> Bool { false }
         mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
             done = true
-            if type == String.self { recorder.node = .array(.string(format: nil)); return "" as! T }
-            if type == Bool.self { recorder.node = .array(.boolean); return false as! T }
-            if type == Double.self { recorder.node = .array(.number); return 0.0 as! T }
-            if type == Int.self { recorder.node = .array(.integer); return 0 as! T }
-            if type == Int64.self { recorder.node = .array(.integer); return Int64(0) as! T }
+            if type == String.self {
+                recorder.node = .array(.string(format: nil))
+                return "" as! T
+            }
+            if type == Bool.self {
+                recorder.node = .array(.boolean)
+                return false as! T
+            }
+            if type == Double.self {
+                recorder.node = .array(.number)
+                return 0.0 as! T
+            }
+            if type == Int.self {
+                recorder.node = .array(.integer)
+                return 0 as! T
+            }
+            if type == Int64.self {
+                recorder.node = .array(.integer)
+                return Int64(0) as! T
+            }
             let recorder = self.recorder
             return try recorder.value(type) { recorder.node = .array($0) }
         }
@@ -208,11 +259,26 @@ public enum SchemaRecorder {
         let recorder: Recorder
         var codingPath: [any CodingKey] { recorder.codingPath }
         func decodeNil() -> Bool { false }
-        func decode(_ type: Bool.Type) throws -> Bool { recorder.node = .boolean; return false }
-        func decode(_ type: String.Type) throws -> String { recorder.node = .string(format: nil); return "" }
-        func decode(_ type: Double.Type) throws -> Double { recorder.node = .number; return 0 }
-        func decode(_ type: Int.Type) throws -> Int { recorder.node = .integer; return 0 }
-        func decode(_ type: Int64.Type) throws -> Int64 { recorder.node = .integer; return 0 }
+        func decode(_ type: Bool.Type) throws -> Bool {
+            recorder.node = .boolean
+            return false
+        }
+        func decode(_ type: String.Type) throws -> String {
+            recorder.node = .string(format: nil)
+            return ""
+        }
+        func decode(_ type: Double.Type) throws -> Double {
+            recorder.node = .number
+            return 0
+        }
+        func decode(_ type: Int.Type) throws -> Int {
+            recorder.node = .integer
+            return 0
+        }
+        func decode(_ type: Int64.Type) throws -> Int64 {
+            recorder.node = .integer
+            return 0
+        }
         func decode<T: Decodable>(_ type: T.Type) throws -> T {
             let recorder = self.recorder
             return try recorder.value(type) { recorder.node = $0 }

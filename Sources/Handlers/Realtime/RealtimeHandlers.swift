@@ -1,9 +1,9 @@
 import Foundation
+import JobRuntime
 import Metrics
 import Models
-import TMFcgi
 import Realtime
-import JobRuntime
+import TMFcgi
 
 /// `POST /api/v1/realtime/tickets`: signed subscribe URLs for the caller's channels, which
 /// nginx (nchan) checks itself when a WebSocket or EventSource client connects.
@@ -24,17 +24,19 @@ public struct RealtimeHandlers: Sendable {
 
     /// Adds the route.
     public func register(on routes: inout Routes) {
-        routes.post("/api/v1/realtime/tickets", .caller(.read), doc: RouteDoc(
-            "Signed subscribe URLs (WebSocket and EventSource) for the caller's channels", tag: "realtime",
-            description: """
-                Channels: `user` (the caller's own user channel), `user:{id}`, `run:{id}`, `job:{id}`, `training:{id}`. \
-                Any channel the caller may not see makes the whole request a 404. Each ticket's URL \
-                opens a WebSocket or an EventSource (the same path) until `expires_at`; a connection \
-                already open stays open after it. Every message is the envelope \
-                `{type, channel, seq, time, data}`, `seq` counting the channel's events.
-                """,
-            body: Draft.self, response: Tickets.self, status: 200, errors: [404],
-            example: .object([("channels", .array([.string("user"), .string("job:7")]))])), use: create)
+        routes.post(
+            "/api/v1/realtime/tickets", .caller(.read),
+            doc: RouteDoc(
+                "Signed subscribe URLs (WebSocket and EventSource) for the caller's channels", tag: "realtime",
+                description: """
+                    Channels: `user` (the caller's own user channel), `user:{id}`, `run:{id}`, `job:{id}`, `training:{id}`. \
+                    Any channel the caller may not see makes the whole request a 404. Each ticket's URL \
+                    opens a WebSocket or an EventSource (the same path) until `expires_at`; a connection \
+                    already open stays open after it. Every message is the envelope \
+                    `{type, channel, seq, time, data}`, `seq` counting the channel's events.
+                    """,
+                body: Draft.self, response: Tickets.self, status: 200, errors: [404],
+                example: .object([("channels", .array([.string("user"), .string("job:7")]))])), use: create)
     }
 
     /// The body: the channels to subscribe to.
@@ -73,8 +75,10 @@ public struct RealtimeHandlers: Sendable {
         for (index, text) in body.channels.prefix(Self.maximumChannels).enumerated() {
             let channel = text == "user" ? RealtimeChannel(kind: .user, id: principal.userID) : RealtimeChannel(text)
             guard let channel else {
-                errors.append(FieldError(pointer: "/channels/\(index)",
-                                         detail: "must be user, user:{id}, run:{id}, job:{id} or training:{id}, not \"\(text.prefix(40))\""))
+                errors.append(
+                    FieldError(
+                        pointer: "/channels/\(index)",
+                        detail: "must be user, user:{id}, run:{id}, job:{id} or training:{id}, not \"\(text.prefix(40))\""))
                 continue
             }
             if !channels.contains(channel) { channels.append(channel) }

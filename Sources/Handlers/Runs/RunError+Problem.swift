@@ -9,12 +9,14 @@ extension RunError: ProblemConvertible {
         case .notFound:
             return Problem(.notFound, detail: "No such run.")
         case .datasetNotFound(let pointer, let id):
-            return Problem(.notFound, detail: "No dataset \(id) of yours (\(pointer.dropFirst())).",
-                           errors: [FieldError(pointer: pointer, detail: "no such dataset of yours")])
+            return Problem(
+                .notFound, detail: "No dataset \(id) of yours (\(pointer.dropFirst())).",
+                errors: [FieldError(pointer: pointer, detail: "no such dataset of yours")])
         case .invalid(let issues):
             return Problem.validation(issues.map { FieldError(pointer: $0.field, detail: $0.message) })
         case .live:
-            return Problem(.conflict, detail: "The run is still queued or running; stop its strategy's runs first (POST /api/v1/strategies/{id}/stop).")
+            return Problem(
+                .conflict, detail: "The run is still queued or running; stop its strategy's runs first (POST /api/v1/strategies/{id}/stop).")
         case .notExecutable(let reason):
             return Problem(.conflict, detail: reason)
         }
@@ -26,16 +28,19 @@ extension IdempotencyError: ProblemConvertible {
     public var problem: Problem {
         switch self {
         case .keyReused:
-            return Problem(.unprocessableContent, type: "/problems/validation", title: "Validation failed",
-                           detail: "This Idempotency-Key was already used with another request body.",
-                           errors: [FieldError(pointer: "Idempotency-Key", detail: "was used with another body")])
+            return Problem(
+                .unprocessableContent, type: "/problems/validation", title: "Validation failed",
+                detail: "This Idempotency-Key was already used with another request body.",
+                errors: [FieldError(pointer: "Idempotency-Key", detail: "was used with another body")])
         case .inProgress:
-            return Problem(.conflict, detail: "A request with this Idempotency-Key is still in progress; retry shortly.",
-                           headers: [("Retry-After", "1")])
+            return Problem(
+                .conflict, detail: "A request with this Idempotency-Key is still in progress; retry shortly.",
+                headers: [("Retry-After", "1")])
         case .invalidKey:
-            return Problem(.unprocessableContent, type: "/problems/validation", title: "Validation failed",
-                           detail: "Idempotency-Key must be 1 to 255 printable characters.",
-                           errors: [FieldError(pointer: "Idempotency-Key", detail: "must be 1 to 255 printable characters")])
+            return Problem(
+                .unprocessableContent, type: "/problems/validation", title: "Validation failed",
+                detail: "Idempotency-Key must be 1 to 255 printable characters.",
+                errors: [FieldError(pointer: "Idempotency-Key", detail: "must be 1 to 255 printable characters")])
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Models
 import JobRuntime
+import Models
 import TMFcgi
 
 /// Routes under `/api/v1/runs`: the caller's runs (every run for admins), one run, its
@@ -16,19 +16,29 @@ struct RunHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.get("/api/v1/runs", .caller(.read), doc: RouteDoc(
-            "Your runs, newest first (every run for admins)", tag: "runs", response: Page<Run>.self, query: Self.listQuery, paged: true),
-                   use: list)
-        routes.get("/api/v1/runs/:id", .caller(.read), doc: RouteDoc(
-            "A run: status, progress, snapshot of what ran, dataset, timings, summary and metrics, error", tag: "runs"), use: show)
-        routes.get("/api/v1/runs/:id/trades", .caller(.read), doc: RouteDoc(
-            "A run's trades in entry order", tag: "runs", response: Page<RunTrade>.self, paged: true), use: trades)
-        routes.get("/api/v1/runs/:id/equity", .caller(.read), doc: RouteDoc(
-            "A run's equity curve with drawdown and position, downsampled", tag: "runs",
-            query: [.integer("max_points", 2...10_000, "The most points to answer (default 1000).")]), use: equity)
-        routes.delete("/api/v1/runs/:id", .caller(.create), doc: RouteDoc(
-            "Delete a finished run and its results (409 while it is queued or running: stop it first)", tag: "runs", errors: [409]),
-                      use: delete)
+        routes.get(
+            "/api/v1/runs", .caller(.read),
+            doc: RouteDoc(
+                "Your runs, newest first (every run for admins)", tag: "runs", response: Page<Run>.self, query: Self.listQuery, paged: true),
+            use: list)
+        routes.get(
+            "/api/v1/runs/:id", .caller(.read),
+            doc: RouteDoc(
+                "A run: status, progress, snapshot of what ran, dataset, timings, summary and metrics, error", tag: "runs"), use: show)
+        routes.get(
+            "/api/v1/runs/:id/trades", .caller(.read),
+            doc: RouteDoc(
+                "A run's trades in entry order", tag: "runs", response: Page<RunTrade>.self, paged: true), use: trades)
+        routes.get(
+            "/api/v1/runs/:id/equity", .caller(.read),
+            doc: RouteDoc(
+                "A run's equity curve with drawdown and position, downsampled", tag: "runs",
+                query: [.integer("max_points", 2...10_000, "The most points to answer (default 1000).")]), use: equity)
+        routes.delete(
+            "/api/v1/runs/:id", .caller(.create),
+            doc: RouteDoc(
+                "Delete a finished run and its results (409 while it is queued or running: stop it first)", tag: "runs", errors: [409]),
+            use: delete)
     }
 
     /// Parses the run filters and paging of `request`, or throws a 422 naming each bad one.
@@ -51,8 +61,9 @@ struct RunHandlers: Sendable {
     public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Run> {
         let principal = context.principal
         let (page, status, mode) = try Self.listParameters(request)
-        let (items, total) = try runs.list(owner: principal.ownerScope, strategyID: nil, status: status, mode: mode,
-                                           limit: page.limit, offset: page.offset)
+        let (items, total) = try runs.list(
+            owner: principal.ownerScope, strategyID: nil, status: status, mode: mode,
+            limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
 
@@ -80,8 +91,9 @@ struct RunHandlers: Sendable {
         guard let series = try runs.series(runID: run.id) else {
             return RunEquity(runId: run.id, totalPoints: 0, maxPoints: maxPoints, points: [])
         }
-        return RunEquity(runId: run.id, totalPoints: series.times.count, maxPoints: maxPoints,
-                         points: series.equityPoints(maxPoints: maxPoints))
+        return RunEquity(
+            runId: run.id, totalPoints: series.times.count, maxPoints: maxPoints,
+            points: series.equityPoints(maxPoints: maxPoints))
     }
 
     /// `DELETE /api/v1/runs/:id`: 204; 409 while the run is live.

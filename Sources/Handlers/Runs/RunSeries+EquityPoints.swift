@@ -9,8 +9,9 @@ extension RunSeries {
     func equityPoints(maxPoints: Int) -> [EquityPoint] {
         let drawdown = self.drawdown
         return Downsampling.indices(count: times.count, maxPoints: maxPoints).map { i in
-            EquityPoint(time: Date(timeIntervalSince1970: Double(times[i])), equity: MetricSet.finite(equity[i]),
-                        drawdown: MetricSet.finite(drawdown[i]), position: position[i])
+            EquityPoint(
+                time: Date(timeIntervalSince1970: Double(times[i])), equity: MetricSet.finite(equity[i]),
+                drawdown: MetricSet.finite(drawdown[i]), position: position[i])
         }
     }
 }

@@ -22,14 +22,17 @@ struct ExecuteBody: Decodable {
         var pointer = "/symbol"
         switch (symbol, self.symbols) {
         case (let one?, nil): symbols = [one]
-        case (nil, let many?): symbols = many; pointer = "/symbols"
+        case (nil, let many?):
+            symbols = many
+            pointer = "/symbols"
         case (nil, nil):
             throw RunError.invalid([ValidationIssue(field: "/symbol", code: "run.symbol", message: "is required (or symbols)")])
         case (_?, _?):
             throw RunError.invalid([ValidationIssue(field: "/symbols", code: "run.symbols", message: "give symbol or symbols, not both")])
         }
-        return RunRequest(datasetID: datasetId, symbols: symbols, symbolPointer: pointer, start: start, end: end, mode: mode ?? .backtest,
-                          initialCapital: initialCapital, commission: commission, slippageBps: slippageBps, allowShort: allowShort,
-                          barsPerSecond: barsPerSecond, benchmark: benchmark)
+        return RunRequest(
+            datasetID: datasetId, symbols: symbols, symbolPointer: pointer, start: start, end: end, mode: mode ?? .backtest,
+            initialCapital: initialCapital, commission: commission, slippageBps: slippageBps, allowShort: allowShort,
+            barsPerSecond: barsPerSecond, benchmark: benchmark)
     }
 }

@@ -18,9 +18,10 @@ struct StrategyBody: Decodable {
 
     /// The validator's input.
     var input: StrategyValidator.Input {
-        StrategyValidator.Input(name: name, description: description ?? "", strategyType: strategyType, engine: engine, kind: kind,
-                                parameters: parameters ?? [:], config: config, trading: (trading ?? TradingChange()).applied(to: TradingDefaults()),
-                                tags: tags ?? [], category: category, status: status)
+        StrategyValidator.Input(
+            name: name, description: description ?? "", strategyType: strategyType, engine: engine, kind: kind,
+            parameters: parameters ?? [:], config: config, trading: (trading ?? TradingChange()).applied(to: TradingDefaults()),
+            tags: tags ?? [], category: category, status: status)
     }
 }
 
@@ -33,7 +34,8 @@ struct TradingChange: Decodable {
 
     /// `base` with the given fields replaced.
     func applied(to base: TradingDefaults) -> TradingDefaults {
-        TradingDefaults(initialCapital: initialCapital ?? base.initialCapital, commission: commission ?? base.commission,
-                        slippageBps: slippageBps ?? base.slippageBps, allowShort: allowShort ?? base.allowShort)
+        TradingDefaults(
+            initialCapital: initialCapital ?? base.initialCapital, commission: commission ?? base.commission,
+            slippageBps: slippageBps ?? base.slippageBps, allowShort: allowShort ?? base.allowShort)
     }
 }

@@ -28,7 +28,9 @@ struct StrategyChange: Decodable {
             // Switching engines drops what belonged to the other one.
             switch engine {
             case .builtin: input.config = nil
-            case .trademaster: input.kind = nil; input.parameters = [:]
+            case .trademaster:
+                input.kind = nil
+                input.parameters = [:]
             }
         }
         if let kind, kind != input.kind {

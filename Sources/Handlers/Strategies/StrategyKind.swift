@@ -43,13 +43,15 @@ public struct StrategyKind: Codable, Sendable {
         description = descriptor.summary
         supportsShort = descriptor.supportsShort
         parameters = descriptor.parameters.map {
-            Parameter(name: $0.name, type: $0.kind.rawValue, default: $0.defaultValue, minimum: $0.range.lowerBound,
-                      maximum: $0.range.upperBound, description: $0.summary,
-                      choices: $0.kind == .choice ? $0.choices : nil, defaultChoice: $0.choiceName($0.defaultValue))
+            Parameter(
+                name: $0.name, type: $0.kind.rawValue, default: $0.defaultValue, minimum: $0.range.lowerBound,
+                maximum: $0.range.upperBound, description: $0.summary,
+                choices: $0.kind == .choice ? $0.choices : nil, defaultChoice: $0.choiceName($0.defaultValue))
         }
         strategyType = portfolio ? "portfolio_management" : nil
         let names = Set(descriptor.parameters.map(\.name))
-        constraints = (names.isSuperset(of: ["fast", "slow"]) ? ["fast < slow"] : [])
+        constraints =
+            (names.isSuperset(of: ["fast", "slow"]) ? ["fast < slow"] : [])
             + (names.isSuperset(of: ["lower", "upper"]) ? ["lower < upper"] : [])
     }
 }

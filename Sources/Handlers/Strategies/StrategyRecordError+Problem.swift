@@ -9,8 +9,9 @@ extension StrategyRecordError: ProblemConvertible {
         case .notFound:
             return Problem(.notFound, detail: "No such strategy.")
         case .nameTaken:
-            return Problem(.conflict, detail: "You already have a strategy with this name (names are compared case-insensitively).",
-                           errors: [FieldError(pointer: "/name", detail: "is taken")])
+            return Problem(
+                .conflict, detail: "You already have a strategy with this name (names are compared case-insensitively).",
+                errors: [FieldError(pointer: "/name", detail: "is taken")])
         case .stale(let current):
             return Versioning.stale("strategy", current: current)
         case .invalid(let issues):

@@ -1,8 +1,8 @@
 import Foundation
+import JobRuntime
 import Metrics
 import Models
 import TMFcgi
-import JobRuntime
 
 /// Running strategies: `POST /api/v1/strategies/:id/execute` (202 with the queued run,
 /// `Idempotency-Key` honoured), `POST /api/v1/strategies/:id/stop`, and
@@ -15,17 +15,24 @@ struct StrategyRunHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.post("/api/v1/strategies/:id/execute", .caller(.run), doc: RouteDoc(
-            "Run a strategy on a dataset (backtest, or paper at bars_per_second): 202 with the queued run",
-            tag: "strategies", description: "Send Idempotency-Key to make a retry answer the first request's run instead of starting another (kept 24 h).",
-            body: ExecuteBody.self, response: Run.self, status: 202, errors: [409],
-            example: .object([("dataset_id", .integer(1)), ("symbol", .string("AAPL")), ("mode", .string("backtest"))])), use: execute)
-        routes.post("/api/v1/strategies/:id/stop", .caller(.run), doc: RouteDoc(
-            "Stop the strategy's live runs (a paper run ends cancelled and keeps its trades so far); answers the runs it stopped",
-            tag: "strategies", response: RunList.self, status: 200), use: stop)
-        routes.get("/api/v1/strategies/:id/runs", .caller(.read), doc: RouteDoc(
-            "The strategy's runs, newest first", tag: "strategies", response: Page<Run>.self, query: RunHandlers.listQuery, paged: true),
-                   use: runs)
+        routes.post(
+            "/api/v1/strategies/:id/execute", .caller(.run),
+            doc: RouteDoc(
+                "Run a strategy on a dataset (backtest, or paper at bars_per_second): 202 with the queued run",
+                tag: "strategies",
+                description: "Send Idempotency-Key to make a retry answer the first request's run instead of starting another (kept 24 h).",
+                body: ExecuteBody.self, response: Run.self, status: 202, errors: [409],
+                example: .object([("dataset_id", .integer(1)), ("symbol", .string("AAPL")), ("mode", .string("backtest"))])), use: execute)
+        routes.post(
+            "/api/v1/strategies/:id/stop", .caller(.run),
+            doc: RouteDoc(
+                "Stop the strategy's live runs (a paper run ends cancelled and keeps its trades so far); answers the runs it stopped",
+                tag: "strategies", response: RunList.self, status: 200), use: stop)
+        routes.get(
+            "/api/v1/strategies/:id/runs", .caller(.read),
+            doc: RouteDoc(
+                "The strategy's runs, newest first", tag: "strategies", response: Page<Run>.self, query: RunHandlers.listQuery, paged: true),
+            use: runs)
     }
 
     /// The caller's strategy of the path's id, or 404.
@@ -64,8 +71,9 @@ struct StrategyRunHandlers: Sendable {
     public func runs(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Run> {
         let strategy = try strategy(context)
         let (page, status, mode) = try RunHandlers.listParameters(request)
-        let (items, total) = try service.runs.list(owner: strategy.ownerId, strategyID: strategy.id, status: status, mode: mode,
-                                                   limit: page.limit, offset: page.offset)
+        let (items, total) = try service.runs.list(
+            owner: strategy.ownerId, strategyID: strategy.id, status: status, mode: mode,
+            limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
 }

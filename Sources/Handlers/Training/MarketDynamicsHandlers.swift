@@ -1,9 +1,9 @@
 import Foundation
-import Models
-import TMFcgi
-import Support
-import TradeMasterAPI
 import JobRuntime
+import Models
+import Support
+import TMFcgi
+import TradeMasterAPI
 
 /// Routes under `/api/v1/analysis/market-dynamics`: TradeMaster's market-dynamics
 /// modelling (labelling a dataset into market styles, saving the labels, testing one label's
@@ -41,28 +41,41 @@ struct MarketDynamicsHandlers: Sendable {
     /// Adds the routes.
     public func register(on routes: inout Routes) {
         let base = "/api/v1/analysis/market-dynamics"
-        routes.post(base, .caller(.run), doc: RouteDoc(
-            "Label a dataset's market dynamics with TradeMaster (a job)", tag: "analysis",
-            description: "202 with the analysis and Location; the job runs start_market_dynamics_labeling and polls MDM_status.",
-            body: StartBody.self, response: TrainingJob.self, status: 202,
-            example: .object([("dataset_name", .string("algorithmic_trading:BTC")), ("start_date", .string("2020-01-01")),
-                              ("end_date", .string("2021-01-01")), ("number_of_market_style", .integer(3)),
-                              ("labeling_method", .string("quantile"))])), use: start)
-        routes.get(base, .caller(.read), doc: RouteDoc(
-            "The caller's market-dynamics analyses, newest first", tag: "analysis",
-            query: [.string("status", "queued, running, succeeded, failed or cancelled.")], paged: true), use: list)
+        routes.post(
+            base, .caller(.run),
+            doc: RouteDoc(
+                "Label a dataset's market dynamics with TradeMaster (a job)", tag: "analysis",
+                description: "202 with the analysis and Location; the job runs start_market_dynamics_labeling and polls MDM_status.",
+                body: StartBody.self, response: TrainingJob.self, status: 202,
+                example: .object([
+                    ("dataset_name", .string("algorithmic_trading:BTC")), ("start_date", .string("2020-01-01")),
+                    ("end_date", .string("2021-01-01")), ("number_of_market_style", .integer(3)),
+                    ("labeling_method", .string("quantile")),
+                ])), use: start)
+        routes.get(
+            base, .caller(.read),
+            doc: RouteDoc(
+                "The caller's market-dynamics analyses, newest first", tag: "analysis",
+                query: [.string("status", "queued, running, succeeded, failed or cancelled.")], paged: true), use: list)
         routes.get(base + "/:id", .caller(.read), doc: RouteDoc("One market-dynamics analysis", tag: "analysis"), use: show)
-        routes.post(base + "/:id/save", .caller(.run), doc: RouteDoc(
-            "Save a finished labelling on the TradeMaster service (needed before a dynamics test)", tag: "analysis",
-            response: TrainingJob.self, status: 200, errors: [409, 503]), use: save)
-        routes.post(base + "/:id/dynamics-test", .caller(.run), doc: RouteDoc(
-            "Test one market style's dynamics (a job; keeps the radar plot)", tag: "analysis",
-            body: DynamicsTestBody.self, response: TrainingJob.self, status: 202, errors: [409]), use: dynamicsTest)
-        routes.post(base + "/:id/stop", .caller(.run), doc: RouteDoc(
-            "Stop the running step (TradeMaster cannot cancel its own process)", tag: "analysis",
-            response: TrainingHandlers.StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
-        var image = RouteDoc("An image of the analysis: visualization.png, analysis.png or radar_{label}.png", tag: "analysis",
-                             stringParameters: ["name"])
+        routes.post(
+            base + "/:id/save", .caller(.run),
+            doc: RouteDoc(
+                "Save a finished labelling on the TradeMaster service (needed before a dynamics test)", tag: "analysis",
+                response: TrainingJob.self, status: 200, errors: [409, 503]), use: save)
+        routes.post(
+            base + "/:id/dynamics-test", .caller(.run),
+            doc: RouteDoc(
+                "Test one market style's dynamics (a job; keeps the radar plot)", tag: "analysis",
+                body: DynamicsTestBody.self, response: TrainingJob.self, status: 202, errors: [409]), use: dynamicsTest)
+        routes.post(
+            base + "/:id/stop", .caller(.run),
+            doc: RouteDoc(
+                "Stop the running step (TradeMaster cannot cancel its own process)", tag: "analysis",
+                response: TrainingHandlers.StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
+        var image = RouteDoc(
+            "An image of the analysis: visualization.png, analysis.png or radar_{label}.png", tag: "analysis",
+            stringParameters: ["name"])
         image.status = 200
         image.otherMediaTypes = ["image/png"]
         routes.get(base + "/:id/images/:name", .caller(.read), doc: image, use: imageFile)
@@ -88,7 +101,8 @@ struct MarketDynamicsHandlers: Sendable {
         default:
             errors.append(FieldError(pointer: "/dataset_name", detail: "give exactly one of dataset_name and dataset_id"))
         }
-        let start = Self.day(body.startDate), end = Self.day(body.endDate)
+        let start = Self.day(body.startDate)
+        let end = Self.day(body.endDate)
         if start == nil { errors.append(FieldError(pointer: "/start_date", detail: "must be a date YYYY-MM-DD")) }
         if end == nil { errors.append(FieldError(pointer: "/end_date", detail: "must be a date YYYY-MM-DD")) }
         if let start, let end, start >= end { errors.append(FieldError(pointer: "/end_date", detail: "must be after start_date")) }
@@ -108,10 +122,14 @@ struct MarketDynamicsHandlers: Sendable {
         case nil, .null?: break
         case .object(let options)?:
             for (key, value) in options.sorted(by: { $0.key < $1.key }) {
-                let reserved = ["dataset_name", "dataset_id", "start_date", "end_date", "startDate", "endDate", "session_id",
-                                "number_of_market_style", "labeling_method"]
-                guard (1...40).contains(key.count), key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || $0 == "_" || ("0"..."9").contains($0) }),
-                      !reserved.contains(key) else {
+                let reserved = [
+                    "dataset_name", "dataset_id", "start_date", "end_date", "startDate", "endDate", "session_id",
+                    "number_of_market_style", "labeling_method",
+                ]
+                guard (1...40).contains(key.count),
+                    key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || $0 == "_" || ("0"..."9").contains($0) }),
+                    !reserved.contains(key)
+                else {
                     errors.append(FieldError(pointer: "/options/\(key.prefix(40))", detail: "must be a lower-case name (not one of the main fields)"))
                     continue
                 }
@@ -131,9 +149,11 @@ struct MarketDynamicsHandlers: Sendable {
         config["end_date"] = .string(body.endDate)
         config["number_of_market_style"] = .integer(Int64(body.numberOfMarketStyle))
         config["labeling_method"] = .string(body.labelingMethod)
-        let analysis = try store.create(TrainingStore.Draft(kind: "market_dynamics", strategy: nil, datasetID: body.datasetId, name: name,
-                                                            config: .object(config)),
-                                        owner: principal.userID, jobKind: TrainingKinds.marketDynamics)
+        let analysis = try store.create(
+            TrainingStore.Draft(
+                kind: "market_dynamics", strategy: nil, datasetID: body.datasetId, name: name,
+                config: .object(config)),
+            owner: principal.userID, jobKind: TrainingKinds.marketDynamics)
         var response = try JSONCoding.response(analysis, status: .accepted)
         response.headers.add("Location", "/api/v1/analysis/market-dynamics/\(analysis.id)")
         return response
@@ -143,7 +163,8 @@ struct MarketDynamicsHandlers: Sendable {
     static func day(_ text: String) -> Int? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard text.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1900...2200).contains(y), (1...12).contains(m) else { return nil }
+            (1900...2200).contains(y), (1...12).contains(m)
+        else { return nil }
         guard (1...CivilCalendar.daysIn(month: m, year: y)).contains(d) else { return nil }
         return CivilCalendar.days(year: y, month: m, day: d)
     }
@@ -156,8 +177,9 @@ struct MarketDynamicsHandlers: Sendable {
         let page = PageRequest.parse(query, errors: &errors)
         let status = TrainingHandlers.status(query, errors: &errors)
         try QueryValue.check(errors)
-        let (items, total) = try store.list(owner: principal.ownerScope, kinds: ["market_dynamics"], status: status,
-                                            strategyID: nil, limit: page.limit, offset: page.offset)
+        let (items, total) = try store.list(
+            owner: principal.ownerScope, kinds: ["market_dynamics"], status: status,
+            strategyID: nil, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
 
@@ -174,7 +196,8 @@ struct MarketDynamicsHandlers: Sendable {
     public func save(_ request: Request, _ context: AuthenticatedContext) throws -> TrainingJob {
         let analysis = try analysis(context)
         guard analysis.status == .succeeded || (analysis.step == "dynamics_test" && analysis.isFinished),
-              let session = analysis.sessionId, analysis.result?["session_id"] != nil else {
+            let session = analysis.sessionId, analysis.result?["session_id"] != nil
+        else {
             throw Problem(.conflict, detail: "The labelling of analysis \(analysis.id) has not finished (\(analysis.status)).")
         }
         do { _ = try client.saveMarketDynamicsLabeling(sessionID: session) } catch {
@@ -194,11 +217,15 @@ struct MarketDynamicsHandlers: Sendable {
             throw Problem.validation([FieldError(pointer: "/label", detail: "must be an integer in 0...\(max(styles - 1, 0))")])
         }
         guard analysis.isFinished, analysis.savedAt != nil, analysis.sessionId != nil else {
-            throw Problem(.conflict, detail: analysis.isFinished ? "Save the labelling first (POST …/\(analysis.id)/save)."
-                                                                 : "Analysis \(analysis.id) is still \(analysis.status).")
+            throw Problem(
+                .conflict,
+                detail: analysis.isFinished
+                    ? "Save the labelling first (POST …/\(analysis.id)/save)."
+                    : "Analysis \(analysis.id) is still \(analysis.status).")
         }
-        let next = try store.enqueueStep(id: analysis.id, owner: principal.userID == analysis.ownerId ? principal.userID : analysis.ownerId,
-                                         jobKind: TrainingKinds.dynamicsTest, payload: ["label": .string(String(body.label))])
+        let next = try store.enqueueStep(
+            id: analysis.id, owner: principal.userID == analysis.ownerId ? principal.userID : analysis.ownerId,
+            jobKind: TrainingKinds.dynamicsTest, payload: ["label": .string(String(body.label))])
         var response = try JSONCoding.response(next, status: .accepted)
         response.headers.add("Location", "/api/v1/analysis/market-dynamics/\(analysis.id)")
         return response
@@ -226,13 +253,15 @@ struct MarketDynamicsHandlers: Sendable {
     static func problem(_ error: TradeMasterError) -> Problem {
         switch error {
         case .unreachable, .circuitOpen:
-            return Problem(.serviceUnavailable, title: "TradeMaster unavailable", detail: "The TradeMaster service is not reachable right now. Retry shortly.",
-                           headers: [("Retry-After", "5")])
+            return Problem(
+                .serviceUnavailable, title: "TradeMaster unavailable", detail: "The TradeMaster service is not reachable right now. Retry shortly.",
+                headers: [("Retry-After", "5")])
         case .service(_, let info):
             return Problem(.conflict, detail: "TradeMaster refused: \(info.prefix(300))")
         case .malformed:
-            return Problem(.serviceUnavailable, title: "TradeMaster unavailable", detail: "The TradeMaster service answered outside its contract.",
-                           headers: [("Retry-After", "5")])
+            return Problem(
+                .serviceUnavailable, title: "TradeMaster unavailable", detail: "The TradeMaster service answered outside its contract.",
+                headers: [("Retry-After", "5")])
         }
     }
 }

@@ -1,8 +1,8 @@
+import JobRuntime
 import Models
 import Quant
-import TMFcgi
 import Support
-import JobRuntime
+import TMFcgi
 
 extension TrainingJob: ResponseEncodable {}
 
@@ -48,30 +48,55 @@ struct TrainingHandlers: Sendable {
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {
-        routes.post("/api/v1/training/start", .caller(.run), doc: RouteDoc(
-            "Start training a strategy: a parameter search (builtin) or a TradeMaster train and test (trademaster)", tag: "training",
-            description: "202 with the training and Location /api/v1/training/{id}. Send Idempotency-Key to make a retry answer the first request's training instead of starting another (kept 24 h). Search config: {method: grid|random, space: {param: {min, max, step} | [values]}, max_trials, objective: sharpe|sortino|calmar|total_return, split: {train, valid, test}, seed, symbol}.",
-            body: StartBody.self, response: TrainingJob.self, status: 202,
-            example: .object([("strategy_id", .integer(1)), ("dataset_id", .integer(1)), ("config", .object([
-                ("method", .string("grid")), ("space", .object([("fast", .object([("min", .integer(5)), ("max", .integer(20)), ("step", .integer(5))])),
-                                                                ("slow", .array([.integer(30), .integer(60)]))])),
-                ("max_trials", .integer(100)), ("objective", .string("sharpe")),
-                ("split", .object([("train", .number(0.6)), ("valid", .number(0.2)), ("test", .number(0.2))])),
-            ]))])), use: start)
-        routes.get("/api/v1/training", .caller(.read), doc: RouteDoc(
-            "The caller's trainings (every one for admins), newest first", tag: "training",
-            query: [.string("status", "queued, running, succeeded, failed or cancelled."),
-                    .integer("strategy_id", 1...Int(Int64.max >> 1), "Only this strategy's.")], paged: true), use: list)
+        routes.post(
+            "/api/v1/training/start", .caller(.run),
+            doc: RouteDoc(
+                "Start training a strategy: a parameter search (builtin) or a TradeMaster train and test (trademaster)", tag: "training",
+                description:
+                    "202 with the training and Location /api/v1/training/{id}. Send Idempotency-Key to make a retry answer the first request's training instead of starting another (kept 24 h). Search config: {method: grid|random, space: {param: {min, max, step} | [values]}, max_trials, objective: sharpe|sortino|calmar|total_return, split: {train, valid, test}, seed, symbol}.",
+                body: StartBody.self, response: TrainingJob.self, status: 202,
+                example: .object([
+                    ("strategy_id", .integer(1)), ("dataset_id", .integer(1)),
+                    (
+                        "config",
+                        .object([
+                            ("method", .string("grid")),
+                            (
+                                "space",
+                                .object([
+                                    ("fast", .object([("min", .integer(5)), ("max", .integer(20)), ("step", .integer(5))])),
+                                    ("slow", .array([.integer(30), .integer(60)])),
+                                ])
+                            ),
+                            ("max_trials", .integer(100)), ("objective", .string("sharpe")),
+                            ("split", .object([("train", .number(0.6)), ("valid", .number(0.2)), ("test", .number(0.2))])),
+                        ])
+                    ),
+                ])), use: start)
+        routes.get(
+            "/api/v1/training", .caller(.read),
+            doc: RouteDoc(
+                "The caller's trainings (every one for admins), newest first", tag: "training",
+                query: [
+                    .string("status", "queued, running, succeeded, failed or cancelled."),
+                    .integer("strategy_id", 1...Int(Int64.max >> 1), "Only this strategy's."),
+                ], paged: true), use: list)
         routes.get("/api/v1/training/:id", .caller(.read), doc: RouteDoc("One training (as its status)", tag: "training"), use: show)
-        routes.get("/api/v1/training/:id/status", .caller(.read), doc: RouteDoc(
-            "A training's status: progress, epoch or trial, metrics history, ETA, the last 200 log lines, result or error",
-            tag: "training"), use: show)
-        routes.post("/api/v1/training/:id/stop", .caller(.run), doc: RouteDoc(
-            "Stop a training: queued ones at once (200), running ones at their next check (202); TradeMaster cannot cancel its own process",
-            tag: "training", response: StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
-        routes.post("/api/v1/training/:id/apply", .caller(.run), doc: RouteDoc(
-            "Write a finished search's best parameters to its strategy as a new version", tag: "training",
-            response: ApplyAnswer.self, status: 200, errors: [409]), use: apply)
+        routes.get(
+            "/api/v1/training/:id/status", .caller(.read),
+            doc: RouteDoc(
+                "A training's status: progress, epoch or trial, metrics history, ETA, the last 200 log lines, result or error",
+                tag: "training"), use: show)
+        routes.post(
+            "/api/v1/training/:id/stop", .caller(.run),
+            doc: RouteDoc(
+                "Stop a training: queued ones at once (200), running ones at their next check (202); TradeMaster cannot cancel its own process",
+                tag: "training", response: StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
+        routes.post(
+            "/api/v1/training/:id/apply", .caller(.run),
+            doc: RouteDoc(
+                "Write a finished search's best parameters to its strategy as a new version", tag: "training",
+                response: ApplyAnswer.self, status: 200, errors: [409]), use: apply)
         var plot = RouteDoc("The result plot of a TradeMaster training (PNG)", tag: "training")
         plot.status = 200
         plot.otherMediaTypes = ["image/png"]
@@ -106,8 +131,9 @@ struct TrainingHandlers: Sendable {
                 errors += error.issues.map { FieldError(pointer: $0.field, detail: $0.message) }
             }
             guard errors.isEmpty else { throw Problem.validation(errors) }
-            draft = TrainingStore.Draft(kind: "parameter_search", strategy: strategy, datasetID: body.datasetId, name: name,
-                                        config: config, totalTrials: trials)
+            draft = TrainingStore.Draft(
+                kind: "parameter_search", strategy: strategy, datasetID: body.datasetId, name: name,
+                config: config, totalTrials: trials)
             jobKind = TrainingKinds.parameterSearch
         } else {
             errors += Self.checkTradeMasterConfig(config)
@@ -130,11 +156,16 @@ struct TrainingHandlers: Sendable {
         var errors: [FieldError] = []
         for (key, value) in members.sorted(by: { $0.key < $1.key }) {
             guard ["task_name", "dataset_name", "optimizer_name", "loss_name", "agent_name", "start_date", "end_date"].contains(key) else {
-                errors.append(FieldError(pointer: "/config/\(key)", detail: "unknown field; TradeMaster takes task_name, dataset_name, optimizer_name, loss_name, agent_name, start_date, end_date"))
+                errors.append(
+                    FieldError(
+                        pointer: "/config/\(key)",
+                        detail:
+                            "unknown field; TradeMaster takes task_name, dataset_name, optimizer_name, loss_name, agent_name, start_date, end_date"))
                 continue
             }
             guard let text = value.stringValue, (1...200).contains(text.count),
-                  !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
                 errors.append(FieldError(pointer: "/config/\(key)", detail: "must be a string of 1 to 200 characters"))
                 continue
             }
@@ -151,8 +182,9 @@ struct TrainingHandlers: Sendable {
         let status = Self.status(query, errors: &errors)
         let strategyID = QueryValue.integer(query, "strategy_id", 1...Int(Int64.max >> 1), errors: &errors).map(Int64.init)
         try QueryValue.check(errors)
-        let (items, total) = try store.list(owner: principal.ownerScope, kinds: ["parameter_search", "trademaster"],
-                                            status: status, strategyID: strategyID, limit: page.limit, offset: page.offset)
+        let (items, total) = try store.list(
+            owner: principal.ownerScope, kinds: ["parameter_search", "trademaster"],
+            status: status, strategyID: strategyID, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
 
@@ -167,8 +199,9 @@ struct TrainingHandlers: Sendable {
 
     /// The training of the path's id, the caller's (any for admins), or 404.
     func training(_ context: AuthenticatedContext, kinds: Set<String> = ["parameter_search", "trademaster"]) throws -> TrainingJob {
-        try context.owned({ try store.find(id: $0, owner: $1).flatMap { kinds.contains($0.kind) ? $0 : nil } },
-                          orThrow: { Problem(.notFound, detail: "No training \($0).") })
+        try context.owned(
+            { try store.find(id: $0, owner: $1).flatMap { kinds.contains($0.kind) ? $0 : nil } },
+            orThrow: { Problem(.notFound, detail: "No training \($0).") })
     }
 
     /// `POST /api/v1/training/:id/stop`: the job is cancelled (queued) or asked to stop
@@ -190,7 +223,8 @@ struct TrainingHandlers: Sendable {
         case .cancelled:
             (notice, status) = ("Cancelled before it started.", .ok)
         case .requested:
-            notice = tradeMaster
+            notice =
+                tradeMaster
                 ? "Marked cancelled: polling of the TradeMaster session stops now. The TradeMaster service cannot cancel a run, so its process keeps running to its end on the service."
                 : "Stopping: the search ends after the trials in progress."
             status = .accepted
@@ -215,7 +249,8 @@ struct TrainingHandlers: Sendable {
             throw Problem(.conflict, detail: "Only a parameter search has parameters to apply.")
         }
         guard training.status == .succeeded, case .object(let best)? = training.result?["best_parameters"],
-              let strategyID = training.strategyId else {
+            let strategyID = training.strategyId
+        else {
             throw Problem(.conflict, detail: "Training \(training.id) has not succeeded (\(training.status)).")
         }
         let parameters = best.compactMapValues(\.doubleValue)
@@ -225,12 +260,14 @@ struct TrainingHandlers: Sendable {
         } catch StrategyRecordError.stale {
             throw Problem(.conflict, detail: "The strategy changed meanwhile; apply again.")
         } catch StrategyRecordError.invalid(let issues) {
-            throw Problem(.conflict, detail: "The strategy no longer accepts these parameters: "
-                          + issues.map(\.message).joined(separator: " "))
+            throw Problem(
+                .conflict,
+                detail: "The strategy no longer accepts these parameters: "
+                    + issues.map(\.message).joined(separator: " "))
         }
         _ = principal
         switch outcome {
-        case let .applied(version, stored):
+        case .applied(let version, let stored):
             return ApplyAnswer(trainingId: training.id, strategyId: strategyID, version: version, parameters: stored)
         case .strategyMissing:
             throw Problem(.conflict, detail: "The strategy of training \(training.id) no longer exists.")

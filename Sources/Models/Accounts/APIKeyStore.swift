@@ -1,6 +1,6 @@
 import Foundation
-import Security
 import PostgresClient
+import Security
 
 /// Personal API keys in PostgreSQL, looked up by the SHA-256 of the presented key. Revoked,
 /// expired and deactivated owners' keys never authenticate, and the check is made on every
@@ -15,7 +15,8 @@ public struct APIKeyStore: Sendable {
 
     /// Stores the hash of `key` for `userID`.
     public func insert(userID: Int64, name: String, key: String, prefix: String, expiresAt: Date?) throws -> APIKeyRecord {
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             INSERT INTO api_keys (user_id, name, prefix, key_hash, expires_at)
             VALUES (\(userID), \(name), \(prefix), \(Self.hash(key)), \(expiresAt))
             RETURNING \(unsafeFragment: APIKeyRecord.columns)
@@ -25,16 +26,19 @@ public struct APIKeyStore: Sendable {
 
     /// The owner's keys that are neither revoked nor expired, newest first.
     public func list(userID: Int64) throws -> [APIKeyRecord] {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(unsafeFragment: APIKeyRecord.columns) FROM api_keys
             WHERE user_id = \(userID) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
             ORDER BY created_at DESC, id DESC
-            """).map(APIKeyRecord.init(row:))
+            """
+        ).map(APIKeyRecord.init(row:))
     }
 
     /// Revokes key `id` of `userID`; false when the user has no such live key.
     public func revoke(id: Int64, userID: Int64) throws -> Bool {
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE api_keys SET revoked_at = now() WHERE id = \(id) AND user_id = \(userID) AND revoked_at IS NULL
             """) > 0
     }
@@ -47,7 +51,8 @@ public struct APIKeyStore: Sendable {
 
     /// The owner of the live key `key` whose account is active, or nil.
     public func authenticate(key: String) throws -> APIKeyOwner? {
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT k.id, k.user_id, u.role, (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS stale
             FROM api_keys k JOIN users u ON u.id = k.user_id
             WHERE k.key_hash = \(Self.hash(key)) AND k.revoked_at IS NULL

@@ -26,7 +26,8 @@ public struct AuditLog: Sendable {
     /// Appends one event.
     public func record(_ event: String, userID: Int64?, origin: Origin, details: [String: String] = [:]) throws {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: details, options: [.sortedKeys]), as: UTF8.self)
-        try database.execute("""
+        try database.execute(
+            """
             INSERT INTO audit_events (event, user_id, request_id, client_address, details)
             VALUES (\(event), \(userID), \(origin.requestID), \(origin.clientAddress), \(JSONB(json: json))::jsonb)
             """)
@@ -35,11 +36,13 @@ public struct AuditLog: Sendable {
     /// Deletes events older than `days`, oldest first, in batches of at most `batchSize`
     /// rows; returns how many (`tm prune`, `TM_AUDIT_RETENTION_DAYS`).
     public func prune(olderThanDays days: Int, batchSize: Int = Database.pruneBatchSize) throws -> Int {
-        try database.deleteInBatches(batchSize: batchSize) { limit in """
+        try database.deleteInBatches(batchSize: batchSize) { limit in
+            """
             DELETE FROM audit_events WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM audit_events WHERE occurred_at < now() - \(days)::integer * interval '1 day'
                 ORDER BY occurred_at LIMIT \(limit)))
-            """ }
+            """
+        }
     }
 
     /// How many events ``prune(olderThanDays:batchSize:)`` would delete now.

@@ -30,25 +30,34 @@ public enum EmailPolicy {
             issues.append(issue("at_sign", "Email address must contain exactly one '@'."))
             return issues
         }
-        let local = parts[0], domain = parts[1]
+        let local = parts[0]
+        let domain = parts[1]
         if local.isEmpty {
             issues.append(issue("local_empty", "Email address needs a name before the '@'."))
         } else {
             if local.unicodeScalars.count > maximumLocalLength {
-                issues.append(issue("local_too_long",
-                                    "The part of the email address before the '@' must be at most \(maximumLocalLength) characters long."))
+                issues.append(
+                    issue(
+                        "local_too_long",
+                        "The part of the email address before the '@' must be at most \(maximumLocalLength) characters long."))
             }
             if !isDotAtom(local) {
-                issues.append(issue("local_characters",
-                                    "The part of the email address before the '@' may contain only letters A–Z, digits and !#$%&'*+/=?^_`{|}~.- and must not start or end with a dot or contain two dots in a row."))
+                issues.append(
+                    issue(
+                        "local_characters",
+                        "The part of the email address before the '@' may contain only letters A–Z, digits and !#$%&'*+/=?^_`{|}~.- and must not start or end with a dot or contain two dots in a row."
+                    ))
             }
         }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         if labels.count < 2 {
             issues.append(issue("domain_dot", "The domain of the email address must contain a dot, as in example.com."))
         } else if !labels.allSatisfy(isValidLabel) {
-            issues.append(issue("domain_labels",
-                                "Each part of the email domain between dots must be 1 to \(maximumLabelLength) letters A–Z, digits or hyphens, and must not start or end with a hyphen."))
+            issues.append(
+                issue(
+                    "domain_labels",
+                    "Each part of the email domain between dots must be 1 to \(maximumLabelLength) letters A–Z, digits or hyphens, and must not start or end with a hyphen."
+                ))
         }
         return issues
     }
@@ -56,18 +65,20 @@ public enum EmailPolicy {
     private static func isDotAtom(_ local: Substring) -> Bool {
         let atoms = local.split(separator: ".", omittingEmptySubsequences: false)
         return atoms.allSatisfy { atom in
-            !atom.isEmpty && atom.unicodeScalars.allSatisfy { scalar in
-                switch scalar {
-                case "a"..."z", "A"..."Z", "0"..."9": true
-                default: "!#$%&'*+/=?^_`{|}~-".unicodeScalars.contains(scalar)
+            !atom.isEmpty
+                && atom.unicodeScalars.allSatisfy { scalar in
+                    switch scalar {
+                    case "a"..."z", "A"..."Z", "0"..."9": true
+                    default: "!#$%&'*+/=?^_`{|}~-".unicodeScalars.contains(scalar)
+                    }
                 }
-            }
         }
     }
 
     private static func isValidLabel(_ label: Substring) -> Bool {
         guard (1...maximumLabelLength).contains(label.unicodeScalars.count),
-              label.first != "-", label.last != "-" else { return false }
+            label.first != "-", label.last != "-"
+        else { return false }
         return label.unicodeScalars.allSatisfy { scalar in
             switch scalar {
             case "a"..."z", "A"..."Z", "0"..."9", "-": true

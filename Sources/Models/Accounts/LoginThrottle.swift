@@ -1,5 +1,5 @@
-import Security
 import RedisClient
+import Security
 
 /// Failed-login counters in Redis, per account and per client address: once either has
 /// `limit` failures within `window` seconds, further attempts are refused until the window

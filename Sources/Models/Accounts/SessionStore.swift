@@ -1,5 +1,5 @@
-import Security
 import RedisClient
+import Security
 import TradeMasterAPI
 
 /// Sessions and refresh-token families in Redis, so logout and revocation take effect on the
@@ -34,20 +34,25 @@ public struct SessionStore: Sendable {
     static func randomToken(bytes: Int) throws -> String { Base64URL.encode(try SecureRandom.bytes(count: bytes)) }
 
     /// Starts a session of `lifetime` seconds and returns it with its first refresh token.
-    public func create(userID: Int64, role: Role, clientAddress: String, userAgent: String,
-                       lifetime: Int64, now: Int64 = UnixTime.now()) throws -> (session: Session, refreshToken: String) {
+    public func create(
+        userID: Int64, role: Role, clientAddress: String, userAgent: String,
+        lifetime: Int64, now: Int64 = UnixTime.now()
+    ) throws -> (session: Session, refreshToken: String) {
         let id = try Self.randomToken(bytes: 16)
         let refreshToken = try Self.randomToken(bytes: 32)
         let hash = Self.digest(refreshToken)
-        let session = Session(id: id, userID: userID, role: role, createdAt: now, lastSeenAt: now, expiresAt: now + lifetime,
-                              clientAddress: clientAddress, userAgent: String(userAgent.prefix(256)))
+        let session = Session(
+            id: id, userID: userID, role: role, createdAt: now, lastSeenAt: now, expiresAt: now + lifetime,
+            clientAddress: clientAddress, userAgent: String(userAgent.prefix(256)))
         let key = Self.sessionKey(id)
         // One transaction, so no key is ever left without its TTL.
         try redis.command(["MULTI"])
         do {
-            try redis.command(["HSET", key, "uid", String(userID), "role", role.rawValue, "created", String(now),
-                               "last_seen", String(now), "exp", String(session.expiresAt), "ip", clientAddress,
-                               "ua", session.userAgent, "rt", hash])
+            try redis.command([
+                "HSET", key, "uid", String(userID), "role", role.rawValue, "created", String(now),
+                "last_seen", String(now), "exp", String(session.expiresAt), "ip", clientAddress,
+                "ua", session.userAgent, "rt", hash,
+            ])
             try redis.command(["EXPIRE", key, String(lifetime)])
             try redis.command(["SET", Self.refreshKey(hash), id, "EX", String(lifetime)])
             try redis.command(["SADD", Self.userKey(userID), id])
@@ -75,8 +80,9 @@ public struct SessionStore: Sendable {
     public func check(id: String, userID: Int64, now: Int64 = UnixTime.now()) throws -> Check? {
         let key = Self.sessionKey(id)
         guard case .array(let values) = try redis.command(["HMGET", key, "uid", "role", "last_seen", "profile"]), values.count == 4,
-              let uid = values[0].integer, uid == userID,
-              let roleName = values[1].string, let role = Role(rawValue: roleName) else { return nil }
+            let uid = values[0].integer, uid == userID,
+            let roleName = values[1].string, let role = Role(rawValue: roleName)
+        else { return nil }
         if let lastSeen = values[2].integer, now - lastSeen >= Self.lastSeenResolution {
             try update(id: id, ["last_seen", String(now)])
         }
@@ -118,8 +124,10 @@ public struct SessionStore: Sendable {
     /// profile changes reach sessions, called after every change to a user row.
     public func publish(_ snapshot: Snapshot) throws {
         for id in try sessionIDs(userID: snapshot.userID) {
-            try redis.command(["EVAL", Self.publishScript, "1", Self.sessionKey(id), String(snapshot.version),
-                               snapshot.role.rawValue, snapshot.profile])
+            try redis.command([
+                "EVAL", Self.publishScript, "1", Self.sessionKey(id), String(snapshot.version),
+                snapshot.role.rawValue, snapshot.profile,
+            ])
         }
     }
 
@@ -133,10 +141,12 @@ public struct SessionStore: Sendable {
             index += 2
         }
         guard let uid = fields["uid"].flatMap(Int64.init), let role = fields["role"].flatMap(Role.init(rawValue:)),
-              let created = fields["created"].flatMap(Int64.init), let expires = fields["exp"].flatMap(Int64.init) else { return nil }
-        return Session(id: id, userID: uid, role: role, createdAt: created,
-                       lastSeenAt: fields["last_seen"].flatMap(Int64.init) ?? created, expiresAt: expires,
-                       clientAddress: fields["ip"] ?? "", userAgent: fields["ua"] ?? "")
+            let created = fields["created"].flatMap(Int64.init), let expires = fields["exp"].flatMap(Int64.init)
+        else { return nil }
+        return Session(
+            id: id, userID: uid, role: role, createdAt: created,
+            lastSeenAt: fields["last_seen"].flatMap(Int64.init) ?? created, expiresAt: expires,
+            clientAddress: fields["ip"] ?? "", userAgent: fields["ua"] ?? "")
     }
 
     /// What presenting a refresh token did.
@@ -211,7 +221,8 @@ public struct SessionStore: Sendable {
     public func revoke(id: String) throws -> Bool {
         let key = Self.sessionKey(id)
         guard case .array(let values) = try redis.command(["HMGET", key, "uid", "rt"]), values.count == 2,
-              let uid = values[0].integer else { return false }
+            let uid = values[0].integer
+        else { return false }
         if let rt = values[1].string { try redis.command(["DEL", Self.refreshKey(rt)]) }
         try redis.command(["DEL", key])
         try redis.command(["SREM", Self.userKey(uid), id])

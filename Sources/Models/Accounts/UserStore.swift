@@ -1,6 +1,6 @@
 import Foundation
-import PostgresClient
 import JobRuntime
+import PostgresClient
 
 /// Accounts in PostgreSQL. Usernames and emails are stored normalised (lower-cased), so
 /// lookups compare the normalised input with the column.
@@ -33,7 +33,8 @@ public struct UserStore: Sendable {
     /// Inserts a user; a taken username or email throws ``AccountConflict``.
     public func insert(_ draft: Draft) throws -> User {
         let rows = try Self.mappingConflicts {
-            try database.query("""
+            try database.query(
+                """
                 INSERT INTO users (username, email, full_name, password_hash, role)
                 VALUES (\(draft.username), \(draft.email), \(draft.fullName), \(draft.passwordHash), \(draft.role.rawValue))
                 RETURNING \(unsafeFragment: User.columns)
@@ -62,7 +63,8 @@ public struct UserStore: Sendable {
     /// the password hash.
     public func credentials(identifier: String) throws -> UserCredentials? {
         let normalized = identifier.lowercased()
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(unsafeFragment: User.columns), password_hash FROM users
             WHERE username = \(normalized) OR email = \(normalized)
             ORDER BY (username = \(normalized)) DESC LIMIT 1
@@ -80,7 +82,8 @@ public struct UserStore: Sendable {
 
     /// Records a successful login, replacing the hash when it was made with old parameters.
     public func recordLogin(id: Int64, newPasswordHash: String? = nil) throws {
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE users SET last_login_at = now(), password_hash = coalesce(\(newPasswordHash), password_hash)
             WHERE id = \(id)
             """)
@@ -90,7 +93,8 @@ public struct UserStore: Sendable {
     /// normalised. A taken email throws ``AccountConflict/emailTaken``.
     public func updateProfile(id: Int64, fullName: String?, email: String?) throws -> User? {
         let rows = try Self.mappingConflicts {
-            try database.query("""
+            try database.query(
+                """
                 UPDATE users SET full_name = coalesce(\(fullName), full_name),
                                  email = coalesce(\(email.map(EmailPolicy.normalized)), email),
                                  updated_at = now()
@@ -104,7 +108,8 @@ public struct UserStore: Sendable {
     /// current password against); otherwise throws ``AccountConflict/passwordChanged``, so of
     /// concurrent changes exactly one wins.
     public func updatePassword(id: Int64, from expected: String, to passwordHash: String) throws {
-        let changed = try database.execute("""
+        let changed = try database.execute(
+            """
             UPDATE users SET password_hash = \(passwordHash), password_changed_at = now(), updated_at = now()
             WHERE id = \(id) AND password_hash = \(expected)
             """)
@@ -113,7 +118,8 @@ public struct UserStore: Sendable {
 
     /// Changes role and/or active flag (nil leaves it).
     public func updateAccess(id: Int64, role: Role?, isActive: Bool?, expectedVersion: Int64? = nil) throws -> User? {
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             UPDATE users SET role = coalesce(\(role?.rawValue), role), is_active = coalesce(\(isActive), is_active),
                              updated_at = now()
             WHERE id = \(id) AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
@@ -126,12 +132,14 @@ public struct UserStore: Sendable {
     /// `search` (case-insensitively); and how many match in all.
     public func list(search: String?, limit: Int, offset: Int) throws -> (users: [User], total: Int) {
         let needle = search.map { $0.lowercased() }
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(unsafeFragment: User.columns) FROM users
             WHERE \(needle)::text IS NULL OR strpos(username, \(needle)) > 0 OR strpos(email, \(needle)) > 0
             ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)
             """)
-        let count = try database.query("""
+        let count = try database.query(
+            """
             SELECT count(*) AS total FROM users
             WHERE \(needle)::text IS NULL OR strpos(username, \(needle)) > 0 OR strpos(email, \(needle)) > 0
             """)

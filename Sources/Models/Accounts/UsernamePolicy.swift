@@ -17,12 +17,16 @@ public enum UsernamePolicy {
         }
         var issues: [ValidationIssue] = []
         if !(minimumLength...maximumLength).contains(username.count) {
-            issues.append(ValidationIssue(field: field, code: "username.length",
-                                          message: "Username must be \(minimumLength) to \(maximumLength) characters long."))
+            issues.append(
+                ValidationIssue(
+                    field: field, code: "username.length",
+                    message: "Username must be \(minimumLength) to \(maximumLength) characters long."))
         }
         if !username.unicodeScalars.allSatisfy(isAllowed) {
-            issues.append(ValidationIssue(field: field, code: "username.characters",
-                                          message: "Username may contain only letters A–Z, digits 0–9, '_', '.' and '-'."))
+            issues.append(
+                ValidationIssue(
+                    field: field, code: "username.characters",
+                    message: "Username may contain only letters A–Z, digits 0–9, '_', '.' and '-'."))
         }
         return issues
     }

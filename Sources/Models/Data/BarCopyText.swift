@@ -47,7 +47,8 @@ struct BarCopyText: OHLCVRowSink {
         var names: Set<String> = []
         for (k, name) in reader.columns.enumerated() {
             guard !name.isEmpty, name.unicodeScalars.count <= 64,
-                  !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
                 throw .badHeader("Header column \(k + 1) must be a name of 1 to 64 characters.")
             }
             guard names.insert(name.lowercased()).inserted else { throw .badHeader("The header names the column \(name) twice.") }
@@ -130,9 +131,12 @@ struct BarCopyText: OHLCVRowSink {
     private static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
         if value < 0 { out.append(45) }
         var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         withUnsafeMutableBytes(of: &digits) { buffer in
             repeat {

@@ -78,7 +78,7 @@ public struct BarFileParser {
     }
 
     private static func translate(_ error: CSVError) -> DatasetError {
-        if case let .lineTooLong(line, limit) = error { return .lineTooLong(line: line, limit: limit) }
+        if case .lineTooLong(let line, let limit) = error { return .lineTooLong(line: line, limit: limit) }
         return .badFile(error.description)
     }
 }

@@ -25,9 +25,10 @@ struct BarStatistics {
         }
 
         func summary(name: String, rows: Int64) -> DatasetSummary.ColumnSummary {
-            DatasetSummary.ColumnSummary(name: name, count: count, nulls: rows - count, min: count > 0 ? min : nil,
-                                         max: count > 0 ? max : nil, mean: count > 0 ? mean : nil,
-                                         std: count > 1 ? (m2 / Double(count - 1)).squareRoot() : nil)
+            DatasetSummary.ColumnSummary(
+                name: name, count: count, nulls: rows - count, min: count > 0 ? min : nil,
+                max: count > 0 ? max : nil, mean: count > 0 ? mean : nil,
+                std: count > 1 ? (m2 / Double(count - 1)).squareRoot() : nil)
         }
     }
 
@@ -140,8 +141,10 @@ struct BarStatistics {
                 let missing = DatasetAnalysis.missingBars(from: from, to: from + spacing, interval: interval)
                 guard missing > 0 else { continue }
                 let name = symbols[Int(symbol)].name
-                gaps.append(.init(symbol: name.isEmpty ? wide : name, from: DatasetAnalysis.date(from),
-                                  to: DatasetAnalysis.date(from + spacing), missingBars: missing))
+                gaps.append(
+                    .init(
+                        symbol: name.isEmpty ? wide : name, from: DatasetAnalysis.date(from),
+                        to: DatasetAnalysis.date(from + spacing), missingBars: missing))
             }
         }
         return DatasetAnalysis.report(gaps)
@@ -169,12 +172,16 @@ struct BarStatistics {
         for (i, name) in names.enumerated() where i != 4 || hasVolume {
             columnSummaries.append(columns[i].summary(name: name, rows: rows))
         }
-        let first = symbols.map(\.first).min() ?? 0, last = symbols.map(\.last).max() ?? 0
+        let first = symbols.map(\.first).min() ?? 0
+        let last = symbols.map(\.last).max() ?? 0
         let interval = interval
         return DatasetSummary(
             rowCount: rows,
-            symbols: named.map { DatasetSummary.SymbolSummary(symbol: $0.0, rowCount: $0.1.rows, first: DatasetAnalysis.date($0.1.first),
-                                                              last: DatasetAnalysis.date($0.1.last)) },
+            symbols: named.map {
+                DatasetSummary.SymbolSummary(
+                    symbol: $0.0, rowCount: $0.1.rows, first: DatasetAnalysis.date($0.1.first),
+                    last: DatasetAnalysis.date($0.1.last))
+            },
             first: DatasetAnalysis.date(first), last: DatasetAnalysis.date(last), interval: DatasetSummary.intervalName(interval),
             intervalSeconds: interval, datesOnly: datesOnly, columns: columnSummaries)
     }

@@ -12,13 +12,17 @@ struct DatasetAnalysis {
     /// Computes both.
     func run() throws -> (DatasetSummary, DatasetQuality) {
         let id = datasetID
-        let symbols = try tx.query("""
+        let symbols = try tx.query(
+            """
             SELECT symbol, count(*)::bigint AS n, min(ts) AS first, max(ts) AS last FROM bars WHERE dataset_id = \(id) GROUP BY symbol ORDER BY symbol
-            """).map { row in
-            DatasetSummary.SymbolSummary(symbol: try row.decode("symbol"), rowCount: try row.decode("n"),
-                                         first: Self.date(try row.decode("first")), last: Self.date(try row.decode("last")))
+            """
+        ).map { row in
+            DatasetSummary.SymbolSummary(
+                symbol: try row.decode("symbol"), rowCount: try row.decode("n"),
+                first: Self.date(try row.decode("first")), last: Self.date(try row.decode("last")))
         }
-        let totals = try tx.query("""
+        let totals = try tx.query(
+            """
             SELECT count(*)::bigint AS n, min(ts) AS first, max(ts) AS last, bool_and(ts % 86400 = 0) AS dates_only,
                 count(*) FILTER (WHERE volume = 0)::bigint AS zero_volume,
                 min(open) AS open_min, max(open) AS open_max, avg(open) AS open_mean, stddev_samp(open) AS open_std,
@@ -32,11 +36,14 @@ struct DatasetAnalysis {
         var columns: [DatasetSummary.ColumnSummary] = []
         for name in ["open", "high", "low", "close"] + (hasVolume ? ["volume"] : []) {
             func value(_ suffix: String) throws -> Double? { try totals.decodeIfPresent(name + "_" + suffix) }
-            columns.append(.init(name: name, count: count, nulls: 0, min: try value("min"), max: try value("max"),
-                                 mean: try value("mean"), std: try value("std")))
+            columns.append(
+                .init(
+                    name: name, count: count, nulls: 0, min: try value("min"), max: try value("max"),
+                    mean: try value("mean"), std: try value("std")))
         }
         if !extraColumns.isEmpty {
-            let stats = try tx.query("""
+            let stats = try tx.query(
+                """
                 SELECT i, count(v)::bigint AS n, (count(*) - count(v))::bigint AS nulls, min(v) AS min, max(v) AS max, avg(v) AS mean,
                     stddev_samp(v) AS std
                 FROM bars, unnest(extra) WITH ORDINALITY AS u(v, i) WHERE dataset_id = \(id) GROUP BY i ORDER BY i
@@ -44,16 +51,20 @@ struct DatasetAnalysis {
             for row in stats {
                 let index: Int = try row.decode("i")
                 guard index >= 1, index <= extraColumns.count else { continue }
-                columns.append(.init(name: extraColumns[index - 1], count: try row.decode("n"), nulls: try row.decode("nulls"),
-                                     min: try row.decodeIfPresent("min"), max: try row.decodeIfPresent("max"),
-                                     mean: try row.decodeIfPresent("mean"), std: try row.decodeIfPresent("std")))
+                columns.append(
+                    .init(
+                        name: extraColumns[index - 1], count: try row.decode("n"), nulls: try row.decode("nulls"),
+                        min: try row.decodeIfPresent("min"), max: try row.decodeIfPresent("max"),
+                        mean: try row.decodeIfPresent("mean"), std: try row.decodeIfPresent("std")))
             }
         }
-        let spacing = try tx.query("""
+        let spacing = try tx.query(
+            """
             SELECT d AS mode FROM (
                 SELECT ts - lag(ts) OVER (PARTITION BY symbol ORDER BY ts) AS d FROM bars WHERE dataset_id = \(id)) s
             WHERE d IS NOT NULL GROUP BY d ORDER BY count(*) DESC, d LIMIT 1
-            """).first
+            """
+        ).first
         // The most common spacing: robust to weekends and gaps (a median is not, on short files).
         let interval: Int64 = try spacing?.decodeIfPresent("mode") ?? 86_400
         let summary = DatasetSummary(
@@ -66,11 +77,13 @@ struct DatasetAnalysis {
     private func quality(interval: Int64, zeroVolume: Int64) throws -> DatasetQuality {
         let id = datasetID
         let gaps = try gaps(interval: interval)
-        let largest = try tx.query("""
+        let largest = try tx.query(
+            """
             SELECT symbol, ts, r FROM (
                 SELECT symbol, ts, close / lag(close) OVER (PARTITION BY symbol ORDER BY ts) - 1 AS r FROM bars WHERE dataset_id = \(id)) s
             WHERE r IS NOT NULL ORDER BY abs(r) DESC, ts LIMIT 1
-            """).first.map { row in
+            """
+        ).first.map { row in
             DatasetQuality.LargestReturn(symbol: try row.decode("symbol"), date: Self.date(try row.decode("ts")), value: try row.decode("r"))
         }
         return DatasetQuality(gapCount: gaps.count, gaps: gaps.largest, largestAbsReturn: largest, zeroVolumeBars: zeroVolume)
@@ -81,14 +94,16 @@ struct DatasetAnalysis {
     func gaps(interval: Int64) throws -> (count: Int, largest: [DatasetQuality.Gap]) {
         let id = datasetID
         // Candidates: spacings above the interval (nights and weekends included), filtered below.
-        let candidates = try tx.query("""
+        let candidates = try tx.query(
+            """
             SELECT symbol, p, ts FROM (
                 SELECT symbol, ts, lag(ts) OVER (PARTITION BY symbol ORDER BY ts) AS p FROM bars WHERE dataset_id = \(id)) s
             WHERE p IS NOT NULL AND ts - p > \(interval) LIMIT 200000
             """)
         var gaps: [DatasetQuality.Gap] = []
         for row in candidates {
-            let from: Int64 = try row.decode("p"), to: Int64 = try row.decode("ts")
+            let from: Int64 = try row.decode("p")
+            let to: Int64 = try row.decode("ts")
             let missing = Self.missingBars(from: from, to: to, interval: interval)
             if missing > 0 {
                 gaps.append(.init(symbol: try row.decode("symbol"), from: Self.date(from), to: Self.date(to), missingBars: missing))
@@ -113,12 +128,14 @@ struct DatasetAnalysis {
 
     /// Weekdays strictly between the days of `from` and `to` (epoch seconds).
     static func businessDaysBetween(_ from: Int64, _ to: Int64) -> Int64 {
-        let first = Self.floorDiv(from, 86_400) + 1, last = Self.floorDiv(to, 86_400) - 1
+        let first = Self.floorDiv(from, 86_400) + 1
+        let last = Self.floorDiv(to, 86_400) - 1
         guard last >= first else { return 0 }
         func weekdaysBefore(_ day: Int64) -> Int64 {
             // Day 0 (1970-01-01) was a Thursday; count Mondays–Fridays in [epoch-aligned Monday, day).
-            let shifted = day + 3 // 0 = Monday
-            let weeks = Self.floorDiv(shifted, 7), rest = shifted - weeks * 7
+            let shifted = day + 3  // 0 = Monday
+            let weeks = Self.floorDiv(shifted, 7)
+            let rest = shifted - weeks * 7
             return weeks * 5 + min(rest, 5)
         }
         return weekdaysBefore(last + 1) - weekdaysBefore(first)

@@ -1,6 +1,6 @@
+import Foundation
 import JobRuntime
 import PostgresClient
-import Foundation
 import Quant
 
 /// Derives a dataset from another by preprocessing steps, applied per symbol with the Quant
@@ -33,9 +33,11 @@ public struct DatasetPreprocessor: Sendable {
     /// Applies `steps` (validated) to `source` of `owner` and stores the result as `name`;
     /// `progress` hears the fraction of symbols done.
     /// `beforeCommit` writes what must commit with the new dataset (a job's success), in its transaction.
-    public func run(source: Dataset, owner: Int64, name: String, description: String, steps: [PreprocessStep],
-                    progress: (Double) throws -> Void = { _ in },
-                    beforeCommit: (Transaction, Dataset) throws -> Void = { _, _ in }) throws -> Dataset {
+    public func run(
+        source: Dataset, owner: Int64, name: String, description: String, steps: [PreprocessStep],
+        progress: (Double) throws -> Void = { _ in },
+        beforeCommit: (Transaction, Dataset) throws -> Void = { _, _ in }
+    ) throws -> Dataset {
         let stepsJSON = String(decoding: try DatasetStore.encoder.encode(steps), as: UTF8.self)
         let trainFraction = PreprocessStep.splitTrain(steps) ?? 0.7
         // Read and transform every symbol first: the upload's COPY then owns the connection.
@@ -55,8 +57,9 @@ public struct DatasetPreprocessor: Sendable {
         }
         let long = source.layout == .long
         let extraNames = outputs.first?.frame.columns.map(\.name) ?? []
-        var draft = DatasetDraft(name: name, description: description, symbol: symbols.first ?? name, tags: source.tags,
-                                 timezone: source.timezone)
+        var draft = DatasetDraft(
+            name: name, description: description, symbol: symbols.first ?? name, tags: source.tags,
+            timezone: source.timezone)
         draft.parentID = source.id
         draft.steps = stepsJSON
         let upload = try DatasetUpload(store: store, owner: owner, limits: limits, draft: draft)
@@ -123,7 +126,7 @@ public struct DatasetPreprocessor: Sendable {
                     frame.columns.append((name: "\(name)_\(step.method ?? "zscore")", values: try scaled(prices)))
                 }
             }
-        default: // split
+        default:  // split
             let split = try DataSplit(count: series.count, train: step.train ?? 0.7, validation: step.valid ?? 0.15)
             var values = [Double](repeating: 2, count: series.count)
             for i in split.train { values[i] = 0 }

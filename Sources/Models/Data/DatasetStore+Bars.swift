@@ -45,7 +45,8 @@ extension DatasetStore {
         if maxPoints >= Self.everyBar {
             return try allBars(datasetID: datasetID, symbol: symbol, start: start, end: end)
         }
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             WITH r AS (
                 SELECT ts, open, high, low, close, volume, row_number() OVER (ORDER BY ts) - 1 AS i, count(*) OVER () AS n
                 FROM bars WHERE dataset_id = \(datasetID) AND symbol = \(symbol)
@@ -64,7 +65,8 @@ extension DatasetStore {
 
     /// Every bar of `symbol` in `[start, end)`, in time order.
     func allBars(datasetID: Int64, symbol: String, start: Int64?, end: Int64?) throws -> BarColumns {
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT ts, open, high, low, close, volume FROM bars
             WHERE dataset_id = \(datasetID) AND symbol = \(symbol)
               AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1)
@@ -78,8 +80,9 @@ extension DatasetStore {
     /// A symbol's whole series as Quant reads it for a backtest.
     public func series(datasetID: Int64, symbol: String) throws -> OHLCVSeries {
         let columns = try bars(datasetID: datasetID, symbol: symbol, start: nil, end: nil, maxPoints: Int(Int32.max))
-        return try OHLCVSeries(timestamps: columns.time, open: columns.open, high: columns.high, low: columns.low,
-                               close: columns.close, volume: columns.volume)
+        return try OHLCVSeries(
+            timestamps: columns.time, open: columns.open, high: columns.high, low: columns.low,
+            close: columns.close, volume: columns.volume)
     }
 
     /// Writes the dataset (within `[start, end)`) as CSV in the layout and column order it
@@ -98,7 +101,8 @@ extension DatasetStore {
         var after: (Int64, String)? = nil
         let page = 20_000
         while true {
-            let rows = try database.query("""
+            let rows = try database.query(
+                """
                 SELECT symbol, ts, open, high, low, close, volume, array_to_json(extra)::text AS extra FROM bars
                 WHERE dataset_id = \(dataset.id)
                   AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1)

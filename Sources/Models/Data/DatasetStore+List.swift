@@ -1,12 +1,16 @@
 import PostgresClient
+
 /// How a dataset list is ordered: each case is a fixed SQL fragment.
 public enum DatasetSort: String, CaseIterable, Sendable {
     /// By name, A to Z (`-name` Z to A).
-    case name, nameDescending = "-name"
+    case name
+    case nameDescending = "-name"
     /// Oldest first (`-created_at`, the default, newest first).
-    case createdAt = "created_at", createdAtDescending = "-created_at"
+    case createdAt = "created_at"
+    case createdAtDescending = "-created_at"
     /// Fewest rows first (`-row_count` most first).
-    case rowCount = "row_count", rowCountDescending = "-row_count"
+    case rowCount = "row_count"
+    case rowCountDescending = "-row_count"
 
     var fragment: SQLFragment {
         switch self {
@@ -43,7 +47,8 @@ extension DatasetStore {
         let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
         let tags = try Self.json(filter.tags)
         let symbol = try filter.symbol.map { try Self.json([["symbol": $0]]) }
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(unsafeFragment: Self.selection), count(*) OVER () AS total FROM datasets
             WHERE (\(owner)::bigint IS NULL OR owner_id = \(owner))
               AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))
@@ -53,12 +58,15 @@ extension DatasetStore {
             """)
         var total = try rows.first?.decode("total", as: Int.self) ?? 0
         if rows.isEmpty && offset > 0 {
-            total = try database.query("""
-                SELECT count(*)::bigint AS total FROM datasets WHERE (\(owner)::bigint IS NULL OR owner_id = \(owner))
-                  AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))
-                  AND tags @> ARRAY(SELECT jsonb_array_elements_text(\(tags)::jsonb))
-                  AND (\(symbol)::jsonb IS NULL OR summary -> 'symbols' @> \(symbol)::jsonb)
-                """).first?.decode("total") ?? 0
+            total =
+                try database.query(
+                    """
+                    SELECT count(*)::bigint AS total FROM datasets WHERE (\(owner)::bigint IS NULL OR owner_id = \(owner))
+                      AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))
+                      AND tags @> ARRAY(SELECT jsonb_array_elements_text(\(tags)::jsonb))
+                      AND (\(symbol)::jsonb IS NULL OR summary -> 'symbols' @> \(symbol)::jsonb)
+                    """
+                ).first?.decode("total") ?? 0
         }
         return (try rows.map(Self.dataset(from:)), total)
     }

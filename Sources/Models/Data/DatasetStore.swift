@@ -13,7 +13,8 @@ public final class DatasetStore: Sendable {
     }
 
     /// The columns every dataset query selects (JSON-typed ones as text).
-    static let selection: SQLFragment = SQLFragment("""
+    static let selection: SQLFragment = SQLFragment(
+        """
         id, name, description, to_jsonb(tags)::text AS tags, timezone, layout, columns::text AS columns, row_count, size_bytes, \
         summary::text AS summary, quality::text AS quality, parent_id, created_at, updated_at, version
         """)
@@ -64,17 +65,20 @@ public final class DatasetStore: Sendable {
 
     /// The dataset `id` of `owner` (nil: of anyone), or nil.
     public func find(id: Int64, owner: Int64?) throws -> Dataset? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(unsafeFragment: Self.selection) FROM datasets WHERE id = \(id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
-            """)
-            .first.map(Self.dataset(from:))
+            """
+        )
+        .first.map(Self.dataset(from:))
     }
 
     /// Changes name, description and/or tags; `expectedVersion` (from `If-Match`) must be current.
     public func update(id: Int64, owner: Int64?, name: String?, description: String?, tags: [String]?, expectedVersion: Int64?) throws -> Dataset {
         let tagsJSON = try tags.map(Self.json)
         do {
-            let rows = try database.query("""
+            let rows = try database.query(
+                """
                 UPDATE datasets SET name = coalesce(\(name), name), description = coalesce(\(description), description),
                     tags = CASE WHEN \(tagsJSON)::jsonb IS NULL THEN tags ELSE ARRAY(SELECT jsonb_array_elements_text(\(tagsJSON)::jsonb)) END,
                     version = version + 1, updated_at = now()
@@ -96,7 +100,8 @@ public final class DatasetStore: Sendable {
     /// first, so a run cannot start using it between the check and the delete.
     public func delete(id: Int64, owner: Int64?, expectedVersion: Int64?, force: Bool = false) throws {
         try database.transaction { tx in
-            let rows = try tx.query("""
+            let rows = try tx.query(
+                """
                 SELECT version FROM datasets WHERE id = \(id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner)) FOR UPDATE
                 """)
             guard let row = rows.first else { throw DatasetError.notFound }

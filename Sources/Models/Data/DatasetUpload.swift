@@ -1,6 +1,6 @@
 import Foundation
-import Quant
 import PostgresClient
+import Quant
 
 /// One upload in progress, in a transaction on this thread's tx.
 ///
@@ -51,7 +51,8 @@ public final class DatasetUpload {
     }
 
     private func beginStaging() throws {
-        try tx.execute("""
+        try tx.execute(
+            """
             CREATE TEMP TABLE upload_stage (line bigint NOT NULL, symbol text NOT NULL, ts bigint NOT NULL, open float8 NOT NULL,
                 high float8 NOT NULL, low float8 NOT NULL, close float8 NOT NULL, volume float8 NOT NULL, extra float8[]) ON COMMIT DROP
             """)
@@ -62,7 +63,8 @@ public final class DatasetUpload {
     /// The dataset row, its summary to come; a taken name is ``DatasetError/nameTaken``.
     private func insertDataset(_ draft: DatasetDraft) throws -> Int64 {
         do {
-            return try tx.query("""
+            return try tx.query(
+                """
                 INSERT INTO datasets (owner_id, name, description, tags, timezone, layout, columns, summary, quality, row_count, size_bytes,
                                       parent_id, steps)
                 VALUES (\(owner), \(draft.name), \(draft.description), ARRAY(SELECT jsonb_array_elements_text(\(try DatasetStore.json(draft.tags))::jsonb)),
@@ -143,7 +145,8 @@ public final class DatasetUpload {
     /// their own or one already in `bars`), as issues, and their count.
     private func duplicates(symbol wide: String) throws -> (issues: [CSVIssue], count: Int) {
         guard staged else { return ([], 0) }
-        let rows = try tx.query("""
+        let rows = try tx.query(
+            """
             SELECT line, symbol, ts, count(*) OVER () AS total FROM (
                 SELECT line, symbol, ts, row_number() OVER (PARTITION BY symbol, ts ORDER BY line) AS k,
                     EXISTS (SELECT 1 FROM bars b WHERE b.dataset_id = \(datasetID) AND b.symbol = s.symbol AND b.ts = s.ts) AS taken
@@ -152,8 +155,9 @@ public final class DatasetUpload {
             """)
         let dateColumn = parser.columns.first { $0.role == .date }?.name ?? "date"
         let issues = try rows.map { row in
-            CSVIssue(line: try row.decode("line"), column: dateColumn, value: TimestampFormatter.iso8601(try row.decode("ts")),
-                     reason: "duplicate timestamp for \(Self.name(try row.decode("symbol"), wide: wide))")
+            CSVIssue(
+                line: try row.decode("line"), column: dateColumn, value: TimestampFormatter.iso8601(try row.decode("ts")),
+                reason: "duplicate timestamp for \(Self.name(try row.decode("symbol"), wide: wide))")
         }
         return (issues, try rows.first?.decode("total") ?? 0)
     }
@@ -166,13 +170,15 @@ public final class DatasetUpload {
             try tx.savepoint {
                 switch draft.dedupe {
                 case nil:
-                    try tx.execute("""
+                    try tx.execute(
+                        """
                         INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
                         SELECT \(id), CASE WHEN symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra FROM upload_stage ORDER BY symbol, ts
                         """)
                 case .first?, .last?:
                     let order = draft.dedupe == .first ? SQLFragment("line") : SQLFragment("line DESC")
-                    try tx.execute("""
+                    try tx.execute(
+                        """
                         INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
                         SELECT DISTINCT ON (symbol, ts) \(id), CASE WHEN symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra FROM upload_stage
                         ORDER BY symbol, ts, \(unsafeFragment: order)
@@ -201,18 +207,21 @@ public final class DatasetUpload {
         let extras = parser.columns.filter { $0.role == .extra }.map(\.name)
         let hasVolume = parser.columns.contains { $0.role == .volume }
         let analysis = DatasetAnalysis(tx: tx, datasetID: id, extraColumns: extras, hasVolume: hasVolume)
-        let summary: DatasetSummary, quality: DatasetQuality
+        let summary: DatasetSummary
+        let quality: DatasetQuality
         if datasetID != nil && !staged && parser.statistics.inOrder {
             let statistics = parser.statistics
             summary = statistics.summary(names: ["open", "high", "low", "close", "volume"] + extras, hasVolume: hasVolume, wide: draft.symbol)
             let gaps = try statistics.gaps(interval: summary.intervalSeconds, wide: draft.symbol) ?? analysis.gaps(interval: summary.intervalSeconds)
-            quality = DatasetQuality(gapCount: gaps.count, gaps: gaps.largest, largestAbsReturn: statistics.largestReturn(wide: draft.symbol),
-                                     zeroVolumeBars: statistics.zeroVolume)
+            quality = DatasetQuality(
+                gapCount: gaps.count, gaps: gaps.largest, largestAbsReturn: statistics.largestReturn(wide: draft.symbol),
+                zeroVolumeBars: statistics.zeroVolume)
         } else {
             (summary, quality) = try analysis.run()
         }
         do {
-            let rows = try tx.query("""
+            let rows = try tx.query(
+                """
                 UPDATE datasets SET name = \(draft.name), description = \(draft.description),
                     tags = ARRAY(SELECT jsonb_array_elements_text(\(try DatasetStore.json(draft.tags))::jsonb)), timezone = \(draft.timezone),
                     layout = \(layout.rawValue), columns = \(try DatasetStore.json(parser.columns))::jsonb,

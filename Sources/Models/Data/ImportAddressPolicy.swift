@@ -38,7 +38,8 @@ public enum ImportAddressPolicy {
         if within([224], 4) { return "a multicast address" }
         if within([240], 4) { return "a reserved address" }
         if within([192, 0, 0], 24) || within([192, 0, 2], 24) || within([198, 51, 100], 24) || within([203, 0, 113], 24)
-            || within([198, 18], 15) || within([192, 88, 99], 24) {
+            || within([198, 18], 15) || within([192, 88, 99], 24)
+        {
             return "a reserved address"
         }
         return nil
@@ -84,7 +85,8 @@ public enum ImportAddressPolicy {
     /// the one the transfer is pinned to.
     public static func target(url: String, allowPrivate: Bool) throws -> ImportTarget {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else {
             throw DatasetError.importRefused(reason: "the URL must be an absolute http or https URL with a host")
         }
         guard components.user == nil && components.password == nil else {

@@ -1,8 +1,8 @@
-import Foundation
-import Support
-import PostgresClient
 import CurlHTTP
+import Foundation
 import JobRuntime
+import PostgresClient
+import Support
 
 /// The `data.import` job: downloads a CSV over HTTP(S) and loads it as an upload would.
 /// The URL's host is resolved and every address checked (``ImportAddressPolicy``) unless
@@ -58,31 +58,35 @@ public enum ImportJob {
     static func run(_ context: JobContext) throws -> JobCompletion {
         let p = context.payload
         guard let owner = context.job.ownerID, let url = p["url"]?.stringValue, let name = p["name"]?.stringValue,
-              let symbol = p["symbol"]?.stringValue, let maxBytes = p["max_bytes"]?.intValue, let timeout = p["timeout_seconds"]?.intValue,
-              let maxRows = p["max_rows"]?.intValue, let quota = p["quota_bytes"]?.intValue else {
+            let symbol = p["symbol"]?.stringValue, let maxBytes = p["max_bytes"]?.intValue, let timeout = p["timeout_seconds"]?.intValue,
+            let maxRows = p["max_rows"]?.intValue, let quota = p["quota_bytes"]?.intValue
+        else {
             throw JobFailure("data.import: the payload lacks url, name, symbol or limits", retryable: false)
         }
         var tags: [String] = []
         if case .array(let items)? = p["tags"] { tags = items.compactMap(\.stringValue) }
-        var draft = DatasetDraft(name: name, description: p["description"]?.stringValue ?? "", symbol: symbol, tags: tags,
-                                 timezone: p["timezone"]?.stringValue ?? "UTC")
+        var draft = DatasetDraft(
+            name: name, description: p["description"]?.stringValue ?? "", symbol: symbol, tags: tags,
+            timezone: p["timezone"]?.stringValue ?? "UTC")
         draft.dedupe = p["dedupe"]?.stringValue.flatMap(DatasetDraft.Dedupe.init(rawValue:))
         let allowPrivate: Bool
         if case .bool(let value)? = p["allow_private"] { allowPrivate = value } else { allowPrivate = false }
-        let options = Options(url: url, allowPrivate: allowPrivate, maxBytes: maxBytes, timeoutSeconds: timeout,
-                              limits: UploadLimits(maximumRows: maxRows, quotaBytes: Int64(quota)))
+        let options = Options(
+            url: url, allowPrivate: allowPrivate, maxBytes: maxBytes, timeoutSeconds: timeout,
+            limits: UploadLimits(maximumRows: maxRows, quotaBytes: Int64(quota)))
         do {
             try context.reportProgress(0, message: "downloading")
             // Only the cancel check while downloading: this thread's connection is in the upload's COPY,
             // so progress (a write to PostgreSQL) waits for the end.
             // The dataset commits with the job's success: a retry never loads it twice.
             var committed: Job?
-            _ = try load(draft, owner: owner, options: options, store: DatasetStore(database: context.database),
-                         progress: { _ in try context.checkInterruption() },
-                         beforeCommit: { tx, dataset in
-                             let result: JSONDocument = .object(["dataset_id": .integer(dataset.id), "row_count": .integer(dataset.rowCount)])
-                             committed = try context.succeed(result: result, in: tx)
-                         })
+            _ = try load(
+                draft, owner: owner, options: options, store: DatasetStore(database: context.database),
+                progress: { _ in try context.checkInterruption() },
+                beforeCommit: { tx, dataset in
+                    let result: JSONDocument = .object(["dataset_id": .integer(dataset.id), "row_count": .integer(dataset.rowCount)])
+                    committed = try context.succeed(result: result, in: tx)
+                })
             guard let committed else { throw JobFailure("data.import: the upload ended without a dataset", retryable: false) }
             return .committed(committed)
         } catch let error as DatasetError {
@@ -94,22 +98,26 @@ public enum ImportJob {
 
     /// Checks the URL's addresses, downloads it into a new upload and stores the dataset.
     /// `beforeCommit` writes what must commit with the dataset, in its transaction.
-    public static func load(_ draft: DatasetDraft, owner: Int64, options: Options, store: DatasetStore,
-                            progress: @escaping (Int) throws -> Void = { _ in },
-                            beforeCommit: (Transaction, Dataset) throws -> Void = { _, _ in }) throws -> Dataset {
+    public static func load(
+        _ draft: DatasetDraft, owner: Int64, options: Options, store: DatasetStore,
+        progress: @escaping (Int) throws -> Void = { _ in },
+        beforeCommit: (Transaction, Dataset) throws -> Void = { _, _ in }
+    ) throws -> Dataset {
         let target = try ImportAddressPolicy.target(url: options.url, allowPrivate: options.allowPrivate)
         let upload = try DatasetUpload(store: store, owner: owner, limits: options.limits, draft: draft)
         do {
             var received = 0
-            let client = HTTPClient(timeout: Double(options.timeoutSeconds), connectTimeout: min(10, Double(options.timeoutSeconds)),
-                                    maxBodyBytes: options.maxBytes)
+            let client = HTTPClient(
+                timeout: Double(options.timeoutSeconds), connectTimeout: min(10, Double(options.timeoutSeconds)),
+                maxBodyBytes: options.maxBytes)
             let response = try client.stream(url: options.url, resolve: target.resolve) { piece in
                 received += piece.count
                 try upload.feed(UnsafeBufferPointer(start: piece.baseAddress?.assumingMemoryBound(to: UInt8.self), count: piece.count))
                 try progress(received)
             }
             guard response.status == 200 else {
-                throw DatasetError.importRefused(reason: "the server answered \(response.status)\(response.status / 100 == 3 ? " (redirects are not followed)" : "")")
+                throw DatasetError.importRefused(
+                    reason: "the server answered \(response.status)\(response.status / 100 == 3 ? " (redirects are not followed)" : "")")
             }
             return try upload.finish(draft, beforeCommit: beforeCommit)
         } catch HTTPClientError.responseTooLarge {
@@ -133,7 +141,8 @@ extension ImportJob {
         let key = "import:\(owner):\(draft.name.lowercased())"
         let jobs = try queue.database.transaction { tx -> [Job] in
             _ = try tx.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0)) IS NULL AS locked")
-            let taken = try tx.query("""
+            let taken = try tx.query(
+                """
                 SELECT (EXISTS (SELECT 1 FROM datasets WHERE owner_id = \(owner) AND lower(name) = lower(\(draft.name)))
                      OR EXISTS (SELECT 1 FROM jobs WHERE owner_id = \(owner) AND kind = \(kind) AND status IN ('queued', 'running')
                                 AND lower(payload ->> 'name') = lower(\(draft.name)))) AS taken

@@ -1,7 +1,7 @@
-import PostgresClient
 import Foundation
-import Support
 import JobRuntime
+import PostgresClient
+import Support
 
 /// The `data.preprocess` job: a preprocessing whose source has more rows than a request may
 /// handle (`TM_SYNC_MAX_ROWS`). Its payload carries what the request validated; its result
@@ -11,14 +11,18 @@ public enum PreprocessJob {
     public static let kind = "data.preprocess"
 
     /// The job draft for a validated request.
-    public static func draft(datasetID: Int64, owner: Int64, name: String, description: String, steps: [PreprocessStep],
-                             limits: UploadLimits) throws -> JobQueue.Draft {
+    public static func draft(
+        datasetID: Int64, owner: Int64, name: String, description: String, steps: [PreprocessStep],
+        limits: UploadLimits
+    ) throws -> JobQueue.Draft {
         let stepsJSON = String(decoding: try DatasetStore.encoder.encode(steps), as: UTF8.self)
         guard let stepsDocument = JSONDocument(json: stepsJSON) else { throw JobFailure("steps are not JSON", retryable: false) }
-        return JobQueue.Draft(kind: kind, payload: .object([
-            "dataset_id": .integer(datasetID), "name": .string(name), "description": .string(description), "steps": stepsDocument,
-            "max_rows": .integer(Int64(limits.maximumRows)), "quota_bytes": .integer(limits.quotaBytes),
-        ]), ownerID: owner, maxAttempts: 1)
+        return JobQueue.Draft(
+            kind: kind,
+            payload: .object([
+                "dataset_id": .integer(datasetID), "name": .string(name), "description": .string(description), "steps": stepsDocument,
+                "max_rows": .integer(Int64(limits.maximumRows)), "quota_bytes": .integer(limits.quotaBytes),
+            ]), ownerID: owner, maxAttempts: 1)
     }
 
     /// Registers the kind.
@@ -29,8 +33,9 @@ public enum PreprocessJob {
     static func run(_ context: JobContext) throws -> JobCompletion {
         let payload = context.payload
         guard let owner = context.job.ownerID, let id = payload["dataset_id"]?.intValue, let name = payload["name"]?.stringValue,
-              let stepsDocument = payload["steps"], let maxRows = payload["max_rows"]?.intValue,
-              let quota = payload["quota_bytes"]?.intValue else {
+            let stepsDocument = payload["steps"], let maxRows = payload["max_rows"]?.intValue,
+            let quota = payload["quota_bytes"]?.intValue
+        else {
             throw JobFailure("data.preprocess: the payload lacks dataset_id, name, steps or limits", retryable: false)
         }
         let steps: [PreprocessStep]
@@ -48,11 +53,12 @@ public enum PreprocessJob {
         do {
             // The dataset commits with the job's success: a retry never stores it twice.
             var committed: Job?
-            _ = try preprocessor.run(source: source, owner: owner, name: name, description: payload["description"]?.stringValue ?? "",
-                                     steps: steps, progress: { try context.reportProgress($0, message: "preprocessing") },
-                                     beforeCommit: { tx, dataset in
-                                         committed = try context.succeed(result: .object(["dataset_id": .integer(dataset.id)]), in: tx)
-                                     })
+            _ = try preprocessor.run(
+                source: source, owner: owner, name: name, description: payload["description"]?.stringValue ?? "",
+                steps: steps, progress: { try context.reportProgress($0, message: "preprocessing") },
+                beforeCommit: { tx, dataset in
+                    committed = try context.succeed(result: .object(["dataset_id": .integer(dataset.id)]), in: tx)
+                })
             guard let committed else { throw JobFailure("data.preprocess: no dataset was stored", retryable: false) }
             return .committed(committed)
         } catch let error as DatasetError {

@@ -41,8 +41,10 @@ public struct PreprocessStep: Codable, Sendable {
     }
 
     /// The operations this server runs.
-    public static let operations = ["resample", "clip_outliers", "drop_outliers", "indicators", "trademaster_features",
-                                    "fill_missing", "normalize", "split"]
+    public static let operations = [
+        "resample", "clip_outliers", "drop_outliers", "indicators", "trademaster_features",
+        "fill_missing", "normalize", "split",
+    ]
     /// Operations that change the rows (before any column is added).
     static let rowOperations: Set<String> = ["resample", "clip_outliers", "drop_outliers"]
     /// Resampling targets in seconds.
@@ -55,7 +57,8 @@ public struct PreprocessStep: Codable, Sendable {
     /// The names of the columns an indicator adds.
     public static func columns(of indicator: Indicator) -> [String] {
         switch indicator.name {
-        case "macd": return ["macd", "macd_signal", "macd_hist"].map { "\($0)_\(indicator.fast ?? 12)_\(indicator.slow ?? 26)_\(indicator.signal ?? 9)" }
+        case "macd":
+            return ["macd", "macd_signal", "macd_hist"].map { "\($0)_\(indicator.fast ?? 12)_\(indicator.slow ?? 26)_\(indicator.signal ?? 9)" }
         case "bollinger": return ["bb_middle", "bb_upper", "bb_lower"].map { "\($0)_\(indicator.window ?? 20)" }
         default: return ["\(indicator.name)_\(indicator.window ?? 14)"]
         }
@@ -106,10 +109,14 @@ public struct PreprocessStep: Codable, Sendable {
                 if let train = step.train, !(train > 0 && train <= 1) { fail(at + "/train", "must be in (0, 1]") }
                 validateColumns(step.columns, at: at, known: names, prices: true, fail: fail)
                 for column in step.columns ?? [] where priceColumns.contains(column) {
-                    if !names.insert("\(column)_\(step.method ?? "")").inserted { fail(at + "/columns", "adds \(column)_\(step.method ?? "") a second time") }
+                    if !names.insert("\(column)_\(step.method ?? "")").inserted {
+                        fail(at + "/columns", "adds \(column)_\(step.method ?? "") a second time")
+                    }
                 }
             case "split":
-                let train = step.train ?? 0.7, valid = step.valid ?? 0.15, test = step.test ?? (1 - train - valid)
+                let train = step.train ?? 0.7
+                let valid = step.valid ?? 0.15
+                let test = step.test ?? (1 - train - valid)
                 if !(train > 0 && train <= 1) { fail(at + "/train", "must be in (0, 1]") }
                 if !(valid >= 0 && valid < 1) { fail(at + "/valid", "must be in [0, 1)") }
                 if !(test >= -1e-9 && test < 1) || abs(train + valid + test - 1) > 1e-9 {
@@ -127,7 +134,9 @@ public struct PreprocessStep: Codable, Sendable {
                         fail(ip + "/name", "must be sma, ema, rsi, macd, bollinger or atr")
                         continue
                     }
-                    for (key, value) in [("window", indicator.window), ("fast", indicator.fast), ("slow", indicator.slow), ("signal", indicator.signal)] {
+                    for (key, value) in [
+                        ("window", indicator.window), ("fast", indicator.fast), ("slow", indicator.slow), ("signal", indicator.signal),
+                    ] {
                         if let value, !(1...1000).contains(value) { fail(ip + "/" + key, "must be in 1...1000") }
                     }
                     if let k = indicator.k, !(k > 0 && k <= 10) { fail(ip + "/k", "must be in (0, 10]") }
@@ -143,13 +152,18 @@ public struct PreprocessStep: Codable, Sendable {
         return errors
     }
 
-    private static func validateColumns(_ columns: [String]?, at: String, known: Set<String>, prices: Bool,
-                                        fail: (String, String) -> Void) {
+    private static func validateColumns(
+        _ columns: [String]?, at: String, known: Set<String>, prices: Bool,
+        fail: (String, String) -> Void
+    ) {
         guard let columns else { return }
         if columns.isEmpty || columns.count > 50 { fail(at + "/columns", "give 1 to 50 columns") }
         for (k, column) in columns.enumerated() where !known.contains(column) && !(prices && priceColumns.contains(column)) {
-            fail(at + "/columns/\(k)", prices ? "must be open…volume or a column added by an earlier step"
-                                              : "must be a column added by an earlier step")
+            fail(
+                at + "/columns/\(k)",
+                prices
+                    ? "must be open…volume or a column added by an earlier step"
+                    : "must be a column added by an earlier step")
         }
     }
 }

@@ -1,5 +1,6 @@
-import PostgresClient
 import JobRuntime
+import PostgresClient
+
 /// What `tm prune` deletes once it is past its retention: expired `Idempotency-Key` answers
 /// (24 h), finished jobs (`TM_JOB_RETENTION_DAYS`) and audit events
 /// (`TM_AUDIT_RETENTION_DAYS`). Each table is pruned in bounded batches, so no statement

@@ -1,5 +1,5 @@
-import Security
 import PostgresClient
+import Security
 
 /// Idempotency keys for commands that start work (table `idempotency_keys`, kept 24 h): the
 /// first command with a key does the work and its replay record is stored in the same
@@ -60,36 +60,47 @@ public struct IdempotencyStore: Sendable {
     /// Runs `work` once per (`owner`, `route`, `key`): inside one transaction with the key's
     /// row, so the answer is stored exactly when the work's writes commit. A `work` that
     /// throws stores nothing (a retry does the work again).
-    public func perform(owner: Int64, route: String, key: String, requestBody: [UInt8],
-                        _ work: (Transaction) throws -> Replay) throws -> Outcome {
+    public func perform(
+        owner: Int64, route: String, key: String, requestBody: [UInt8],
+        _ work: (Transaction) throws -> Replay
+    ) throws -> Outcome {
         let hash = Self.hash(requestBody)
         return try database.transaction { tx in
-            try tx.execute("""
+            try tx.execute(
+                """
                 DELETE FROM idempotency_keys WHERE owner_id = \(owner) AND route = \(route) AND key = \(key)
                   AND created_at < now() - make_interval(hours => \(Self.retentionHours))
                 """)
             // Blocks while another transaction holds a fresh row of this key, until it ends.
-            let claimed = try tx.query("""
+            let claimed = try tx.query(
+                """
                 INSERT INTO idempotency_keys (owner_id, route, key, request_hash, status, body)
                 VALUES (\(owner), \(route), \(key), \(hash), 0, ''::bytea)
                 ON CONFLICT (owner_id, route, key) DO NOTHING
                 RETURNING 1 AS claimed
                 """)
             if claimed.isEmpty {
-                guard let row = try tx.query("""
-                    SELECT request_hash, status, location, encode(body, 'hex') AS body FROM idempotency_keys
-                    WHERE owner_id = \(owner) AND route = \(route) AND key = \(key)
-                    """).first else { throw IdempotencyError.inProgress }
+                guard
+                    let row = try tx.query(
+                        """
+                        SELECT request_hash, status, location, encode(body, 'hex') AS body FROM idempotency_keys
+                        WHERE owner_id = \(owner) AND route = \(route) AND key = \(key)
+                        """
+                    ).first
+                else { throw IdempotencyError.inProgress }
                 guard constantTimeEquals(Array(try row.decode("request_hash", as: String.self).utf8), Array(hash.utf8)) else {
                     throw IdempotencyError.keyReused
                 }
                 let status: Int = try row.decode("status")
                 guard status != 0 else { throw IdempotencyError.inProgress }
-                return .replayed(Replay(code: status, reference: try row.decodeIfPresent("location"),
-                                        body: Hex.decode(try row.decode("body")) ?? []))
+                return .replayed(
+                    Replay(
+                        code: status, reference: try row.decodeIfPresent("location"),
+                        body: Hex.decode(try row.decode("body")) ?? []))
             }
             let replay = try work(tx)
-            try tx.execute("""
+            try tx.execute(
+                """
                 UPDATE idempotency_keys SET status = \(replay.code), location = \(replay.reference), body = \(replay.body)
                 WHERE owner_id = \(owner) AND route = \(route) AND key = \(key)
                 """)
@@ -101,11 +112,13 @@ public struct IdempotencyStore: Sendable {
     /// returns how many (`tm prune`).
     @discardableResult
     public func prune(batchSize: Int = Database.pruneBatchSize) throws -> Int {
-        try database.deleteInBatches(batchSize: batchSize) { limit in """
+        try database.deleteInBatches(batchSize: batchSize) { limit in
+            """
             DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
                 SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(hours => \(Self.retentionHours))
                 LIMIT \(limit)))
-            """ }
+            """
+        }
     }
 
     /// How many keys ``prune(batchSize:)`` would delete now.

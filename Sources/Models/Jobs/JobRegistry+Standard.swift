@@ -1,4 +1,5 @@
 import JobRuntime
+
 extension JobRegistry {
     /// Every job kind of the backend: the one place where kinds are registered. The
     /// diagnostic kinds (`diag.*`) only with `TM_DIAGNOSTICS=true`; the training kinds with

@@ -22,8 +22,10 @@ public struct RealtimeAccess: Sendable {
         case .job: table = SQLFragment("jobs")
         case .training: table = SQLFragment("training_jobs")
         }
-        return try !database.query("""
+        return try !database.query(
+            """
             SELECT id FROM \(unsafeFragment: table) WHERE id = \(channel.id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
-            """).isEmpty
+            """
+        ).isEmpty
     }
 }

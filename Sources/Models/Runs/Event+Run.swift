@@ -1,6 +1,6 @@
 import Foundation
-import Support
 import Realtime
+import Support
 
 extension Event {
     /// The channels of a run's events: `run:{id}` and its owner's `user:{id}`.
@@ -22,22 +22,28 @@ extension Event {
 
     /// `run.progress`: bars done of all.
     public static func runProgress(id: Int64, owner: Int64, progress: Double, bars: Int, of total: Int) -> Event {
-        Event(type: "run.progress", channels: runChannels(id, owner: owner), data: .object([
-            "id": .integer(id), "progress": .number(progress), "bars_processed": .integer(Int64(bars)), "bars": .integer(Int64(total)),
-        ]))
+        Event(
+            type: "run.progress", channels: runChannels(id, owner: owner),
+            data: .object([
+                "id": .integer(id), "progress": .number(progress), "bars_processed": .integer(Int64(bars)), "bars": .integer(Int64(total)),
+            ]))
     }
 
     /// `run.equity`: the account after bar `bar`.
     public static func runEquity(id: Int64, owner: Int64, bar: Int, time: Int64, equity: Double, cash: Double, position: Int) -> Event {
-        Event(type: "run.equity", channels: runChannels(id, owner: owner), data: .object([
-            "id": .integer(id), "bar": .integer(Int64(bar)), "time": .string(RunService.iso8601(time)), "equity": .number(equity),
-            "cash": .number(cash), "position": .integer(Int64(position)),
-        ]))
+        Event(
+            type: "run.equity", channels: runChannels(id, owner: owner),
+            data: .object([
+                "id": .integer(id), "bar": .integer(Int64(bar)), "time": .string(RunService.iso8601(time)), "equity": .number(equity),
+                "cash": .number(cash), "position": .integer(Int64(position)),
+            ]))
     }
 
     /// `run.trade`: a position opened (`event: entry`) or closed (`event: exit`) at bar `bar`.
-    public static func runTrade(id: Int64, owner: Int64, event: String, bar: Int, seq: Int, side: String, shares: Int,
-                                time: Int64, price: Double, netPnl: Double?) -> Event {
+    public static func runTrade(
+        id: Int64, owner: Int64, event: String, bar: Int, seq: Int, side: String, shares: Int,
+        time: Int64, price: Double, netPnl: Double?
+    ) -> Event {
         var data: [String: JSONDocument] = [
             "id": .integer(id), "event": .string(event), "bar": .integer(Int64(bar)), "seq": .integer(Int64(seq)),
             "side": .string(side), "shares": .integer(Int64(shares)), "time": .string(RunService.iso8601(time)), "price": .number(price),
@@ -50,8 +56,10 @@ extension Event {
 extension Event {
     /// `strategy.status`: a strategy's status changed with its runs (on `user:{owner}`).
     public static func strategyStatus(id: Int64, owner: Int64, status: StrategyStatus) -> Event {
-        Event(type: "strategy.status", channels: ["user:\(owner)"], data: .object([
-            "id": .integer(id), "status": .string(status.rawValue),
-        ]))
+        Event(
+            type: "strategy.status", channels: ["user:\(owner)"],
+            data: .object([
+                "id": .integer(id), "status": .string(status.rawValue),
+            ]))
     }
 }

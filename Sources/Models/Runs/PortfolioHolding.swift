@@ -45,10 +45,11 @@ struct PortfolioHolding: Equatable {
             let values = r.shares.indices.map { abs(r.shares[$0] * r.prices[$0]) }
             let total = values.reduce(0, +)
             for i in r.shares.indices where abs(r.shares[i]) > 1e-12 {
-                holdings.append(PortfolioHolding(
-                    symbol: result.symbols[i], shares: r.shares[i], entryBar: r.bar, exitBar: next?.bar, entryTime: r.time,
-                    exitTime: next?.time, entryPrice: r.prices[i], exitPrice: next?.prices[i] ?? result.lastCloses[i],
-                    commission: total > 0 ? r.cost * values[i] / total : 0, barsHeld: (next?.bar ?? last) - r.bar))
+                holdings.append(
+                    PortfolioHolding(
+                        symbol: result.symbols[i], shares: r.shares[i], entryBar: r.bar, exitBar: next?.bar, entryTime: r.time,
+                        exitTime: next?.time, entryPrice: r.prices[i], exitPrice: next?.prices[i] ?? result.lastCloses[i],
+                        commission: total > 0 ? r.cost * values[i] / total : 0, barsHeld: (next?.bar ?? last) - r.bar))
             }
         }
         return holdings

@@ -26,8 +26,10 @@ public struct RunDraft: Sendable, Equatable {
     public var bars: Int
 
     /// A draft from its parts.
-    public init(ownerID: Int64, strategyID: Int64?, datasetID: Int64, mode: RunMode, symbol: String, start: Date?, end: Date?,
-                snapshot: RunSnapshot, benchmark: RunBenchmark?, bars: Int, symbols: [String]? = nil) {
+    public init(
+        ownerID: Int64, strategyID: Int64?, datasetID: Int64, mode: RunMode, symbol: String, start: Date?, end: Date?,
+        snapshot: RunSnapshot, benchmark: RunBenchmark?, bars: Int, symbols: [String]? = nil
+    ) {
         self.ownerID = ownerID
         self.strategyID = strategyID
         self.datasetID = datasetID

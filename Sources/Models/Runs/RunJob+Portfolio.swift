@@ -1,6 +1,6 @@
 import Foundation
-import Quant
 import JobRuntime
+import Quant
 
 extension RunJob {
     /// The bars of every symbol of portfolio run `run` (within its start and end), as one
@@ -9,12 +9,18 @@ extension RunJob {
         guard let datasetID = run.datasetId, run.symbols.count >= 2 else {
             throw JobFailure("the run's dataset was deleted", retryable: false)
         }
-        var time: [Int64] = [], open: [Double] = [], high: [Double] = [], low: [Double] = [], close: [Double] = []
-        var volume: [Double] = [], symbols: [String] = []
+        var time: [Int64] = []
+        var open: [Double] = []
+        var high: [Double] = []
+        var low: [Double] = []
+        var close: [Double] = []
+        var volume: [Double] = []
+        var symbols: [String] = []
         for symbol in run.symbols {
-            let columns = try service.datasets.bars(datasetID: datasetID, symbol: symbol,
-                                                    start: run.start.map { Int64($0.timeIntervalSince1970.rounded(.up)) },
-                                                    end: run.end.map { Int64($0.timeIntervalSince1970.rounded(.up)) }, maxPoints: Int(Int32.max))
+            let columns = try service.datasets.bars(
+                datasetID: datasetID, symbol: symbol,
+                start: run.start.map { Int64($0.timeIntervalSince1970.rounded(.up)) },
+                end: run.end.map { Int64($0.timeIntervalSince1970.rounded(.up)) }, maxPoints: Int(Int32.max))
             time += columns.time
             open += columns.open
             high += columns.high
@@ -36,8 +42,9 @@ extension RunJob {
         let universe = try universe(of: run, service: service)
         do {
             let strategy = try PortfolioRegistry.strategy(named: run.snapshot.kind, parameters: run.snapshot.parameters)
-            return try PortfolioBacktester.run(universe, strategy: strategy, configuration: configuration(of: run),
-                                               benchmark: try benchmark(of: run, service: service))
+            return try PortfolioBacktester.run(
+                universe, strategy: strategy, configuration: configuration(of: run),
+                benchmark: try benchmark(of: run, service: service))
         } catch let error as QuantError {
             throw JobFailure("the backtest failed: \(error)", retryable: false)
         } catch let error as StrategyError {

@@ -1,6 +1,6 @@
 import Foundation
-import Quant
 import JobRuntime
+import Quant
 
 /// The job (`strategy.run`, payload `{run_id}`) that executes a queued run: a backtest at
 /// once, or a paper run replayed bar by bar at its pace, publishing `run.progress`,
@@ -52,8 +52,9 @@ public struct RunJob: JobHandler {
             let failure = error as? JobFailure
             let last = context.attempt >= context.job.maxAttempts || failure?.retryable == false
             if last {
-                try? end(run, RunStore.Ending(status: .failed, result: nil, symbol: symbol, error: failure?.message ?? "internal error"),
-                         service: service)
+                try? end(
+                    run, RunStore.Ending(status: .failed, result: nil, symbol: symbol, error: failure?.message ?? "internal error"),
+                    service: service)
             }
             throw error
         }
@@ -71,12 +72,14 @@ public struct RunJob: JobHandler {
         guard let datasetID = run.datasetId, let symbol = run.symbols.first else {
             throw JobFailure("the run's dataset was deleted", retryable: false)
         }
-        let columns = try service.datasets.bars(datasetID: datasetID, symbol: symbol,
-                                                start: run.start.map { Int64($0.timeIntervalSince1970.rounded(.up)) },
-                                                end: run.end.map { Int64($0.timeIntervalSince1970.rounded(.up)) }, maxPoints: Int(Int32.max))
+        let columns = try service.datasets.bars(
+            datasetID: datasetID, symbol: symbol,
+            start: run.start.map { Int64($0.timeIntervalSince1970.rounded(.up)) },
+            end: run.end.map { Int64($0.timeIntervalSince1970.rounded(.up)) }, maxPoints: Int(Int32.max))
         do {
-            return try OHLCVSeries(timestamps: columns.time, open: columns.open, high: columns.high, low: columns.low,
-                                   close: columns.close, volume: columns.volume)
+            return try OHLCVSeries(
+                timestamps: columns.time, open: columns.open, high: columns.high, low: columns.low,
+                close: columns.close, volume: columns.volume)
         } catch {
             throw JobFailure("the bars cannot be backtested: \(error)", retryable: false)
         }
@@ -85,8 +88,9 @@ public struct RunJob: JobHandler {
     /// The benchmark's closes, if the run has one.
     static func benchmark(of run: Run, service: RunService) throws -> (timestamps: [Int64], prices: [Double])? {
         guard let benchmark = run.benchmark else { return nil }
-        let columns = try service.datasets.bars(datasetID: benchmark.datasetId, symbol: benchmark.symbol, start: nil, end: nil,
-                                                maxPoints: Int(Int32.max))
+        let columns = try service.datasets.bars(
+            datasetID: benchmark.datasetId, symbol: benchmark.symbol, start: nil, end: nil,
+            maxPoints: Int(Int32.max))
         return columns.time.isEmpty ? nil : (columns.time, columns.close)
     }
 
@@ -102,17 +106,19 @@ public struct RunJob: JobHandler {
     /// The backtest configuration of `run`'s snapshot.
     static func configuration(of run: Run) -> BacktestConfiguration {
         let trading = run.snapshot.trading
-        return BacktestConfiguration(cash: trading.initialCapital, commission: trading.commission,
-                                     slippageBasisPoints: trading.slippageBps, allowShort: trading.allowShort,
-                                     periodsPerYear: RunService.periodsPerYear)
+        return BacktestConfiguration(
+            cash: trading.initialCapital, commission: trading.commission,
+            slippageBasisPoints: trading.slippageBps, allowShort: trading.allowShort,
+            periodsPerYear: RunService.periodsPerYear)
     }
 
     /// Backtests `series` (default: the run's bars) for `run`.
     static func backtest(run: Run, service: RunService, series given: OHLCVSeries? = nil) throws -> BacktestResult {
         let series = try given ?? Self.series(of: run, service: service)
         do {
-            return try Backtester.run(series, strategy: try strategy(of: run), configuration: configuration(of: run),
-                                      benchmark: try benchmark(of: run, service: service))
+            return try Backtester.run(
+                series, strategy: try strategy(of: run), configuration: configuration(of: run),
+                benchmark: try benchmark(of: run, service: service))
         } catch let error as QuantError {
             throw JobFailure("the backtest failed: \(error)", retryable: false)
         }
@@ -120,9 +126,10 @@ public struct RunJob: JobHandler {
 
     /// The first `count` bars of `series`.
     static func prefix(_ series: OHLCVSeries, _ count: Int) throws -> OHLCVSeries {
-        try OHLCVSeries(timestamps: Array(series.timestamps.prefix(count)), open: Array(series.open.prefix(count)),
-                        high: Array(series.high.prefix(count)), low: Array(series.low.prefix(count)),
-                        close: Array(series.close.prefix(count)), volume: Array(series.volume.prefix(count)))
+        try OHLCVSeries(
+            timestamps: Array(series.timestamps.prefix(count)), open: Array(series.open.prefix(count)),
+            high: Array(series.high.prefix(count)), low: Array(series.low.prefix(count)),
+            close: Array(series.close.prefix(count)), volume: Array(series.volume.prefix(count)))
     }
 
     /// Replays the run's backtest bar by bar at its pace; the ending of a replay to the end.
@@ -152,20 +159,26 @@ public struct RunJob: JobHandler {
                 done = bar + 1
                 let curve = full.equity
                 if bar % equityEvery == 0 || bar == n - 1 {
-                    service.events.publish(.runEquity(id: run.id, owner: run.ownerId, bar: bar, time: curve.timestamps[bar],
-                                                      equity: curve.equity[bar], cash: curve.cash[bar], position: curve.shares[bar]))
+                    service.events.publish(
+                        .runEquity(
+                            id: run.id, owner: run.ownerId, bar: bar, time: curve.timestamps[bar],
+                            equity: curve.equity[bar], cash: curve.cash[bar], position: curve.shares[bar]))
                 }
                 for index in exits[bar] ?? [] {
                     let trade = full.trades[index]
-                    service.events.publish(.runTrade(id: run.id, owner: run.ownerId, event: "exit", bar: bar, seq: index,
-                                                     side: trade.shares > 0 ? "long" : "short", shares: abs(trade.shares),
-                                                     time: curve.timestamps[bar], price: trade.exitPrice, netPnl: trade.profit))
+                    service.events.publish(
+                        .runTrade(
+                            id: run.id, owner: run.ownerId, event: "exit", bar: bar, seq: index,
+                            side: trade.shares > 0 ? "long" : "short", shares: abs(trade.shares),
+                            time: curve.timestamps[bar], price: trade.exitPrice, netPnl: trade.profit))
                 }
                 for index in entries[bar] ?? [] {
                     let trade = full.trades[index]
-                    service.events.publish(.runTrade(id: run.id, owner: run.ownerId, event: "entry", bar: bar, seq: index,
-                                                     side: trade.shares > 0 ? "long" : "short", shares: abs(trade.shares),
-                                                     time: curve.timestamps[bar], price: trade.entryPrice, netPnl: nil))
+                    service.events.publish(
+                        .runTrade(
+                            id: run.id, owner: run.ownerId, event: "entry", bar: bar, seq: index,
+                            side: trade.shares > 0 ? "long" : "short", shares: abs(trade.shares),
+                            time: curve.timestamps[bar], price: trade.entryPrice, netPnl: nil))
                 }
                 if ContinuousClock.now - lastWrite >= .seconds(1) || bar == n - 1 {
                     lastWrite = ContinuousClock.now
@@ -176,8 +189,9 @@ public struct RunJob: JobHandler {
             }
         } catch JobInterruption.cancelled {
             let partial = done > 0 ? try? Self.backtest(run: run, service: service, series: try Self.prefix(series, done)) : nil
-            try end(run, RunStore.Ending(status: .cancelled, result: partial, symbol: symbol, message: "stopped after \(done) of \(n) bars"),
-                    service: service)
+            try end(
+                run, RunStore.Ending(status: .cancelled, result: partial, symbol: symbol, message: "stopped after \(done) of \(n) bars"),
+                service: service)
             throw JobInterruption.cancelled
         }
         return RunStore.Ending(status: .succeeded, result: full, symbol: symbol, message: "replayed \(n) bars")

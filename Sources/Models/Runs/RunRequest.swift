@@ -29,9 +29,11 @@ public struct RunRequest: Sendable, Equatable {
     public var benchmark: RunBenchmark?
 
     /// A request from its parts.
-    public init(datasetID: Int64, symbols: [String], symbolPointer: String = "/symbol", start: Date? = nil, end: Date? = nil,
-                mode: RunMode = .backtest, initialCapital: Double? = nil, commission: Double? = nil, slippageBps: Double? = nil,
-                allowShort: Bool? = nil, barsPerSecond: Double? = nil, benchmark: RunBenchmark? = nil) {
+    public init(
+        datasetID: Int64, symbols: [String], symbolPointer: String = "/symbol", start: Date? = nil, end: Date? = nil,
+        mode: RunMode = .backtest, initialCapital: Double? = nil, commission: Double? = nil, slippageBps: Double? = nil,
+        allowShort: Bool? = nil, barsPerSecond: Double? = nil, benchmark: RunBenchmark? = nil
+    ) {
         self.datasetID = datasetID
         self.symbols = symbols
         self.symbolPointer = symbolPointer

@@ -1,8 +1,8 @@
 import Foundation
-import Quant
-import PostgresClient
-import Realtime
 import JobRuntime
+import PostgresClient
+import Quant
+import Realtime
 
 /// Runs of strategies: planning a run from a request (validating it against the strategy and
 /// the data), queueing it for a worker, running a backtest synchronously, and stopping a
@@ -51,22 +51,26 @@ public struct RunService: Sendable {
         guard strategy.engine == .builtin, let kind = strategy.kind else {
             throw RunError.notExecutable("A trademaster strategy is trained by the TradeMaster service, not executed here.")
         }
-        return try plan(owner: strategy.ownerId, strategyID: strategy.id, name: strategy.name, version: strategy.version, kind: kind,
-                        parameters: strategy.parameters, strategyType: strategy.strategyType, trading: strategy.trading, request: request)
+        return try plan(
+            owner: strategy.ownerId, strategyID: strategy.id, name: strategy.name, version: strategy.version, kind: kind,
+            parameters: strategy.parameters, strategyType: strategy.strategyType, trading: strategy.trading, request: request)
     }
 
     /// Validates `request` for an inline strategy (`kind` and `parameters`, already validated
     /// by ``StrategyValidator/validateParameters(kind:_:issues:)``) of `owner`.
-    public func plan(owner: Int64, strategyID: Int64?, name: String?, version: Int64?, kind: String, parameters: [String: Double],
-                     strategyType: StrategyType = .algorithmicTrading, trading defaults: TradingDefaults, request: RunRequest) throws -> RunDraft {
+    public func plan(
+        owner: Int64, strategyID: Int64?, name: String?, version: Int64?, kind: String, parameters: [String: Double],
+        strategyType: StrategyType = .algorithmicTrading, trading defaults: TradingDefaults, request: RunRequest
+    ) throws -> RunDraft {
         var issues: [ValidationIssue] = []
         func issue(_ field: String, _ message: String) {
             issues.append(ValidationIssue(field: field, code: "run" + field.replacing("/", with: "."), message: message))
         }
-        let trading = TradingDefaults(initialCapital: request.initialCapital ?? defaults.initialCapital,
-                                      commission: request.commission ?? defaults.commission,
-                                      slippageBps: request.slippageBps ?? defaults.slippageBps,
-                                      allowShort: request.allowShort ?? defaults.allowShort)
+        let trading = TradingDefaults(
+            initialCapital: request.initialCapital ?? defaults.initialCapital,
+            commission: request.commission ?? defaults.commission,
+            slippageBps: request.slippageBps ?? defaults.slippageBps,
+            allowShort: request.allowShort ?? defaults.allowShort)
         issues += trading.issues(at: "")
         if let start = request.start, let end = request.end, start >= end { issue("/start", "must be before end") }
         var barsPerSecond: Double?
@@ -91,13 +95,18 @@ public struct RunService: Sendable {
             if request.mode == .paper { issue("/mode", "a portfolio kind (\(kind)) runs in mode backtest only") }
             let missing = request.symbols.filter { !dataset.symbols.contains($0) }
             if request.symbols.count < 2 {
-                issue("/symbols", "a portfolio kind (\(kind)) needs two or more symbols of dataset \(dataset.id) (it has \(dataset.symbols.prefix(20).joined(separator: ", ")))")
+                issue(
+                    "/symbols",
+                    "a portfolio kind (\(kind)) needs two or more symbols of dataset \(dataset.id) (it has \(dataset.symbols.prefix(20).joined(separator: ", ")))"
+                )
             } else if Set(request.symbols).count != request.symbols.count {
                 issue("/symbols", "names a symbol twice")
             } else if request.symbols.count > 100 {
                 issue("/symbols", "at most 100 symbols")
             } else if let first = missing.first {
-                issue("/symbols", "dataset \(dataset.id) has no symbol \"\(first.prefix(64))\" (it has \(dataset.symbols.prefix(20).joined(separator: ", ")))")
+                issue(
+                    "/symbols",
+                    "dataset \(dataset.id) has no symbol \"\(first.prefix(64))\" (it has \(dataset.symbols.prefix(20).joined(separator: ", ")))")
             }
             symbol = request.symbols.first ?? ""
         } else {
@@ -106,7 +115,9 @@ public struct RunService: Sendable {
             case 1:
                 symbol = request.symbols[0]
                 if !dataset.symbols.contains(symbol) {
-                    issue(request.symbolPointer, "dataset \(dataset.id) has no symbol \"\(symbol.prefix(64))\" (it has \(dataset.symbols.prefix(20).joined(separator: ", ")))")
+                    issue(
+                        request.symbolPointer,
+                        "dataset \(dataset.id) has no symbol \"\(symbol.prefix(64))\" (it has \(dataset.symbols.prefix(20).joined(separator: ", ")))")
                 }
             default: issue(request.symbolPointer, "a \(kind) run trades one symbol; give one")
             }
@@ -134,13 +145,16 @@ public struct RunService: Sendable {
             let windows = parameters.filter { Self.windowNames.contains($0.key) }.sorted { $0.key < $1.key }
                 .map { "\($0.key)=\(Int($0.value))" }.joined(separator: ", ")
             let range = request.start != nil || request.end != nil ? " between start and end" : ""
-            issue("/dataset_id", "has \(bars) bars of \(symbol)\(range); \(kind)\(windows.isEmpty ? "" : " with \(windows)") needs at least \(needed)")
+            issue(
+                "/dataset_id", "has \(bars) bars of \(symbol)\(range); \(kind)\(windows.isEmpty ? "" : " with \(windows)") needs at least \(needed)")
             throw RunError.invalid(issues)
         }
-        let snapshot = RunSnapshot(name: name, kind: kind, parameters: parameters, strategyType: strategyType, engine: .builtin,
-                                   trading: trading, version: version, barsPerSecond: barsPerSecond)
-        return RunDraft(ownerID: owner, strategyID: strategyID, datasetID: dataset.id, mode: request.mode, symbol: symbol,
-                        start: request.start, end: request.end, snapshot: snapshot, benchmark: benchmark, bars: bars, symbols: traded)
+        let snapshot = RunSnapshot(
+            name: name, kind: kind, parameters: parameters, strategyType: strategyType, engine: .builtin,
+            trading: trading, version: version, barsPerSecond: barsPerSecond)
+        return RunDraft(
+            ownerID: owner, strategyID: strategyID, datasetID: dataset.id, mode: request.mode, symbol: symbol,
+            start: request.start, end: request.end, snapshot: snapshot, benchmark: benchmark, bars: bars, symbols: traded)
     }
 
     /// Parameters that are windows over bars.
@@ -156,18 +170,22 @@ public struct RunService: Sendable {
     /// Bars of `symbol` in `[start, end)`.
     func barCount(datasetID: Int64, symbol: String, start: Date?, end: Date?) throws -> Int {
         let (from, to) = (start.map { Int64($0.timeIntervalSince1970.rounded(.up)) }, end.map { Int64($0.timeIntervalSince1970.rounded(.up)) })
-        return try database.query("""
+        return try database.query(
+            """
             SELECT count(*)::bigint AS n FROM bars WHERE dataset_id = \(datasetID) AND symbol = \(symbol)
               AND ts >= coalesce(\(from)::bigint, ts) AND ts < coalesce(\(to)::bigint, ts + 1)
-            """).first?.decode("n") ?? 0
+            """
+        ).first?.decode("n") ?? 0
     }
 
     /// Inserts `draft` as a queued run with its job on `connection` (inside the caller's
     /// transaction, e.g. the idempotency key's). Call ``announce(_:)`` after the commit.
     public func enqueue(_ draft: RunDraft, in tx: Transaction) throws -> (run: Run, job: Job) {
         let run = try runs.insert(draft, status: .queued, in: tx)
-        let job = try queue.enqueue(JobQueue.Draft(kind: Self.jobKind, payload: .object(["run_id": .integer(run.id)]), ownerID: draft.ownerID,
-                                                   maxAttempts: draft.mode == .paper ? 1 : 3), in: tx)[0]
+        let job = try queue.enqueue(
+            JobQueue.Draft(
+                kind: Self.jobKind, payload: .object(["run_id": .integer(run.id)]), ownerID: draft.ownerID,
+                maxAttempts: draft.mode == .paper ? 1 : 3), in: tx)[0]
         return (try runs.attach(job: job.id, to: run.id, in: tx), job)
     }
 
@@ -185,8 +203,9 @@ public struct RunService: Sendable {
     public func publishEnd(_ run: Run) {
         events.publish(.runStatus(run))
         guard let strategy = run.strategyId,
-              let text = try? database.query("SELECT status FROM strategies WHERE id = \(strategy)").first?.decode("status", as: String.self),
-              let status = StrategyStatus(rawValue: text) else { return }
+            let text = try? database.query("SELECT status FROM strategies WHERE id = \(strategy)").first?.decode("status", as: String.self),
+            let status = StrategyStatus(rawValue: text)
+        else { return }
         events.publish(.strategyStatus(id: strategy, owner: run.ownerId, status: status))
     }
 
@@ -221,8 +240,12 @@ public struct RunService: Sendable {
         let live = try runs.liveRuns(strategyID: strategyID)
         for run in live {
             if run.status == .queued,
-               let cancelled = try runs.finish(id: run.id, RunStore.Ending(status: .cancelled, result: nil, symbol: run.symbols.first ?? "",
-                                                                           message: "stopped before it started")) {
+                let cancelled = try runs.finish(
+                    id: run.id,
+                    RunStore.Ending(
+                        status: .cancelled, result: nil, symbol: run.symbols.first ?? "",
+                        message: "stopped before it started"))
+            {
                 publishEnd(cancelled)
             }
             if let job = run.jobId { try requestCancel(job: job) }

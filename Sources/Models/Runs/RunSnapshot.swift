@@ -19,8 +19,10 @@ public struct RunSnapshot: Codable, Sendable, Equatable {
     public var barsPerSecond: Double?
 
     /// A snapshot from its parts.
-    public init(name: String?, kind: String, parameters: [String: Double], strategyType: StrategyType, engine: StrategyEngine,
-                trading: TradingDefaults, version: Int64?, barsPerSecond: Double?) {
+    public init(
+        name: String?, kind: String, parameters: [String: Double], strategyType: StrategyType, engine: StrategyEngine,
+        trading: TradingDefaults, version: Int64?, barsPerSecond: Double?
+    ) {
         self.name = name
         self.kind = kind
         self.parameters = parameters

@@ -1,16 +1,18 @@
-import JobRuntime
 import Foundation
+import JobRuntime
+import PostgresClient
 import Quant
 import Support
-import PostgresClient
 
 extension RunStore {
     /// Inserts `draft` as a run of `status` (`queued` for a job, `running` for a synchronous
     /// backtest) on `connection`, and marks its strategy `active` with `last_run_at` now.
     public func insert(_ draft: RunDraft, status: JobStatus, in tx: Transaction) throws -> Run {
-        let snapshot = try StrategyStore.json(draft.snapshot), benchmark = try draft.benchmark.map(StrategyStore.json)
+        let snapshot = try StrategyStore.json(draft.snapshot)
+        let benchmark = try draft.benchmark.map(StrategyStore.json)
         let symbols = try StrategyStore.json(draft.symbols)
-        let rows = try tx.query("""
+        let rows = try tx.query(
+            """
             INSERT INTO runs (owner_id, strategy_id, strategy_version, dataset_id, mode, status, symbols, start_time, end_time,
                               snapshot, benchmark, started_at)
             VALUES (\(draft.ownerID), \(draft.strategyID), \(draft.snapshot.version), \(draft.datasetID), \(draft.mode.rawValue),
@@ -20,7 +22,8 @@ extension RunStore {
             RETURNING \(unsafeFragment: Self.selection)
             """)
         if let strategyID = draft.strategyID {
-            try tx.execute("""
+            try tx.execute(
+                """
                 UPDATE strategies SET status = 'active', last_run_at = now() WHERE id = \(strategyID)
                 """)
         }
@@ -29,7 +32,8 @@ extension RunStore {
 
     /// Records the job executing run `id`, on `connection`.
     func attach(job: Int64, to id: Int64, in tx: Transaction) throws -> Run {
-        let rows = try tx.query("""
+        let rows = try tx.query(
+            """
             UPDATE runs SET job_id = \(job), updated_at = now() WHERE id = \(id) RETURNING \(unsafeFragment: Self.selection)
             """)
         return try Self.run(from: rows[0])
@@ -37,17 +41,20 @@ extension RunStore {
 
     /// Marks run `id` running (again, after a retry); nil when it has ended meanwhile.
     public func begin(id: Int64) throws -> Run? {
-        try database.query("""
+        try database.query(
+            """
             UPDATE runs SET status = 'running', started_at = coalesce(started_at, now()), progress = 0, bars_processed = 0,
                 message = NULL, updated_at = now()
             WHERE id = \(id) AND status IN ('queued', 'running')
             RETURNING \(unsafeFragment: Self.selection)
-            """).first.map(Self.run(from:))
+            """
+        ).first.map(Self.run(from:))
     }
 
     /// Records the progress of running run `id` (best effort).
     public func recordProgress(id: Int64, progress: Double, bars: Int, message: String?) throws {
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE runs SET progress = \(min(max(progress, 0), 1)), bars_processed = \(bars), message = \(message), updated_at = now()
             WHERE id = \(id) AND status = 'running'
             """)
@@ -69,8 +76,10 @@ extension RunStore {
         public var message: String?
 
         /// An ending from its parts.
-        public init(status: JobStatus, result: BacktestResult?, symbol: String, error: String? = nil, message: String? = nil,
-                    portfolio: PortfolioResult? = nil) {
+        public init(
+            status: JobStatus, result: BacktestResult?, symbol: String, error: String? = nil, message: String? = nil,
+            portfolio: PortfolioResult? = nil
+        ) {
             self.status = status
             self.result = result
             self.portfolio = portfolio
@@ -92,10 +101,12 @@ extension RunStore {
     public func finish(id: Int64, _ ending: Ending, in tx: Transaction) throws -> Run? {
         let headline = ending.result.map(RunSummary.init) ?? ending.portfolio.map(RunSummary.init(portfolio:))
         let summary = try headline.map { try StrategyStore.json($0) }
-        let metrics = ending.result.flatMap { JSONDocument(json: $0.metrics.json(timestamps: $0.equity.timestamps).rendered()) }
+        let metrics =
+            ending.result.flatMap { JSONDocument(json: $0.metrics.json(timestamps: $0.equity.timestamps).rendered()) }
             ?? ending.portfolio.flatMap { JSONDocument(json: $0.metrics.json(timestamps: $0.timestamps).rendered()) }
         let bars = ending.result?.equity.equity.count ?? ending.portfolio?.equity.count
-        let rows = try tx.query("""
+        let rows = try tx.query(
+            """
             UPDATE runs SET status = \(ending.status.rawValue), summary = \(summary)::jsonb, metrics = \(metrics)::jsonb,
                 error = \(ending.error), message = \(ending.message), finished_at = now(), updated_at = now(),
                 progress = CASE WHEN \(ending.status.rawValue) = 'succeeded' THEN 1 ELSE progress END,
@@ -114,10 +125,13 @@ extension RunStore {
             let after: StrategyStatus = ending.status == .failed ? .error : .stopped
             let performance = try headline.flatMap { s -> JSONB? in
                 guard ending.status == .succeeded else { return nil }
-                return try StrategyStore.json(StrategyPerformance(runId: id, totalReturn: s.totalReturn, sharpe: s.sharpe,
-                                                                  maxDrawdown: s.maxDrawdown, winRate: s.winRate))
+                return try StrategyStore.json(
+                    StrategyPerformance(
+                        runId: id, totalReturn: s.totalReturn, sharpe: s.sharpe,
+                        maxDrawdown: s.maxDrawdown, winRate: s.winRate))
             }
-            try tx.execute("""
+            try tx.execute(
+                """
                 UPDATE strategies SET
                     status = CASE WHEN status = 'active' AND NOT EXISTS (
                                  SELECT 1 FROM runs WHERE strategy_id = \(strategyID) AND status IN ('queued', 'running') AND id <> \(id))

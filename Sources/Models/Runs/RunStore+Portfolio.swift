@@ -1,6 +1,6 @@
 import Foundation
-import Quant
 import PostgresClient
+import Quant
 
 extension RunStore {
     /// Writes a portfolio run's holdings (``PortfolioHolding``, one `run_trades` row per symbol
@@ -29,7 +29,8 @@ extension RunStore {
             let commission = SQLArray(holdings.map(\.commission))
             let returns = SQLArray(holdings.map { $0.returnFraction.isFinite ? $0.returnFraction : nil })
             let held = SQLArray(holdings.map { Int64($0.barsHeld) })
-            try tx.execute("""
+            try tx.execute(
+                """
                 INSERT INTO run_trades (run_id, seq, symbol, side, shares, entry_bar, exit_bar, entry_time, exit_time, entry_price,
                                         exit_price, gross_pnl, net_pnl, commission, return_fraction, bars_held)
                 SELECT \(runID), t.seq, t.symbol, t.side, t.shares, t.entry_bar, t.exit_bar, to_timestamp(t.entry_time),
@@ -42,7 +43,8 @@ extension RunStore {
                 """)
         }
         let exposure = result.grossExposure.indices.map { Int64(saturating: (result.grossExposure[$0] * result.equity[$0]).rounded()) }
-        try tx.execute("""
+        try tx.execute(
+            """
             INSERT INTO run_series (run_id, times, equity, cash, position)
             VALUES (\(runID), \(SQLArray(result.timestamps))::bigint[], \(SQLArray(result.equity))::float8[],
                     \(SQLArray(result.cash))::float8[], \(SQLArray(exposure))::bigint[])

@@ -1,12 +1,13 @@
 import Foundation
-import Quant
 import PostgresClient
+import Quant
 
 extension RunStore {
     /// A page of run `runID`'s trades in entry order, and how many it has. The caller checks
     /// that the run is the caller's (``find(id:scope:)``) first.
     public func trades(runID: Int64, limit: Int, offset: Int) throws -> (items: [RunTrade], total: Int) {
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT seq, symbol, side, shares, entry_bar, exit_bar, entry_time, exit_time, entry_price, exit_price, gross_pnl,
                    net_pnl, commission, return_fraction, bars_held, count(*) OVER () AS total
             FROM run_trades WHERE run_id = \(runID) ORDER BY seq LIMIT \(limit) OFFSET \(offset)
@@ -36,10 +37,14 @@ extension RunStore {
     /// Run `runID`'s whole series (time, equity, cash, position after each bar), or nil before
     /// it has one. The caller checks that the run is the caller's first.
     public func series(runID: Int64) throws -> RunSeries? {
-        guard let row = try database.query("""
-            SELECT times::text AS times, equity::text AS equity, cash::text AS cash, position::text AS position
-            FROM run_series WHERE run_id = \(runID)
-            """).first else { return nil }
+        guard
+            let row = try database.query(
+                """
+                SELECT times::text AS times, equity::text AS equity, cash::text AS cash, position::text AS position
+                FROM run_series WHERE run_id = \(runID)
+                """
+            ).first
+        else { return nil }
         let times = SQLArray.parseIntegers(try row.decode("times")).map { $0 ?? 0 }
         let equity = SQLArray.parseDoubles(try row.decode("equity")).map { $0 ?? .nan }
         let cash = SQLArray.parseDoubles(try row.decode("cash")).map { $0 ?? .nan }
@@ -67,7 +72,8 @@ extension RunStore {
             let commission = SQLArray(trades.map(\.commission))
             let returns = SQLArray(trades.map { $0.returnFraction.isFinite ? $0.returnFraction : nil })
             let held = SQLArray(trades.map { Int64($0.barsHeld) })
-            try tx.execute("""
+            try tx.execute(
+                """
                 INSERT INTO run_trades (run_id, seq, symbol, side, shares, entry_bar, exit_bar, entry_time, exit_time, entry_price,
                                         exit_price, gross_pnl, net_pnl, commission, return_fraction, bars_held)
                 SELECT \(runID), t.seq, \(symbol), t.side, t.shares, t.entry_bar, t.exit_bar, to_timestamp(t.entry_time),
@@ -80,7 +86,8 @@ extension RunStore {
                 """)
         }
         let curve = result.equity
-        try tx.execute("""
+        try tx.execute(
+            """
             INSERT INTO run_series (run_id, times, equity, cash, position)
             VALUES (\(runID), \(SQLArray(curve.timestamps))::bigint[], \(SQLArray(curve.equity))::float8[],
                     \(SQLArray(curve.cash))::float8[], \(SQLArray(curve.shares.map { Int64($0) }))::bigint[])

@@ -1,7 +1,7 @@
 import Foundation
-import Quant
 import JobRuntime
 import PostgresClient
+import Quant
 
 /// Runs, their trades and equity series in PostgreSQL. Every reading method takes the
 /// caller's `owner`: an owner id, or nil for an admin (every run). Another user's run is the
@@ -17,17 +17,21 @@ public final class RunStore: Sendable {
     /// A run's status, read from one place: its job's while the run is live (a run retried
     /// after a failed attempt is `queued` again with its job), its own once it has ended (the
     /// run's end commits with the job's; a run whose job was pruned keeps its own).
-    static let status = SQLFragment("""
+    static let status = SQLFragment(
+        """
         CASE WHEN runs.status IN ('queued', 'running') AND runs.job_id IS NOT NULL \
         THEN coalesce((SELECT jobs.status FROM jobs WHERE jobs.id = runs.job_id), runs.status) ELSE runs.status END
         """)
 
     /// The columns every run query selects (JSON-typed ones as text).
-    static let selection = SQLFragment("id, owner_id, strategy_id, strategy_version, dataset_id, job_id, mode, ") + status + SQLFragment("""
-         AS status, progress, message, \
-        to_jsonb(symbols)::text AS symbols, start_time, end_time, snapshot::text AS snapshot, benchmark::text AS benchmark, \
-        summary::text AS summary, metrics::text AS metrics, error, bars_processed, created_at, started_at, finished_at, updated_at
-        """)
+    static let selection =
+        SQLFragment("id, owner_id, strategy_id, strategy_version, dataset_id, job_id, mode, ") + status
+        + SQLFragment(
+            """
+             AS status, progress, message, \
+            to_jsonb(symbols)::text AS symbols, start_time, end_time, snapshot::text AS snapshot, benchmark::text AS benchmark, \
+            summary::text AS summary, metrics::text AS metrics, error, bars_processed, created_at, started_at, finished_at, updated_at
+            """)
 
     /// Decodes a row of ``selection``.
     static func run(from row: Row) throws -> Run {
@@ -61,16 +65,22 @@ public final class RunStore: Sendable {
     /// load a run the caller may see with this, then its ``series(runID:)`` and
     /// ``trades(runID:limit:offset:)``.
     public func find(id: Int64, owner scope: Int64?) throws -> Run? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(unsafeFragment: Self.selection) FROM runs WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope))
-            """).first.map(Self.run(from:))
+            """
+        ).first.map(Self.run(from:))
     }
 
     /// A page of runs in `scope`, newest first, optionally of one strategy and filtered by
     /// status and mode.
-    public func list(owner scope: Int64?, strategyID: Int64?, status: JobStatus?, mode: RunMode?, limit: Int, offset: Int) throws -> (items: [Run], total: Int) {
-        let status = status?.rawValue, mode = mode?.rawValue
-        let rows = try database.query("""
+    public func list(owner scope: Int64?, strategyID: Int64?, status: JobStatus?, mode: RunMode?, limit: Int, offset: Int) throws -> (
+        items: [Run], total: Int
+    ) {
+        let status = status?.rawValue
+        let mode = mode?.rawValue
+        let rows = try database.query(
+            """
             SELECT \(unsafeFragment: Self.selection), count(*) OVER () AS total FROM runs
             WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope)) AND (\(strategyID)::bigint IS NULL OR strategy_id = \(strategyID))
               AND (\(status)::text IS NULL OR \(unsafeFragment: Self.status) = \(status)) AND (\(mode)::text IS NULL OR mode = \(mode))
@@ -78,26 +88,32 @@ public final class RunStore: Sendable {
             """)
         var total = try rows.first?.decode("total", as: Int.self) ?? 0
         if rows.isEmpty && offset > 0 {
-            total = try database.query("""
-                SELECT count(*)::bigint AS total FROM runs
-                WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope)) AND (\(strategyID)::bigint IS NULL OR strategy_id = \(strategyID))
-                  AND (\(status)::text IS NULL OR \(unsafeFragment: Self.status) = \(status)) AND (\(mode)::text IS NULL OR mode = \(mode))
-                """).first?.decode("total") ?? 0
+            total =
+                try database.query(
+                    """
+                    SELECT count(*)::bigint AS total FROM runs
+                    WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope)) AND (\(strategyID)::bigint IS NULL OR strategy_id = \(strategyID))
+                      AND (\(status)::text IS NULL OR \(unsafeFragment: Self.status) = \(status)) AND (\(mode)::text IS NULL OR mode = \(mode))
+                    """
+                ).first?.decode("total") ?? 0
         }
         return (try rows.map(Self.run(from:)), total)
     }
 
     /// The queued or running runs of strategy `id`, oldest first.
     public func liveRuns(strategyID id: Int64) throws -> [Run] {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(unsafeFragment: Self.selection) FROM runs WHERE strategy_id = \(id) AND status IN ('queued', 'running') ORDER BY id
-            """).map(Self.run(from:))
+            """
+        ).map(Self.run(from:))
     }
 
     /// Deletes run `id` in `scope` with its results; ``RunError/live`` while it is queued or
     /// running (stop it first), ``RunError/notFound`` when there is none.
     public func delete(id: Int64, owner scope: Int64?) throws {
-        let count = try database.execute("""
+        let count = try database.execute(
+            """
             DELETE FROM runs WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope)) AND status NOT IN ('queued', 'running')
             """)
         guard count == 0 else { return }

@@ -28,9 +28,11 @@ public struct StrategyFields<Parameters: Sendable & Equatable & ExpressibleByDic
     public var status: StrategyStatus?
 
     /// Fields from their parts.
-    public init(name: String, description: String = "", strategyType: StrategyType, engine: StrategyEngine, kind: String? = nil,
-                parameters: Parameters = [:], config: TradeMasterConfig? = nil, trading: TradingDefaults = TradingDefaults(),
-                tags: [String] = [], category: String? = nil, status: StrategyStatus? = nil) {
+    public init(
+        name: String, description: String = "", strategyType: StrategyType, engine: StrategyEngine, kind: String? = nil,
+        parameters: Parameters = [:], config: TradeMasterConfig? = nil, trading: TradingDefaults = TradingDefaults(),
+        tags: [String] = [], category: String? = nil, status: StrategyStatus? = nil
+    ) {
         self.name = name
         self.description = description
         self.strategyType = strategyType
@@ -47,9 +49,10 @@ public struct StrategyFields<Parameters: Sendable & Equatable & ExpressibleByDic
     /// The fields of an existing strategy with its parameters as `parameters` gives them
     /// (to apply a partial change to), the status left as is.
     init(_ record: StrategyRecord, parameters: Parameters) {
-        self.init(name: record.name, description: record.description, strategyType: record.strategyType, engine: record.engine,
-                  kind: record.kind, parameters: parameters, config: record.config, trading: record.trading,
-                  tags: record.tags, category: record.category, status: nil)
+        self.init(
+            name: record.name, description: record.description, strategyType: record.strategyType, engine: record.engine,
+            kind: record.kind, parameters: parameters, config: record.config, trading: record.trading,
+            tags: record.tags, category: record.category, status: nil)
     }
 }
 

@@ -1,14 +1,19 @@
 import PostgresClient
+
 /// How a strategy list is ordered: each case is a fixed SQL fragment.
 public enum StrategySort: String, CaseIterable, Sendable {
     /// By name, A to Z (`-name` Z to A).
-    case name, nameDescending = "-name"
+    case name
+    case nameDescending = "-name"
     /// Oldest first (`-created_at`, the default, newest first).
-    case createdAt = "created_at", createdAtDescending = "-created_at"
+    case createdAt = "created_at"
+    case createdAtDescending = "-created_at"
     /// Least recently changed first (`-updated_at` most recently).
-    case updatedAt = "updated_at", updatedAtDescending = "-updated_at"
+    case updatedAt = "updated_at"
+    case updatedAtDescending = "-updated_at"
     /// Least recently run first, never-run last (`-last_run_at` most recently run first).
-    case lastRunAt = "last_run_at", lastRunAtDescending = "-last_run_at"
+    case lastRunAt = "last_run_at"
+    case lastRunAtDescending = "-last_run_at"
 
     var fragment: SQLFragment {
         switch self {
@@ -38,8 +43,10 @@ public struct StrategyFilter: Sendable {
     public var search: String?
 
     /// A filter.
-    public init(strategyType: StrategyType? = nil, status: StrategyStatus? = nil, engine: StrategyEngine? = nil,
-                tag: String? = nil, search: String? = nil) {
+    public init(
+        strategyType: StrategyType? = nil, status: StrategyStatus? = nil, engine: StrategyEngine? = nil,
+        tag: String? = nil, search: String? = nil
+    ) {
         self.strategyType = strategyType
         self.status = status
         self.engine = engine
@@ -51,11 +58,16 @@ public struct StrategyFilter: Sendable {
 extension StrategyStore {
     /// One page of the strategies in `scope` (an owner, or nil for all) matching `filter`,
     /// and how many match in all.
-    public func list(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: [StrategyRecord], total: Int) {
+    public func list(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (
+        items: [StrategyRecord], total: Int
+    ) {
         let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
-        let type = filter.strategyType?.rawValue, status = filter.status?.rawValue, engine = filter.engine?.rawValue
+        let type = filter.strategyType?.rawValue
+        let status = filter.status?.rawValue
+        let engine = filter.engine?.rawValue
         let tag = filter.tag
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT \(unsafeFragment: Self.selection), count(*) OVER () AS total FROM strategies
             WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope))
               AND (\(type)::text IS NULL OR strategy_type = \(type)) AND (\(status)::text IS NULL OR status = \(status))
@@ -65,13 +77,16 @@ extension StrategyStore {
             """)
         var total = try rows.first?.decode("total", as: Int.self) ?? 0
         if rows.isEmpty && offset > 0 {
-            total = try database.query("""
-                SELECT count(*)::bigint AS total FROM strategies
-                WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope))
-                  AND (\(type)::text IS NULL OR strategy_type = \(type)) AND (\(status)::text IS NULL OR status = \(status))
-                  AND (\(engine)::text IS NULL OR engine = \(engine)) AND (\(tag)::text IS NULL OR tags @> ARRAY[\(tag)::text])
-                  AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))
-                """).first?.decode("total") ?? 0
+            total =
+                try database.query(
+                    """
+                    SELECT count(*)::bigint AS total FROM strategies
+                    WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope))
+                      AND (\(type)::text IS NULL OR strategy_type = \(type)) AND (\(status)::text IS NULL OR status = \(status))
+                      AND (\(engine)::text IS NULL OR engine = \(engine)) AND (\(tag)::text IS NULL OR tags @> ARRAY[\(tag)::text])
+                      AND (\(pattern)::text IS NULL OR name ILIKE \(pattern) OR description ILIKE \(pattern))
+                    """
+                ).first?.decode("total") ?? 0
         }
         return (try rows.map(Self.record(from:)), total)
     }
@@ -80,7 +95,8 @@ extension StrategyStore {
 extension StrategyStore {
     /// A strategy as the API's JSON, built by PostgreSQL: the same keys and values as
     /// `StrategyRecord`'s encoding (snake_case, RFC 3339 seconds with `Z`, absent nils).
-    static let jsonObject = SQLFragment("""
+    static let jsonObject = SQLFragment(
+        """
         json_strip_nulls(json_build_object(
             'id', id, 'owner_id', owner_id, 'name', name, 'description', description, 'strategy_type', strategy_type,
             'engine', engine, 'kind', kind, 'parameters', parameters, 'config', config, 'trading', trading, 'tags', tags,
@@ -95,17 +111,23 @@ extension StrategyStore {
     /// built by PostgreSQL (nothing decoded or re-encoded here): the list route's fast path.
     /// An owner's pages are kept per process and reused while the owner's list version is
     /// unchanged (one primary-key lookup; see ``StrategyListCache``).
-    public func listJSON(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: String, total: Int) {
+    public func listJSON(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (
+        items: String, total: Int
+    ) {
         guard let owner = scope else {
             let page = try buildJSON(owner: nil, filter: filter, sort: sort, limit: limit, offset: offset)
             return (page.items, page.total)
         }
-        let key = StrategyListCache.Key(owner: owner, strategyType: filter.strategyType?.rawValue, status: filter.status?.rawValue,
-                                        engine: filter.engine?.rawValue, tag: filter.tag, search: filter.search, sort: sort.rawValue,
-                                        limit: limit, offset: offset)
-        let version: Int64 = try database.query("""
-            SELECT coalesce((SELECT version FROM strategy_list_versions WHERE owner_id = \(owner)), 0) AS version
-            """).first?.decode("version") ?? 0
+        let key = StrategyListCache.Key(
+            owner: owner, strategyType: filter.strategyType?.rawValue, status: filter.status?.rawValue,
+            engine: filter.engine?.rawValue, tag: filter.tag, search: filter.search, sort: sort.rawValue,
+            limit: limit, offset: offset)
+        let version: Int64 =
+            try database.query(
+                """
+                SELECT coalesce((SELECT version FROM strategy_list_versions WHERE owner_id = \(owner)), 0) AS version
+                """
+            ).first?.decode("version") ?? 0
         if let cached = listCache.page(key, version: version) { return (cached.items, cached.total) }
         let page = try buildJSON(owner: owner, filter: filter, sort: sort, limit: limit, offset: offset)
         listCache.store(key, StrategyListCache.Entry(version: page.version, items: page.items, total: page.total))
@@ -113,11 +135,16 @@ extension StrategyStore {
     }
 
     /// One page as JSON, its total, and the owner's list version read in the same snapshot.
-    func buildJSON(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (items: String, total: Int, version: Int64) {
+    func buildJSON(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (
+        items: String, total: Int, version: Int64
+    ) {
         let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
-        let type = filter.strategyType?.rawValue, status = filter.status?.rawValue, engine = filter.engine?.rawValue
+        let type = filter.strategyType?.rawValue
+        let status = filter.status?.rawValue
+        let engine = filter.engine?.rawValue
         let tag = filter.tag
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             WITH matching AS MATERIALIZED (
                 SELECT * FROM strategies
                 WHERE (\(scope)::bigint IS NULL OR owner_id = \(scope))

@@ -14,7 +14,8 @@ public final class StrategyStore: Sendable {
     }
 
     /// The columns every strategy query selects (JSON-typed ones as text).
-    static let selection = SQLFragment("""
+    static let selection = SQLFragment(
+        """
         id, owner_id, name, description, strategy_type, engine, kind, parameters::text AS parameters, config::text AS config, \
         trading::text AS trading, to_jsonb(tags)::text AS tags, category, status, performance::text AS performance, \
         created_at, updated_at, last_run_at, version
@@ -72,19 +73,24 @@ public final class StrategyStore: Sendable {
 
     /// The strategy `id` in `scope` (an owner, or nil for every owner), or nil.
     public func find(id: Int64, owner scope: Int64?) throws -> StrategyRecord? {
-        try database.query("""
+        try database.query(
+            """
             SELECT \(unsafeFragment: Self.selection) FROM strategies
             WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope))
-            """).first.map(Self.record(from:))
+            """
+        ).first.map(Self.record(from:))
     }
 
     /// Inserts `draft` for `owner` (status `draft` unless it says otherwise).
     public func insert(_ draft: StrategyDraft, owner: Int64) throws -> StrategyRecord {
-        let parameters = try Self.json(draft.parameters), config = try draft.config.map(Self.json)
-        let trading = try Self.json(draft.trading), tags = try Self.json(draft.tags)
+        let parameters = try Self.json(draft.parameters)
+        let config = try draft.config.map(Self.json)
+        let trading = try Self.json(draft.trading)
+        let tags = try Self.json(draft.tags)
         let status = (draft.status ?? .draft).rawValue
         do {
-            let rows = try database.query("""
+            let rows = try database.query(
+                """
                 INSERT INTO strategies (owner_id, name, description, strategy_type, engine, kind, parameters, config, trading, tags,
                                         category, status)
                 VALUES (\(owner), \(draft.name), \(draft.description), \(draft.strategyType.rawValue), \(draft.engine.rawValue),
@@ -101,10 +107,13 @@ public final class StrategyStore: Sendable {
     /// Replaces the editable fields of strategy `id` in `scope` with `draft` (status only when
     /// the draft sets one); `expectedVersion` (from `If-Match`) must be current.
     public func update(id: Int64, owner scope: Int64?, with draft: StrategyDraft, expectedVersion: Int64?) throws -> StrategyRecord {
-        let parameters = try Self.json(draft.parameters), config = try draft.config.map(Self.json)
-        let trading = try Self.json(draft.trading), tags = try Self.json(draft.tags)
+        let parameters = try Self.json(draft.parameters)
+        let config = try draft.config.map(Self.json)
+        let trading = try Self.json(draft.trading)
+        let tags = try Self.json(draft.tags)
         do {
-            let rows = try database.query("""
+            let rows = try database.query(
+                """
                 UPDATE strategies SET name = \(draft.name), description = \(draft.description),
                     strategy_type = \(draft.strategyType.rawValue), engine = \(draft.engine.rawValue), kind = \(draft.kind),
                     parameters = \(parameters)::jsonb, config = \(config)::jsonb, trading = \(trading)::jsonb,
@@ -124,7 +133,8 @@ public final class StrategyStore: Sendable {
 
     /// Deletes strategy `id` (and its runs); `expectedVersion` (from `If-Match`) must be current.
     public func delete(id: Int64, owner scope: Int64?, expectedVersion: Int64?) throws {
-        let count = try database.execute("""
+        let count = try database.execute(
+            """
             DELETE FROM strategies WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope))
               AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
             """)
@@ -146,8 +156,10 @@ public final class StrategyStore: Sendable {
 extension StrategyStore {
     /// Whether strategy `id` has a queued or running run.
     public func hasLiveRuns(strategyID id: Int64) throws -> Bool {
-        try database.query("""
+        try database.query(
+            """
             SELECT EXISTS (SELECT 1 FROM runs WHERE strategy_id = \(id) AND status IN ('queued', 'running')) AS live
-            """).first?.decode("live") ?? false
+            """
+        ).first?.decode("live") ?? false
     }
 }

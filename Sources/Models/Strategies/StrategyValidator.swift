@@ -30,8 +30,10 @@ public enum StrategyValidator {
         }
         if tags.count > 20 { issues.append(ValidationIssue(field: "/tags", code: "tags.count", message: "at most 20 tags")) }
         if let status = input.status, !StrategyStatus.settable.contains(status) {
-            issues.append(ValidationIssue(field: "/status", code: "status.settable",
-                                          message: "may be set to \(StrategyStatus.settable.map(\.rawValue).joined(separator: ", ")); active and error follow the runs"))
+            issues.append(
+                ValidationIssue(
+                    field: "/status", code: "status.settable",
+                    message: "may be set to \(StrategyStatus.settable.map(\.rawValue).joined(separator: ", ")); active and error follow the runs"))
         }
         issues += input.trading.issues(at: "/trading")
         var parameters: [String: Double] = [:]
@@ -47,18 +49,25 @@ public enum StrategyValidator {
                 parameters = validateParameters(kind: given, input.parameters, issues: &issues)
                 // A portfolio kind trades several symbols: only a portfolio strategy may have one.
                 if PortfolioRegistry.contains(given) && input.strategyType != .portfolioManagement {
-                    issues.append(ValidationIssue(field: "/strategy_type", code: "strategy_type.kind",
-                                                  message: "must be portfolio_management for the portfolio kind \(given)"))
+                    issues.append(
+                        ValidationIssue(
+                            field: "/strategy_type", code: "strategy_type.kind",
+                            message: "must be portfolio_management for the portfolio kind \(given)"))
                 }
             } else {
-                issues.append(ValidationIssue(field: "/kind", code: "kind.required", message: "is required for engine builtin (one of \(kindNames.joined(separator: ", ")))"))
+                issues.append(
+                    ValidationIssue(
+                        field: "/kind", code: "kind.required", message: "is required for engine builtin (one of \(kindNames.joined(separator: ", ")))"
+                    ))
             }
         case .trademaster:
             if input.kind != nil {
                 issues.append(ValidationIssue(field: "/kind", code: "kind.engine", message: "is only for engine builtin"))
             }
             if !input.parameters.isEmpty {
-                issues.append(ValidationIssue(field: "/parameters", code: "parameters.engine", message: "is only for engine builtin; a trademaster strategy has a config"))
+                issues.append(
+                    ValidationIssue(
+                        field: "/parameters", code: "parameters.engine", message: "is only for engine builtin; a trademaster strategy has a config"))
             }
             if let given = input.config {
                 config = catalogue.validate(given, strategyType: input.strategyType, issues: &issues)
@@ -67,9 +76,12 @@ public enum StrategyValidator {
             }
         }
         guard issues.isEmpty else { return (nil, issues) }
-        return (StrategyDraft(name: name, description: description, strategyType: input.strategyType, engine: input.engine, kind: kind,
-                              parameters: parameters, config: config, trading: input.trading, tags: tags, category: category,
-                              status: input.status), [])
+        return (
+            StrategyDraft(
+                name: name, description: description, strategyType: input.strategyType, engine: input.engine, kind: kind,
+                parameters: parameters, config: config, trading: input.trading, tags: tags, category: category,
+                status: input.status), []
+        )
     }
 
     /// Every builtin kind: the single-symbol registry's, then the portfolio registry's.
@@ -84,7 +96,10 @@ public enum StrategyValidator {
         do {
             descriptor = portfolio ? try PortfolioRegistry.descriptor(named: kind) : try StrategyRegistry.descriptor(named: kind)
         } catch {
-            issues.append(ValidationIssue(field: "/kind", code: "kind.unknown", message: "unknown kind \"\(kind.prefix(100))\" (known: \(kindNames.joined(separator: ", ")))"))
+            issues.append(
+                ValidationIssue(
+                    field: "/kind", code: "kind.unknown",
+                    message: "unknown kind \"\(kind.prefix(100))\" (known: \(kindNames.joined(separator: ", ")))"))
             return [:]
         }
         var numbers: [String: Double] = [:]
@@ -93,8 +108,12 @@ public enum StrategyValidator {
             let pointer = "/parameters/" + key.replacing("~", with: "~0").replacing("/", with: "~1")
             guard let spec = descriptor.parameter(named: key) else {
                 let known = descriptor.parameters.map(\.name)
-                issues.append(ValidationIssue(field: pointer, code: "parameters.unknown",
-                                              message: "\(kind) has no parameter \"\(key.prefix(100))\" (parameters: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"))
+                issues.append(
+                    ValidationIssue(
+                        field: pointer, code: "parameters.unknown",
+                        message:
+                            "\(kind) has no parameter \"\(key.prefix(100))\" (parameters: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                )
                 bad = true
                 continue
             }
@@ -104,8 +123,10 @@ public enum StrategyValidator {
             case .number(let x): parameter = .number(x)
             case .string(let text) where spec.kind == .choice: parameter = .text(text)
             default:
-                issues.append(ValidationIssue(field: pointer, code: "parameters.type",
-                                              message: (spec.kind == .choice ? "must be a string: " : "must be a number: ") + spec.requirement))
+                issues.append(
+                    ValidationIssue(
+                        field: pointer, code: "parameters.type",
+                        message: (spec.kind == .choice ? "must be a string: " : "must be a number: ") + spec.requirement))
                 bad = true
                 continue
             }
@@ -118,7 +139,8 @@ public enum StrategyValidator {
         }
         guard !bad else { return [:] }
         do {
-            return portfolio ? try PortfolioRegistry.strategy(named: kind, parameters: numbers).parameters
+            return portfolio
+                ? try PortfolioRegistry.strategy(named: kind, parameters: numbers).parameters
                 : try StrategyRegistry.strategy(named: kind, parameters: numbers).parameters
         } catch {
             if case .invalidParameter(let name, let message) = error {
@@ -133,9 +155,10 @@ public enum StrategyValidator {
     /// Stored parameters as a client would send them: a choice's index becomes its name.
     static func clientParameters(kind: String?, _ stored: [String: Double]) -> [String: JSONDocument] {
         let specs = kind.flatMap { try? PortfolioRegistry.descriptor(named: $0) }?.parameters ?? []
-        return Dictionary(uniqueKeysWithValues: stored.map { key, value in
-            if let spec = specs.first(where: { $0.name == key }), let name = spec.choiceName(value) { return (key, .string(name)) }
-            return (key, .number(value))
-        })
+        return Dictionary(
+            uniqueKeysWithValues: stored.map { key, value in
+                if let spec = specs.first(where: { $0.name == key }), let name = spec.choiceName(value) { return (key, .string(name)) }
+                return (key, .number(value))
+            })
     }
 }

@@ -35,16 +35,22 @@ public struct TradingDefaults: Codable, Sendable, Equatable {
     public func issues(at pointer: String) -> [ValidationIssue] {
         var issues: [ValidationIssue] = []
         if !(initialCapital.isFinite && initialCapital > 0 && initialCapital <= 1e15) {
-            issues.append(ValidationIssue(field: pointer + "/initial_capital", code: "trading.initial_capital",
-                                          message: "must be a positive number up to 1e15"))
+            issues.append(
+                ValidationIssue(
+                    field: pointer + "/initial_capital", code: "trading.initial_capital",
+                    message: "must be a positive number up to 1e15"))
         }
         if !(commission.isFinite && commission >= 0 && commission < 1) {
-            issues.append(ValidationIssue(field: pointer + "/commission", code: "trading.commission",
-                                          message: "must be a fraction in [0, 1)"))
+            issues.append(
+                ValidationIssue(
+                    field: pointer + "/commission", code: "trading.commission",
+                    message: "must be a fraction in [0, 1)"))
         }
         if !(slippageBps.isFinite && slippageBps >= 0 && slippageBps < 10_000) {
-            issues.append(ValidationIssue(field: pointer + "/slippage_bps", code: "trading.slippage_bps",
-                                          message: "must be in [0, 10000) basis points"))
+            issues.append(
+                ValidationIssue(
+                    field: pointer + "/slippage_bps", code: "trading.slippage_bps",
+                    message: "must be in [0, 10000) basis points"))
         }
         return issues
     }

@@ -1,8 +1,8 @@
 import Foundation
+import JobRuntime
 import Quant
 import Support
 import TradeMasterAPI
-import JobRuntime
 
 /// The `analysis.market_dynamics` job (labelling: `start_market_dynamics_labeling` → poll
 /// `MDM_status` → the visualisation and analysis images kept) and the
@@ -22,8 +22,9 @@ struct MarketDynamicsEngine: JobHandler {
         guard let id = context.payload["training_id"]?.intValue.map(Int64.init), let analysis = try store.find(id: id, owner: nil) else {
             throw JobFailure("the analysis row is gone", retryable: false)
         }
-        let poller = TradeMasterPoller(client: client, configuration: configuration, context: context,
-                                       deadline: .now + .milliseconds(Int(configuration.timeoutSeconds * 1000)))
+        let poller = TradeMasterPoller(
+            client: client, configuration: configuration, context: context,
+            deadline: .now + .milliseconds(Int(configuration.timeoutSeconds * 1000)))
         var log = analysis.log
         if dynamicsTest {
             guard let session = analysis.sessionId, let label = context.payload["label"]?.stringValue else {
@@ -33,8 +34,10 @@ struct MarketDynamicsEngine: JobHandler {
             do { try client.runDynamicsTest(sessionID: session, label: label) } catch {
                 throw JobFailure(error.description, retryable: error.isTransient)
             }
-            let status = try poller.poll("dynamics_testing_status", flag: "dynamics_testing_end", session: session,
-                                         what: "dynamics test", extra: ["dynamics_test_label": label]) { tmLog in
+            let status = try poller.poll(
+                "dynamics_testing_status", flag: "dynamics_testing_end", session: session,
+                what: "dynamics test", extra: ["dynamics_test_label": label]
+            ) { tmLog in
                 try? store.record(id: id, log: log + tmLog.tail(100))
                 try context.reportProgress(0.5, message: "dynamics test of label \(label)")
             }
@@ -42,13 +45,16 @@ struct MarketDynamicsEngine: JobHandler {
                 throw JobFailure("TradeMaster dynamics test ended without a radar plot", retryable: false)
             }
             let name = "radar_" + String(label.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.prefix(30))
-            let entry = JSONDocument.object(["label": .string(label), "radar_plot": .string("/api/v1/analysis/market-dynamics/\(id)/images/\(name).png")])
+            let entry = JSONDocument.object([
+                "label": .string(label), "radar_plot": .string("/api/v1/analysis/market-dynamics/\(id)/images/\(name).png"),
+            ])
             log.append("dynamics test of label \(label) finished")
             try store.record(id: id, log: log)
             return JobCompletion(result: entry) { tx in
                 try TrainingStore.mergeResult(id: id, key: "dynamics_tests", member: label, value: entry, in: tx)
                 for (imageName, png) in [(name, radar)] {
-                    try tx.execute("""
+                    try tx.execute(
+                        """
                         INSERT INTO training_images (training_id, name, png) VALUES (\(id), \(imageName), \(png))
                         ON CONFLICT (training_id, name) DO UPDATE SET png = EXCLUDED.png, created_at = now()
                         """)
@@ -113,7 +119,8 @@ struct MarketDynamicsEngine: JobHandler {
     /// Sends dataset `datasetID` with `upload_csv` in TradeMaster's long format
     /// (`date, tic, open, high, low, close, adjcp, volume`).
     static func upload(datasetID: Int64, owner: Int64, context: JobContext, client: TradeMasterClient) throws
-        -> (fileName: String, rows: Int, session: String) {
+        -> (fileName: String, rows: Int, session: String)
+    {
         let datasets = DatasetStore(database: context.database)
         guard let dataset = try datasets.find(id: datasetID, owner: owner) else {
             throw JobFailure("the dataset was deleted", retryable: false)
@@ -122,9 +129,11 @@ struct MarketDynamicsEngine: JobHandler {
         for symbol in dataset.symbols {
             let series = try datasets.series(datasetID: datasetID, symbol: symbol)
             for i in 0..<series.count {
-                rows.append(["date": TimestampFormatter.iso8601(series.timestamps[i]).prefix(10).description, "tic": symbol,
-                             "open": series.open[i], "high": series.high[i], "low": series.low[i], "close": series.close[i],
-                             "adjcp": series.close[i], "volume": series.volume[i]])
+                rows.append([
+                    "date": TimestampFormatter.iso8601(series.timestamps[i]).prefix(10).description, "tic": symbol,
+                    "open": series.open[i], "high": series.high[i], "low": series.low[i], "close": series.close[i],
+                    "adjcp": series.close[i], "volume": series.volume[i],
+                ])
             }
             guard rows.count <= uploadRowLimit else {
                 throw JobFailure("dataset \(datasetID) has more than \(uploadRowLimit) rows to upload", retryable: false)

@@ -8,8 +8,10 @@ import Synchronization
 /// they have returned). Trials are independent and pure, so the result does not depend on
 /// the number of threads or their timing.
 enum ParallelTrials {
-    static func run(_ search: ParameterSearch, candidates: [[String: Double]], train: OHLCVSeries, validation: OHLCVSeries,
-                    threads: Int, onTrial: (SearchTrial, Int) throws -> Void) throws -> [SearchTrial] {
+    static func run(
+        _ search: ParameterSearch, candidates: [[String: Double]], train: OHLCVSeries, validation: OHLCVSeries,
+        threads: Int, onTrial: (SearchTrial, Int) throws -> Void
+    ) throws -> [SearchTrial] {
         final class Shared: Sendable {
             let next = Atomic<Int>(0)
             let stop = Atomic<Bool>(false)

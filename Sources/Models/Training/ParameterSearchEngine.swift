@@ -1,7 +1,7 @@
 import Foundation
+import JobRuntime
 import Quant
 import Support
-import JobRuntime
 
 /// The `training.parameter_search` job: loads the strategy, the dataset's bars and the
 /// search, runs the trials on `threads` threads (a trial event and a progress report per
@@ -14,7 +14,8 @@ struct ParameterSearchEngine: JobHandler {
     func run(_ context: JobContext) throws -> JobCompletion {
         let store = TrainingStore(queue: JobQueue(database: context.database, events: context.events))
         guard let id = context.payload["training_id"].flatMap({ $0.intValue }).map(Int64.init),
-              let training = try store.find(id: id, owner: nil) else {
+            let training = try store.find(id: id, owner: nil)
+        else {
             throw JobFailure("the training row is gone", retryable: false)
         }
         guard let strategyID = training.strategyId, let strategy = try store.strategy(id: strategyID, owner: training.ownerId) else {
@@ -42,28 +43,39 @@ struct ParameterSearchEngine: JobHandler {
         let candidates = search.candidates()
         let total = candidates.count
         let started = ContinuousClock.now
-        try store.record(id: id, trial: 0, totalTrials: total, log: ["search of \(total) trials over \(series.count) bars of \(symbol) on \(threads) threads"])
+        try store.record(
+            id: id, trial: 0, totalTrials: total, log: ["search of \(total) trials over \(series.count) bars of \(symbol) on \(threads) threads"])
         try context.reportProgress(0, message: "trial 0/\(total)")
 
         var best: SearchTrial?
         var history: [JSONDocument] = []
-        var lastWrite = ContinuousClock.now, lastEvent = ContinuousClock.now - .seconds(1)
-        let trials = try ParallelTrials.run(search, candidates: candidates, train: parts.train, validation: parts.validation,
-                                            threads: threads) { trial, finished in
+        var lastWrite = ContinuousClock.now
+        var lastEvent = ContinuousClock.now - .seconds(1)
+        let trials = try ParallelTrials.run(
+            search, candidates: candidates, train: parts.train, validation: parts.validation,
+            threads: threads
+        ) { trial, finished in
             let score = trial.validScore
-            if trial.error == nil, !score.isNaN, best.map({ current in
-                SearchObjective.better(score, than: current.validScore) || (score == current.validScore && trial.index < current.index)
-            }) ?? true {
+            if trial.error == nil, !score.isNaN,
+                best.map({ current in
+                    SearchObjective.better(score, than: current.validScore) || (score == current.validScore && trial.index < current.index)
+                }) ?? true
+            {
                 best = trial
-                history.append(.object(["trial": .integer(Int64(finished)), "index": .integer(Int64(trial.index)),
-                                        "best_valid_score": .number(score)]))
+                history.append(
+                    .object([
+                        "trial": .integer(Int64(finished)), "index": .integer(Int64(trial.index)),
+                        "best_valid_score": .number(score),
+                    ]))
             }
             try context.reportProgress(Double(finished) / Double(total), message: "trial \(finished)/\(total)")
             let now = ContinuousClock.now
             if now - lastEvent >= .milliseconds(100) || finished == total {
                 lastEvent = now
-                context.events.publish(.trainingTrial(id: id, job: context.job.id, owner: training.ownerId, trial: trial, finished: finished, total: total,
-                                                      best: best))
+                context.events.publish(
+                    .trainingTrial(
+                        id: id, job: context.job.id, owner: training.ownerId, trial: trial, finished: finished, total: total,
+                        best: best))
             }
             if now - lastWrite >= .seconds(1) {
                 lastWrite = now
@@ -75,12 +87,16 @@ struct ParameterSearchEngine: JobHandler {
             throw JobFailure("no trial had a valid score on the validation part (\(trials.first?.error ?? "no trades"))", retryable: false)
         }
         let test = try search.report(chosen, test: parts.test)
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+        let seconds =
+            Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
         let result = Self.result(search: search, trials: trials, best: chosen, test: test, symbol: symbol, parts: parts, seconds: seconds)
-        try store.record(id: id, trial: total, history: .array(history),
-                         log: ["search of \(total) trials over \(series.count) bars of \(symbol) on \(threads) threads",
-                               "best trial \(chosen.index): valid \(search.objective.rawValue) \(chosen.validScore)",
-                               String(format: "finished in %.3f s", seconds)])
+        try store.record(
+            id: id, trial: total, history: .array(history),
+            log: [
+                "search of \(total) trials over \(series.count) bars of \(symbol) on \(threads) threads",
+                "best trial \(chosen.index): valid \(search.objective.rawValue) \(chosen.validScore)",
+                String(format: "finished in %.3f s", seconds),
+            ])
         return JobCompletion(result: result) { tx in
             try TrainingStore.complete(id: id, result: result, images: [:], in: tx)
         }
@@ -92,12 +108,16 @@ struct ParameterSearchEngine: JobHandler {
         .object(values.mapValues { $0 == $0.rounded() && abs($0) < 1e15 ? .integer(Int64($0)) : .number($0) })
     }
 
-    static func result(search: ParameterSearch, trials: [SearchTrial], best: SearchTrial, test: BacktestResult, symbol: String,
-                       parts: (train: OHLCVSeries, validation: OHLCVSeries, test: OHLCVSeries), seconds: Double) -> JSONDocument {
+    static func result(
+        search: ParameterSearch, trials: [SearchTrial], best: SearchTrial, test: BacktestResult, symbol: String,
+        parts: (train: OHLCVSeries, validation: OHLCVSeries, test: OHLCVSeries), seconds: Double
+    ) -> JSONDocument {
         func range(_ s: OHLCVSeries) -> JSONDocument {
-            .object(["bars": .integer(Int64(s.count)),
-                     "start": s.timestamps.first.map { .string(TimestampFormatter.iso8601($0)) } ?? .null,
-                     "end": s.timestamps.last.map { .string(TimestampFormatter.iso8601($0)) } ?? .null])
+            .object([
+                "bars": .integer(Int64(s.count)),
+                "start": s.timestamps.first.map { .string(TimestampFormatter.iso8601($0)) } ?? .null,
+                "end": s.timestamps.last.map { .string(TimestampFormatter.iso8601($0)) } ?? .null,
+            ])
         }
         let m = test.metrics
         return .object([
@@ -107,12 +127,15 @@ struct ParameterSearchEngine: JobHandler {
             "seed": .integer(Int64(search.seed)),
             "symbol": .string(symbol),
             "split": .object(["train": range(parts.train), "valid": range(parts.validation), "test": range(parts.test)]),
-            "trials": .array(trials.map { t in
-                var entry: [String: JSONDocument] = ["index": .integer(Int64(t.index)), "parameters": parameters(t.parameters),
-                                                     "train_score": number(t.trainScore), "valid_score": number(t.validScore)]
-                if let error = t.error { entry["error"] = .string(error) }
-                return .object(entry)
-            }),
+            "trials": .array(
+                trials.map { t in
+                    var entry: [String: JSONDocument] = [
+                        "index": .integer(Int64(t.index)), "parameters": parameters(t.parameters),
+                        "train_score": number(t.trainScore), "valid_score": number(t.validScore),
+                    ]
+                    if let error = t.error { entry["error"] = .string(error) }
+                    return .object(entry)
+                }),
             "best_trial": .integer(Int64(best.index)),
             "best_parameters": parameters(best.parameters),
             "best_train_score": number(best.trainScore),

@@ -29,38 +29,50 @@ public struct SearchRequest: Sendable {
         }
         var method = ParameterSearch.Method.grid
         if let value = members["method"] {
-            if let text = value.stringValue, let parsed = ParameterSearch.Method(rawValue: text) { method = parsed } else {
+            if let text = value.stringValue, let parsed = ParameterSearch.Method(rawValue: text) {
+                method = parsed
+            } else {
                 issue("/method", "config.method", "method must be grid or random.")
             }
         }
         var objective = SearchObjective.sharpe
         if let value = members["objective"] {
-            if let text = value.stringValue, let parsed = SearchObjective(rawValue: text) { objective = parsed } else {
+            if let text = value.stringValue, let parsed = SearchObjective(rawValue: text) {
+                objective = parsed
+            } else {
                 issue("/objective", "config.objective", "objective must be one of sharpe, sortino, calmar, total_return.")
             }
         }
         var maxTrials = defaultMaxTrials
         if let value = members["max_trials"] {
-            if let number = value.intValue, (1...ParameterSearch.trialLimit).contains(number) { maxTrials = number } else {
+            if let number = value.intValue, (1...ParameterSearch.trialLimit).contains(number) {
+                maxTrials = number
+            } else {
                 issue("/max_trials", "config.max_trials", "max_trials must be an integer in 1...\(ParameterSearch.trialLimit).")
             }
         }
         var seed: UInt64 = 0
         if let value = members["seed"] {
-            if let number = value.intValue, number >= 0 { seed = UInt64(number) } else {
+            if let number = value.intValue, number >= 0 {
+                seed = UInt64(number)
+            } else {
                 issue("/seed", "config.seed", "seed must be a non-negative integer.")
             }
         }
         var symbol: String?
         if let value = members["symbol"] {
-            if let text = value.stringValue, (1...64).contains(text.count) { symbol = text } else {
+            if let text = value.stringValue, (1...64).contains(text.count) {
+                symbol = text
+            } else {
                 issue("/symbol", "config.symbol", "symbol must be a string of 1 to 64 characters.")
             }
         }
-        var train = 0.6, valid = 0.2
+        var train = 0.6
+        var valid = 0.2
         if let value = members["split"] {
             if case .object(let split) = value, let t = split["train"]?.doubleValue, let v = split["valid"]?.doubleValue,
-               t.isFinite, v.isFinite {
+                t.isFinite, v.isFinite
+            {
                 let test = split["test"]?.doubleValue ?? (1 - t - v)
                 if t > 0, v > 0, test > 0, abs(t + v + test - 1) < 1e-9, split.keys.allSatisfy({ ["train", "valid", "test"].contains($0) }) {
                     (train, valid) = (t, v)
@@ -85,7 +97,8 @@ public struct SearchRequest: Sendable {
                     }
                 case .object(let range):
                     if let lower = range["min"]?.doubleValue, let upper = range["max"]?.doubleValue,
-                       range.keys.allSatisfy({ ["min", "max", "step"].contains($0) }) {
+                        range.keys.allSatisfy({ ["min", "max", "step"].contains($0) })
+                    {
                         let step = range["step"]?.doubleValue ?? 1
                         dimensions[name] = .range(min: lower, max: upper, step: step)
                     } else {
@@ -100,8 +113,11 @@ public struct SearchRequest: Sendable {
         }
         guard issues.isEmpty else { throw SearchRequestError(issues: issues) }
         guard let kind = strategy.kind else {
-            throw SearchRequestError(issues: [ValidationIssue(field: "/strategy_id", code: "strategy.engine",
-                                                              message: "The strategy is not a builtin one.")])
+            throw SearchRequestError(issues: [
+                ValidationIssue(
+                    field: "/strategy_id", code: "strategy.engine",
+                    message: "The strategy is not a builtin one.")
+            ])
         }
         let trading = Self.backtestConfiguration(strategy.trading)
         do {

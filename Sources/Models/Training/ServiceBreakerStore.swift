@@ -16,7 +16,8 @@ public struct ServiceBreakerStore: Sendable {
     /// Records `snapshot` for `service` (best effort: a failure is ignored, the breaker
     /// works without its record).
     public func record(_ service: String, _ snapshot: CircuitBreaker.Snapshot) {
-        _ = try? database.execute("""
+        _ = try? database.execute(
+            """
             INSERT INTO service_breakers (service, state, failures, open_until, last_error, updated_at)
             VALUES (\(service), \(snapshot.state.rawValue), \(snapshot.failures), \(snapshot.openUntil), \(snapshot.lastError.map { String($0.prefix(300)) }), now())
             ON CONFLICT (service) DO UPDATE SET state = EXCLUDED.state, failures = EXCLUDED.failures,
@@ -26,9 +27,13 @@ public struct ServiceBreakerStore: Sendable {
 
     /// The recorded state of `service`: `closed`, `open` or `half_open`, and until when it is open.
     public func state(_ service: String) throws -> (state: String, openUntil: Date?, updatedAt: Date)? {
-        guard let row = try database.query("""
-            SELECT state, open_until, updated_at FROM service_breakers WHERE service = \(service)
-            """).first else { return nil }
+        guard
+            let row = try database.query(
+                """
+                SELECT state, open_until, updated_at FROM service_breakers WHERE service = \(service)
+                """
+            ).first
+        else { return nil }
         return (try row.decode("state"), try row.decodeIfPresent("open_until"), try row.decode("updated_at"))
     }
 }

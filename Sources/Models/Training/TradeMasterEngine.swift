@@ -1,8 +1,8 @@
 import Foundation
+import JobRuntime
 import Quant
 import Support
 import TradeMasterAPI
-import JobRuntime
 
 /// The `training.trademaster` job: (upload_csv of our dataset when the config names one) →
 /// `train` → poll `train_status` → `test` → poll `test_status` → the metrics table as
@@ -23,17 +23,20 @@ struct TradeMasterEngine: JobHandler {
             throw JobFailure("the training row is gone", retryable: false)
         }
         guard let strategyID = training.strategyId, let strategy = try store.strategy(id: strategyID, owner: training.ownerId),
-              let strategyConfig = strategy.config else {
+            let strategyConfig = strategy.config
+        else {
             throw JobFailure("the trademaster strategy was deleted", retryable: false)
         }
-        let owner = training.ownerId, job = context.job.id
+        let owner = training.ownerId
+        let job = context.job.id
         var log: [String] = training.log
         func note(_ line: String) {
             log.append(line)
             try? store.record(id: id, log: log)
         }
-        let poller = TradeMasterPoller(client: client, configuration: configuration, context: context,
-                                       deadline: .now + .milliseconds(Int(configuration.timeoutSeconds * 1000)))
+        let poller = TradeMasterPoller(
+            client: client, configuration: configuration, context: context,
+            deadline: .now + .milliseconds(Int(configuration.timeoutSeconds * 1000)))
         var session = training.sessionId
         if session == nil {
             var body: [String: Any] = [:]
@@ -67,18 +70,22 @@ struct TradeMasterEngine: JobHandler {
                 entry["phase"] = .string(table.phase ?? "train")
                 history["\(table.phase ?? "train"):\(episode.index)"] = .object(entry)
             }
-            let train = tmLog.trainEpisode, valid = tmLog.validEpisode
+            let train = tmLog.trainEpisode
+            let valid = tmLog.validEpisode
             let total = train?.total ?? valid?.total
             let epoch = max(train?.index ?? 0, valid?.index ?? 0)
             for (phase, now, before) in [("train", train?.index ?? 0, lastEpisode.train), ("valid", valid?.index ?? 0, lastEpisode.valid)]
             where now > before {
                 let metrics = tmLog.tables.last { $0.episode?.index == now && $0.phase == phase }?.metrics
-                context.events.publish(.trainingEpoch(id: id, job: job, owner: owner, epoch: now, total: total ?? now,
-                                                      phase: phase, metrics: metrics))
+                context.events.publish(
+                    .trainingEpoch(
+                        id: id, job: job, owner: owner, epoch: now, total: total ?? now,
+                        phase: phase, metrics: metrics))
             }
             lastEpisode = (train?.index ?? 0, valid?.index ?? 0)
-            try? store.record(id: id, epoch: total == nil ? nil : epoch, totalEpochs: total, history: Self.ordered(history),
-                              log: log + serviceLog)
+            try? store.record(
+                id: id, epoch: total == nil ? nil : epoch, totalEpochs: total, history: Self.ordered(history),
+                log: log + serviceLog)
             try context.reportProgress(0.8 * tmLog.progress, message: total.map { "episode \(epoch)/\($0)" } ?? "training")
         }
         note("training finished")
@@ -114,9 +121,11 @@ struct TradeMasterEngine: JobHandler {
     }
 
     static func ordered(_ history: [String: JSONDocument]) -> JSONDocument {
-        .array(history.values.sorted { a, b in
-            let ea = a["epoch"]?.intValue ?? 0, eb = b["epoch"]?.intValue ?? 0
-            return ea != eb ? ea < eb : (a["phase"]?.stringValue ?? "") < (b["phase"]?.stringValue ?? "")
-        })
+        .array(
+            history.values.sorted { a, b in
+                let ea = a["epoch"]?.intValue ?? 0
+                let eb = b["epoch"]?.intValue ?? 0
+                return ea != eb ? ea < eb : (a["phase"]?.stringValue ?? "") < (b["phase"]?.stringValue ?? "")
+            })
     }
 }

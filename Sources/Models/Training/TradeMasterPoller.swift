@@ -1,6 +1,6 @@
 import Foundation
-import TradeMasterAPI
 import JobRuntime
+import TradeMasterAPI
 
 /// Polls one `*_status` route of a TradeMaster session until its end flag, with backoff while
 /// the log does not change. Fails (for good) on a `Traceback`, on a log that stops growing
@@ -14,8 +14,10 @@ struct TradeMasterPoller {
     let deadline: ContinuousClock.Instant
 
     /// Polls `route` of `session` until `flag`; `observe` sees every answer's log.
-    func poll(_ route: String, flag: String, session: String, what: String, extra: [String: Any] = [:],
-              observe: (TradeMasterLog) throws -> Void) throws -> TradeMasterStatus {
+    func poll(
+        _ route: String, flag: String, session: String, what: String, extra: [String: Any] = [:],
+        observe: (TradeMasterLog) throws -> Void
+    ) throws -> TradeMasterStatus {
         var interval = configuration.pollSeconds
         var lastInfo: String?
         var lastChange = ContinuousClock.now
@@ -38,7 +40,8 @@ struct TradeMasterPoller {
             } else {
                 interval = min(interval * 1.5, configuration.maximumPollSeconds)
                 if now - lastChange >= .milliseconds(Int(configuration.stallSeconds * 1000)) {
-                    throw JobFailure("TradeMaster \(what) stalled: its log has not grown for \(Self.seconds(configuration.stallSeconds)) s", retryable: false)
+                    throw JobFailure(
+                        "TradeMaster \(what) stalled: its log has not grown for \(Self.seconds(configuration.stallSeconds)) s", retryable: false)
                 }
             }
             if now >= deadline {

@@ -1,4 +1,5 @@
 import TradeMasterAPI
+
 /// How training jobs talk to TradeMaster and run searches (from `Settings`).
 public struct TrainingConfiguration: Sendable {
     /// `TRADEMASTER_API_URL`.
@@ -24,10 +25,12 @@ public struct TrainingConfiguration: Sendable {
     public var searchThreads: Int
 
     /// A configuration; the defaults are the settings' defaults.
-    public init(tradeMasterURL: String = "http://localhost:8080", callTimeout: Double = 10,
-                policy: TradeMasterClient.Policy = TradeMasterClient.Policy(), pollSeconds: Double = 1,
-                maximumPollSeconds: Double = 10, stallSeconds: Double = 600, timeoutSeconds: Double = 21_600,
-                breakerThreshold: Int = 5, breakerOpenSeconds: Double = 30, searchThreads: Int = 2) {
+    public init(
+        tradeMasterURL: String = "http://localhost:8080", callTimeout: Double = 10,
+        policy: TradeMasterClient.Policy = TradeMasterClient.Policy(), pollSeconds: Double = 1,
+        maximumPollSeconds: Double = 10, stallSeconds: Double = 600, timeoutSeconds: Double = 21_600,
+        breakerThreshold: Int = 5, breakerOpenSeconds: Double = 30, searchThreads: Int = 2
+    ) {
         self.tradeMasterURL = tradeMasterURL
         self.callTimeout = callTimeout
         self.policy = policy

@@ -1,7 +1,7 @@
 import Foundation
+import JobRuntime
 import PostgresClient
 import TradeMasterAPI
-import JobRuntime
 
 /// The training job kinds with what they share in one `tm worker` process: the TradeMaster
 /// client and its circuit breaker (recorded in `service_breakers` for `/api/v1/status`).
@@ -18,8 +18,9 @@ public struct TrainingEngines: Sendable {
         let breaker = CircuitBreaker(threshold: configuration.breakerThreshold, openSeconds: configuration.breakerOpenSeconds) { snapshot in
             recorder?.record("trademaster", snapshot)
         }
-        client = TradeMasterClient(baseURL: configuration.tradeMasterURL, timeout: configuration.callTimeout,
-                                   policy: configuration.policy, breaker: breaker)
+        client = TradeMasterClient(
+            baseURL: configuration.tradeMasterURL, timeout: configuration.callTimeout,
+            policy: configuration.policy, breaker: breaker)
     }
 
     /// Registers the four kinds.

@@ -1,7 +1,7 @@
-import JobRuntime
 import Foundation
-import Support
+import JobRuntime
 import PostgresClient
+import Support
 
 /// A training (a parameter search or a TradeMaster run of a strategy) or a market-dynamics
 /// analysis, as the API shows it: the `training_jobs` row with the state of the job that runs
@@ -71,7 +71,8 @@ public struct TrainingJob: Codable, Sendable {
     /// Whether it finished (succeeded, failed or cancelled).
     public var isFinished: Bool { status.isFinished }
 
-    static let selection = SQLFragment("""
+    static let selection = SQLFragment(
+        """
         SELECT t.id, t.kind, t.owner_id, t.strategy_id, t.strategy_version, t.dataset_id, t.job_id, t.name, t.config,
                t.session_id, t.epoch, t.total_epochs, t.trial, t.total_trials, t.metrics_history, t.log_tail, t.result,
                t.applied_version, t.saved_at, t.created_at, j.kind AS job_kind,

@@ -1,8 +1,8 @@
 import Foundation
+import JobRuntime
+import PostgresClient
 import Security
 import Support
-import PostgresClient
-import JobRuntime
 
 /// Training rows in PostgreSQL, with the job that runs each (enqueued in the same
 /// transaction), their images, and the minimal strategy reads and writes training needs.
@@ -54,19 +54,25 @@ public struct TrainingStore: Sendable {
 
     /// Inserts the row and enqueues its job on `connection`, inside the caller's transaction
     /// (an idempotent request's); the caller announces the jobs after the commit.
-    public func insert(_ draft: Draft, owner: Int64, jobKind: String, maxAttempts: Int = 3,
-                       in tx: Transaction) throws -> (training: TrainingJob, jobs: [Job]) {
-        let rows = try tx.query("""
+    public func insert(
+        _ draft: Draft, owner: Int64, jobKind: String, maxAttempts: Int = 3,
+        in tx: Transaction
+    ) throws -> (training: TrainingJob, jobs: [Job]) {
+        let rows = try tx.query(
+            """
             INSERT INTO training_jobs (owner_id, kind, strategy_id, strategy_version, dataset_id, name, config, total_trials)
             VALUES (\(owner), \(draft.kind), \(draft.strategy?.id), \(draft.strategy?.version), \(draft.datasetID), \(draft.name),
                     \(draft.config)::jsonb, \(draft.totalTrials))
             RETURNING id
             """)
         let id: Int64 = try rows[0].decode("id")
-        let jobs = try queue.enqueue(JobQueue.Draft(kind: jobKind, payload: .object(["training_id": .integer(id)]),
-                                                    ownerID: owner, maxAttempts: maxAttempts), in: tx)
+        let jobs = try queue.enqueue(
+            JobQueue.Draft(
+                kind: jobKind, payload: .object(["training_id": .integer(id)]),
+                ownerID: owner, maxAttempts: maxAttempts), in: tx)
         try tx.execute("UPDATE training_jobs SET job_id = \(jobs[0].id) WHERE id = \(id)")
-        let created = try tx.query("""
+        let created = try tx.query(
+            """
             \(unsafeFragment: TrainingJob.selection)
             WHERE t.id = \(id)
             """)
@@ -89,16 +95,21 @@ public struct TrainingStore: Sendable {
 
     /// The row `id` if it exists and is `owner`'s (nil owner: any, for admins and workers).
     public func find(id: Int64, owner: Int64?) throws -> TrainingJob? {
-        try database.query("""
+        try database.query(
+            """
             \(unsafeFragment: TrainingJob.selection)
             WHERE t.id = \(id) AND (\(owner)::bigint IS NULL OR t.owner_id = \(owner))
-            """).first.map(TrainingJob.init(row:))
+            """
+        ).first.map(TrainingJob.init(row:))
     }
 
     /// A page of rows of `kinds`, newest first, filtered by status and strategy.
-    public func list(owner: Int64?, kinds: [String], status: String?, strategyID: Int64?, limit: Int, offset: Int) throws -> (items: [TrainingJob], total: Int) {
+    public func list(owner: Int64?, kinds: [String], status: String?, strategyID: Int64?, limit: Int, offset: Int) throws -> (
+        items: [TrainingJob], total: Int
+    ) {
         let kindList = "{" + kinds.joined(separator: ",") + "}"
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             WITH page AS (\(unsafeFragment: TrainingJob.selection)
                 WHERE (\(owner)::bigint IS NULL OR t.owner_id = \(owner)) AND t.kind = ANY(\(kindList)::text[])
                   AND (\(strategyID)::bigint IS NULL OR t.strategy_id = \(strategyID)))
@@ -106,7 +117,8 @@ public struct TrainingStore: Sendable {
             ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)
             """)
         if rows.isEmpty, offset > 0 {
-            let count = try database.query("""
+            let count = try database.query(
+                """
                 WITH page AS (\(unsafeFragment: TrainingJob.selection)
                     WHERE (\(owner)::bigint IS NULL OR t.owner_id = \(owner)) AND t.kind = ANY(\(kindList)::text[])
                       AND (\(strategyID)::bigint IS NULL OR t.strategy_id = \(strategyID)))
@@ -128,10 +140,13 @@ public struct TrainingStore: Sendable {
     }
 
     /// Records progress details of a running row (not its status: that is the job's).
-    public func record(id: Int64, epoch: Int? = nil, totalEpochs: Int? = nil, trial: Int? = nil, totalTrials: Int? = nil,
-                       history: JSONDocument? = nil, log: [String]? = nil, sessionID: String? = nil) throws {
+    public func record(
+        id: Int64, epoch: Int? = nil, totalEpochs: Int? = nil, trial: Int? = nil, totalTrials: Int? = nil,
+        history: JSONDocument? = nil, log: [String]? = nil, sessionID: String? = nil
+    ) throws {
         let tail = log.map { $0.suffix(200).joined(separator: "\n") }
-        try database.execute("""
+        try database.execute(
+            """
             UPDATE training_jobs SET epoch = COALESCE(\(epoch), epoch), total_epochs = COALESCE(\(totalEpochs), total_epochs),
                 trial = COALESCE(\(trial), trial), total_trials = COALESCE(\(totalTrials), total_trials),
                 metrics_history = COALESCE(\(history)::jsonb, metrics_history), log_tail = COALESCE(\(tail), log_tail),
@@ -144,7 +159,8 @@ public struct TrainingStore: Sendable {
     public static func complete(id: Int64, result: JSONDocument, images: [String: [UInt8]], in tx: Transaction) throws {
         try tx.execute("UPDATE training_jobs SET result = \(result)::jsonb, updated_at = now() WHERE id = \(id)")
         for (name, png) in images.sorted(by: { $0.key < $1.key }) {
-            try tx.execute("""
+            try tx.execute(
+                """
                 INSERT INTO training_images (training_id, name, png) VALUES (\(id), \(name), \(png))
                 ON CONFLICT (training_id, name) DO UPDATE SET png = EXCLUDED.png, created_at = now()
                 """)
@@ -153,7 +169,8 @@ public struct TrainingStore: Sendable {
 
     /// Merges `member` into the result's `key` object (a dynamics test's entry by label).
     public static func mergeResult(id: Int64, key: String, member: String, value: JSONDocument, in tx: Transaction) throws {
-        try tx.execute("""
+        try tx.execute(
+            """
             UPDATE training_jobs SET result = jsonb_set(
                 COALESCE(result, '{}'::jsonb) || jsonb_build_object(\(key)::text, COALESCE(result -> \(key), '{}'::jsonb)),
                 ARRAY[\(key)::text, \(member)::text], \(value)::jsonb), updated_at = now()
@@ -163,7 +180,8 @@ public struct TrainingStore: Sendable {
 
     /// The PNG `name` of row `id`, if it is `owner`'s and has one.
     public func image(id: Int64, owner: Int64?, name: String) throws -> [UInt8]? {
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT encode(i.png, 'hex') AS png FROM training_images i JOIN training_jobs t ON t.id = i.training_id
             WHERE i.training_id = \(id) AND i.name = \(name) AND (\(owner)::bigint IS NULL OR t.owner_id = \(owner))
             """)
@@ -202,9 +220,11 @@ extension TrainingStore {
     /// Finished rows by engine (`parameter_search`, `trademaster`, `market_dynamics`) and
     /// outcome, for the `tm_training_jobs_total` counter.
     public func outcomes() throws -> [(engine: String, outcome: String, count: Int)] {
-        try database.query("""
+        try database.query(
+            """
             SELECT t.kind AS engine, j.status AS outcome, count(*) AS n FROM training_jobs t JOIN jobs j ON j.id = t.job_id
             WHERE j.status IN ('succeeded', 'failed', 'cancelled') GROUP BY 1, 2 ORDER BY 1, 2
-            """).map { (try $0.decode("engine"), try $0.decode("outcome"), try $0.decode("n")) }
+            """
+        ).map { (try $0.decode("engine"), try $0.decode("outcome"), try $0.decode("n")) }
     }
 }

@@ -1,4 +1,5 @@
 import Support
+
 /// What training needs of a strategy (issue 11's `strategies` row): its engine, its builtin
 /// kind and parameters or its TradeMaster config, its trading defaults and version.
 public struct TrainingStrategy: Sendable {
@@ -24,12 +25,16 @@ public struct TrainingStrategy: Sendable {
         kind = record.kind
         parameters = record.parameters
         config = record.config.map { c in
-            .object(["task_name": .string(c.taskName), "dataset_name": .string(c.datasetName), "agent_name": .string(c.agentName),
-                     "optimizer_name": .string(c.optimizerName), "loss_name": .string(c.lossName)])
+            .object([
+                "task_name": .string(c.taskName), "dataset_name": .string(c.datasetName), "agent_name": .string(c.agentName),
+                "optimizer_name": .string(c.optimizerName), "loss_name": .string(c.lossName),
+            ])
         }
         let t = record.trading
-        trading = .object(["initial_capital": .number(t.initialCapital), "commission": .number(t.commission),
-                           "slippage_bps": .number(t.slippageBps), "allow_short": .bool(t.allowShort)])
+        trading = .object([
+            "initial_capital": .number(t.initialCapital), "commission": .number(t.commission),
+            "slippage_bps": .number(t.slippageBps), "allow_short": .bool(t.allowShort),
+        ])
         version = record.version
     }
 }

@@ -33,10 +33,14 @@ public enum Correlation {
     /// Pearson's r of two equal-length samples; NaN below two values or for a constant sample.
     public static func pearson(_ x: [Double], _ y: [Double]) -> Double {
         guard x.count == y.count, x.count >= 2 else { return .nan }
-        let mx = Statistics.mean(x), my = Statistics.mean(y)
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        let mx = Statistics.mean(x)
+        let my = Statistics.mean(y)
+        var sxy = 0.0
+        var sxx = 0.0
+        var syy = 0.0
         for i in x.indices {
-            let dx = x[i] - mx, dy = y[i] - my
+            let dx = x[i] - mx
+            let dy = y[i] - my
             sxy += dx * dy
             sxx += dx * dx
             syy += dy * dy

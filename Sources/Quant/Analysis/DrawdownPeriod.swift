@@ -20,7 +20,8 @@ public struct DrawdownPeriod: Sendable, Equatable {
     public static func worst(_ count: Int, returns r: [Double]) -> [DrawdownPeriod] {
         guard !r.isEmpty, count > 0 else { return [] }
         var under = [Double](repeating: 0, count: r.count + 1)
-        var wealth = 1.0, peak = 1.0
+        var wealth = 1.0
+        var peak = 1.0
         for i in r.indices {
             wealth *= 1 + r[i]
             peak = max(peak, wealth)
@@ -34,9 +35,10 @@ public struct DrawdownPeriod: Sendable, Equatable {
             let peakAt = rows[..<lowest].lastIndex { under[$0] == 0 } ?? 0
             let recoveryAt = rows[lowest...].firstIndex { under[$0] == 0 }
             let recovery = recoveryAt.map { rows[$0] }
-            out.append(DrawdownPeriod(
-                depth: under[trough], peak: rows[peakAt], trough: trough, recovery: recovery,
-                duration: (recovery ?? under.count - 1) - rows[peakAt]))
+            out.append(
+                DrawdownPeriod(
+                    depth: under[trough], peak: rows[peakAt], trough: trough, recovery: recovery,
+                    duration: (recovery ?? under.count - 1) - rows[peakAt]))
             if let recoveryAt {
                 rows.removeSubrange((peakAt + 1)..<recoveryAt)
             } else {

@@ -40,12 +40,14 @@ public struct TradeStatistics: Sendable, Equatable {
     public init(profits: [Double], returns: [Double], barsHeld: [Int], openTrades: Int, exposure: Double) {
         func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
         count = profits.count
-        let winIdx = profits.indices.filter { profits[$0] > 0 }, lossIdx = profits.indices.filter { profits[$0] < 0 }
+        let winIdx = profits.indices.filter { profits[$0] > 0 }
+        let lossIdx = profits.indices.filter { profits[$0] < 0 }
         wins = winIdx.count
         losses = lossIdx.count
         self.openTrades = openTrades
         winRate = count == 0 ? .nan : Double(wins) / Double(count)
-        let gain = winIdx.reduce(0) { $0 + profits[$1] }, loss = lossIdx.reduce(0) { $0 + profits[$1] }
+        let gain = winIdx.reduce(0) { $0 + profits[$1] }
+        let loss = lossIdx.reduce(0) { $0 + profits[$1] }
         profitFactor = loss < 0 ? gain / -loss : .nan
         averageWin = mean(winIdx.map { profits[$0] })
         averageLoss = mean(lossIdx.map { profits[$0] })
@@ -55,7 +57,10 @@ public struct TradeStatistics: Sendable, Equatable {
         expectancyReturn = mean(returns)
         averageBarsHeld = mean(barsHeld.map(Double.init))
         self.exposure = exposure
-        var win = 0, lose = 0, bestWin = 0, bestLoss = 0
+        var win = 0
+        var lose = 0
+        var bestWin = 0
+        var bestLoss = 0
         for p in profits {
             win = p > 0 ? win + 1 : 0
             lose = p < 0 ? lose + 1 : 0

@@ -55,7 +55,7 @@ public enum PortfolioBacktester {
         switch weighting {
         case .equal:
             return [Double](repeating: 1 / m, count: universe.symbols.count)
-        case let .inverseVolatility(lookback):
+        case .inverseVolatility(let lookback):
             guard t >= lookback else { return nil }
             var inverse: [Double] = []
             for s in universe.series {
@@ -90,15 +90,18 @@ public enum PortfolioBacktester {
     static func simulate(_ u: PortfolioUniverse, strategy: PortfolioStrategy, config: BacktestConfiguration) -> (
         cash: [Double], equity: [Double], gross: [Double], rebalances: [PortfolioResult.Rebalance], shares: [Double]
     ) {
-        let n = u.count, m = u.symbols.count
+        let n = u.count
+        let m = u.symbols.count
         let rate = config.commission + config.slippageBasisPoints / 10_000
         var positions: [[Double]] = []
-        if case let .signal(inner) = strategy.weighting {
+        if case .signal(let inner) = strategy.weighting {
             positions = Self.positions(u, inner, canShort: config.allowShort && inner.descriptor.supportsShort)
         }
         var shares = [Double](repeating: 0, count: m)
         var cash = config.cash
-        var cashColumn = [Double](repeating: 0, count: n), equity = cashColumn, gross = cashColumn
+        var cashColumn = [Double](repeating: 0, count: n)
+        var equity = cashColumn
+        var gross = cashColumn
         var rebalances: [PortfolioResult.Rebalance] = []
         var pending: [Double]?
         var first: Int?
@@ -108,7 +111,8 @@ public enum PortfolioBacktester {
                 let holdings = (0..<m).map { shares[$0] * open[$0] }
                 let e = cash + holdings.reduce(0, +)
                 let c = cost(equity: e, holdings: holdings, weights: w, rate: rate)
-                var traded = 0.0, invested = 0.0
+                var traded = 0.0
+                var invested = 0.0
                 for i in 0..<m {
                     let value = w[i] * (e - c)
                     traded += abs(value - holdings[i])
@@ -119,7 +123,8 @@ public enum PortfolioBacktester {
                 rebalances.append(.init(bar: t, time: u.timestamps[t], weights: w, tradedValue: traded, cost: c, shares: shares, prices: open))
                 pending = nil
             }
-            var value = 0.0, absolute = 0.0
+            var value = 0.0
+            var absolute = 0.0
             for i in 0..<m {
                 let v = shares[i] * u.series[i].close[t]
                 value += v

@@ -18,20 +18,22 @@ public enum PortfolioRegistry {
     static let signalPrefix = "portfolio_"
 
     /// Every portfolio strategy, in documentation order.
-    public static let descriptors: [StrategyDescriptor] = [
-        StrategyDescriptor(
-            name: "equal_weight", summary: "Hold every symbol at weight 1/N, rebalanced on a schedule.",
-            parameters: [rebalance, rebalanceBars], supportsShort: false),
-        StrategyDescriptor(
-            name: "inverse_volatility",
-            summary: "Weights proportional to 1/volatility of each symbol's last lookback returns, rebalanced on a schedule.",
-            parameters: [lookback, rebalance, rebalanceBars], supportsShort: false),
-    ] + StrategyRegistry.descriptors.map { d in
-        StrategyDescriptor(
-            name: signalPrefix + d.name,
-            summary: "\(d.name) on every symbol, the capital split equally (weight = position / N): " + d.summary,
-            parameters: d.parameters + [rebalanceForSignals, rebalanceBars], supportsShort: d.supportsShort)
-    }
+    public static let descriptors: [StrategyDescriptor] =
+        [
+            StrategyDescriptor(
+                name: "equal_weight", summary: "Hold every symbol at weight 1/N, rebalanced on a schedule.",
+                parameters: [rebalance, rebalanceBars], supportsShort: false),
+            StrategyDescriptor(
+                name: "inverse_volatility",
+                summary: "Weights proportional to 1/volatility of each symbol's last lookback returns, rebalanced on a schedule.",
+                parameters: [lookback, rebalance, rebalanceBars], supportsShort: false),
+        ]
+        + StrategyRegistry.descriptors.map { d in
+            StrategyDescriptor(
+                name: signalPrefix + d.name,
+                summary: "\(d.name) on every symbol, the capital split equally (weight = position / N): " + d.summary,
+                parameters: d.parameters + [rebalanceForSignals, rebalanceBars], supportsShort: d.supportsShort)
+        }
 
     /// Names of all portfolio strategies.
     public static var names: [String] { descriptors.map(\.name) }

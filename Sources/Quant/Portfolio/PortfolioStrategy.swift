@@ -35,9 +35,10 @@ public struct PortfolioStrategy: Sendable, Equatable {
 
     /// The parameters as JSON (choices by name), e.g. for a run's snapshot.
     public var parametersJSON: JSONValue {
-        .object(descriptor.parameters.map { spec in
-            let v = parameters[spec.name] ?? spec.defaultValue
-            return (spec.name, spec.kind == .choice ? .string(spec.choiceName(v) ?? "") : .finite(v))
-        })
+        .object(
+            descriptor.parameters.map { spec in
+                let v = parameters[spec.name] ?? spec.defaultValue
+                return (spec.name, spec.kind == .choice ? .string(spec.choiceName(v) ?? "") : .finite(v))
+            })
     }
 }

@@ -12,7 +12,8 @@ public struct PortfolioUniverse: Sendable, Equatable {
     /// two common bars remain.
     public init(_ long: OHLCVSeries, symbols wanted: [String]? = nil) throws(QuantError) {
         // A single-instrument series is the one symbol asked for (or the unnamed one).
-        let groups = long.symbols == nil && (wanted?.count ?? 0) <= 1
+        let groups =
+            long.symbols == nil && (wanted?.count ?? 0) <= 1
             ? [(symbol: wanted?.first ?? "", series: long)] : long.splitBySymbol()
         let names = wanted ?? groups.map(\.symbol)
         guard !names.isEmpty else { throw .insufficientData(what: "symbols", required: 1, actual: 0) }

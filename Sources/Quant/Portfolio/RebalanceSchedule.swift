@@ -36,7 +36,7 @@ public enum RebalanceSchedule: Sendable, Equatable {
         case .daily: return true
         case .weekly: return Self.week(time) != Self.week(next)
         case .monthly: return Self.month(time) != Self.month(next)
-        case let .bars(n): return sinceFirst % n == 0
+        case .bars(let n): return sinceFirst % n == 0
         }
     }
 

@@ -38,9 +38,11 @@ public struct ParameterSearch: Sendable {
 
     /// A validated search. Throws `StrategyError.invalidParameter` naming the faulty field
     /// (`space`, a parameter name, `max_trials`, `split`).
-    public init(strategy: String, fixed: [String: Double] = [:], space: ParameterSpace, method: Method, maxTrials: Int,
-                objective: SearchObjective, seed: UInt64 = 0, trainFraction: Double = 0.6, validationFraction: Double = 0.2,
-                backtest: BacktestConfiguration = BacktestConfiguration()) throws(StrategyError) {
+    public init(
+        strategy: String, fixed: [String: Double] = [:], space: ParameterSpace, method: Method, maxTrials: Int,
+        objective: SearchObjective, seed: UInt64 = 0, trainFraction: Double = 0.6, validationFraction: Double = 0.2,
+        backtest: BacktestConfiguration = BacktestConfiguration()
+    ) throws(StrategyError) {
         let descriptor = try StrategyRegistry.descriptor(named: strategy)
         guard descriptor.parameters.isEmpty == false else {
             throw .invalidParameter(name: "strategy", message: "\(strategy) has no parameters to search")
@@ -50,7 +52,11 @@ public struct ParameterSearch: Sendable {
             throw .invalidParameter(name: "max_trials", message: "max_trials must be an integer in 1...\(Self.trialLimit)")
         }
         if method == .grid, space.gridSize > maxTrials {
-            throw .invalidParameter(name: "max_trials", message: "the grid has \(space.gridSize == Int.max ? "too many" : String(space.gridSize)) combinations, more than max_trials (\(maxTrials)); narrow the space, raise max_trials or use method random")
+            throw .invalidParameter(
+                name: "max_trials",
+                message:
+                    "the grid has \(space.gridSize == Int.max ? "too many" : String(space.gridSize)) combinations, more than max_trials (\(maxTrials)); narrow the space, raise max_trials or use method random"
+            )
         }
         guard trainFraction > 0, validationFraction > 0, trainFraction + validationFraction < 1 else {
             throw .invalidParameter(name: "split", message: "split needs train > 0, valid > 0 and train + valid < 1 (the rest is the test part)")
@@ -97,8 +103,9 @@ public struct ParameterSearch: Sendable {
             let chosen = try strategy(with: parameters)
             let trainResult = try Backtester.run(train, strategy: chosen, configuration: backtest)
             let validResult = try Backtester.run(validation, strategy: chosen, configuration: backtest)
-            return SearchTrial(index: index, parameters: parameters, trainScore: objective.score(trainResult.metrics),
-                               validScore: objective.score(validResult.metrics))
+            return SearchTrial(
+                index: index, parameters: parameters, trainScore: objective.score(trainResult.metrics),
+                validScore: objective.score(validResult.metrics))
         } catch let error as StrategyError {
             return SearchTrial(index: index, parameters: parameters, trainScore: .nan, validScore: .nan, error: error.description)
         } catch {

@@ -28,7 +28,7 @@ public struct ParameterSpace: Sendable, Equatable {
         switch dimension {
         case .values(let list):
             return list
-        case let .range(lower, upper, step):
+        case .range(let lower, let upper, let step):
             let count = Int(((upper - lower) / step + 1e-9).rounded(.down)) + 1
             return (0..<count).map { index in
                 let value = lower + Double(index) * step
@@ -49,7 +49,7 @@ public struct ParameterSpace: Sendable, Equatable {
             guard let spec = descriptor.parameter(named: name) else {
                 throw .unknownParameter(name: name, strategy: descriptor.name, known: descriptor.parameters.map(\.name))
             }
-            if case let .range(lower, upper, step) = dimension {
+            if case .range(let lower, let upper, let step) = dimension {
                 guard lower.isFinite, upper.isFinite, step.isFinite, lower <= upper, step > 0 else {
                     throw .invalidParameter(name: name, message: "\(name) needs finite min ≤ max and step > 0")
                 }
