@@ -11,11 +11,12 @@ public struct OHLCVRow {
     public let adjustedClose: Double
     /// The bytes the fields are ranges of; valid only during the sink's call.
     public let bytes: UnsafeBufferPointer<UInt8>
-    /// Each column's field in ``bytes``: trimmed, without its quotes.
-    public let fields: [Range<Int>]
+    /// Each column's field in ``bytes``: trimmed, without its quotes (valid only during the
+    /// sink's call).
+    public let fields: UnsafeBufferPointer<Range<Int>>
     /// The values of the extra columns in column order (NaN for empty, `nan`, `na` or
-    /// `null`), when the rules check extra columns; else empty.
-    public let extras: [Double]
+    /// `null`), when the rules check extra columns; else empty (valid only during the call).
+    public let extras: UnsafeBufferPointer<Double>
     /// The column of the symbol (long layout), or nil.
     public let symbolColumn: Int?
 

@@ -369,10 +369,16 @@ public struct OHLCVRowReader: Sendable {
         }
         if ok {
             if !hasOHL { (o, h, l) = (c, c, c) }
-            let row = OHLCVRow(
-                line: line, timestamp: ts, open: o, high: h, low: l, close: c, volume: v, adjustedClose: a,
-                bytes: b, fields: fields, extras: extraValues, symbolColumn: symbolAt)
-            if let refusal = sink.take(row) {
+            // The row lends the reader's buffers for the call: no array is retained per row.
+            let refusal = fields.withUnsafeBufferPointer { fieldRanges in
+                extraValues.withUnsafeBufferPointer { extras in
+                    sink.take(
+                        OHLCVRow(
+                            line: line, timestamp: ts, open: o, high: h, low: l, close: c, volume: v, adjustedClose: a,
+                            bytes: b, fields: fieldRanges, extras: extras, symbolColumn: symbolAt))
+                }
+            }
+            if let refusal {
                 report(b, fields[dateAt], dateAt, refusal)
                 ok = false
             }
