@@ -46,6 +46,30 @@ import Testing
         #expect(bad.status == 422 && (bad.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "sort")
     }
 
+    @Test func csvExportTakesASymbolAndKeepsFormulasText() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let text = """
+            date,tic,open,high,low,close,volume
+            2024-01-02,AAA,1,2,0.5,1.5,100
+            2024-01-02,=CMD,1,2,0.5,1.5,100
+            2024-01-03,AAA,1,2,0.5,1.25,100
+            2024-01-03,=CMD,1,2,0.5,1.25,100
+
+            """
+        let id = try #require(try create(auth, name: "two-symbols", text: text)["id"] as? Int)
+        let one = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv&symbol=AAA", headers: auth)
+        #expect(one.status == 200, "\(one.text)")
+        let lines = one.text.split(separator: "\n")
+        #expect(lines.count == 3, "\(one.text)")
+        #expect(lines.dropFirst().allSatisfy { $0.contains(",AAA,") } && !one.text.contains("CMD"))
+        let unknown = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv&symbol=ZZZ", headers: auth)
+        #expect(unknown.status == 422 && (unknown.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "symbol")
+        // A text cell that a spreadsheet would run as a formula keeps a leading apostrophe.
+        let all = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv", headers: auth)
+        #expect(all.status == 200 && all.text.split(separator: "\n").count == 5)
+        #expect(all.text.contains(",'=CMD,") && !all.text.contains(",=CMD,"), "\(all.text)")
+    }
+
     @Test func patchAndDeleteHonourIfMatch() throws {
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let id = try #require(try create(auth, name: "editable")["id"] as? Int)

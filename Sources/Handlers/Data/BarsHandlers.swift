@@ -15,12 +15,12 @@ struct BarsHandlers: Sendable {
             "Bars of a dataset: one symbol column-wise as JSON, or the dataset as CSV", tag: "data",
             description: """
                 JSON: {symbol, time[], open[], high[], low[], close[], volume[]}, aggregated into at most max_points buckets \
-                (open first, high max, low min, close last, volume sum). format=csv: every symbol (or the range) in the file's \
-                own layout and columns, as text/csv.
+                (open first, high max, low min, close last, volume sum). format=csv: every symbol (only `symbol`'s when given; \
+                the range when given) in the file's own layout and columns, as text/csv.
                 """,
             response: BarsAnswer.self,
             query: [
-                .string("symbol", "The symbol (required when the dataset has several; JSON only).", maxLength: 64),
+                .string("symbol", "The symbol (JSON: required when the dataset has several; CSV: only its rows).", maxLength: 64),
                 .string("start", "First time included (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
                 .string("end", "First time excluded (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
                 .integer("max_points", 1...Self.maximumPoints, "At most this many points (default \(Self.maximumPoints))."),
@@ -82,7 +82,8 @@ struct BarsHandlers: Sendable {
         let maxPoints = QueryValue.integer(query, "max_points", 1...Self.maximumPoints, errors: &errors) ?? Self.maximumPoints
         let format = query["format"] ?? "json"
         if format != "json" && format != "csv" { errors.append(FieldError(pointer: "format", detail: "must be json or csv")) }
-        let symbol = format == "json" ? Self.symbol(query, of: dataset, errors: &errors) : query["symbol"]
+        // JSON needs one symbol; CSV takes every symbol unless one is named (then only it).
+        let symbol = format == "json" || query["symbol"] != nil ? Self.symbol(query, of: dataset, errors: &errors) : nil
         try QueryValue.check(errors)
         if format == "csv" {
             var headers = HTTPHeaders()
@@ -91,7 +92,7 @@ struct BarsHandlers: Sendable {
             // Streamed page by page after the headers: the worker never holds the whole export.
             let store = self.store
             return Response(status: .ok, headers: headers) { write in
-                try store.exportCSV(dataset, start: start, end: end) { text in
+                try store.exportCSV(dataset, symbol: symbol, start: start, end: end) { text in
                     var text = text
                     try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
                 }

@@ -88,7 +88,7 @@ extension DatasetStore {
     /// Writes the dataset (within `[start, end)`) as CSV in the layout and column order it
     /// was uploaded in, handing `sink` a piece per batch of rows (read in pages by key, so
     /// the worker never holds the whole table's rows).
-    public func exportCSV(_ dataset: Dataset, start: Int64?, end: Int64?, into sink: (String) throws -> Void) throws {
+    public func exportCSV(_ dataset: Dataset, symbol: String? = nil, start: Int64?, end: Int64?, into sink: (String) throws -> Void) throws {
         let columns = dataset.columns
         try sink(columns.map { Self.csvField($0.name) }.joined(separator: ",") + "\n")
         var extraIndex: [Int: Int] = [:]
@@ -104,7 +104,7 @@ extension DatasetStore {
             let rows = try database.query(
                 """
                 SELECT symbol, ts, open, high, low, close, volume, array_to_json(extra)::text AS extra FROM bars
-                WHERE dataset_id = \(dataset.id)
+                WHERE dataset_id = \(dataset.id) AND (\(symbol)::text IS NULL OR symbol = \(symbol))
                   AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1)
                   AND (\(after?.0)::bigint IS NULL OR (ts, symbol) > (\(after?.0)::bigint, \(after?.1)::text))
                 ORDER BY ts, symbol LIMIT \(page)
@@ -159,6 +159,9 @@ extension DatasetStore {
     }
 
     static func csvField(_ text: String) -> String {
+        // A text cell that starts like a formula (= + - @, tab, CR) is one to a spreadsheet:
+        // a leading apostrophe keeps it text (OWASP's advice for CSV injection).
+        let text = text.first.map { "=+-@\t\r".contains($0) } == true ? "'" + text : text
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
