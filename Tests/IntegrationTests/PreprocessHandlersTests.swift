@@ -57,6 +57,34 @@ import Testing
         #expect(Self.same(rows.map { $0.values["bb_upper_20"] ?? nil }, bands.upper))
     }
 
+    /// Issue 20's request: an SMA longer than the data, `drop` (no row left), then
+    /// TradeMaster's features on the empty frame trapped and killed the worker (502). Now a
+    /// 4xx problem, and the one worker of a private pool is the same process afterwards.
+    @Test func aPreprocessThatEmptiesTheDataIsRefusedWithoutKillingTheWorker() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let id = try upload(auth, "ten-rows", DataFixtures.wideDaily(count: 10, seed: 3).text)
+        let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 2)
+        defer { pool.stop() }
+        let client = pool.client()
+        _ = try client.send("GET", "/health")
+        let workers = pool.workerPIDs()
+        try #require(workers.count == 1)
+        let response = try client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth,
+            json: [
+                "dataset_id": id, "name": "emptied",
+                "steps": [
+                    ["op": "indicators", "indicators": [["name": "sma", "window": 1000]]],
+                    ["op": "fill_missing", "method": "drop"],
+                    ["op": "trademaster_features"],
+                ],
+            ] as [String: Any])
+        #expect((400..<500).contains(response.status), "\(response.status) \(response.text)")
+        #expect(response.header("content-type") == "application/problem+json", "\(response.text)")
+        #expect(try client.send("GET", "/health").status == 200)
+        #expect(pool.workerPIDs() == workers, "the worker that served the request is still the same process")
+    }
+
     @Test func resamplingEqualsQuantsAndStepsAreCheckedFirst() throws {
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         var lines = ["date,open,high,low,close,volume"]
