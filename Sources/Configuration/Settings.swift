@@ -59,6 +59,9 @@ public struct Settings: Sendable {
     public var userQuotaBytes: Int
     /// The most source rows preprocessed within a request (`TM_SYNC_MAX_ROWS`, default 1,000,000).
     public var syncMaxRows: Int
+    /// The most values (source rows × columns, added ones included) a preprocess may hold
+    /// in memory (`TM_PREPROCESS_MAX_CELLS`, default 50,000,000: 400 MB of doubles).
+    public var preprocessMaxCells: Int
     /// The key real-time subscribe URLs are signed with, shared with nginx's `secure_link`
     /// (`TM_REALTIME_SECRET`; at least 32 characters outside debug). Unset: no tickets route.
     public var realtimeSecret: String?
@@ -206,6 +209,7 @@ public struct Settings: Sendable {
         maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
         userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))
         syncMaxRows = try int("TM_SYNC_MAX_ROWS", 1_000_000, 1...100_000_000)
+        preprocessMaxCells = try int("TM_PREPROCESS_MAX_CELLS", 50_000_000, 1_000...10_000_000_000)
         realtimeSecret = value("TM_REALTIME_SECRET")
         if let secret = realtimeSecret {
             if !debug, let problem = Settings.weakness(of: secret) {

@@ -82,7 +82,7 @@ public enum API {
         ChartHandlers(store: datasets).register(on: &routes)
         PreprocessHandlers(
             store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
-            maximumRows: settings.syncMaxRows, queue: queue
+            maximumRows: settings.syncMaxRows, maximumCells: settings.preprocessMaxCells, queue: queue
         ).register(on: &routes)
         ImportHandlers(
             queue: queue,

@@ -85,6 +85,33 @@ import Testing
         #expect(pool.workerPIDs() == workers, "the worker that served the request is still the same process")
     }
 
+    /// 20 steps of 20 MACDs each add 1,200 columns: over 50,000 rows that is 60 million
+    /// values, past `TM_PREPROCESS_MAX_CELLS` (50 million): refused at `/steps` before any
+    /// work, and no dataset is made.
+    @Test func aPreprocessPastTheMemoryBudgetIsRefusedBeforeAnyWork() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let id = try upload(auth, "fifty-thousand", DataFixtures.wideDaily(count: 50_000, seed: 5).text)
+        let steps: [[String: Any]] = (0..<20).map { s in
+            [
+                "op": "indicators",
+                "indicators": (0..<20).map { k in ["name": "macd", "fast": 1 + s * 20 + k, "slow": 999, "signal": 9] as [String: Any] },
+            ]
+        }
+        let before = try fx.client.send("GET", "/api/v1/data/datasets?limit=1", headers: auth).json["total"] as? Int
+        let response = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth, json: ["dataset_id": id, "name": "too-wide", "steps": steps] as [String: Any])
+        #expect(response.status == 422, "\(response.text.prefix(300))")
+        let error = (response.json["errors"] as? [[String: Any]])?.first
+        #expect(error?["pointer"] as? String == "/steps")
+        #expect((error?["detail"] as? String)?.contains("TM_PREPROCESS_MAX_CELLS") == true, "\(response.text.prefix(300))")
+        #expect(try fx.client.send("GET", "/api/v1/data/datasets?limit=1", headers: auth).json["total"] as? Int == before)
+        // The same steps on a few rows are within the budget.
+        let small = try upload(auth, "few-rows", DataFixtures.wideDaily(count: 40, seed: 6).text)
+        let fine = try fx.client.send(
+            "POST", "/api/v1/data/preprocess", headers: auth, json: ["dataset_id": small, "name": "wide-but-short", "steps": steps] as [String: Any])
+        #expect(fine.status == 201, "\(fine.text.prefix(300))")
+    }
+
     @Test func resamplingEqualsQuantsAndStepsAreCheckedFirst() throws {
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         var lines = ["date,open,high,low,close,volume"]

@@ -12,6 +12,8 @@ struct PreprocessHandlers: Sendable {
     let store: DatasetStore
     let limits: UploadLimits
     let maximumRows: Int
+    /// The most values (rows × columns) a preprocess may hold (`TM_PREPROCESS_MAX_CELLS`).
+    let maximumCells: Int
     let queue: JobQueue
 
     /// Adds the route.
@@ -70,6 +72,17 @@ struct PreprocessHandlers: Sendable {
         guard body.datasetId > 0, let source = try store.find(id: body.datasetId, owner: principal.ownerScope) else {
             errors.append(FieldError(pointer: "/dataset_id", detail: "no such dataset"))
             throw Problem.validation(errors)
+        }
+        // Bounded before any work: every column of every row is held in memory at once.
+        let columns = source.columns.count + PreprocessStep.addedColumns(body.steps).count
+        let (cells, overflow) = Int(source.rowCount).multipliedReportingOverflow(by: columns)
+        guard !overflow, cells <= maximumCells else {
+            throw Problem.validation([
+                FieldError(
+                    pointer: "/steps",
+                    detail: "the steps would hold \(source.rowCount) rows × \(columns) columns in memory, more than the limit of "
+                        + "\(maximumCells) values (TM_PREPROCESS_MAX_CELLS): add fewer columns or preprocess part of the data")
+            ])
         }
         guard source.rowCount <= Int64(maximumRows) else {
             let draft = try PreprocessJob.draft(

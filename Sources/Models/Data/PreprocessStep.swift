@@ -152,6 +152,23 @@ public struct PreprocessStep: Codable, Sendable {
         return errors
     }
 
+    /// The columns `steps` (valid ones) add: what a preprocess holds beside the source's.
+    public static func addedColumns(_ steps: [PreprocessStep]) -> Set<String> {
+        var names: Set<String> = []
+        for step in steps {
+            switch step.op {
+            case "trademaster_features": names.formUnion(featureColumns)
+            case "split": names.insert("split")
+            case "normalize":
+                for column in step.columns ?? [] where priceColumns.contains(column) { names.insert("\(column)_\(step.method ?? "")") }
+            case "indicators":
+                for indicator in step.indicators ?? [] { names.formUnion(columns(of: indicator)) }
+            default: break
+            }
+        }
+        return names
+    }
+
     private static func validateColumns(
         _ columns: [String]?, at: String, known: Set<String>, prices: Bool,
         fail: (String, String) -> Void
