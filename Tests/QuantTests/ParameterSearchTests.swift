@@ -26,6 +26,25 @@ struct ParameterSearchTests {
         #expect(try draw(7).allSatisfy { (2...50).contains($0["fast"]!) && (20...200).contains($0["slow"]!) })
     }
 
+    /// Draws and grid points read a range's value at an index instead of listing the range
+    /// (issue 20: 100,000 draws over a 100,000-value range listed it 100,000 times).
+    @Test func valuesAtAnIndexEqualTheListAndCountsNeedNoList() throws {
+        for dimension: ParameterSpace.Dimension in [.range(min: 0.1, max: 0.5, step: 0.1), .range(min: 2, max: 99_999, step: 1), .values([3, 1, 2])] {
+            let values = ParameterSpace.values(of: dimension)
+            #expect(ParameterSpace.count(of: dimension) == values.count)
+            for index in [0, values.count / 2, values.count - 1] { #expect(ParameterSpace.value(of: dimension, at: index) == values[index]) }
+        }
+        let wide = ParameterSpace(["fast": .range(min: 2, max: 499, step: 1), "slow": .range(min: 3, max: 500, step: 1)])
+        let random = try ParameterSearch(strategy: "sma_crossover", space: wide, method: .random, maxTrials: 100_000, objective: .sharpe, seed: 1)
+        let drawn = random.candidates()
+        #expect(random.candidateCount == drawn.count && drawn.count == 100_000)
+        #expect(drawn.allSatisfy { (2...499).contains($0["fast"]!) && $0["fast"] == $0["fast"]!.rounded() && (3...500).contains($0["slow"]!) })
+        let grid = try ParameterSearch(
+            strategy: "sma_crossover", space: ParameterSpace(["fast": .range(min: 5, max: 15, step: 5), "slow": .values([20, 40])]),
+            method: .grid, maxTrials: 6, objective: .sharpe)
+        #expect(grid.candidateCount == grid.candidates().count)
+    }
+
     @Test func invalidSearchesNameTheirField() {
         func field(_ body: () throws -> Void) -> String? {
             do {

@@ -127,7 +127,7 @@ struct TrainingHandlers: Sendable {
         if strategy.engine == "builtin" {
             if body.datasetId == nil { errors.append(FieldError(pointer: "/dataset_id", detail: "a parameter search needs a dataset")) }
             var trials: Int?
-            do { trials = try SearchRequest.parse(config, strategy: strategy).search.candidates().count } catch {
+            do { trials = try SearchRequest.parse(config, strategy: strategy).search.candidateCount } catch {
                 errors += error.issues.map { FieldError(pointer: $0.field, detail: $0.message) }
             }
             guard errors.isEmpty else { throw Problem.validation(errors) }

@@ -72,6 +72,14 @@ public struct ParameterSearch: Sendable {
         self.backtest = backtest
     }
 
+    /// How many candidates ``candidates()`` lists, without listing them.
+    public var candidateCount: Int {
+        switch method {
+        case .grid: return space.gridSize
+        case .random: return maxTrials
+        }
+    }
+
     /// The combinations to try, in trial order.
     public func candidates() -> [[String: Double]] {
         switch method {

@@ -25,16 +25,25 @@ public struct ParameterSpace: Sendable, Equatable {
 
     /// The candidate values of a dimension.
     public static func values(of dimension: Dimension) -> [Double] {
+        (0..<count(of: dimension)).map { value(of: dimension, at: $0) }
+    }
+
+    /// How many candidate values a dimension has, without listing them.
+    public static func count(of dimension: Dimension) -> Int {
         switch dimension {
-        case .values(let list):
-            return list
-        case .range(let lower, let upper, let step):
-            let count = Int(((upper - lower) / step + 1e-9).rounded(.down)) + 1
-            return (0..<count).map { index in
-                let value = lower + Double(index) * step
-                // 0.1 + 3·0.1 should print as 0.4: snap to the step's decimal grid.
-                return (value * 1e9).rounded() / 1e9
-            }
+        case .values(let list): return list.count
+        case .range(let lower, let upper, let step): return Int(((upper - lower) / step + 1e-9).rounded(.down)) + 1
+        }
+    }
+
+    /// The `index`-th candidate value of a dimension (`index < count(of:)`), without listing
+    /// the others: a draw or a grid point costs one multiplication per range.
+    public static func value(of dimension: Dimension, at index: Int) -> Double {
+        switch dimension {
+        case .values(let list): return list[index]
+        case .range(let lower, _, let step):
+            // 0.1 + 3·0.1 should print as 0.4: snap to the step's decimal grid.
+            return ((lower + Double(index) * step) * 1e9).rounded() / 1e9
         }
     }
 
@@ -67,7 +76,7 @@ public struct ParameterSpace: Sendable, Equatable {
     /// The number of combinations of a full grid (saturating at `Int.max`).
     public var gridSize: Int {
         dimensions.reduce(1) { total, entry in
-            let (product, overflow) = total.multipliedReportingOverflow(by: Self.values(of: entry.dimension).count)
+            let (product, overflow) = total.multipliedReportingOverflow(by: Self.count(of: entry.dimension))
             return overflow ? Int.max : product
         }
     }
@@ -77,9 +86,9 @@ public struct ParameterSpace: Sendable, Equatable {
         var rest = index
         var point: [String: Double] = [:]
         for (name, dimension) in dimensions.reversed() {
-            let values = Self.values(of: dimension)
-            point[name] = values[rest % values.count]
-            rest /= values.count
+            let count = Self.count(of: dimension)
+            point[name] = Self.value(of: dimension, at: rest % count)
+            rest /= count
         }
         return point
     }
@@ -88,8 +97,7 @@ public struct ParameterSpace: Sendable, Equatable {
     public func randomPoint(using generator: inout SplitMix64) -> [String: Double] {
         var point: [String: Double] = [:]
         for (name, dimension) in dimensions {
-            let values = Self.values(of: dimension)
-            point[name] = values[Int(generator.next() % UInt64(values.count))]
+            point[name] = Self.value(of: dimension, at: Int(generator.next() % UInt64(Self.count(of: dimension))))
         }
         return point
     }
