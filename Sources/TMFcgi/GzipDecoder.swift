@@ -1,14 +1,18 @@
 import CZlib
 
 /// Streaming gunzip (zlib's inflate with gzip framing): feed compressed chunks, get the
-/// decompressed bytes in pieces of at most 256 KiB. Corrupt data is a 400 problem;
-/// concatenated gzip members are decoded one after another.
+/// decompressed bytes in pieces of at most 256 KiB. Corrupt data is a 400 problem; output
+/// past `maximumOutputBytes` is a 413 (a small body may expand a thousandfold); concatenated
+/// gzip members are decoded one after another.
 public final class GzipDecoder {
     private var stream = z_stream()
     private var output = [UInt8](repeating: 0, count: 256 * 1024)
     private var ended = false
+    private let maximumOutputBytes: Int
+    private var produced = 0
 
-    public init() throws {
+    public init(maximumOutputBytes: Int) throws {
+        self.maximumOutputBytes = maximumOutputBytes
         // 16 + MAX_WBITS: gzip framing only.
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it.")
@@ -37,8 +41,12 @@ public final class GzipDecoder {
                     stream.next_out = out.baseAddress
                     stream.avail_out = UInt32(out.count)
                     let status = inflate(&stream, Z_NO_FLUSH)
-                    let produced = out.count - Int(stream.avail_out)
-                    if produced > 0 { try sink(UnsafeBufferPointer(rebasing: out[0..<produced])) }
+                    let piece = out.count - Int(stream.avail_out)
+                    produced += piece
+                    if produced > maximumOutputBytes {
+                        throw Problem(.contentTooLarge, detail: "The gzipped data expands to more than \(maximumOutputBytes) bytes.")
+                    }
+                    if piece > 0 { try sink(UnsafeBufferPointer(rebasing: out[0..<piece])) }
                     return status
                 }
                 switch status {

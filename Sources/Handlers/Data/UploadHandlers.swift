@@ -101,17 +101,8 @@ public struct UploadHandlers: Sendable {
         case "application/gzip", "application/x-gzip":
             let draft = try form.draft(filename: nil)
             dataset = try load(owner: owner, draft: draft) { upload in
-                let decoder = try GzipDecoder()
-                var inflated = 0
-                try request.body.forEachChunk { chunk in
-                    try decoder.feed(chunk) { piece in
-                        inflated += piece.count
-                        if inflated > Self.maximumInflatedBytes {
-                            throw Problem(.contentTooLarge, detail: "The gzipped file expands to more than \(Self.maximumInflatedBytes) bytes.")
-                        }
-                        try upload.feed(piece)
-                    }
-                }
+                let decoder = try GzipDecoder(maximumOutputBytes: Self.maximumInflatedBytes)
+                try request.body.forEachChunk { chunk in try decoder.feed(chunk) { try upload.feed($0) } }
                 try decoder.finish()
                 return try form.draft(filename: nil)
             }
@@ -154,7 +145,7 @@ public struct UploadHandlers: Sendable {
                     let gzipped =
                         part.contentType == "application/gzip" || part.contentType == "application/x-gzip"
                         || (part.filename?.lowercased().hasSuffix(".gz") ?? false)
-                    let decoder = gzipped ? try GzipDecoder() : nil
+                    let decoder = gzipped ? try GzipDecoder(maximumOutputBytes: Self.maximumInflatedBytes) : nil
                     while let chunk = try reader.readChunk() {
                         if let decoder {
                             try decoder.feed(chunk) { try current.feed($0) }
