@@ -107,6 +107,18 @@ import Testing
             try t.sql("SELECT version || ' ' || (parameters->>'fast') || ' ' || (parameters->>'slow') FROM strategies WHERE id = \(strategy)")
                 == "2 \(expected.fast) \(expected.slow)")
         #expect(try t.client.send("GET", "/api/v1/training/\(id)", headers: auth).json["applied_version"] as? Int == 2)
+
+        // The strategy becomes a momentum strategy: fast and slow are no parameters of it, so
+        // applying again is refused as an edit with them would be, and nothing changes.
+        let changed = try t.client.send(
+            "PATCH", "/api/v1/strategies/\(strategy)", headers: auth.merging(["If-Match": "\"2\""]) { $1 }, json: ["kind": "momentum"])
+        #expect(changed.status == 200, "\(changed.text)")
+        let refused = try t.client.send("POST", "/api/v1/training/\(id)/apply", headers: auth)
+        #expect(refused.status == 409, "\(refused.text)")
+        #expect((refused.json["detail"] as? String)?.contains("no longer accepts") == true, "\(refused.text)")
+        #expect(
+            try t.sql("SELECT version || ' ' || kind || ' ' || (parameters ? 'fast')::text FROM strategies WHERE id = \(strategy)")
+                == "3 momentum false")
     }
 
     @Test func aThousandTrialSearchOverTenYearsOfDailyBars() throws {

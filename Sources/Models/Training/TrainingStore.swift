@@ -202,14 +202,17 @@ public struct TrainingStore: Sendable {
         case strategyMissing
     }
 
-    /// Writes `parameters` over the strategy's through the strategies store (which validates
-    /// them and bumps the version, refusing a concurrent edit), then records the version on
-    /// the training row.
+    /// Writes `parameters` over the strategy's, checked by ``StrategyValidator`` as an edit
+    /// would be (the strategy may have changed kind or rules since the search; a failure is
+    /// ``StrategyRecordError/invalid(_:)``), through the strategies store (which bumps the
+    /// version, refusing a concurrent edit), then records the version on the training row.
     public func apply(id: Int64, strategyID: Int64, owner: Int64, parameters: [String: Double]) throws -> ApplyOutcome {
         let strategies = StrategyStore(database: database)
         guard let record = try strategies.find(id: strategyID, owner: owner) else { return .strategyMissing }
-        var draft = StrategyDraft(record)
-        draft.parameters.merge(parameters) { $1 }
+        var input = StrategyValidator.Input(record)
+        input.parameters.merge(parameters.mapValues { $0 == $0.rounded() && abs($0) < 1e15 ? .integer(Int64($0)) : .number($0) }) { $1 }
+        let (validated, issues) = StrategyValidator.validate(input)
+        guard let draft = validated, issues.isEmpty else { throw StrategyRecordError.invalid(issues) }
         let updated = try strategies.update(id: strategyID, owner: owner, with: draft, expectedVersion: record.version)
         try database.execute("UPDATE training_jobs SET applied_version = \(updated.version), updated_at = now() WHERE id = \(id)")
         return .applied(version: updated.version, parameters: updated.parameters)
