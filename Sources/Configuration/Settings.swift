@@ -76,6 +76,9 @@ public struct Settings: Sendable {
     /// The most bars `POST /analysis/backtest` runs within the request (`TM_SYNC_MAX_BARS`,
     /// default 500,000); above, it queues the run and answers 202.
     public var syncMaxBars: Int
+    /// The most unfinished (queued or running) jobs one user may have (`TM_MAX_JOBS_PER_USER`,
+    /// default 100); past it a request that would queue one is a 429.
+    public var maxJobsPerUser: Int
     /// Whether an import by URL may fetch from loopback, private and link-local addresses
     /// (`TM_IMPORT_ALLOW_PRIVATE`, default false; tests and closed networks).
     public var importAllowPrivate: Bool
@@ -224,6 +227,7 @@ public struct Settings: Sendable {
         realtimePublishSocket = value("TM_REALTIME_PUBLISH_SOCKET")
         realtimePublishTimeoutMilliseconds = try int("TM_REALTIME_PUBLISH_TIMEOUT_MS", 500, 10...10_000)
         syncMaxBars = try int("TM_SYNC_MAX_BARS", 500_000, 0...100_000_000)
+        maxJobsPerUser = try int("TM_MAX_JOBS_PER_USER", 100, 1...1_000_000)
         importAllowPrivate = try bool("TM_IMPORT_ALLOW_PRIVATE", false)
         importMaxBytes = try int("TM_IMPORT_MAX_BYTES", 256 << 20, 1...(1 << 40))
         importTimeoutSeconds = try int("TM_IMPORT_TIMEOUT_SECONDS", 300, 1...86_400)

@@ -65,7 +65,7 @@ public enum API {
         AdminUserHandlers(service: service, users: users, sessions: sessions, keys: keys, audit: audit).register(on: &routes)
         // One queue for every route that enqueues or reads jobs; its state changes go to the
         // real-time publisher.
-        let queue = JobQueue(database: database, events: events)
+        let queue = JobQueue(database: database, events: events, ownerLimit: settings.maxJobsPerUser)
         JobHandlers(queue: queue, kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
             .register(on: &routes)
         let training = TrainingStore(queue: queue)
@@ -92,7 +92,7 @@ public enum API {
         ).register(on: &routes)
         let strategies = StrategyStore(database: database)
         StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)
-        let runService = RunService(database: database, events: events)
+        let runService = RunService(database: database, events: events, queue: queue)
         StrategyRunHandlers(strategies: strategies, service: runService, idempotency: IdempotencyStore(database: database), metrics: metrics)
             .register(on: &routes)
         RunHandlers(runs: runService.runs).register(on: &routes)

@@ -1,3 +1,4 @@
+import JobRuntime
 import Models
 import PostgresClient
 import RedisClient
@@ -24,6 +25,17 @@ extension DatabaseError: ProblemConvertible {
         case nil:
             return Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it.")
         }
+    }
+}
+
+extension JobQueue.OwnerLimitReached: ProblemConvertible {
+    /// 429 with `Retry-After`: the caller's own jobs must finish (or be cancelled) first.
+    public var problem: Problem {
+        Problem(
+            .tooManyRequests, title: "Too many unfinished jobs",
+            detail: "You have \(unfinished) queued or running jobs, the most allowed is \(limit) (TM_MAX_JOBS_PER_USER): "
+                + "wait for some to finish or cancel them.",
+            headers: [("Retry-After", "10")])
     }
 }
 

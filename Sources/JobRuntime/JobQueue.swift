@@ -17,10 +17,38 @@ public struct JobQueue: Sendable {
     /// Where status changes go.
     public let events: any EventPublisher
 
-    /// A queue in `database`, publishing through `events`.
-    public init(database: Database, events: any EventPublisher = NoEventPublisher()) {
+    /// The most unfinished (queued or running) jobs one owner may have; nil: no limit (the
+    /// workers' own queues and system jobs).
+    public let ownerLimit: Int?
+
+    /// A queue in `database`, publishing through `events`, with at most `ownerLimit`
+    /// unfinished jobs per owner.
+    public init(database: Database, events: any EventPublisher = NoEventPublisher(), ownerLimit: Int? = nil) {
         self.database = database
         self.events = events
+        self.ownerLimit = ownerLimit
+    }
+
+    /// An owner already has ``ownerLimit`` unfinished jobs.
+    public struct OwnerLimitReached: Error, Sendable, Equatable {
+        /// The limit.
+        public var limit: Int
+        /// The owner's unfinished jobs now.
+        public var unfinished: Int
+    }
+
+    /// Checks ``ownerLimit`` for `owner` adding `count` jobs, in `tx`. The owner's jobs are
+    /// counted under a transaction lock of theirs, so parallel requests cannot each see room
+    /// for one more: the second waits for the first to commit, then counts its jobs.
+    func checkOwnerLimit(_ owner: Int64?, adding count: Int, in tx: Transaction) throws {
+        guard let owner, let limit = ownerLimit else { return }
+        // Two statements: the count's snapshot must be taken after the lock is held.
+        try tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('tm.jobs.owner.' || \(owner)::text, 0))")
+        let row = try tx.query(
+            "SELECT count(*)::bigint AS unfinished FROM jobs WHERE owner_id = \(owner) AND status IN ('queued', 'running')"
+        ).first
+        let unfinished = try row?.decode("unfinished", as: Int.self) ?? 0
+        if unfinished + count > limit { throw OwnerLimitReached(limit: limit, unfinished: unfinished) }
     }
 
     /// What to enqueue.
@@ -57,6 +85,7 @@ public struct JobQueue: Sendable {
     /// that wakes idle workers is sent in the same transaction, so it fires on commit only.
     /// Publish the `queued` events with ``announce(_:)`` after the commit.
     public func enqueue(_ draft: Draft, count: Int = 1, in tx: Transaction) throws -> [Job] {
+        try checkOwnerLimit(draft.ownerID, adding: count, in: tx)
         let rows = try tx.query(
             """
             WITH inserted AS (

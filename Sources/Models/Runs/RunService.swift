@@ -28,12 +28,13 @@ public struct RunService: Sendable {
     /// Where run events go.
     public let events: any EventPublisher
 
-    /// A service over `database`, publishing through `events`.
-    public init(database: Database, events: any EventPublisher = NoEventPublisher()) {
+    /// A service over `database`, publishing through `events`, queueing on `queue` (by
+    /// default a queue over `database` without a per-owner limit).
+    public init(database: Database, events: any EventPublisher = NoEventPublisher(), queue: JobQueue? = nil) {
         self.database = database
         self.runs = RunStore(database: database)
         self.datasets = DatasetStore(database: database)
-        self.queue = JobQueue(database: database, events: events)
+        self.queue = queue ?? JobQueue(database: database, events: events)
         self.events = events
     }
 
