@@ -33,6 +33,23 @@ import Testing
             tradeReturns: trade, rollingWindow: 63)
     }
 
+    /// Every text that comes from a user (strategy and symbol names, details) is escaped in
+    /// the page and in the SVG charts: hostile names stay text.
+    @Test func hostileNamesStayText() throws {
+        var sheet = try Self.sheet(count: 100)
+        let hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&"
+        sheet.title = hostile
+        sheet.details = [hostile]
+        sheet.benchmarkName = hostile
+        let html = TearSheetRenderer(sheet: sheet).render()
+        for forbidden in ["<script", "<img", "onerror=alert(2)>"] { #expect(!html.contains(forbidden), "\(forbidden)") }
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        let charts = TearSheetCharts(sheet: sheet)
+        for svg in [charts.equity(), charts.tradeDistribution()] {
+            #expect(!svg.contains("<script") && !svg.contains("<img"))
+        }
+    }
+
     @Test func thePageIsSelfContainedAndHasEverySection() throws {
         let html = TearSheetRenderer(sheet: try Self.sheet()).render()
         for forbidden in ["<script", "src=", "href=", "url(", "@import", "<link", "@font-face"] {

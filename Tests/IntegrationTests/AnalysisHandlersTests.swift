@@ -51,11 +51,12 @@ import Testing
         #expect(drawdown["duration_bars"] as? Int == refDrawdown["duration_bars"] as? Int)
     }
 
+    /// Equal within 1e-9 relative; two JSON nulls (an undefined figure on both sides) are
+    /// equal, a key missing on either side never is.
     static func close(_ a: Any?, _ b: Any?) -> Bool {
         switch (a as? Double, b as? Double) {
         case (let x?, let y?): return abs(x - y) <= max(1e-9 * abs(y), 1e-15)
-        case (nil, nil): return true
-        default: return false
+        default: return a is NSNull && b is NSNull
         }
     }
 

@@ -92,12 +92,12 @@ import Testing
         }
         let expected = try #require(best)
         #expect(result["best_parameters"] as? [String: Int] == ["fast": expected.fast, "slow": expected.slow])
-        #expect(result["best_valid_score"] as? Double == expected.score)
+        #expect(try #require(result["best_valid_score"] as? Double) == expected.score)
         let testMetrics = try backtest(testPath, fast: expected.fast, slow: expected.slow)
         let reported = try #require((result["test"] as? [String: Any])?["metrics"] as? [String: Any])
-        #expect(reported["sharpe"] as? Double == testMetrics["sharpe"] as? Double)
-        #expect(reported["total_return"] as? Double == testMetrics["cumulative_return"] as? Double)
-        #expect(reported["max_drawdown"] as? Double == testMetrics["max_drawdown"] as? Double)
+        #expect(try #require(reported["sharpe"] as? Double) == testMetrics["sharpe"] as? Double)
+        #expect(try #require(reported["total_return"] as? Double) == testMetrics["cumulative_return"] as? Double)
+        #expect(try #require(reported["max_drawdown"] as? Double) == testMetrics["max_drawdown"] as? Double)
 
         // Apply: the strategy's parameters become the best ones, as version 2.
         let applied = try t.client.send("POST", "/api/v1/training/\(id)/apply", headers: auth)
