@@ -41,7 +41,7 @@ import Testing
     @Test func importsFromALocalServerOnlyWhenPrivateAddressesAreAllowed() throws {
         let (text, dates) = DataFixtures.wideDaily(count: 12, seed: 8)
         let big = DataFixtures.wideDaily(count: 400, seed: 8).text
-        let server = try serve(["AAPL.csv": text, "big.csv": big])
+        let server = try serve(["AAPL.csv": text, "big.csv": big, "page.html": "<html><head><title>internal-secret-7</title></head></html>\n"])
         defer {
             kill(server.pid, SIGTERM)
             _ = Subprocess.wait(server.pid, seconds: 5)
@@ -86,6 +86,15 @@ import Testing
                 "\(failed)")
             #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM datasets WHERE name = '\(name)'") == "0")
         }
+
+        // A document that is no price file fails without quoting it (it may be a page only the server can reach).
+        let page = try client.send(
+            "POST", "/api/v1/data/import", headers: auth, json: ["url": "http://127.0.0.1:\(Self.port)/page.html", "name": "page"])
+        #expect(page.status == 202, "\(page.text)")
+        let pageJob = try waitForJob(client, try #require(page.header("location")), auth)
+        let pageError = pageJob["error"] as? String ?? ""
+        #expect(pageJob["status"] as? String == "failed" && pageError.contains("not a price file"), "\(pageJob)")
+        #expect(!"\(pageJob)".contains("internal-secret"), "\(pageJob)")
 
         // Two imports of one name at once: one job, one conflict.
         let statuses = ResultList()

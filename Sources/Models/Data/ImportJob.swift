@@ -89,6 +89,12 @@ public enum ImportJob {
                 })
             guard let committed else { throw JobFailure("data.import: the upload ended without a dataset", retryable: false) }
             return .committed(committed)
+        } catch DatasetError.badFile {
+            // Never quote the fetched document (its header line could be a page the server
+            // can reach and the caller cannot): say what was expected instead.
+            throw JobFailure(
+                "data.import: the document is not a price file this server reads (a CSV with a date and a close column)",
+                retryable: false)
         } catch let error as DatasetError {
             throw JobFailure("data.import: \(error.summary)", retryable: false)
         } catch let error as HTTPClientError {
