@@ -284,6 +284,24 @@ import Testing
             ) == "0")
     }
 
+    /// Uploads that start together each see room in the quota; the quota is counted again
+    /// under the owner's lock when each one ends, so together they never pass it.
+    @Test func parallelUploadsNeverPassTheQuota() throws {
+        let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 4, environment: ["TM_USER_QUOTA_BYTES": "6000"])
+        defer { pool.stop() }
+        let auth = try user()
+        let body = Array(DataFixtures.wideDaily(count: 60).text.utf8)  // about 3.4 kB: one fits, two do not
+        let statuses = ResultList()
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            let response = try? TestHTTPClient(port: pool.port).send(
+                "POST", "/api/v1/data/upload?name=quota-\(index)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: body)
+            statuses.append(response?.status ?? 0)
+        }
+        #expect(statuses.values.sorted() == [201, 507, 507, 507], "\(statuses.values)")
+        let used = try pool.client().send("GET", "/api/v1/data/datasets", headers: auth).json["total"] as? Int
+        #expect(used == 1)
+    }
+
     @Test func aHundredMegabyteUploadKeepsTheWorkerSmallAndACutOffUploadLeavesNothing() throws {
         let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 2)
         defer { pool.stop() }

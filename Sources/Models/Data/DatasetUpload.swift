@@ -106,6 +106,17 @@ public final class DatasetUpload {
         }
     }
 
+    /// The quota once more, under a transaction lock of the owner's, with this dataset
+    /// stored: uploads that finish together each saw room when they started; the second to
+    /// take the lock counts the first's bytes (the count runs after the lock, so its
+    /// snapshot sees the first one's commit).
+    private func checkQuotaUnderLock(adding size: Int64) throws {
+        try tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('tm.datasets.quota.' || \(owner)::text, 0))")
+        let used: Int64 =
+            try tx.query("SELECT coalesce(sum(size_bytes), 0)::bigint AS used FROM datasets WHERE owner_id = \(owner)").first?.decode("used") ?? 0
+        if used > limits.quotaBytes { throw DatasetError.quotaExceeded(usedBytes: used - size, quotaBytes: limits.quotaBytes) }
+    }
+
     /// Ends the file and stores the dataset; throws (after rolling back) when the file is refused.
     /// `beforeCommit` writes what must commit with the dataset (a job's success) in its
     /// transaction.
@@ -117,6 +128,7 @@ public final class DatasetUpload {
             try self.writer?.finish()
             self.writer = nil
             let dataset = try store(draft)
+            try checkQuotaUnderLock(adding: dataset.sizeBytes)
             try beforeCommit(tx, dataset)
             try tx.commit()
             closed = true
