@@ -313,9 +313,18 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let path = scratch + "/report.html"
         let png = scratch + "/report.png"
-        try html.write(toFile: path, atomically: true, encoding: .utf8)
+        // Rendered under the policy it is served with (a <meta> policy is enforced as the header
+        // is; frame-ancestors, which a <meta> cannot carry, is left out).
+        let policy = try #require(report.header("content-security-policy"))
+        let metaPolicy = policy.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.hasPrefix("frame-ancestors") }.joined(separator: "; ")
+        let served = html.replacingOccurrences(
+            of: "<head>", with: "<head><meta http-equiv=\"Content-Security-Policy\" content=\"\(metaPolicy)\">")
+        #expect(served.contains("Content-Security-Policy"), "the page has a <head> to put the policy in")
+        try served.write(toFile: path, atomically: true, encoding: .utf8)
         let shot = try Chromium.screenshot(path, to: png, width: 1050, height: 2400, scratch: scratch)
         #expect(shot.status == 0, "\(shot.output)")
+        #expect(!shot.output.contains("violates the following Content Security Policy"), "\(shot.output)")
         let (width, height, rows) = try PNGInspection.inspect(png)
         #expect(width == 1050 && height == 2400)
         #expect(rows > 200, "a blank page has one distinct row, the report has \(rows)")

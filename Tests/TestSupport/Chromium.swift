@@ -3,13 +3,14 @@ import Foundation
 /// Headless Chromium screenshots of pages the tests write to disk.
 public enum Chromium {
     /// Renders the HTML (or SVG) file at `path` in a `width`×`height` window into `png`;
-    /// returns the exit status and output. `scratch` holds the browser profile.
+    /// returns the exit status and output, the page's console messages included (a
+    /// Content-Security-Policy violation shows there). `scratch` holds the browser profile.
     public static func screenshot(_ path: String, to png: String, width: Int, height: Int, scratch: String) throws -> (status: Int32, output: String)
     {
         try TestStack.run([
             "chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--no-first-run", "--disable-extensions", "--disable-background-networking",
-            "--hide-scrollbars", "--window-size=\(width),\(height)", "--user-data-dir=\(scratch)/profile",
+            "--hide-scrollbars", "--enable-logging=stderr", "--v=0", "--window-size=\(width),\(height)", "--user-data-dir=\(scratch)/profile",
             "--screenshot=\(png)", "file://" + path,
         ])
     }
