@@ -42,8 +42,7 @@ public struct JobQueue: Sendable {
     /// for one more: the second waits for the first to commit, then counts its jobs.
     func checkOwnerLimit(_ owner: Int64?, adding count: Int, in tx: Transaction) throws {
         guard let owner, let limit = ownerLimit else { return }
-        // Two statements: the count's snapshot must be taken after the lock is held.
-        try tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('tm.jobs.owner.' || \(owner)::text, 0))")
+        try tx.lock("tm.jobs.owner.\(owner)")
         let row = try tx.query(
             "SELECT count(*)::bigint AS unfinished FROM jobs WHERE owner_id = \(owner) AND status IN ('queued', 'running')"
         ).first

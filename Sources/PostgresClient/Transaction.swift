@@ -39,6 +39,13 @@ public struct Transaction {
         }
     }
 
+    /// Holds the advisory lock named `key` until this transaction ends; another transaction
+    /// asking for it waits. Read what the lock guards in a later statement: its snapshot is
+    /// then taken after the lock is held, so it sees the previous holder's commit.
+    public func lock(_ key: String) throws {
+        try connection.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))")
+    }
+
     /// Commits a transaction from ``Database/begin()``.
     public func commit() throws {
         try connection.execute("COMMIT")

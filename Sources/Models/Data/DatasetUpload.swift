@@ -111,7 +111,7 @@ public final class DatasetUpload {
     /// take the lock counts the first's bytes (the count runs after the lock, so its
     /// snapshot sees the first one's commit).
     private func checkQuotaUnderLock(adding size: Int64) throws {
-        try tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('tm.datasets.quota.' || \(owner)::text, 0))")
+        try tx.lock("tm.datasets.quota.\(owner)")
         let used: Int64 =
             try tx.query("SELECT coalesce(sum(size_bytes), 0)::bigint AS used FROM datasets WHERE owner_id = \(owner)").first?.decode("used") ?? 0
         if used > limits.quotaBytes { throw DatasetError.quotaExceeded(usedBytes: used - size, quotaBytes: limits.quotaBytes) }

@@ -146,7 +146,7 @@ extension ImportJob {
     public static func enqueue(_ draft: DatasetDraft, owner: Int64, options: Options, queue: JobQueue) throws -> Job {
         let key = "import:\(owner):\(draft.name.lowercased())"
         let jobs = try queue.database.transaction { tx -> [Job] in
-            _ = try tx.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0)) IS NULL AS locked")
+            try tx.lock(key)
             let taken = try tx.query(
                 """
                 SELECT (EXISTS (SELECT 1 FROM datasets WHERE owner_id = \(owner) AND lower(name) = lower(\(draft.name)))

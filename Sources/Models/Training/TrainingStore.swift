@@ -210,7 +210,7 @@ public struct TrainingStore: Sendable {
         let strategies = StrategyStore(database: database)
         guard let record = try strategies.find(id: strategyID, owner: owner) else { return .strategyMissing }
         var input = StrategyValidator.Input(record)
-        input.parameters.merge(parameters.mapValues { $0 == $0.rounded() && abs($0) < 1e15 ? .integer(Int64($0)) : .number($0) }) { $1 }
+        input.parameters.merge(StrategyValidator.clientParameters(kind: record.kind, parameters)) { $1 }
         let (validated, issues) = StrategyValidator.validate(input)
         guard let draft = validated, issues.isEmpty else { throw StrategyRecordError.invalid(issues) }
         let updated = try strategies.update(id: strategyID, owner: owner, with: draft, expectedVersion: record.version)
