@@ -5,7 +5,8 @@ import TMFcgi
 /// A `POST` that starts work (execute, the analysis backtest, training start) run as one
 /// command: its writes commit in one transaction; with an `Idempotency-Key` header that
 /// transaction also holds the key, so a retry (same key, same body) answers the first answer
-/// again, marked `Idempotent-Replayed: true`, without doing the work twice.
+/// again, marked `Idempotent-Replayed: true`, without doing the work twice. "Same body" means
+/// the same JSON value: key order, spacing and escapes do not count.
 struct IdempotentCommand {
     /// Where keys are kept.
     let store: IdempotencyStore
@@ -32,7 +33,8 @@ struct IdempotentCommand {
     }
 
     /// Runs `work` in one transaction as `owner`'s command `route` with `request`'s key, if
-    /// any; `body` is the request body a retry must repeat.
+    /// any; `body` is the request body whose meaning (``JSONCoding/canonical(_:)``) a retry
+    /// must repeat.
     func run(
         _ request: Request, owner: Int64, route: String, body: [UInt8],
         _ work: (Transaction) throws -> Done
@@ -40,7 +42,7 @@ struct IdempotentCommand {
         var done: Done?
         let outcome: IdempotencyStore.Outcome
         if let key = try Self.key(of: request) {
-            outcome = try store.perform(owner: owner, route: route, key: key, requestBody: body) { tx in
+            outcome = try store.perform(owner: owner, route: route, key: key, requestBody: try JSONCoding.canonical(body)) { tx in
                 let made = try work(tx)
                 done = made
                 return IdempotencyStore.Replay(code: made.status.code, reference: made.location, body: made.body)

@@ -36,15 +36,33 @@ public enum JSONCoding {
         return Response(status: status, headers: headers, body: Array(data))
     }
 
-    /// Decodes `bytes`, turning every failure into a 400 (not JSON) or 422 (wrong shape)
-    /// problem that points at the offending field. The bytes pass ``JSONValidator`` first.
+    /// Decodes a request body, turning every failure into a 400 (not JSON) or 422 (wrong
+    /// shape) problem that points at the offending field. The bytes pass ``JSONValidator``
+    /// first. Bodies are strict: a member the type does not take (`/descripton`) is a 422
+    /// naming it and the members its object takes, never silently dropped.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        try JSONValidator.validate(bytes)
+        let document = try JSONValidator.parse(bytes)
+        let value: T
+        let unknown: [StrictJSONDecoder.UnknownMember]
         do {
-            return try makeDecoder().decode(type, from: Data(bytes))
+            (value, unknown) = try StrictJSONDecoder.decode(type, from: document)
         } catch let error as DecodingError {
             throw problem(for: error)
         }
+        guard unknown.isEmpty else {
+            throw Problem.validation(
+                unknown.map { member in
+                    let takes = member.accepted.isEmpty ? "takes no members" : "takes " + member.accepted.joined(separator: ", ")
+                    return FieldError(pointer: member.pointer, detail: "is not a member of this request (its object \(takes))")
+                })
+        }
+        return value
+    }
+
+    /// The meaning of a JSON body as text: the parsed value written compactly with sorted
+    /// keys, so two bodies that differ only in key order, spacing or escapes read the same.
+    public static func canonical(_ bytes: [UInt8]) throws -> [UInt8] {
+        Array(try JSONValidator.parse(bytes).json.utf8)
     }
 
     static func problem(for error: DecodingError) -> Problem {
@@ -58,7 +76,8 @@ public enum JSONCoding {
             let detail = context.debugDescription == invalidDate ? invalidDate : "a value has an invalid format"
             return .validation([FieldError(pointer: "", detail: detail)])
         case .dataCorrupted(let context):
-            let detail = context.debugDescription == invalidDate ? invalidDate : "has an invalid value"
+            let description = context.debugDescription
+            let detail = description == invalidDate || description.hasPrefix("must ") ? description : "has an invalid value"
             return .validation([FieldError(pointer: pointer(context.codingPath), detail: detail)])
         case .keyNotFound(let key, let context):
             return .validation([FieldError(pointer: pointer(context.codingPath + [key]), detail: "is required")])

@@ -1,3 +1,5 @@
+import Support
+
 /// A strict RFC 8259 check of a request body, run before Foundation decodes it. Foundation on
 /// Linux accepts trailing commas, keeps the first of duplicate keys, and lets invalid UTF-8
 /// and lone surrogates through in fields the target type ignores; this pass refuses all of
@@ -17,11 +19,19 @@ public struct JSONValidator {
 
     /// Checks `bytes`; throws the problem described above.
     public static func validate(_ bytes: [UInt8]) throws {
+        _ = try parse(bytes)
+    }
+
+    /// Checks `bytes` and returns the value they hold; throws the problem described above.
+    /// Integers that fit 64 bits stay exact; other numbers are doubles (1e400 is infinite,
+    /// which decoding refuses).
+    public static func parse(_ bytes: [UInt8]) throws -> JSONDocument {
         var validator = JSONValidator(bytes: bytes)
         try validator.skipWhitespace()
-        try validator.value(depth: 0)
+        let document = try validator.value(depth: 0)
         try validator.skipWhitespace()
         guard validator.index == bytes.count else { throw validator.malformed("unexpected text after the JSON value") }
+        return document
     }
 
     private init(bytes: [UInt8]) {
@@ -44,20 +54,27 @@ public struct JSONValidator {
         }
     }
 
-    private mutating func value(depth: Int) throws {
+    private mutating func value(depth: Int) throws -> JSONDocument {
         guard index < bytes.count else { throw malformed("unexpected end") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): try object(depth: depth + 1)
-        case UInt8(ascii: "["): try array(depth: depth + 1)
+        case UInt8(ascii: "{"): return try object(depth: depth + 1)
+        case UInt8(ascii: "["): return try array(depth: depth + 1)
         case UInt8(ascii: "\""):
             let text = try string()
             if text.hasControlCharacter {
                 throw Problem.validation([FieldError(pointer: pointer, detail: "must not contain control characters")])
             }
-        case UInt8(ascii: "t"): try literal("true")
-        case UInt8(ascii: "f"): try literal("false")
-        case UInt8(ascii: "n"): try literal("null")
-        default: try number()
+            return .string(text)
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
+        default: return try number()
         }
     }
 
@@ -70,8 +87,9 @@ public struct JSONValidator {
         index += count
     }
 
-    private mutating func number() throws {
+    private mutating func number() throws -> JSONDocument {
         let start = index
+        var integral = true
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, bytes[index].isDigit else { throw malformed(start == index ? "unexpected character" : "invalid number") }
         if bytes[index] == UInt8(ascii: "0") {
@@ -80,31 +98,37 @@ public struct JSONValidator {
             while index < bytes.count, bytes[index].isDigit { index += 1 }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            integral = false
             index += 1
             guard index < bytes.count, bytes[index].isDigit else { throw malformed("invalid number") }
             while index < bytes.count, bytes[index].isDigit { index += 1 }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            integral = false
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, bytes[index].isDigit else { throw malformed("invalid number") }
             while index < bytes.count, bytes[index].isDigit { index += 1 }
         }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if integral, let exact = Int64(text) { return .integer(exact) }
+        return .number(Double(text) ?? .nan)
     }
 
-    private mutating func array(depth: Int) throws {
+    private mutating func array(depth: Int) throws -> JSONDocument {
         guard depth <= Self.maximumDepth else { throw malformed("nesting deeper than \(Self.maximumDepth)") }
         index += 1
         try skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return
+            return .array([])
         }
+        var elements: [JSONDocument] = []
         var position = 0
         while true {
             path.append(String(position))
             try skipWhitespace()
-            try value(depth: depth)
+            elements.append(try value(depth: depth))
             path.removeLast()
             try skipWhitespace()
             guard index < bytes.count else { throw malformed("unexpected end") }
@@ -115,19 +139,19 @@ public struct JSONValidator {
             }
             guard bytes[index] == UInt8(ascii: "]") else { throw malformed("expected ',' or ']'") }
             index += 1
-            return
+            return .array(elements)
         }
     }
 
-    private mutating func object(depth: Int) throws {
+    private mutating func object(depth: Int) throws -> JSONDocument {
         guard depth <= Self.maximumDepth else { throw malformed("nesting deeper than \(Self.maximumDepth)") }
         index += 1
         try skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return
+            return .object([:])
         }
-        var keys = Set<String>()
+        var members: [String: JSONDocument] = [:]
         while true {
             try skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw malformed("expected a key in quotes") }
@@ -136,14 +160,14 @@ public struct JSONValidator {
             if key.hasControlCharacter {
                 throw Problem.validation([FieldError(pointer: pointer, detail: "the key must not contain control characters")])
             }
-            guard keys.insert(key).inserted else {
+            guard members[key] == nil else {
                 throw Problem.validation([FieldError(pointer: pointer, detail: "is given more than once")])
             }
             try skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw malformed("expected ':'") }
             index += 1
             try skipWhitespace()
-            try value(depth: depth)
+            members[key] = try value(depth: depth)
             path.removeLast()
             try skipWhitespace()
             guard index < bytes.count else { throw malformed("unexpected end") }
@@ -153,7 +177,7 @@ public struct JSONValidator {
             }
             guard bytes[index] == UInt8(ascii: "}") else { throw malformed("expected ',' or '}'") }
             index += 1
-            return
+            return .object(members)
         }
     }
 

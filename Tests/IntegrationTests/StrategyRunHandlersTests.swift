@@ -171,6 +171,11 @@ import Testing
         let retry = try sx.client.send("POST", "/api/v1/strategies/\(id)/execute", headers: headers, body: body)
         #expect(retry.status == 202 && retry.json["id"] as? Int == ids.values[0] && retry.header("idempotent-replayed") == "true")
         #expect(retry.header("location") == "/api/v1/runs/\(ids.values[0])")
+        // The same request in other words (key order, spacing, an escape) is the same request.
+        let reworded = try sx.client.send(
+            "POST", "/api/v1/strategies/\(id)/execute", headers: headers,
+            body: Array(#"{ "mode" : "backtest",  "symbol":"\u0053PY", "dataset_id":\#(dataset) }"#.utf8))
+        #expect(reworded.status == 202 && reworded.json["id"] as? Int == ids.values[0] && reworded.header("idempotent-replayed") == "true")
         let other = try sx.client.send(
             "POST", "/api/v1/strategies/\(id)/execute", headers: headers,
             body: Array(#"{"dataset_id": \#(dataset), "symbol": "SPY", "mode": "paper"}"#.utf8))
