@@ -257,6 +257,7 @@ public struct RunService: Sendable {
             Thread.sleep(forTimeInterval: 0.05)
             current = try live.compactMap { try runs.find(id: $0.id, owner: nil) }
         }
+        try runs.settle(strategyID: strategyID)
         return current
     }
 }

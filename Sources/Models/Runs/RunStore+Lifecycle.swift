@@ -105,6 +105,10 @@ extension RunStore {
             ending.result.flatMap { JSONDocument(json: $0.metrics.json(timestamps: $0.equity.timestamps).rendered()) }
             ?? ending.portfolio.flatMap { JSONDocument(json: $0.metrics.json(timestamps: $0.timestamps).rendered()) }
         let bars = ending.result?.equity.equity.count ?? ending.portfolio?.equity.count
+        // The strategy's row first: runs of one strategy end one at a time, so the last to
+        // end sees every other one ended (without the lock, two ending together each saw
+        // the other live and the strategy stayed `active` for good).
+        try Self.lockStrategy(ofRun: id, in: tx)
         let rows = try tx.query(
             """
             UPDATE runs SET status = \(ending.status.rawValue), summary = \(summary)::jsonb, metrics = \(metrics)::jsonb,
@@ -141,5 +145,29 @@ extension RunStore {
                 """)
         }
         return run
+    }
+
+    /// Sets strategy `strategyID` `stopped` when it reads `active` with no live run (what
+    /// `POST /strategies/:id/stop` does after stopping its runs, so a status left wrong by
+    /// any cause is put right by a stop). True when it changed.
+    @discardableResult
+    public func settle(strategyID: Int64) throws -> Bool {
+        try database.transaction { tx in
+            _ = try tx.query("SELECT 1 AS locked FROM strategies WHERE id = \(strategyID) FOR UPDATE")
+            return try tx.execute(
+                """
+                UPDATE strategies SET status = 'stopped'
+                WHERE id = \(strategyID) AND status = 'active'
+                  AND NOT EXISTS (SELECT 1 FROM runs WHERE strategy_id = \(strategyID) AND status IN ('queued', 'running'))
+                """) == 1
+        }
+    }
+
+    /// Locks the row of run `id`'s strategy until the transaction ends (nothing when it has none).
+    static func lockStrategy(ofRun id: Int64, in tx: Transaction) throws {
+        _ = try tx.query(
+            """
+            SELECT 1 AS locked FROM strategies WHERE id = (SELECT strategy_id FROM runs WHERE id = \(id)) FOR UPDATE
+            """)
     }
 }
