@@ -13,3 +13,13 @@ extension AuthenticatedContext {
         return resource
     }
 }
+
+extension Problem {
+    /// The one answer for an id in a request body (or query) that is not the caller's: 404,
+    /// as in a path, naming the member; another user's id and an unknown one answer alike.
+    static func notYours(_ what: String, _ id: Int64, at pointer: String) -> Problem {
+        let member = pointer.split(separator: "/").joined(separator: ".")
+        return Problem(
+            .notFound, detail: "No \(what) \(id) of yours (\(member)).", errors: [FieldError(pointer: pointer, detail: "no such \(what) of yours")])
+    }
+}

@@ -161,7 +161,7 @@ import Testing
             json: [
                 "dataset_id": id, "name": "theirs", "steps": [["op": "resample", "to": "1h"]],
             ] as [String: Any])
-        #expect(foreign.status == 422 && foreign.text.contains("/dataset_id"))
+        #expect(foreign.status == 404 && foreign.text.contains("/dataset_id"), "another user's dataset is a 404, as in a path")
         #expect(try DataFixtures.sql(fx.stack, "SELECT count(*) FROM datasets WHERE name IN ('bad', 'theirs')") == "0")
     }
 

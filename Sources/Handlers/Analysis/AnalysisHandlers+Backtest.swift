@@ -16,9 +16,7 @@ extension AnalysisHandlers {
         switch (body.strategyId, body.strategy) {
         case (let id?, nil):
             guard id > 0, let strategy = try strategies.find(id: id, owner: principal.ownerScope) else {
-                throw Problem(
-                    .notFound, detail: "No strategy \(id) of yours (strategy_id).",
-                    errors: [FieldError(pointer: "/strategy_id", detail: "no such strategy of yours")])
+                throw Problem.notYours("strategy", id, at: "/strategy_id")
             }
             if let kind = strategy.kind, PortfolioRegistry.contains(kind) {
                 throw Problem.validation([FieldError(pointer: "/strategy_id", detail: Self.portfolioRule(kind))])

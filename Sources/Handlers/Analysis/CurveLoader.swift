@@ -29,8 +29,7 @@ struct CurveLoader {
 
     /// A 404 naming the parameter.
     private static func missing(_ what: String, _ id: Int64, _ pointer: String) -> Problem {
-        Problem(
-            .notFound, detail: "No \(what) \(id) of yours (\(pointer)).", errors: [FieldError(pointer: pointer, detail: "no such \(what) of yours")])
+        .notYours(what, id, at: pointer)
     }
 
     /// The curve and benchmark that `query` names, or a 4xx naming the parameter at fault.

@@ -34,7 +34,7 @@ struct PreprocessHandlers: Sendable {
                     Up to TM_SYNC_MAX_ROWS source rows the answer is 201 with the dataset; above, 202 with the queued \
                     data.preprocess job (Location: the job; its result holds dataset_id).
                     """,
-                body: Body.self, response: Dataset.self, status: 201, errors: [409, 413, 507],
+                body: Body.self, response: Dataset.self, status: 201, errors: [404, 409, 413, 507],
                 example: .object([
                     ("dataset_id", .integer(1)), ("name", .string("AAPL hourly with SMA")),
                     (
@@ -66,13 +66,12 @@ struct PreprocessHandlers: Sendable {
         var issues: [ValidationIssue] = []
         let name = UploadForm.nameRules.normalize(body.name, issues: &issues)
         let description = UploadForm.descriptionRules.normalize(body.description ?? "", issues: &issues)
+        guard body.datasetId > 0, let source = try store.find(id: body.datasetId, owner: principal.ownerScope) else {
+            throw Problem.notYours("dataset", body.datasetId, at: "/dataset_id")
+        }
         var errors = issues.map { FieldError(pointer: "/" + $0.field, detail: $0.message) }
         errors += PreprocessStep.validate(body.steps).map { FieldError(pointer: $0.field, detail: $0.message) }
         guard errors.isEmpty else { throw Problem.validation(errors) }
-        guard body.datasetId > 0, let source = try store.find(id: body.datasetId, owner: principal.ownerScope) else {
-            errors.append(FieldError(pointer: "/dataset_id", detail: "no such dataset"))
-            throw Problem.validation(errors)
-        }
         // Bounded before any work: every column of every row is held in memory at once.
         let columns = source.columns.count + PreprocessStep.addedColumns(body.steps).count
         let (cells, overflow) = Int(source.rowCount).multipliedReportingOverflow(by: columns)

@@ -9,9 +9,7 @@ extension RunError: ProblemConvertible {
         case .notFound:
             return Problem(.notFound, detail: "No such run.")
         case .datasetNotFound(let pointer, let id):
-            return Problem(
-                .notFound, detail: "No dataset \(id) of yours (\(pointer.dropFirst())).",
-                errors: [FieldError(pointer: pointer, detail: "no such dataset of yours")])
+            return .notYours("dataset", id, at: pointer)
         case .invalid(let issues):
             return Problem.validation(issues.map { FieldError(pointer: $0.field, detail: $0.message) })
         case .live:

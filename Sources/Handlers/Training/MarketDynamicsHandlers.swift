@@ -46,7 +46,7 @@ struct MarketDynamicsHandlers: Sendable {
             doc: RouteDoc(
                 "Label a dataset's market dynamics with TradeMaster (a job)", tag: "analysis",
                 description: "202 with the analysis and Location; the job runs start_market_dynamics_labeling and polls MDM_status.",
-                body: StartBody.self, response: TrainingJob.self, status: 202,
+                body: StartBody.self, response: TrainingJob.self, status: 202, errors: [404],
                 example: .object([
                     ("dataset_name", .string("algorithmic_trading:BTC")), ("start_date", .string("2020-01-01")),
                     ("end_date", .string("2021-01-01")), ("number_of_market_style", .integer(3)),
@@ -96,7 +96,7 @@ struct MarketDynamicsHandlers: Sendable {
             }
         case (nil, let id?):
             if try id <= 0 || !store.datasetExists(id: id, owner: principal.userID) {
-                errors.append(FieldError(pointer: "/dataset_id", detail: "no dataset \(id) of yours"))
+                throw Problem.notYours("dataset", id, at: "/dataset_id")
             }
         default:
             errors.append(FieldError(pointer: "/dataset_name", detail: "give exactly one of dataset_name and dataset_id"))

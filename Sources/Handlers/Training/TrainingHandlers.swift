@@ -54,7 +54,7 @@ struct TrainingHandlers: Sendable {
                 "Start training a strategy: a parameter search (builtin) or a TradeMaster train and test (trademaster)", tag: "training",
                 description:
                     "202 with the training and Location /api/v1/training/{id}. Send Idempotency-Key to make a retry answer the first request's training instead of starting another (kept 24 h). Search config: {method: grid|random, space: {param: {min, max, step} | [values]}, max_trials, objective: sharpe|sortino|calmar|total_return, split: {train, valid, test}, seed, symbol}.",
-                body: StartBody.self, response: TrainingJob.self, status: 202,
+                body: StartBody.self, response: TrainingJob.self, status: 202, errors: [404],
                 example: .object([
                     ("strategy_id", .integer(1)), ("dataset_id", .integer(1)),
                     (
@@ -116,19 +116,23 @@ struct TrainingHandlers: Sendable {
             errors += issues.map { FieldError(pointer: $0.field, detail: $0.message) }
         }
         guard body.strategyId > 0, let strategy = try store.strategy(id: body.strategyId, owner: principal.userID) else {
-            throw Problem.validation([FieldError(pointer: "/strategy_id", detail: "no strategy \(body.strategyId) of yours")] + errors)
+            throw Problem.notYours("strategy", body.strategyId, at: "/strategy_id")
         }
         if let datasetID = body.datasetId, try datasetID <= 0 || !store.datasetExists(id: datasetID, owner: principal.userID) {
-            errors.append(FieldError(pointer: "/dataset_id", detail: "no dataset \(datasetID) of yours"))
+            throw Problem.notYours("dataset", datasetID, at: "/dataset_id")
         }
         let config = body.config ?? .object([:])
         let draft: TrainingStore.Draft
         let jobKind: String
         if strategy.engine == "builtin" {
             if body.datasetId == nil { errors.append(FieldError(pointer: "/dataset_id", detail: "a parameter search needs a dataset")) }
-            var trials: Int?
-            do { trials = try SearchRequest.parse(config, strategy: strategy).search.candidateCount } catch {
+            var search: SearchRequest?
+            do { search = try SearchRequest.parse(config, strategy: strategy) } catch {
                 errors += error.issues.map { FieldError(pointer: $0.field, detail: $0.message) }
+            }
+            let trials = search?.search.candidateCount
+            if let symbol = search?.symbol, let datasetID = body.datasetId, try !store.dataset(id: datasetID, holds: symbol) {
+                errors.append(FieldError(pointer: "/config/symbol", detail: "dataset \(datasetID) has no symbol \(symbol)"))
             }
             guard errors.isEmpty else { throw Problem.validation(errors) }
             draft = TrainingStore.Draft(

@@ -120,12 +120,12 @@ public struct SearchRequest: Sendable {
             ])
         }
         let trading = Self.backtestConfiguration(strategy.trading)
+        let search: ParameterSearch
         do {
-            let search = try ParameterSearch(
+            search = try ParameterSearch(
                 strategy: kind, fixed: strategy.parameters, space: ParameterSpace(dimensions), method: method,
                 maxTrials: maxTrials, objective: objective, seed: seed, trainFraction: train, validationFraction: valid,
                 backtest: trading)
-            return SearchRequest(search: search, symbol: symbol)
         } catch {
             let field: String
             switch error {
@@ -137,6 +137,14 @@ public struct SearchRequest: Sendable {
             }
             throw SearchRequestError(issues: [ValidationIssue(field: "/config" + field, code: "config.space", message: error.description)])
         }
+        if let reason = search.noValidCandidate {
+            throw SearchRequestError(issues: [
+                ValidationIssue(
+                    field: "/config/space", code: "config.space",
+                    message: "no candidate of the space makes a valid \(kind) (the first: \(reason)); change the space or the fixed parameters")
+            ])
+        }
+        return SearchRequest(search: search, symbol: symbol)
     }
 
     /// The backtest rules from a strategy's `trading` defaults.

@@ -139,6 +139,14 @@ public struct TrainingStore: Sendable {
         try !database.query("SELECT 1 AS one FROM datasets WHERE id = \(id) AND owner_id = \(owner)").isEmpty
     }
 
+    /// Whether dataset `id` holds bars of `symbol`.
+    public func dataset(id: Int64, holds symbol: String) throws -> Bool {
+        let wanted = try StrategyStore.json([["symbol": symbol]])
+        return try !database.query(
+            "SELECT 1 AS one FROM datasets WHERE id = \(id) AND summary -> 'symbols' @> \(wanted)::jsonb"
+        ).isEmpty
+    }
+
     /// Records progress details of a running row (not its status: that is the job's).
     public func record(
         id: Int64, epoch: Int? = nil, totalEpochs: Int? = nil, trial: Int? = nil, totalTrials: Int? = nil,

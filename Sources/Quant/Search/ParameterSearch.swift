@@ -91,6 +91,25 @@ public struct ParameterSearch: Sendable {
         }
     }
 
+    /// Nil when at least one candidate makes a valid strategy; else why the first one does
+    /// not (every point of `fast` 20…30 against `slow` 5…10 breaks `fast < slow`). Walks the
+    /// candidates in trial order without listing them and stops at the first valid one, so a
+    /// request can be refused before it is accepted instead of failing every trial later.
+    public var noValidCandidate: String? {
+        var generator = SplitMix64(seed: seed)
+        var first: String?
+        for index in 0..<candidateCount {
+            let point = method == .grid ? space.gridPoint(index) : space.randomPoint(using: &generator)
+            do {
+                _ = try strategy(with: point)
+                return nil
+            } catch {
+                if first == nil { first = error.description }
+            }
+        }
+        return first
+    }
+
     /// The split of `series` into training, validation and test parts (chronological).
     public func parts(of series: OHLCVSeries) throws(QuantError) -> (train: OHLCVSeries, validation: OHLCVSeries, test: OHLCVSeries) {
         let split = try DataSplit(count: series.count, train: trainFraction, validation: validationFraction)
