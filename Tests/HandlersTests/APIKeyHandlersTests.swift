@@ -80,6 +80,11 @@ import Testing
         #expect(try fx.client.send("POST", "/api/v1/auth/api-keys", headers: ["X-API-Key": key], json: ["name": "more"]).status == 403)
         // Malformed and unknown keys.
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: ["X-API-Key": "tmk_short"]).status == 401)
+        // Two credentials, even two good ones of two users, are refused, not served as one.
+        let (_, other) = try fx.account()
+        let both = try fx.client.send("GET", "/api/v1/auth/me", headers: other.merging(["X-API-Key": key]) { $1 })
+        #expect(both.status == 400 && both.header("content-type") == "application/problem+json", "\(both.text)")
+        #expect(both.json["type"] as? String == "/problems/ambiguous-credentials")
         #expect(try fx.client.send("GET", "/api/v1/auth/me", headers: ["X-API-Key": "tmk_" + String(repeating: "A", count: 43)]).status == 401)
         #expect(try fx.client.send("POST", "/api/v1/auth/api-keys", json: ["name": "anon"]).status == 401)
     }

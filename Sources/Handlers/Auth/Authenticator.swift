@@ -20,6 +20,7 @@ public struct Authenticator: Sendable {
     /// The caller of `request`; a 401 problem when there are no valid credentials.
     public func authenticate(_ request: Request) throws -> Principal {
         if let key = request.headers["X-API-Key"] {
+            guard request.headers["Authorization"] == nil else { throw AuthProblem.ambiguousCredentials }
             return try authenticate(apiKey: key.trimmingSpaces)
         }
         guard let header = request.headers["Authorization"] else { throw AuthProblem.missingCredentials }

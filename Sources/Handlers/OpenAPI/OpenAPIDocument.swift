@@ -192,7 +192,8 @@ public enum OpenAPIDocument {
         if hasPathParameters || !route.doc.query.isEmpty || route.doc.paged { codes.insert(414) }
         switch route.access {
         case .anyone: break
-        case .caller, .session: codes.formUnion([401, 403, 503])
+        // 400: two credentials in one request (Authorization and X-API-Key) are ambiguous.
+        case .caller, .session: codes.formUnion([400, 401, 403, 503])
         }
         return codes.sorted()
     }
@@ -210,7 +211,7 @@ public enum OpenAPIDocument {
         case 201: return "Created"
         case 202: return "Accepted"
         case 204: return "No Content"
-        case 400: return "Malformed request"
+        case 400: return "Malformed request, or two credentials"
         case 401: return "Missing or invalid credentials"
         case 403: return "Not allowed for this caller"
         case 404: return "Not found, or not yours"
