@@ -39,13 +39,29 @@ public struct Problem: Error, Sendable {
             detail: detail, errors: errors)
     }
 
+    /// What a problem made without a `detail` says: every problem has one.
+    static func standardDetail(_ status: HTTPStatus) -> String {
+        switch status.code {
+        case 400: return "The request could not be understood."
+        case 401: return "Authentication is required."
+        case 403: return "You may not do this."
+        case 404: return "There is nothing at this address."
+        case 409: return "The request conflicts with the current state of the resource."
+        case 412: return "The resource has changed since you read it."
+        case 429: return "Too many requests. Retry later."
+        case 500: return "The server failed to answer; quote the request id to the operator."
+        case 503: return "The service is unavailable. Retry shortly."
+        default: return status.reason + "."
+        }
+    }
+
     /// The `application/problem+json` body for this problem.
     public func json(instance: String, requestID: String) -> String {
         var out = "{\"type\":"
         out += JSONText.quoted(type)
         out += ",\"title\":" + JSONText.quoted(title)
         out += ",\"status\":\(status.code)"
-        if let detail { out += ",\"detail\":" + JSONText.quoted(detail) }
+        out += ",\"detail\":" + JSONText.quoted(detail ?? Self.standardDetail(status))
         out += ",\"instance\":" + JSONText.quoted(instance)
         if !errors.isEmpty {
             out += ",\"errors\":["

@@ -94,7 +94,7 @@ public final class InProcessApp: TestClient, @unchecked Sendable {
             try stream { sink.bytes.append(contentsOf: $0) }
             bytes = sink.bytes
         }
-        return TestResponse(status: response.status.code, headers: answer, body: bytes)
+        return try TestResponse(status: response.status.code, headers: answer, body: bytes).checkedProblem()
     }
 
     /// Where a streamed body is collected.

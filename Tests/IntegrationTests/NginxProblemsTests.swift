@@ -50,6 +50,11 @@ import Testing
         #expect(problem["title"] is String && problem["type"] as? String == "about:blank", "\(name)")
         let requestID = try #require(response.header("x-request-id"), "\(name)")
         #expect(problem["request_id"] as? String == requestID, "\(name)")
+        // Every member a problem promises, nginx's too: `instance` is the path when JSON holds
+        // it as it is, else a URN of the request.
+        let instance = try #require(problem["instance"] as? String, "\(name)")
+        #expect(instance.hasPrefix("/") || instance == "urn:tm:request:\(requestID)", "\(name): \(instance)")
+        #expect((problem["detail"] as? String)?.isEmpty == false, "\(name)")
         #expect(response.header("x-content-type-options") == "nosniff", "\(name): the shared security headers")
         if status == 405 {
             #expect(response.header("allow") == "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS", "\(name)")

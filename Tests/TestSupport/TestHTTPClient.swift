@@ -20,6 +20,25 @@ public struct TestResponse: Sendable {
     /// A header, by lower-case name.
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 
+    /// The members every problem has (issue 26), whoever answered: the app or nginx.
+    public static let problemMembers = ["type", "title", "status", "detail", "instance", "request_id"]
+
+    /// This response, after checking that a problem answer has every member of
+    /// ``problemMembers`` with the answer's own status: every problem any test receives is
+    /// checked, so a status nginx or the app answers without them fails the test that met it.
+    public func checkedProblem() throws -> TestResponse {
+        guard header("content-type") == "application/problem+json", !body.isEmpty else { return self }
+        let problem = json
+        let missing = Self.problemMembers.filter { name in
+            guard let value = problem[name] else { return true }
+            return (value as? String)?.isEmpty ?? false
+        }
+        guard missing.isEmpty, problem["status"] as? Int == status else {
+            throw TestHTTPError(description: "a \(status) problem without \(missing) (or another status): \(text.prefix(400))")
+        }
+        return self
+    }
+
     /// A response with `headers` named in lower case.
     public init(status: Int, headers: [String: String], body: [UInt8]) {
         self.status = status
@@ -62,7 +81,7 @@ public final class TestHTTPClient: TestClient, @unchecked Sendable {
             if fd < 0 { try connectSocket() }
             do {
                 try writeAll(request)
-                return try readResponse(method: method)
+                return try readResponse(method: method).checkedProblem()
             } catch let error as StaleConnection {
                 disconnect()
                 if attempt == 1 { throw TestHTTPError(description: "connection closed: \(error)") }
@@ -81,7 +100,7 @@ public final class TestHTTPClient: TestClient, @unchecked Sendable {
         try writeAll(bytes)
         shutdown(fd, Int32(SHUT_WR))
         do {
-            return try readResponse(method: method)
+            return try readResponse(method: method).checkedProblem()
         } catch is StaleConnection {
             throw TestHTTPError(description: "closed without an answer")
         }
