@@ -251,6 +251,21 @@ import Testing
         expectSameMetrics(try #require(queued), try #require(direct), "queued vs synchronous")
     }
 
+    /// The benchmark's bars count in `TM_SYNC_MAX_BARS` (the backtest loads them too): 500
+    /// bars fit in 700, 500 plus a benchmark of 500 do not, and are queued.
+    @Test func theBenchmarksBarsCountInTheSynchronousBudget() throws {
+        let pool = try PrivatePool(stack: sx.stack, workers: 1, threads: 2, environment: ["TM_SYNC_MAX_BARS": "700"])
+        defer { pool.stop() }
+        let (_, auth) = try sx.account()
+        let dataset = try sx.uploadDaily(auth)
+        let alone = try backtest(auth, dataset: dataset, client: TestHTTPClient(port: pool.port))
+        #expect(alone.status == 200, "\(alone.text)")
+        let benchmarked = try backtest(
+            auth, dataset: dataset, client: TestHTTPClient(port: pool.port), extra: ["benchmark": ["dataset_id": dataset, "symbol": "AAA"]])
+        #expect(benchmarked.status == 202, "\(benchmarked.text)")
+        #expect(benchmarked.json["trades"] == nil && benchmarked.header("location") != nil)
+    }
+
     @Test func anIdempotencyKeyReplaysTheFirstAnswerOnBothPaths() throws {
         let pool = try PrivatePool(stack: sx.stack, workers: 1, threads: 2, environment: ["TM_SYNC_MAX_BARS": "100"])
         defer { pool.stop() }
