@@ -264,6 +264,14 @@ import Testing
             auth, dataset: dataset, client: TestHTTPClient(port: pool.port), extra: ["benchmark": ["dataset_id": dataset, "symbol": "AAA"]])
         #expect(benchmarked.status == 202, "\(benchmarked.text)")
         #expect(benchmarked.json["trades"] == nil && benchmarked.header("location") != nil)
+        // The analysis GETs count a dataset's bars (and its benchmark's) before loading them: 422 above.
+        let client = TestHTTPClient(port: pool.port)
+        let closes = try client.send("GET", "/api/v1/analysis/performance?dataset_id=\(dataset)&symbol=AAA", headers: auth)
+        #expect(closes.status == 200, "\(closes.text)")
+        let both = try client.send(
+            "GET", "/api/v1/analysis/risk?dataset_id=\(dataset)&symbol=AAA&benchmark_dataset_id=\(dataset)&benchmark_symbol=AAA", headers: auth)
+        #expect(both.status == 422, "\(both.text)")
+        #expect((both.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "benchmark_dataset_id", "\(both.text)")
     }
 
     @Test func anIdempotencyKeyReplaysTheFirstAnswerOnBothPaths() throws {
