@@ -97,6 +97,6 @@ let package = Package(
                 "Handlers", "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Quant", "Security",
                 "TestSupport", logging,
             ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security", "Quant"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security", "Quant", "Support"]),
     ]
 )

@@ -100,7 +100,7 @@ public enum API {
             RealtimeHandlers(
                 access: RealtimeAccess(database: database),
                 signer: RealtimeSigner(key: secret, lifetime: TimeInterval(settings.realtimeTicketTTL)),
-                metrics: metrics
+                ledger: RealtimeTicketLedger(redis: redis), metrics: metrics
             ).register(on: &routes)
         }
         let analysis = AnalysisHandlers(service: runService, strategies: strategies, syncMaxBars: settings.syncMaxBars, metrics: metrics)

@@ -32,6 +32,29 @@ public enum IPAddress {
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
+    /// Every address of every local interface (loopback included), as `getifaddrs` lists
+    /// them: what "this server" answers on, whatever the port.
+    public static func localAddresses() -> Set<[UInt8]> {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return [] }
+        defer { freeifaddrs(list) }
+        var out: Set<[UInt8]> = []
+        var node: UnsafeMutablePointer<ifaddrs>? = first
+        while let current = node {
+            if let address = current.pointee.ifa_addr {
+                if Int32(address.pointee.sa_family) == AF_INET {
+                    var v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
+                    out.insert(withUnsafeBytes(of: &v4) { Array($0) })
+                } else if Int32(address.pointee.sa_family) == AF_INET6 {
+                    var v6 = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
+                    out.insert(withUnsafeBytes(of: &v6) { Array($0) })
+                }
+            }
+            node = current.pointee.ifa_next
+        }
+        return out
+    }
+
     /// Every address `host` resolves to (a literal, with or without IPv6 brackets, is itself).
     public static func resolve(_ host: String) throws(ResolutionError) -> [[UInt8]] {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host

@@ -251,6 +251,29 @@ import Testing
         expectSameMetrics(try #require(queued), try #require(direct), "queued vs synchronous")
     }
 
+    /// The benchmark's bars count in `TM_SYNC_MAX_BARS` (the backtest loads them too): 500
+    /// bars fit in 700, 500 plus a benchmark of 500 do not, and are queued.
+    @Test func theBenchmarksBarsCountInTheSynchronousBudget() throws {
+        let pool = try PrivatePool(stack: sx.stack, workers: 1, threads: 2, environment: ["TM_SYNC_MAX_BARS": "700"])
+        defer { pool.stop() }
+        let (_, auth) = try sx.account()
+        let dataset = try sx.uploadDaily(auth)
+        let alone = try backtest(auth, dataset: dataset, client: TestHTTPClient(port: pool.port))
+        #expect(alone.status == 200, "\(alone.text)")
+        let benchmarked = try backtest(
+            auth, dataset: dataset, client: TestHTTPClient(port: pool.port), extra: ["benchmark": ["dataset_id": dataset, "symbol": "AAA"]])
+        #expect(benchmarked.status == 202, "\(benchmarked.text)")
+        #expect(benchmarked.json["trades"] == nil && benchmarked.header("location") != nil)
+        // The analysis GETs count a dataset's bars (and its benchmark's) before loading them: 422 above.
+        let client = TestHTTPClient(port: pool.port)
+        let closes = try client.send("GET", "/api/v1/analysis/performance?dataset_id=\(dataset)&symbol=AAA", headers: auth)
+        #expect(closes.status == 200, "\(closes.text)")
+        let both = try client.send(
+            "GET", "/api/v1/analysis/risk?dataset_id=\(dataset)&symbol=AAA&benchmark_dataset_id=\(dataset)&benchmark_symbol=AAA", headers: auth)
+        #expect(both.status == 422, "\(both.text)")
+        #expect((both.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "benchmark_dataset_id", "\(both.text)")
+    }
+
     @Test func anIdempotencyKeyReplaysTheFirstAnswerOnBothPaths() throws {
         let pool = try PrivatePool(stack: sx.stack, workers: 1, threads: 2, environment: ["TM_SYNC_MAX_BARS": "100"])
         defer { pool.stop() }

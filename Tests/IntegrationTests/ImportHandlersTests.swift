@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import TestSupport
 import Testing
 
@@ -6,7 +7,9 @@ import Testing
 /// server (loopback only): allowed with `TM_IMPORT_ALLOW_PRIVATE=true`, refused without.
 @Suite(.serialized) struct ImportHandlersTests {
     let fx: AuthFixtures
-    static let port = 18093
+    /// Ports of the local servers, next to the stack's (so two worktrees' suites do not meet).
+    static let port = (Int(ProcessInfo.processInfo.environment["TM_TEST_HTTP_PORT"] ?? "") ?? 18000) + 93
+    static let dripPort = port + 1
 
     init() throws {
         fx = try AuthFixtures()
@@ -106,14 +109,25 @@ import Testing
         }
         #expect(statuses.values.sorted() == [202, 409], "\(statuses.values)")
 
-        // The shared pool does not allow private addresses: refused at once, naming the URL.
+        // The shared pool does not allow private addresses: an address literal is refused at once,
+        // naming the URL; so is one of this server's own interfaces' addresses, on any port.
+        let own = IPAddress.localAddresses().filter { $0.count == 4 && $0[0] != 127 }.map { IPAddress.format($0) }
         for target in [
-            url, "http://localhost:\(Self.port)/AAPL.csv", "http://169.254.169.254/latest/meta-data/", "http://[::1]:\(Self.port)/AAPL.csv",
-        ] {
+            url, "http://169.254.169.254/latest/meta-data/", "http://[::1]:\(Self.port)/AAPL.csv", "http://127.0.0.1:1/a.csv",
+        ] + own.map({ "http://\($0):\(Self.port)/AAPL.csv" }) {
             let refused = try fx.client.send("POST", "/api/v1/data/import", headers: auth, json: ["url": target, "name": "refused"])
             #expect(refused.status == 422, "\(target): \(refused.text)")
             #expect((refused.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/url")
         }
+        // A name is not resolved on the request's thread: 202, and the job resolves it and fails
+        // with the reason (localhost is loopback).
+        let named = try fx.client.send(
+            "POST", "/api/v1/data/import", headers: auth, json: ["url": "http://localhost:\(Self.port)/AAPL.csv", "name": "named"])
+        #expect(named.status == 202, "\(named.text)")
+        let namedJob = try waitForJob(client, try #require(named.header("location")), auth)
+        let namedError = namedJob["error"] as? String ?? ""
+        #expect(namedJob["status"] as? String == "failed" && namedError.contains("localhost resolves to"), "\(namedJob)")
+        #expect(namedError.contains("loopback"), "\(namedJob)")
         let bad = try fx.client.send(
             "POST", "/api/v1/data/import", headers: auth, json: ["url": "ftp://example.com/a.csv", "name": "", "symbol": "X"])
         #expect(bad.status == 422)
@@ -121,5 +135,83 @@ import Testing
         #expect(pointers == ["/url", "/name"], "\(pointers)")
         let viewer = try fx.login(try fx.createWithCLI(role: "viewer")).bearer
         #expect(try fx.client.send("POST", "/api/v1/data/import", headers: viewer, json: ["url": url, "name": "v"]).status == 403)
+    }
+
+    /// A server that sends a CSV a row at a time, `delay` seconds apart (started with python3).
+    func drip(_ text: String, delay: Double) throws -> pid_t {
+        let file = NSTemporaryDirectory() + "tm-drip-\(UUID().uuidString.prefix(8)).csv"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let script = """
+            import http.server, sys, time
+            rows = open(sys.argv[2], 'rb').read().splitlines(keepends=True)
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(200)
+                    self.send_header('Content-Type', 'text/csv')
+                    self.end_headers()
+                    for row in rows:
+                        self.wfile.write(row)
+                        self.wfile.flush()
+                        time.sleep(float(sys.argv[3]))
+            http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
+            """
+        let pid = try Subprocess.spawn(
+            ["python3", "-c", script, String(Self.dripPort), file, String(delay)], environment: ProcessInfo.processInfo.environment,
+            outputPath: file + ".log")
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if (try? TestStack.run(["python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(Self.dripPort)), 1)"]))?.status == 0 {
+                return pid
+            }
+            usleep(50_000)
+        }
+        kill(pid, SIGTERM)
+        throw TestHTTPError(description: "the drip server did not start")
+    }
+
+    /// A server that drips its file holds no PostgreSQL transaction open: the file is fetched
+    /// first (to a temporary file), and the rows are written in one short transaction after.
+    @Test func aServerThatDripsBytesHoldsNoTransactionOpen() throws {
+        let (text, _) = DataFixtures.wideDaily(count: 16, seed: 3)
+        let server = try drip(text, delay: 0.25)
+        defer {
+            kill(server, SIGTERM)
+            _ = Subprocess.wait(server, seconds: 5)
+        }
+        let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 2, environment: ["TM_IMPORT_ALLOW_PRIVATE": "true"])
+        defer { pool.stop() }
+        let worker = try TestWorker(stack: fx.stack, concurrency: 1, environment: ["TM_WORKER_SHUTDOWN_TIMEOUT": "1"])
+        defer { worker.stop() }
+        try worker.waitUntilListening()
+        let client = pool.client()
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let accepted = try client.send(
+            "POST", "/api/v1/data/import", headers: auth, json: ["url": "http://127.0.0.1:\(Self.dripPort)/prices.csv", "name": "dripped"])
+        #expect(accepted.status == 202, "\(accepted.text)")
+        let location = try #require(accepted.header("location"))
+        // The file takes about 4 s; look at the sessions from its second second on, while it drips.
+        let started = Date()
+        var open: [String] = []
+        var samples = 0
+        while Date().timeIntervalSince(started) < 3.2 {
+            usleep(250_000)
+            guard Date().timeIntervalSince(started) > 1.2 else { continue }
+            let job = try client.send("GET", location, headers: auth).json
+            guard job["status"] as? String == "running" else { continue }
+            samples += 1
+            let rows = try DataFixtures.sql(
+                fx.stack,
+                """
+                SELECT coalesce(string_agg(state || ': ' || left(query, 80), ' | '), '') FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+                  AND state IN ('idle in transaction', 'active') AND xact_start < now() - interval '1 second'
+                """)
+            if !rows.isEmpty { open.append(rows) }
+        }
+        #expect(samples >= 3, "the job was seen running while the file dripped")
+        #expect(open.isEmpty, "transactions open while the file dripped: \(open)")
+        let job = try waitForJob(client, location, auth)
+        #expect(job["status"] as? String == "succeeded", "\(job)")
+        #expect((job["result"] as? [String: Any])?["row_count"] as? Int == 16, "\(job)")
     }
 }

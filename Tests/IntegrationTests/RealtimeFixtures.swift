@@ -63,10 +63,12 @@ struct RealtimeFixtures {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// A path signed by the test itself with nginx's rule, valid until `expires`.
-    func signedPath(_ channel: String, expires: Int, key: String) -> String {
-        let signature = Base64URL.encode(MD5.hash(Array("\(expires):\(channel):\(key)".utf8)))
-        return "/api/v1/realtime/channels/\(channel)?expires=\(expires)&sig=\(signature)"
+    /// A path signed by the test itself with nginx's rule, valid until `expires`, for ticket
+    /// id `tid` (a new random one by default).
+    func signedPath(_ channel: String, expires: Int, key: String, tid: String? = nil) throws -> String {
+        let id = try tid ?? Base64URL.encode(SecureRandom.bytes(count: 16))
+        let signature = Base64URL.encode(MD5.hash(Array("\(expires):\(channel):\(id):\(key)".utf8)))
+        return "/api/v1/realtime/channels/\(channel)?expires=\(expires)&tid=\(id)&sig=\(signature)"
     }
 
     /// A `tm worker` (one job thread) of the stack, listening.

@@ -26,9 +26,10 @@ import Testing
 
     @Test func aPaperRunsEventsArriveInOrderOverWebSocketAndEventSource() throws {
         let (_, auth, _, run) = try paperRun(pace: 250)
-        let url = try rt.urlFile(try rt.ticketPath(auth, "run:\(run)"))
-        let ws = try rt.subscribe("ws", urlFile: url, ["--until", "run.status:succeeded", "--timeout", "60"])
-        let sse = try rt.subscribe("sse", urlFile: url, ["--until", "run.status:succeeded", "--timeout", "60"])
+        let ws = try rt.subscribe(
+            "ws", urlFile: try rt.urlFile(try rt.ticketPath(auth, "run:\(run)")), ["--until", "run.status:succeeded", "--timeout", "60"])
+        let sse = try rt.subscribe(
+            "sse", urlFile: try rt.urlFile(try rt.ticketPath(auth, "run:\(run)")), ["--until", "run.status:succeeded", "--timeout", "60"])
         try ws.waitConnected()
         try sse.waitConnected()
         let worker = try rt.worker()

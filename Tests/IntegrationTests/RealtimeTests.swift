@@ -27,9 +27,9 @@ import Testing
     @Test func webSocketAndEventSourceReceiveAJobsEventsInOrder() throws {
         let (alice, aliceID) = try rt.user()
         let job = try rt.enqueue("diag.sleep", payload: #"{"ms": 1500}"#, owner: aliceID)
-        let url = try rt.urlFile(try rt.ticketPath(alice, "job:\(job)"))
-        let ws = try rt.subscribe("ws", urlFile: url, ["--until", "job.status:succeeded"])
-        let sse = try rt.subscribe("sse", urlFile: url, ["--until", "job.status:succeeded"])
+        // A ticket opens one connection: one each.
+        let ws = try rt.subscribe("ws", urlFile: try rt.urlFile(try rt.ticketPath(alice, "job:\(job)")), ["--until", "job.status:succeeded"])
+        let sse = try rt.subscribe("sse", urlFile: try rt.urlFile(try rt.ticketPath(alice, "job:\(job)")), ["--until", "job.status:succeeded"])
         try ws.waitConnected()
         try sse.waitConnected()
         let worker = try rt.worker()
@@ -69,9 +69,8 @@ import Testing
     @Test func aClientThatReconnectsWithItsLastIDGetsWhatItMissed() throws {
         let (alice, aliceID) = try rt.user()
         let job = try rt.enqueue("diag.sleep", payload: #"{"ms": 1500}"#, owner: aliceID)
-        let url = try rt.urlFile(try rt.ticketPath(alice, "job:\(job)"))
-        let ws = try rt.subscribe("ws", urlFile: url, ["--count", "3"])
-        let sse = try rt.subscribe("sse", urlFile: url, ["--count", "3"])
+        let ws = try rt.subscribe("ws", urlFile: try rt.urlFile(try rt.ticketPath(alice, "job:\(job)")), ["--count", "3"])
+        let sse = try rt.subscribe("sse", urlFile: try rt.urlFile(try rt.ticketPath(alice, "job:\(job)")), ["--count", "3"])
         try ws.waitConnected()
         try sse.waitConnected()
         let worker = try rt.worker()
@@ -82,6 +81,8 @@ import Testing
         for (mode, first) in [("ws", ws), ("sse", sse)] {
             let lastID = try #require(first.lastID, "\(mode): \(first.text)")
             let lastSeq = try #require(first.events.seqs.last)
+            // A reconnect takes a new ticket (the first one is spent) and names where it stopped.
+            let url = try rt.urlFile(try rt.ticketPath(alice, "job:\(job)"))
             let again = try rt.subscribe(mode, urlFile: url, ["--until", "job.status:succeeded", "--last-id", lastID, "--timeout", "10"])
             #expect(again.finish() == 0)
             let resumed = again.events
@@ -132,8 +133,9 @@ import Testing
             path.replacingOccurrences(of: "sig=" + signature, with: "sig=" + tampered),  // tampered signature
             path.replacingOccurrences(of: "user:\(aliceID)", with: "user:\(aliceID + 1)"),  // another channel
             path.replacingOccurrences(of: "expires=", with: "expires=9"),  // another expiry
-            rt.signedPath("user:\(aliceID)", expires: now - 5, key: key),  // expired
-            rt.signedPath("user:\(aliceID)", expires: now + 60, key: "not-the-key"),  // wrong key
+            try rt.signedPath("user:\(aliceID)", expires: now - 5, key: key),  // expired
+            try rt.signedPath("user:\(aliceID)", expires: now + 60, key: "not-the-key"),  // wrong key
+            path.replacingOccurrences(of: "tid=", with: "tid=A"),  // another ticket id
         ]
         for bad in refused {
             let response = try fx.client.send("GET", bad, headers: ["Accept": "text/event-stream"])
@@ -151,7 +153,7 @@ import Testing
         func headers(_ origin: String) throws -> String {
             try TestStack.run([
                 "curl", "-s", "-o", "/dev/null", "-D", "-", "--max-time", "1", "-H", "Accept: text/event-stream",
-                "-H", "Origin: \(origin)", fx.stack.baseURL + path,
+                "-H", "Origin: \(origin)", fx.stack.baseURL + (try rt.ticketPath(alice, "user:\(aliceID)")),
             ]).output.lowercased()
         }
         let allowed = try headers("http://localhost:3000")
@@ -161,7 +163,7 @@ import Testing
         #expect(foreign.hasPrefix("http/1.1 403") && foreign.contains("content-length: 0"), "\(foreign)")
         // The test's own signing is nginx's rule: the same path with a live expiry opens.
         let valid = try rt.subscribe(
-            "sse", urlFile: try rt.urlFile(rt.signedPath("user:\(aliceID)", expires: now + 60, key: key)),
+            "sse", urlFile: try rt.urlFile(try rt.signedPath("user:\(aliceID)", expires: now + 60, key: key)),
             ["--timeout", "2"])
         try valid.waitConnected()
         valid.finish()
@@ -171,7 +173,7 @@ import Testing
     @Test func anOpenConnectionOutlivesItsTicket() throws {
         let (alice, aliceID) = try rt.user()
         let expires = Int(Date().timeIntervalSince1970) + 2
-        let url = try rt.urlFile(rt.signedPath("user:\(aliceID)", expires: expires, key: try rt.secret()))
+        let url = try rt.urlFile(try rt.signedPath("user:\(aliceID)", expires: expires, key: try rt.secret()))
         let ws = try rt.subscribe("ws", urlFile: url, ["--until", "job.status:succeeded", "--timeout", "30"])
         try ws.waitConnected()
         while Date().timeIntervalSince1970 < Double(expires + 1) { usleep(100_000) }
@@ -183,5 +185,46 @@ import Testing
         #expect(ws.finish() == 0)
         #expect(ws.events.contains { ($0["data"] as? [String: Any])?["id"] as? Int == job }, "\(ws.text)")
         #expect(ws.events.allSatisfy { $0["channel"] as? String == "user:\(aliceID)" })
+    }
+
+    /// A ticket opens one connection: the same URL again (a browser's own EventSource
+    /// reconnect sends it) is a 403 problem, a new ticket connects; and nginx's access log
+    /// has the subscriptions without their tickets.
+    @Test func aTicketOpensOneConnectionAndStaysOutOfTheAccessLog() throws {
+        let (alice, aliceID) = try rt.user()
+        let path = try rt.ticketPath(alice, "user")
+        let first = try rt.subscribe("sse", urlFile: try rt.urlFile(path), ["--timeout", "2"])
+        try first.waitConnected()
+        // (curl with a deadline: an accepted ticket would open a stream that never ends)
+        let again = try TestStack.run([
+            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", "--max-time", "2", "-H", "Accept: text/event-stream",
+            fx.stack.baseURL + path,
+        ]).output
+        #expect(again == "403 application/problem+json", "a used ticket: \(again)")
+        for mode in ["ws", "sse"] {
+            let client = try rt.subscribe(mode, urlFile: try rt.urlFile(path), ["--timeout", "5"])
+            client.finish()
+            #expect(client.refusals == [403], "\(mode): \(client.text)")
+        }
+        first.finish()
+        #expect(first.refusals.isEmpty, "\(first.text)")
+        let fresh = try rt.subscribe("ws", urlFile: try rt.urlFile(try rt.ticketPath(alice, "user")), ["--timeout", "2"])
+        try fresh.waitConnected()
+        fresh.finish()
+        #expect(fresh.refusals.isEmpty, "\(fresh.text)")
+
+        let signature = String(path[path.range(of: "sig=")!.upperBound...])
+        let ticketID = String(path[path.range(of: "tid=")!.upperBound...].prefix { $0 != "&" })
+        var lines: [Substring] = []
+        for _ in 0..<40 where lines.count < 5 {  // the access log is buffered (flush=1s)
+            usleep(100_000)
+            let log = (try? String(contentsOfFile: fx.stack.state + "/log/nginx-access.log", encoding: .utf8)) ?? ""
+            lines = log.split(separator: "\n").filter { $0.contains("/api/v1/realtime/channels/user:\(aliceID)") }
+        }
+        #expect(lines.count >= 5, "the subscriptions are logged: \(lines)")
+        #expect(lines.allSatisfy { $0.contains("\"uri\":\"/api/v1/realtime/channels/user:\(aliceID)\"") }, "\(lines)")
+        let log = try String(contentsOfFile: fx.stack.state + "/log/nginx-access.log", encoding: .utf8)
+        #expect(!log.contains(signature) && !log.contains(ticketID), "the access log holds the ticket")
+        #expect(lines.allSatisfy { !$0.contains("sig=") && !$0.contains("tid=") }, "\(lines)")
     }
 }

@@ -50,4 +50,39 @@ struct ImportAddressPolicyTests {
         let named = try ImportAddressPolicy.target(url: "http://localhost:81/a.csv", allowPrivate: true)
         #expect(named.resolve == "localhost:81:" + (named.address.count == 4 ? "127.0.0.1" : "[::1]"))
     }
+
+    /// The server's own addresses are refused on any port, public ones included (a literal
+    /// at once; a name in the job, where it is resolved).
+    @Test func theServersOwnAddressesAreRefusedOnAnyPort() throws {
+        let own: Set<[UInt8]> = [[8, 8, 4, 4], [0x26, 0x06, 0x47, 0, 0x47, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11, 0x11]]
+        #expect(ImportAddressPolicy.refusal([8, 8, 4, 4], local: own) == "an address of this server")
+        #expect(ImportAddressPolicy.refusal(IPAddress.parse("::ffff:8.8.4.4")!, local: own) == "an address of this server")
+        #expect(ImportAddressPolicy.refusal(IPAddress.parse("2606:4700:4700::1111")!, local: own) == "an address of this server")
+        #expect(ImportAddressPolicy.refusal([8, 8, 8, 8], local: own) == nil)
+        for port in [80, 443, 8443, 65_535] {
+            #expect(throws: DatasetError.self) {
+                try ImportAddressPolicy.target(url: "http://8.8.4.4:\(port)/a.csv", allowPrivate: false, local: own)
+            }
+        }
+        // This machine's interfaces: loopback is always among them.
+        let local = IPAddress.localAddresses()
+        #expect(local.contains([127, 0, 0, 1]), "\(local.map(IPAddress.format))")
+        for address in local where address.count == 4 {
+            #expect(throws: DatasetError.self, "\(IPAddress.format(address))") {
+                try ImportAddressPolicy.checkSyntax(url: "http://\(IPAddress.format(address)):12345/a.csv", allowPrivate: false)
+            }
+        }
+    }
+
+    /// The request's check resolves nothing: a name passes it (the job resolves it), a bad
+    /// scheme, credentials or port do not.
+    @Test func theSyntaxCheckResolvesNoName() throws {
+        let checked = try ImportAddressPolicy.checkSyntax(url: "http://no-such-host.invalid:8080/a.csv", allowPrivate: false)
+        #expect(checked.host == "no-such-host.invalid" && checked.port == 8080)
+        #expect(try ImportAddressPolicy.checkSyntax(url: "https://localhost/a.csv", allowPrivate: false).port == 443)
+        for url in ["ftp://example.com/a.csv", "http://u:p@example.com/a.csv", "http://example.com:0/a.csv", "http:///a.csv"] {
+            #expect(throws: DatasetError.self, "\(url)") { try ImportAddressPolicy.checkSyntax(url: url, allowPrivate: false) }
+        }
+        #expect(throws: DatasetError.self) { try ImportAddressPolicy.target(url: "http://no-such-host.invalid/a.csv", allowPrivate: false) }
+    }
 }

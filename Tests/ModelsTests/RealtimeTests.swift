@@ -16,22 +16,33 @@ import Testing
 }
 
 @Suite struct RealtimeSignerTests {
-    /// The same digest as nginx's secure_link_md5 "$secure_link_expires:$channel:$key"
-    /// (computed independently with `printf '1700000000:run:12:k3y' | openssl md5 -binary | base64`).
-    @Test func signsAsNginxChecks() {
+    /// The same digest as nginx's secure_link_md5 "$secure_link_expires:$channel:$arg_tid:$key"
+    /// (computed independently with
+    /// `printf '1700000000:run:12:AAAAAAAAAAAAAAAAAAAAAA:k3y' | openssl md5 -binary | base64`, made URL-safe).
+    @Test func signsAsNginxChecks() throws {
         let signer = RealtimeSigner(key: "k3y", lifetime: 60)
         let channel = RealtimeChannel(kind: .run, id: 12)
-        let expected = "1XU0dqYE3tZ5Rem6otpcSg"
-        #expect(signer.signature(channel: channel, expires: 1_700_000_000) == expected)
-        let ticket = signer.ticket(for: channel, now: Date(timeIntervalSince1970: 1_699_999_940.5))
-        #expect(ticket.path == "/api/v1/realtime/channels/run:12?expires=1700000000&sig=\(expected)")
+        let tid = "AAAAAAAAAAAAAAAAAAAAAA"
+        let expected = "bcT5RzZtKRbakDZZ6xcCbg"
+        #expect(signer.signature(channel: channel, expires: 1_700_000_000, ticketID: tid) == expected)
+        let ticket = try signer.ticket(for: channel, now: Date(timeIntervalSince1970: 1_699_999_940.5))
+        let sig = signer.signature(channel: channel, expires: 1_700_000_000, ticketID: ticket.id)
+        #expect(ticket.path == "/api/v1/realtime/channels/run:12?expires=1700000000&tid=\(ticket.id)&sig=\(sig)")
+        #expect(ticket.id.count == 22 && ticket.id != tid)
         #expect(ticket.expiresAt == Date(timeIntervalSince1970: 1_700_000_000))
+        // Two tickets for one channel in the same second differ (each is spent on its own).
+        #expect(try signer.ticket(for: channel, now: Date(timeIntervalSince1970: 1_699_999_940.5)).path != ticket.path)
         let now = Date(timeIntervalSince1970: 1_699_999_999)
-        #expect(signer.verify(channel: channel, expires: 1_700_000_000, signature: expected, now: now))
-        #expect(!signer.verify(channel: RealtimeChannel(kind: .run, id: 13), expires: 1_700_000_000, signature: expected, now: now))
-        #expect(!signer.verify(channel: channel, expires: 1_700_000_001, signature: expected, now: now))
-        #expect(!signer.verify(channel: channel, expires: 1_700_000_000, signature: expected, now: Date(timeIntervalSince1970: 1_700_000_000)))
-        #expect(!RealtimeSigner(key: "other", lifetime: 60).verify(channel: channel, expires: 1_700_000_000, signature: expected, now: now))
+        #expect(signer.verify(channel: channel, expires: 1_700_000_000, ticketID: tid, signature: expected, now: now))
+        #expect(!signer.verify(channel: channel, expires: 1_700_000_000, ticketID: "B" + tid.dropFirst(), signature: expected, now: now))
+        #expect(!signer.verify(channel: RealtimeChannel(kind: .run, id: 13), expires: 1_700_000_000, ticketID: tid, signature: expected, now: now))
+        #expect(!signer.verify(channel: channel, expires: 1_700_000_001, ticketID: tid, signature: expected, now: now))
+        #expect(
+            !signer.verify(
+                channel: channel, expires: 1_700_000_000, ticketID: tid, signature: expected, now: Date(timeIntervalSince1970: 1_700_000_000)))
+        #expect(
+            !RealtimeSigner(key: "other", lifetime: 60).verify(channel: channel, expires: 1_700_000_000, ticketID: tid, signature: expected, now: now)
+        )
     }
 }
 

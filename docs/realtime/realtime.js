@@ -90,8 +90,8 @@
     log("#" + event.seq + " " + event.type + " " + JSON.stringify(data).slice(0, 100));
   }
 
-  // Connects with a fresh ticket (a ticket only opens connections for a minute), resuming
-  // after the last message received.
+  // Connects with a fresh ticket (a ticket opens one connection, within a minute), resuming
+  // after the last message received. Every reconnect asks for a new ticket.
   async function connect() {
     const current = await ticket();
     const resume = lastId ? "&last_event_id=" + encodeURIComponent(lastId) : "";
@@ -110,7 +110,8 @@
       source = new EventSource(current.eventsource_url + resume);
       source.onopen = () => { $("connection").textContent = "live (EventSource)"; };
       source.onmessage = (message) => receive(message.data, message.lastEventId);
-      // EventSource retries on its own; a refused (expired) URL closes it: get a new ticket.
+      // EventSource retries on its own with the same URL, whose ticket is spent: nginx refuses it
+      // (403), which closes the source; then get a new ticket and resume from the last id.
       source.onerror = () => {
         if (source.readyState === EventSource.CLOSED) { $("connection").textContent = "reconnecting"; setTimeout(connect, 1000); }
       };

@@ -64,9 +64,10 @@ extension AnalysisHandlers {
         }
         let body = try JSONCoding.decode(AnalysisBacktestBody.self, from: bytes)
         let draft = try draft(body, principal: principal)
-        let queue = draft.bars > syncMaxBars
+        // The bars it loads, its benchmark's included, are counted before anything is loaded.
+        let queue = draft.loadedBars > syncMaxBars
         // A synchronous backtest runs inside the command's transaction (bounded by
-        // `TM_SYNC_MAX_BARS`): its run is stored exactly with its answer.
+        // `TM_SYNC_MAX_BARS`, which counts the benchmark's bars too): its run is stored exactly with its answer.
         let command = IdempotentCommand(store: IdempotencyStore(database: service.database))
         return try command.run(request, owner: principal.userID, route: Self.idempotencyRoute, body: bytes) { tx in
             if queue {

@@ -15,7 +15,7 @@ struct AnalysisHandlers: Sendable {
     let metrics: MetricsRegion?
 
     /// Loads the curves the query names.
-    var loader: CurveLoader { CurveLoader(runs: service.runs, strategies: strategies, datasets: service.datasets) }
+    var loader: CurveLoader { CurveLoader(runs: service.runs, strategies: strategies, datasets: service.datasets, maxBars: syncMaxBars) }
 
     /// Adds the routes.
     public func register(on routes: inout Routes) {

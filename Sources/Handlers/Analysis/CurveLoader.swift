@@ -10,6 +10,9 @@ struct CurveLoader {
     let runs: RunStore
     let strategies: StrategyStore
     let datasets: DatasetStore
+    /// The most dataset bars one request loads (`TM_SYNC_MAX_BARS`), the benchmark's
+    /// included: counted from the dataset's summary before anything is read.
+    var maxBars = Int.max
 
     /// The query parameters it reads, for the route documentation.
     static let parameters: [RouteDoc.QueryParameter] = [
@@ -77,7 +80,8 @@ struct CurveLoader {
             curve = try self.run(latest.id, pointer: "strategy_id", principal: principal)
             curve.source.strategyId = strategy.id
         } else if let datasetID {
-            let (times, closes, symbol) = try prices(datasetID, symbolParameter: "symbol", datasetParameter: "dataset_id", query, principal)
+            let (times, closes, symbol) = try prices(
+                datasetID, symbolParameter: "symbol", datasetParameter: "dataset_id", query, principal, budget: maxBars)
             curve = AnalysisCurve(source: AnalysisSource(datasetId: datasetID, symbol: symbol), timestamps: times, values: closes)
         } else {
             throw Problem.validation([FieldError(pointer: "run_id", detail: "is required")])
@@ -90,7 +94,7 @@ struct CurveLoader {
         } else if let benchDataset {
             let (times, closes, symbol) = try prices(
                 benchDataset, symbolParameter: "benchmark_symbol", datasetParameter: "benchmark_dataset_id",
-                query, principal)
+                query, principal, budget: maxBars - min(maxBars, curve.timestamps.count))
             curve.benchmark = (times, closes)
             curve.benchmarkName = symbol
             curve.source.benchmarkDatasetId = benchDataset
@@ -134,7 +138,7 @@ struct CurveLoader {
     /// The closes of a dataset's symbol; 404 naming `datasetParameter`, 422 naming `symbolParameter`.
     private func prices(
         _ id: Int64, symbolParameter: String, datasetParameter: String, _ query: [String: String],
-        _ principal: Principal
+        _ principal: Principal, budget: Int
     ) throws -> ([Int64], [Double], String) {
         guard let dataset = try datasets.find(id: id, owner: principal.userID) else { throw Self.missing("dataset", id, datasetParameter) }
         var symbol = query[symbolParameter]
@@ -150,6 +154,14 @@ struct CurveLoader {
             symbol = dataset.symbols[0]
         }
         let name = symbol ?? ""
+        let rows = dataset.summary.symbols.first { $0.symbol == name }.map { Int(clamping: $0.rowCount) } ?? 0
+        guard rows <= budget else {
+            throw Problem.validation([
+                FieldError(
+                    pointer: datasetParameter,
+                    detail: "has \(rows) bars of \(name); one request analyses at most \(maxBars) bars (TM_SYNC_MAX_BARS), the benchmark's included")
+            ])
+        }
         let columns = try datasets.bars(datasetID: dataset.id, symbol: name, start: nil, end: nil, maxPoints: Int(Int32.max))
         return (columns.time, columns.close, name)
     }

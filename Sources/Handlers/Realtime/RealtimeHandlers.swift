@@ -6,19 +6,28 @@ import Realtime
 import TMFcgi
 
 /// `POST /api/v1/realtime/tickets`: signed subscribe URLs for the caller's channels, which
-/// nginx (nchan) checks itself when a WebSocket or EventSource client connects.
+/// nginx (nchan) checks itself when a WebSocket or EventSource client connects; and
+/// `GET /_tm/realtime/claim`, nginx's `auth_request` at that moment, which spends the ticket
+/// (each opens one connection).
 public struct RealtimeHandlers: Sendable {
     let access: RealtimeAccess
     let signer: RealtimeSigner
+    let ledger: RealtimeTicketLedger
     let metrics: MetricsRegion?
+
+    /// The FastCGI parameter nginx's claim location (and only it) sets to `1`; its others are
+    /// `TM_RT_CHANNEL`, `TM_RT_EXPIRES`, `TM_RT_TID` and `TM_RT_SIG`.
+    public static let claimParameter = "TM_REALTIME_CLAIM"
 
     /// The most channels one request may ask for.
     static let maximumChannels = 20
 
-    /// Handlers checking ownership through `access` and signing with `signer`.
-    public init(access: RealtimeAccess, signer: RealtimeSigner, metrics: MetricsRegion? = nil) {
+    /// Handlers checking ownership through `access`, signing with `signer` and spending
+    /// tickets in `ledger`.
+    public init(access: RealtimeAccess, signer: RealtimeSigner, ledger: RealtimeTicketLedger, metrics: MetricsRegion? = nil) {
         self.access = access
         self.signer = signer
+        self.ledger = ledger
         self.metrics = metrics
     }
 
@@ -31,12 +40,41 @@ public struct RealtimeHandlers: Sendable {
                 description: """
                     Channels: `user` (the caller's own user channel), `user:{id}`, `run:{id}`, `job:{id}`, `training:{id}`. \
                     Any channel the caller may not see makes the whole request a 404. Each ticket's URL \
-                    opens a WebSocket or an EventSource (the same path) until `expires_at`; a connection \
-                    already open stays open after it. Every message is the envelope \
+                    opens one WebSocket or EventSource connection (the same path) until `expires_at`: a second \
+                    connection with it (a reconnect included) is a 403, so ask for a new ticket to reconnect; a \
+                    connection already open stays open after `expires_at`. Every message is the envelope \
                     `{type, channel, seq, time, data}`, `seq` counting the channel's events.
                     """,
                 body: Draft.self, response: Tickets.self, status: 200, errors: [404],
                 example: .object([("channels", .array([.string("user"), .string("job:7")]))])), use: create)
+        routes.get(
+            "/_tm/realtime/claim", .anyone,
+            doc: RouteDoc(
+                "nginx's check of a real-time ticket when a client connects (internal)", tag: "realtime",
+                description: """
+                    Called by nginx alone (auth_request of the subscribe location, which passes the ticket in FastCGI \
+                    parameters): 204 spends the ticket, 403 when it is invalid, expired or already used. Anyone else gets \
+                    a 404.
+                    """,
+                status: 204, errors: [403, 404]), use: claim)
+    }
+
+    /// `GET /_tm/realtime/claim` from nginx: verifies the ticket once more and spends it
+    /// (Redis `SET NX` for its remaining lifetime). 403 for a bad or used ticket; 503 (which
+    /// nginx turns into a refusal) when Redis cannot say.
+    public func claim(_ request: Request, _ context: AppContext) throws -> NoContent {
+        let p = request.serverParameters
+        guard p[Self.claimParameter] == "1" else { throw Problem(.notFound, detail: "No route for \(request.path).") }
+        guard let channel = p["TM_RT_CHANNEL"].flatMap(RealtimeChannel.init), let expires = p["TM_RT_EXPIRES"].flatMap({ Int64($0) }),
+            let ticketID = p["TM_RT_TID"], let signature = p["TM_RT_SIG"],
+            signer.verify(channel: channel, expires: expires, ticketID: ticketID, signature: signature)
+        else {
+            throw Problem(.forbidden, detail: "The ticket is missing, invalid or expired.")
+        }
+        guard try ledger.claim(ticketID, expires: expires) else {
+            throw Problem(.forbidden, detail: "The ticket was already used: ask for a new one.")
+        }
+        return NoContent()
     }
 
     /// The body: the channels to subscribe to.
@@ -88,8 +126,8 @@ public struct RealtimeHandlers: Sendable {
             throw Problem(.notFound, detail: "No channel \(channel).")
         }
         let now = Date()
-        let tickets = channels.map { channel in
-            let ticket = signer.ticket(for: channel, now: now)
+        let tickets = try channels.map { channel in
+            let ticket = try signer.ticket(for: channel, now: now)
             return Ticket(channel: channel.description, websocketUrl: ticket.path, eventsourceUrl: ticket.path, expiresAt: ticket.expiresAt)
         }
         metrics?.add(MetricCatalog.realtimeTickets, UInt64(tickets.count))

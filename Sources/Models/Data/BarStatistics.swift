@@ -54,6 +54,11 @@ struct BarStatistics {
     /// spacing turns out longer than the interval, the report falls back to SQL.
     private var occurrences: [Int64: [(symbol: Int32, from: Int64)]] = [:]
     private var dropped: Set<Int64> = []
+    /// The remembered spacings by the length of their list, and the longest length: the
+    /// longest list is found without scanning every list (which made a file of many distinct
+    /// spacings quadratic once the room was full).
+    private var byLength: [Int: Set<Int64>] = [:]
+    private var longestLength = 0
     private var stored = 0
     static let occurrenceRoom = 100_000
     private(set) var rows: Int64 = 0
@@ -122,13 +127,31 @@ struct BarStatistics {
     }
 
     private mutating func remember(_ spacing: Int64, symbol: Int, from: Int64) {
+        let length = occurrences[spacing]?.count ?? 0
         occurrences[spacing, default: []].append((Int32(symbol), from))
+        move(spacing, from: length, to: length + 1)
         stored += 1
-        if stored > Self.occurrenceRoom, let longest = occurrences.max(by: { $0.value.count < $1.value.count }) {
-            dropped.insert(longest.key)
-            stored -= longest.value.count
-            occurrences[longest.key] = nil
+        if stored > Self.occurrenceRoom, let longest = byLength[longestLength]?.first {
+            let count = longestLength
+            move(longest, from: count, to: 0)
+            dropped.insert(longest)
+            stored -= count
+            occurrences[longest] = nil
         }
+    }
+
+    /// Moves `spacing` from the lists of length `from` to those of length `to` (0: none).
+    /// `longestLength` grows by at most one per row, so its walk down is linear overall.
+    private mutating func move(_ spacing: Int64, from: Int, to: Int) {
+        if from > 0 {
+            byLength[from]?.remove(spacing)
+            if byLength[from]?.isEmpty == true { byLength[from] = nil }
+        }
+        if to > 0 {
+            byLength[to, default: []].insert(spacing)
+            longestLength = max(longestLength, to)
+        }
+        while longestLength > 0 && byLength[longestLength] == nil { longestLength -= 1 }
     }
 
     /// The gap report over the remembered spacings, or nil when a spacing longer than

@@ -86,8 +86,10 @@ extension DatasetStore {
     }
 
     /// Writes the dataset (within `[start, end)`) as CSV in the layout and column order it
-    /// was uploaded in, handing `sink` a piece per batch of rows (read in pages by key, so
-    /// the worker never holds the whole table's rows).
+    /// was uploaded in, symbol by symbol and each in time order, handing `sink` a piece per
+    /// page of rows. Pages follow the primary key `(dataset_id, symbol, ts)`: each is one
+    /// index range scan from where the last one stopped (`ts > last`), so an export costs
+    /// the same per row however large the dataset, and the worker never holds its rows.
     public func exportCSV(_ dataset: Dataset, symbol: String? = nil, start: Int64?, end: Int64?, into sink: (String) throws -> Void) throws {
         let columns = dataset.columns
         try sink(columns.map { Self.csvField($0.name) }.joined(separator: ",") + "\n")
@@ -98,47 +100,68 @@ extension DatasetStore {
             next += 1
         }
         let datesOnly = dataset.summary.datesOnly
-        var after: (Int64, String)? = nil
         let page = 20_000
-        while true {
-            let rows = try database.query(
-                """
-                SELECT symbol, ts, open, high, low, close, volume, array_to_json(extra)::text AS extra FROM bars
-                WHERE dataset_id = \(dataset.id) AND (\(symbol)::text IS NULL OR symbol = \(symbol))
-                  AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1)
-                  AND (\(after?.0)::bigint IS NULL OR (ts, symbol) > (\(after?.0)::bigint, \(after?.1)::text))
-                ORDER BY ts, symbol LIMIT \(page)
-                """)
-            guard !rows.isEmpty else { return }
-            var text = ""
-            text.reserveCapacity(rows.count * 64)
-            for row in rows {
-                let ts: Int64 = try row.decode("ts")
-                let symbol: String = try row.decode("symbol")
-                let extras: [Double?] = try row.decodeIfPresent("extra", as: String.self).map(Self.parseExtras) ?? []
-                var fields: [String] = []
-                fields.reserveCapacity(columns.count)
-                for (k, column) in columns.enumerated() {
-                    switch column.role {
-                    case .date: fields.append(Self.formatTime(ts, datesOnly: datesOnly))
-                    case .symbol: fields.append(Self.csvField(symbol))
-                    case .open: fields.append(Self.number(try row.decode("open")))
-                    case .high: fields.append(Self.number(try row.decode("high")))
-                    case .low: fields.append(Self.number(try row.decode("low")))
-                    case .close: fields.append(Self.number(try row.decode("close")))
-                    case .volume: fields.append(Self.number(try row.decode("volume")))
-                    case .extra:
-                        let index = (extraIndex[k] ?? 1) - 1
-                        fields.append(index < extras.count ? extras[index].map(Self.number) ?? "" : "")
+        for name in try symbol.map({ [$0] }) ?? exportSymbols(datasetID: dataset.id) {
+            var after: Int64? = nil
+            while true {
+                let rows = try exportPage(datasetID: dataset.id, symbol: name, start: start, end: end, after: after, limit: page)
+                guard !rows.isEmpty else { break }
+                var text = ""
+                text.reserveCapacity(rows.count * 64)
+                for row in rows {
+                    let ts: Int64 = try row.decode("ts")
+                    let extras: [Double?] = try row.decodeIfPresent("extra", as: String.self).map(Self.parseExtras) ?? []
+                    var fields: [String] = []
+                    fields.reserveCapacity(columns.count)
+                    for (k, column) in columns.enumerated() {
+                        switch column.role {
+                        case .date: fields.append(Self.formatTime(ts, datesOnly: datesOnly))
+                        case .symbol: fields.append(Self.csvField(name))
+                        case .open: fields.append(Self.number(try row.decode("open")))
+                        case .high: fields.append(Self.number(try row.decode("high")))
+                        case .low: fields.append(Self.number(try row.decode("low")))
+                        case .close: fields.append(Self.number(try row.decode("close")))
+                        case .volume: fields.append(Self.number(try row.decode("volume")))
+                        case .extra:
+                            let index = (extraIndex[k] ?? 1) - 1
+                            fields.append(index < extras.count ? extras[index].map(Self.number) ?? "" : "")
+                        }
                     }
+                    text += fields.joined(separator: ",")
+                    text += "\n"
+                    after = ts
                 }
-                text += fields.joined(separator: ",")
-                text += "\n"
-                after = (ts, symbol)
+                try sink(text)
+                if rows.count < page { break }
             }
-            try sink(text)
-            if rows.count < page { return }
         }
+    }
+
+    /// The dataset's symbols in order, read by skipping through the primary key (one index
+    /// probe per symbol, not a scan of the bars).
+    func exportSymbols(datasetID: Int64) throws -> [String] {
+        try database.query(
+            """
+            WITH RECURSIVE s AS (
+                SELECT min(symbol) AS symbol FROM bars WHERE dataset_id = \(datasetID)
+                UNION ALL
+                SELECT (SELECT min(symbol) FROM bars WHERE dataset_id = \(datasetID) AND symbol > s.symbol) FROM s WHERE s.symbol IS NOT NULL
+            )
+            SELECT symbol FROM s WHERE symbol IS NOT NULL
+            """
+        ).map { try $0.decode("symbol") }
+    }
+
+    /// One page of an export: `symbol`'s bars in `[start, end)` after time `after`, in time
+    /// order: a range of the primary key.
+    func exportPage(datasetID: Int64, symbol: String, start: Int64?, end: Int64?, after: Int64?, limit: Int) throws -> [Row] {
+        let from = max(start ?? Int64.min, after.map { $0 == Int64.max ? $0 : $0 + 1 } ?? Int64.min)
+        return try database.query(
+            """
+            SELECT ts, open, high, low, close, volume, array_to_json(extra)::text AS extra FROM bars
+            WHERE dataset_id = \(datasetID) AND symbol = \(symbol) AND ts >= \(from) AND ts < \(end ?? Int64.max)
+            ORDER BY ts LIMIT \(limit)
+            """)
     }
 
     /// `[1.5,null]` (array_to_json of float8[]) as values.

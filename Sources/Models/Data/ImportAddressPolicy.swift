@@ -6,9 +6,10 @@ import Support
 /// Loopback, private, shared (CGNAT), link-local (cloud metadata at 169.254.169.254),
 /// unique-local (fd00:ec2::254), multicast, documentation and reserved ranges are refused,
 /// and so are IPv6 forms that embed an IPv4 address (mapped, NAT64, 6to4, Teredo) when
-/// that address is refused. Every address a name resolves to is checked, and the transfer
-/// is pinned to the checked address (``ImportTarget/resolve``), so the name cannot
-/// resolve elsewhere between the check and the connection.
+/// that address is refused, and so is every address of this server's own interfaces (on any
+/// port). Every address a name resolves to is checked, in the job (a request checks the URL's
+/// syntax only), and the transfer is pinned to the checked address (``ImportTarget/resolve``),
+/// so the name cannot resolve elsewhere between the check and the connection.
 public enum ImportAddressPolicy {
     /// Why `address` (4 or 16 bytes) must not be connected to, or nil when it is public.
     public static func refusal(_ address: [UInt8]) -> String? {
@@ -81,9 +82,20 @@ public enum ImportAddressPolicy {
         host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
-    /// The URL's target, resolved and checked: every address must be allowed; the first is
-    /// the one the transfer is pinned to.
-    public static func target(url: String, allowPrivate: Bool) throws -> ImportTarget {
+    /// Why `address` must not be connected to: ``refusal(_:)``'s ranges, or an address of
+    /// one of this server's own interfaces (`local`, from ``IPAddress/localAddresses()``), on
+    /// any port; nil when it is allowed.
+    public static func refusal(_ address: [UInt8], local: Set<[UInt8]>) -> String? {
+        if let reason = refusal(address) { return reason }
+        let mapped = address.count == 16 && address[0..<10].allSatisfy { $0 == 0 } && address[10] == 0xFF && address[11] == 0xFF
+        if local.contains(address) || (mapped && local.contains(Array(address[12..<16]))) { return "an address of this server" }
+        return nil
+    }
+
+    /// The URL's scheme, host and port, checked without any name resolution (what a request
+    /// may check on its thread): an absolute http or https URL with a host, no credentials,
+    /// a port in 1...65535, and, when the host is an address literal, an allowed address.
+    public static func checkSyntax(url: String, allowPrivate: Bool) throws -> (host: String, port: Int) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else {
@@ -93,15 +105,28 @@ public enum ImportAddressPolicy {
             throw DatasetError.importRefused(reason: "the URL must not carry credentials")
         }
         let port = components.port ?? (scheme == "https" ? 443 : 80)
+        guard (1...65_535).contains(port) else { throw DatasetError.importRefused(reason: "the port must be 1 to 65535") }
+        if !allowPrivate, let literal = IPAddress.parse(bare(host)), let reason = refusal(literal, local: IPAddress.localAddresses()) {
+            throw DatasetError.importRefused(reason: "\(bare(host)) is \(reason)")
+        }
+        return (bare(host), port)
+    }
+
+    /// The URL's target, resolved and checked (in the job, never on a request's thread):
+    /// every address must be allowed (``refusal(_:local:)``, `local` defaulting to this
+    /// server's interfaces); the first is the one the transfer is pinned to.
+    public static func target(url: String, allowPrivate: Bool, local: Set<[UInt8]>? = nil) throws -> ImportTarget {
+        let (host, port) = try checkSyntax(url: url, allowPrivate: allowPrivate)
         let addresses = try resolve(host)
         if !allowPrivate {
+            let own = local ?? IPAddress.localAddresses()
             for address in addresses {
-                if let reason = refusal(address) {
+                if let reason = refusal(address, local: own) {
                     throw DatasetError.importRefused(reason: "\(host) resolves to \(IPAddress.format(address)), \(reason)")
                 }
             }
         }
-        return ImportTarget(host: bare(host), port: port, address: addresses[0])
+        return ImportTarget(host: host, port: port, address: addresses[0])
     }
 }
 

@@ -5,10 +5,11 @@ import PostgresClient
 import Support
 
 /// The `data.import` job: downloads a CSV over HTTP(S) and loads it as an upload would.
-/// The URL's host is resolved and every address checked (``ImportAddressPolicy``) unless
-/// private addresses are allowed, and the transfer is pinned to the checked address; the
-/// body is streamed into the upload (never held whole), capped at `max_bytes`, and the
-/// whole transfer at `timeout_seconds`. Redirects are not followed. Its result is
+/// The URL's host is resolved here, in the job, and every address checked
+/// (``ImportAddressPolicy``) unless private addresses are allowed, and the transfer is pinned
+/// to the checked address; the body goes to an unlinked temporary file (never held whole, no
+/// transaction open while it arrives), capped at `max_bytes`, and the whole transfer at
+/// `timeout_seconds`; then it is loaded as an upload, in one transaction. Redirects are not followed. Its result is
 /// `{dataset_id}`. One attempt: a retry would meet its own name.
 public enum ImportJob {
     /// The kind.
@@ -76,13 +77,12 @@ public enum ImportJob {
             limits: UploadLimits(maximumRows: maxRows, quotaBytes: Int64(quota)))
         do {
             try context.reportProgress(0, message: "downloading")
-            // Only the cancel check while downloading: this thread's connection is in the upload's COPY,
-            // so progress (a write to PostgreSQL) waits for the end.
-            // The dataset commits with the job's success: a retry never loads it twice.
+            // The download holds no transaction (it goes to a temporary file), so progress may be
+            // written while it lasts; the dataset commits with the job's success: a retry never loads it twice.
             var committed: Job?
             _ = try load(
                 draft, owner: owner, options: options, store: DatasetStore(database: context.database),
-                progress: { _ in try context.checkInterruption() },
+                progress: { received in try context.reportProgress(0, message: "downloading: \(received) bytes") },
                 beforeCommit: { tx, dataset in
                     let result: JSONDocument = .object(["dataset_id": .integer(dataset.id), "row_count": .integer(dataset.rowCount)])
                     committed = try context.succeed(result: result, in: tx)
@@ -102,15 +102,42 @@ public enum ImportJob {
         }
     }
 
-    /// Checks the URL's addresses, downloads it into a new upload and stores the dataset.
-    /// `beforeCommit` writes what must commit with the dataset, in its transaction.
+    /// Checks the URL's addresses, downloads the file to a temporary file (with no
+    /// PostgreSQL transaction open, so a server that sends slowly holds none), then loads it
+    /// into a new upload and stores the dataset in one short transaction. `beforeCommit`
+    /// writes what must commit with the dataset, in its transaction.
     public static func load(
         _ draft: DatasetDraft, owner: Int64, options: Options, store: DatasetStore,
         progress: @escaping (Int) throws -> Void = { _ in },
         beforeCommit: (Transaction, Dataset) throws -> Void = { _, _ in }
     ) throws -> Dataset {
-        let target = try ImportAddressPolicy.target(url: options.url, allowPrivate: options.allowPrivate)
+        let file = try download(options, progress: progress)
+        defer { try? file.close() }
         let upload = try DatasetUpload(store: store, owner: owner, limits: options.limits, draft: draft)
+        do {
+            try file.seek(toOffset: 0)
+            while let piece = try file.read(upToCount: 1 << 16), !piece.isEmpty {
+                try piece.withUnsafeBytes { raw in try upload.feed(raw.bindMemory(to: UInt8.self)) }
+            }
+            return try upload.finish(draft, beforeCommit: beforeCommit)
+        } catch {
+            upload.abort()
+            throw error
+        }
+    }
+
+    /// Resolves and checks the URL's host, then downloads the body of a 200 answer into an
+    /// unlinked temporary file (gone when closed, or when the process dies), within
+    /// `maxBytes` and `timeoutSeconds`: the file, positioned anywhere.
+    static func download(_ options: Options, progress: @escaping (Int) throws -> Void) throws -> FileHandle {
+        let target = try ImportAddressPolicy.target(url: options.url, allowPrivate: options.allowPrivate)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tm-import-\(UUID().uuidString)").path
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let file = FileHandle(forUpdatingAtPath: path)
+        else {
+            throw DatasetError.importRefused(reason: "the server could not make a temporary file for the download")
+        }
+        try? FileManager.default.removeItem(atPath: path)
         do {
             var received = 0
             let client = HTTPClient(
@@ -118,22 +145,22 @@ public enum ImportJob {
                 maxBodyBytes: options.maxBytes)
             let response = try client.stream(url: options.url, resolve: target.resolve) { piece in
                 received += piece.count
-                try upload.feed(UnsafeBufferPointer(start: piece.baseAddress?.assumingMemoryBound(to: UInt8.self), count: piece.count))
+                try file.write(contentsOf: Data(piece))
                 try progress(received)
             }
             guard response.status == 200 else {
                 throw DatasetError.importRefused(
                     reason: "the server answered \(response.status)\(response.status / 100 == 3 ? " (redirects are not followed)" : "")")
             }
-            return try upload.finish(draft, beforeCommit: beforeCommit)
+            return file
         } catch HTTPClientError.responseTooLarge {
-            upload.abort()
+            try? file.close()
             throw DatasetError.importRefused(reason: "the file is larger than \(options.maxBytes) bytes")
         } catch HTTPClientError.timeout {
-            upload.abort()
+            try? file.close()
             throw DatasetError.importRefused(reason: "the download took longer than \(options.timeoutSeconds) s")
         } catch {
-            upload.abort()
+            try? file.close()
             throw error
         }
     }

@@ -24,6 +24,12 @@ public struct RunDraft: Sendable, Equatable {
     public var benchmark: RunBenchmark?
     /// Bars in its range (checked against the strategy's longest window).
     public var bars: Int
+    /// Bars of its benchmark's symbol (0 without one): the backtest loads them all too, so
+    /// they count in the synchronous budget (`TM_SYNC_MAX_BARS`) with `bars`.
+    public var benchmarkBars: Int = 0
+
+    /// The bars a backtest of it loads: its own and its benchmark's.
+    public var loadedBars: Int { bars.addingReportingOverflow(benchmarkBars).overflow ? Int.max : bars + benchmarkBars }
 
     /// A draft from its parts.
     public init(

@@ -153,9 +153,14 @@ public struct RunService: Sendable {
         let snapshot = RunSnapshot(
             name: name, kind: kind, parameters: parameters, strategyType: strategyType, engine: .builtin,
             trading: trading, version: version, barsPerSecond: barsPerSecond)
-        return RunDraft(
+        var draft = RunDraft(
             ownerID: owner, strategyID: strategyID, datasetID: dataset.id, mode: request.mode, symbol: symbol,
             start: request.start, end: request.end, snapshot: snapshot, benchmark: benchmark, bars: bars, symbols: traded)
+        if let benchmark {
+            // The backtest loads the benchmark's whole symbol (``RunJob/benchmark(of:service:)``).
+            draft.benchmarkBars = try barCount(datasetID: benchmark.datasetId, symbol: benchmark.symbol, start: nil, end: nil)
+        }
+        return draft
     }
 
     /// Parameters that are windows over bars.
