@@ -81,6 +81,10 @@ let package = Package(
 
         // Shared helpers for tests: environment of the test stack, a raw HTTP client.
         .target(name: "TestSupport", dependencies: ["Security"], path: "Tests/TestSupport"),
+        // The fuzz targets: one `([UInt8]) -> Void` per parser or engine, over the production code paths.
+        // `scripts/fuzz` runs them under libFuzzer; HandlersTests replays their corpus and regressions.
+        .target(
+            name: "FuzzTargets", dependencies: ["Handlers", "TMFcgi", "Models", "Quant", "Security", "Support"], path: "Tests/FuzzTargets"),
         .testTarget(name: "QuantTests", dependencies: ["Quant"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SecurityTests", dependencies: ["Security"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
@@ -95,8 +99,22 @@ let package = Package(
             name: "HandlersTests",
             dependencies: [
                 "Handlers", "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Quant", "Security",
-                "TestSupport", logging,
+                "TestSupport", "FuzzTargets", logging,
             ]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security", "Quant", "Support"]),
     ]
 )
+
+// The libFuzzer driver exists only in `scripts/fuzz`'s build (TM_FUZZ=1, its own scratch path):
+// the Swift library targets get libFuzzer's coverage and AddressSanitizer, and the driver links
+// libFuzzer's runtime. Per target, not `-Xswiftc`, so build tools (embed-text) keep their `main`.
+if Context.environment["TM_FUZZ"] == "1" {
+    let sanitize = SwiftSetting.unsafeFlags(["-sanitize=fuzzer,address"])
+    for target in package.targets where target.type == .regular && target.name != "CAtomic" {
+        target.swiftSettings = (target.swiftSettings ?? []) + [sanitize]
+    }
+    package.targets.append(
+        .executableTarget(
+            name: "tm-fuzz", dependencies: ["FuzzTargets"], path: "Tests/FuzzDriver", swiftSettings: [sanitize],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]))
+}

@@ -1,7 +1,8 @@
 import Quant
 
-/// What a tear sheet shows: a curve, its reports, the benchmark and the trades' returns.
-struct TearSheet {
+/// What a tear sheet shows: a curve, its reports, the benchmark and the trades' returns
+/// (package access: the fuzz targets render sheets of their own).
+package struct TearSheet {
     /// The page's heading.
     var title: String
     /// Lines under the heading (strategy, data, period).
@@ -22,6 +23,23 @@ struct TearSheet {
     var tradeReturns: [Double]
     /// Bars in the rolling Sharpe window.
     var rollingWindow: Int
+
+    /// A sheet of these parts.
+    package init(
+        title: String, details: [String], timestamps: [Int64], equity: [Double], benchmark: [Double]?, benchmarkName: String,
+        performance: PerformanceReport, risk: RiskReport, tradeReturns: [Double], rollingWindow: Int
+    ) {
+        self.title = title
+        self.details = details
+        self.timestamps = timestamps
+        self.equity = equity
+        self.benchmark = benchmark
+        self.benchmarkName = benchmarkName
+        self.performance = performance
+        self.risk = risk
+        self.tradeReturns = tradeReturns
+        self.rollingWindow = rollingWindow
+    }
 
     /// The returns of the curve, one fewer than its rows.
     var returns: [Double] { (try? Metrics.simpleReturns(equity)) ?? [] }

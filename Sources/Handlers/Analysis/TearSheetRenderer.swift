@@ -3,8 +3,11 @@ import Quant
 
 /// Renders a `TearSheet` as one self-contained HTML page: inline CSS and SVG, no script,
 /// no font or image from the network.
-struct TearSheetRenderer {
+package struct TearSheetRenderer {
     let sheet: TearSheet
+
+    /// A renderer of `sheet`.
+    package init(sheet: TearSheet) { self.sheet = sheet }
 
     private func percent(_ v: Double?) -> String { SVG.percent(v ?? .nan, decimals: 2) }
     private func ratio(_ v: Double?) -> String { (v ?? .nan).isFinite ? String(format: "%.3f", v ?? 0) : "–" }
@@ -67,7 +70,7 @@ struct TearSheetRenderer {
     }
 
     /// The page.
-    func render() -> String {
+    package func render() -> String {
         let charts = TearSheetCharts(sheet: sheet)
         var html = """
             <!DOCTYPE html>

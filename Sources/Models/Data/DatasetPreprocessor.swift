@@ -18,10 +18,13 @@ public struct DatasetPreprocessor: Sendable {
         self.limits = limits
     }
 
-    /// One symbol's bars and the columns added so far.
-    struct Frame {
-        var series: OHLCVSeries
-        var columns: [(name: String, values: [Double])] = []
+    /// One symbol's bars and the columns added so far (package access: the fuzz targets run the steps on frames of their own).
+    package struct Frame {
+        package var series: OHLCVSeries
+        package var columns: [(name: String, values: [Double])] = []
+
+        /// A frame of `series` with no added column.
+        package init(series: OHLCVSeries) { self.series = series }
 
         /// Keeps only the rows `keep` of the series and every column.
         mutating func keepRows(_ keep: [Int]) {
@@ -89,7 +92,7 @@ public struct DatasetPreprocessor: Sendable {
     }
 
     /// Applies one step to one symbol's frame.
-    static func apply(_ step: PreprocessStep, to frame: inout Frame, trainFraction: Double, timeZone: TimeZone? = nil) throws {
+    package static func apply(_ step: PreprocessStep, to frame: inout Frame, trainFraction: Double, timeZone: TimeZone? = nil) throws {
         let series = frame.series
         switch step.op {
         case "resample":
