@@ -48,6 +48,11 @@ public struct Settings: Sendable {
     public var jobBackoffMilliseconds: Int
     /// Days finished jobs are kept (TM_JOB_RETENTION_DAYS, 30).
     public var jobRetentionDays: Int
+    /// Where `tm worker` keeps its crash record, read by the host's other workers
+    /// (`TM_JOB_CRASH_DIR`; default systemd's `STATE_DIRECTORY`, else `/var/lib/trademaster-worker`).
+    public var jobCrashDirectory: String
+    /// A job that stopped its worker this many times fails for good (`TM_JOB_MAX_CRASHES`, 2).
+    public var jobMaxCrashes: Int
     /// Days audit events are kept before `tm prune` deletes them (TM_AUDIT_RETENTION_DAYS, 365).
     public var auditRetentionDays: Int
     /// Seconds a stopping worker waits for running jobs before releasing them
@@ -207,6 +212,8 @@ public struct Settings: Sendable {
         jobPollMilliseconds = try int("TM_JOB_POLL_MS", 5000, 10...3_600_000)
         jobBackoffMilliseconds = try int("TM_JOB_BACKOFF_MS", 1000, 1...3_600_000)
         jobRetentionDays = try int("TM_JOB_RETENTION_DAYS", 30, 1...36_500)
+        jobCrashDirectory = value("TM_JOB_CRASH_DIR") ?? value("STATE_DIRECTORY") ?? "/var/lib/trademaster-worker"
+        jobMaxCrashes = try int("TM_JOB_MAX_CRASHES", 2, 1...100)
         auditRetentionDays = try int("TM_AUDIT_RETENTION_DAYS", 365, 1...36_500)
         workerShutdownTimeout = try int("TM_WORKER_SHUTDOWN_TIMEOUT", 30, 0...3600)
         maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)

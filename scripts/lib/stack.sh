@@ -70,7 +70,7 @@ setup_state() {
     if [ "$(id -u)" -eq 0 ] && [ -z "${TM_STATE_DIR:-}" ] && ! "${RUN_AS[@]}" test -x "$REPO"; then
         STATE="/var/tmp/trademaster-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)/$PROFILE"
     fi
-    mkdir -p "$STATE"/{run,log,pg,redis,nginx,bin,secrets}
+    mkdir -p "$STATE"/{run,log,pg,redis,nginx,bin,secrets,crashes}
     chmod 700 "$STATE/secrets"
     [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$STATE"
     ENV_FILE="$STATE/env"
@@ -204,6 +204,7 @@ TM_DIAGNOSTICS=${TM_DIAGNOSTICS:-false}
 TM_MIGRATIONS_DIR=$REPO/migrations
 TM_WORKER_CONCURRENCY=${TM_WORKER_CONCURRENCY:-4}
 TM_WORKER_SHUTDOWN_TIMEOUT=${TM_WORKER_SHUTDOWN_TIMEOUT:-8}
+TM_JOB_CRASH_DIR=$STATE/crashes
 LOG_LEVEL=${LOG_LEVEL:-info}
 TM_REALTIME_SECRET=$(secret realtime_secret)
 TM_REALTIME_TICKET_TTL=${TM_REALTIME_TICKET_TTL:-60}
