@@ -58,6 +58,14 @@ public struct Settings: Sendable {
     /// Seconds a stopping worker waits for running jobs before releasing them
     /// (TM_WORKER_SHUTDOWN_TIMEOUT, 30).
     public var workerShutdownTimeout: Int
+    /// The `statement_timeout` of the pool's PostgreSQL sessions in milliseconds
+    /// (`TM_STATEMENT_TIMEOUT_MS`, 30000; 0: none). `tm worker` sets none.
+    public var statementTimeoutMilliseconds: Int
+    /// A request running longer is logged once, while it runs (`TM_SLOW_REQUEST_MS`, 5000; 0: off).
+    public var slowRequestMilliseconds: Int
+    /// The hard deadline of a request (`TM_REQUEST_TIMEOUT_MS`, 60000): nginx's
+    /// `fastcgi_read_timeout` (504 past it); the pool logs a request that outlives it.
+    public var requestTimeoutMilliseconds: Int
     /// The most rows one dataset may have (`TM_MAX_DATASET_ROWS`, default 10,000,000).
     public var maxDatasetRows: Int
     /// The bytes of uploaded files each user may keep (`TM_USER_QUOTA_BYTES`, default 2 GiB).
@@ -216,6 +224,9 @@ public struct Settings: Sendable {
         jobMaxCrashes = try int("TM_JOB_MAX_CRASHES", 2, 1...100)
         auditRetentionDays = try int("TM_AUDIT_RETENTION_DAYS", 365, 1...36_500)
         workerShutdownTimeout = try int("TM_WORKER_SHUTDOWN_TIMEOUT", 30, 0...3600)
+        statementTimeoutMilliseconds = try int("TM_STATEMENT_TIMEOUT_MS", 30_000, 0...86_400_000)
+        slowRequestMilliseconds = try int("TM_SLOW_REQUEST_MS", 5000, 0...3_600_000)
+        requestTimeoutMilliseconds = try int("TM_REQUEST_TIMEOUT_MS", 60_000, 1000...3_600_000)
         maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
         userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))
         syncMaxRows = try int("TM_SYNC_MAX_ROWS", 1_000_000, 1...100_000_000)
