@@ -66,6 +66,9 @@ public struct Settings: Sendable {
     /// The hard deadline of a request (`TM_REQUEST_TIMEOUT_MS`, 60000): nginx's
     /// `fastcgi_read_timeout` (504 past it); the pool logs a request that outlives it.
     public var requestTimeoutMilliseconds: Int
+    /// The longest a paper run may last in seconds (`TM_PAPER_RUN_MAX_SECONDS`, 86400): a longer
+    /// plan is a 422 at `/bars_per_second`, and a replay still running then is stopped.
+    public var paperRunMaxSeconds: Int
     /// The most rows one dataset may have (`TM_MAX_DATASET_ROWS`, default 10,000,000).
     public var maxDatasetRows: Int
     /// The bytes of uploaded files each user may keep (`TM_USER_QUOTA_BYTES`, default 2 GiB).
@@ -227,6 +230,7 @@ public struct Settings: Sendable {
         statementTimeoutMilliseconds = try int("TM_STATEMENT_TIMEOUT_MS", 30_000, 0...86_400_000)
         slowRequestMilliseconds = try int("TM_SLOW_REQUEST_MS", 5000, 0...3_600_000)
         requestTimeoutMilliseconds = try int("TM_REQUEST_TIMEOUT_MS", 60_000, 1000...3_600_000)
+        paperRunMaxSeconds = try int("TM_PAPER_RUN_MAX_SECONDS", 86_400, 1...31_536_000)
         maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
         userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))
         syncMaxRows = try int("TM_SYNC_MAX_ROWS", 1_000_000, 1...100_000_000)

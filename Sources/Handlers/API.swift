@@ -95,7 +95,7 @@ public enum API {
         ).register(on: &routes)
         let strategies = StrategyStore(database: database)
         StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)
-        let runService = RunService(database: database, events: events, queue: queue)
+        let runService = RunService(database: database, events: events, queue: queue, paperMaxSeconds: settings.paperRunMaxSeconds)
         StrategyRunHandlers(strategies: strategies, service: runService, idempotency: IdempotencyStore(database: database), metrics: metrics)
             .register(on: &routes)
         RunHandlers(runs: runService.runs).register(on: &routes)

@@ -62,7 +62,7 @@ struct WorkerCommand: ParsableCommand {
         let queue = JobQueue(database: database, events: events)
         let training = TrainingEngines(configuration: settings.training, database: database)
         let worker = JobWorker(
-            queue: queue, registry: .standard(diagnostics: settings.diagnostics, training: training),
+            queue: queue, registry: .standard(diagnostics: settings.diagnostics, training: training, paperMaxSeconds: settings.paperRunMaxSeconds),
             configuration: configuration, logger: logger)
         worker.start()
         var received: Int32 = 0
