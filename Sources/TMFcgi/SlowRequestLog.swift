@@ -61,10 +61,12 @@ public final class SlowRequestLog: Sendable {
         let previous = watcher.load(ordering: .acquiring)
         if previous != pid, watcher.compareExchange(expected: previous, desired: pid, ordering: .acquiringAndReleasing).exchanged {
             let interval = min(max(threshold / 4, 5_000_000), 250_000_000)
-            let thread = Thread { [self] in
+            // Holds the log weakly: the thread ends with the application (tests make many).
+            let thread = Thread { [weak self] in
                 while true {
                     usleep(UInt32(interval / 1000))
-                    scan()
+                    guard let self else { return }
+                    self.scan()
                 }
             }
             thread.name = "slow-request-watchdog"
