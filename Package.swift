@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "CAtomic"),
         // Counters and histograms shared by every process of the pool; Prometheus text.
         .target(name: "Metrics", dependencies: ["CAtomic"]),
+        // The crash record of `tm worker`: an async-signal-safe note of the job a crashing thread ran.
+        .target(name: "CCrashRecord"),
         // Pure analytics: no I/O, no C.
         .target(name: "Quant", dependencies: ["Support"]),
         // Crypto primitives: hashes, HMAC, JWT, Argon2id, constant-time comparison.
@@ -47,7 +49,7 @@ let package = Package(
         // Events, the real-time bus on Redis, the publisher, the relay to nchan and the signer.
         .target(name: "Realtime", dependencies: ["RedisClient", "CurlHTTP", "Security", "Metrics", "Support", logging]),
         // The job queue in PostgreSQL and the `tm worker` runtime.
-        .target(name: "JobRuntime", dependencies: ["PostgresClient", "Realtime", "Support", "Metrics", logging]),
+        .target(name: "JobRuntime", dependencies: ["PostgresClient", "Realtime", "Support", "Metrics", "CCrashRecord", logging]),
         // Domain types, validation, stores and services; no C module and nothing of HTTP.
         .target(
             name: "Models",

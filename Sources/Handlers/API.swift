@@ -27,7 +27,10 @@ public enum API {
     /// not at all.
     public static func makeApplication(settings: Settings, logger: Logger, metrics shared: MetricsRegion? = nil) throws -> Application<AppContext> {
         let metrics = shared ?? (settings.metrics ? MetricsRegion.local() : nil)
-        let database = Database(url: settings.databaseURL, metrics: metrics)
+        // Every request's statements are bounded (TM_STATEMENT_TIMEOUT_MS); a cancelled one is a 504.
+        let database = Database(
+            url: settings.databaseURL, metrics: metrics,
+            statementTimeoutMilliseconds: settings.statementTimeoutMilliseconds == 0 ? nil : settings.statementTimeoutMilliseconds)
         let redis = Redis(endpoint: settings.redis, metrics: metrics)
         let tradeMaster = TradeMasterClient(baseURL: settings.tradeMasterURL, timeout: 2)
         let events = settings.realtimePublisher(logger: logger, metrics: metrics)
@@ -56,7 +59,7 @@ public enum API {
             breakers: ServiceBreakerStore(database: database)
         ).register(on: &routes)
         if settings.diagnostics {
-            DiagnosticHandlers().register(on: &routes)
+            DiagnosticHandlers(database: database).register(on: &routes)
         }
         AuthHandlers(service: service).register(on: &routes)
         AccountHandlers(service: service).register(on: &routes)
@@ -92,7 +95,7 @@ public enum API {
         ).register(on: &routes)
         let strategies = StrategyStore(database: database)
         StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)
-        let runService = RunService(database: database, events: events, queue: queue)
+        let runService = RunService(database: database, events: events, queue: queue, paperMaxSeconds: settings.paperRunMaxSeconds)
         StrategyRunHandlers(strategies: strategies, service: runService, idempotency: IdempotencyStore(database: database), metrics: metrics)
             .register(on: &routes)
         RunHandlers(runs: runService.runs).register(on: &routes)
@@ -115,6 +118,12 @@ public enum API {
         )
         .register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
-        return Application(router: routes.router, logger: logger, metrics: metrics)
+        let slowRequests =
+            settings.slowRequestMilliseconds == 0
+            ? nil
+            : SlowRequestLog(
+                thresholdMilliseconds: settings.slowRequestMilliseconds, deadlineMilliseconds: settings.requestTimeoutMilliseconds,
+                logger: logger)
+        return Application(router: routes.router, logger: logger, metrics: metrics, slowRequests: slowRequests)
     }
 }

@@ -1,12 +1,19 @@
 import Foundation
+import PostgresClient
 import Security
 import TMFcgi
 
 /// Routes for operating and testing the pool itself, mounted only when
-/// `TM_DIAGNOSTICS=true` (never in production): a slow request and a streamed upload.
+/// `TM_DIAGNOSTICS=true` (never in production): a slow request, a slow statement and a
+/// streamed upload.
 public struct DiagnosticHandlers: Sendable {
-    /// Handlers.
-    public init() {}
+    /// The pool's database (its statement timeout applies), for `/_diag/pg-sleep`.
+    let database: Database?
+
+    /// Handlers; `/_diag/pg-sleep` only with a `database`.
+    public init(database: Database? = nil) {
+        self.database = database
+    }
 
     /// Adds the routes under `/_diag`.
     public func register(on routes: inout Routes) {
@@ -15,6 +22,14 @@ public struct DiagnosticHandlers: Sendable {
             doc: RouteDoc(
                 "Sleep ms milliseconds (diagnostics only)", tag: "diagnostics",
                 response: Slept.self, query: [.integer("ms", 0...60_000, "How long to sleep.")]), use: sleep)
+        if database != nil {
+            routes.get(
+                "/_diag/pg-sleep", .anyone,
+                doc: RouteDoc(
+                    "A statement of ms milliseconds (pg_sleep; diagnostics only)", tag: "diagnostics",
+                    response: Slept.self, errors: [504], query: [.integer("ms", 0...600_000, "How long the statement takes.")]),
+                use: pgSleep)
+        }
         routes.post(
             "/_diag/upload", .anyone, options: RouteOptions(maxBodySize: 64 << 20),
             doc: RouteDoc(
@@ -53,6 +68,17 @@ public struct DiagnosticHandlers: Sendable {
             throw Problem.validation(errors.isEmpty ? [FieldError(pointer: "ms", detail: "is required")] : errors)
         }
         Thread.sleep(forTimeInterval: Double(ms) / 1000)
+        return .json("{\"slept_ms\":\(ms),\"pid\":\(ProcessInfo.processInfo.processIdentifier)}")
+    }
+
+    /// `GET /_diag/pg-sleep?ms=N`: one statement of N milliseconds on this thread's
+    /// connection; past `TM_STATEMENT_TIMEOUT_MS` PostgreSQL cancels it (a 504 problem).
+    public func pgSleep(_ request: Request, _ context: AppContext) throws -> Response {
+        var errors: [FieldError] = []
+        guard let ms = QueryValue.integer(try request.queryItems, "ms", 0...600_000, errors: &errors), let database else {
+            throw Problem.validation(errors.isEmpty ? [FieldError(pointer: "ms", detail: "is required")] : errors)
+        }
+        try database.sleep(milliseconds: ms)
         return .json("{\"slept_ms\":\(ms),\"pid\":\(ProcessInfo.processInfo.processIdentifier)}")
     }
 

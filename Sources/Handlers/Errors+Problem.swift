@@ -15,6 +15,12 @@ extension DatabaseError: ProblemConvertible {
                 .serviceUnavailable, title: "Database unavailable",
                 detail: "The database is not reachable right now. Retry shortly.", headers: [("Retry-After", "1")])
         }
+        if isStatementTimeout {
+            return Problem(
+                .gatewayTimeout, title: "Database statement timed out",
+                detail: "The request's database work ran longer than the statement timeout (TM_STATEMENT_TIMEOUT_MS) and was "
+                    + "cancelled; nothing was written. Narrow the request (a smaller range, fewer rows) or try later.")
+        }
         switch violation {
         case .unique:
             return Problem(.conflict, detail: "The request conflicts with an existing resource.")

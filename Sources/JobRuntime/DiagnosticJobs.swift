@@ -11,6 +11,7 @@ public enum DiagnosticJobs {
         }
         registry.register("diag.fail", fail)
         registry.register("diag.count", count)
+        registry.register("diag.trap", trap)
     }
 
     /// `diag.fail {failures?}`: fails its first `failures` attempts (every attempt without
@@ -33,6 +34,13 @@ public enum DiagnosticJobs {
         return JobCompletion(result: .object(["counted": .bool(true)])) { connection in
             try connection.execute("INSERT INTO diag_job_effects (job_id, attempt, worker) VALUES (\(id), \(attempt), \(worker))")
         }
+    }
+
+    /// `diag.trap {after_ms?}`: a poison job. Sleeps, then traps (a Swift runtime failure:
+    /// SIGILL on x86_64), which stops the whole worker process.
+    static func trap(_ context: JobContext) throws -> JobCompletion {
+        _ = try sleep(context, milliseconds: try milliseconds(context.payload, "after_ms", default: 0))
+        fatalError("diag.trap: job \(context.job.id) traps on purpose")
     }
 
     /// Sleeps `milliseconds` in steps of at most 50 ms, reporting progress after each.

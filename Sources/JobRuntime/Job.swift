@@ -22,6 +22,9 @@ public struct Job: Codable, Sendable, Equatable {
     public var attempts: Int
     /// The most attempts before it fails for good.
     public var maxAttempts: Int
+    /// How many times it stopped its worker (a trap or fault in its thread); at
+    /// `TM_JOB_MAX_CRASHES` it fails for good.
+    public var crashes: Int
     /// 0...1, as last reported by the handler.
     public var progress: Double
     /// A short message with the progress.
@@ -52,7 +55,7 @@ public struct Job: Codable, Sendable, Equatable {
     /// The columns ``init(row:)`` reads, for SELECT and RETURNING lists.
     static let columns = SQLFragment(
         """
-        id, kind, owner_id, payload, status, priority, run_after, attempts, max_attempts, progress, message, \
+        id, kind, owner_id, payload, status, priority, run_after, attempts, max_attempts, crashes, progress, message, \
         result, error, errors, cancel_requested_at, lease_owner, lease_expires_at, heartbeat_at, created_at, \
         started_at, finished_at, updated_at
         """)
@@ -68,6 +71,7 @@ public struct Job: Codable, Sendable, Equatable {
         runAfter = try row.decode("run_after")
         attempts = try row.decode("attempts")
         maxAttempts = try row.decode("max_attempts")
+        crashes = try row.decode("crashes")
         progress = try row.decode("progress")
         message = try row.decodeIfPresent("message")
         result = try row.decodeIfPresent("result")

@@ -20,6 +20,8 @@ public final class JobWorker: Sendable {
     /// Set once the jobs are drained or released: the listener and heartbeat end.
     let servicesStopping = Atomic<Bool>(false)
     let jobThreads = DispatchGroup()
+    /// This host's crash records, when kept.
+    var crashRecords: CrashRecords? { configuration.crashDirectory.map(CrashRecords.init(directory:)) }
     let serviceThreads = DispatchGroup()
 
     /// A worker over `queue` running the kinds of `registry`.
@@ -32,6 +34,11 @@ public final class JobWorker: Sendable {
 
     /// Starts the threads and returns.
     public func start() {
+        if let crashRecords, !crashRecords.install(workerID: configuration.workerID) {
+            logger.warning(
+                "crash records are off: the directory is not writable; a crashed worker's jobs are all charged by lease expiry",
+                metadata: ["directory": "\(crashRecords.directory)"])
+        }
         logger.info(
             "worker started",
             metadata: [
@@ -111,7 +118,12 @@ public final class JobWorker: Sendable {
     func run(_ job: Job) {
         let control = JobControl(id: job.id)
         controls.withLock { $0[job.id] = control }
-        defer { _ = controls.withLock { $0.removeValue(forKey: job.id) } }
+        // From here the thread runs code driven by the job's data: a fatal signal names this job.
+        CrashRecords.enter(job: job.id)
+        defer {
+            CrashRecords.enter(job: nil)
+            _ = controls.withLock { $0.removeValue(forKey: job.id) }
+        }
         let worker = configuration.workerID
         var log = logger
         log[metadataKey: "job_id"] = "\(job.id)"
@@ -257,6 +269,8 @@ public final class JobWorker: Sendable {
                 }
                 if ContinuousClock.now - lastRescue >= .seconds(rescueEvery) {
                     lastRescue = ContinuousClock.now
+                    // Before lease expiry can charge every job of a crashed worker.
+                    try recoverCrashes()
                     let rescued = try queue.rescueExpired()
                     for job in rescued { queue.events.publish(.jobStatus(job)) }
                     if !rescued.isEmpty {
@@ -274,6 +288,27 @@ public final class JobWorker: Sendable {
                 failing = true
             }
             pause(tick)
+        }
+    }
+
+    /// Ends the jobs of this host's workers that died by a fatal signal, from their crash
+    /// records: the job whose thread got the signal is charged, the others are not.
+    private func recoverCrashes() throws {
+        guard let crashRecords else { return }
+        for record in crashRecords.collect(excluding: configuration.workerID) {
+            let recovery = try queue.recoverCrash(
+                worker: record.workerID, culprits: record.culprits, maxCrashes: configuration.maxCrashes,
+                backoff: configuration.backoffSeconds)
+            crashRecords.remove(record)
+            for job in recovery.culprits + recovery.bystanders { queue.events.publish(.jobStatus(job)) }
+            logger.warning(
+                "a worker died by a fatal signal in a job",
+                metadata: [
+                    "dead_worker": "\(record.workerID)",
+                    "charged": "\(recovery.culprits.map { "\($0.id):\($0.status.rawValue)" })",
+                    "requeued_without_charge": "\(recovery.bystanders.map(\.id))",
+                    "signals": "\(record.culprits)",
+                ])
         }
     }
 

@@ -16,12 +16,17 @@ public struct JobWorkerConfiguration: Sendable {
     public var retentionDays: Int
     /// Seconds a shutdown waits for running jobs before releasing them.
     public var shutdownSeconds: Double
+    /// Where this host's workers keep their crash records (nil: none; a crash then ends the
+    /// worker's jobs by lease expiry, each charged an attempt).
+    public var crashDirectory: String?
+    /// A job that stopped its worker this many times fails for good.
+    public var maxCrashes: Int
 
     /// A configuration; every value has the default of its setting.
     public init(
         workerID: String, concurrency: Int = 4, leaseSeconds: Double = 30, pollSeconds: Double = 5,
         backoffSeconds: Double = 1, backoffCapSeconds: Double = 3600, retentionDays: Int = 30,
-        shutdownSeconds: Double = 30
+        shutdownSeconds: Double = 30, crashDirectory: String? = nil, maxCrashes: Int = 2
     ) {
         self.workerID = workerID
         self.concurrency = concurrency
@@ -31,6 +36,8 @@ public struct JobWorkerConfiguration: Sendable {
         self.backoffCapSeconds = backoffCapSeconds
         self.retentionDays = retentionDays
         self.shutdownSeconds = shutdownSeconds
+        self.crashDirectory = crashDirectory
+        self.maxCrashes = maxCrashes
     }
 
     /// The delay before attempt `attempt + 1` after attempt `attempt` failed:

@@ -9,20 +9,30 @@ public final class Database: Sendable {
     public let url: String
     private let connections: ThreadLocal<PostgresConnection>
     private let metrics: MetricsRegion?
+    /// The `statement_timeout` of every connection in milliseconds (nil: the server's).
+    public let statementTimeoutMilliseconds: Int?
 
     /// A database at `url`; nothing is opened until first use. With `metrics`, every query's
-    /// round trip is recorded in `tm_db_query_duration_seconds`.
-    public init(url: String, metrics: MetricsRegion? = nil) {
+    /// round trip is recorded in `tm_db_query_duration_seconds`. With
+    /// `statementTimeoutMilliseconds`, the server cancels any statement running longer
+    /// (``DatabaseError/isStatementTimeout``).
+    public init(url: String, metrics: MetricsRegion? = nil, statementTimeoutMilliseconds: Int? = nil) {
         self.url = url
         self.connections = ThreadLocal()
         self.metrics = metrics
+        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+    }
+
+    /// `SELECT pg_sleep`: a statement that takes `milliseconds` (diagnostics: the statement timeout).
+    public func sleep(milliseconds: Int) throws {
+        _ = try query("SELECT pg_sleep(\(Double(milliseconds) / 1000)::float8) IS NULL AS slept")
     }
 
     /// This thread's connection, opened or reopened as needed.
     public func connection() throws -> PostgresConnection {
         if let existing = connections.value, existing.isHealthy { return existing }
         connections.value = nil
-        let fresh = try PostgresConnection(url: url)
+        let fresh = try PostgresConnection(url: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
         connections.value = fresh
         return fresh
     }

@@ -40,6 +40,13 @@ public enum DatabaseError: Error, CustomStringConvertible, Sendable {
         case valueOutOfRange
     }
 
+    /// Whether the server cancelled the statement (SQLSTATE 57014): the session's
+    /// `statement_timeout` ran out (or an operator cancelled it).
+    public var isStatementTimeout: Bool {
+        if case .query("57014", _, _) = self { return true }
+        return false
+    }
+
     /// Whether the statement violated a unique constraint.
     public var isUniqueViolation: Bool { violation == .unique }
 

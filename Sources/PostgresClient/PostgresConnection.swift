@@ -8,11 +8,15 @@ public final class PostgresConnection {
     private(set) var handle: OpaquePointer?
     private let url: String
 
-    /// Connects to `url` (a `postgresql://` URI or a conninfo string).
-    public init(url: String, connectTimeout: Int = 3) throws {
+    /// Connects to `url` (a `postgresql://` URI or a conninfo string). With
+    /// `statementTimeoutMilliseconds`, the session's `statement_timeout`: the server cancels a
+    /// statement running longer (SQLSTATE 57014).
+    public init(url: String, connectTimeout: Int = 3, statementTimeoutMilliseconds: Int? = nil) throws {
         self.url = url
         let keywords = ["dbname", "connect_timeout", "application_name", "options"]
-        let values = [url, String(connectTimeout), "trademaster", "-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning"]
+        var options = "-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning"
+        if let statementTimeoutMilliseconds { options += " -c statement_timeout=\(max(0, statementTimeoutMilliseconds))" }
+        let values = [url, String(connectTimeout), "trademaster", options]
         var keywordPointers: [UnsafePointer<CChar>?] = keywords.map { UnsafePointer(strdup($0)) } + [nil]
         var valuePointers: [UnsafePointer<CChar>?] = values.map { UnsafePointer(strdup($0)) } + [nil]
         defer {

@@ -17,14 +17,18 @@ public final class Application<Context: RequestContext>: Sendable {
     /// Where requests are counted, if anywhere.
     public var metrics: MetricsRegion? { counters?.region }
     private let counters: RequestMetrics?
+    /// Logs requests that run long, while they run.
+    private let slowRequests: SlowRequestLog?
 
-    /// An application over `router`, logging with `logger`, counting in `metrics`.
-    public init(router: Router<Context>, logger: Logger, metrics: MetricsRegion? = nil) {
+    /// An application over `router`, logging with `logger`, counting in `metrics`, logging
+    /// slow requests with `slowRequests`.
+    public init(router: Router<Context>, logger: Logger, metrics: MetricsRegion? = nil, slowRequests: SlowRequestLog? = nil) {
         self.router = router
         self.logger = logger
         self.pid = Int(getpid())
         self.now = Clock.monotonicNanoseconds
         self.counters = metrics.map { RequestMetrics(region: $0, router: router) }
+        self.slowRequests = slowRequests
     }
 
     /// The response for `request`. Never throws: every error becomes a problem here.
@@ -35,6 +39,8 @@ public final class Application<Context: RequestContext>: Sendable {
     /// The response for `request`, its log line added to `buffer` (else written at once).
     func respond(to request: Request, log buffer: LogBuffer?) -> Response {
         let start = now()
+        let watched = slowRequests?.begin(request, start: start)
+        defer { if let watched { slowRequests?.end(watched) } }
         var requestLogger = logger
         requestLogger[metadataKey: "request_id"] = .string(request.requestID)
         var response: Response

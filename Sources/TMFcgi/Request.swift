@@ -21,7 +21,11 @@ public final class Request {
     /// whose headers arrive as `HTTP_*`.
     public let serverParameters: [String: String]
     /// Extra fields for this request's log line (middleware adds `user_id` once it knows it).
-    public var logFields: [(String, String)] = []
+    public var logFields: [(String, String)] = [] {
+        didSet { slowEntry?.fields.withLock { $0 = logFields } }
+    }
+    /// The slow-request watchdog's view of this request (it reads `logFields` from another thread).
+    var slowEntry: SlowRequestLog.Entry?
 
     /// A request; the body defaults to empty.
     public init(

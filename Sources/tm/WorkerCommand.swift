@@ -22,7 +22,9 @@ struct WorkerCommand: ParsableCommand {
             A running job holds a lease of TM_JOB_LEASE_SECONDS (30), renewed by a heartbeat every \
             third of it; a job whose worker died is taken over once its lease expires. Failures are \
             retried with exponential backoff and jitter from TM_JOB_BACKOFF_MS (1000) up to the \
-            job's max_attempts. Finished jobs older than TM_JOB_RETENTION_DAYS (30) are pruned.
+            job's max_attempts. A job whose thread traps or faults stops the worker: it is charged \
+            (and fails after TM_JOB_MAX_CRASHES such deaths), the jobs beside it are retried without \
+            losing an attempt (crash records in TM_JOB_CRASH_DIR, read by this host's workers). Finished jobs older than TM_JOB_RETENTION_DAYS (30) are pruned.
             SIGTERM or SIGINT: stop claiming, let running jobs finish within \
             TM_WORKER_SHUTDOWN_TIMEOUT seconds (30), then put the rest back in the queue.
             It refuses to start (exit code 2) on a database with migrations newer than this binary.
@@ -50,7 +52,8 @@ struct WorkerCommand: ParsableCommand {
             workerID: Self.workerID(), concurrency: concurrency ?? settings.workerConcurrency,
             leaseSeconds: Double(settings.jobLeaseSeconds), pollSeconds: Double(settings.jobPollMilliseconds) / 1000,
             backoffSeconds: Double(settings.jobBackoffMilliseconds) / 1000, retentionDays: settings.jobRetentionDays,
-            shutdownSeconds: Double(settings.workerShutdownTimeout))
+            shutdownSeconds: Double(settings.workerShutdownTimeout), crashDirectory: settings.jobCrashDirectory,
+            maxCrashes: settings.jobMaxCrashes)
         // libcurl's global state (the real-time publisher and the TradeMaster client use it),
         // before any thread exists.
         if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: TradeMaster calls and real-time events will fail") }
@@ -59,7 +62,7 @@ struct WorkerCommand: ParsableCommand {
         let queue = JobQueue(database: database, events: events)
         let training = TrainingEngines(configuration: settings.training, database: database)
         let worker = JobWorker(
-            queue: queue, registry: .standard(diagnostics: settings.diagnostics, training: training),
+            queue: queue, registry: .standard(diagnostics: settings.diagnostics, training: training, paperMaxSeconds: settings.paperRunMaxSeconds),
             configuration: configuration, logger: logger)
         worker.start()
         var received: Int32 = 0

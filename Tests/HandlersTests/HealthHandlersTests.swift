@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Models
+import Synchronization
 import TestSupport
 import Testing
 
@@ -84,6 +85,27 @@ import Testing
         #expect(String(decoding: response.body, as: UTF8.self) == "{\"status\":\"ok\"}")
     }
 
+    /// Issue 20: the pool's sessions have a statement_timeout (TM_STATEMENT_TIMEOUT_MS); a real
+    /// pg_sleep past it is cancelled by PostgreSQL and answered as a 504 problem, not a 500,
+    /// and the thread's connection serves the next request.
+    @Test func aStatementPastTheTimeoutIsA504Problem() throws {
+        let app = try application(["TM_DIAGNOSTICS": "true", "TM_STATEMENT_TIMEOUT_MS": "300"])
+        let started = ContinuousClock.now
+        let slow = app.respond(to: Request(method: .get, path: "/_diag/pg-sleep", query: "ms=3000"))
+        let elapsed = ContinuousClock.now - started
+        #expect(slow.status.code == 504, "\(String(decoding: slow.body, as: UTF8.self))")
+        #expect(slow.headers["Content-Type"] == "application/problem+json")
+        let body = try JSONSerialization.jsonObject(with: Data(slow.body)) as? [String: Any]
+        #expect(body?["title"] as? String == "Database statement timed out")
+        #expect((body?["detail"] as? String)?.contains("TM_STATEMENT_TIMEOUT_MS") == true)
+        #expect(elapsed < .seconds(2), "the statement ran \(elapsed)")
+        let fast = app.respond(to: Request(method: .get, path: "/_diag/pg-sleep", query: "ms=10"))
+        #expect(fast.status.code == 200)
+        // 0 turns it off.
+        let unbounded = try application(["TM_DIAGNOSTICS": "true", "TM_STATEMENT_TIMEOUT_MS": "0"])
+        #expect(unbounded.respond(to: Request(method: .get, path: "/_diag/pg-sleep", query: "ms=500")).status.code == 200)
+    }
+
     @Test func diagnosticsAreOffUnlessEnabled() throws {
         #expect(try application().respond(to: Request(method: .get, path: "/_diag/sleep")).status.code == 404)
         let enabled = try application(["TM_DIAGNOSTICS": "true"])
@@ -118,5 +140,57 @@ import Testing
         #expect(RedisError.unavailable("x").problem.status.code == 503)
         #expect(RedisError.reply("WRONGTYPE").problem.status.code == 500)
         #expect(!(RedisError.reply("WRONGTYPE").problem.detail ?? "").contains("WRONGTYPE"))
+    }
+}
+
+/// Issue 20: php-fpm's request_slowlog_timeout. A request past TM_SLOW_REQUEST_MS is logged
+/// exactly once, while it still runs, with its method, path (no query), request id, user and
+/// elapsed time.
+@Suite struct SlowRequestLogTests {
+    /// Keeps the log lines a logger writes.
+    final class Captured: @unchecked Sendable {
+        let lines = Mutex<[(message: String, metadata: [String: String], at: ContinuousClock.Instant)]>([])
+    }
+
+    struct Capture: LogHandler {
+        let captured: Captured
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .warning
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let fields = (metadata.merging(event.metadata ?? [:]) { $1 }).mapValues { "\($0)" }
+            captured.lines.withLock { $0.append((event.message.description, fields, ContinuousClock.now)) }
+        }
+    }
+
+    @Test func aSlowRequestIsLoggedOnceWhileItRuns() throws {
+        let stack = try TestStack.current()
+        let captured = Captured()
+        let logger = Logger(label: "test") { _ in Capture(captured: captured) }
+        let values = [
+            "SECRET_KEY": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c", "DATABASE_URL": stack.databaseURL, "REDIS_URL": stack.redisURL,
+            "TM_DIAGNOSTICS": "true", "TM_SLOW_REQUEST_MS": "200",
+        ]
+        let app = try API.makeApplication(settings: try Settings(values), logger: logger)
+        let fast = Request(method: .get, path: "/_diag/sleep", query: "ms=10")
+        #expect(app.respond(to: fast).status.code == 200)
+        let slow = Request(method: .get, path: "/_diag/sleep", query: "ms=900&token=s3cr3t", requestID: "slow-request-1")
+        slow.logFields.append(("user_id", "42"))  // as the authentication middleware adds it
+        #expect(app.respond(to: slow).status.code == 200)
+        let ended = ContinuousClock.now
+        usleep(400_000)  // the watchdog must not log it again after it ended
+        let lines = captured.lines.withLock { $0 }.filter { $0.message == "slow request" }
+        #expect(lines.count == 1, "\(lines)")
+        let line = try #require(lines.first)
+        #expect(line.metadata["request_id"] == "slow-request-1")
+        #expect(line.metadata["method"] == "GET" && line.metadata["path"] == "/_diag/sleep")
+        #expect(line.metadata["user_id"] == "42")
+        let elapsed = try #require(line.metadata["elapsed_ms"].flatMap { Int($0) })
+        #expect(elapsed >= 200 && elapsed < 900, "elapsed_ms \(elapsed): logged while running")
+        #expect(line.at < ended)
+        #expect(!line.metadata.values.contains { $0.contains("s3cr3t") })
     }
 }

@@ -7,6 +7,26 @@ import Testing
     let stack: TestStack
     init() throws { stack = try TestStack.current() }
 
+    /// Issue 20: the pool's slow-request watchdog (TM_SLOW_REQUEST_MS, default 5000), in a
+    /// forked pool worker behind nginx, logs a request exactly once while it still runs, with
+    /// its method, path (no query), request id and elapsed time.
+    @Test func aSlowRequestIsLoggedOnceWhileItRuns() throws {
+        let id = "slow-" + UUID().uuidString.prefix(8).lowercased()
+        let response = try stack.client().send("GET", "/_diag/sleep?ms=5600&token=s3cr3t", headers: ["X-Request-ID": id])
+        #expect(response.status == 200 && response.header("x-request-id") == id)
+        usleep(500_000)  // the watchdog would log it again by now
+        let log = (try? String(contentsOfFile: stack.state + "/log/tm.log", encoding: .utf8)) ?? ""
+        let lines = log.split(separator: "\n").filter { $0.contains("\"slow request\"") && $0.contains(id) }
+        #expect(lines.count == 1, "\(lines)")
+        let line = try #require(lines.first)
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(fields["request_id"] as? String == id && fields["method"] as? String == "GET")
+        #expect(fields["path"] as? String == "/_diag/sleep" && fields["level"] as? String == "warning")
+        let elapsed = Int(fields["elapsed_ms"] as? String ?? "") ?? (fields["elapsed_ms"] as? Int ?? -1)
+        #expect(elapsed >= 5000 && elapsed < 5600, "elapsed_ms \(elapsed): logged while it ran")
+        #expect(!line.contains("s3cr3t"))
+    }
+
     @Test func healthAnswersJSON() throws {
         let response = try stack.client().send("GET", "/health")
         #expect(response.status == 200)

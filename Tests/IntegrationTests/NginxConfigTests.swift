@@ -63,6 +63,16 @@ import Testing
         #expect(text.contains("ssl_protocols TLSv1.2 TLSv1.3;"))
         #expect(text.contains("load_module /usr/lib/nginx/modules/ngx_nchan_module.so;"))
         #expect(!text.contains("0123456789abcdef"), "the real-time key stays in its own file")
+        // The pool's hard deadline (TM_REQUEST_TIMEOUT_MS 60000 by default) is nginx's read timeout.
+        let fastcgi = try String(contentsOfFile: scratch + "/prod/snippets/tm-fastcgi.conf", encoding: .utf8)
+        #expect(fastcgi.contains("fastcgi_read_timeout 60s;"))
+        var values = try productionValues(upstream: "unix:" + scratch + "/tm.sock", http: 18998, https: 18997)
+        values["REQUEST_TIMEOUT_S"] = "7"
+        try render(into: scratch + "/deadline", values)
+        #expect(try String(contentsOfFile: scratch + "/deadline/snippets/tm-fastcgi.conf", encoding: .utf8).contains("fastcgi_read_timeout 7s;"))
+        values["REQUEST_TIMEOUT_S"] = "7s;"
+        let bad = try TestStack.run([stack.repo + "/nginx/render", scratch + "/deadline-bad"] + values.map { "\($0.key)=\($0.value)" })
+        #expect(bad.status != 0 && bad.output.contains("REQUEST_TIMEOUT_S"), "\(bad.output)")
     }
 
     /// One template: no other nginx configuration of the app is kept in nginx/, and a second

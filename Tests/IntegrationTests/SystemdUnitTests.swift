@@ -32,6 +32,20 @@ import Testing
         #expect(dropIn.contains("ExecStart=/usr/sbin/nginx -c /etc/nginx/trademaster/nginx.conf"))
         let worker = try String(contentsOfFile: stack.repo + "/systemd/trademaster-worker@.service", encoding: .utf8)
         #expect(worker.contains("ExecStart=/opt/trademaster/bin/tm worker") && worker.contains("KillSignal=SIGTERM"))
+        // Memory (issue 20): the pool and the workers throttle at MemoryHigh below their MemoryMax,
+        // and under host-wide pressure the kernel kills one of them, never PostgreSQL.
+        for unit in ["trademaster.service", "trademaster-worker@.service"] {
+            let lines = try String(contentsOfFile: stack.repo + "/systemd/" + unit, encoding: .utf8).split(separator: "\n")
+            func value(_ key: String) -> String? {
+                lines.last { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
+            }
+            let oom = value("OOMScoreAdjust").flatMap { Int($0) } ?? 0
+            #expect(oom >= 500 && oom <= 1000, "\(unit): OOMScoreAdjust=\(value("OOMScoreAdjust") ?? "unset")")
+            let high = value("MemoryHigh").flatMap(Self.bytes)
+            let max = value("MemoryMax").flatMap(Self.bytes)
+            #expect(
+                high != nil && max != nil && high! < max!, "\(unit): MemoryHigh \(String(describing: high)), MemoryMax \(String(describing: max))")
+        }
         let relay = try String(contentsOfFile: stack.repo + "/systemd/trademaster-relay.service", encoding: .utf8)
         #expect(relay.contains("ExecStart=/opt/trademaster/bin/tm relay") && relay.contains("Restart=always"))
         // Housekeeping: a oneshot that reads the settings file itself (no EnvironmentFile=),
@@ -49,5 +63,13 @@ import Testing
             #expect(timer.split(separator: "\n").contains(Substring(line)), "trademaster-prune.timer lacks \(line)")
         }
         #expect(timer.contains("RandomizedDelaySec="))
+    }
+
+    /// `1536M`, `2G`: bytes.
+    static func bytes(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        guard let last = text.last else { return nil }
+        if let unit = units[last] { return Int(text.dropLast()).map { $0 * unit } }
+        return Int(text)
     }
 }

@@ -166,11 +166,20 @@ import Testing
                 VALUES (\(uid), 'diag.noop', \(uid), '{"n": 1}', 'succeeded', 1, 1, '{"ok": true}', now(), now(), now());
             """)
         let tables = ["users", "api_keys", "strategies", "datasets", "bars", "jobs"]
+        // The columns of the previous schema: the newest migration may add columns (with their
+        // defaults), and what was there must be unchanged.
+        let columns = try tables.map {
+            try psql(
+                url,
+                "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns "
+                    + "WHERE table_schema = 'public' AND table_name = '\($0)'")
+        }
         func fingerprints() throws -> [String] {
-            try tables.map {
+            try zip(tables, columns).map { table, columns in
                 try psql(
                     url,
-                    "SELECT count(*) || ':' || md5(coalesce(string_agg(row_to_json(t)::text, '|' ORDER BY row_to_json(t)::text), '')) FROM \($0) t")
+                    "SELECT count(*) || ':' || md5(coalesce(string_agg(row_to_json(t)::text, '|' ORDER BY row_to_json(t)::text), '')) "
+                        + "FROM (SELECT \(columns) FROM \(table)) t")
             }
         }
         let before = try fingerprints()

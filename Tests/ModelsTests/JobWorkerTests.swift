@@ -161,6 +161,55 @@ import Testing
         #expect(jobs[old] == nil, "a job finished 31 days ago was not pruned")
     }
 
+    /// A poison job harms only itself (issue 20): `diag.trap` traps its worker beside a job of
+    /// one attempt (as a paper run has). Each dead worker's crash record names the trapping
+    /// job, so the next worker charges it and gives the neighbour its attempt back; after
+    /// TM_JOB_MAX_CRASHES (2) deaths the poison job fails for good and the neighbour succeeds.
+    /// Without the records both would wait for their lease (10 s) and lose an attempt each
+    /// time: the neighbour would fail.
+    @Test func aPoisonJobIsChargedAndTheJobBesideItIsNot() throws {
+        #if arch(x86_64)
+        let trap = SIGILL
+        #else
+        let trap = SIGTRAP
+        #endif
+        let settings = ["TM_JOB_LEASE_SECONDS": "10", "TM_JOB_BACKOFF_MS": "100", "TM_JOB_MAX_CRASHES": "2"]
+        let neighbour = try fx.enqueue("diag.count", ["sleep_ms": .integer(4000)], maxAttempts: 1)[0]
+        let poison = try fx.enqueue("diag.trap", ["after_ms": .integer(300)], maxAttempts: 5)[0]
+        var deaths: [Int32] = []
+        for _ in 0..<2 {
+            let doomed = try fx.worker(concurrency: 2, settings)
+            defer { doomed.stop() }
+            try fx.wait(for: [neighbour, poison], seconds: 10) {
+                $0.status == .running && $0.leaseOwner?.contains(":\(doomed.pid):") == true
+            }
+            let status = doomed.waitForExit(seconds: 20)
+            deaths.append(status ?? 0)
+            #expect(doomed.log.contains("diag.trap: job \(poison) traps on purpose"), "\(doomed.log)")
+        }
+        #expect(deaths == [128 + trap, 128 + trap], "exit statuses \(deaths)")
+
+        let heir = try fx.worker(concurrency: 2, settings)
+        defer { heir.stop() }
+        let jobs = try fx.wait(for: [neighbour, poison], seconds: 20)
+        let spared = try #require(jobs[neighbour])
+        #expect(spared.status == .succeeded && spared.attempts == 1 && spared.crashes == 0, "\(spared)")
+        #expect(try fx.effects([neighbour]) == [neighbour: 1])
+        let charged = try #require(jobs[poison])
+        #expect(charged.status == .failed && charged.attempts == 2 && charged.crashes == 2, "\(charged)")
+        #expect(charged.error == "the job stopped its worker 2 times (signal \(trap))")
+        guard case .array(let errors) = charged.errors else {
+            Issue.record("errors not an array")
+            return
+        }
+        #expect(
+            errors.map { $0["error"]?.stringValue } == [
+                "the job stopped its worker (signal \(trap))", "the job stopped its worker 2 times (signal \(trap))",
+            ])
+        #expect(heir.log.contains("a worker died by a fatal signal in a job"))
+        #expect(heir.isRunning)
+    }
+
     /// `2026-11-28T07:30:10.123456+00:00` as jsonb renders timestamps.
     static func parseTimestamp(_ text: String) -> Date? {
         Date(sqlText: text.replacingOccurrences(of: "T", with: " "))

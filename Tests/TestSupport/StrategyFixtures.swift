@@ -65,11 +65,13 @@ public struct StrategyFixtures: Sendable {
         try client.poll("/api/v1/runs/\(id)", auth, seconds: seconds, until: done)
     }
 
-    /// A `tm worker` on the fixtures' database, listening.
-    public func worker() throws -> TestWorker {
+    /// A `tm worker` on the fixtures' database, listening, with `environment` on top.
+    public func worker(_ environment: [String: String] = [:]) throws -> TestWorker {
         let worker = try TestWorker(
             stack: stack, concurrency: 2,
-            environment: ["TM_JOB_LEASE_SECONDS": "5", "TM_WORKER_SHUTDOWN_TIMEOUT": "1", "DATABASE_URL": fx.databaseURL])
+            environment: ["TM_JOB_LEASE_SECONDS": "5", "TM_WORKER_SHUTDOWN_TIMEOUT": "1", "DATABASE_URL": fx.databaseURL].merging(
+                environment
+            ) { $1 })
         try worker.waitUntilListening()
         return worker
     }

@@ -70,7 +70,7 @@ setup_state() {
     if [ "$(id -u)" -eq 0 ] && [ -z "${TM_STATE_DIR:-}" ] && ! "${RUN_AS[@]}" test -x "$REPO"; then
         STATE="/var/tmp/trademaster-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)/$PROFILE"
     fi
-    mkdir -p "$STATE"/{run,log,pg,redis,nginx,bin,secrets}
+    mkdir -p "$STATE"/{run,log,pg,redis,nginx,bin,secrets,crashes}
     chmod 700 "$STATE/secrets"
     [ "$(id -u)" -eq 0 ] && chown -R "$SVC_USER:" "$STATE"
     ENV_FILE="$STATE/env"
@@ -204,6 +204,8 @@ TM_DIAGNOSTICS=${TM_DIAGNOSTICS:-false}
 TM_MIGRATIONS_DIR=$REPO/migrations
 TM_WORKER_CONCURRENCY=${TM_WORKER_CONCURRENCY:-4}
 TM_WORKER_SHUTDOWN_TIMEOUT=${TM_WORKER_SHUTDOWN_TIMEOUT:-8}
+TM_JOB_CRASH_DIR=$STATE/crashes
+TM_REQUEST_TIMEOUT_MS=${TM_REQUEST_TIMEOUT_MS:-60000}
 LOG_LEVEL=${LOG_LEVEL:-info}
 TM_REALTIME_SECRET=$(secret realtime_secret)
 TM_REALTIME_TICKET_TTL=${TM_REALTIME_TICKET_TTL:-60}
@@ -282,7 +284,8 @@ nginx_values() {
         LISTEN_HTTP="127.0.0.1:$HTTP_PORT" LISTEN_HTTPS="127.0.0.1:$HTTPS_PORT"
         CERT="$STATE/tls/cert.pem" CERT_KEY="$STATE/tls/key.pem" SERVER_NAME=localhost WORKERS=2
         ERROR_LOG="$STATE/log/nginx-error.log" ACCESS_LOG="$STATE/log/nginx-access.log"
-        CORS_ORIGINS='~^https?://(localhost|127\.0\.0\.1)(:[0-9]+)?$' METRICS_ALLOW="127.0.0.1 ::1")
+        CORS_ORIGINS='~^https?://(localhost|127\.0\.0\.1)(:[0-9]+)?$' METRICS_ALLOW="127.0.0.1 ::1"
+        REQUEST_TIMEOUT_S=$(((${TM_REQUEST_TIMEOUT_MS:-60000} + 999) / 1000)))
     if [ "$PROFILE" = test ]; then
         NGINX_VALUES+=(DIAG_ALLOW=127.0.0.1 LIMIT_EXEMPT=127.0.0.1 REAL_IP_FROM=127.0.0.9)
     fi

@@ -34,6 +34,9 @@ public final class DatasetUpload {
         parser = BarFileParser()
         tx = try store.database.begin()
         do {
+            // The COPY lasts as long as the client sends: bounded by the body limit and nginx's
+            // client_body_timeout, not by the pool's statement timeout.
+            try tx.execute("SET LOCAL statement_timeout = 0")
             if let draft, draft.dedupe == nil {
                 initialDraft = draft
                 let id = try insertDataset(draft)

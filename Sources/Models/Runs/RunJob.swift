@@ -9,14 +9,20 @@ import Quant
 /// engine rerun over that prefix, which equals the replay so far: every signal and fill
 /// depends only on earlier bars).
 public struct RunJob: JobHandler {
+    /// The longest a paper replay runs (`TM_PAPER_RUN_MAX_SECONDS`), whatever its plan said: it
+    /// then ends `cancelled` with what it had done, as a stop does.
+    public let paperMaxSeconds: Int
+
     /// The handler.
-    public init() {}
+    public init(paperMaxSeconds: Int = 86_400) {
+        self.paperMaxSeconds = paperMaxSeconds
+    }
 
     public func run(_ context: JobContext) throws -> JobCompletion {
         guard let runID = context.payload["run_id"]?.intValue else {
             throw JobFailure("payload.run_id is required", retryable: false)
         }
-        let service = RunService(database: context.database, events: context.events)
+        let service = RunService(database: context.database, events: context.events, paperMaxSeconds: paperMaxSeconds)
         guard let run = try service.runs.begin(id: Int64(runID)) else {
             return JobCompletion(result: .object(["run_id": .integer(Int64(runID)), "skipped": .string("the run had already ended")]))
         }
@@ -147,8 +153,17 @@ public struct RunJob: JobHandler {
         var done = 0
         let entries = Dictionary(grouping: full.trades.indices, by: { full.trades[$0].entryBar })
         let exits = Dictionary(grouping: full.trades.indices.filter { full.trades[$0].exitBar != nil }, by: { full.trades[$0].exitBar! })
+        let limit = Duration.seconds(service.paperMaxSeconds)
         do {
             for bar in 0..<n {
+                if ContinuousClock.now - started >= limit {
+                    // The plan was checked against the limit; a slow host or a wrong plan ends here.
+                    let partial = done > 0 ? try Self.backtest(run: run, service: service, series: try Self.prefix(series, done)) : nil
+                    return RunStore.Ending(
+                        status: .cancelled, result: partial, symbol: symbol,
+                        message:
+                            "stopped at the paper-run limit of \(service.paperMaxSeconds) s (TM_PAPER_RUN_MAX_SECONDS) after \(done) of \(n) bars")
+                }
                 let due = started + interval * bar
                 while ContinuousClock.now < due {
                     try context.checkInterruption()

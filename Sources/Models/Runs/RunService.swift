@@ -27,15 +27,20 @@ public struct RunService: Sendable {
     public let queue: JobQueue
     /// Where run events go.
     public let events: any EventPublisher
+    /// The longest a paper run may last in seconds (`TM_PAPER_RUN_MAX_SECONDS`): a longer plan
+    /// (bars / bars_per_second) is refused, and a replay still running then is stopped.
+    public let paperMaxSeconds: Int
 
     /// A service over `database`, publishing through `events`, queueing on `queue` (by
-    /// default a queue over `database` without a per-owner limit).
-    public init(database: Database, events: any EventPublisher = NoEventPublisher(), queue: JobQueue? = nil) {
+    /// default a queue over `database` without a per-owner limit), with paper runs of at most
+    /// `paperMaxSeconds`.
+    public init(database: Database, events: any EventPublisher = NoEventPublisher(), queue: JobQueue? = nil, paperMaxSeconds: Int = 86_400) {
         self.database = database
         self.runs = RunStore(database: database)
         self.datasets = DatasetStore(database: database)
         self.queue = queue ?? JobQueue(database: database, events: events)
         self.events = events
+        self.paperMaxSeconds = paperMaxSeconds
     }
 
     /// `seconds` as RFC 3339.
@@ -148,6 +153,18 @@ public struct RunService: Sendable {
             let range = request.start != nil || request.end != nil ? " between start and end" : ""
             issue(
                 "/dataset_id", "has \(bars) bars of \(symbol)\(range); \(kind)\(windows.isEmpty ? "" : " with \(windows)") needs at least \(needed)")
+            throw RunError.invalid(issues)
+        }
+        if let pace = barsPerSecond, Double(bars) / pace > Double(paperMaxSeconds) {
+            let fastest = RunService.barsPerSecondRange.upperBound
+            let needed = (Double(bars) / Double(paperMaxSeconds) * 10).rounded(.up) / 10
+            let remedy =
+                needed <= fastest
+                ? "give bars_per_second of at least \(needed), or fewer bars (start/end)" : "give fewer bars (start/end)"
+            issue(
+                "/bars_per_second",
+                "\(bars) bars at \(pace) a second take \(Int((Double(bars) / pace).rounded(.up))) s, longer than a paper run may last "
+                    + "(\(paperMaxSeconds) s, TM_PAPER_RUN_MAX_SECONDS): \(remedy)")
             throw RunError.invalid(issues)
         }
         let snapshot = RunSnapshot(
