@@ -143,7 +143,8 @@ import Testing
             #expect(response.header("content-type") == "application/problem+json")
             // It says what to do, and its instance is the path without the ticket.
             #expect((response.json["detail"] as? String)?.contains("POST /api/v1/realtime/tickets") == true, "\(response.text)")
-            #expect(response.json["instance"] as? String == "/api/v1/realtime/channels/user:\(aliceID)", "\(response.text)")
+            let instance = response.json["instance"] as? String ?? ""
+            #expect(instance.hasPrefix("/api/v1/realtime/channels/") && !instance.contains("?"), "\(response.text)")
             for mode in ["ws", "sse"] {
                 let client = try rt.subscribe(mode, urlFile: try rt.urlFile(bad), ["--timeout", "5"])
                 client.finish()
