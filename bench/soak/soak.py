@@ -435,9 +435,12 @@ def children(pid):
 def proc_sample(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
-            rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
         fds = len(os.listdir("/proc/%d/fd" % pid))
-        return {"rss_kib": rss, "fds": fds}
+        kib = lambda name: int(fields.get(name, "0 kB").split()[0])
+        # VmRSS = RssAnon + RssFile + RssShmem: shared memory (nchan's store, the metrics
+        # region) counts in each process that touched it.
+        return {"rss_kib": kib("VmRSS"), "anon_kib": kib("RssAnon"), "shmem_kib": kib("RssShmem"), "fds": fds}
     except (OSError, StopIteration):
         return None
 
@@ -476,7 +479,13 @@ def sample_stack(args):
         pid = read_pid(os.path.join(run, file))
         if pid:
             procs["%s (%d)" % (name, pid)] = proc_sample(pid)
-    sample = {"time": time.time(), "processes": procs}
+    with open("/proc/stat") as f:
+        cpu = [int(x) for x in f.readline().split()[1:]]
+    with open("/proc/loadavg") as f:
+        load1 = float(f.read().split()[0])
+    # The machine's CPU ticks (busy, all): the busy share between two samples is the whole
+    # machine's, the load generator's and other engineers' work included.
+    sample = {"time": time.time(), "processes": procs, "cpu_ticks": [sum(cpu) - cpu[3] - cpu[4], sum(cpu)], "loadavg1": load1}
     try:
         rows = psql(args, "SELECT coalesce(backend_type, '?'), count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() GROUP BY 1")
         kinds = dict((line.split("|")[0], int(line.split("|")[1])) for line in rows.splitlines() if line)
@@ -760,6 +769,14 @@ def markdown(r):
     out.append("")
     out.append("PostgreSQL client connections per minute (m0 = before): " + ", ".join(
         "m%d %s" % (s["minute"], s.get("pg_connections", "?")) for s in r["samples"]))
+    ticks = [s["cpu_ticks"] for s in r["samples"] if "cpu_ticks" in s]
+    if len(ticks) > 1:
+        out.append("Machine CPU busy per minute (all processes, 2 cores): " + ", ".join(
+            "m%d %d %%" % (i + 1, round(100.0 * (b[0] - a[0]) / max(1, b[1] - a[1]))) for i, (a, b) in enumerate(zip(ticks, ticks[1:]))))
+    shm = [(n, p) for n, p in r["samples"][-1]["processes"].items() if p and p.get("shmem_kib")]
+    if shm:
+        out.append("RSS at the end, anonymous / shared MiB: " + ", ".join(
+            "%s %.1f / %.1f" % (n.split(" (")[0], p["anon_kib"] / 1024.0, p["shmem_kib"] / 1024.0) for n, p in shm))
     if "redis_used_memory" in r["samples"][0]:
         out.append("Redis used_memory MiB / keys per minute: " + ", ".join(
             "m%d %.1f/%s" % (s["minute"], s.get("redis_used_memory", 0) / 1048576.0, s.get("redis_keys", "?")) for s in r["samples"]))
