@@ -33,16 +33,16 @@ struct IdempotentCommand {
     }
 
     /// Runs `work` in one transaction as `owner`'s command `route` with `request`'s key, if
-    /// any; `body` is the request body whose meaning (``JSONCoding/canonical(_:)``) a retry
-    /// must repeat.
+    /// any; `meaning` is the request body's meaning (``Request/decodeWithMeaning(_:)``), which
+    /// a retry must repeat.
     func run(
-        _ request: Request, owner: Int64, route: String, body: [UInt8],
+        _ request: Request, owner: Int64, route: String, meaning: [UInt8],
         _ work: (Transaction) throws -> Done
     ) throws -> Response {
         var done: Done?
         let outcome: IdempotencyStore.Outcome
         if let key = try Self.key(of: request) {
-            outcome = try store.perform(owner: owner, route: route, key: key, requestBody: try JSONCoding.canonical(body)) { tx in
+            outcome = try store.perform(owner: owner, route: route, key: key, requestBody: meaning) { tx in
                 let made = try work(tx)
                 done = made
                 return IdempotencyStore.Replay(code: made.status.code, reference: made.location, body: made.body)

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The one JSON convention of the API: snake_case keys, ISO 8601 dates, keys in sorted order.
 public enum JSONCoding {
@@ -41,7 +42,18 @@ public enum JSONCoding {
     /// first. Bodies are strict: a member the type does not take (`/descripton`) is a 422
     /// naming it and the members its object takes, never silently dropped.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try decode(type, document: try JSONValidator.parse(bytes))
+    }
+
+    /// ``decode(_:from:)``, and the body's meaning from the same parse: the value written
+    /// compactly with sorted keys, so bodies that differ only in key order, spacing or escapes
+    /// mean the same (what an `Idempotency-Key` compares).
+    public static func decodeWithMeaning<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> (value: T, meaning: [UInt8]) {
         let document = try JSONValidator.parse(bytes)
+        return (try decode(type, document: document), Array(document.json.utf8))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, document: JSONDocument) throws -> T {
         let value: T
         let unknown: [StrictJSONDecoder.UnknownMember]
         do {
@@ -57,12 +69,6 @@ public enum JSONCoding {
                 })
         }
         return value
-    }
-
-    /// The meaning of a JSON body as text: the parsed value written compactly with sorted
-    /// keys, so two bodies that differ only in key order, spacing or escapes read the same.
-    public static func canonical(_ bytes: [UInt8]) throws -> [UInt8] {
-        Array(try JSONValidator.parse(bytes).json.utf8)
     }
 
     static func problem(for error: DecodingError) -> Problem {

@@ -83,6 +83,12 @@ public final class Request {
         try JSONCoding.decode(type, from: try jsonBytes())
     }
 
+    /// Decodes a JSON body as ``decode(_:)`` does, with its meaning (see
+    /// ``JSONCoding/decodeWithMeaning(_:from:)``) for an `Idempotency-Key` check.
+    public func decodeWithMeaning<T: Decodable>(_ type: T.Type) throws -> (value: T, meaning: [UInt8]) {
+        try JSONCoding.decodeWithMeaning(type, from: try jsonBytes())
+    }
+
     /// The bytes of a JSON body, for a handler that needs them as sent (e.g. to hash them for
     /// an `Idempotency-Key`): 415 unless the type is JSON, 413 past the limit, 400 when empty.
     public func jsonBytes() throws -> [UInt8] {

@@ -53,23 +53,14 @@ extension AnalysisHandlers {
     /// answers the first answer, 200 or 202, without a second run; another body is 422.
     public func backtest(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let principal = context.principal
-        guard let mediaType = request.mediaType, mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-            throw Problem(.unsupportedMediaType, detail: "Send the body as application/json.", headers: [("Accept", "application/json")])
-        }
-        let bytes = try request.body.collect()
-        guard !bytes.isEmpty else {
-            throw Problem(
-                .badRequest, type: "/problems/malformed-json", title: "Malformed JSON",
-                detail: "The request body is empty; a JSON document is required.")
-        }
-        let body = try JSONCoding.decode(AnalysisBacktestBody.self, from: bytes)
+        let (body, meaning) = try request.decodeWithMeaning(AnalysisBacktestBody.self)
         let draft = try draft(body, principal: principal)
         // The bars it loads, its benchmark's included, are counted before anything is loaded.
         let queue = draft.loadedBars > syncMaxBars
         // A synchronous backtest runs inside the command's transaction (bounded by
         // `TM_SYNC_MAX_BARS`, which counts the benchmark's bars too): its run is stored exactly with its answer.
         let command = IdempotentCommand(store: IdempotencyStore(database: service.database))
-        return try command.run(request, owner: principal.userID, route: Self.idempotencyRoute, body: bytes) { tx in
+        return try command.run(request, owner: principal.userID, route: Self.idempotencyRoute, meaning: meaning) { tx in
             if queue {
                 let queued = try service.enqueue(draft, in: tx)
                 return try IdempotentCommand.Done(

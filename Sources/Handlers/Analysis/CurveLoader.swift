@@ -30,11 +30,6 @@ struct CurveLoader {
         QueryValue.integer(query, name, 1...Int(Int64.max), errors: &errors).map(Int64.init)
     }
 
-    /// A 404 naming the parameter.
-    private static func missing(_ what: String, _ id: Int64, _ pointer: String) -> Problem {
-        .notYours(what, id, at: pointer)
-    }
-
     /// The curve and benchmark that `query` names, or a 4xx naming the parameter at fault.
     func load(_ query: [String: String], principal: Principal) throws -> AnalysisCurve {
         var errors: [FieldError] = []
@@ -65,7 +60,7 @@ struct CurveLoader {
             curve = try self.run(runID, pointer: "run_id", principal: principal)
         } else if let strategyID {
             guard let strategy = try strategies.find(id: strategyID, owner: principal.ownerScope) else {
-                throw Self.missing("strategy", strategyID, "strategy_id")
+                throw Problem.notYours("strategy", strategyID, at: "strategy_id")
             }
             guard
                 let latest = try runs.list(
@@ -118,7 +113,7 @@ struct CurveLoader {
 
     /// Run `id`'s curve and trades; 404 naming `pointer` when not the caller's, 409 before it has results.
     func run(_ id: Int64, pointer: String, principal: Principal) throws -> AnalysisCurve {
-        guard let run = try runs.find(id: id, owner: principal.ownerScope) else { throw Self.missing("run", id, pointer) }
+        guard let run = try runs.find(id: id, owner: principal.ownerScope) else { throw Problem.notYours("run", id, at: pointer) }
         guard let series = try runs.series(runID: run.id), !series.times.isEmpty else {
             throw Problem(
                 .conflict, detail: "Run \(run.id) has no results yet (it is \(run.status.rawValue)).",
@@ -140,7 +135,7 @@ struct CurveLoader {
         _ id: Int64, symbolParameter: String, datasetParameter: String, _ query: [String: String],
         _ principal: Principal, budget: Int
     ) throws -> ([Int64], [Double], String) {
-        guard let dataset = try datasets.find(id: id, owner: principal.userID) else { throw Self.missing("dataset", id, datasetParameter) }
+        guard let dataset = try datasets.find(id: id, owner: principal.userID) else { throw Problem.notYours("dataset", id, at: datasetParameter) }
         var symbol = query[symbolParameter]
         if let given = symbol, !dataset.symbols.contains(given) {
             throw Problem.validation([FieldError(pointer: symbolParameter, detail: "is not in dataset \(id)")])

@@ -48,11 +48,10 @@ struct StrategyRunHandlers: Sendable {
     /// `POST /api/v1/strategies/:id/execute`.
     public func execute(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let strategy = try strategy(context)
-        let bytes = try request.jsonBytes()
-        let body = try JSONCoding.decode(ExecuteBody.self, from: bytes)
+        let (body, meaning) = try request.decodeWithMeaning(ExecuteBody.self)
         let draft = try service.plan(strategy: strategy, request: try body.request())
         let route = "POST /api/v1/strategies/\(strategy.id)/execute"
-        return try IdempotentCommand(store: idempotency).run(request, owner: strategy.ownerId, route: route, body: bytes) { tx in
+        return try IdempotentCommand(store: idempotency).run(request, owner: strategy.ownerId, route: route, meaning: meaning) { tx in
             let queued = try service.enqueue(draft, in: tx)
             return try IdempotentCommand.Done(queued.run, status: .accepted, location: "/api/v1/runs/\(queued.run.id)") { [service, metrics] in
                 service.announce(queued)

@@ -106,8 +106,7 @@ struct TrainingHandlers: Sendable {
     /// `POST /api/v1/training/start`.
     public func start(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let principal = context.principal
-        let bytes = try request.jsonBytes()
-        let body = try JSONCoding.decode(StartBody.self, from: bytes)
+        let (body, meaning) = try request.decodeWithMeaning(StartBody.self)
         var errors: [FieldError] = []
         var name: String?
         if let raw = body.name {
@@ -146,7 +145,7 @@ struct TrainingHandlers: Sendable {
             jobKind = TrainingKinds.tradeMaster
         }
         let owner = principal.userID
-        return try IdempotentCommand(store: idempotency).run(request, owner: owner, route: "POST /api/v1/training/start", body: bytes) { tx in
+        return try IdempotentCommand(store: idempotency).run(request, owner: owner, route: "POST /api/v1/training/start", meaning: meaning) { tx in
             let (training, jobs) = try store.insert(draft, owner: owner, jobKind: jobKind, in: tx)
             return try IdempotentCommand.Done(training, status: .accepted, location: "/api/v1/training/\(training.id)") { [store] in
                 store.queue.announce(jobs)

@@ -153,7 +153,7 @@ extension RunStore {
     @discardableResult
     public func settle(strategyID: Int64) throws -> Bool {
         try database.transaction { tx in
-            _ = try tx.query("SELECT 1 AS locked FROM strategies WHERE id = \(strategyID) FOR UPDATE")
+            try Self.lockStrategy(strategyID, in: tx)
             return try tx.execute(
                 """
                 UPDATE strategies SET status = 'stopped'
@@ -169,5 +169,11 @@ extension RunStore {
             """
             SELECT 1 AS locked FROM strategies WHERE id = (SELECT strategy_id FROM runs WHERE id = \(id)) FOR UPDATE
             """)
+    }
+
+    /// Locks strategy `id`'s row until the transaction ends. A statement after it sees every
+    /// run that ended under the lock before (read committed: each statement its own snapshot).
+    static func lockStrategy(_ id: Int64, in tx: Transaction) throws {
+        _ = try tx.query("SELECT 1 AS locked FROM strategies WHERE id = \(id) FOR UPDATE")
     }
 }
