@@ -57,7 +57,7 @@ public enum MetricCatalog {
         poolReloads: "Completed reloads (SIGHUP).",
         databaseDuration: "PostgreSQL statement round-trip time.",
         redisDuration: "Redis command round-trip time.",
-        logins: "Login attempts by result (ok, failed, throttled, inactive).",
+        logins: "Login attempts by result (ok, failed, throttled, busy, inactive).",
         runsStarted: "Strategy runs started through execute, by mode (backtest, paper).",
         analyses: "Analysis answers by kind (backtest_sync, backtest_queued, performance, risk, compare, report).",
         jobs: "Jobs by kind and status.",

@@ -45,6 +45,8 @@ public struct AccountService: Sendable {
     public enum LoginError: Error, ProblemConvertible {
         /// Too many failures: retry after this many seconds.
         case throttled(retryAfter: Int64)
+        /// Verifications in flight for the account or the address fill the throttle's room.
+        case busy
         /// Unknown user or wrong password (deliberately indistinguishable).
         case invalidCredentials
         /// The password was right but the account is deactivated.
@@ -56,11 +58,27 @@ public struct AccountService: Sendable {
                 return Problem(
                     .tooManyRequests, detail: "Too many failed logins. Try again in \(seconds) seconds.",
                     headers: [("Retry-After", String(seconds))])
+            case .busy:
+                return Problem(
+                    .tooManyRequests,
+                    detail: "Other sign-in attempts for this account or from this address are still being checked. Try again in a second.",
+                    headers: [("Retry-After", "1")])
             case .invalidCredentials:
                 return Problem(.unauthorized, detail: "Incorrect username or password.", headers: [("WWW-Authenticate", "Bearer")])
             case .inactive:
                 return Problem(.forbidden, detail: "This account has been deactivated.")
             }
+        }
+    }
+
+    /// A place for one password verification under the throttle: waits up to 2 s while
+    /// other verifications in flight fill it (``LoginError/busy`` after that), refuses at once
+    /// when failures fill it (``LoginError/throttled(retryAfter:)``).
+    private func reserveAttempt(account: String, request: Request) throws -> LoginThrottle.Attempt {
+        switch try throttle.reserve(account: account, address: request.clientAddress, patience: .seconds(2)) {
+        case .allowed(let attempt): return attempt
+        case .throttled(let seconds): throw LoginError.throttled(retryAfter: seconds)
+        case .busy: throw LoginError.busy
         }
     }
 
@@ -90,6 +108,7 @@ public struct AccountService: Sendable {
         } catch let error as LoginError {
             switch error {
             case .throttled: count("throttled")
+            case .busy: count("busy")
             case .invalidCredentials: count("failed")
             case .inactive: count("inactive")
             }
@@ -104,21 +123,21 @@ public struct AccountService: Sendable {
     private func verifiedLogin(identifier: String, password: String, rememberMe: Bool, request: Request) throws -> (User, TokenPair) {
         let credentials = try users.credentials(identifier: identifier)
         let account = credentials.map { LoginThrottle.account(userID: $0.user.id) } ?? LoginThrottle.account(identifier: identifier)
-        // The attempt is counted before the slow verification, so parallel guesses cannot
-        // all pass the limit check first.
-        if let wait = try throttle.reserve(account: account, address: request.clientAddress) {
-            throw LoginError.throttled(retryAfter: wait)
-        }
+        // The attempt is held before the slow verification, so parallel guesses cannot all
+        // pass the limit check first.
+        let attempt = try reserveAttempt(account: account, request: request)
         guard let credentials else {
             _ = hasher.verifyUnknownUser(password: password)
+            try throttle.settle(attempt, succeeded: false)
             try audit.record("login.failure", userID: nil, origin: Self.origin(request), details: ["reason": "unknown_user"])
             throw LoginError.invalidCredentials
         }
-        guard hasher.verify(password: password, encoded: credentials.passwordHash) else {
+        let verified = hasher.verify(password: password, encoded: credentials.passwordHash)
+        try throttle.settle(attempt, succeeded: verified)
+        guard verified else {
             try audit.record("login.failure", userID: credentials.user.id, origin: Self.origin(request), details: ["reason": "wrong_password"])
             throw LoginError.invalidCredentials
         }
-        try throttle.succeeded(account: account, address: request.clientAddress)
         guard credentials.user.isActive else {
             try audit.record("login.failure", userID: credentials.user.id, origin: Self.origin(request), details: ["reason": "inactive"])
             throw LoginError.inactive
@@ -218,16 +237,15 @@ public struct AccountService: Sendable {
             throw AuthProblem.invalidToken("The account no longer exists.")
         }
         let account = LoginThrottle.account(userID: userID)
-        if let wait = try throttle.reserve(account: account, address: request.clientAddress) {
-            throw LoginError.throttled(retryAfter: wait)
-        }
-        guard hasher.verify(password: current, encoded: credentials.passwordHash) else {
+        let attempt = try reserveAttempt(account: account, request: request)
+        let verified = hasher.verify(password: current, encoded: credentials.passwordHash)
+        try throttle.settle(attempt, succeeded: verified)
+        guard verified else {
             try audit.record(
                 "password.change_failure", userID: userID, origin: Self.origin(request),
                 details: ["reason": "wrong_current_password"])
             throw PasswordChangeError.wrongCurrentPassword
         }
-        try throttle.succeeded(account: account, address: request.clientAddress)
         var issues = PasswordPolicy.validate(new, username: credentials.user.username, field: "/new_password")
         if new == current {
             issues.append(
