@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "embed-text"),
         .plugin(name: "EmbedCommonPasswords", capability: .buildTool(), dependencies: ["embed-text"]),
         // Settings from the environment, for the composition root and the API.
-        .target(name: "Configuration", dependencies: ["Models", "RedisClient", "Realtime", "TradeMasterAPI", "Metrics", logging]),
+        .target(name: "Configuration", dependencies: ["Models", "PostgresClient", "RedisClient", "Realtime", "TradeMasterAPI", "Metrics", logging]),
         // The HTTP API.
         .target(
             name: "Handlers",

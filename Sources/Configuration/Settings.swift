@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import PostgresClient
 import RedisClient
 import TradeMasterAPI
 
@@ -185,12 +186,37 @@ public struct Settings: Sendable {
         if let previous = secretKeyPrevious, !debug, let problem = Settings.weakness(of: previous) {
             throw SettingsError(variable: "SECRET_KEY_PREVIOUS", reason: problem)
         }
-        databaseURL = try url("DATABASE_URL", "postgresql://localhost:5432/trademaster", schemes: ["postgresql", "postgres"])
+        // libpq's own parser, not URLComponents: a URL with several hosts
+        // (`postgresql://a:5432,b:5432/db?target_session_attrs=read-write`) is valid.
+        databaseURL = value("DATABASE_URL") ?? "postgresql://localhost:5432/trademaster"
+        guard databaseURL.hasPrefix("postgresql://") || databaseURL.hasPrefix("postgres://") else {
+            throw SettingsError(
+                variable: "DATABASE_URL",
+                reason: "must be a URL with scheme postgresql or postgres, not \(Settings.redacted(databaseURL).debugDescription)")
+        }
+        if let problem = ConnectionString.problem(databaseURL) {
+            // Some of libpq's messages quote the whole URI: never its password.
+            var safe = problem.replacingOccurrences(of: databaseURL, with: Settings.redacted(databaseURL))
+            if let password = Settings.password(in: databaseURL), !password.isEmpty {
+                safe = safe.replacingOccurrences(of: password, with: "****")
+            }
+            throw SettingsError(variable: "DATABASE_URL", reason: "is not a connection string libpq accepts (\(safe))")
+        }
         redisURL = try url("REDIS_URL", "redis://localhost:6379/0", schemes: ["redis", "unix"])
         guard let endpoint = RedisEndpoint(url: redisURL) else {
             throw SettingsError(variable: "REDIS_URL", reason: "is not a valid redis:// or unix:// URL")
         }
         redis = endpoint
+        if let list = value("REDIS_SENTINELS") {
+            guard let nodes = RedisEndpoint.Sentinel.nodes(parsing: list) else {
+                throw SettingsError(variable: "REDIS_SENTINELS", reason: "must be host:port[,host:port...] (port 26379 when left out)")
+            }
+            let name = value("REDIS_SENTINEL_MASTER") ?? "mymaster"
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                throw SettingsError(variable: "REDIS_SENTINEL_MASTER", reason: "must be the name the sentinels monitor (letters, digits, - _ .)")
+            }
+            redis.sentinel = RedisEndpoint.Sentinel(nodes: nodes, primaryName: name, password: value("REDIS_SENTINEL_PASSWORD"))
+        }
         tradeMasterURL = try url("TRADEMASTER_API_URL", "http://localhost:8080", schemes: ["http"])
         logLevel = (value("LOG_LEVEL") ?? (debug ? "debug" : "info")).lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
@@ -267,9 +293,17 @@ public struct Settings: Sendable {
     /// `url` with the password of its user information replaced by `****`, for messages:
     /// a URL that does not parse may still carry one (`postgres://user:secret@host:port`).
     static func redacted(_ url: String) -> String {
+        guard let range = passwordRange(in: url) else { return url }
+        return url.replacingCharacters(in: range, with: "****")
+    }
+
+    /// The password a URL carries (`scheme://user:password@…`), or nil.
+    static func password(in url: String) -> String? { passwordRange(in: url).map { String(url[$0]) } }
+
+    private static func passwordRange(in url: String) -> Range<String.Index>? {
         let start = url.range(of: "://")?.upperBound ?? url.startIndex
-        guard let at = url[start...].lastIndex(of: "@"), let colon = url[start..<at].firstIndex(of: ":") else { return url }
-        return String(url[...colon]) + "****" + String(url[at...])
+        guard let at = url[start...].lastIndex(of: "@"), let colon = url[start..<at].firstIndex(of: ":") else { return nil }
+        return url.index(after: colon)..<at
     }
 
     /// Why `key` is unfit for production, or nil when it is acceptable: at least 32

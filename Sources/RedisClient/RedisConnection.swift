@@ -20,6 +20,49 @@ public struct RedisEndpoint: Sendable, Equatable {
     public var password: String?
     /// The database number for SELECT.
     public var database: Int
+    /// Sentinels that name the primary, when Redis runs under Sentinel: `address` is then
+    /// only where to start, and every new connection asks them for the primary.
+    public var sentinel: Sentinel?
+
+    /// Redis Sentinel: the sentinels to ask and the name of the primary they watch.
+    public struct Sentinel: Sendable, Equatable {
+        /// The sentinels, asked in order until one answers.
+        public var nodes: [Node]
+        /// The name the sentinels monitor the primary under (`sentinel monitor <name> …`).
+        public var primaryName: String
+        /// The sentinels' own password (`requirepass` in sentinel.conf), if any.
+        public var password: String?
+
+        /// One sentinel's address.
+        public struct Node: Sendable, Equatable {
+            public var host: String
+            public var port: Int
+            public init(host: String, port: Int) {
+                self.host = host
+                self.port = port
+            }
+        }
+
+        public init(nodes: [Node], primaryName: String, password: String? = nil) {
+            self.nodes = nodes
+            self.primaryName = primaryName
+            self.password = password
+        }
+
+        /// Parses `host:port,host:port` (port 26379 when left out); nil when a part is not one.
+        public static func nodes(parsing list: String) -> [Node]? {
+            var nodes: [Node] = []
+            for part in list.split(separator: ",", omittingEmptySubsequences: false) {
+                let item = part.trimmingCharacters(in: .whitespaces)
+                let pieces = item.split(separator: ":", omittingEmptySubsequences: false)
+                guard !item.isEmpty, pieces.count <= 2, !pieces[0].isEmpty else { return nil }
+                let port = pieces.count == 2 ? Int(pieces[1]) : 26379
+                guard let port, (1...65535).contains(port) else { return nil }
+                nodes.append(Node(host: String(pieces[0]), port: port))
+            }
+            return nodes.isEmpty ? nil : nodes
+        }
+    }
 
     /// Parses a Redis URL; nil when it is not one.
     public init?(url: String) {
@@ -44,16 +87,54 @@ public struct RedisEndpoint: Sendable, Equatable {
     }
 }
 
+extension RedisEndpoint {
+    /// The primary's address as the sentinels name it now: each sentinel in turn is asked
+    /// (`SENTINEL get-master-addr-by-name`) until one answers.
+    func primaryAddress(timeoutSeconds: Double) throws -> Address {
+        guard let sentinel else { return address }
+        var failures: [String] = []
+        for node in sentinel.nodes {
+            do {
+                let connection = try RedisConnection(
+                    address: .tcp(host: node.host, port: node.port), password: sentinel.password, database: 0,
+                    timeoutSeconds: timeoutSeconds)
+                let reply = try connection.command(["SENTINEL", "get-master-addr-by-name", sentinel.primaryName])
+                guard case .array(let parts) = reply, parts.count == 2, let host = parts[0].string, let port = parts[1].integer.map(Int.init) else {
+                    failures.append("\(node.host):\(node.port) does not know \(sentinel.primaryName)")
+                    continue
+                }
+                return .tcp(host: host, port: port)
+            } catch {
+                failures.append("\(node.host):\(node.port): \(error)")
+            }
+        }
+        throw RedisError.unavailable("no sentinel named the primary \(sentinel.primaryName) (\(failures.joined(separator: "; ")))")
+    }
+}
+
 /// One hiredis connection, used by one thread at a time. Commands are argv arrays, so
 /// values are binary-safe and never parsed as part of the command.
 public final class RedisConnection {
     private var context: UnsafeMutablePointer<redisContext>?
 
     /// Connects (and AUTH/SELECT) with a short timeout (also the deadline of each command).
-    public init(endpoint: RedisEndpoint, timeoutSeconds: Double = 2) throws {
+    /// Under Sentinel, to the primary the sentinels name, checked with `ROLE` (a sentinel may
+    /// still name a primary that was just demoted).
+    public convenience init(endpoint: RedisEndpoint, timeoutSeconds: Double = 2) throws {
+        let address = try endpoint.primaryAddress(timeoutSeconds: min(timeoutSeconds, 0.5))
+        try self.init(address: address, password: endpoint.password, database: endpoint.database, timeoutSeconds: timeoutSeconds)
+        if endpoint.sentinel != nil {
+            guard case .array(let role) = try command(["ROLE"]), role.first?.string == "master" else {
+                throw RedisError.unavailable("the sentinels named \(address), which is not a primary (a failover in progress)")
+            }
+        }
+    }
+
+    /// Connects to `address` (and AUTH/SELECT) with a short timeout (also each command's).
+    init(address: RedisEndpoint.Address, password: String?, database: Int, timeoutSeconds: Double) throws {
         let whole = timeoutSeconds.rounded(.down)
         let timeout = timeval(tv_sec: Int(whole), tv_usec: Int((timeoutSeconds - whole) * 1_000_000))
-        switch endpoint.address {
+        switch address {
         case .tcp(let host, let port): context = redisConnectWithTimeout(host, Int32(port), timeout)
         case .unix(let path): context = redisConnectUnixWithTimeout(path, timeout)
         }
@@ -64,8 +145,8 @@ public final class RedisConnection {
             throw RedisError.unavailable(message)
         }
         redisSetTimeout(context, timeout)
-        if let password = endpoint.password { try command(["AUTH", password]) }
-        if endpoint.database != 0 { try command(["SELECT", String(endpoint.database)]) }
+        if let password { try command(["AUTH", password]) }
+        if database != 0 { try command(["SELECT", String(database)]) }
     }
 
     deinit { redisFree(context) }
@@ -233,6 +314,10 @@ public final class Redis: Sendable {
         } catch RedisError.unavailable(let message) {
             connections.value = nil
             throw RedisError.unavailable(message)
+        } catch RedisError.reply(let message) where message.hasPrefix("READONLY") {
+            // A primary demoted under us (a failover): the next call asks the sentinels again.
+            connections.value = nil
+            throw RedisError.unavailable("the primary became a replica: \(message)")
         }
     }
 }

@@ -62,7 +62,12 @@ import Testing
     }
 
     @Test func anInvalidURLIsNamedWithoutItsPassword() {
-        for url in ["mysql://alice:s3cret-pw@db:5432/tm", "postgres//alice:s3cret-pw@db", "alice:s3cret-pw@db:5432"] {
+        for url in [
+            "mysql://alice:s3cret-pw@db:5432/tm", "postgres//alice:s3cret-pw@db", "alice:s3cret-pw@db:5432",
+            // libpq refuses these, and its messages quote the URI.
+            "postgresql://alice:s3cret-pw@db:5432/tm?sslmode=%zz",
+            "postgresql://alice:s3cret-pw@[::1/tm",
+        ] {
             do {
                 _ = try Settings(["SECRET_KEY": goodKey, "DATABASE_URL": url])
                 Issue.record("accepted \(url)")
@@ -134,5 +139,36 @@ extension RedisEndpoint {
             #expect(throws: SettingsError.self, "\(bad)") { try Settings(["SECRET_KEY": goodKey, "TM_REALTIME_SECRET": bad]) }
         }
         #expect(throws: SettingsError.self) { try Settings(["SECRET_KEY": goodKey, "TM_REALTIME_TICKET_TTL": "1"]) }
+    }
+}
+
+@Suite struct ScaleOutSettingsTests {
+    let goodKey = "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9012345"
+
+    /// Several PostgreSQL hosts, as libpq takes them (URLComponents refused this form).
+    @Test func aDatabaseURLWithSeveralHostsIsAccepted() throws {
+        let url = "postgresql://tm:pw@10.0.0.1:5432,10.0.0.2:5433/trademaster?target_session_attrs=read-write"
+        #expect(try Settings(["SECRET_KEY": goodKey, "DATABASE_URL": url]).databaseURL == url)
+        #expect(try Settings(["SECRET_KEY": goodKey, "DATABASE_URL": "postgresql:///tm?host=/run/a,/run/b"]).databaseURL.hasSuffix("/run/b"))
+    }
+
+    @Test func sentinelsAreParsed() throws {
+        let settings = try Settings([
+            "SECRET_KEY": goodKey, "REDIS_URL": "redis://:pw@ignored:6379/2",
+            "REDIS_SENTINELS": "10.0.0.1:26379, 10.0.0.2,10.0.0.3:26380", "REDIS_SENTINEL_MASTER": "tm-main",
+        ])
+        let sentinel = try #require(settings.redis.sentinel)
+        #expect(sentinel.nodes.map { "\($0.host):\($0.port)" } == ["10.0.0.1:26379", "10.0.0.2:26379", "10.0.0.3:26380"])
+        #expect(sentinel.primaryName == "tm-main" && sentinel.password == nil)
+        #expect(settings.redis.password == "pw" && settings.redis.database == 2)
+        #expect(try Settings(["SECRET_KEY": goodKey]).redis.sentinel == nil)
+    }
+
+    @Test(arguments: [("REDIS_SENTINELS", "a:0"), ("REDIS_SENTINELS", "a:1:2"), ("REDIS_SENTINELS", "a,,b"), ("REDIS_SENTINEL_MASTER", "two words")])
+    func badSentinelSettingsNameTheirVariable(name: String, value: String) {
+        var environment = ["SECRET_KEY": goodKey, "REDIS_SENTINELS": "127.0.0.1:26379"]
+        environment[name] = value
+        #expect(throws: SettingsError.self) { try Settings(environment) }
+        do { _ = try Settings(environment) } catch let error as SettingsError { #expect(error.variable == name) } catch { Issue.record("\(error)") }
     }
 }
