@@ -91,7 +91,14 @@ struct TrainingHandlers: Sendable {
             "/api/v1/training/:id/stop", .caller(.run),
             doc: RouteDoc(
                 "Stop a training: queued ones at once (200), running ones at their next check (202); TradeMaster cannot cancel its own process",
-                tag: "training", response: StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
+                tag: "training",
+                description: """
+                    The TradeMaster service keeps no pid and has no cancel: a stopped TradeMaster training is marked cancelled \
+                    and our polling ends, but the service's process runs on to its end (about 90 s of both cores for \
+                    DeepScalper on BTC). The service trains only datasets its checkout holds; EarnMore, FinAgent and \
+                    portfolio management on `exchange` do not run on an offline service.
+                    """,
+                response: StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
         routes.post(
             "/api/v1/training/:id/apply", .caller(.run),
             doc: RouteDoc(
