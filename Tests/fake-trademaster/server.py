@@ -406,13 +406,16 @@ class Handler(BaseHTTPRequestHandler):
 SERVER = {}
 
 
-def listen(port):
-    """Binds the port (retrying while the old socket lets go) and serves it in a thread."""
+def listen(port, retry=False):
+    """Binds the port (after an outage, retrying while the old socket lets go) and serves it
+    in a thread."""
     while True:
         try:
             server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
             break
         except OSError:
+            if not retry:
+                raise
             time.sleep(0.05)
     SERVER["current"] = server
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -425,7 +428,7 @@ def outage(seconds):
     server.shutdown()
     server.server_close()
     time.sleep(seconds)
-    listen(server.server_address[1])
+    listen(server.server_address[1], retry=True)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ struct MarketDynamicsEngine: JobHandler {
 
     /// Config fields renamed for the service (it wants camel case for the dates).
     static let renamed = ["start_date": "startDate", "end_date": "endDate"]
+    /// Status answers asked for after `MDM_end` while its images are still null.
+    static let imageTries = 20
     /// Config fields of ours that are not the service's.
     static let ours: Set<String> = ["dataset_id", "training_id"]
 
@@ -75,9 +77,21 @@ struct MarketDynamicsEngine: JobHandler {
         session = started
         log.append("TradeMaster labelling session \(started) started")
         try store.record(id: id, log: log, sessionID: started)
-        let status = try poller.poll("MDM_status", flag: "MDM_end", session: started, what: "market dynamics labelling") { tmLog in
+        var status = try poller.poll("MDM_status", flag: "MDM_end", session: started, what: "market dynamics labelling") { tmLog in
             try? store.record(id: id, log: log + tmLog.tail(100))
             try context.reportProgress(0.5, message: "labelling market dynamics")
+        }
+        // The real service sets MDM_end from the log's last line, before its script has written
+        // the config naming the files: the first answers may carry null images. Ask again.
+        var tries = 0
+        while status.images["market_dynamic_labeling_visulization"] == nil || status.images["market_dynamic_labeling_analysis"] == nil,
+            tries < Self.imageTries
+        {
+            tries += 1
+            try poller.wait(max(configuration.pollSeconds, 0.05))
+            status = try poller.waitingOut("market dynamics labelling") { () throws(TradeMasterError) in
+                try client.status("MDM_status", sessionID: started, flag: "MDM_end")
+            }
         }
         var images: [String: [UInt8]] = [:]
         if let png = TradeMasterPoller.png(status.images["market_dynamic_labeling_visulization"]) { images["visualization"] = png }
