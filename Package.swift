@@ -103,7 +103,7 @@ let package = Package(
                 "Handlers", "TMFcgi", "Models", "Configuration", "PostgresClient", "RedisClient", "JobRuntime", "Quant", "Security",
                 "TestSupport", "FuzzTargets", logging,
             ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security", "Quant", "Support"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Security", "Quant", "Support", "Realtime", "RedisClient", logging]),
     ]
 )
 

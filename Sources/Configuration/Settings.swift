@@ -119,6 +119,9 @@ public struct Settings: Sendable {
     public var tradeMasterBreakerFailures: Int
     /// Seconds the breaker stays open (`TM_TRADEMASTER_BREAKER_OPEN_S`, 30).
     public var tradeMasterBreakerOpenSeconds: Int
+    /// Minutes a TradeMaster job waits out a service that does not answer before it fails
+    /// (`TM_TRADEMASTER_OUTAGE_MIN`, 30; a decimal, so tests can use seconds).
+    public var tradeMasterOutageMinutes: Double
     /// Trial threads of a parameter search (`TM_TRAINING_THREADS`; 0, the default, is one per core).
     public var trainingThreads: Int
 
@@ -287,6 +290,15 @@ public struct Settings: Sendable {
         tradeMasterRetryMilliseconds = try int("TM_TRADEMASTER_RETRY_MS", 500, 1...60_000)
         tradeMasterBreakerFailures = try int("TM_TRADEMASTER_BREAKER_FAILURES", 5, 1...1000)
         tradeMasterBreakerOpenSeconds = try int("TM_TRADEMASTER_BREAKER_OPEN_S", 30, 1...3600)
+        if let raw = value("TM_TRADEMASTER_OUTAGE_MIN") {
+            guard let minutes = Double(raw), minutes.isFinite, (0...1440).contains(minutes) else {
+                throw SettingsError(
+                    variable: "TM_TRADEMASTER_OUTAGE_MIN", reason: "must be a number of minutes in 0...1440, not \(raw.debugDescription)")
+            }
+            tradeMasterOutageMinutes = minutes
+        } else {
+            tradeMasterOutageMinutes = 30
+        }
         trainingThreads = try int("TM_TRAINING_THREADS", 0, 0...256)
     }
 
@@ -356,6 +368,7 @@ extension Settings {
             maximumPollSeconds: Double(max(tradeMasterPollMilliseconds, tradeMasterMaxPollMilliseconds)) / 1000,
             stallSeconds: Double(tradeMasterStallSeconds), timeoutSeconds: Double(tradeMasterTimeoutSeconds),
             breakerThreshold: tradeMasterBreakerFailures, breakerOpenSeconds: Double(tradeMasterBreakerOpenSeconds),
+            outageBudgetSeconds: tradeMasterOutageMinutes * 60,
             searchThreads: trainingThreads == 0 ? ProcessInfo.processInfo.activeProcessorCount : trainingThreads)
     }
 }

@@ -51,13 +51,15 @@ public struct Job: Codable, Sendable, Equatable {
     public var finishedAt: Date?
     /// When the row last changed.
     public var updatedAt: Date
+    /// Bumped by every change of `status` (a trigger): the order of the job's status events.
+    public var statusVersion: Int64
 
     /// The columns ``init(row:)`` reads, for SELECT and RETURNING lists.
     static let columns = SQLFragment(
         """
         id, kind, owner_id, payload, status, priority, run_after, attempts, max_attempts, crashes, progress, message, \
         result, error, errors, cancel_requested_at, lease_owner, lease_expires_at, heartbeat_at, created_at, \
-        started_at, finished_at, updated_at
+        started_at, finished_at, updated_at, status_version
         """)
 
     /// Decodes a row holding ``columns``.
@@ -85,5 +87,6 @@ public struct Job: Codable, Sendable, Equatable {
         startedAt = try row.decodeIfPresent("started_at")
         finishedAt = try row.decodeIfPresent("finished_at")
         updatedAt = try row.decode("updated_at")
+        statusVersion = try row.decode("status_version")
     }
 }

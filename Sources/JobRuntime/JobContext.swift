@@ -15,6 +15,7 @@ public final class JobContext: @unchecked Sendable {
     private let worker: String
     private var lastWrite: ContinuousClock.Instant?
     private var lastEvent: ContinuousClock.Instant?
+    private var lastFraction: Double?
     /// At most one progress write to PostgreSQL per job per this interval.
     static let writeInterval = Duration.seconds(1)
     /// At most one progress event per job per this interval.
@@ -47,6 +48,7 @@ public final class JobContext: @unchecked Sendable {
         try checkInterruption()
         let now = ContinuousClock.now
         let clamped = min(max(fraction.isFinite ? fraction : 0, 0), 1)
+        lastFraction = clamped
         if lastEvent.map({ now - $0 >= Self.eventInterval }) ?? true {
             lastEvent = now
             queue.events.publish(.jobProgress(id: job.id, owner: job.ownerID, progress: clamped, message: message))
@@ -61,6 +63,12 @@ public final class JobContext: @unchecked Sendable {
             }
         }
         try checkInterruption()
+    }
+
+    /// Reports `message` with the progress last reported (the job's stored progress before
+    /// the first report), e.g. while the job waits for a service.
+    public func reportProgressMessage(_ message: String) throws {
+        try reportProgress(lastFraction ?? job.progress, message: message)
     }
 
     /// Marks the job succeeded with `result` inside `tx`, the transaction that writes the

@@ -67,7 +67,8 @@ public enum MetricCatalog {
             "Finished trainings and market-dynamics analyses by engine (parameter_search, trademaster, market_dynamics) and outcome (succeeded, failed, cancelled).",
         droppedSeries: "Series not recorded because the metrics table was full.",
         realtimePublished: "Real-time events published on the Redis bus and taken by at least one relay, one per channel.",
-        realtimeDropped: "Real-time events dropped instead of published, by reason (queue_full, redis, no_relay).",
+        realtimeDropped:
+            "Real-time events dropped instead of published, by reason (queue_full, redis, no_relay, stale: older than an event already published for its job).",
         realtimeTickets: "Real-time subscribe tickets issued, one per channel.",
         datasetUploads: "Dataset uploads by outcome (stored, invalid, too_large, quota, conflict, failed).",
         datasetRowsLoaded: "Bars stored by dataset uploads.",

@@ -12,12 +12,32 @@ public struct Event: Sendable, Equatable {
     public var time: Date
     /// The details.
     public var data: JSONDocument
+    /// For events that must arrive in the order of what they report (a job's status
+    /// changes): the subject (`job:42`) and the event's rank there. The publisher drops an
+    /// event ranked below one already published for the subject, on every channel, so `seq`
+    /// order is the subject's order; equal ranks all go out.
+    public var order: Order?
+
+    /// The subject and rank of an ordered event.
+    public struct Order: Sendable, Equatable {
+        /// What the rank counts for, e.g. `job:42`.
+        public var subject: String
+        /// Higher is later.
+        public var rank: Int64
+
+        /// An order of `subject` at `rank`.
+        public init(subject: String, rank: Int64) {
+            self.subject = subject
+            self.rank = rank
+        }
+    }
 
     /// An event of `type` on `channels`.
-    public init(type: String, channels: [String], time: Date = Date(), data: JSONDocument) {
+    public init(type: String, channels: [String], time: Date = Date(), data: JSONDocument, order: Order? = nil) {
         self.type = type
         self.channels = channels
         self.time = time
         self.data = data
+        self.order = order
     }
 }

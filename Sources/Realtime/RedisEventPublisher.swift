@@ -55,12 +55,22 @@ public final class RedisEventPublisher: EventPublisher, @unchecked Sendable {
         case redis
         /// Published, but no `tm relay` was subscribed to the bus.
         case noRelay = "no_relay"
+        /// Older than an event already published for its subject (``Event/order``).
+        case stale
     }
 
     /// INCR the channel's number, publish the envelope with it, answer {seq, receivers}.
     /// KEYS[1] the sequence key; ARGV: bus channel, text before the number, text after it,
-    /// retention in seconds.
+    /// retention in seconds. An ordered event (``Event/order``) also gives KEYS[2], its
+    /// subject's last published rank, and ARGV[5], its rank: below that rank it is stale and
+    /// neither numbered nor published ({0, -1}), so it leaves no gap.
     static let script = """
+        if KEYS[2] then
+            local last = tonumber(redis.call('GET', KEYS[2]) or '-1')
+            local rank = tonumber(ARGV[5])
+            if rank < last then return {0, -1} end
+            redis.call('SET', KEYS[2], ARGV[5], 'EX', ARGV[4])
+        end
         local seq = redis.call('INCR', KEYS[1])
         redis.call('EXPIRE', KEYS[1], ARGV[4])
         local receivers = redis.call('PUBLISH', ARGV[1], ARGV[2] .. string.format('%d', seq) .. ARGV[3])
@@ -133,15 +143,21 @@ public final class RedisEventPublisher: EventPublisher, @unchecked Sendable {
         let parts = EventEnvelope(event: event, channel: channel, seq: 0).jsonAroundSeq
         do {
             let connection = try self.connection()
-            let answer = try connection.command([
-                "EVAL", Self.script, "1", "tm:realtime:seq:\(channel)",
+            var command = ["EVAL", Self.script, event.order == nil ? "1" : "2", "tm:realtime:seq:\(channel)"]
+            if let order = event.order { command.append("tm:realtime:order:\(order.subject)") }
+            command += [
                 configuration.busChannel, RealtimeBus.messagePrefix(channel: channel) + parts.prefix, parts.suffix,
                 String(configuration.sequenceRetentionSeconds),
-            ])
+            ]
+            if let order = event.order { command.append(String(order.rank)) }
+            let answer = try connection.command(command)
             guard case .array(let values) = answer, values.count == 2, case .integer(let receivers) = values[1] else {
                 throw RedisError.unavailable("the publish script answered \(answer)")
             }
-            if receivers == 0 {
+            if receivers < 0 {
+                // Stale: the subject's later state went out first; this one is not news.
+                metrics?.add(MetricCatalog.series(MetricCatalog.realtimeDropped, [("reason", DropReason.stale.rawValue)]))
+            } else if receivers == 0 {
                 dropped(.noRelay, channel: channel, detail: "no tm relay is subscribed to \(configuration.busChannel)")
             } else {
                 metrics?.add(MetricCatalog.realtimePublished)

@@ -21,3 +21,11 @@ extension TradeMasterClient {
             optimizers: list("optimizer_name") ?? ["adam"], losses: list("loss_name") ?? ["mse"])
     }
 }
+
+extension TradeMasterClient {
+    /// `POST evaluation_getParameters`: the market-dynamics defaults per dataset (the real
+    /// service answers the plain object, without `error_code`).
+    public func evaluationParameters(sessionID: String?) throws(TradeMasterError) -> [String: Any] {
+        try call("evaluation_getParameters", body: ["session_id": sessionID ?? ""])
+    }
+}

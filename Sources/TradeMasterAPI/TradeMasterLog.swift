@@ -30,13 +30,69 @@ public struct TradeMasterLog: Sendable {
     /// The latest `Valid Episode: [k/N]`.
     public var validEpisode: Episode? { lastEpisode(marker: "Valid Episode:") }
 
-    /// Progress of a training run in 0...1: train and validation episodes count half each.
+    /// Episodes finished per phase. The service prints `Train Episode: [k/N]` when episode k
+    /// starts, then (when the episode ends) its metrics table, then `Valid Episode: [k/N]`
+    /// and the validation's table: a phase's episode is complete once its table is read or
+    /// the next marker appears, so the episode in progress is not counted.
+    public struct Completion: Sendable, Equatable {
+        /// Train episodes finished.
+        public var train: Int
+        /// Validation episodes finished.
+        public var valid: Int
+        /// Episodes per phase (`N`).
+        public var total: Int
+    }
+
+    /// The episodes finished, or nil before the first marker.
+    public var completion: Completion? {
+        var last: (phase: String, episode: Episode)?
+        var tableAfterLast = false
+        var train = 0
+        var valid = 0
+        var total = 0
+        var index = 0
+        while index < lines.count {
+            let line = lines[index]
+            if let e = Self.episode(in: line, marker: "Train Episode:") {
+                // Episode k starts after episode k − 1's validation.
+                train = max(train, e.index - 1)
+                valid = max(valid, e.index - 1)
+                (last, tableAfterLast, total) = (("train", e), false, e.total)
+            } else if let e = Self.episode(in: line, marker: "Valid Episode:") {
+                train = max(train, e.index)
+                valid = max(valid, e.index - 1)
+                (last, tableAfterLast, total) = (("valid", e), false, e.total)
+            } else if last != nil, Self.cells(line) != nil {
+                tableAfterLast = true
+            }
+            index += 1
+        }
+        guard let last else { return nil }
+        if tableAfterLast {
+            if last.phase == "train" { train = max(train, last.episode.index) } else { valid = max(valid, last.episode.index) }
+        }
+        return Completion(train: min(train, total), valid: min(valid, total), total: total)
+    }
+
+    /// Progress of a training run in 0...1: finished train and validation episodes count
+    /// half each (the one in progress does not count).
     public var progress: Double {
-        let train = trainEpisode
-        let valid = validEpisode
-        guard let total = train?.total ?? valid?.total, total > 0 else { return 0 }
-        let done = Double(train?.index ?? 0) + Double(valid?.index ?? 0)
-        return min(1, done / Double(2 * total))
+        guard let done = completion, done.total > 0 else { return 0 }
+        return min(1, Double(done.train + done.valid) / Double(2 * done.total))
+    }
+
+    /// An argument error of a script that exited before doing anything (argparse's
+    /// `usage: …` then `prog: error: unrecognized arguments: …`): that error line. Such a
+    /// process ends without a `Traceback` and never sets its end flag.
+    public var usageError: String? {
+        guard let usage = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("usage:") }) else { return nil }
+        guard let error = lines[usage...].first(where: { $0.contains(": error: ") }) else { return nil }
+        return String(error.trimmingCharacters(in: .whitespaces).prefix(300))
+    }
+
+    /// The last non-empty line, trimmed (the reason shown when a run stops without a crash).
+    public var lastLine: String? {
+        lines.last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { String($0.trimmingCharacters(in: .whitespaces).prefix(300)) }
     }
 
     /// The crash, when the log holds a `Traceback`: its last non-empty line (the exception).

@@ -52,4 +52,58 @@ struct RealTradeMasterTests {
         #expect(table["total_return"] != nil && table["sharpe"] != nil && table["max_drawdown"] != nil)
         #expect(TradeMasterPoller.png(tested.images["result_plot"]) != nil)
     }
+
+    /// Market dynamics as the real service does it: without the nine labelling parameters it
+    /// fails (`int(None)`); with its own defaults from `evaluation_getParameters` it labels,
+    /// with a PNG visualisation and the analysis as a base64 CSV; a dynamics test of that
+    /// labelling-only session starts a script that exits with argparse's usage error (no
+    /// Traceback) and never sets its end flag.
+    @Test func marketDynamicsWithTheServicesDefaults() throws {
+        let request: [String: Any] = [
+            "dataset_name": "algorithmic_trading:BTC", "startDate": "2020-01-01", "endDate": "2021-01-01",
+            "number_of_market_style": 3, "labeling_method": "quantile",
+        ]
+        do {
+            _ = try client.startMarketDynamicsLabeling(request)
+            Issue.record("the labelling started without its parameters")
+        } catch {
+            print("REAL labelling without defaults: \(error)")
+            #expect(error.description.contains("int() argument must be"), "\(error)")
+        }
+        let defaults = MarketDynamicsDefaults.values(for: "algorithmic_trading:BTC", from: try client.evaluationParameters(sessionID: nil))
+        print("REAL defaults for BTC: \(defaults)")
+        #expect(defaults["tic"] as? String == "data" && defaults["min_length_limit"] as? String == "24")
+        let session = try client.startMarketDynamicsLabeling(request.merging(defaults) { $1 })
+        var labelled = try poll("MDM_status", flag: "MDM_end", session: session, minutes: 5)
+        // MDM_end comes from the log's last line, the images once the script wrote its config.
+        var tries = 0
+        while labelled.images["market_dynamic_labeling_visulization"] == nil, tries < 20 {
+            tries += 1
+            Thread.sleep(forTimeInterval: 1)
+            labelled = try client.status("MDM_status", sessionID: session, flag: "MDM_end")
+        }
+        print("REAL MDM_end came \(tries) status answer(s) before its images")
+        #expect(TradeMasterPoller.png(labelled.images["market_dynamic_labeling_visulization"]) != nil)
+        #expect(TradeMasterPoller.png(labelled.images["market_dynamic_labeling_analysis"]) == nil)
+        let csv = try #require(TradeMasterPoller.decoded(labelled.images["market_dynamic_labeling_analysis"]))
+        let table = try #require(AnalysisTable(csv: String(decoding: csv, as: UTF8.self)))
+        print("REAL analysis: \(table.columns) × \(table.rows.count) rows")
+        #expect(table.columns.first == "index" && table.columns.contains("average_k_list_mean") && !table.rows.isEmpty)
+
+        _ = try client.saveMarketDynamicsLabeling(sessionID: session)
+        try client.runDynamicsTest(sessionID: session, label: "0")
+        let deadline = Date().addingTimeInterval(180)
+        var last: TradeMasterStatus?
+        while Date() < deadline {
+            let status = try client.status(
+                "dynamics_testing_status", sessionID: session, flag: "dynamics_testing_end", extra: ["dynamics_test_label": "0"])
+            last = status
+            if TradeMasterLog(status.info).usageError != nil || status.ended { break }
+            Thread.sleep(forTimeInterval: 2)
+        }
+        let log = TradeMasterLog(last?.info ?? "")
+        print("REAL dynamics test of a labelling alone: ended \(last?.ended ?? false), usage error \(log.usageError ?? "none")")
+        #expect(last?.ended == false && log.crash == nil)
+        #expect(log.usageError?.contains("unrecognized arguments: --task_name dynamics_test --test_dynamic 0") == true, "\(log.tail(10))")
+    }
 }

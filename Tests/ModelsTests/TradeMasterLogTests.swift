@@ -17,7 +17,9 @@ struct TradeMasterLogTests {
             """)
         #expect(log.trainEpisode == TradeMasterLog.Episode(index: 2, total: 20))
         #expect(log.validEpisode == TradeMasterLog.Episode(index: 1, total: 20))
-        #expect(log.progress == 3.0 / 40)
+        // Train 1 and valid 1 are finished (the next markers came); train 2 is in progress.
+        #expect(log.completion == TradeMasterLog.Completion(train: 1, valid: 1, total: 20))
+        #expect(log.progress == 2.0 / 40)
         #expect(log.crash == nil)
         #expect(TradeMasterLog("Train Episode: [21/20]").trainEpisode == nil)
         #expect(TradeMasterLog("no progress here").progress == 0)
@@ -65,5 +67,49 @@ struct TradeMasterLogTests {
             """)
         #expect(log.crash == "RuntimeError: boom")
         #expect(log.tail(2) == ["  File \"train.py\", line 98, in train", "RuntimeError: boom"])
+    }
+
+    /// The trainer prints an episode's marker when it starts and its table when it ends: an
+    /// episode counts as finished once its table is read or the next marker appears.
+    @Test func finishedEpisodesCountOnlyCompletedOnes() {
+        #expect(TradeMasterLog("Loading data").completion == nil)
+        #expect(TradeMasterLog("Train Episode: [1/4]").completion == TradeMasterLog.Completion(train: 0, valid: 0, total: 4))
+        let trainTable = TradeMasterLog(
+            """
+            Train Episode: [1/4]
+            | Total Return | Sharp Ratio |
+            | 1.5% | 0.1 |
+            """)
+        #expect(trainTable.completion == TradeMasterLog.Completion(train: 1, valid: 0, total: 4))
+        let validStarted = TradeMasterLog(trainTable.lines.joined(separator: "\n") + "\nValid Episode: [1/4]")
+        #expect(validStarted.completion == TradeMasterLog.Completion(train: 1, valid: 0, total: 4))
+        let validDone = TradeMasterLog(validStarted.lines.joined(separator: "\n") + "\n| Total Return |\n| 0.5% |")
+        #expect(validDone.completion == TradeMasterLog.Completion(train: 1, valid: 1, total: 4))
+        #expect(validDone.progress == 2.0 / 8)
+        // The last episode's validation table: all done.
+        let all = (1...2).map { "Train Episode: [\($0)/2]\n| Total Return |\n| 1% |\nValid Episode: [\($0)/2]\n| Total Return |\n| 1% |" }
+        #expect(TradeMasterLog(all.joined(separator: "\n")).progress == 1)
+        // A marker the cleaning cut away: the next one still proves the earlier episodes done.
+        #expect(TradeMasterLog("Train Episode: [3/4]").completion == TradeMasterLog.Completion(train: 2, valid: 2, total: 4))
+        #expect(TradeMasterLog("Valid Episode: [3/4]").completion == TradeMasterLog.Completion(train: 3, valid: 2, total: 4))
+    }
+
+    /// A script that rejects its arguments exits without a Traceback: argparse's error line.
+    @Test func aUsageErrorIsTheEndOfAProcessWithoutATraceback() {
+        let log = TradeMasterLog(
+            """
+            Gym has been unmaintained since 2022 and does not support NumPy 2.0
+            usage: run.py [-h] [--data_path DATA_PATH] [--method METHOD]
+                          [--config CONFIG] [--verbose VERBOSE]
+            run.py: error: unrecognized arguments: --task_name dynamics_test --test_dynamic 0
+
+            """)
+        #expect(log.usageError == "run.py: error: unrecognized arguments: --task_name dynamics_test --test_dynamic 0")
+        #expect(log.crash == nil)
+        #expect(log.lastLine == "run.py: error: unrecognized arguments: --task_name dynamics_test --test_dynamic 0")
+        // An error line without argparse's usage is not one; a usage text alone is not either.
+        #expect(TradeMasterLog("ValueError: x\nmain: error: something").usageError == nil)
+        #expect(TradeMasterLog("usage: run.py [-h]").usageError == nil)
+        #expect(TradeMasterLog("").lastLine == nil && TradeMasterLog("\n  \n").lastLine == nil)
     }
 }

@@ -12,13 +12,30 @@
   (so colour codes like ESC[32m vanish, and so may the start of an ordinary line);
 - test results only as a text table with percentages inside `info`.
 
+Market dynamics, as the contract's "as the real service behaves" section says:
+- start_market_dynamics_labeling needs min_length_limit, filter_strength,
+  max_length_expectation, key_indicator, timestamp, tic, merging_metric, merging_threshold and
+  merging_dynamic_constraint (their defaults per dataset come from evaluation_getParameters);
+  without one it answers error_code 1 with the real `int() argument must be ... not 'NoneType'`;
+- MDM_status's market_dynamic_labeling_analysis is a base64 CSV (one row per market dynamic),
+  the visualisation a PNG;
+- run_dynamics_test on a session without a trained agent (a labelling alone) starts a script
+  that exits at once with argparse's `unrecognized arguments`, without a Traceback, and
+  dynamics_testing_status never ends; in a trained session it ends with a radar plot.
+- Sessions outlive the service: POST /_fake/outage {"seconds": s} closes the listening socket
+  for s seconds (connections are refused) while runs go on, as the real service's detached
+  processes and session file do across a restart.
+
 Scenarios are chosen by the dataset in the request (the datasets getParameters lists):
   algorithmic_trading:BTC    a normal run (EPISODES episodes of EPISODE_S seconds)
+  algorithmic_trading:LONG   a normal run of LONG_EPISODES episodes (spans an outage)
   algorithmic_trading:CRASH  a Traceback after 2 episodes; train_end never comes
   algorithmic_trading:STALL  the log stops growing after 1 episode; train_end never comes
   algorithmic_trading:SLOW   a long run (for stopping it)
+Training logs print `Train Episode: [k/N]` when an episode starts, its table when it ends, then
+`Valid Episode: [k/N]` and the validation's table, as the real trainer does.
 Control (not part of the contract, for tests only): GET /_fake/calls (counts per route),
-GET /_fake/uploads (file names and row counts), POST /_fake/reset.
+GET /_fake/uploads (file names and row counts), POST /_fake/reset, POST /_fake/outage.
 """
 import base64
 import json
@@ -34,15 +51,32 @@ EPISODES = 4
 EPISODE_S = 0.25
 TEST_S = 0.3
 MDM_S = 0.3
+LONG_EPISODES = 12
+LONG_EPISODE_S = 0.5
 
 TASKS = ["algorithmic_trading", "portfolio_management", "order_execution", "high_frequency_trading",
          "market_dynamics_modeling"]
 DATASETS = ["algorithmic_trading:BTC", "algorithmic_trading:FX", "algorithmic_trading:CRASH",
-            "algorithmic_trading:STALL", "algorithmic_trading:SLOW", "portfolio_management:dj30",
+            "algorithmic_trading:STALL", "algorithmic_trading:SLOW", "algorithmic_trading:LONG", "portfolio_management:dj30",
             "order_execution:BTC", "order_execution:PD_BTC"]
 AGENTS = ["algorithmic_trading:deepscalper", "order_execution:eteo", "order_execution:pd",
           "portfolio_management:eiie", "portfolio_management:deeptrader",
           "portfolio_management:investor_imitator", "portfolio_management:sarl"]
+
+# evaluation_getParameters, as the real service answers it (strings, but the constraint).
+MDM_DATASETS = ["algorithmic_trading:BTC", "algorithmic_trading:FX", "portfolio_management:dj30"]
+MDM_DEFAULTS = {
+    "min_length_limit": "24", "filter_strength": "1", "max_length_expectation": "144", "key_indicator": "adjcp",
+    "timestamp": "date", "tic": "data", "labeling_method": "quantile", "merging_metric": "DTW_distance",
+    "merging_threshold": "0.03", "merging_dynamic_constraint": 1,
+}
+MDM_FIELDS = ["min_length_limit", "filter_strength", "max_length_expectation", "key_indicator", "timestamp", "tic",
+              "merging_metric", "merging_threshold", "merging_dynamic_constraint"]
+ANALYSIS_COLUMNS = ["average_k_list_mean", "average_k_list_std", "average_length_list_mean",
+                    "average_length_list_std"]
+USAGE = ["usage: run.py [-h] [--data_path DATA_PATH] [--method METHOD] [--dynamic_number DYNAMIC_NUMBER]",
+         "              [--config CONFIG] [--verbose VERBOSE]",
+         "run.py: error: unrecognized arguments: --task_name dynamics_test --test_dynamic %s"]
 
 LOCK = threading.Lock()
 SESSIONS = {}
@@ -83,8 +117,8 @@ def train_log(session, now):
     """The raw log of a training session at time `now`, and whether it ended."""
     scenario = session["scenario"]
     elapsed = now - session["started"]
-    total = 1000 if scenario == "SLOW" else EPISODES
-    per = 1.0 if scenario == "SLOW" else EPISODE_S
+    total = {"SLOW": 1000, "LONG": LONG_EPISODES}.get(scenario, EPISODES)
+    per = {"SLOW": 1.0, "LONG": LONG_EPISODE_S}.get(scenario, EPISODE_S)
     done = int(elapsed / per)
     if scenario == "STALL":
         done = min(done, 1)
@@ -100,6 +134,11 @@ def train_log(session, now):
         lines.append("| Total Return | Sharp Ratio | Volatility | Max Drawdown |")
         lines.append("| %f%% | %f | %f%% | %f%% |" % (1.5 * k, 0.1 * k, 2.0, 10.0 - k))
         lines.append(stamp("Valid Episode: [%d/%d]" % (k, total)))
+        lines.append("| Total Return |")
+        lines.append("| %f%% |" % (0.5 * k))
+    # The episode in progress: its marker is printed when it starts, its table when it ends.
+    if done < total and scenario not in ("CRASH", "STALL"):
+        lines.append(stamp("Train Episode: [%d/%d]" % (done + 1, total)))
     crashed = scenario == "CRASH" and elapsed >= 2 * per + 0.05
     if crashed:
         lines += ["Traceback (most recent call last):",
@@ -108,6 +147,14 @@ def train_log(session, now):
                   "RuntimeError: expected scalar type Float but found Double"]
     ended = done >= total and scenario not in ("CRASH", "STALL")
     return lines, ended
+
+
+def analysis_csv(styles):
+    """The labelling's analysis as the real service writes it: pandas' to_csv, index first."""
+    rows = ["," + ",".join(ANALYSIS_COLUMNS)]
+    for k in range(styles):
+        rows.append("%d,%r,%r,%r,%r" % (k, -0.01 + 0.01 * k, 0.005 + 0.001 * k, 40.0 - k, 16.5))
+    return base64.b64encode(("\n".join(rows) + "\n").encode()).decode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -162,6 +209,11 @@ class Handler(BaseHTTPRequestHandler):
                 CALLS.clear()
                 UPLOADS.clear()
             return self._send(200, {})
+        if path == "/_fake/outage":
+            seconds = float(json.loads(raw or b"{}").get("seconds", 1))
+            self._send(200, {"outage_seconds": seconds})
+            threading.Thread(target=outage, args=(seconds,), daemon=True).start()
+            return
         try:
             body = json.loads(raw or b"{}")
             if not isinstance(body, dict):
@@ -190,7 +242,8 @@ class Handler(BaseHTTPRequestHandler):
         session_id = str(uuid.uuid4())
         with LOCK:
             SESSIONS[session_id] = {"scenario": body["dataset_name"].split(":")[1], "agent": body["agent_name"],
-                                    "started": time.monotonic(), "test_started": None, "mdm": None}
+                                    "started": time.monotonic(), "test_started": None, "mdm": None,
+                                    "trained": True}
         self._send(200, {"error_code": 0, "info": "request success, start training", "session_id": session_id})
 
     def route_train_status(self, body):
@@ -226,67 +279,106 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, {"info": "\n".join(clean(lines)), "test_end": ended,
                          "result_plot": b64png((20, 160, 60)) if ended else None})
 
+    def route_evaluation_getParameters(self, body):
+        # The real one answers the plain object (no error_code), whatever the session.
+        answer = {"dataset_name": list(MDM_DATASETS),
+                  "start_date": {d: "2015-10-01" for d in MDM_DATASETS},
+                  "end_date": {d: "2021-07-05" for d in MDM_DATASETS},
+                  "number_of_market_style": ["5"], "test_dynamic_number": ["0", "1", "2", "3"]}
+        for key, value in MDM_DEFAULTS.items():
+            answer[key] = {d: ("tic" if key == "tic" and d.startswith("portfolio") else value) for d in MDM_DATASETS}
+        self._send(200, answer)
+
     def route_start_market_dynamics_labeling(self, body):
-        for field in ("dataset_name", "startDate", "endDate", "number_of_market_style", "labeling_method"):
-            if field not in body:
-                return self._error("missing %s" % field, session_id="")
-        if body["labeling_method"] not in ("quantile", "slope"):
-            return self._error("unknown labeling_method %s" % body["labeling_method"], session_id="")
         session_id = body.get("session_id") or str(uuid.uuid4())
         with LOCK:
             session = SESSIONS.setdefault(session_id, {"scenario": "MDM", "agent": "", "started": time.monotonic(),
-                                                       "test_started": None})
+                                                       "test_started": None, "trained": False})
+        try:
+            # The real service converts these before anything else; a missing one is int(None).
+            int(body.get("number_of_market_style"))
+            int(body.get("min_length_limit"))
+            float(body.get("filter_strength"))
+            int(body.get("max_length_expectation"))
+            float(body.get("merging_threshold"))
+            int(body.get("merging_dynamic_constraint"))
+            for field in ("key_indicator", "timestamp", "tic", "merging_metric", "labeling_method"):
+                if not isinstance(body.get(field), str):
+                    raise TypeError("%s must be a string" % field)
+            dataset = body.get("dataset_name") or ""
+            if dataset not in MDM_DATASETS:
+                raise FileNotFoundError("[Errno 2] No such file or directory: 'data/%s/data.csv'"
+                                        % dataset.replace(":", "/"))
+        except (TypeError, ValueError, FileNotFoundError) as e:
+            return self._error("request data error, %s<class '%s'>backend_service.py707" % (e, type(e).__name__),
+                               session_id=session_id)
+        with LOCK:
             session["mdm"] = time.monotonic()
             session["styles"] = int(body["number_of_market_style"])
             session["saved"] = False
             session["dynamics"] = {}
-        self._send(200, {"error_code": 0, "info": "request success, start market dynamics labeling",
+            session["mdm_body"] = dict(body)
+        self._send(200, {"error_code": 0, "info": "request success, start market dynamics modeling\n",
                          "session_id": session_id})
 
     def route_MDM_status(self, body):
         session = self._session(body)
         if session is None or session.get("mdm") is None:
-            return self._error("session_id not found", session_id="")
+            return self._error("request data error, 'MDM_cfg_path'<class 'KeyError'>905", session_id="")
         ended = time.monotonic() - session["mdm"] >= MDM_S
-        info = "\n".join(clean([stamp("labeling market dynamics"), "styles %d" % session["styles"]]
-                               + (["labeling done"] if ended else [])))
-        self._send(200, {"info": info, "MDM_end": ended,
-                         "market_dynamic_labeling_visulization": b64png((250, 200, 0)) if ended else "",
-                         "market_dynamic_labeling_analysis": b64png((120, 0, 120)) if ended else "",
+        lines = [stamp("labeling market dynamics"), "styles %d" % session["styles"]]
+        if ended:
+            lines += ["labeling done", "market dynamics modeling analysis done"]
+        self._send(200, {"info": "\n".join(clean(lines)), "MDM_end": ended,
+                         "market_dynamic_labeling_visulization": b64png((250, 200, 0)) if ended else None,
+                         "market_dynamic_labeling_analysis": analysis_csv(session["styles"]) if ended else None,
                          "session_id": body["session_id"]})
 
     def route_save_market_dynamics_labeling(self, body):
         session = self._session(body)
         if session is None or session.get("mdm") is None:
-            return self._error("session_id not found", session_id="")
+            return self._error("request data error, 'MDM_datafile_path'", session_id=body.get("session_id"))
         with LOCK:
             session["saved"] = True
-        self._send(200, {"error_code": 0, "info": "labeled data saved", "session_id": body["session_id"]})
+        self._send(200, {"error_code": 0, "info": "request success, save market dynamics",
+                         "session_id": body["session_id"]})
 
     def route_run_dynamics_test(self, body):
+        # The real service checks nothing: it starts the session's script with the label.
         session = self._session(body)
-        if session is None or session.get("mdm") is None:
-            return self._error("session_id not found", session_id="")
-        if not session.get("saved"):
-            return self._error("please save the market dynamics labeling first", session_id=body["session_id"])
-        label = body.get("dynamics_test_label")
-        if str(label) not in [str(i) for i in range(session["styles"])]:
-            return self._error("dynamics_test_label must be one of 0..%d" % (session["styles"] - 1),
-                               session_id=body["session_id"])
+        if session is None:
+            return self._error("request data error, local variable 'task_name' referenced before assignment",
+                               session_id="")
+        label = str(body.get("dynamics_test_label"))
         with LOCK:
-            session["dynamics"][str(label)] = time.monotonic()
-        self._send(200, {"error_code": 0, "info": "request success, start dynamics test",
+            session.setdefault("dynamics", {})[label] = time.monotonic()
+        self._send(200, {"error_code": 0, "info": "request success, start test market %s\n\n" % label,
                          "session_id": body["session_id"]})
 
     def route_dynamics_testing_status(self, body):
         session = self._session(body)
         label = str(body.get("dynamics_test_label"))
-        if session is None or label not in (session.get("dynamics") or {}):
-            return self._error("no dynamics test for this session and label", session_id=body.get("session_id", ""))
-        ended = time.monotonic() - session["dynamics"][label] >= TEST_S
-        self._send(200, {"error_code": 0, "info": "\n".join(clean([stamp("dynamics test label " + label)])),
-                         "dynamics_testing_end": ended, "radar_plot": b64png((0, 90, 250)) if ended else "",
-                         "session_id": body["session_id"]})
+        if session is None:
+            return self._error("request data error, '%s'<class 'KeyError'>832" % body.get("session_id"),
+                               session_id=body.get("session_id", ""))
+        started = (session.get("dynamics") or {}).get(label)
+        lines, ended = [], False
+        if started is not None:
+            elapsed = time.monotonic() - started
+            lines = ["Gym has been unmaintained since 2022 and does not support NumPy 2.0"]
+            if not session.get("trained"):
+                # run.py of a labelling-only session rejects the agent's arguments and exits.
+                if elapsed >= 0.1:
+                    lines += USAGE[:2] + [USAGE[2] % label]
+            elif not session.get("saved"):
+                if elapsed >= 0.1:
+                    lines += ["Traceback (most recent call last):", '  File "tools/algorithmic_trading/train.py"',
+                              "AttributeError: 'ConfigDict' object has no attribute 'test_dynamic_path'"]
+            elif elapsed >= TEST_S:
+                lines += ["Test Best Episode", "dynamics test end"]
+                ended = True
+        self._send(200, {"error_code": 0, "info": "\n".join(clean(lines)), "dynamics_testing_end": ended,
+                         "radar_plot": b64png((0, 90, 250)) if ended else None, "session_id": body["session_id"]})
 
     def route_upload_csv(self, body):
         name, text = body.get("file_name"), body.get("file")
@@ -311,6 +403,35 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+SERVER = {}
+
+
+def listen(port, retry=False):
+    """Binds the port (after an outage, retrying while the old socket lets go) and serves it
+    in a thread."""
+    while True:
+        try:
+            server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+            break
+        except OSError:
+            if not retry:
+                raise
+            time.sleep(0.05)
+    SERVER["current"] = server
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
+def outage(seconds):
+    """Stops listening for `seconds` (connections refused), then listens again; the sessions
+    and their runs go on meanwhile."""
+    server = SERVER["current"]
+    server.shutdown()
+    server.server_close()
+    time.sleep(seconds)
+    listen(server.server_address[1], retry=True)
+
+
 if __name__ == "__main__":
-    port = int(sys.argv[1])
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    listen(int(sys.argv[1]))
+    while True:
+        time.sleep(3600)

@@ -18,6 +18,10 @@ struct MarketDynamicsHandlers: Sendable {
         public var datasetName: String?
         /// … one of ours, sent with upload_csv.
         public var datasetId: Int64?
+        /// A succeeded TradeMaster training of the caller: the labelling is made in its
+        /// session, so its agent can then be dynamics-tested on the labels. Without it there
+        /// is no agent and `dynamics-test` is refused (409).
+        public var trainingId: Int64?
         /// First day, `YYYY-MM-DD`.
         public var startDate: String
         /// Last day, `YYYY-MM-DD`.
@@ -28,7 +32,10 @@ struct MarketDynamicsHandlers: Sendable {
         public var labelingMethod: String
         /// A label for the analysis.
         public var name: String?
-        /// Further scalar parameters of the service (`length_limit`, `filter_strength`, …).
+        /// Further scalar parameters of the service, overriding its defaults for the dataset
+        /// (from `evaluation_getParameters`): `min_length_limit`, `filter_strength`,
+        /// `max_length_expectation`, `key_indicator`, `timestamp`, `tic`, `merging_metric`,
+        /// `merging_threshold`, `merging_dynamic_constraint`.
         public var options: JSONDocument?
     }
 
@@ -45,8 +52,17 @@ struct MarketDynamicsHandlers: Sendable {
             base, .caller(.run),
             doc: RouteDoc(
                 "Label a dataset's market dynamics with TradeMaster (a job)", tag: "analysis",
-                description: "202 with the analysis and Location; the job runs start_market_dynamics_labeling and polls MDM_status.",
-                body: StartBody.self, response: TrainingJob.self, status: 202, errors: [404],
+                description: """
+                    202 with the analysis and Location. The job fills the service's defaults for the dataset (evaluation_getParameters: \
+                    min_length_limit, filter_strength, max_length_expectation, key_indicator, timestamp, tic, merging_metric, \
+                    merging_threshold, merging_dynamic_constraint; `options` overrides them), runs start_market_dynamics_labeling \
+                    and polls MDM_status. The result's `analysis` is the service's CSV (one row per market dynamic) parsed into \
+                    `rows`, served as `images/analysis.csv` (text/csv) and drawn as a table in `images/analysis.svg`. Give \
+                    `training_id` (a succeeded TradeMaster training) to label in that agent's session: only such an analysis \
+                    can be dynamics-tested. The service runs only the datasets its checkout holds (a missing one fails the job \
+                    with the service's message).
+                    """,
+                body: StartBody.self, response: TrainingJob.self, status: 202, errors: [404, 422],
                 example: .object([
                     ("dataset_name", .string("algorithmic_trading:BTC")), ("start_date", .string("2020-01-01")),
                     ("end_date", .string("2021-01-01")), ("number_of_market_style", .integer(3)),
@@ -67,17 +83,23 @@ struct MarketDynamicsHandlers: Sendable {
             base + "/:id/dynamics-test", .caller(.run),
             doc: RouteDoc(
                 "Test one market style's dynamics (a job; keeps the radar plot)", tag: "analysis",
-                body: DynamicsTestBody.self, response: TrainingJob.self, status: 202, errors: [409]), use: dynamicsTest)
+                description: """
+                    Runs the trained agent of the analysis's `training_id` on the label's periods. An analysis labelled \
+                    without a training has no agent (the service's script would exit at once): 409, as for a labelling \
+                    not yet saved.
+                    """,
+                body: DynamicsTestBody.self, response: TrainingJob.self, status: 202, errors: [409, 422]), use: dynamicsTest)
         routes.post(
             base + "/:id/stop", .caller(.run),
             doc: RouteDoc(
                 "Stop the running step (TradeMaster cannot cancel its own process)", tag: "analysis",
                 response: TrainingHandlers.StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
         var image = RouteDoc(
-            "An image of the analysis: visualization.png, analysis.png or radar_{label}.png", tag: "analysis",
+            "A file of the analysis: visualization.png, radar_{label}.png, analysis.csv (the service's analysis), "
+                + "analysis.svg (that CSV as a table) or analysis.png (when the service drew the analysis)", tag: "analysis",
             stringParameters: ["name"])
         image.status = 200
-        image.otherMediaTypes = ["image/png"]
+        image.otherMediaTypes = ["image/png", "text/csv", "image/svg+xml"]
         routes.get(base + "/:id/images/:name", .caller(.read), doc: image, use: imageFile)
     }
 
@@ -101,6 +123,21 @@ struct MarketDynamicsHandlers: Sendable {
         default:
             errors.append(FieldError(pointer: "/dataset_name", detail: "give exactly one of dataset_name and dataset_id"))
         }
+        if let trainingID = body.trainingId {
+            let trained = trainingID > 0 ? try store.find(id: trainingID, owner: principal.userID) : nil
+            guard let trained, trained.kind == "trademaster" else { throw Problem.notYours("training", trainingID, at: "/training_id") }
+            if trained.status != .succeeded || trained.sessionId == nil {
+                errors.append(
+                    FieldError(
+                        pointer: "/training_id",
+                        detail: "training \(trainingID) is \(trained.status.rawValue): only a succeeded TradeMaster training has an agent to test"))
+            }
+            if body.datasetId != nil {
+                errors.append(
+                    FieldError(pointer: "/dataset_id", detail: "a labelling in a training's session uses a dataset of the service (dataset_name)"))
+            }
+            config["training_id"] = .integer(trainingID)
+        }
         let start = Self.day(body.startDate)
         let end = Self.day(body.endDate)
         if start == nil { errors.append(FieldError(pointer: "/start_date", detail: "must be a date YYYY-MM-DD")) }
@@ -123,7 +160,7 @@ struct MarketDynamicsHandlers: Sendable {
         case .object(let options)?:
             for (key, value) in options.sorted(by: { $0.key < $1.key }) {
                 let reserved = [
-                    "dataset_name", "dataset_id", "start_date", "end_date", "startDate", "endDate", "session_id",
+                    "dataset_name", "dataset_id", "training_id", "start_date", "end_date", "startDate", "endDate", "session_id",
                     "number_of_market_style", "labeling_method",
                 ]
                 guard (1...40).contains(key.count),
@@ -216,6 +253,14 @@ struct MarketDynamicsHandlers: Sendable {
         guard (0..<max(styles, 1)).contains(body.label) else {
             throw Problem.validation([FieldError(pointer: "/label", detail: "must be an integer in 0...\(max(styles - 1, 0))")])
         }
+        guard analysis.config["training_id"] != nil else {
+            throw Problem(
+                .conflict,
+                detail: """
+                    Analysis \(analysis.id) was labelled without a trained agent, so there is nothing to test (TradeMaster's dynamics \
+                    test runs an agent on the labels). Start a labelling with training_id of a succeeded TradeMaster training.
+                    """)
+        }
         guard analysis.isFinished, analysis.savedAt != nil, analysis.sessionId != nil else {
             throw Problem(
                 .conflict,
@@ -236,17 +281,34 @@ struct MarketDynamicsHandlers: Sendable {
         try TrainingHandlers.stop(try analysis(context), store: store, context: context)
     }
 
-    /// `GET …/:id/images/:name`.
+    /// `GET …/:id/images/:name`: a PNG the service drew, or the analysis's CSV (`text/csv`)
+    /// and that CSV as an SVG table.
     public func imageFile(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let analysis = try analysis(context)
-        guard let file = context.parameters["name"], file.hasSuffix(".png"), file.count <= 50 else {
-            throw Problem(.notFound, detail: "No such image.")
+        let missing = "Analysis \(analysis.id) has no file \(context.parameters["name"]?.prefix(50) ?? "")."
+        guard let file = context.parameters["name"], file.count <= 50 else { throw Problem(.notFound, detail: missing) }
+        if file == "analysis.csv" || file == "analysis.svg" {
+            guard let csv = try store.image(id: analysis.id, owner: nil, name: AnalysisTable.storedName) else {
+                throw Problem(.notFound, detail: missing)
+            }
+            var headers = HTTPHeaders()
+            headers.add("Cache-Control", "private, max-age=3600")
+            if file == "analysis.csv" {
+                headers.add("Content-Type", "text/csv; charset=utf-8")
+                headers.add("Content-Disposition", "attachment; filename=\"market-dynamics-\(analysis.id)-analysis.csv\"")
+                return Response(status: .ok, headers: headers, body: csv)
+            }
+            guard let table = AnalysisTable(csv: String(decoding: csv, as: UTF8.self)) else { throw Problem(.notFound, detail: missing) }
+            headers.add("Content-Type", "image/svg+xml")
+            return Response(
+                status: .ok, headers: headers, body: Array(AnalysisTableSVG.render(table, title: "Market dynamics analysis \(analysis.id)").utf8))
         }
+        guard file.hasSuffix(".png") else { throw Problem(.notFound, detail: missing) }
         let name = String(file.dropLast(4))
         guard name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
-            throw Problem(.notFound, detail: "No such image.")
+            throw Problem(.notFound, detail: missing)
         }
-        return try TrainingHandlers.image(store: store, id: analysis.id, name: name, missing: "Analysis \(analysis.id) has no image \(file).")
+        return try TrainingHandlers.image(store: store, id: analysis.id, name: name, missing: missing)
     }
 
     /// The problem of a failed TradeMaster call: down → 503, a refusal → 409 with its info.

@@ -53,7 +53,7 @@ struct TrainingHandlers: Sendable {
             doc: RouteDoc(
                 "Start training a strategy: a parameter search (builtin) or a TradeMaster train and test (trademaster)", tag: "training",
                 description:
-                    "202 with the training and Location /api/v1/training/{id}. Send Idempotency-Key to make a retry answer the first request's training instead of starting another (kept 24 h). Search config: {method: grid|random, space: {param: {min, max, step} | [values]}, max_trials, objective: sharpe|sortino|calmar|total_return, split: {train, valid, test}, seed, symbol}.",
+                    "202 with the training and Location /api/v1/training/{id}. Send Idempotency-Key to make a retry answer the first request's training instead of starting another (kept 24 h). Search config: {method: grid|random, space: {param: {min, max, step} | [values]}, max_trials, objective: sharpe|sortino|calmar|total_return, split: {train, valid, test}, seed, symbol}. A TradeMaster run waits out an outage of the service (TM_TRADEMASTER_OUTAGE_MIN) and resumes its session. The service trains only datasets its checkout holds (a missing one fails the job with its message); EarnMore, FinAgent and portfolio management on exchange do not run on an offline service; it cannot cancel a run (see stop).",
                 body: StartBody.self, response: TrainingJob.self, status: 202, errors: [404],
                 example: .object([
                     ("strategy_id", .integer(1)), ("dataset_id", .integer(1)),
@@ -91,7 +91,14 @@ struct TrainingHandlers: Sendable {
             "/api/v1/training/:id/stop", .caller(.run),
             doc: RouteDoc(
                 "Stop a training: queued ones at once (200), running ones at their next check (202); TradeMaster cannot cancel its own process",
-                tag: "training", response: StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
+                tag: "training",
+                description: """
+                    The TradeMaster service keeps no pid and has no cancel: a stopped TradeMaster training is marked cancelled \
+                    and our polling ends, but the service's process runs on to its end (about 90 s of both cores for \
+                    DeepScalper on BTC). The service trains only datasets its checkout holds; EarnMore, FinAgent and \
+                    portfolio management on `exchange` do not run on an offline service.
+                    """,
+                response: StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
         routes.post(
             "/api/v1/training/:id/apply", .caller(.run),
             doc: RouteDoc(

@@ -8,7 +8,9 @@ extension Event {
         ["run:\(id)", "user:\(owner)"]
     }
 
-    /// `run.status`: the run's new status.
+    /// `run.status`: the run's new status. Ordered per run (queued, then running, then its
+    /// end: a run never goes back), so the pool's late `queued` is dropped rather than
+    /// numbered after the worker's `running`, and nothing follows the end.
     public static func runStatus(_ run: Run) -> Event {
         var data: [String: JSONDocument] = [
             "id": .integer(run.id), "status": .string(run.status.rawValue), "mode": .string(run.mode.rawValue),
@@ -17,7 +19,15 @@ extension Event {
         if let strategy = run.strategyId { data["strategy_id"] = .integer(strategy) }
         if let error = run.error { data["error"] = .string(error) }
         if let message = run.message { data["message"] = .string(message) }
-        return Event(type: "run.status", channels: runChannels(run.id, owner: run.ownerId), data: .object(data))
+        let rank: Int64
+        switch run.status {
+        case .queued: rank = 1
+        case .running: rank = 2
+        case .succeeded, .failed, .cancelled: rank = 3
+        }
+        return Event(
+            type: "run.status", channels: runChannels(run.id, owner: run.ownerId), data: .object(data),
+            order: Event.Order(subject: "run:\(run.id)", rank: rank))
     }
 
     /// `run.progress`: bars done of all.

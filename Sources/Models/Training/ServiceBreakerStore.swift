@@ -25,12 +25,17 @@ public struct ServiceBreakerStore: Sendable {
             """)
     }
 
-    /// The recorded state of `service`: `closed`, `open` or `half_open`, and until when it is open.
+    /// The state of `service` now: the recorded one, read against the clock. An open
+    /// breaker whose `open_until` has passed lets the next call through as a trial whether or
+    /// not a worker has called since, so it is `half_open` then (never an expired `open`);
+    /// `openUntil` is set only while it is open.
     public func state(_ service: String) throws -> (state: String, openUntil: Date?, updatedAt: Date)? {
         guard
             let row = try database.query(
                 """
-                SELECT state, open_until, updated_at FROM service_breakers WHERE service = \(service)
+                SELECT CASE WHEN state = 'open' AND (open_until IS NULL OR open_until <= now()) THEN 'half_open' ELSE state END AS state,
+                    CASE WHEN state = 'open' AND open_until > now() THEN open_until END AS open_until, updated_at
+                FROM service_breakers WHERE service = \(service)
                 """
             ).first
         else { return nil }

@@ -44,13 +44,11 @@ struct TradeMasterEngine: JobHandler {
                 if let value = training.config[field]?.stringValue ?? strategyConfig[field]?.stringValue { body[field] = value }
             }
             if let datasetID = training.datasetId {
-                let upload = try MarketDynamicsEngine.upload(datasetID: datasetID, owner: owner, context: context, client: client)
+                let upload = try MarketDynamicsEngine.upload(datasetID: datasetID, owner: owner, context: context, poller: poller)
                 note("uploaded dataset \(datasetID) as \(upload.fileName) (\(upload.rows) rows, session \(upload.session))")
             }
             try context.reportProgress(0, message: "starting TradeMaster training")
-            do { session = try client.train(body) } catch {
-                throw JobFailure(error.description, retryable: error.isTransient)
-            }
+            session = try poller.waitingOut("training") { () throws(TradeMasterError) in try client.train(body) }
             note("TradeMaster session \(session!) started: \(body["agent_name"] ?? "") on \(body["dataset_name"] ?? "")")
             try store.record(id: id, sessionID: session)
             context.events.publish(.trainingStatus(id: id, job: job, owner: owner, step: "training", message: "training started"))
@@ -59,41 +57,52 @@ struct TradeMasterEngine: JobHandler {
 
         // Training.
         var history: [String: JSONDocument] = [:]
-        var lastEpisode = (train: 0, valid: 0)
+        var published = (train: 0, valid: 0)
+        if case .array(let entries) = training.metricsHistory {
+            for entry in entries {
+                guard let epoch = entry["epoch"]?.intValue, let phase = entry["phase"]?.stringValue else { continue }
+                history["\(phase):\(epoch)"] = entry
+            }
+        }
+        // A resumed attempt announces only the episodes finished since the last one's record.
+        if let done = training.epoch { published = (done, max(0, done - 1)) }
         var serviceLog: [String] = []
         let trained = try poller.poll("train_status", flag: "train_end", session: session, what: "training") { tmLog in
             serviceLog = tmLog.tail(200)
-            for table in tmLog.tables {
+            let tables = tmLog.tables
+            for table in tables {
                 guard let episode = table.episode else { continue }
                 var entry = table.metrics.mapValues(ParameterSearchEngine.number)
                 entry["epoch"] = .integer(Int64(episode.index))
                 entry["phase"] = .string(table.phase ?? "train")
                 history["\(table.phase ?? "train"):\(episode.index)"] = .object(entry)
             }
-            let train = tmLog.trainEpisode
-            let valid = tmLog.validEpisode
-            let total = train?.total ?? valid?.total
-            let epoch = max(train?.index ?? 0, valid?.index ?? 0)
-            for (phase, now, before) in [("train", train?.index ?? 0, lastEpisode.train), ("valid", valid?.index ?? 0, lastEpisode.valid)]
-            where now > before {
-                let metrics = tmLog.tables.last { $0.episode?.index == now && $0.phase == phase }?.metrics
-                context.events.publish(
-                    .trainingEpoch(
-                        id: id, job: job, owner: owner, epoch: now, total: total ?? now,
-                        phase: phase, metrics: metrics))
+            let done = tmLog.completion
+            let total = done?.total
+            // One event per finished episode and phase, in log order, with its table once read.
+            var order: [(phase: String, epoch: Int)] = []
+            for k in 1...max(1, total ?? 1) {
+                if k > published.train, k <= (done?.train ?? 0) { order.append(("train", k)) }
+                if k > published.valid, k <= (done?.valid ?? 0) { order.append(("valid", k)) }
             }
-            lastEpisode = (train?.index ?? 0, valid?.index ?? 0)
+            for (phase, epoch) in order {
+                let metrics = tables.last { $0.episode?.index == epoch && $0.phase == phase }?.metrics
+                context.events.publish(
+                    .trainingEpoch(id: id, job: job, owner: owner, epoch: epoch, total: total ?? epoch, phase: phase, metrics: metrics))
+            }
+            published = (max(published.train, done?.train ?? 0), max(published.valid, done?.valid ?? 0))
+            let epoch = done?.train ?? 0
             try? store.record(
                 id: id, epoch: total == nil ? nil : epoch, totalEpochs: total, history: Self.ordered(history),
                 log: log + serviceLog)
-            try context.reportProgress(0.8 * tmLog.progress, message: total.map { "episode \(epoch)/\($0)" } ?? "training")
+            try context.reportProgress(0.8 * tmLog.progress, message: total.map { "episode \(epoch)/\($0) done" } ?? "training")
         }
         note("training finished")
         let trainPlot = TradeMasterPoller.png(trained.images["result_plot"])
 
         // Test.
         try context.reportProgress(0.8, message: "testing")
-        do { try client.test(sessionID: session) } catch { throw JobFailure(error.description, retryable: error.isTransient) }
+        try poller.waitingOut("test") { () throws(TradeMasterError) in try client.test(sessionID: session) }
         context.events.publish(.trainingStatus(id: id, job: job, owner: owner, step: "testing", message: "test started"))
         let tested = try poller.poll("test_status", flag: "test_end", session: session, what: "test") { tmLog in
             try? store.record(id: id, log: log + serviceLog + tmLog.tail(100))

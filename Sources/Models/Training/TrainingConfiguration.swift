@@ -21,6 +21,9 @@ public struct TrainingConfiguration: Sendable {
     public var breakerThreshold: Int
     /// Seconds the breaker stays open.
     public var breakerOpenSeconds: Double
+    /// How long a job waits out a service that does not answer before it fails, seconds
+    /// (`TM_TRADEMASTER_OUTAGE_MIN` × 60); waiting spends no attempt.
+    public var outageBudgetSeconds: Double
     /// Trial threads of a parameter search.
     public var searchThreads: Int
 
@@ -29,7 +32,8 @@ public struct TrainingConfiguration: Sendable {
         tradeMasterURL: String = "http://localhost:8080", callTimeout: Double = 10,
         policy: TradeMasterClient.Policy = TradeMasterClient.Policy(), pollSeconds: Double = 1,
         maximumPollSeconds: Double = 10, stallSeconds: Double = 600, timeoutSeconds: Double = 21_600,
-        breakerThreshold: Int = 5, breakerOpenSeconds: Double = 30, searchThreads: Int = 2
+        breakerThreshold: Int = 5, breakerOpenSeconds: Double = 30, outageBudgetSeconds: Double = 1800,
+        searchThreads: Int = 2
     ) {
         self.tradeMasterURL = tradeMasterURL
         self.callTimeout = callTimeout
@@ -40,6 +44,7 @@ public struct TrainingConfiguration: Sendable {
         self.timeoutSeconds = timeoutSeconds
         self.breakerThreshold = breakerThreshold
         self.breakerOpenSeconds = breakerOpenSeconds
+        self.outageBudgetSeconds = max(0, outageBudgetSeconds)
         self.searchThreads = max(1, searchThreads)
     }
 }
