@@ -72,7 +72,15 @@ public enum API {
         JobHandlers(queue: queue, kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
             .register(on: &routes)
         let training = TrainingStore(queue: queue)
-        if let metrics { MetricsHandlers(region: metrics, queue: queue, training: training, token: settings.metricsToken).register(on: &routes) }
+        if let metrics {
+            // In the pool (a shared region), `process_*` sums the master and all its workers.
+            let pool = shared != nil
+            let figures = ScrapeFigures(
+                queue: queue, training: training, business: BusinessStatistics(database: database), redis: redis,
+                processes: { pool ? ProcessMetrics.poolPIDs(master: ProcessMetrics.parentPID) : ["self"] })
+            MetricsHandlers(region: metrics, queue: queue, training: training, token: settings.metricsToken, figures: figures)
+                .register(on: &routes)
+        }
         let datasets = DatasetStore(database: database)
         UploadHandlers(
             store: datasets,

@@ -2,6 +2,7 @@ import ArgumentParser
 import CurlHTTP
 import Foundation
 import Handlers
+import Metrics
 import Models
 import Realtime
 import RedisClient
@@ -38,10 +39,20 @@ struct RelayCommand: ParsableCommand {
         for signal in [SIGTERM, SIGINT] { sigaddset(&signals, signal) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: no event will reach nginx") }
+        // Its metrics (events relayed and dropped, lag, process figures) on TM_RELAY_METRICS_LISTEN.
+        let metrics = settings.relayMetricsListen == nil ? nil : MetricsRegion.local()
         let relay = RealtimeRelay(
             configuration: RealtimeRelay.Configuration(
                 redis: settings.redis, socketPath: socket, timeout: Double(settings.realtimePublishTimeoutMilliseconds) / 1000),
-            logger: logger)
+            logger: logger, metrics: metrics)
+        if let metrics, let address = settings.relayMetricsListen {
+            metrics.set(MetricCatalog.relaySubscribed, 0)
+            metrics.add(MetricCatalog.relayRelayed, 0)
+            let figures = ScrapeFigures()
+            MetricsListener(host: address.host, port: address.port, logger: logger) {
+                PrometheusText.render(metrics.samples(), extra: figures.samples())
+            }?.start()
+        }
         relay.start()
         var received: Int32 = 0
         while sigwait(&signals, &received) != 0 {}
