@@ -125,6 +125,12 @@ public enum API {
                 baseURL: settings.tradeMasterURL, timeout: 10, policy: TradeMasterClient.Policy(attempts: 2, firstDelay: 0.2))
         )
         .register(on: &routes)
+        // The catalogue for front ends: one quick try per fetch (a copy is kept), so a hung
+        // service holds a pool thread for at most 3 s, and rarely.
+        TradeMasterCatalogueHandlers(
+            client: TradeMasterClient(baseURL: settings.tradeMasterURL, timeout: 3, policy: TradeMasterClient.Policy(attempts: 1)),
+            breakers: ServiceBreakerStore(database: database), cache: CatalogueCache()
+        ).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         let slowRequests =
             settings.slowRequestMilliseconds == 0
