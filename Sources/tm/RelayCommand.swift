@@ -24,7 +24,9 @@ struct RelayCommand: ParsableCommand {
             messages for 15 minutes and fans them out to WebSocket and EventSource subscribers. \
             Run exactly one per nginx host (two would deliver every event twice). When Redis goes \
             away it subscribes again by itself; events published meanwhile are lost (subscribers \
-            see a gap in `seq` and resync with a GET). SIGTERM or SIGINT stops it.
+            see a gap in `seq` and resync with a GET). SIGTERM or SIGINT stops it. Prometheus \
+            metrics (events relayed and dropped, lag, process figures) at GET /metrics on \
+            TM_RELAY_METRICS_LISTEN (127.0.0.1:9470; off to disable).
             """)
 
     func run() throws {

@@ -29,6 +29,8 @@ struct WorkerCommand: ParsableCommand {
             SIGTERM or SIGINT: stop claiming, let running jobs finish within \
             TM_WORKER_SHUTDOWN_TIMEOUT seconds (30), then put the rest back in the queue.
             It refuses to start (exit code 2) on a database with migrations newer than this binary.
+            Prometheus metrics (jobs by kind and outcome, attempt durations, the queue, process \
+            figures) at GET /metrics on TM_WORKER_METRICS_LISTEN (127.0.0.1:9464; off to disable).
             """)
 
     @Option(help: "Job threads (TM_WORKER_CONCURRENCY, default 4).")

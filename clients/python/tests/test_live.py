@@ -27,6 +27,11 @@ def test_a_run_is_waited_for_and_read_as_pandas(client, aaa_csv, capsys):
     html = client.runs.report_html(run.id)
     assert html.lstrip().lower().startswith("<!doctype html")
     assert client.analysis.performance(run_id=run.id)
+    # Two runs compared: their correlation matrix as a DataFrame, 1 on the diagonal.
+    matrix = client.analysis.correlation([run.id, reference.run_id])
+    assert list(matrix.index) == [run.id, reference.run_id]
+    assert matrix.loc[run.id, run.id] == pytest.approx(1.0)
+    assert matrix.loc[run.id, reference.run_id] == pytest.approx(1.0)  # the same strategy on the same bars
 
 
 def test_a_parameter_search_is_watched_live(client, aaa_csv):

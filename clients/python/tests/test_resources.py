@@ -102,3 +102,15 @@ def test_a_bad_upload_names_line_and_column(client):
         client.datasets.upload(b"date,open,high,low,close,volume\n2021-01-04,1,2,0.5,oops,10\n", name="broken")
     assert caught.value.errors, caught.value
     assert isinstance(caught.value, Problem)
+
+
+def test_kinds_and_the_trademaster_catalogue(client):
+    kinds = {k.name: k for k in client.strategies.kinds()}
+    assert {"fast", "slow"} <= {p.name for p in kinds["sma_crossover"].parameters}
+    catalogue = client.trademaster.catalogue(task="algorithmic_trading")
+    assert [t.name for t in catalogue.tasks] == ["algorithmic_trading"]
+    assert "algorithmic_trading:BTC" in [d.qualified_name for d in catalogue.tasks[0].datasets]
+    assert catalogue.circuit.state in {"closed", "open", "half_open"}
+    with pytest.raises(ValidationFailed) as caught:
+        client.trademaster.catalogue(task="nope")
+    assert caught.value.pointers == ["task"]

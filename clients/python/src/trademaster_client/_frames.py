@@ -1,12 +1,12 @@
 """Turning API answers into pandas objects."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, Iterable, List
 
 import pandas as pd
 
 
-def times(values: Sequence[Any]) -> pd.DatetimeIndex:
+def times(values: Iterable[Any]) -> pd.DatetimeIndex:
     """RFC 3339 strings as a UTC DatetimeIndex named ``time``."""
     return pd.DatetimeIndex(pd.to_datetime(list(values), utc=True), name="time")
 

@@ -25,7 +25,7 @@ def wait_until_done(
     ``timeout`` seconds."""
     bar: Any = None
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # types-tqdm has its stubs
 
         bar = tqdm(total=100, desc=what, unit="%", bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
     deadline = None if timeout is None else time.monotonic() + timeout

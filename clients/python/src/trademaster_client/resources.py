@@ -193,8 +193,8 @@ class Strategies(_Resource):
 
     def kinds(self) -> List[Record]:
         """The built-in kinds with their parameters."""
-        answer = self._t.json(ops.STRATEGY_KINDS)
-        return list(answer.get("items", answer.get("kinds", [])) if isinstance(answer, dict) else answer)
+        answer: Record = self._t.json(ops.STRATEGY_KINDS)
+        return list(answer["items"])
 
     def create(
         self,
@@ -412,10 +412,9 @@ class Analysis(_Resource):
 
     def correlation(self, run_ids: Sequence[int]) -> pd.DataFrame:
         """``compare``'s correlation matrix as a DataFrame."""
-        answer = self.compare(run_ids)
-        matrix = answer.get("correlation") or answer.get("correlations") or []
-        labels = [str(r) for r in answer.get("run_ids", run_ids)]
-        return pd.DataFrame(matrix, index=labels, columns=labels)
+        correlation = self.compare(run_ids)["correlation"]
+        labels = [int(r) for r in correlation["run_ids"]]
+        return pd.DataFrame(correlation["matrix"], index=labels, columns=labels, dtype="float64")
 
 
 class MarketDynamics(_Resource):
