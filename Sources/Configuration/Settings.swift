@@ -38,6 +38,12 @@ public struct Settings: Sendable {
     /// The bearer token scrapers must send to `/metrics` (`TM_METRICS_TOKEN`); nil: none needed
     /// (nginx's allow-list still applies). Never logged.
     public var metricsToken: String?
+    /// Where `tm worker` serves its Prometheus metrics (`TM_WORKER_METRICS_LISTEN`,
+    /// `127.0.0.1:9464`); nil: off.
+    public var workerMetricsListen: (host: String, port: Int)?
+    /// Where `tm relay` serves its Prometheus metrics (`TM_RELAY_METRICS_LISTEN`,
+    /// `127.0.0.1:9470`); nil: off.
+    public var relayMetricsListen: (host: String, port: Int)?
     public var migrationsDirectory: String
     /// Job threads of a `tm worker` (TM_WORKER_CONCURRENCY, 4).
     public var workerConcurrency: Int
@@ -246,6 +252,18 @@ public struct Settings: Sendable {
                 throw SettingsError(variable: "TM_METRICS_TOKEN", reason: "must be at least 16 visible ASCII characters without spaces")
             }
         }
+        func listenAddress(_ name: String, _ fallback: String) throws -> (host: String, port: Int)? {
+            let raw = value(name) ?? fallback
+            if raw == "off" { return nil }
+            guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]), (0...65_535).contains(port),
+                !raw[..<colon].isEmpty, raw[..<colon].allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") })
+            else {
+                throw SettingsError(variable: name, reason: "must be an IPv4 address and port like 127.0.0.1:9464, or off")
+            }
+            return (String(raw[..<colon]), port)
+        }
+        workerMetricsListen = try listenAddress("TM_WORKER_METRICS_LISTEN", "127.0.0.1:9464")
+        relayMetricsListen = try listenAddress("TM_RELAY_METRICS_LISTEN", "127.0.0.1:9470")
         migrationsDirectory = value("TM_MIGRATIONS_DIR") ?? "migrations"
         workerConcurrency = try int("TM_WORKER_CONCURRENCY", 4, 1...256)
         jobLeaseSeconds = try int("TM_JOB_LEASE_SECONDS", 30, 1...3600)

@@ -72,7 +72,15 @@ public enum API {
         JobHandlers(queue: queue, kinds: JobRegistry.standard(diagnostics: settings.diagnostics).kinds)
             .register(on: &routes)
         let training = TrainingStore(queue: queue)
-        if let metrics { MetricsHandlers(region: metrics, queue: queue, training: training, token: settings.metricsToken).register(on: &routes) }
+        if let metrics {
+            // In the pool (a shared region), `process_*` sums the master and all its workers.
+            let pool = shared != nil
+            let figures = ScrapeFigures(
+                queue: queue, training: training, business: BusinessStatistics(database: database), redis: redis,
+                processes: { pool ? ProcessMetrics.poolPIDs(master: ProcessMetrics.parentPID) : ["self"] })
+            MetricsHandlers(region: metrics, queue: queue, training: training, token: settings.metricsToken, figures: figures)
+                .register(on: &routes)
+        }
         let datasets = DatasetStore(database: database)
         UploadHandlers(
             store: datasets,
@@ -117,6 +125,12 @@ public enum API {
                 baseURL: settings.tradeMasterURL, timeout: 10, policy: TradeMasterClient.Policy(attempts: 2, firstDelay: 0.2))
         )
         .register(on: &routes)
+        // The catalogue for front ends: one quick try per fetch (a copy is kept), so a hung
+        // service holds a pool thread for at most 3 s, and rarely.
+        TradeMasterCatalogueHandlers(
+            client: TradeMasterClient(baseURL: settings.tradeMasterURL, timeout: 3, policy: TradeMasterClient.Policy(attempts: 1)),
+            breakers: ServiceBreakerStore(database: database), cache: CatalogueCache()
+        ).register(on: &routes)
         DocsHandlers.register(on: &routes, version: version)
         let slowRequests =
             settings.slowRequestMilliseconds == 0

@@ -18,16 +18,20 @@ public struct MetricsHandlers: Sendable {
     /// SHA-256 of the scrape token, when one is required: compared in constant time with the
     /// digest of what the scraper sends, so neither its content nor its length leaks.
     let tokenDigest: [UInt8]?
+    /// What is read at scrape time.
+    let figures: ScrapeFigures
 
     /// The FastCGI parameter nginx's metrics location sets to `1`.
     public static let endpointParameter = "TM_METRICS_ENDPOINT"
 
     /// Handlers over the region, the queue and the trainings; with `token`, scrapes need it.
-    public init(region: MetricsRegion, queue: JobQueue, training: TrainingStore? = nil, token: String? = nil) {
+    /// `figures` (the queue and trainings alone by default) adds what is read at scrape time.
+    public init(region: MetricsRegion, queue: JobQueue, training: TrainingStore? = nil, token: String? = nil, figures: ScrapeFigures? = nil) {
         self.region = region
         self.queue = queue
         self.training = training
         self.tokenDigest = token.map { SHA256.hash(Array($0.utf8)) }
+        self.figures = figures ?? ScrapeFigures(queue: queue, training: training)
     }
 
     /// Adds the route.
@@ -54,22 +58,7 @@ public struct MetricsHandlers: Sendable {
                     headers: [("WWW-Authenticate", "Bearer")])
             }
         }
-        var extra: [MetricsRegion.Sample] = []
-        if let statistics = try? queue.statistics() {
-            for row in statistics.counts {
-                extra.append(.gauge(MetricCatalog.series(MetricCatalog.jobs, [("kind", row.kind), ("status", row.status)]), Double(row.count)))
-            }
-            extra.append(.gauge(MetricCatalog.queueDepth, Double(statistics.runnable)))
-            extra.append(.gauge(MetricCatalog.oldestQueuedAge, statistics.oldestRunnableAge))
-        }
-        if let outcomes = try? training?.outcomes() {
-            for row in outcomes {
-                extra.append(
-                    .counter(
-                        MetricCatalog.series(MetricCatalog.trainingJobs, [("engine", row.engine), ("outcome", row.outcome)]),
-                        Double(row.count)))
-            }
-        }
+        let extra = figures.samples()
         var headers = HTTPHeaders()
         headers.add("Content-Type", PrometheusText.contentType)
         headers.add("Cache-Control", "no-store")

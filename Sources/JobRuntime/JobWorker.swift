@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PostgresClient
 import Synchronization
 
@@ -23,13 +24,26 @@ public final class JobWorker: Sendable {
     /// This host's crash records, when kept.
     var crashRecords: CrashRecords? { configuration.crashDirectory.map(CrashRecords.init(directory:)) }
     let serviceThreads = DispatchGroup()
+    /// Where claims, outcomes and durations are counted (`tm worker`'s metrics listener).
+    let metrics: MetricsRegion?
 
-    /// A worker over `queue` running the kinds of `registry`.
-    public init(queue: JobQueue, registry: JobRegistry, configuration: JobWorkerConfiguration, logger: Logger) {
+    /// A worker over `queue` running the kinds of `registry`; with `metrics`, every claim,
+    /// outcome and attempt duration is counted there by kind.
+    public init(queue: JobQueue, registry: JobRegistry, configuration: JobWorkerConfiguration, logger: Logger, metrics: MetricsRegion? = nil) {
         self.queue = queue
         self.registry = registry
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
+        metrics?.set(MetricCatalog.workerThreads, Int64(max(1, configuration.concurrency)))
+        metrics?.set(MetricCatalog.workerBusy, 0)
+    }
+
+    /// Counts one job of `kind` in `family` (only registered kinds are labels, so a job
+    /// table full of made-up kinds cannot grow the series without bound).
+    func count(_ family: String, kind: String) {
+        guard let metrics else { return }
+        metrics.add(MetricCatalog.series(family, [("kind", registry.handler(for: kind) == nil ? "unknown" : kind)]))
     }
 
     /// Starts the threads and returns.
@@ -125,6 +139,14 @@ public final class JobWorker: Sendable {
             _ = controls.withLock { $0.removeValue(forKey: job.id) }
         }
         let worker = configuration.workerID
+        count(MetricCatalog.workerClaimed, kind: job.kind)
+        let started = MonotonicClock.seconds()
+        metrics?.adjust(MetricCatalog.workerBusy, by: 1)
+        defer {
+            metrics?.adjust(MetricCatalog.workerBusy, by: -1)
+            let kind = registry.handler(for: job.kind) == nil ? "unknown" : job.kind
+            metrics?.observe(MetricCatalog.series(MetricCatalog.workerDuration, [("kind", kind)]), seconds: MonotonicClock.seconds() - started)
+        }
         var log = logger
         log[metadataKey: "job_id"] = "\(job.id)"
         log[metadataKey: "kind"] = "\(job.kind)"
@@ -153,6 +175,7 @@ public final class JobWorker: Sendable {
             }
             if let done {
                 completion.afterCommit?()
+                count(MetricCatalog.workerSucceeded, kind: job.kind)
                 queue.events.publish(.jobStatus(done))
                 log.debug("job succeeded", metadata: ["attempt": "\(job.attempts)"])
             } else {
@@ -162,6 +185,7 @@ public final class JobWorker: Sendable {
             switch interruption {
             case .cancelled:
                 if let cancelled = try? queue.markCancelled(id: job.id, worker: worker) {
+                    count(MetricCatalog.workerCancelled, kind: job.kind)
                     queue.events.publish(.jobStatus(cancelled))
                     log.info("job cancelled")
                 }
@@ -193,6 +217,7 @@ public final class JobWorker: Sendable {
                 id: job.id, worker: configuration.workerID, error: error,
                 retryable: retryable, retryDelay: delay)
             {
+                count(failed.status == .queued ? MetricCatalog.workerRetried : MetricCatalog.workerFailed, kind: job.kind)
                 queue.events.publish(.jobStatus(failed))
                 log.info(
                     "attempt failed",

@@ -46,6 +46,49 @@ public enum MetricCatalog {
     /// Bars stored by uploads.
     public static let datasetRowsLoaded = "tm_dataset_rows_loaded_total"
 
+    /// Jobs a `tm worker` claimed, by kind.
+    public static let workerClaimed = "tm_worker_jobs_claimed_total"
+    /// Jobs a `tm worker` completed, by kind.
+    public static let workerSucceeded = "tm_worker_jobs_succeeded_total"
+    /// Job attempts that failed for good, by kind.
+    public static let workerFailed = "tm_worker_jobs_failed_total"
+    /// Job attempts that failed and were queued again, by kind.
+    public static let workerRetried = "tm_worker_jobs_retried_total"
+    /// Jobs cancelled while running, by kind.
+    public static let workerCancelled = "tm_worker_jobs_cancelled_total"
+    /// Duration of job attempts, by kind.
+    public static let workerDuration = "tm_worker_job_duration_seconds"
+    /// Job threads running a job now.
+    public static let workerBusy = "tm_worker_busy_threads"
+    /// Job threads of the worker.
+    public static let workerThreads = "tm_worker_threads"
+    /// Events a relay delivered to nginx.
+    public static let relayRelayed = "tm_relay_events_relayed_total"
+    /// Events a relay dropped, by reason.
+    public static let relayDropped = "tm_relay_events_dropped_total"
+    /// Publish-to-delivery lag of relayed events.
+    public static let relayLag = "tm_relay_lag_seconds"
+    /// Whether the relay is subscribed to the bus.
+    public static let relaySubscribed = "tm_relay_subscribed"
+    /// PostgreSQL connections opened.
+    public static let databaseConnectionsOpened = "tm_db_connections_opened_total"
+    /// PostgreSQL connections that failed to open or were lost.
+    public static let databaseConnectionErrors = "tm_db_connection_errors_total"
+    /// PostgreSQL server connections to this database, by state (at scrape time).
+    public static let databaseServerConnections = "tm_db_server_connections"
+    /// Redis connections opened.
+    public static let redisConnectionsOpened = "tm_redis_connections_opened_total"
+    /// Redis connections that failed to open or were lost.
+    public static let redisConnectionErrors = "tm_redis_connection_errors_total"
+    /// Clients connected to Redis (at scrape time).
+    public static let redisConnectedClients = "tm_redis_connected_clients"
+    /// Users active within a window (at scrape time).
+    public static let activeUsers = "tm_active_users"
+    /// Strategy executions (runs) by mode and status (at scrape time).
+    public static let strategyExecutions = "tm_strategy_executions"
+    /// Whether this process's metrics could read PostgreSQL at scrape time.
+    public static let up = "tm_scrape_database_up"
+
     /// Help texts by family.
     public static let help: [String: String] = [
         httpRequests: "HTTP requests answered, by method, route template and status.",
@@ -72,6 +115,27 @@ public enum MetricCatalog {
         realtimeTickets: "Real-time subscribe tickets issued, one per channel.",
         datasetUploads: "Dataset uploads by outcome (stored, invalid, too_large, quota, conflict, failed).",
         datasetRowsLoaded: "Bars stored by dataset uploads.",
+        workerClaimed: "Jobs this tm worker claimed (attempts started), by kind.",
+        workerSucceeded: "Jobs this tm worker completed, by kind.",
+        workerFailed: "Job attempts that failed with no attempt left (the job is failed), by kind.",
+        workerRetried: "Job attempts that failed and were queued again with backoff, by kind.",
+        workerCancelled: "Running jobs this tm worker stopped on a cancel request, by kind.",
+        workerDuration: "Duration of a job attempt in this tm worker, by kind.",
+        workerBusy: "Job threads of this tm worker running a job now.",
+        workerThreads: "Job threads of this tm worker.",
+        relayRelayed: "Real-time events this tm relay delivered to nginx's nchan publisher.",
+        relayDropped: "Real-time events this tm relay dropped, by reason (nginx: refused or unreachable, malformed).",
+        relayLag: "Time from an event's publication (its envelope's time) to its delivery to nginx by this relay.",
+        relaySubscribed: "1 while this tm relay is subscribed to the Redis bus, else 0.",
+        databaseConnectionsOpened: "PostgreSQL connections this process (pool: every process) opened.",
+        databaseConnectionErrors: "PostgreSQL connections that could not be opened or were lost.",
+        databaseServerConnections: "PostgreSQL server connections to this database, by state (pg_stat_activity, at scrape time).",
+        redisConnectionsOpened: "Redis connections this process (pool: every process) opened.",
+        redisConnectionErrors: "Redis connections that could not be opened or were lost.",
+        redisConnectedClients: "Clients connected to Redis (INFO clients, at scrape time).",
+        activeUsers: "Active users who signed in within the window (1h, 24h, 7d), read at scrape time.",
+        strategyExecutions: "Strategy executions (runs) by mode (backtest, paper) and status, read at scrape time.",
+        up: "1 when this scrape could read PostgreSQL (the job and business figures are then present), else 0.",
     ]
 
     /// `family{a="x",b="y"}` with escaped values.

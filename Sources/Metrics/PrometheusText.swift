@@ -13,7 +13,7 @@ public enum PrometheusText {
         for name in families.keys.sorted() {
             let members = families[name]!.sorted { $0.series < $1.series }
             let kind = members[0].kind
-            out += "# HELP \(name) \(MetricCatalog.help[name] ?? name)\n"
+            out += "# HELP \(name) \(MetricCatalog.help[name] ?? ProcessMetrics.help[name] ?? name)\n"
             out += "# TYPE \(name) \(kind == .counter ? "counter" : kind == .gauge ? "gauge" : "histogram")\n"
             for sample in members {
                 switch sample.kind {

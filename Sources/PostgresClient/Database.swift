@@ -32,7 +32,14 @@ public final class Database: Sendable {
     public func connection() throws -> PostgresConnection {
         if let existing = connections.value, existing.isHealthy { return existing }
         connections.value = nil
-        let fresh = try PostgresConnection(url: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
+        let fresh: PostgresConnection
+        do {
+            fresh = try PostgresConnection(url: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
+        } catch {
+            metrics?.add(MetricCatalog.databaseConnectionErrors)
+            throw error
+        }
+        metrics?.add(MetricCatalog.databaseConnectionsOpened)
         connections.value = fresh
         return fresh
     }
@@ -86,6 +93,7 @@ public final class Database: Sendable {
             return try body(connection)
         } catch DatabaseError.unavailable(let message) {
             connections.value = nil
+            metrics?.add(MetricCatalog.databaseConnectionErrors)
             throw DatabaseError.unavailable(message)
         }
     }

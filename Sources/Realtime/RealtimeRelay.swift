@@ -50,11 +50,15 @@ public final class RealtimeRelay: @unchecked Sendable {
     private let lock = NSLock()
     private var stopping = false
     private var relayedCount = 0
+    /// Where the relay counts what it delivers and drops (`tm relay`'s metrics listener).
+    private let metrics: MetricsRegion?
 
-    /// A relay; nothing happens until ``start()``.
-    public init(configuration: Configuration, logger: Logger) {
+    /// A relay; nothing happens until ``start()``. With `metrics`, delivered and dropped
+    /// events, the lag from publication to delivery and the subscription are recorded there.
+    public init(configuration: Configuration, logger: Logger, metrics: MetricsRegion? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         drops = DropLog(logger: logger)
         client = HTTPClient(
             timeout: configuration.timeout, connectTimeout: configuration.timeout, maxBodyBytes: 64 << 10,
@@ -106,6 +110,8 @@ public final class RealtimeRelay: @unchecked Sendable {
             throw RedisError.unavailable("SUBSCRIBE answered \(answer)")
         }
         logger.info("relay subscribed", metadata: ["bus": "\(configuration.busChannel)", "socket": "\(configuration.socketPath)"])
+        metrics?.set(MetricCatalog.relaySubscribed, 1)
+        defer { metrics?.set(MetricCatalog.relaySubscribed, 0) }
         subscribed()
         var lastHeard = MonotonicClock.seconds()
         var pinged = false
@@ -128,6 +134,7 @@ public final class RealtimeRelay: @unchecked Sendable {
             else { continue }  // the answer to PING
             guard let (channel, envelope) = RealtimeBus.decode(message) else {
                 drops.record(reason: "malformed", channel: nil, detail: "a bus message without a valid channel")
+                metrics?.add(MetricCatalog.series(MetricCatalog.relayDropped, [("reason", "malformed")]))
                 continue
             }
             relay(envelope, on: channel)
@@ -141,11 +148,28 @@ public final class RealtimeRelay: @unchecked Sendable {
                 headers: [("Content-Type", "application/json")], body: envelope)
             guard (200...299).contains(response.status) else {
                 drops.record(reason: "rejected", channel: channel, detail: "nginx answered \(response.status)")
+                metrics?.add(MetricCatalog.series(MetricCatalog.relayDropped, [("reason", "rejected")]))
                 return
             }
             lock.withLock { relayedCount += 1 }
+            if let metrics {
+                metrics.add(MetricCatalog.relayRelayed)
+                if let published = Self.publishedAt(envelope) {
+                    metrics.observe(MetricCatalog.relayLag, seconds: max(0, Date().timeIntervalSince(published)))
+                }
+            }
         } catch {
             drops.record(reason: "nginx", channel: channel, detail: "\(error)")
+            metrics?.add(MetricCatalog.series(MetricCatalog.relayDropped, [("reason", "nginx")]))
         }
+    }
+
+    /// The `time` of an envelope (when it was published), for the lag.
+    static func publishedAt(_ envelope: [UInt8]) -> Date? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(envelope)) as? [String: Any],
+            let text = object["time"] as? String
+        else { return nil }
+        if let precise = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return precise }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle())
     }
 }

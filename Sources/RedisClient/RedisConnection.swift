@@ -306,13 +306,20 @@ public final class Redis: Sendable {
             connection = existing
         } else {
             connections.value = nil
-            connection = try RedisConnection(endpoint: endpoint)
+            do {
+                connection = try RedisConnection(endpoint: endpoint)
+            } catch {
+                metrics?.add(MetricCatalog.redisConnectionErrors)
+                throw error
+            }
+            metrics?.add(MetricCatalog.redisConnectionsOpened)
             connections.value = connection
         }
         do {
             return try body(connection)
         } catch RedisError.unavailable(let message) {
             connections.value = nil
+            metrics?.add(MetricCatalog.redisConnectionErrors)
             throw RedisError.unavailable(message)
         } catch RedisError.reply(let message) where message.hasPrefix("READONLY") {
             // A primary demoted under us (a failover): the next call asks the sentinels again.

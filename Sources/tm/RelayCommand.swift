@@ -2,6 +2,7 @@ import ArgumentParser
 import CurlHTTP
 import Foundation
 import Handlers
+import Metrics
 import Models
 import Realtime
 import RedisClient
@@ -23,7 +24,9 @@ struct RelayCommand: ParsableCommand {
             messages for 15 minutes and fans them out to WebSocket and EventSource subscribers. \
             Run exactly one per nginx host (two would deliver every event twice). When Redis goes \
             away it subscribes again by itself; events published meanwhile are lost (subscribers \
-            see a gap in `seq` and resync with a GET). SIGTERM or SIGINT stops it.
+            see a gap in `seq` and resync with a GET). SIGTERM or SIGINT stops it. Prometheus \
+            metrics (events relayed and dropped, lag, process figures) at GET /metrics on \
+            TM_RELAY_METRICS_LISTEN (127.0.0.1:9470; off to disable).
             """)
 
     func run() throws {
@@ -38,10 +41,20 @@ struct RelayCommand: ParsableCommand {
         for signal in [SIGTERM, SIGINT] { sigaddset(&signals, signal) }
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: no event will reach nginx") }
+        // Its metrics (events relayed and dropped, lag, process figures) on TM_RELAY_METRICS_LISTEN.
+        let metrics = settings.relayMetricsListen == nil ? nil : MetricsRegion.local()
         let relay = RealtimeRelay(
             configuration: RealtimeRelay.Configuration(
                 redis: settings.redis, socketPath: socket, timeout: Double(settings.realtimePublishTimeoutMilliseconds) / 1000),
-            logger: logger)
+            logger: logger, metrics: metrics)
+        if let metrics, let address = settings.relayMetricsListen {
+            metrics.set(MetricCatalog.relaySubscribed, 0)
+            metrics.add(MetricCatalog.relayRelayed, 0)
+            let figures = ScrapeFigures()
+            MetricsListener(host: address.host, port: address.port, logger: logger) {
+                PrometheusText.render(metrics.samples(), extra: figures.samples())
+            }?.start()
+        }
         relay.start()
         var received: Int32 = 0
         while sigwait(&signals, &received) != 0 {}

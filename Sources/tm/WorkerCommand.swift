@@ -3,6 +3,7 @@ import CurlHTTP
 import Foundation
 import Handlers
 import JobRuntime
+import Metrics
 import Models
 import PostgresClient
 import Realtime
@@ -28,6 +29,8 @@ struct WorkerCommand: ParsableCommand {
             SIGTERM or SIGINT: stop claiming, let running jobs finish within \
             TM_WORKER_SHUTDOWN_TIMEOUT seconds (30), then put the rest back in the queue.
             It refuses to start (exit code 2) on a database with migrations newer than this binary.
+            Prometheus metrics (jobs by kind and outcome, attempt durations, the queue, process \
+            figures) at GET /metrics on TM_WORKER_METRICS_LISTEN (127.0.0.1:9464; off to disable).
             """)
 
     @Option(help: "Job threads (TM_WORKER_CONCURRENCY, default 4).")
@@ -57,13 +60,24 @@ struct WorkerCommand: ParsableCommand {
         // libcurl's global state (the real-time publisher and the TradeMaster client use it),
         // before any thread exists.
         if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: TradeMaster calls and real-time events will fail") }
-        let database = Database(url: settings.databaseURL)
-        let events = settings.realtimePublisher(logger: logger, metrics: nil)
+        // Its own metrics, in a region of this process, served on TM_WORKER_METRICS_LISTEN:
+        // jobs by kind and outcome, its PostgreSQL connections, the events it publishes.
+        let metrics = settings.workerMetricsListen == nil ? nil : MetricsRegion.local()
+        let database = Database(url: settings.databaseURL, metrics: metrics)
+        let events = settings.realtimePublisher(logger: logger, metrics: metrics)
         let queue = JobQueue(database: database, events: events)
         let training = TrainingEngines(configuration: settings.training, database: database)
         let worker = JobWorker(
             queue: queue, registry: .standard(diagnostics: settings.diagnostics, training: training, paperMaxSeconds: settings.paperRunMaxSeconds),
-            configuration: configuration, logger: logger)
+            configuration: configuration, logger: logger, metrics: metrics)
+        if let metrics, let address = settings.workerMetricsListen {
+            // The queue and business figures are read at scrape time on the listener's thread
+            // (its own connection): any worker of the fleet can be scraped for them.
+            let figures = ScrapeFigures(queue: queue, business: BusinessStatistics(database: database))
+            MetricsListener(host: address.host, port: address.port, logger: logger) {
+                PrometheusText.render(metrics.samples(), extra: figures.samples())
+            }?.start()
+        }
         worker.start()
         var received: Int32 = 0
         while sigwait(&signals, &received) != 0 {}

@@ -93,8 +93,33 @@ import Testing
         for family in [
             "tm_http_requests counter", "tm_http_request_duration_seconds histogram", "tm_db_query_duration_seconds histogram",
             "tm_redis_command_duration_seconds histogram", "tm_pool_busy_threads gauge", "tm_jobs_queue_depth gauge",
+            "process_cpu_seconds counter", "process_resident_memory_bytes gauge", "process_open_fds gauge",
+            "process_start_time_seconds gauge", "tm_active_users gauge", "tm_db_server_connections gauge",
+            "tm_redis_connected_clients gauge", "tm_db_connections_opened counter", "tm_scrape_database_up gauge",
         ] {
             #expect(parsed.output.contains(family), "\(family) in \(parsed.output)")
         }
+    }
+
+    /// The pool's `process_*` figures are its master's and workers' together; the business
+    /// gauges follow what happened (a login counts as an active user).
+    @Test func processAndBusinessFiguresCoverThePool() throws {
+        let fx = try AuthFixtures()
+        _ = try fx.login(try fx.createWithCLI(role: "user"))
+        let values = Self.values(try stack.client().send("GET", "/metrics").text)
+        let master = try #require(
+            Int(try String(contentsOfFile: stack.state + "/run/tm.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        // The master's start time (from /proc/<pid>/stat), as ps reports it.
+        let ps = try TestStack.run(["ps", "-o", "etimes=", "-p", String(master)])
+        let elapsed = try #require(Double(ps.output.trimmingCharacters(in: .whitespacesAndNewlines)), "\(ps.output)")
+        let started = try #require(values["process_start_time_seconds"])
+        #expect(abs(Date().timeIntervalSince1970 - elapsed - started) < 3, "start \(started), master up \(elapsed) s")
+        // Master + 2 workers: well over one worker's 9 MB, under a few hundred.
+        let rss = try #require(values["process_resident_memory_bytes"])
+        #expect(rss > 20_000_000 && rss < 1_000_000_000, "\(rss)")
+        #expect((values["process_open_fds"] ?? 0) > 10)
+        #expect((values[#"tm_active_users{window="1h"}"#] ?? 0) >= 1)
+        #expect(values["tm_scrape_database_up"] == 1)
+        #expect((values["tm_redis_connected_clients"] ?? 0) >= 1)
     }
 }

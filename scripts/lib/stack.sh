@@ -47,6 +47,19 @@ ensure_test_tools() {
     fi
 }
 
+# The Python client's own virtualenv, made fresh on every test run so the suite tests what
+# `pip install ./clients/python` gives a researcher today (its dependencies from PyPI, or
+# pip's cache), plus pytest.
+ensure_client_venv() { # ensure_client_venv DIR
+    local dir="$1"
+    say "installing the Python client into a fresh $dir"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check "$REPO/clients/python" "pytest==8.3.4" >&2 \
+        || die "could not install clients/python"
+    CLIENT_VENV="$dir"
+}
+
 # The unprivileged user that runs the services (PostgreSQL refuses root): the caller
 # itself, or the system user 'trademaster' when we are root.
 setup_user() {
