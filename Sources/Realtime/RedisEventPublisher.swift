@@ -62,14 +62,17 @@ public final class RedisEventPublisher: EventPublisher, @unchecked Sendable {
     /// INCR the channel's number, publish the envelope with it, answer {seq, receivers}.
     /// KEYS[1] the sequence key; ARGV: bus channel, text before the number, text after it,
     /// retention in seconds. An ordered event (``Event/order``) also gives KEYS[2], its
-    /// subject's last published rank, and ARGV[5], its rank: below that rank it is stale and
+    /// subject's last published rank (kept a day), and ARGV[5], its rank: below that rank it is stale and
     /// neither numbered nor published ({0, -1}), so it leaves no gap.
     static let script = """
         if KEYS[2] then
             local last = tonumber(redis.call('GET', KEYS[2]) or '-1')
             local rank = tonumber(ARGV[5])
             if rank < last then return {0, -1} end
-            redis.call('SET', KEYS[2], ARGV[5], 'EX', ARGV[4])
+            -- A day, not the seq's retention: only events published out of order within
+            -- seconds of each other need the rank, and a key per job kept 30 days would
+            -- double what Redis holds per job.
+            redis.call('SET', KEYS[2], ARGV[5], 'EX', 86400)
         end
         local seq = redis.call('INCR', KEYS[1])
         redis.call('EXPIRE', KEYS[1], ARGV[4])

@@ -25,7 +25,7 @@ import Testing
                 == ["algorithmic_trading", "portfolio_management", "order_execution", "high_frequency_trading", "market_dynamics_modeling"])
         let trading = try #require(tasks.first)
         let datasets = try #require(trading["datasets"] as? [[String: Any]])
-        #expect(datasets.map { $0["name"] as? String } == ["BTC", "FX", "CRASH", "STALL", "SLOW"])
+        #expect(datasets.map { $0["name"] as? String } == ["BTC", "FX", "CRASH", "STALL", "SLOW", "LONG"])
         #expect(datasets[0]["qualified_name"] as? String == "algorithmic_trading:BTC")
         #expect(datasets[0]["start_date"] as? String == "2015-10-01" && datasets[0]["end_date"] as? String == "2021-07-06")
         let agents = try #require(trading["agents"] as? [[String: Any]])

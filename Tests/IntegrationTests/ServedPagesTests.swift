@@ -23,7 +23,7 @@ import Testing
                 "POST", "/api/v1/analysis/backtest", headers: auth,
                 json: ["strategy_id": strategy, "dataset_id": dataset, "symbol": "AAA", "benchmark": ["dataset_id": dataset, "symbol": "AAA"]]
             ).json["run_id"] as? Int)
-        let port = Int.random(in: 30_000..<40_000)
+        let port = try PrivatePool.freePort()
         let proxy = try Subprocess.spawn(
             ["/usr/bin/python3", sx.stack.repo + "/Tests/TestSupport/auth-proxy.py", String(port), sx.stack.baseURL, auth["Authorization"] ?? ""],
             environment: ProcessInfo.processInfo.environment, outputPath: NSTemporaryDirectory() + "tm-auth-proxy-\(port).log")
@@ -32,7 +32,8 @@ import Testing
             _ = Subprocess.wait(proxy, seconds: 5)
         }
         let proxied = TestHTTPClient(port: port)
-        let deadline = Date().addingTimeInterval(10)
+        // Python's start can take seconds on a busy machine.
+        let deadline = Date().addingTimeInterval(30)
         while (try? proxied.send("GET", "/health", body: [])) == nil, Date() < deadline { usleep(100_000) }
 
         // Each page, the policy it must be served with (no script where none is needed), and
