@@ -78,7 +78,9 @@ public enum API {
             store: datasets,
             limits: UploadLimits(
                 maximumRows: settings.maxDatasetRows,
-                quotaBytes: Int64(settings.userQuotaBytes)), metrics: metrics
+                quotaBytes: Int64(settings.userQuotaBytes)),
+            budget: UploadBudget(redis: redis, limit: Int64(settings.uploadBudgetBytes), window: Int64(settings.uploadBudgetSeconds)),
+            metrics: metrics
         ).register(on: &routes)
         DatasetHandlers(store: datasets).register(on: &routes)
         BarsHandlers(store: datasets).register(on: &routes)

@@ -69,7 +69,7 @@ public enum MetricCatalog {
         realtimePublished: "Real-time events published on the Redis bus and taken by at least one relay, one per channel.",
         realtimeDropped: "Real-time events dropped instead of published, by reason (queue_full, redis, no_relay).",
         realtimeTickets: "Real-time subscribe tickets issued, one per channel.",
-        datasetUploads: "Dataset uploads by outcome (stored, invalid, too_large, quota, conflict, failed).",
+        datasetUploads: "Dataset uploads by outcome (stored, invalid, too_large, quota, throttled, conflict, failed).",
         datasetRowsLoaded: "Bars stored by dataset uploads.",
     ]
 
