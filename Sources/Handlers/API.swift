@@ -73,7 +73,8 @@ public enum API {
             .register(on: &routes)
         let training = TrainingStore(queue: queue)
         if let metrics { MetricsHandlers(region: metrics, queue: queue, training: training, token: settings.metricsToken).register(on: &routes) }
-        let datasets = DatasetStore(database: database)
+        // One cache of whole series per process, shared by every thread's reads.
+        let datasets = DatasetStore(database: database, cache: SeriesCache(capacityBytes: settings.seriesCacheBytes))
         UploadHandlers(
             store: datasets,
             limits: UploadLimits(
@@ -97,7 +98,8 @@ public enum API {
         ).register(on: &routes)
         let strategies = StrategyStore(database: database)
         StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)
-        let runService = RunService(database: database, events: events, queue: queue, paperMaxSeconds: settings.paperRunMaxSeconds)
+        let runService = RunService(
+            database: database, events: events, queue: queue, paperMaxSeconds: settings.paperRunMaxSeconds, datasets: datasets)
         StrategyRunHandlers(strategies: strategies, service: runService, idempotency: IdempotencyStore(database: database), metrics: metrics)
             .register(on: &routes)
         RunHandlers(runs: runService.runs).register(on: &routes)
