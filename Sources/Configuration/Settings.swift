@@ -80,6 +80,14 @@ public struct Settings: Sendable {
     public var maxDatasetRows: Int
     /// The bytes of uploaded files each user may keep (`TM_USER_QUOTA_BYTES`, default 2 GiB).
     public var userQuotaBytes: Int
+    /// The file bytes each user may send to uploads per window, stored or refused
+    /// (`TM_UPLOAD_BUDGET_BYTES`, default 4 GiB); beyond it an upload is a 429.
+    public var uploadBudgetBytes: Int
+    /// The upload budget's window in seconds (`TM_UPLOAD_BUDGET_SECONDS`, default 3600).
+    public var uploadBudgetSeconds: Int
+    /// Bytes of whole bar series each pool worker process keeps in memory for backtests and
+    /// analyses (`TM_SERIES_CACHE_BYTES`, default 128 MiB; 0: none).
+    public var seriesCacheBytes: Int
     /// The most source rows preprocessed within a request (`TM_SYNC_MAX_ROWS`, default 1,000,000).
     public var syncMaxRows: Int
     /// The most values (source rows × columns, added ones included) a preprocess may hold
@@ -280,6 +288,9 @@ public struct Settings: Sendable {
         paperRunMaxSeconds = try int("TM_PAPER_RUN_MAX_SECONDS", 86_400, 1...31_536_000)
         maxDatasetRows = try int("TM_MAX_DATASET_ROWS", 10_000_000, 1...1_000_000_000)
         userQuotaBytes = try int("TM_USER_QUOTA_BYTES", 2 << 30, 1...(1 << 50))
+        uploadBudgetBytes = try int("TM_UPLOAD_BUDGET_BYTES", 4 << 30, 1...(1 << 50))
+        uploadBudgetSeconds = try int("TM_UPLOAD_BUDGET_SECONDS", 3600, 1...86_400 * 31)
+        seriesCacheBytes = try int("TM_SERIES_CACHE_BYTES", 128 << 20, 0...(1 << 40))
         syncMaxRows = try int("TM_SYNC_MAX_ROWS", 1_000_000, 1...100_000_000)
         preprocessMaxCells = try int("TM_PREPROCESS_MAX_CELLS", 50_000_000, 1_000...10_000_000_000)
         realtimeSecret = value("TM_REALTIME_SECRET")

@@ -81,12 +81,15 @@ public enum API {
             MetricsHandlers(region: metrics, queue: queue, training: training, token: settings.metricsToken, figures: figures)
                 .register(on: &routes)
         }
-        let datasets = DatasetStore(database: database)
+        // One cache of whole series per process, shared by every thread's reads.
+        let datasets = DatasetStore(database: database, cache: SeriesCache(capacityBytes: settings.seriesCacheBytes))
         UploadHandlers(
             store: datasets,
             limits: UploadLimits(
                 maximumRows: settings.maxDatasetRows,
-                quotaBytes: Int64(settings.userQuotaBytes)), metrics: metrics
+                quotaBytes: Int64(settings.userQuotaBytes)),
+            budget: UploadBudget(redis: redis, limit: Int64(settings.uploadBudgetBytes), window: Int64(settings.uploadBudgetSeconds)),
+            metrics: metrics
         ).register(on: &routes)
         DatasetHandlers(store: datasets).register(on: &routes)
         BarsHandlers(store: datasets).register(on: &routes)
@@ -103,7 +106,8 @@ public enum API {
         ).register(on: &routes)
         let strategies = StrategyStore(database: database)
         StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)
-        let runService = RunService(database: database, events: events, queue: queue, paperMaxSeconds: settings.paperRunMaxSeconds)
+        let runService = RunService(
+            database: database, events: events, queue: queue, paperMaxSeconds: settings.paperRunMaxSeconds, datasets: datasets)
         StrategyRunHandlers(strategies: strategies, service: runService, idempotency: IdempotencyStore(database: database), metrics: metrics)
             .register(on: &routes)
         RunHandlers(runs: runService.runs).register(on: &routes)

@@ -30,6 +30,14 @@ struct IdempotentCommand {
             self.body = try JSONCoding.response(value, status: status).body
             self.afterCommit = afterCommit
         }
+
+        /// An answer whose JSON body is already written.
+        init(body: [UInt8], status: HTTPStatus, location: String? = nil, afterCommit: @escaping () -> Void = {}) {
+            self.status = status
+            self.location = location
+            self.body = body
+            self.afterCommit = afterCommit
+        }
     }
 
     /// Runs `work` in one transaction as `owner`'s command `route` with `request`'s key, if

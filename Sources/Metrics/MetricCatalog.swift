@@ -113,7 +113,7 @@ public enum MetricCatalog {
         realtimeDropped:
             "Real-time events dropped instead of published, by reason (queue_full, redis, no_relay, stale: older than an event already published for its job).",
         realtimeTickets: "Real-time subscribe tickets issued, one per channel.",
-        datasetUploads: "Dataset uploads by outcome (stored, invalid, too_large, quota, conflict, failed).",
+        datasetUploads: "Dataset uploads by outcome (stored, invalid, too_large, quota, throttled, conflict, failed).",
         datasetRowsLoaded: "Bars stored by dataset uploads.",
         workerClaimed: "Jobs this tm worker claimed (attempts started), by kind.",
         workerSucceeded: "Jobs this tm worker completed, by kind.",

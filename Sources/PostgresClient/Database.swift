@@ -51,6 +51,12 @@ public final class Database: Sendable {
         try timed { try withConnection { try $0.query(sql) } }
     }
 
+    /// Runs `sql` on this thread's connection and returns its result column by column, in
+    /// binary format (see ``ResultColumns``).
+    public func columns(_ sql: SQL) throws -> ResultColumns {
+        try timed { try withConnection { try $0.columns(sql) } }
+    }
+
     /// One round trip that proves the server answers (readiness checks).
     public func ping() throws {
         _ = try query("SELECT 1 AS one")

@@ -68,6 +68,14 @@ public final class PostgresConnection {
         return rows
     }
 
+    /// Runs `sql` and returns its result column by column, in binary format (see
+    /// ``ResultColumns``).
+    public func columns(_ sql: SQL) throws -> ResultColumns {
+        let result = try run(sql, binary: true)
+        defer { PQclear(result) }
+        return try ResultColumns(result: result)
+    }
+
     /// Runs `sql` and returns the number of rows it affected.
     @discardableResult
     public func execute(_ sql: SQL) throws -> Int {
@@ -106,14 +114,14 @@ public final class PostgresConnection {
         if let failure { throw failure }
     }
 
-    private func run(_ sql: SQL) throws -> OpaquePointer {
+    private func run(_ sql: SQL, binary: Bool = false) throws -> OpaquePointer {
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             throw DatabaseError.unavailable("connection lost")
         }
         let binds = sql.binds
         var pointers: [UnsafePointer<CChar>?] = binds.map { $0.map { UnsafePointer(strdup($0)) } ?? nil }
         defer { pointers.forEach { free(UnsafeMutableRawPointer(mutating: $0)) } }
-        let result = PQexecParams(handle, sql.text, Int32(binds.count), nil, &pointers, nil, nil, 0)
+        let result = PQexecParams(handle, sql.text, Int32(binds.count), nil, &pointers, nil, nil, binary ? 1 : 0)
         guard let result else { throw error(from: nil) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:

@@ -14,6 +14,11 @@ public struct Transaction {
         try connection.query(sql)
     }
 
+    /// Runs `sql` in the transaction and returns its result column by column (binary format).
+    public func columns(_ sql: SQL) throws -> ResultColumns {
+        try connection.columns(sql)
+    }
+
     /// Runs `sql` in the transaction and returns the number of rows it affected.
     @discardableResult
     public func execute(_ sql: SQL) throws -> Int {

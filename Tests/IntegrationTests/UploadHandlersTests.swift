@@ -302,6 +302,56 @@ import Testing
         #expect(used == 1)
     }
 
+    /// Every byte an upload reads counts against its owner's budget of the window, refused
+    /// uploads included: once spent, uploads are 429 with `Retry-After` until the window ends;
+    /// another user's budget is their own.
+    @Test func refusedUploadsSpendTheUploadBudget() throws {
+        let good = DataFixtures.wideDaily(count: 60).text  // about 3.2 kB
+        let bad = good + "2030-01-01,1,2,0.5,abc,100\n"
+        // Room for two and a half files.
+        let budget = good.utf8.count * 5 / 2
+        let pool = try PrivatePool(
+            stack: fx.stack, workers: 1, threads: 2, environment: ["TM_UPLOAD_BUDGET_BYTES": "\(budget)", "TM_UPLOAD_BUDGET_SECONDS": "600"])
+        defer { pool.stop() }
+        let client = pool.client()
+        let auth = try user()
+        func send(_ name: String, _ text: String, as auth: [String: String]) throws -> TestResponse {
+            try client.send(
+                "POST", "/api/v1/data/upload?name=\(name)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: Array(text.utf8))
+        }
+        #expect(try send("bad-1", bad, as: auth).status == 422)
+        #expect(try send("bad-2", bad, as: auth).status == 422)
+        // Two files refused; this one's bytes pass the budget.
+        let third = try send("good", good, as: auth)
+        #expect(third.status == 429, "\(third.text)")
+        let wait = Int(third.header("retry-after") ?? "") ?? 0
+        #expect(wait >= 1 && wait <= 600, "Retry-After \(wait)")
+        #expect((third.json["detail"] as? String)?.contains("\(budget) bytes per 600 seconds") == true, "\(third.text)")
+        #expect(try send("good-again", good, as: auth).status == 429)
+        #expect(try client.send("GET", "/api/v1/data/datasets", headers: auth).json["total"] as? Int == 0)
+        let other = try user()
+        #expect(try send("good", good, as: other).status == 201)
+    }
+
+    /// Parallel uploads of one user share one count: of eight uploads against a budget of two
+    /// and a half, two are stored and six refused.
+    @Test func parallelUploadsNeverPassTheUploadBudget() throws {
+        let body = Array(DataFixtures.wideDaily(count: 60).text.utf8)
+        let pool = try PrivatePool(
+            stack: fx.stack, workers: 1, threads: 4,
+            environment: ["TM_UPLOAD_BUDGET_BYTES": "\(body.count * 5 / 2)", "TM_UPLOAD_BUDGET_SECONDS": "600"])
+        defer { pool.stop() }
+        let auth = try user()
+        let statuses = ResultList()
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            let response = try? TestHTTPClient(port: pool.port).send(
+                "POST", "/api/v1/data/upload?name=budget-\(index)", headers: auth.merging(["Content-Type": "text/csv"]) { $1 }, body: body)
+            statuses.append(response?.status ?? 0)
+        }
+        #expect(statuses.values.sorted() == [201, 201, 429, 429, 429, 429, 429, 429], "\(statuses.values)")
+        #expect(try pool.client().send("GET", "/api/v1/data/datasets", headers: auth).json["total"] as? Int == 2)
+    }
+
     @Test func aHundredMegabyteUploadKeepsTheWorkerSmallAndACutOffUploadLeavesNothing() throws {
         let pool = try PrivatePool(stack: fx.stack, workers: 1, threads: 2)
         defer { pool.stop() }

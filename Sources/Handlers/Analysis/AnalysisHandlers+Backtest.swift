@@ -72,11 +72,30 @@ extension AnalysisHandlers {
                 }
             }
             let (run, result) = try service.backtestNow(draft, in: tx)
-            return try IdempotentCommand.Done(try answer(run, result), status: .ok) { [service, metrics] in
+            return IdempotentCommand.Done(body: try answerBody(run, result), status: .ok) { [service, metrics] in
                 service.publishEnd(run)
                 metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_sync")]))
             }
         }
+    }
+
+    /// The JSON of ``answer(_:_:)``, its trades written by ``TradesJSON`` (the same bytes as
+    /// the encoder's, in a tenth of the time): the rest is encoded with `trades: []`, which
+    /// sorted keys put last (`…,"trades":[]}`), and the trades go in its place.
+    func answerBody(_ run: Run, _ result: BacktestResult) throws -> [UInt8] {
+        var answer = try answer(run, result)
+        guard let trades = answer.trades, let json = TradesJSON.encode(trades) else { return try JSONCoding.response(answer, status: .ok).body }
+        answer.trades = []
+        var body = try JSONCoding.response(answer, status: .ok).body
+        let tail = Array(#""trades":[]}"#.utf8)
+        guard body.count >= tail.count, body[(body.count - tail.count)...].elementsEqual(tail) else {
+            answer.trades = trades
+            return try JSONCoding.response(answer, status: .ok).body
+        }
+        body.removeLast(3)
+        body += json
+        body.append(UInt8(ascii: "}"))
+        return body
     }
 
     /// The 200 answer of a finished synchronous backtest.

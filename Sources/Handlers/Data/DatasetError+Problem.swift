@@ -27,6 +27,13 @@ extension DatasetError: ProblemConvertible {
             return Problem(
                 .insufficientStorage, title: "Storage quota exceeded",
                 detail: "Your datasets use \(used) of your \(quota) bytes; this upload does not fit. Delete datasets to make room.")
+        case .uploadBudgetExceeded(let limit, let window, let wait):
+            return Problem(
+                .tooManyRequests, title: "Upload budget exceeded",
+                detail:
+                    "Uploads may send at most \(limit) bytes per \(window) seconds (TM_UPLOAD_BUDGET_BYTES), refused ones included; "
+                    + "try again in \(wait) seconds.",
+                headers: [("Retry-After", String(wait))])
         case .diskFull:
             return Problem(.insufficientStorage, detail: "The server is out of storage; nothing was stored. Try again later.")
         case .nameTaken:

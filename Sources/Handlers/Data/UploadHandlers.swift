@@ -6,6 +6,7 @@ import TMFcgi
 public struct UploadHandlers: Sendable {
     let store: DatasetStore
     let limits: UploadLimits
+    let budget: UploadBudget?
     let metrics: MetricsRegion?
 
     /// The largest upload body (nginx has the same limit on this route).
@@ -13,10 +14,12 @@ public struct UploadHandlers: Sendable {
     /// The most a gzipped body may expand to.
     static let maximumInflatedBytes = 2 << 30
 
-    /// Handlers over `store` with `limits`, counting uploads in `metrics`.
-    public init(store: DatasetStore, limits: UploadLimits, metrics: MetricsRegion? = nil) {
+    /// Handlers over `store` with `limits`, each user's bytes counted against `budget`, counting
+    /// uploads in `metrics`.
+    public init(store: DatasetStore, limits: UploadLimits, budget: UploadBudget? = nil, metrics: MetricsRegion? = nil) {
         self.store = store
         self.limits = limits
+        self.budget = budget
         self.metrics = metrics
     }
 
@@ -32,7 +35,7 @@ public struct UploadHandlers: Sendable {
                     symbol) or long (a tic/symbol column, as TradeMaster's files); other columns are kept as numbers. Rows may be \
                     unsorted. Bad data is refused whole: 422 with the first 100 errors (line, column, value, reason) and error_count.
                     """,
-                response: Dataset.self, status: 201, errors: [409, 413, 415, 422, 507],
+                response: Dataset.self, status: 201, errors: [409, 413, 415, 422, 429, 507],
                 query: [
                     .string("name", "The dataset's name (unique per user, case-insensitive).", maxLength: 200),
                     .string("description", "Free text.", maxLength: 2000),
@@ -72,6 +75,7 @@ public struct UploadHandlers: Sendable {
             case .badFile, .lineTooLong, .invalidRows, .stepFailed: return "invalid"
             case .tooManyRows: return "too_large"
             case .quotaExceeded, .diskFull: return "quota"
+            case .uploadBudgetExceeded: return "throttled"
             case .nameTaken, .inUse: return "conflict"
             case .importRefused: return "invalid"
             case .notFound, .stale: return "failed"
@@ -120,7 +124,7 @@ public struct UploadHandlers: Sendable {
     /// Runs `body` with a fresh upload and finishes it with the draft `body` returns; any
     /// error rolls the upload back.
     private func load(owner: Int64, draft: DatasetDraft, _ body: (DatasetUpload) throws -> DatasetDraft) throws -> Dataset {
-        let upload = try DatasetUpload(store: store, owner: owner, limits: limits, draft: draft)
+        let upload = try DatasetUpload(store: store, owner: owner, limits: limits, draft: draft, meter: budget?.meter(owner: owner))
         do {
             let draft = try body(upload)
             return try upload.finish(draft)
@@ -139,7 +143,9 @@ public struct UploadHandlers: Sendable {
                 if part.name == "file" {
                     guard upload == nil else { throw Problem.validation([FieldError(pointer: "file", detail: "send one file")]) }
                     // Fields sent before the file let its rows go straight into bars.
-                    let current = try DatasetUpload(store: store, owner: owner, limits: limits, draft: try? form.draft(filename: part.filename))
+                    let current = try DatasetUpload(
+                        store: store, owner: owner, limits: limits, draft: try? form.draft(filename: part.filename),
+                        meter: budget?.meter(owner: owner))
                     upload = current
                     filename = part.filename
                     let gzipped =

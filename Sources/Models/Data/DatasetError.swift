@@ -12,6 +12,9 @@ public enum DatasetError: Error, Sendable {
     case tooManyRows(limit: Int)
     /// The owner's storage quota would be exceeded.
     case quotaExceeded(usedBytes: Int64, quotaBytes: Int64)
+    /// The owner's upload budget of the window is spent (``UploadBudget``): retry after
+    /// `retryAfter` seconds.
+    case uploadBudgetExceeded(limitBytes: Int64, windowSeconds: Int64, retryAfter: Int64)
     /// The database has no room left.
     case diskFull
     /// The owner already has a dataset of that name (case-insensitive).

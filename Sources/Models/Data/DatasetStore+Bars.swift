@@ -20,18 +20,20 @@ public struct BarColumns: Sendable {
     /// Rows in the range before aggregation.
     public var sourceRows: Int = 0
 
-    /// Columns of `symbol` from rows with `ts`, `open`, `high`, `low`, `close` and `volume`.
-    init(symbol: String, rows: [Row]) throws {
+    /// No bars of `symbol` yet.
+    init(symbol: String) {
         self.symbol = symbol
-        time.reserveCapacity(rows.count)
-        for row in rows {
-            time.append(try row.decode("ts"))
-            open.append(try row.decode("open"))
-            high.append(try row.decode("high"))
-            low.append(try row.decode("low"))
-            close.append(try row.decode("close"))
-            volume.append(try row.decode("volume"))
-        }
+    }
+
+    /// Columns of `symbol` from a binary result with `ts`, `open`, `high`, `low`, `close` and `volume`.
+    init(symbol: String, result: ResultColumns) throws {
+        self.symbol = symbol
+        time = try result.integers("ts")
+        open = try result.doubles("open")
+        high = try result.doubles("high")
+        low = try result.doubles("low")
+        close = try result.doubles("close")
+        volume = try result.doubles("volume")
     }
 }
 
@@ -45,7 +47,7 @@ extension DatasetStore {
         if maxPoints >= Self.everyBar {
             return try allBars(datasetID: datasetID, symbol: symbol, start: start, end: end)
         }
-        let rows = try database.query(
+        let result = try database.columns(
             """
             WITH r AS (
                 SELECT ts, open, high, low, close, volume, row_number() OVER (ORDER BY ts) - 1 AS i, count(*) OVER () AS n
@@ -55,25 +57,55 @@ extension DatasetStore {
                    (array_agg(close ORDER BY ts DESC))[1] AS close, sum(volume) AS volume, max(n) AS n
             FROM r GROUP BY i * \(maxPoints) / n ORDER BY 1
             """)
-        var columns = try BarColumns(symbol: symbol, rows: rows)
-        columns.sourceRows = try rows.first?.decode("n") ?? 0
+        var columns = try BarColumns(symbol: symbol, result: result)
+        columns.sourceRows = Int(try result.integers("n").first ?? 0)
         return columns
     }
 
     /// A `maxPoints` that asks for every bar, unaggregated.
     public static let everyBar = Int(Int32.max)
 
-    /// Every bar of `symbol` in `[start, end)`, in time order.
+    /// Every bar of `symbol` in `[start, end)`, in time order: from the process's
+    /// ``SeriesCache`` when the store has one (the whole series is read once and kept), else
+    /// read in binary format.
     func allBars(datasetID: Int64, symbol: String, start: Int64?, end: Int64?) throws -> BarColumns {
-        let rows = try database.query(
+        guard let cache, try exists(datasetID) else { return try readBars(datasetID: datasetID, symbol: symbol, start: start, end: end) }
+        return try cache.bars(dataset: datasetID, symbol: symbol, start: start, end: end) {
+            try readBars(datasetID: datasetID, symbol: symbol, start: nil, end: nil)
+        }
+    }
+
+    /// How many bars `symbol` has in `[start, end)`: counted in the cached series when there
+    /// is one, else by PostgreSQL (nothing is loaded).
+    public func barCount(datasetID: Int64, symbol: String, start: Int64?, end: Int64?) throws -> Int {
+        if let cached = cache?.cached(dataset: datasetID, symbol: symbol, start: start, end: end), try exists(datasetID) {
+            return cached.time.count
+        }
+        return try database.query(
+            """
+            SELECT count(*)::bigint AS n FROM bars WHERE dataset_id = \(datasetID) AND symbol = \(symbol)
+              AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1)
+            """
+        ).first?.decode("n") ?? 0
+    }
+
+    /// Whether dataset `id` is still stored: a cached series is served only then (bars never
+    /// change, but a deleted dataset's must read as none, as its rows do).
+    func exists(_ id: Int64) throws -> Bool {
+        try database.query("SELECT EXISTS (SELECT 1 FROM datasets WHERE id = \(id)) AS stored").first?.decode("stored") ?? false
+    }
+
+    /// Every bar of `symbol` in `[start, end)` from PostgreSQL, in time order, in binary format.
+    func readBars(datasetID: Int64, symbol: String, start: Int64?, end: Int64?) throws -> BarColumns {
+        let result = try database.columns(
             """
             SELECT ts, open, high, low, close, volume FROM bars
             WHERE dataset_id = \(datasetID) AND symbol = \(symbol)
               AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1)
             ORDER BY ts
             """)
-        var columns = try BarColumns(symbol: symbol, rows: rows)
-        columns.sourceRows = rows.count
+        var columns = try BarColumns(symbol: symbol, result: result)
+        columns.sourceRows = result.rowCount
         return columns
     }
 

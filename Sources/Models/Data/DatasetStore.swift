@@ -6,10 +6,13 @@ import PostgresClient
 /// admin) reaches every dataset.
 public final class DatasetStore: Sendable {
     let database: Database
+    /// Whole series kept in this process (nil: every read goes to PostgreSQL).
+    let cache: SeriesCache?
 
-    /// A store over `database`.
-    public init(database: Database) {
+    /// A store over `database`, keeping whole series in `cache` if given.
+    public init(database: Database, cache: SeriesCache? = nil) {
         self.database = database
+        self.cache = cache
     }
 
     /// The columns every dataset query selects (JSON-typed ones as text).

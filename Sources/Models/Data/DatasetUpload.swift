@@ -4,14 +4,16 @@ import Quant
 
 /// One upload in progress, in a transaction on this thread's tx.
 ///
-/// When the draft is known before the file (a raw body, or a form whose fields come
-/// first) and duplicates are refused, the dataset row is inserted first and the rows are
-/// COPYed straight into `bars` while every symbol's times increase, with the summary's
-/// statistics accumulated by the parser; rows after the first one out of order go to a
-/// temporary staging table, which ``finish(_:)`` checks for duplicates and moves into `bars`
-/// sorted. Otherwise everything goes through the staging table. Any failure rolls
-/// everything back (the staging table is dropped with the transaction), so a refused or
-/// interrupted upload leaves nothing behind.
+/// Nothing reaches `bars` before the whole file is known good. The rows are COPYed into
+/// temporary tables of the transaction (no index, no WAL; their files are unlinked when the
+/// transaction ends, so a refused or interrupted upload leaves neither rows nor dead tuples
+/// behind). When the draft is known before the file (a raw body, or a form whose fields come
+/// first) and duplicates are refused, rows go to `upload_direct`, shaped like `bars`, while
+/// every symbol's times increase, with the summary's statistics accumulated by the parser;
+/// rows after the first one out of order, and every row otherwise, go to `upload_stage`.
+/// ``finish(_:beforeCommit:)`` checks the file (bad values, duplicates, the name, the quota
+/// under the owner's lock) and only then moves the rows into `bars`, sorted. The bytes read
+/// count against the owner's ``UploadBudget`` (refused uploads included).
 public final class DatasetUpload {
     private let tx: Transaction
     private let owner: Int64
@@ -24,11 +26,16 @@ public final class DatasetUpload {
     private var datasetID: Int64?
     private var initialDraft: DatasetDraft?
     private var staged = false
+    private let meter: UploadBudget.Meter?
 
-    /// Starts an upload for `owner`; with `draft` (and no `dedupe`), rows in order go straight into `bars`.
-    public init(store: DatasetStore, owner: Int64, limits: UploadLimits, draft: DatasetDraft? = nil) throws {
+    /// Starts an upload for `owner`; with `draft` (and no `dedupe`), rows in order are written in
+    /// `bars`' shape as they come. With `meter`, the bytes read count against the owner's upload
+    /// budget, and the upload is refused once it is spent.
+    public init(store: DatasetStore, owner: Int64, limits: UploadLimits, draft: DatasetDraft? = nil, meter: UploadBudget.Meter? = nil) throws {
         self.owner = owner
         self.limits = limits
+        self.meter = meter
+        try meter?.check()
         usedBytes = try store.usedBytes(owner: owner)
         guard usedBytes < limits.quotaBytes else { throw DatasetError.quotaExceeded(usedBytes: usedBytes, quotaBytes: limits.quotaBytes) }
         parser = BarFileParser()
@@ -43,7 +50,13 @@ public final class DatasetUpload {
                 datasetID = id
                 parser.datasetID = id
                 parser.wideSymbol = draft.symbol
-                writer = try tx.beginCopyIn("COPY bars (dataset_id, symbol, ts, open, high, low, close, volume, extra) FROM STDIN")
+                try tx.execute(
+                    """
+                    CREATE TEMP TABLE upload_direct (dataset_id bigint NOT NULL, symbol text NOT NULL, ts bigint NOT NULL,
+                        open float8 NOT NULL, high float8 NOT NULL, low float8 NOT NULL, close float8 NOT NULL, volume float8 NOT NULL,
+                        extra float8[]) ON COMMIT DROP
+                    """)
+                writer = try tx.beginCopyIn("COPY upload_direct FROM STDIN")
             } else {
                 try beginStaging()
             }
@@ -79,8 +92,8 @@ public final class DatasetUpload {
         }
     }
 
-    /// Hands the parser's output to the COPY it belongs to (ending the one into `bars` when
-    /// the rows leave time order).
+    /// Hands the parser's output to the COPY it belongs to (ending the one into
+    /// `upload_direct` when the rows leave time order).
     private func write(_ bytes: [UInt8], _ target: BarFileParser.Target) throws {
         if target == .stage && !staged {
             try writer?.finish()
@@ -94,6 +107,7 @@ public final class DatasetUpload {
     public func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         guard writer != nil else { return }
         do {
+            try meter?.add(bytes.count)
             try parser.feed(bytes) { try self.write($0, $1) }
             try checkLimits()
         } catch {
@@ -128,10 +142,10 @@ public final class DatasetUpload {
         do {
             try parser.finish { try self.write($0, $1) }
             try checkLimits()
+            try meter?.flush()
             try self.writer?.finish()
             self.writer = nil
             let dataset = try store(draft)
-            try checkQuotaUnderLock(adding: dataset.sizeBytes)
             try beforeCommit(tx, dataset)
             try tx.commit()
             closed = true
@@ -142,10 +156,12 @@ public final class DatasetUpload {
         }
     }
 
-    /// Discards everything (safe to call more than once).
+    /// Discards everything (safe to call more than once); the bytes read still count against
+    /// the budget.
     public func abort() {
         guard !closed else { return }
         closed = true
+        try? meter?.flush()
         writer?.abort()
         writer = nil
         tx.rollback()
@@ -157,16 +173,18 @@ public final class DatasetUpload {
     }
 
     /// Duplicate (symbol, time) rows after the first of each (staged rows that repeat one of
-    /// their own or one already in `bars`), as issues, and their count.
+    /// their own or one of the rows in order before them), as issues, and their count. The
+    /// rows in order (`upload_direct`) all come before the staged ones in the file and repeat
+    /// none of their own, so they take line 0 here.
     private func duplicates(symbol wide: String) throws -> (issues: [CSVIssue], count: Int) {
         guard staged else { return ([], 0) }
+        let direct = datasetID == nil ? SQLFragment("") : SQLFragment("UNION ALL SELECT 0, symbol, ts FROM upload_direct")
         let rows = try tx.query(
             """
             SELECT line, symbol, ts, count(*) OVER () AS total FROM (
-                SELECT line, symbol, ts, row_number() OVER (PARTITION BY symbol, ts ORDER BY line) AS k,
-                    EXISTS (SELECT 1 FROM bars b WHERE b.dataset_id = \(datasetID) AND b.symbol = s.symbol AND b.ts = s.ts) AS taken
-                FROM upload_stage s) d
-            WHERE k > 1 OR taken ORDER BY line LIMIT 100
+                SELECT line, symbol, ts, row_number() OVER (PARTITION BY symbol, ts ORDER BY line) AS k
+                FROM (SELECT line, symbol, ts FROM upload_stage \(unsafeFragment: direct)) s) d
+            WHERE k > 1 ORDER BY line LIMIT 100
             """)
         let dateColumn = parser.columns.first { $0.role == .date }?.name ?? "date"
         let issues = try rows.map { row in
@@ -179,30 +197,38 @@ public final class DatasetUpload {
 
     private static func name(_ symbol: String, wide: String) -> String { symbol.isEmpty ? wide : symbol }
 
-    /// Moves the staged rows into `bars` (sorted, keeping one of each duplicate with `dedupe`).
-    private func insertStaged(id: Int64, draft: DatasetDraft) throws {
-        do {
-            try tx.savepoint {
-                switch draft.dedupe {
-                case nil:
-                    try tx.execute(
-                        """
-                        INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
-                        SELECT \(id), CASE WHEN symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra FROM upload_stage ORDER BY symbol, ts
-                        """)
-                case .first?, .last?:
-                    let order = draft.dedupe == .first ? SQLFragment("line") : SQLFragment("line DESC")
-                    try tx.execute(
-                        """
-                        INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
-                        SELECT DISTINCT ON (symbol, ts) \(id), CASE WHEN symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra FROM upload_stage
-                        ORDER BY symbol, ts, \(unsafeFragment: order)
-                        """)
-                }
-            }
-        } catch let error as DatabaseError where error.isUniqueViolation {
-            let (issues, count) = try duplicates(symbol: draft.symbol)
-            throw DatasetError.invalidRows(issues, count: count)
+    /// Moves the rows into `bars`: those in order as they came, then the staged ones sorted
+    /// (keeping one of each duplicate with `dedupe`). Duplicates were refused before, so this
+    /// cannot fail on the primary key and leave dead rows behind. A wide file's rows all take
+    /// the final draft's symbol (a form's symbol field may come after the file).
+    private func insertRows(id: Int64, draft: DatasetDraft, layout: DatasetLayout) throws {
+        let wide = layout == .wide
+        if datasetID != nil {
+            try tx.execute(
+                """
+                INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
+                SELECT dataset_id, CASE WHEN \(wide) THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra
+                FROM upload_direct
+                """)
+        }
+        guard staged else { return }
+        switch draft.dedupe {
+        case nil:
+            try tx.execute(
+                """
+                INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
+                SELECT \(id), CASE WHEN \(wide) OR symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra
+                FROM upload_stage ORDER BY symbol, ts
+                """)
+        case .first?, .last?:
+            let order = draft.dedupe == .first ? SQLFragment("line") : SQLFragment("line DESC")
+            try tx.execute(
+                """
+                INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
+                SELECT DISTINCT ON (symbol, ts) \(id), CASE WHEN \(wide) OR symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open,
+                    high, low, close, volume, extra FROM upload_stage
+                ORDER BY symbol, ts, \(unsafeFragment: order)
+                """)
         }
     }
 
@@ -213,12 +239,23 @@ public final class DatasetUpload {
             throw DatasetError.invalidRows(Array(issues), count: parser.errorCount + count)
         }
         guard let layout = parser.layout else { throw DatasetError.badFile("The file has no header.") }
-        let id = try datasetID ?? insertDataset(draft)
-        if let initialDraft, initialDraft.symbol != draft.symbol, layout == .wide {
-            // A form's symbol field came after the file: rename the rows already loaded.
-            try tx.execute("UPDATE bars SET symbol = \(draft.symbol) WHERE dataset_id = \(id)")
+        if draft.dedupe == nil {
+            let (issues, count) = try duplicates(symbol: draft.symbol)
+            if count > 0 { throw DatasetError.invalidRows(issues, count: count) }
         }
-        if staged { try insertStaged(id: id, draft: draft) }
+        let id = try datasetID ?? insertDataset(draft)
+        // The name and the size before any row is written: a taken name or a full quota
+        // refuses the file with `bars` untouched.
+        do {
+            try tx.execute(
+                """
+                UPDATE datasets SET name = \(draft.name), size_bytes = \(Int64(parser.byteCount)) WHERE id = \(id)
+                """)
+        } catch let error as DatabaseError where error.isUniqueViolation {
+            throw DatasetError.nameTaken
+        }
+        try checkQuotaUnderLock(adding: Int64(parser.byteCount))
+        try insertRows(id: id, draft: draft, layout: layout)
         let extras = parser.columns.filter { $0.role == .extra }.map(\.name)
         let hasVolume = parser.columns.contains { $0.role == .volume }
         let analysis = DatasetAnalysis(tx: tx, datasetID: id, extraColumns: extras, hasVolume: hasVolume)

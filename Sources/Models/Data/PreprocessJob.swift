@@ -76,6 +76,7 @@ extension DatasetError {
         case .invalidRows(_, let count): return "the result has \(count) invalid values"
         case .tooManyRows(let limit): return "the result exceeds \(limit) rows"
         case .quotaExceeded: return "the storage quota is exceeded"
+        case .uploadBudgetExceeded: return "the upload budget is spent"
         case .diskFull: return "the server is out of storage"
         case .nameTaken: return "a dataset with this name already exists"
         case .notFound: return "no such dataset"

@@ -33,11 +33,14 @@ public struct RunService: Sendable {
 
     /// A service over `database`, publishing through `events`, queueing on `queue` (by
     /// default a queue over `database` without a per-owner limit), with paper runs of at most
-    /// `paperMaxSeconds`.
-    public init(database: Database, events: any EventPublisher = NoEventPublisher(), queue: JobQueue? = nil, paperMaxSeconds: Int = 86_400) {
+    /// `paperMaxSeconds`, reading bars through `datasets` (default: a store over `database`).
+    public init(
+        database: Database, events: any EventPublisher = NoEventPublisher(), queue: JobQueue? = nil, paperMaxSeconds: Int = 86_400,
+        datasets: DatasetStore? = nil
+    ) {
         self.database = database
         self.runs = RunStore(database: database)
-        self.datasets = DatasetStore(database: database)
+        self.datasets = datasets ?? DatasetStore(database: database)
         self.queue = queue ?? JobQueue(database: database, events: events)
         self.events = events
         self.paperMaxSeconds = paperMaxSeconds
@@ -193,12 +196,7 @@ public struct RunService: Sendable {
     /// Bars of `symbol` in `[start, end)`.
     func barCount(datasetID: Int64, symbol: String, start: Date?, end: Date?) throws -> Int {
         let (from, to) = (start.map { Int64($0.timeIntervalSince1970.rounded(.up)) }, end.map { Int64($0.timeIntervalSince1970.rounded(.up)) })
-        return try database.query(
-            """
-            SELECT count(*)::bigint AS n FROM bars WHERE dataset_id = \(datasetID) AND symbol = \(symbol)
-              AND ts >= coalesce(\(from)::bigint, ts) AND ts < coalesce(\(to)::bigint, ts + 1)
-            """
-        ).first?.decode("n") ?? 0
+        return try datasets.barCount(datasetID: datasetID, symbol: symbol, start: from, end: to)
     }
 
     /// Inserts `draft` as a queued run with its job on `connection` (inside the caller's

@@ -46,8 +46,8 @@ extension RunStore {
         try tx.execute(
             """
             INSERT INTO run_series (run_id, times, equity, cash, position)
-            VALUES (\(runID), \(SQLArray(result.timestamps))::bigint[], \(SQLArray(result.equity))::float8[],
-                    \(SQLArray(result.cash))::float8[], \(SQLArray(exposure))::bigint[])
+            VALUES (\(runID), \(PackedColumn(result.timestamps))::bytea, \(PackedColumn(result.equity))::bytea,
+                    \(PackedColumn(result.cash))::bytea, \(PackedColumn(exposure))::bytea)
             """)
     }
 }

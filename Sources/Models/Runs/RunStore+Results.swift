@@ -37,19 +37,14 @@ extension RunStore {
     /// Run `runID`'s whole series (time, equity, cash, position after each bar), or nil before
     /// it has one. The caller checks that the run is the caller's first.
     public func series(runID: Int64) throws -> RunSeries? {
-        guard
-            let row = try database.query(
-                """
-                SELECT times::text AS times, equity::text AS equity, cash::text AS cash, position::text AS position
-                FROM run_series WHERE run_id = \(runID)
-                """
-            ).first
-        else { return nil }
-        let times = SQLArray.parseIntegers(try row.decode("times")).map { $0 ?? 0 }
-        let equity = SQLArray.parseDoubles(try row.decode("equity")).map { $0 ?? .nan }
-        let cash = SQLArray.parseDoubles(try row.decode("cash")).map { $0 ?? .nan }
-        let position = SQLArray.parseIntegers(try row.decode("position")).map { $0 ?? 0 }
-        return RunSeries(times: times, equity: equity, cash: cash, position: position)
+        let result = try database.columns("SELECT times, equity, cash, position FROM run_series WHERE run_id = \(runID)")
+        guard result.rowCount > 0 else { return nil }
+        func bytes(_ name: String) throws -> [UInt8] { try result.bytes(name, row: 0) ?? [] }
+        return RunSeries(
+            times: try PackedColumn.integers(bytes("times"), column: "times"),
+            equity: try PackedColumn.doubles(bytes("equity"), column: "equity"),
+            cash: try PackedColumn.doubles(bytes("cash"), column: "cash"),
+            position: try PackedColumn.integers(bytes("position"), column: "position"))
     }
 
     /// Writes `result` as run `runID`'s trades and series (replacing any), on `connection`.
@@ -89,8 +84,8 @@ extension RunStore {
         try tx.execute(
             """
             INSERT INTO run_series (run_id, times, equity, cash, position)
-            VALUES (\(runID), \(SQLArray(curve.timestamps))::bigint[], \(SQLArray(curve.equity))::float8[],
-                    \(SQLArray(curve.cash))::float8[], \(SQLArray(curve.shares.map { Int64($0) }))::bigint[])
+            VALUES (\(runID), \(PackedColumn(curve.timestamps))::bytea, \(PackedColumn(curve.equity))::bytea,
+                    \(PackedColumn(curve.cash))::bytea, \(PackedColumn(curve.shares.map { Int64($0) }))::bytea)
             """)
     }
 }
