@@ -151,20 +151,24 @@ import Testing
                 #expect(client.refusals == [403], "\(mode) \(bad): \(client.text)")
             }
         }
-        // CORS: nchan answers an allowed origin with it (once), and refuses another origin with
-        // an empty 403 (nchan echoes the Origin on that refusal; with no body and no stream
-        // there is nothing for the page to read).
-        func headers(_ origin: String) throws -> String {
+        // CORS: nchan answers an allowed origin with it (once); another origin is refused before
+        // nchan (whose own refusal was an empty 403) with a problem, and its ticket is not spent.
+        func headers(_ origin: String, path: String? = nil) throws -> String {
             try TestStack.run([
-                "curl", "-s", "-o", "/dev/null", "-D", "-", "--max-time", "1", "-H", "Accept: text/event-stream",
-                "-H", "Origin: \(origin)", fx.stack.baseURL + (try rt.ticketPath(alice, "user:\(aliceID)")),
-            ]).output.lowercased()
+                "curl", "-s", "-D", "-", "--max-time", "1", "-H", "Accept: text/event-stream",
+                "-H", "Origin: \(origin)", fx.stack.baseURL + (try path ?? rt.ticketPath(alice, "user:\(aliceID)")),
+            ]).output
         }
-        let allowed = try headers("http://localhost:3000")
+        let allowed = try headers("http://localhost:3000").lowercased()
         #expect(allowed.hasPrefix("http/1.1 200"), "\(allowed)")
         #expect(allowed.components(separatedBy: "access-control-allow-origin: http://localhost:3000").count == 2, "\(allowed)")
-        let foreign = try headers("https://evil.example")
-        #expect(foreign.hasPrefix("http/1.1 403") && foreign.contains("content-length: 0"), "\(foreign)")
+        let ticket = try rt.ticketPath(alice, "user:\(aliceID)")
+        let foreign = try headers("https://evil.example", path: ticket)
+        #expect(
+            foreign.lowercased().hasPrefix("http/1.1 403") && foreign.lowercased().contains("content-type: application/problem+json"), "\(foreign)")
+        #expect(foreign.contains("CORS_ORIGINS") && foreign.contains(#""instance":"/api/v1/realtime/channels/user:"#), "\(foreign)")
+        #expect(!foreign.lowercased().contains("access-control-allow-origin"), "\(foreign)")
+        #expect(try headers("http://localhost:3000", path: ticket).lowercased().hasPrefix("http/1.1 200"), "the refused ticket still opens")
         // The test's own signing is nginx's rule: the same path with a live expiry opens.
         let valid = try rt.subscribe(
             "sse", urlFile: try rt.urlFile(try rt.signedPath("user:\(aliceID)", expires: now + 60, key: key)),
