@@ -23,7 +23,7 @@ Prints one line per scenario and a JSON report (--out); exits 1 when a goal is m
 import argparse, http.client, json, os, random, socket, subprocess, sys, threading, time, urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "soak"))
-from soak import Client, daily_csv, multipart  # noqa: E402  (one HTTP client and data maker for the benches)
+from soak import Client, daily_csv, multipart, read_event_stream  # noqa: E402  (one HTTP client, data maker and stream reader)
 
 PASSWORD = "Cluster-Password-42"
 TERMINAL = ("succeeded", "failed", "cancelled")
@@ -211,35 +211,7 @@ class Subscriber(threading.Thread):
         if int(head.split(b" ", 2)[1]) != 200:
             raise ConnectionError(head[:100])
         self.connects.append((now(), target))
-        chunked = b"transfer-encoding: chunked" in head.lower()
-        text = b""
-        sock.settimeout(0.5)
-        while not self.stop.is_set():
-            if chunked:
-                while True:
-                    i = body.find(b"\r\n")
-                    if i < 0:
-                        break
-                    size = int(body[:i].split(b";")[0] or b"0", 16)
-                    if len(body) < i + 2 + size + 2:
-                        break
-                    text += body[i + 2:i + 2 + size]
-                    body = body[i + 2 + size + 2:]
-                    if size == 0:
-                        raise ConnectionError("the stream ended")
-            else:
-                text, body = text + body, b""
-            text = text.replace(b"\r\n", b"\n")
-            while b"\n\n" in text:
-                block, text = text.split(b"\n\n", 1)
-                self.handle(block)
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
-                continue
-            if not chunk:
-                raise ConnectionError("closed")
-            body += chunk
+        read_event_stream(sock, body, b"transfer-encoding: chunked" in head.lower(), self.handle, lambda: not self.stop.is_set())
 
     def handle(self, block):
         event_id, data = None, None

@@ -284,6 +284,46 @@ def run_phase(args, users, seconds, rate):
     return total, time.time() - t0
 
 
+def read_event_stream(sock, body, chunked, handle, keep_going):
+    """Reads an EventSource answer from `sock` (`body`: the bytes that came with its headers;
+    `chunked`: Transfer-Encoding chunked), calling handle(block) for each event, while
+    keep_going(); raises ConnectionError when the server ends or closes the stream."""
+    text = b""
+    ended = False
+    sock.settimeout(0.5)
+    while keep_going():
+        # De-chunk what has arrived; split into events on blank lines (those that came with
+        # the last chunk too).
+        if chunked:
+            while True:
+                i = body.find(b"\r\n")
+                if i < 0:
+                    break
+                size = int(body[:i].split(b";")[0] or b"0", 16)
+                if len(body) < i + 2 + size + 2:
+                    break
+                text += body[i + 2:i + 2 + size]
+                body = body[i + 2 + size + 2:]
+                if size == 0:
+                    ended = True
+                    break
+        else:
+            text, body = text + body, b""
+        text = text.replace(b"\r\n", b"\n")
+        while b"\n\n" in text:
+            block, text = text.split(b"\n\n", 1)
+            handle(block)
+        if ended:
+            raise ConnectionError("the server ended the stream")
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        if not chunk:
+            raise ConnectionError("the server closed the stream")
+        body += chunk
+
+
 class Subscriber(threading.Thread):
     """A user's EventSource subscriber on `user` (a new ticket every `reconnect` s, resuming
     with last_event_id)."""
@@ -381,36 +421,8 @@ class Subscriber(threading.Thread):
                 continue
             self.connects += 1
             deadline = time.time() + self.args.reconnect
-            body, text = raw, b""
-            sock.settimeout(0.5)
             try:
-                while not self.stop.is_set() and time.time() < deadline:
-                    # De-chunk what has arrived; split into events on blank lines.
-                    if chunked:
-                        while True:
-                            i = body.find(b"\r\n")
-                            if i < 0:
-                                break
-                            size = int(body[:i].split(b";")[0] or b"0", 16)
-                            if len(body) < i + 2 + size + 2:
-                                break
-                            text += body[i + 2:i + 2 + size]
-                            body = body[i + 2 + size + 2:]
-                            if size == 0:
-                                raise ConnectionError("the server ended the stream")
-                    else:
-                        text, body = text + body, b""
-                    text = text.replace(b"\r\n", b"\n")
-                    while b"\n\n" in text:
-                        block, text = text.split(b"\n\n", 1)
-                        self.handle(block)
-                    try:
-                        chunk = sock.recv(65536)
-                    except socket.timeout:
-                        continue
-                    if not chunk:
-                        raise ConnectionError("the server closed the stream")
-                    body += chunk
+                read_event_stream(sock, raw, chunked, self.handle, lambda: not self.stop.is_set() and time.time() < deadline)
             except Exception as error:
                 with self.lock:
                     self.rec.error(route, "while streaming: %s: %s" % (type(error).__name__, error))
