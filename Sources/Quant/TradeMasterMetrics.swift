@@ -30,14 +30,25 @@ public struct TradeMasterMetrics: Sendable, Equatable {
     /// e.g. `PerformanceMetrics`', which already has them).
     init(assets a: [Double], returns r: [Double]) {
         let n = Double(r.count)
+        // Branch-free passes (half the returns are negative, in no order a predictor could learn).
         let (total, negativeCount, negativeSum) = r.withUnsafeBufferPointer { x -> (Double, Int, Double) in
             var count = 0
-            var sum = 0.0
-            for v in x where v < 0 {
-                count += 1
-                sum += v
+            var s0 = 0.0
+            var s1 = 0.0
+            var i = 0
+            while i + 2 <= x.count {
+                let v = x[i]
+                let w = x[i + 1]
+                s0 += v < 0 ? v : 0
+                s1 += w < 0 ? w : 0
+                count &+= (v < 0 ? 1 : 0) &+ (w < 0 ? 1 : 0)
+                i += 2
             }
-            return (Statistics.sum(x), count, sum)
+            if i < x.count, x[i] < 0 {
+                s0 += x[i]
+                count += 1
+            }
+            return (Statistics.sum(x), count, s0 + s1)
         }
         let mean = total / n
         let sd = r.withUnsafeBufferPointer { (Statistics.squaredDeviations($0, mean: mean) / n).squareRoot() }
@@ -46,9 +57,18 @@ public struct TradeMasterMetrics: Sendable, Equatable {
         if negativeCount > 0 {
             let m = negativeSum / Double(negativeCount)
             let squares = r.withUnsafeBufferPointer { x in
-                var s = 0.0
-                for v in x where v < 0 { s += (v - m) * (v - m) }
-                return s
+                var s0 = 0.0
+                var s1 = 0.0
+                var i = 0
+                while i + 2 <= x.count {
+                    let d = x[i] - m
+                    let e = x[i + 1] - m
+                    s0 += x[i] < 0 ? d * d : 0
+                    s1 += x[i + 1] < 0 ? e * e : 0
+                    i += 2
+                }
+                if i < x.count, x[i] < 0 { s0 += (x[i] - m) * (x[i] - m) }
+                return s0 + s1
             }
             negativeSD = (squares / Double(negativeCount)).squareRoot()
         }
