@@ -17,26 +17,36 @@ public struct DrawdownInfo: Sendable, Equatable {
     /// The worst drawdown of the wealth curve of `returns`; nil when there are no returns.
     public init?(returns r: [Double]) {
         guard !r.isEmpty else { return nil }
-        var wealth = [Double](repeating: 1, count: r.count + 1)
-        for i in r.indices { wealth[i + 1] = wealth[i] * (1 + r[i]) }
-        var peakValue = -Double.infinity
-        var under = [Double](repeating: 0, count: wealth.count)
+        // One pass, no arrays: wealth w_i = w_{i−1}·(1 + r_{i−1}) from w_0 = 1, its drawdown
+        // u_i = w_i / running peak − 1; the trough is the first lowest u, its peak the last
+        // u = 0 before it, its recovery the first u = 0 after it.
+        var wealth = 1.0
+        var peakValue = 1.0
         var trough = 0
-        for i in wealth.indices {
-            if wealth[i] > peakValue { peakValue = wealth[i] }
-            under[i] = wealth[i] / peakValue - 1
-            if under[i] < under[trough] { trough = i }
-        }
+        var troughUnder = 0.0
+        var lastAtPeak = 0
         var peak = 0
-        for i in stride(from: trough - 1, through: 0, by: -1) where under[i] == 0 {
-            peak = i
-            break
+        var recovery: Int? = 0
+        r.withUnsafeBufferPointer { x in
+            for i in 1...x.count {
+                wealth *= 1 + x[i - 1]
+                if wealth > peakValue { peakValue = wealth }
+                let under = wealth / peakValue - 1
+                if under < troughUnder {
+                    trough = i
+                    troughUnder = under
+                    peak = lastAtPeak
+                    recovery = nil
+                } else if under == 0 {
+                    lastAtPeak = i
+                    if recovery == nil { recovery = i }
+                }
+            }
         }
-        let recovery = (trough..<wealth.count).first { under[$0] == 0 }
-        self.maxDrawdown = under[trough]
+        self.maxDrawdown = troughUnder
         self.peak = peak
         self.trough = trough
         self.recovery = recovery
-        self.duration = (recovery ?? (wealth.count - 1)) - peak
+        self.duration = (recovery ?? r.count) - peak
     }
 }

@@ -98,57 +98,67 @@ public enum Metrics {
     /// no ddof correction; NaN when empty.
     public static func downsideRisk(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
         guard !r.isEmpty else { return .nan }
-        let s = r.withUnsafeBufferPointer { x in
-            var s0 = 0.0
-            var s1 = 0.0
-            let n = x.count
-            var i = 0
-            while i + 2 <= n {
-                let a = min(x[i], 0)
-                let b = min(x[i + 1], 0)
-                s0 += a * a
-                s1 += b * b
-                i += 2
-            }
-            if i < n {
-                let a = min(x[i], 0)
-                s0 += a * a
-            }
-            return s0 + s1
-        }
+        let s = r.withUnsafeBufferPointer(returnSums).downsideSquares
         return (s / Double(r.count)).squareRoot() * periodsPerYear.squareRoot()
     }
 
     /// Sortino ratio: mean(r) · periodsPerYear / downside risk; NaN below two returns.
     public static func sortinoRatio(_ r: [Double], periodsPerYear: Double = Quant.tradingDaysPerYear) -> Double {
         guard r.count >= 2 else { return .nan }
-        // One pass for the sum and the downside squares.
-        let (sum, squares) = r.withUnsafeBufferPointer { x in
-            var s4 = SIMD4<Double>.zero
-            var q4 = SIMD4<Double>.zero
-            let n = x.count
-            var i = 0
-            while i + 4 <= n {
-                let v = Statistics.load4(x, i)
-                s4 += v
-                let d = v.replacing(with: 0, where: v .> 0)
-                q4 += d * d
-                i += 4
-            }
-            var s = (s4[0] + s4[1]) + (s4[2] + s4[3])
-            var q = (q4[0] + q4[1]) + (q4[2] + q4[3])
-            while i < n {
-                let v = x[i]
-                s += v
-                let d = min(v, 0)
-                q += d * d
-                i += 1
-            }
-            return (s, q)
+        let sums = r.withUnsafeBufferPointer(returnSums)
+        return sortino(sums, count: r.count, periodsPerYear: periodsPerYear)
+    }
+
+    /// The Sortino ratio from the sums of the returns.
+    @inline(__always)
+    static func sortino(_ sums: ReturnSums, count: Int, periodsPerYear: Double) -> Double {
+        let n = Double(count)
+        let downside = (sums.downsideSquares / n).squareRoot() * periodsPerYear.squareRoot()
+        return sums.sum / n * periodsPerYear / downside
+    }
+
+    /// The sums one pass over the returns yields for several metrics.
+    struct ReturnSums {
+        /// Σ r (equal to `Statistics.sum`).
+        var sum: Double
+        /// Σ min(r, 0)².
+        var downsideSquares: Double
+        /// Σ max(r, 0) and Σ min(r, 0), for the Omega ratio.
+        var gains: Double, losses: Double
+    }
+
+    /// Σ r, Σ min(r, 0)², the gains and the losses in one pass (four SIMD lanes, then the tail in order).
+    static func returnSums(_ x: UnsafeBufferPointer<Double>) -> ReturnSums {
+        var s4 = SIMD4<Double>.zero
+        var q4 = SIMD4<Double>.zero
+        var l4 = SIMD4<Double>.zero
+        let n = x.count
+        var i = 0
+        while i + 4 <= n {
+            let v = Statistics.load4(x, i)
+            s4 += v
+            let d = v.replacing(with: 0, where: v .> 0)
+            q4 += d * d
+            l4 += v.replacing(with: 0, where: v .>= 0)
+            i += 4
         }
-        let n = Double(r.count)
-        let downside = (squares / n).squareRoot() * periodsPerYear.squareRoot()
-        return sum / n * periodsPerYear / downside
+        let lanes = (s4[0] + s4[1]) + (s4[2] + s4[3])
+        let lossLanes = (l4[0] + l4[1]) + (l4[2] + l4[3])
+        var s = lanes
+        var q = (q4[0] + q4[1]) + (q4[2] + q4[3])
+        // (v ± |v|)/2 is exactly the positive or negative part, without a branch.
+        var g = lanes - lossLanes
+        var l = lossLanes
+        while i < n {
+            let v = x[i]
+            s += v
+            let d = min(v, 0)
+            q += d * d
+            g += (v + abs(v)) * 0.5
+            l += (v - abs(v)) * 0.5
+            i += 1
+        }
+        return ReturnSums(sum: s, downsideSquares: q, gains: g, losses: l)
     }
 
     /// Maximum drawdown from a starting wealth of 1, as a negative fraction (0 if none); NaN when empty.
@@ -273,33 +283,14 @@ public enum Metrics {
     /// Omega ratio at threshold 0: Σ gains / Σ |losses|; NaN below two returns or without losses.
     public static func omegaRatio(_ r: [Double]) -> Double {
         guard r.count >= 2 else { return .nan }
-        // (v ± |v|)/2 is exactly the positive or negative part, without a branch.
-        let (gains, losses) = r.withUnsafeBufferPointer { x in
-            // Σ losses and Σ all; the gains are their difference.
-            var s4 = SIMD4<Double>.zero
-            var l4 = SIMD4<Double>.zero
-            let n = x.count
-            var i = 0
-            while i + 4 <= n {
-                let v = Statistics.load4(x, i)
-                s4 += v
-                l4 += v.replacing(with: 0, where: v .>= 0)
-                i += 4
-            }
-            let s = (s4[0] + s4[1]) + (s4[2] + s4[3])
-            let l4sum = (l4[0] + l4[1]) + (l4[2] + l4[3])
-            var g = s - l4sum
-            var l = l4sum
-            while i < n {
-                let v = x[i]
-                g += (v + abs(v)) * 0.5
-                l += (v - abs(v)) * 0.5
-                i += 1
-            }
-            return (g, l)
-        }
-        let denominator = -1.0 * losses
-        return denominator > 0 ? gains / denominator : .nan
+        return omega(r.withUnsafeBufferPointer(returnSums))
+    }
+
+    /// The Omega ratio from the sums of the returns.
+    @inline(__always)
+    static func omega(_ sums: ReturnSums) -> Double {
+        let denominator = -1.0 * sums.losses
+        return denominator > 0 ? sums.gains / denominator : .nan
     }
 
     /// Tail ratio: |95th percentile| / |5th percentile| (linear interpolation); NaN when empty.
@@ -430,7 +421,7 @@ public enum Metrics {
     }
 
     /// Beta given the mean of the benchmark returns (same length, at least two).
-    private static func beta(_ r: [Double], benchmark f: [Double], benchmarkMean fm: Double) -> Double {
+    static func beta(_ r: [Double], benchmark f: [Double], benchmarkMean fm: Double) -> Double {
         var (cov, variance) = r.withUnsafeBufferPointer { x in
             f.withUnsafeBufferPointer { y in
                 var c4 = SIMD4<Double>.zero

@@ -62,6 +62,11 @@ public struct OHLCVRowReader: Sendable {
     /// The field of each column: 0 extra, then date, symbol, open, high, low, close, adjcp, volume.
     private var roles: [UInt8] = []
     private var hasOHL = false
+    /// Whether ``fastRows(_:from:_:)`` may take this file's rows.
+    private var fastLane = false
+    /// The date field of the previous fast row and its day number (minute bars repeat a date
+    /// hundreds of times; the calendar arithmetic is done once per date).
+    private var lastDate: (word: UInt64, tail: UInt16, days: Int64) = (0, 0, 0)
 
     /// A reader of files of the kind `rules` describes.
     public init(rules: Rules, maximumIssues: Int = 100, maximumLineLength: Int = 1 << 20) {
@@ -92,9 +97,11 @@ public struct OHLCVRowReader: Sendable {
             try held.withUnsafeBufferPointer { (b) throws(CSVError) in try process(b, 0, b.count, &sink) }
             start = nl + 1
         }
+        if header != nil, fastLane { start = fastRows(chunk, from: start, &sink) }
         while start < n, let nl = Self.newline(in: chunk, from: start) {
             try process(chunk, start, nl, &sink)
             start = nl + 1
+            if fastLane { start = fastRows(chunk, from: start, &sink) }
         }
         if start < n { pending.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start...])) }
         try checkPending()
@@ -138,6 +145,126 @@ public struct OHLCVRowReader: Sendable {
         } else {
             parseRow(b, s, end, &sink)
         }
+    }
+
+    /// Reads complete rows from `from` for as long as each is plain (no quotes, spaces, blank
+    /// lines, or a value the checks refuse), straight into `sink`, and returns where it stopped:
+    /// at the start of the first line it did not take, which the general path then reads (and
+    /// reports if bad), or at `b.count`. Its rows are the ones the general path would take,
+    /// with the same values and field ranges.
+    private mutating func fastRows<Sink: OHLCVRowSink>(_ b: UnsafeBufferPointer<UInt8>, from: Int, _ sink: inout Sink) -> Int {
+        let n = b.count
+        let columnCount = roles.count
+        let roleList = roles
+        var ranges = fields
+        fields = []  // the only reference while the rows are read: no copy
+        let noExtras: [Double] = []
+        var start = from
+        roleList.withUnsafeBufferPointer { role in
+            ranges.withUnsafeMutableBufferPointer { field in
+                noExtras.withUnsafeBufferPointer { extras in
+                    rows: while start < n {
+                        var ts: Int64 = 0
+                        var o = 0.0
+                        var h = 0.0
+                        var l = 0.0
+                        var c = 0.0
+                        var v = 0.0
+                        var a = Double.nan
+                        var dateAt = 0
+                        var i = start
+                        var k = 0
+                        // Each field must end at a comma, or the last at the line's end.
+                        while true {
+                            let r = role[k]
+                            var stop: Int
+                            if r >= 3 {
+                                let (parsed, end) = DecimalParser.scan(b, i, n)
+                                guard let value = parsed, end > i, value.isFinite, r == 8 ? value >= 0 : value > 0 else { break rows }
+                                switch r {
+                                case 3: o = value
+                                case 4: h = value
+                                case 5: l = value
+                                case 6: c = value
+                                case 7: a = value
+                                default: v = value
+                                }
+                                stop = end
+                            } else if r == 1 {
+                                guard let (t, end) = fastDate(b, i, n), t >= Self.earliest else { break rows }
+                                ts = t
+                                dateAt = k
+                                stop = end
+                            } else {
+                                // An ignored extra column: anything but a quote up to the comma.
+                                stop = i
+                                while stop < n, b[stop] != 44, b[stop] != 10, b[stop] != 13 {
+                                    if b[stop] == 34 || b[stop] == 32 || b[stop] == 9 { break rows }
+                                    stop += 1
+                                }
+                            }
+                            guard stop < n else { break rows }
+                            field[k] = i..<stop
+                            k += 1
+                            if k == columnCount {
+                                if b[stop] == 10 {
+                                    i = stop + 1
+                                } else if b[stop] == 13, stop + 1 < n, b[stop + 1] == 10 {
+                                    i = stop + 2
+                                } else {
+                                    break rows
+                                }
+                                break
+                            }
+                            guard b[stop] == 44 else { break rows }
+                            i = stop + 1
+                        }
+                        if hasOHL {
+                            guard h >= max(o, c), l <= min(o, c) else { break rows }
+                        } else {
+                            (o, h, l) = (c, c, c)
+                        }
+                        line += 1
+                        let refusal = sink.take(
+                            OHLCVRow(
+                                line: line, timestamp: ts, open: o, high: h, low: l, close: c, volume: v, adjustedClose: a,
+                                bytes: b, fields: UnsafeBufferPointer(field), extras: extras, symbolColumn: nil))
+                        if let refusal {
+                            report(b, field[dateAt], dateAt, refusal)
+                            badRowCount += 1
+                        } else {
+                            rowCount += 1
+                        }
+                        start = i
+                    }
+                }
+            }
+        }
+        fields = ranges
+        return start
+    }
+
+    /// A `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` date at `b[i...]` ending at a comma or line end:
+    /// its time and the index after it, or nil for any other form (the general parser's).
+    @inline(__always)
+    private mutating func fastDate(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> (Int64, Int)? {
+        @inline(__always) func ends(_ at: Int) -> Bool { at < n && (b[at] == 44 || b[at] == 10 || b[at] == 13) }
+        let stop = ends(i + 19) ? i + 19 : (ends(i + 10) ? i + 10 : -1)
+        guard stop > 0, let base = b.baseAddress else { return nil }
+        let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+        let tail = UnsafeRawPointer(base + i + 8).loadUnaligned(as: UInt16.self)
+        if word == lastDate.word, tail == lastDate.tail, lastDate.word != 0 {
+            // The same date as the previous row: only the time of day is new.
+            guard stop == i + 10 else {
+                guard let seconds = TimestampParser.parseTimeOfDay(b, i + 10) else { return nil }
+                return (lastDate.days &* 86_400 &+ Int64(seconds), stop)
+            }
+            return (lastDate.days &* 86_400, stop)
+        }
+        guard let t = TimestampParser.parseFixed(b, i, stop) else { return nil }
+        guard let midnight = TimestampParser.parseFixed(b, i, i + 10) else { return nil }
+        lastDate = (word, tail, midnight / 86_400)
+        return (t, stop)
     }
 
     /// The bounds of the field starting at `from` (trimmed, unquoted) and the index of its comma (or the end).
@@ -189,6 +316,9 @@ public struct OHLCVRowReader: Sendable {
         ]
         for (column, role) in known where column >= 0 { roles[column] = role }
         hasOHL = parsed.open >= 0
+        // The fast lane takes rows of dates, prices and (ignored) extra columns; a symbol
+        // column or checked extra columns go the general way.
+        fastLane = parsed.symbol < 0 && (!rules.checksExtraColumns || !roles.contains(0))
         fields = Array(repeating: 0..<0, count: found.count)
         extraValues = rules.checksExtraColumns ? Array(repeating: .nan, count: roles.filter { $0 == 0 }.count) : []
         columns = found

@@ -57,23 +57,25 @@ public struct PerformanceMetrics: Sendable, Equatable {
             throw .lengthMismatch(what: "timestamps", expected: values.count, actual: timestamps.count)
         }
         let r = try Metrics.simpleReturns(values)
+        let m = try ReturnMetrics(returns: r, periodsPerYear: periodsPerYear)
         self.periodsPerYear = periodsPerYear
         returnCount = r.count
-        cumulativeReturn = Metrics.cumulativeReturn(r)
-        annualReturn = Metrics.annualReturn(r, periodsPerYear: periodsPerYear)
-        annualVolatility = Metrics.annualVolatility(r, periodsPerYear: periodsPerYear)
-        sharpe = Metrics.sharpeRatio(r, periodsPerYear: periodsPerYear)
-        sortino = Metrics.sortinoRatio(r, periodsPerYear: periodsPerYear)
-        calmar = Metrics.calmarRatio(r, periodsPerYear: periodsPerYear)
-        omega = Metrics.omegaRatio(r)
-        tailRatio = Metrics.tailRatio(r)
-        stability = Metrics.stability(r)
-        downsideRisk = Metrics.downsideRisk(r, periodsPerYear: periodsPerYear)
+        cumulativeReturn = m.cumulativeReturn
+        annualReturn = m.annualReturn
+        annualVolatility = m.annualVolatility
+        sharpe = m.sharpe
+        sortino = m.sortino
+        calmar = m.calmar
+        omega = m.omega
+        tailRatio = m.tailRatio
+        stability = m.stability
+        downsideRisk = m.downsideRisk
         drawdown = DrawdownInfo(returns: r)
-        maxDrawdown = Metrics.maxDrawdown(r)
-        valueAtRisk95 = try Risk.valueAtRisk(r, confidence: 0.95)
-        conditionalValueAtRisk95 = try Risk.conditionalValueAtRisk(r, confidence: 0.95)
-        tradeMaster = values.isEmpty ? nil : try TradeMasterMetrics(assets: values)
+        maxDrawdown = m.maxDrawdown
+        valueAtRisk95 = m.valueAtRisk95
+        conditionalValueAtRisk95 = m.conditionalValueAtRisk95
+        // simpleReturns has checked that the values are finite.
+        tradeMaster = values.isEmpty ? nil : TradeMasterMetrics(assets: values, returns: r)
         if let benchmark {
             let aligned = try Metrics.alignedReturns((timestamps, values), benchmark: benchmark)
             alignedCount = aligned.returns.count

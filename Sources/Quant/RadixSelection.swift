@@ -154,6 +154,114 @@ enum RadixSelection {
         return sumBelow
     }
 
+    /// `percentiles(ps, of:)` and `lowestSum(m, of:)` of the same values from one histogram
+    /// pass and one gather pass, with the same results bit for bit (the same keys are gathered
+    /// in the same order and selected the same way). Nil when the ranks fall in more than two
+    /// buckets of the histogram; the caller then uses the separate functions.
+    static func percentilesAndLowestSum(_ ps: [Double], lowest m: Int, of x: UnsafeBufferPointer<Double>) -> (
+        percentiles: [Double], lowestSum: Double
+    )? {
+        let n = x.count
+        guard n > 0, m >= 1, m <= n else { return nil }
+        var histogram = [Int32](repeating: 0, count: 1 << 16)
+        histogram.withUnsafeMutableBufferPointer { h in
+            for v in x { h[Int(truncatingIfNeeded: key(v) >> 48)] &+= 1 }
+        }
+        if mayHoldNaN(histogram), x.contains(where: \.isNaN) { return (ps.map { _ in .nan }, .nan) }
+        func locate(_ rank: Int) -> (bucket: Int, below: Int) {
+            var below = 0
+            var bucket = 0
+            while below + Int(histogram[bucket]) <= rank {
+                below += Int(histogram[bucket])
+                bucket += 1
+            }
+            return (bucket, below)
+        }
+        // The plans of `percentiles`: each percentile's two ranks and its interpolation weight.
+        var ranks: [(bucket: Int, offset: Int)] = []
+        var weights: [Double] = []
+        for p in ps {
+            let q = p / 100
+            let virtual = (Double(n) * q + (1 + q * (1 - 1 - 1))) - 1
+            let clamped = min(max(virtual, 0), Double(n - 1))
+            let below = clamped.rounded(.down)
+            let lo = Int(below)
+            for rank in [lo, min(lo + 1, n - 1)] {
+                let (bucket, before) = locate(rank)
+                ranks.append((bucket, rank - before))
+            }
+            weights.append(clamped - below)
+        }
+        let (lowBucket, lowBelow) = locate(m - 1)
+        var buckets = Set(ranks.map(\.bucket))
+        buckets.insert(lowBucket)
+        guard buckets.count <= 2 else { return nil }
+        let wanted = buckets.sorted()
+        let w0 = UInt64(wanted[0])
+        let w1 = wanted.count == 2 ? UInt64(wanted[1]) : UInt64.max
+        let cut = UInt64(lowBucket)
+        var l0 = [UInt64](repeating: 0, count: Int(histogram[wanted[0]]) + 1)
+        var l1 = [UInt64](repeating: 0, count: (wanted.count == 2 ? Int(histogram[wanted[1]]) : 0) + 1)
+        // Branch-free, as `gather` and `lowestSum`: every key is stored at its list's end, which
+        // advances only on a match; the values below the cut bucket are summed in two lanes.
+        var sumBelow = l0.withUnsafeMutableBufferPointer { a in
+            l1.withUnsafeMutableBufferPointer { b in
+                var i0 = 0
+                var i1 = 0
+                var s0 = 0.0
+                var s1 = 0.0
+                var i = 0
+                while i + 2 <= n {
+                    let v = x[i]
+                    let w = x[i + 1]
+                    let kv = key(v)
+                    let kw = key(w)
+                    s0 += Double(bitPattern: v.bitPattern & (0 &- (((kv >> 48) &- cut) >> 63)))
+                    s1 += Double(bitPattern: w.bitPattern & (0 &- (((kw >> 48) &- cut) >> 63)))
+                    a[i0] = kv
+                    i0 &+= kv >> 48 == w0 ? 1 : 0
+                    b[i1] = kv
+                    i1 &+= kv >> 48 == w1 ? 1 : 0
+                    a[i0] = kw
+                    i0 &+= kw >> 48 == w0 ? 1 : 0
+                    b[i1] = kw
+                    i1 &+= kw >> 48 == w1 ? 1 : 0
+                    i += 2
+                }
+                if i < n {
+                    let k = key(x[i])
+                    s0 += k >> 48 < cut ? x[i] : 0
+                    a[i0] = k
+                    i0 &+= k >> 48 == w0 ? 1 : 0
+                    b[i1] = k
+                }
+                return s0 + s1
+            }
+        }
+        l0.removeLast()
+        l1.removeLast()
+        func keys(_ bucket: Int) -> [UInt64] { bucket == wanted[0] ? l0 : l1 }
+        var values: [Double] = []
+        for (bucket, offset) in ranks {
+            var copy = keys(bucket)
+            values.append(value(refine(&copy, offset, shift: 32)))
+        }
+        let percentiles = weights.indices.map { j -> Double in
+            let x0 = values[2 * j]
+            let x1 = values[2 * j + 1]
+            let t = weights[j]
+            let diff = x1 - x0
+            return t >= 0.5 ? x1 - diff * (1 - t) : x0 + diff * t
+        }
+        var low = keys(lowBucket)
+        let t = m - lowBelow - 1
+        low.withUnsafeMutableBufferPointer { _ = select($0, t) }
+        var sum = 0.0
+        for i in 0...t { sum += value(low[i]) }
+        sumBelow += sum
+        return (percentiles, sumBelow)
+    }
+
     /// The key of rank `rank` among `keys`.
     private static func refine(_ keys: inout [UInt64], _ rank: Int, shift: UInt64) -> UInt64 {
         keys.withUnsafeMutableBufferPointer { select($0, rank) }

@@ -45,6 +45,22 @@ enum TimestampParser {
         return Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(seconds)
     }
 
+    /// The time of day of a 19-byte date-time at `b[start...]` (` HH:MM:SS` or `THH:MM:SS` from
+    /// `start`, the 11th byte), in seconds, with `parseFixed`'s checks; nil otherwise.
+    @inline(__always)
+    static func parseTimeOfDay(_ b: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
+        guard start + 9 <= b.count, b[start] == UInt8(ascii: " ") || b[start] == UInt8(ascii: "T"),
+            b[start + 3] == UInt8(ascii: ":"), b[start + 6] == UInt8(ascii: ":")
+        else { return nil }
+        @inline(__always) func d(_ i: Int) -> Int { Int(b[start + i] &- 48) }
+        let top = max(max(d(1), d(2)), max(max(d(4), d(5)), max(d(7), d(8))))
+        let hour = d(1) * 10 + d(2)
+        let minute = d(4) * 10 + d(5)
+        let second = d(7) * 10 + d(8)
+        guard top < 10, hour < 24, minute < 60, second < 61 else { return nil }
+        return hour * 3600 + minute * 60 + second
+    }
+
     /// Parses `bytes[start..<end]`.
     static func parse(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Outcome {
         let n = end - start

@@ -22,24 +22,84 @@ public struct TradeMasterMetrics: Sendable, Equatable {
     /// Computes the figures of an asset series (at least one value; all finite).
     public init(assets a: [Double]) throws(QuantError) {
         try Validation.requireFinite(a, name: "assets")
-        guard let first = a.first, let last = a.last else {
-            throw .insufficientData(what: "assets", required: 1, actual: 0)
+        guard !a.isEmpty else { throw .insufficientData(what: "assets", required: 1, actual: 0) }
+        self.init(assets: a, returns: try Metrics.simpleReturns(a))
+    }
+
+    /// The figures of a finite, non-empty asset series and its simple returns (the caller's,
+    /// e.g. `PerformanceMetrics`', which already has them).
+    init(assets a: [Double], returns r: [Double]) {
+        let n = Double(r.count)
+        // Branch-free passes (half the returns are negative, in no order a predictor could learn).
+        let (total, negativeCount, negativeSum) = r.withUnsafeBufferPointer { x -> (Double, Int, Double) in
+            var count = 0
+            var s0 = 0.0
+            var s1 = 0.0
+            var i = 0
+            while i + 2 <= x.count {
+                let v = x[i]
+                let w = x[i + 1]
+                s0 += v < 0 ? v : 0
+                s1 += w < 0 ? w : 0
+                count &+= (v < 0 ? 1 : 0) &+ (w < 0 ? 1 : 0)
+                i += 2
+            }
+            if i < x.count, x[i] < 0 {
+                s0 += x[i]
+                count += 1
+            }
+            return (Statistics.sum(x), count, s0 + s1)
         }
-        let r = try Metrics.simpleReturns(a)
-        let sd = Statistics.standardDeviation(r, ddof: 0)
-        let negatives = r.filter { $0 < 0 }
+        let mean = total / n
+        let sd = r.withUnsafeBufferPointer { (Statistics.squaredDeviations($0, mean: mean) / n).squareRoot() }
+        // numpy's std of the negative returns (ddof = 0; NaN when there are none).
+        var negativeSD = Double.nan
+        if negativeCount > 0 {
+            let m = negativeSum / Double(negativeCount)
+            let squares = r.withUnsafeBufferPointer { x in
+                var s0 = 0.0
+                var s1 = 0.0
+                var i = 0
+                while i + 2 <= x.count {
+                    let d = x[i] - m
+                    let e = x[i + 1] - m
+                    s0 += x[i] < 0 ? d * d : 0
+                    s1 += x[i + 1] < 0 ? e * e : 0
+                    i += 2
+                }
+                if i < x.count, x[i] < 0 { s0 += (x[i] - m) * (x[i] - m) }
+                return s0 + s1
+            }
+            negativeSD = (squares / Double(negativeCount)).squareRoot()
+        }
+        totalReturn = a[a.count - 1] / a[0] - 1
+        sharpe = mean * (252.0).squareRoot() / sd
+        volatility = sd
+        maxDrawdown = a.withUnsafeBufferPointer(Self.maxDrawdown)
+        calmar = total / maxDrawdown
+        sortino = total / negativeSD / n.squareRoot()
+    }
+
+    /// max((running peak − a)/running peak) over the series. For a positive peak the fall is
+    /// largest at the lowest value before the next peak (the division is monotone), so one
+    /// division per peak suffices; other peaks take one per value, as the definition does.
+    static func maxDrawdown(_ a: UnsafeBufferPointer<Double>) -> Double {
         var peak = -Double.infinity
+        var low = Double.infinity
         var mdd = -Double.infinity
         for v in a {
-            peak = max(peak, v)
-            mdd = max(mdd, (peak - v) / peak)
+            if v > peak {
+                if peak > 0 { mdd = max(mdd, (peak - low) / peak) }
+                peak = v
+                low = v
+                if !(peak > 0) { mdd = max(mdd, (peak - v) / peak) }
+            } else if peak > 0 {
+                low = min(low, v)
+            } else {
+                mdd = max(mdd, (peak - v) / peak)
+            }
         }
-        let total = r.reduce(0, +)
-        totalReturn = last / first - 1
-        sharpe = Statistics.mean(r) * (252.0).squareRoot() / sd
-        volatility = sd
-        maxDrawdown = mdd
-        calmar = total / mdd
-        sortino = total / Statistics.standardDeviation(negatives, ddof: 0) / Double(r.count).squareRoot()
+        if peak > 0 { mdd = max(mdd, (peak - low) / peak) }
+        return mdd
     }
 }

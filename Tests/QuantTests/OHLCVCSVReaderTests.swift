@@ -2,6 +2,12 @@ import Testing
 
 @testable import Quant
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The streaming CSV reader: headers, timestamps, numbers, chunking and precise errors.
 @Suite struct OHLCVCSVReaderTests {
     @Test func streamingInAnyChunkSizeGivesTheSameSeries() throws {
@@ -79,6 +85,64 @@ import Testing
         for bad in ["nan", "inf", "0x10", "1e", "--1", ".", "1.2.3", ""] {
             #expect(DecimalParser.parse(bad) == nil, "\(bad)")
         }
+    }
+
+    @Test func decimalParserEqualsStrtodBitForBit() {
+        var rng = SplitMix64(seed: 22)
+        func digits(_ count: Int) -> String { String((0..<count).map { _ in Character(String(rng.next() % 10)) }) }
+        var cases = [
+            "0", "-0", "+0.0", "1", "9007199254740992", "9007199254740993", "18446744073709551615", "18446744073709551616",
+            "0.000000000000000000001", "4.9406564584124654e-324", "2.4703282292062327e-324", "2.4703282292062328e-324",
+            "1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308", "1e-400", "1e400", "123.456e-7",
+            "0.1", "100.0059", "99.9825", "5e-1", "1E5", "1e+22", "1e23", "9999999999999999999", "0.30000000000000004",
+        ]
+        for _ in 0..<20_000 {
+            var text = rng.next() % 4 == 0 ? "-" : ""
+            text += digits(1 + Int(rng.next() % (rng.next() % 3 == 0 ? 25 : 8)))
+            if rng.next() % 4 != 0 { text += "." + digits(Int(rng.next() % (rng.next() % 3 == 0 ? 25 : 6))) }
+            if rng.next() % 3 == 0 { text += "e" + (rng.next() % 2 == 0 ? "-" : "") + String(rng.next() % 330) }
+            cases.append(text)
+        }
+        for text in cases {
+            let expected = strtod(text, nil)
+            let actual = DecimalParser.parse(text)
+            #expect(actual?.bitPattern == expected.bitPattern, "\(text): \(actual ?? .nan) vs strtod \(expected)")
+        }
+    }
+
+    @Test func fastRowsAgreeWithTheGeneralPath() throws {
+        // Times of one day share the cached date; a bad time, a `T`, a `Z`, spaces, quotes, CRLF and an
+        // extra column leave the fast lane for the general parser and come back.
+        let csv =
+            "date,open,high,low,close,volume,note\n2024-01-02 09:30:00,10,11,9,10,100,a\n2024-01-02 09:31:00,10,11,9,10.5,100,\n"
+            + "2024-01-02 25:00:00,10,11,9,10,100,x\n2024-01-02T09:33:00,10,11,9,10,100,b\n2024-01-02 09:34:00Z,10,11,9,10,100,c\n"
+            + "2024-01-02 09:35:00, 10,11,9,10,100,d\n\"2024-01-02 09:36:00\",10,11,9,10,100,e\r\n2024-01-02 09:37:00,10,11,9,10,100,f\r\n"
+            + "2024-01-03 09:30:00,10,11,9,10,100,g\n2024-01-02 09:38:00,10,11,9,10,100,h\n2024-01-03,10,11,9,10,100,i\n"
+        let bytes = Array(csv.utf8)
+        for size in [1, 5, 29, bytes.count] {
+            var reader = OHLCVCSVReader()
+            var i = 0
+            while i < bytes.count {
+                try reader.feed(Array(bytes[i..<min(i + size, bytes.count)]))
+                i += size
+            }
+            do {
+                _ = try reader.finish()
+                Issue.record("expected an error")
+            } catch let CSVError.invalidRows(issues, count) {
+                #expect(count == 3, "chunk size \(size)")
+                #expect(issues.map(\.line) == [4, 11, 12], "chunk size \(size)")
+                #expect(issues.first?.column == "date")
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+        let lines = bytes.split(separator: 10, omittingEmptySubsequences: false)
+        let good = lines.enumerated().filter { ![3, 10, 11].contains($0.offset) }.map { Array($0.element) }.joined(separator: [10])
+        let series = try OHLCVCSVReader.parse(Array(good))
+        let day = Int64(TimestampParser.daysFromCivil(2024, 1, 2)) * 86_400
+        #expect(series.timestamps == [30, 31, 33, 34, 35, 36, 37].map { day + 9 * 3600 + $0 * 60 } + [day + 86_400 + 9 * 3600 + 30 * 60])
+        #expect(series.close == [10, 10.5, 10, 10, 10, 10, 10, 10])
     }
 
     @Test func badRowsAreReportedPrecisely() {

@@ -95,4 +95,35 @@ def run_bt():
 res["backtesting_py_ms"], st = best(run_bt, 2)
 res["backtesting_py_trades"] = int(st["# Trades"])
 res["backtesting_py_final_equity"] = float(st["Equity Final [$]"])
+
+
+class SmaCrossParams(SmaCross):
+    fast = 10
+    slow = 30
+
+    def init(self):
+        self.f = self.I(sma, self.data.Close, self.fast)
+        self.s = self.I(sma, self.data.Close, self.slow)
+
+
+# Parameter search: backtesting.py's grid `optimize` (its default process pool, one process per
+# core) over fast 5..50 step 5 x slow 20..200 step 20 with fast < slow, maximising the Sharpe
+# ratio. A full grid run would take minutes, so it runs a seeded random sample of the grid
+# (`max_tries`); trials per second = backtests run (the sample plus optimize's final run of the
+# best) / wall time of the `optimize` call.
+def run_optimize():
+    bt = Backtest(data, SmaCrossParams, cash=100_000, commission=0.001, trade_on_close=False,
+                  exclusive_orders=True, finalize_trades=False)
+    stats, heat = bt.optimize(fast=range(5, 51, 5), slow=range(20, 201, 20), constraint=lambda p: p.fast < p.slow,
+                              maximize="Sharpe Ratio", max_tries=int(sys.argv[2]) if len(sys.argv) > 2 else 12,
+                              random_state=0, return_heatmap=True)
+    return len(heat) + 1
+
+
+t = time.perf_counter()
+trials = run_optimize()
+seconds = time.perf_counter() - t
+res["backtesting_py_optimize_trials"] = trials
+res["backtesting_py_optimize_s"] = seconds
+res["backtesting_py_optimize_trials_per_s"] = trials / seconds
 print(json.dumps(res))

@@ -128,15 +128,28 @@ public struct ParameterSearch: Sendable {
     public func evaluate(index: Int, parameters: [String: Double], train: OHLCVSeries, validation: OHLCVSeries) -> SearchTrial {
         do {
             let chosen = try strategy(with: parameters)
-            let trainResult = try Backtester.run(train, strategy: chosen, configuration: backtest)
-            let validResult = try Backtester.run(validation, strategy: chosen, configuration: backtest)
             return SearchTrial(
-                index: index, parameters: parameters, trainScore: objective.score(trainResult.metrics),
-                validScore: objective.score(validResult.metrics))
+                index: index, parameters: parameters, trainScore: try score(chosen, on: train),
+                validScore: try score(chosen, on: validation))
         } catch let error as StrategyError {
             return SearchTrial(index: index, parameters: parameters, trainScore: .nan, validScore: .nan, error: error.description)
         } catch {
             return SearchTrial(index: index, parameters: parameters, trainScore: .nan, validScore: .nan, error: "\(error)")
+        }
+    }
+
+    /// The objective of one backtest of `chosen` on `series`: the same number as
+    /// `objective.score(Backtester.run(…).metrics)` (the same checks, simulation and metric
+    /// function), without the rest of the full result (trade summary, other metrics).
+    func score(_ chosen: Strategy, on series: OHLCVSeries) throws(QuantError) -> Double {
+        let config = try backtest.validated()
+        let r = try Metrics.simpleReturns(try Backtester.simulate(series, strategy: chosen, configuration: config).equity.equity)
+        let periods = config.periodsPerYear
+        switch objective {
+        case .sharpe: return Metrics.sharpeRatio(r, periodsPerYear: periods)
+        case .sortino: return Metrics.sortinoRatio(r, periodsPerYear: periods)
+        case .calmar: return Metrics.calmarRatio(r, periodsPerYear: periods)
+        case .totalReturn: return Metrics.cumulativeReturn(r)
         }
     }
 
