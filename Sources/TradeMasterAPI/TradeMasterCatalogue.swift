@@ -22,6 +22,17 @@ public struct TradeMasterCatalogue: Sendable, Equatable {
         self.losses = losses
     }
 
+    /// The catalogue of a listing (the one parse of `getParameters`); nil when it names no
+    /// dataset or no agent.
+    public init?(listing: TradeMasterListing) {
+        let datasets = listing.tasks.flatMap { $0.datasets.map(\.qualifiedName) }
+        let agents = listing.tasks.flatMap { task in task.agents.map { task.name + ":" + $0 } }
+        guard !datasets.isEmpty, !agents.isEmpty else { return nil }
+        self.init(
+            tasks: Set(listing.tasks.map(\.name)), datasets: Set(datasets), agents: Set(agents), optimizers: Set(listing.optimizers),
+            losses: Set(listing.losses))
+    }
+
     /// The working combinations the contract documents.
     public static let documented = TradeMasterCatalogue(
         tasks: ["algorithmic_trading", "portfolio_management", "order_execution", "high_frequency_trading"],

@@ -10,15 +10,7 @@ extension TradeMasterClient {
             let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
             (object["error_code"] as? Int ?? 0) == 0
         else { return nil }
-        func list(_ key: String) -> Set<String>? {
-            guard let values = object[key] as? [Any] else { return nil }
-            let strings = values.compactMap { $0 as? String }
-            return strings.isEmpty ? nil : Set(strings)
-        }
-        guard let tasks = list("task_name"), let datasets = list("dataset_name"), let agents = list("agent_name") else { return nil }
-        return TradeMasterCatalogue(
-            tasks: tasks, datasets: datasets, agents: agents,
-            optimizers: list("optimizer_name") ?? ["adam"], losses: list("loss_name") ?? ["mse"])
+        return TradeMasterListing(parameters: object).flatMap(TradeMasterCatalogue.init(listing:))
     }
 }
 

@@ -23,7 +23,7 @@ Prints one line per scenario and a JSON report (--out); exits 1 when a goal is m
 import argparse, http.client, json, os, random, socket, subprocess, sys, threading, time, urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "soak"))
-from soak import Client, daily_csv, multipart, read_event_stream  # noqa: E402  (one HTTP client, data maker and stream reader)
+from soak import Client, daily_csv, multipart, parse_event, read_event_stream  # noqa: E402  (shared with the soak)
 
 PASSWORD = "Cluster-Password-42"
 TERMINAL = ("succeeded", "failed", "cancelled")
@@ -214,17 +214,11 @@ class Subscriber(threading.Thread):
         read_event_stream(sock, body, b"transfer-encoding: chunked" in head.lower(), self.handle, lambda: not self.stop.is_set())
 
     def handle(self, block):
-        event_id, data = None, None
-        for line in block.split(b"\n"):
-            if line.startswith(b"id:"):
-                event_id = line[3:].strip().decode()
-            elif line.startswith(b"data:"):
-                data = line[5:].strip()
-        if data is None:
+        event_id, event = parse_event(block)
+        if event is None:
             return
         if event_id:
             self.last_id = event_id
-        event = json.loads(data)
         self.events.append((now(), event.get("seq"), event.get("type"), event.get("data") or {}))
 
 

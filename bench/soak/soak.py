@@ -284,6 +284,18 @@ def run_phase(args, users, seconds, rate):
     return total, time.time() - t0
 
 
+def parse_event(block):
+    """One EventSource message (its lines, without the blank line): (its id or None, its
+    JSON data) or (None, None) for a comment or keep-alive."""
+    event_id, data = None, None
+    for line in block.split(b"\n"):
+        if line.startswith(b"id:"):
+            event_id = line[3:].strip().decode()
+        elif line.startswith(b"data:"):
+            data = line[5:].strip()
+    return (event_id, json.loads(data)) if data is not None else (None, None)
+
+
 def read_event_stream(sock, body, chunked, handle, keep_going):
     """Reads an EventSource answer from `sock` (`body`: the bytes that came with its headers;
     `chunked`: Transfer-Encoding chunked), calling handle(block) for each event, while
@@ -359,17 +371,11 @@ class Subscriber(threading.Thread):
         return json.loads(data)["tickets"][0]["eventsource_url"]
 
     def handle(self, block):
-        event_id, data = None, None
-        for line in block.split(b"\n"):
-            if line.startswith(b"id:"):
-                event_id = line[3:].strip().decode()
-            elif line.startswith(b"data:"):
-                data = line[5:].strip()
-        if data is None:
+        event_id, event = parse_event(block)
+        if event is None:
             return
         if event_id:
             self.last_id = event_id
-        event = json.loads(data)
         self.events += 1
         seq = event.get("seq")
         if self.last_seq is not None:

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Support
 import TMFcgi
 
 /// A run's trades as the API's JSON, written directly: byte for byte what ``JSONCoding``'s
@@ -100,22 +101,13 @@ enum TradesJSON {
         guard seconds >= 0, seconds < 253_402_300_800, seconds == seconds.rounded(.down) else { return false }
         let total = Int64(seconds)
         let (days, rest) = total.quotientAndRemainder(dividingBy: 86_400)
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = z / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CivilCalendar.date(fromDays: Int(days))
         out.append(UInt8(ascii: "\""))
-        digits(year, 4, &out)
+        digits(Int64(year), 4, &out)
         out.append(UInt8(ascii: "-"))
-        digits(month, 2, &out)
+        digits(Int64(month), 2, &out)
         out.append(UInt8(ascii: "-"))
-        digits(day, 2, &out)
+        digits(Int64(day), 2, &out)
         out.append(UInt8(ascii: "T"))
         digits(rest / 3600, 2, &out)
         out.append(UInt8(ascii: ":"))
