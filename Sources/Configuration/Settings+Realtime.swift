@@ -7,7 +7,7 @@ extension Settings {
     /// to its nchan. The pool's workers and `tm worker` (on any host) each compose their own.
     public func realtimePublisher(logger: Logger, metrics: MetricsRegion?) -> any EventPublisher {
         let configuration = RedisEventPublisher.Configuration(
-            redis: redis, timeout: Double(realtimePublishTimeoutMilliseconds) / 1000)
+            redis: redis, timeout: Double(realtimePublishTimeoutMilliseconds) / 1000, replaySeconds: realtimeReplaySeconds)
         return RedisEventPublisher(configuration: configuration, logger: logger, metrics: metrics)
     }
 }

@@ -104,6 +104,11 @@ public struct Settings: Sendable {
     /// The deadline of one publish in milliseconds (`TM_REALTIME_PUBLISH_TIMEOUT_MS`, 500): of
     /// the publisher's Redis script, and of the relay's POST to nginx.
     public var realtimePublishTimeoutMilliseconds: Int
+    /// How long nchan keeps a channel's messages for subscribers that reconnect with their
+    /// last event id (`TM_REALTIME_REPLAY_SECONDS`, 300): nginx's `nchan_message_timeout`
+    /// (`nginx/render REALTIME_REPLAY_S`, which the scripts derive from it) and how long a
+    /// finished run's or job's sequence numbers stay in Redis.
+    public var realtimeReplaySeconds: Int
     /// The most bars `POST /analysis/backtest` runs within the request (`TM_SYNC_MAX_BARS`,
     /// default 500,000); above, it queues the run and answers 202.
     public var syncMaxBars: Int
@@ -306,6 +311,7 @@ public struct Settings: Sendable {
         realtimeTicketTTL = try int("TM_REALTIME_TICKET_TTL", 60, 5...3600)
         realtimePublishSocket = value("TM_REALTIME_PUBLISH_SOCKET")
         realtimePublishTimeoutMilliseconds = try int("TM_REALTIME_PUBLISH_TIMEOUT_MS", 500, 10...10_000)
+        realtimeReplaySeconds = try int("TM_REALTIME_REPLAY_SECONDS", 300, 10...86_400)
         syncMaxBars = try int("TM_SYNC_MAX_BARS", 500_000, 0...100_000_000)
         maxJobsPerUser = try int("TM_MAX_JOBS_PER_USER", 100, 1...1_000_000)
         importAllowPrivate = try bool("TM_IMPORT_ALLOW_PRIVATE", false)

@@ -6,7 +6,8 @@ extension Event {
     /// job of a training or analysis (`training_id` in its payload), `training:{id}`, so a
     /// subscriber of the training alone sees it end. Ordered by the job's `status_version`:
     /// an event older than one already published for the job is dropped, so `seq` order is
-    /// the order of the job's transitions on every channel.
+    /// the order of the job's transitions on every channel. A finished job's status is the
+    /// last event of its `job:` and `training:` channels (``Event/closes``).
     public static func jobStatus(_ job: Job) -> Event {
         var data: [String: JSONDocument] = [
             "id": .integer(job.id), "kind": .string(job.kind), "status": .string(job.status.rawValue),
@@ -21,7 +22,8 @@ extension Event {
         }
         return Event(
             type: "job.status", channels: channels, data: .object(data),
-            order: Event.Order(subject: "job:\(job.id)", rank: job.statusVersion))
+            order: Event.Order(subject: "job:\(job.id)", rank: job.statusVersion),
+            closes: job.status.isFinished ? channels.filter { !$0.hasPrefix("user:") } : [])
     }
 
     /// `job.progress`: a progress report of a running job.

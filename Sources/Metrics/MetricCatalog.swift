@@ -70,6 +70,16 @@ public enum MetricCatalog {
     public static let relayLag = "tm_relay_lag_seconds"
     /// Whether the relay is subscribed to the bus.
     public static let relaySubscribed = "tm_relay_subscribed"
+    /// nchan's message store on this host: memory used (at scrape time).
+    public static let realtimeStoreUsed = "tm_realtime_store_used_bytes"
+    /// nchan's message store: its size (`nchan_shared_memory_size`).
+    public static let realtimeStoreLimit = "tm_realtime_store_limit_bytes"
+    /// Messages nchan holds for replay.
+    public static let realtimeStoredMessages = "tm_realtime_stored_messages"
+    /// Channels nchan holds.
+    public static let realtimeChannels = "tm_realtime_channels"
+    /// Subscribers connected to this host's nchan.
+    public static let realtimeSubscribers = "tm_realtime_subscribers"
     /// PostgreSQL connections opened.
     public static let databaseConnectionsOpened = "tm_db_connections_opened_total"
     /// PostgreSQL connections that failed to open or were lost.
@@ -127,6 +137,11 @@ public enum MetricCatalog {
         relayDropped: "Real-time events this tm relay dropped, by reason (nginx: refused or unreachable, malformed).",
         relayLag: "Time from an event's publication (its envelope's time) to its delivery to nginx by this relay.",
         relaySubscribed: "1 while this tm relay is subscribed to the Redis bus, else 0.",
+        realtimeStoreUsed: "Bytes of nchan's shared message store in use on this host (nchan_stub_status, at scrape time).",
+        realtimeStoreLimit: "Size of nchan's shared message store (nchan_shared_memory_size); full, it refuses publishes.",
+        realtimeStoredMessages: "Messages nchan holds for subscribers that reconnect (TM_REALTIME_REPLAY_SECONDS).",
+        realtimeChannels: "Real-time channels nchan holds on this host.",
+        realtimeSubscribers: "Real-time subscribers connected to this host's nchan.",
         databaseConnectionsOpened: "PostgreSQL connections this process (pool: every process) opened.",
         databaseConnectionErrors: "PostgreSQL connections that could not be opened or were lost.",
         databaseServerConnections: "PostgreSQL server connections to this database, by state (pg_stat_activity, at scrape time).",

@@ -17,6 +17,11 @@ public struct Event: Sendable, Equatable {
     /// event ranked below one already published for the subject, on every channel, so `seq`
     /// order is the subject's order; equal ranks all go out.
     public var order: Order?
+    /// The channels on which this is the last event (a run's or a job's end on `run:{id}`,
+    /// `job:{id}`, `training:{id}`; never `user:{id}`): their sequence numbers, and the
+    /// subject's rank, are kept only as long as nchan keeps the channel's messages for
+    /// replay (``RedisEventPublisher/Configuration/replaySeconds``), not for 30 days.
+    public var closes: [String]
 
     /// The subject and rank of an ordered event.
     public struct Order: Sendable, Equatable {
@@ -33,11 +38,14 @@ public struct Event: Sendable, Equatable {
     }
 
     /// An event of `type` on `channels`.
-    public init(type: String, channels: [String], time: Date = Date(), data: JSONDocument, order: Order? = nil) {
+    public init(
+        type: String, channels: [String], time: Date = Date(), data: JSONDocument, order: Order? = nil, closes: [String] = []
+    ) {
         self.type = type
         self.channels = channels
         self.time = time
         self.data = data
         self.order = order
+        self.closes = closes
     }
 }

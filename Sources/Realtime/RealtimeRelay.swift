@@ -164,6 +164,42 @@ public final class RealtimeRelay: @unchecked Sendable {
         }
     }
 
+    /// nchan's own count of its message store (`GET /_tm/realtime/status` on the publisher
+    /// socket, `nchan_stub_status`), as gauges for the relay's metrics: the store's memory used
+    /// and its limit (`nchan_shared_memory_size`; when it is full nchan refuses publishes and
+    /// the relay drops events), stored messages, channels and subscribers. Empty when nginx
+    /// does not answer. Its own connection, since scrapes come on the listener's thread.
+    public func storeSamples() -> [MetricsRegion.Sample] {
+        let status = HTTPClient(
+            timeout: configuration.timeout, connectTimeout: configuration.timeout, maxBodyBytes: 16 << 10,
+            unixSocketPath: configuration.socketPath)
+        guard let response = try? status.send(method: "GET", url: "http://localhost/_tm/realtime/status"), response.status == 200
+        else { return [] }
+        let figures = Self.storeFigures(String(decoding: response.body, as: UTF8.self))
+        let names: [(String, String)] = [
+            ("shared memory used", MetricCatalog.realtimeStoreUsed), ("shared memory limit", MetricCatalog.realtimeStoreLimit),
+            ("stored messages", MetricCatalog.realtimeStoredMessages), ("channels", MetricCatalog.realtimeChannels),
+            ("subscribers", MetricCatalog.realtimeSubscribers),
+        ]
+        return names.compactMap { key, metric in figures[key].map { .gauge(metric, $0) } }
+    }
+
+    /// The `name: value` lines of nchan's stub status; sizes (`1020K`) in bytes.
+    static func storeFigures(_ text: String) -> [String: Double] {
+        var figures: [String: Double] = [:]
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            var value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            var scale = 1.0
+            if value.hasSuffix("K") {
+                scale = 1024
+                value.removeLast()
+            }
+            if let number = Double(value) { figures[String(line[..<colon])] = number * scale }
+        }
+        return figures
+    }
+
     /// The `time` of an envelope (when it was published), for the lag.
     static func publishedAt(_ envelope: [UInt8]) -> Date? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(envelope)) as? [String: Any],

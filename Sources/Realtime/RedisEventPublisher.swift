@@ -31,18 +31,24 @@ public final class RedisEventPublisher: EventPublisher, @unchecked Sendable {
         public var queueCapacity: Int
         /// How long a channel's sequence number is kept after its last event.
         public var sequenceRetentionSeconds: Int
+        /// How long nchan keeps a channel's messages for subscribers that reconnect
+        /// (`TM_REALTIME_REPLAY_SECONDS`, nginx's `nchan_message_timeout`): a channel's number,
+        /// and its subject's rank, are kept only this long after the channel's last event
+        /// (``Event/closes``), since no subscriber can resume it after that.
+        public var replaySeconds: Int
         /// The Redis pub/sub channel (``RealtimeBus/channel``).
         public var busChannel: String
 
-        /// A configuration with the defaults: 0.5 s, 10,000 queued events, 30 days.
+        /// A configuration with the defaults: 0.5 s, 10,000 queued events, 30 days, 300 s.
         public init(
             redis: RedisEndpoint, timeout: Double = 0.5, queueCapacity: Int = 10_000,
-            sequenceRetentionSeconds: Int = 30 * 86_400, busChannel: String = RealtimeBus.channel
+            sequenceRetentionSeconds: Int = 30 * 86_400, replaySeconds: Int = 300, busChannel: String = RealtimeBus.channel
         ) {
             self.redis = redis
             self.timeout = timeout
             self.queueCapacity = queueCapacity
             self.sequenceRetentionSeconds = sequenceRetentionSeconds
+            self.replaySeconds = replaySeconds
             self.busChannel = busChannel
         }
     }
@@ -61,18 +67,20 @@ public final class RedisEventPublisher: EventPublisher, @unchecked Sendable {
 
     /// INCR the channel's number, publish the envelope with it, answer {seq, receivers}.
     /// KEYS[1] the sequence key; ARGV: bus channel, text before the number, text after it,
-    /// retention in seconds. An ordered event (``Event/order``) also gives KEYS[2], its
-    /// subject's last published rank (kept a day), and ARGV[5], its rank: below that rank it is stale and
-    /// neither numbered nor published ({0, -1}), so it leaves no gap.
+    /// retention in seconds (the replay window when the event closes the channel). An
+    /// ordered event (``Event/order``) also gives KEYS[2], its subject's last published
+    /// rank, ARGV[5], its rank, and ARGV[6], how long to keep the rank (a day; the replay
+    /// window after the subject's last event): below that rank it is stale and neither
+    /// numbered nor published ({0, -1}), so it leaves no gap.
     static let script = """
         if KEYS[2] then
             local last = tonumber(redis.call('GET', KEYS[2]) or '-1')
             local rank = tonumber(ARGV[5])
             if rank < last then return {0, -1} end
-            -- A day, not the seq's retention: only events published out of order within
-            -- seconds of each other need the rank, and a key per job kept 30 days would
-            -- double what Redis holds per job.
-            redis.call('SET', KEYS[2], ARGV[5], 'EX', 86400)
+            -- A day at most, not the seq's retention: only events published out of order
+            -- within seconds of each other need the rank, and a key per job kept 30 days
+            -- would double what Redis holds per job.
+            redis.call('SET', KEYS[2], ARGV[5], 'EX', tonumber(ARGV[6]))
         end
         local seq = redis.call('INCR', KEYS[1])
         redis.call('EXPIRE', KEYS[1], ARGV[4])
@@ -148,11 +156,14 @@ public final class RedisEventPublisher: EventPublisher, @unchecked Sendable {
             let connection = try self.connection()
             var command = ["EVAL", Self.script, event.order == nil ? "1" : "2", "tm:realtime:seq:\(channel)"]
             if let order = event.order { command.append("tm:realtime:order:\(order.subject)") }
+            let closing = !event.closes.isEmpty
             command += [
                 configuration.busChannel, RealtimeBus.messagePrefix(channel: channel) + parts.prefix, parts.suffix,
-                String(configuration.sequenceRetentionSeconds),
+                String(event.closes.contains(channel) ? configuration.replaySeconds : configuration.sequenceRetentionSeconds),
             ]
-            if let order = event.order { command.append(String(order.rank)) }
+            if let order = event.order {
+                command += [String(order.rank), String(closing ? min(configuration.replaySeconds, 86_400) : 86_400)]
+            }
             let answer = try connection.command(command)
             guard case .array(let values) = answer, values.count == 2, case .integer(let receivers) = values[1] else {
                 throw RedisError.unavailable("the publish script answered \(answer)")

@@ -21,11 +21,12 @@ struct RelayCommand: ParsableCommand {
             (tm:realtime:events, in REDIS_URL). This process subscribes to it and POSTs each event \
             to nginx's internal nchan publisher on the unix socket TM_REALTIME_PUBLISH_SOCKET, \
             within TM_REALTIME_PUBLISH_TIMEOUT_MS (500) each; nchan keeps each channel's last 200 \
-            messages for 15 minutes and fans them out to WebSocket and EventSource subscribers. \
+            messages for TM_REALTIME_REPLAY_SECONDS (300) and fans them out to WebSocket and \
+            EventSource subscribers. \
             Run exactly one per nginx host (two would deliver every event twice). When Redis goes \
             away it subscribes again by itself; events published meanwhile are lost (subscribers \
             see a gap in `seq` and resync with a GET). SIGTERM or SIGINT stops it. Prometheus \
-            metrics (events relayed and dropped, lag, process figures) at GET /metrics on \
+            metrics (events relayed and dropped, lag, nchan's store, process figures) at GET /metrics on \
             TM_RELAY_METRICS_LISTEN (127.0.0.1:9470; off to disable).
             """)
 
@@ -52,7 +53,7 @@ struct RelayCommand: ParsableCommand {
             metrics.add(MetricCatalog.relayRelayed, 0)
             let figures = ScrapeFigures()
             MetricsListener(host: address.host, port: address.port, logger: logger) {
-                PrometheusText.render(metrics.samples(), extra: figures.samples())
+                PrometheusText.render(metrics.samples(), extra: figures.samples() + relay.storeSamples())
             }?.start()
         }
         relay.start()

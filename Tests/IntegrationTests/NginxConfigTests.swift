@@ -73,6 +73,29 @@ import Testing
         values["REQUEST_TIMEOUT_S"] = "7s;"
         let bad = try TestStack.run([stack.repo + "/nginx/render", scratch + "/deadline-bad"] + values.map { "\($0.key)=\($0.value)" })
         #expect(bad.status != 0 && bad.output.contains("REQUEST_TIMEOUT_S"), "\(bad.output)")
+        // nchan's replay window and store: 300 s and 128 MiB by default, set by the render's
+        // values (the scripts derive REALTIME_REPLAY_S from TM_REALTIME_REPLAY_SECONDS), numbers only.
+        let publisher = try String(contentsOfFile: scratch + "/prod/snippets/tm-realtime-publisher.conf", encoding: .utf8)
+        #expect(publisher.contains("nchan_message_timeout 300s;") && publisher.contains("nchan_stub_status;"))
+        #expect(
+            try String(contentsOfFile: scratch + "/prod/snippets/tm-realtime-http.conf", encoding: .utf8).contains("nchan_shared_memory_size 128m;"))
+        values["REQUEST_TIMEOUT_S"] = "7"
+        values["REALTIME_REPLAY_S"] = "900"
+        values["REALTIME_MEMORY_MB"] = "256"
+        try render(into: scratch + "/replay", values)
+        #expect(
+            try String(contentsOfFile: scratch + "/replay/snippets/tm-realtime-publisher.conf", encoding: .utf8).contains(
+                "nchan_message_timeout 900s;"))
+        #expect(
+            try String(contentsOfFile: scratch + "/replay/snippets/tm-realtime-http.conf", encoding: .utf8).contains("nchan_shared_memory_size 256m;")
+        )
+        #expect(try nginxTest(scratch + "/replay/nginx.conf").status == 0)
+        for (name, value) in [("REALTIME_REPLAY_S", "5m"), ("REALTIME_MEMORY_MB", "64m;")] {
+            var wrong = values
+            wrong[name] = value
+            let refused = try TestStack.run([stack.repo + "/nginx/render", scratch + "/replay-bad"] + wrong.map { "\($0.key)=\($0.value)" })
+            #expect(refused.status != 0 && refused.output.contains(name), "\(refused.output)")
+        }
     }
 
     /// One template: no other nginx configuration of the app is kept in nginx/ (the only

@@ -141,6 +141,12 @@ import Testing
         #expect(relayed >= 2, "\(body)")
         #expect((Self.value(body, "tm_relay_lag_seconds_count") ?? 0) >= 2)
         #expect(Self.value(body, "process_start_time_seconds") != nil)
+        // nchan's store, read from the publisher socket's stub status: its size is
+        // nginx/render's REALTIME_MEMORY_MB (128 by default), and it holds the job's events.
+        #expect(Self.value(body, "tm_realtime_store_limit_bytes") == Double(128 * 1_048_576), "\(body)")
+        #expect((Self.value(body, "tm_realtime_store_used_bytes") ?? 0) > 0)
+        #expect((Self.value(body, "tm_realtime_stored_messages") ?? 0) >= 2)
+        #expect((Self.value(body, "tm_realtime_channels") ?? 0) >= 1)
         #expect(!worker.log.contains("\"metrics listening\""))
     }
 }

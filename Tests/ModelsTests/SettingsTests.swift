@@ -129,6 +129,11 @@ extension RedisEndpoint {
         let plain = try Settings(["SECRET_KEY": goodKey])
         #expect(plain.realtimeSecret == nil && plain.realtimePublishSocket == nil)
         #expect(plain.realtimeTicketTTL == 60 && plain.realtimePublishTimeoutMilliseconds == 500)
+        #expect(plain.realtimeReplaySeconds == 300)
+        #expect(try Settings(["SECRET_KEY": goodKey, "TM_REALTIME_REPLAY_SECONDS": "900"]).realtimeReplaySeconds == 900)
+        for bad in ["0", "9", "86401", "5m"] {
+            #expect(throws: SettingsError.self, "\(bad)") { try Settings(["SECRET_KEY": goodKey, "TM_REALTIME_REPLAY_SECONDS": bad]) }
+        }
         let set = try Settings([
             "SECRET_KEY": goodKey, "TM_REALTIME_SECRET": goodKey, "TM_REALTIME_TICKET_TTL": "30",
             "TM_REALTIME_PUBLISH_SOCKET": "/run/x/publish.sock",

@@ -519,8 +519,34 @@ def sample_stack(args):
             sample["redis_clients"] = int(fields.get("connected_clients", "0"))
             keys = subprocess.run(["redis-cli", "-p", str(args.redis_port), "dbsize"], capture_output=True, text=True, timeout=10).stdout
             sample["redis_keys"] = int(keys.strip() or 0)
+            # Keys by kind (the name without its last ':' part, e.g. tm:realtime:seq:run).
+            names = subprocess.run(["redis-cli", "-p", str(args.redis_port), "--scan", "--count", "1000"],
+                                   capture_output=True, text=True, timeout=30).stdout
+            kinds = {}
+            for name in names.splitlines():
+                kind = name.rsplit(":", 1)[0] if ":" in name else name
+                kinds[kind] = kinds.get(kind, 0) + 1
+            sample["redis_keys_by_kind"] = kinds
         except Exception as error:
             sample["redis_error"] = str(error)
+    # nchan's count of its message store (the publisher socket's stub status).
+    socket_path = os.path.join(run, "nchan-publish.sock")
+    if os.path.exists(socket_path):
+        try:
+            text = subprocess.run(["curl", "-s", "--max-time", "5", "--unix-socket", socket_path, "http://localhost/_tm/realtime/status"],
+                                  capture_output=True, text=True, timeout=10).stdout
+            nchan = {}
+            for line in text.splitlines():
+                name, _, value = line.partition(":")
+                value = value.strip()
+                scale = 1024 if value.endswith("K") else 1
+                try:
+                    nchan[name.strip()] = int(value.rstrip("K")) * scale
+                except ValueError:
+                    pass
+            sample["nchan"] = nchan
+        except Exception as error:
+            sample["nchan_error"] = str(error)
     return sample
 
 
@@ -611,6 +637,8 @@ def main():
     parser.add_argument("--bucket", type=int, default=60)
     parser.add_argument("--reconnect", type=int, default=60)
     parser.add_argument("--drain", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=0,
+                        help="seconds of the soak (within --seconds) before the minutes whose RSS and descriptors are compared")
     parser.add_argument("--rows", type=int, default=500)
     parser.add_argument("--source-addresses", type=int, default=1,
                         help="1: each load thread connects from its own 127.0.1.N (0: all from 127.0.0.1)")
@@ -709,7 +737,10 @@ def main():
     requests = sum(r["requests"] for r in routes.values())
     per_minute_rate = [round(sum(len(per.get(i, [])) for per in soak.lat.values()) / min(args.bucket, args.seconds - i * args.bucket), 1)
                        for i in range(buckets)]
-    first = next((s for s in samples if s["minute"] == 1), samples[0])
+    # The minutes compared: the first after the warm-up (the retention windows filling: nchan's
+    # replay store, Redis's keys of finished channels) and the last.
+    first_minute = args.warmup // args.bucket + 1
+    first = next((s for s in samples if s["minute"] == first_minute), samples[0])
     if len(samples) < 3:  # a one-minute run: compare the start with the end
         first = samples[0]
     last = samples[-1]
@@ -738,7 +769,8 @@ def main():
         "achieved_requests_per_s": round(requests / elapsed, 1), "requests_per_s_per_minute": per_minute_rate,
         "late_starts": soak.late, "loadgen_cpu_s": loadgen_cpu,
         "requests": requests, "errors": sum(r["errors"] for r in routes.values()),
-        "routes": routes, "processes_compared": {"first_minute": first["minute"], "last_minute": last["minute"], "processes": procs},
+        "routes": routes, "warmup_s": args.warmup,
+        "processes_compared": {"first_minute": first["minute"], "last_minute": last["minute"], "processes": procs},
         "samples": samples, "jobs": jobs, "realtime": realtime,
     }
     with open(args.out, "w") as f:
@@ -798,6 +830,14 @@ def markdown(r):
     if "redis_used_memory" in r["samples"][0]:
         out.append("Redis used_memory MiB / keys per minute: " + ", ".join(
             "m%d %.1f/%s" % (s["minute"], s.get("redis_used_memory", 0) / 1048576.0, s.get("redis_keys", "?")) for s in r["samples"]))
+        kinds = r["samples"][-1].get("redis_keys_by_kind") or {}
+        if kinds:
+            out.append("Redis keys by kind at the end: " + ", ".join(
+                "%s %d" % (k, n) for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:8]))
+    if any("nchan" in s for s in r["samples"]):
+        out.append("nchan's store per minute, MiB used / stored messages / channels: " + ", ".join(
+            "m%d %.1f/%s/%s" % (s["minute"], s["nchan"].get("shared memory used", 0) / 1048576.0, s["nchan"].get("stored messages", "?"),
+                                s["nchan"].get("channels", "?")) for s in r["samples"] if "nchan" in s))
     j = r["jobs"]
     out.append("Jobs (executes): %d submitted, %d succeeded, %d failed, %d cancelled, **%d lost**; strategy.run jobs in PostgreSQL: %s, %d retried; "
                "finished runs announced on the subscribers' channels: %d."

@@ -223,6 +223,7 @@ LOG_LEVEL=${LOG_LEVEL:-info}
 TM_REALTIME_SECRET=$(secret realtime_secret)
 TM_REALTIME_TICKET_TTL=${TM_REALTIME_TICKET_TTL:-60}
 TM_REALTIME_PUBLISH_SOCKET=$STATE/run/nchan-publish.sock
+TM_REALTIME_REPLAY_SECONDS=${TM_REALTIME_REPLAY_SECONDS:-300}
 CONF
     chmod 600 "$ENV_FILE"
     [ "$(id -u)" -eq 0 ] && chown "$SVC_USER:" "$ENV_FILE"
@@ -298,7 +299,7 @@ nginx_values() {
         CERT="$STATE/tls/cert.pem" CERT_KEY="$STATE/tls/key.pem" SERVER_NAME=localhost WORKERS=2
         ERROR_LOG="$STATE/log/nginx-error.log" ACCESS_LOG="$STATE/log/nginx-access.log"
         CORS_ORIGINS='~^https?://(localhost|127\.0\.0\.1)(:[0-9]+)?$' METRICS_ALLOW="127.0.0.1 ::1"
-        REQUEST_TIMEOUT_S=$(((${TM_REQUEST_TIMEOUT_MS:-60000} + 999) / 1000)))
+        REQUEST_TIMEOUT_S=$(((${TM_REQUEST_TIMEOUT_MS:-60000} + 999) / 1000)) REALTIME_REPLAY_S="${TM_REALTIME_REPLAY_SECONDS:-300}")
     if [ "$PROFILE" = test ]; then
         NGINX_VALUES+=(DIAG_ALLOW=127.0.0.1 LIMIT_EXEMPT=127.0.0.1 REAL_IP_FROM=127.0.0.9)
     fi

@@ -10,7 +10,8 @@ extension Event {
 
     /// `run.status`: the run's new status. Ordered per run (queued, then running, then its
     /// end: a run never goes back), so the pool's late `queued` is dropped rather than
-    /// numbered after the worker's `running`, and nothing follows the end.
+    /// numbered after the worker's `running`, and nothing follows the end, which closes
+    /// `run:{id}` (``Event/closes``).
     public static func runStatus(_ run: Run) -> Event {
         var data: [String: JSONDocument] = [
             "id": .integer(run.id), "status": .string(run.status.rawValue), "mode": .string(run.mode.rawValue),
@@ -27,7 +28,7 @@ extension Event {
         }
         return Event(
             type: "run.status", channels: runChannels(run.id, owner: run.ownerId), data: .object(data),
-            order: Event.Order(subject: "run:\(run.id)", rank: rank))
+            order: Event.Order(subject: "run:\(run.id)", rank: rank), closes: rank == 3 ? ["run:\(run.id)"] : [])
     }
 
     /// `run.progress`: bars done of all.
