@@ -44,11 +44,17 @@ public final class SlowRequestLog: Sendable {
 
     /// Logs requests slower than `thresholdMilliseconds` (`TM_SLOW_REQUEST_MS`) and those past
     /// `deadlineMilliseconds` (`TM_REQUEST_TIMEOUT_MS`, 0: none) with `logger`.
-    public init(thresholdMilliseconds: Int, deadlineMilliseconds: Int, logger: Logger) {
+    public convenience init(thresholdMilliseconds: Int, deadlineMilliseconds: Int, logger: Logger) {
+        self.init(
+            thresholdMilliseconds: thresholdMilliseconds, deadlineMilliseconds: deadlineMilliseconds, logger: logger, now: Clock.monotonicNanoseconds)
+    }
+
+    /// The same, with the clock given (tests).
+    init(thresholdMilliseconds: Int, deadlineMilliseconds: Int, logger: Logger, now: @escaping @Sendable () -> UInt64) {
         threshold = UInt64(max(1, thresholdMilliseconds)) * 1_000_000
         deadline = UInt64(max(0, deadlineMilliseconds)) * 1_000_000
         self.logger = logger
-        now = Clock.monotonicNanoseconds
+        self.now = now
     }
 
     /// Starts watching `request`, which began at `start`; the watchdog of this process starts
@@ -82,10 +88,14 @@ public final class SlowRequestLog: Sendable {
 
     /// Logs the requests that passed the threshold or the deadline since the last scan.
     func scan() {
-        let current = now()
+        // The clock after the list: a request that begins meanwhile started before `current`.
+        // (Read before it, such a request's start was later than `current`, and the unsigned
+        // difference wrapped to 18,446,744,073,709 ms: the soak of 2026-12-07 logged a fast
+        // /auth/me as past its deadline.)
         let entries = inFlight.withLock { Array($0.values) }
-        for entry in entries {
-            let elapsed = current &- entry.start
+        let current = now()
+        for entry in entries where entry.start <= current {
+            let elapsed = current - entry.start
             let stage = entry.stage.load(ordering: .relaxed)
             if stage == 0 && elapsed >= threshold {
                 entry.stage.store(1, ordering: .relaxed)
