@@ -450,15 +450,59 @@ def children(pid):
     return sorted(kids)
 
 
-def proc_sample(pid):
+def socket_inodes():
+    """The inodes of this host's TCP and unix sockets: a descriptor that is a connection
+    (a client's, or one of the kept-alive FastCGI connections nginx holds to the pool, up
+    to its `keepalive`) is bounded by the connection limits; any other kind (files, pipes,
+    epoll, eventfd) is where a leak of descriptors would show."""
+    kinds = {}
+    for kind, files in (("tcp", ("/proc/net/tcp", "/proc/net/tcp6")), ("unix", ("/proc/net/unix",))):
+        for name in files:
+            try:
+                with open(name) as f:
+                    next(f)
+                    for line in f:
+                        fields = line.split()
+                        inode = fields[9] if kind == "tcp" else fields[6]
+                        kinds[inode] = kind
+            except (OSError, IndexError, StopIteration):
+                pass
+    return kinds
+
+
+def fd_kinds(pid, sockets):
+    counts = {"tcp": 0, "unix": 0, "other": 0}
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            counts[sockets.get(target[8:-1], "other")] += 1
+        else:
+            counts["other"] += 1
+    return counts
+
+
+def proc_sample(pid, sockets=None):
     try:
         with open("/proc/%d/status" % pid) as f:
             fields = dict(line.split(":", 1) for line in f if ":" in line)
         fds = len(os.listdir("/proc/%d/fd" % pid))
+        # The floor of 10 counts over half a second: the descriptors a process holds for
+        # itself, without the connections of the requests in flight at that instant (a
+        # leak raises the floor; a busy instant only the single count).
+        floor = fds
+        for _ in range(9):
+            time.sleep(0.05)
+            floor = min(floor, len(os.listdir("/proc/%d/fd" % pid)))
         kib = lambda name: int(fields.get(name, "0 kB").split()[0])
         # VmRSS = RssAnon + RssFile + RssShmem: shared memory (nchan's store, the metrics
         # region) counts in each process that touched it.
-        return {"rss_kib": kib("VmRSS"), "anon_kib": kib("RssAnon"), "shmem_kib": kib("RssShmem"), "fds": fds}
+        sample = {"rss_kib": kib("VmRSS"), "anon_kib": kib("RssAnon"), "shmem_kib": kib("RssShmem"), "fds": fds, "fds_floor": floor}
+        if sockets is not None:
+            sample["fd_kinds"] = fd_kinds(pid, sockets)
+        return sample
     except (OSError, StopIteration):
         return None
 
@@ -472,8 +516,9 @@ def read_pid(path):
 
 
 def psql(args, sql):
+    # The statement on standard input: a soak's list of run ids is longer than one argument may be.
     out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "trademaster", "-d", "trademaster",
-                          "-qtAc", sql], capture_output=True, text=True, timeout=60)
+                          "-qtA", "-v", "ON_ERROR_STOP=1", "-f", "-"], input=sql, capture_output=True, text=True, timeout=60)
     if out.returncode != 0:
         raise RuntimeError("psql: " + out.stderr.strip())
     return out.stdout.strip()
@@ -483,20 +528,22 @@ def sample_stack(args):
     """RSS and descriptors of every process of the stack; PostgreSQL's connections; Redis's memory."""
     run = os.path.join(args.state, "run")
     procs = {}
+    sockets = socket_inodes()
+    sample_of = lambda pid: proc_sample(pid, sockets)  # noqa: E731
     pool = read_pid(os.path.join(run, "tm.pid"))
     if pool:
-        procs["pool master (%d)" % pool] = proc_sample(pool)
+        procs["pool master (%d)" % pool] = sample_of(pool)
         for i, kid in enumerate(children(pool)):
-            procs["pool worker %d (%d)" % (i + 1, kid)] = proc_sample(kid)
+            procs["pool worker %d (%d)" % (i + 1, kid)] = sample_of(kid)
     nginx = read_pid(os.path.join(run, "nginx.pid"))
     if nginx:
-        procs["nginx master (%d)" % nginx] = proc_sample(nginx)
+        procs["nginx master (%d)" % nginx] = sample_of(nginx)
         for i, kid in enumerate(children(nginx)):
-            procs["nginx worker %d (%d)" % (i + 1, kid)] = proc_sample(kid)
+            procs["nginx worker %d (%d)" % (i + 1, kid)] = sample_of(kid)
     for name, file in (("tm relay", "relay.pid"), ("tm worker", "worker.pid"), ("redis-server", "redis.pid")):
         pid = read_pid(os.path.join(run, file))
         if pid:
-            procs["%s (%d)" % (name, pid)] = proc_sample(pid)
+            procs["%s (%d)" % (name, pid)] = sample_of(pid)
     with open("/proc/stat") as f:
         cpu = [int(x) for x in f.readline().split()[1:]]
     with open("/proc/loadavg") as f:
@@ -697,6 +744,9 @@ def main():
                 time.sleep(0.2)
             samples.append(dict(sample_stack(args), minute=minute))
             log("minute %d: pg connections %s" % (minute, samples[-1].get("pg_connections")))
+            # Kept as they come, so that a failure after the soak does not lose them.
+            with open(args.out + ".samples", "w") as f:
+                json.dump(samples, f)
 
     sampling = threading.Thread(target=sampler, daemon=True)
     sampling.start()
@@ -752,6 +802,10 @@ def main():
             "rss_growth_pct": growth(a["rss_kib"], b["rss_kib"]) if a and b else None,
             "fds_first": a and a["fds"], "fds_last": b and b["fds"],
             "fds_growth_pct": growth(a["fds"], b["fds"]) if a and b else None,
+            "fds_other_first": a and a.get("fd_kinds", {}).get("other"), "fds_other_last": b and b.get("fd_kinds", {}).get("other"),
+            "fds_floor_first": a and a.get("fds_floor"), "fds_floor_last": b and b.get("fds_floor"),
+            "fds_floor_growth_pct": growth(a["fds_floor"], b["fds_floor"]) if a and b and "fds_floor" in a and "fds_floor" in b else None,
+            "fds_other_growth_pct": growth(a["fd_kinds"]["other"], b["fd_kinds"]["other"]) if a and b and "fd_kinds" in a and "fd_kinds" in b else None,
             "note": "" if a and b else ("gone by the end" if a else "not there at the first sample"),
         }
     realtime = {
@@ -807,15 +861,30 @@ def markdown(r):
                                                    " | ".join(fmt(m["p99_ms"]) for m in row["per_minute"])))
     pc = r["processes_compared"]
     out.append("")
-    out.append("| process | RSS MiB m%d | RSS MiB m%d | growth | fds m%d | fds m%d | growth |" % (pc["first_minute"], pc["last_minute"], pc["first_minute"], pc["last_minute"]))
-    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    out.append("| process | RSS MiB m%d | RSS MiB m%d | growth | fds m%d | fds m%d | growth | fds not connections m%d → m%d | growth |"
+               % (pc["first_minute"], pc["last_minute"], pc["first_minute"], pc["last_minute"], pc["first_minute"], pc["last_minute"]))
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    pct = lambda v: "–" if v is None else "%+.1f %%" % v
     for name, p in pc["processes"].items():
         mib = lambda k: fmt(round(k / 1024.0, 1)) if k else "–"
-        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s → %s | %s |" % (
             name + ((" (" + p["note"] + ")") if p["note"] else ""), mib(p["rss_kib_first"]), mib(p["rss_kib_last"]),
-            "–" if p["rss_growth_pct"] is None else "%+.1f %%" % p["rss_growth_pct"],
-            fmt(p["fds_first"]), fmt(p["fds_last"]),
-            "–" if p["fds_growth_pct"] is None else "%+.1f %%" % p["fds_growth_pct"]))
+            pct(p["rss_growth_pct"]), fmt(p["fds_first"]), fmt(p["fds_last"]), pct(p["fds_growth_pct"]),
+            fmt(p.get("fds_other_first")), fmt(p.get("fds_other_last")), pct(p.get("fds_other_growth_pct"))))
+    out.append("")
+    out.append("Descriptors per minute, all (connections: tcp + unix; other: files, pipes, epoll, eventfd):")
+    for name in pc["processes"]:
+        out.append("- %s: %s" % (name, ", ".join(
+            "m%d %d (%s)" % (s["minute"], s["processes"][name]["fds"],
+                             "%d+%d; %d" % (s["processes"][name]["fd_kinds"]["tcp"], s["processes"][name]["fd_kinds"]["unix"],
+                                            s["processes"][name]["fd_kinds"]["other"]) if "fd_kinds" in s["processes"][name] else "?")
+            for s in r["samples"] if s["processes"].get(name))))
+    out.append("")
+    out.append("RSS MiB per minute (m0 = before the soak):")
+    for name in pc["processes"]:
+        out.append("- %s: %s" % (name, ", ".join(
+            "m%d %.1f" % (s["minute"], s["processes"][name]["rss_kib"] / 1024.0)
+            for s in r["samples"] if s["processes"].get(name))))
     out.append("")
     out.append("PostgreSQL client connections per minute (m0 = before): " + ", ".join(
         "m%d %s" % (s["minute"], s.get("pg_connections", "?")) for s in r["samples"]))
