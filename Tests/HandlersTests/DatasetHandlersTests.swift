@@ -57,6 +57,9 @@ import Testing
 
             """
         let id = try #require(try create(auth, name: "two-symbols", text: text)["id"] as? Int)
+        // The time-major file's rows were stored symbol by symbol (each symbol's rows together in the heap).
+        let heap = try fx.sql("SELECT string_agg(symbol, ' ' ORDER BY ctid) FROM bars WHERE dataset_id = \(id)").split(separator: " ")
+        #expect(heap.count == 4 && zip(heap, heap.dropFirst()).filter { $0 != $1 }.count == 1, "\(heap)")
         let one = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv&symbol=AAA", headers: auth)
         #expect(one.status == 200, "\(one.text)")
         let lines = one.text.split(separator: "\n")
