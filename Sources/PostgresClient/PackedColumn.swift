@@ -1,37 +1,27 @@
 /// A column of numbers stored in one `bytea`: each value as 8 big-endian bytes, the order of
 /// PostgreSQL's own `int8send`/`float8send`, so SQL can build and take apart the same bytes
-/// (`string_agg(float8send(v), '')`, `get_byte`). Bound as bytea's hex input; read back from
-/// a binary result (``ResultColumns/bytes(_:row:)``) without any number formatting.
-public struct PackedColumn: SQLEncodable, Sendable {
-    /// The `\x…` hex input of the bytes.
-    public let sqlText: String
+/// (`string_agg(float8send(v), '')`, `get_byte`). Bound as a binary parameter (the bytes
+/// themselves: no hex to write here or for `byteain` to decode); read back from a binary
+/// result (``ResultColumns/bytes(_:row:)``) without any number formatting.
+public struct PackedColumn: SQLBinaryEncodable, Sendable {
+    /// The packed bytes.
+    public let sqlBytes: [UInt8]
 
     /// Packs integers.
     public init(_ values: [Int64]) {
-        sqlText = Self.hex(values.count) { values[$0].bigEndian }
+        sqlBytes = Self.pack(values.count) { values[$0].bigEndian }
     }
 
     /// Packs doubles (NaN and infinities keep their bits).
     public init(_ values: [Double]) {
-        sqlText = Self.hex(values.count) { values[$0].bitPattern.bigEndian }
+        sqlBytes = Self.pack(values.count) { values[$0].bitPattern.bigEndian }
     }
 
-    private static func hex<T: FixedWidthInteger>(_ count: Int, _ value: (Int) -> T) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 2 + count * 16) { buffer in
-            buffer[0] = UInt8(ascii: "\\")
-            buffer[1] = UInt8(ascii: "x")
-            var k = 2
-            for i in 0..<count {
-                withUnsafeBytes(of: value(i)) { bytes in
-                    for byte in bytes {
-                        buffer[k] = digits[Int(byte >> 4)]
-                        buffer[k + 1] = digits[Int(byte & 15)]
-                        k += 2
-                    }
-                }
-            }
-            return k
+    private static func pack<T: FixedWidthInteger>(_ count: Int, _ value: (Int) -> T) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count * 8) { buffer, initialized in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            for i in 0..<count { raw.storeBytes(of: value(i), toByteOffset: i * 8, as: T.self) }
+            initialized = count * 8
         }
     }
 

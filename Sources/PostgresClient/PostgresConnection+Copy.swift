@@ -21,12 +21,7 @@ extension PostgresConnection {
     /// Nothing else may run on this connection until then.
     public func beginCopyIn(_ sql: SQL) throws -> CopyWriter {
         guard let handle, PQstatus(handle) == CONNECTION_OK else { throw DatabaseError.unavailable("connection lost") }
-        let binds = sql.binds
-        var pointers: [UnsafePointer<CChar>?] = binds.map { $0.map { UnsafePointer(strdup($0)) } ?? nil }
-        defer { pointers.forEach { free(UnsafeMutableRawPointer(mutating: $0)) } }
-        guard let result = PQexecParams(handle, sql.text, Int32(binds.count), nil, &pointers, nil, nil, 0) else {
-            throw error(from: nil)
-        }
+        guard let result = execParams(sql, binaryResult: false) else { throw error(from: nil) }
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COPY_IN else { throw error(from: result) }
         return CopyWriter(connection: self)

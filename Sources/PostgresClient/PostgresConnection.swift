@@ -2,8 +2,9 @@ import CLibPQ
 import Foundation
 import Support
 
-/// One libpq connection, used by one thread at a time. Parameters and results use the text
-/// format; every statement goes through `PQexecParams`, so values are never spliced into SQL.
+/// One libpq connection, used by one thread at a time. Parameters use the text format, or the
+/// binary one for ``SQLBinaryEncodable`` values; every statement goes through `PQexecParams`,
+/// so values are never spliced into SQL.
 public final class PostgresConnection {
     private(set) var handle: OpaquePointer?
     private let url: String
@@ -118,11 +119,7 @@ public final class PostgresConnection {
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             throw DatabaseError.unavailable("connection lost")
         }
-        let binds = sql.binds
-        var pointers: [UnsafePointer<CChar>?] = binds.map { $0.map { UnsafePointer(strdup($0)) } ?? nil }
-        defer { pointers.forEach { free(UnsafeMutableRawPointer(mutating: $0)) } }
-        let result = PQexecParams(handle, sql.text, Int32(binds.count), nil, &pointers, nil, nil, binary ? 1 : 0)
-        guard let result else { throw error(from: nil) }
+        guard let result = execParams(sql, binaryResult: binary) else { throw error(from: nil) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return result

@@ -57,6 +57,9 @@ import Testing
 
             """
         let id = try #require(try create(auth, name: "two-symbols", text: text)["id"] as? Int)
+        // The time-major file's rows were stored symbol by symbol (each symbol's rows together in the heap).
+        let heap = try fx.sql("SELECT string_agg(symbol, ' ' ORDER BY ctid) FROM bars WHERE dataset_id = \(id)").split(separator: " ")
+        #expect(heap.count == 4 && zip(heap, heap.dropFirst()).filter { $0 != $1 }.count == 1, "\(heap)")
         let one = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv&symbol=AAA", headers: auth)
         #expect(one.status == 200, "\(one.text)")
         let lines = one.text.split(separator: "\n")
@@ -68,6 +71,54 @@ import Testing
         let all = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv", headers: auth)
         #expect(all.status == 200 && all.text.split(separator: "\n").count == 5)
         #expect(all.text.contains(",'=CMD,") && !all.text.contains(",=CMD,"), "\(all.text)")
+    }
+
+    /// `max_points` buckets formed in the worker are those of PostgreSQL's bucketing query
+    /// (the reference here, as it was the route's before): uneven buckets, a range, one
+    /// bucket, more buckets than rows, fractional volumes.
+    @Test func bucketsEqualPostgresAggregation() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        var lines = ["date,open,high,low,close,volume"]
+        var generator = SystemRandomNumberGenerator()
+        let day0 = 1_577_836_800
+        for k in 0..<997 {
+            let open = Double(Int.random(in: 1000...2000, using: &generator)) / 8
+            let close = Double(Int.random(in: 1000...2000, using: &generator)) / 8
+            let high = max(open, close) + Double(Int.random(in: 0...100, using: &generator)) / 16
+            let low = min(open, close) - Double(Int.random(in: 0...100, using: &generator)) / 16
+            let volume = Double(Int.random(in: 0...1_000_000, using: &generator)) / 1000 + 0.1
+            let date = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(day0 + k * 86_400))).prefix(10)
+            lines.append("\(date),\(open),\(high),\(low),\(close),\(volume)")
+        }
+        let id = try #require(try create(auth, name: "buckets", text: lines.joined(separator: "\n") + "\n", symbol: "BKT")["id"] as? Int)
+        let dates = ISO8601DateFormatter()
+        for (points, range) in [(10, ""), (7, ""), (100, ""), (1, ""), (996, ""), (1000, ""), (33, "&start=2020-03-01&end=2021-07-15")] {
+            let response = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?max_points=\(points)\(range)", headers: auth)
+            #expect(response.status == 200, "\(response.text)")
+            let start = range.isEmpty ? "NULL" : "extract(epoch FROM timestamptz '2020-03-01Z')::bigint"
+            let end = range.isEmpty ? "NULL" : "extract(epoch FROM timestamptz '2021-07-15Z')::bigint"
+            let reference = try fx.sql(
+                """
+                WITH r AS (
+                    SELECT ts, open, high, low, close, volume, row_number() OVER (ORDER BY ts) - 1 AS i, count(*) OVER () AS n
+                    FROM bars WHERE dataset_id = \(id) AND symbol = 'BKT'
+                      AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1))
+                SELECT min(ts), (array_agg(open ORDER BY ts))[1], max(high), min(low), (array_agg(close ORDER BY ts DESC))[1],
+                       sum(volume), max(n)
+                FROM r GROUP BY i * \(points) / n ORDER BY 1
+                """
+            ).split(separator: "\n").map { $0.split(separator: "|").map { Double($0)! } }
+            let time = (response.json["time"] as? [String] ?? []).compactMap { dates.date(from: $0)?.timeIntervalSince1970 }
+            let columns = ["open", "high", "low", "close"].map { response.json[$0] as? [Double] ?? [] }
+            let volume = response.json["volume"] as? [Double] ?? []
+            #expect(time.count == reference.count && columns.allSatisfy { $0.count == reference.count } && volume.count == reference.count)
+            #expect(response.json["source_rows"] as? Int == reference.first.map { Int($0[6]) })
+            #expect(reference.count == min(points, Int(reference.first?[6] ?? 0)) && reference.count > 0, "\(points)\(range)")
+            for (k, row) in reference.enumerated() where k < time.count && k < volume.count {
+                #expect(time[k] == row[0] && (0..<4).allSatisfy { columns[$0][k] == row[$0 + 1] }, "\(points)\(range) bucket \(k)")
+                #expect(abs(volume[k] - row[5]) <= 1e-12 * row[5], "\(points)\(range) bucket \(k): \(volume[k]) vs \(row[5])")
+            }
+        }
     }
 
     @Test func patchAndDeleteHonourIfMatch() throws {

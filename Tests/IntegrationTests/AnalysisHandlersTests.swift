@@ -77,6 +77,10 @@ import Testing
             trades.filter { $0["open"] as? Bool == false }.compactMap { $0["entry_bar"] as? Int } == refTrades.compactMap { $0["entry_bar"] as? Int })
         #expect((response.json["trade_statistics"] as? [String: Any])?["count"] as? Int == refTrades.count)
         #expect((response.json["equity"] as? [Any])?.count == 500)
+        // The answer's trades (built from the backtest in memory) are the stored ones, read back.
+        let stored = try sx.client.send("GET", "/api/v1/runs/\(runID)/trades?limit=100", headers: auth)
+        #expect(stored.status == 200 && (stored.json["total"] as? Int) == trades.count && trades.count >= 2)
+        #expect((stored.json["items"] as? [[String: Any]]).map { NSArray(array: $0) } == NSArray(array: trades))
 
         // analysis/performance of the run equals `tm metrics` on its stored equity.
         let equity = try #require(

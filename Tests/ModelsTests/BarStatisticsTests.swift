@@ -50,6 +50,21 @@ struct BarStatisticsTests {
     /// drops one. Finding the longest list rescanned them all (about 10^10 steps for these
     /// 200,000 rows, minutes); it is now found at once. The answer is unchanged: a dropped
     /// spacing is longer than the interval, so the report is left to SQL (nil).
+    /// Symbols whose rows come together (grouped, or a wide file) do not interleave; a
+    /// time-major file's (every symbol at one time, then the next time) do.
+    @Test func interleavedSymbolsAreSeen() {
+        func statistics(_ symbols: [String]) -> BarStatistics {
+            var statistics = BarStatistics(extras: 0)
+            for symbol in symbols { _ = Array(symbol.utf8).withUnsafeBufferPointer { statistics.symbolIndex($0) } }
+            return statistics
+        }
+        #expect(!statistics(["A", "A", "B", "B", "C"]).interleaved)
+        #expect(!statistics(["", "", ""]).interleaved)
+        #expect(!statistics([]).interleaved)
+        #expect(statistics(["A", "B", "A", "B"]).interleaved)
+        #expect(statistics(["A", "A", "B", "A"]).interleaved)
+    }
+
     @Test func manyDistinctSpacingsStayLinear() {
         var times: [Int64] = []
         var t: Int64 = 0

@@ -54,6 +54,57 @@ import Testing
         #expect(try row.decode("ninf", as: Date.self) == .distantPast)
     }
 
+    /// Binary parameters (packed `bytea`, `bigint[]`/`float8[]` in `array_recv`'s format) are
+    /// the values PostgreSQL's own text output names, extremes, NULLs and empty arrays included.
+    @Test func binaryParametersAreTheValues() throws {
+        let doubles: [Double?] = [0, -0.0, 1.5, -2e-5, 1e-300, 1e300, 5e-324, .greatestFiniteMagnitude, nil, .infinity, -.infinity, .nan]
+        let integers: [Int64?] = [0, 1, -1, Int64.max, Int64.min, nil, 42]
+        let packed: [Double] = [1.5, -0.0, .nan, 1e300]
+        let row = try #require(
+            try database.query(
+                """
+                SELECT \(BinaryArray(doubles))::float8[]::text AS d, \(BinaryArray(integers))::bigint[]::text AS i,
+                       \(BinaryArray([Double]()))::float8[]::text AS e, cardinality(\(BinaryArray([Int64]()))::bigint[]) AS ie,
+                       \(BinaryArray([Double?](repeating: nil, count: 3)))::float8[]::text AS nulls,
+                       \(PackedColumn(packed))::bytea = \(PackedColumn(packed).sqlBytes.sqlText)::bytea AS same,
+                       length(\(PackedColumn([Int64]()))::bytea) AS empty,
+                       get_byte(\(PackedColumn([Int64(258)]))::bytea, 7) AS low, float8send(1.5) = substr(\(PackedColumn(packed))::bytea, 1, 8) AS first
+                """
+            ).first)
+        #expect(SQLArray.parseDoubles(try row.decode("d", as: String.self)).map { $0?.bitPattern } == doubles.map { $0?.bitPattern })
+        #expect(SQLArray.parseIntegers(try row.decode("i", as: String.self)) == integers)
+        #expect(try row.decode("e", as: String.self) == "{}")
+        #expect(try row.decode("ie", as: Int.self) == 0)
+        #expect(try row.decode("nulls", as: String.self) == "{NULL,NULL,NULL}")
+        #expect(try row.decode("same", as: Bool.self))
+        #expect(try row.decode("empty", as: Int.self) == 0)
+        #expect(try row.decode("low", as: Int.self) == 2)
+        #expect(try row.decode("first", as: Bool.self))
+        // A text parameter beside binary ones keeps its own format.
+        let mixed = try #require(
+            try database.query("SELECT \(3)::int AS n, cardinality(\(BinaryArray([1.0, 2.0]))::float8[]) AS c, \("x")::text AS t").first)
+        #expect(try mixed.decode("n", as: Int.self) == 3 && mixed.decode("c", as: Int.self) == 2 && mixed.decode("t", as: String.self) == "x")
+    }
+
+    /// `timestamptz` in a binary result is the time PostgreSQL's `extract(epoch …)` names (whole
+    /// seconds exactly, fractions within a microsecond), before 1970 and 2000 too; NULL is nil.
+    @Test func binaryTimestampsAreTheirEpochs() throws {
+        let literals = [
+            "2026-11-25 01:22:28+00", "1999-12-31 23:59:59.5+00", "1969-07-20 20:17:40.000001+00", "2000-01-01 00:00:00+00",
+            "0044-03-15 12:00:00+00 BC", "9999-12-31 23:59:59+00",
+        ]
+        for literal in literals {
+            let result = try database.columns(
+                "SELECT \(literal)::timestamptz AS t, extract(epoch FROM \(literal)::timestamptz)::float8 AS epoch, NULL::timestamptz AS n")
+            let date = try #require(try result.dates("t").first ?? nil)
+            let epoch = try result.doubles("epoch")[0]
+            #expect(abs(date.timeIntervalSince1970 - epoch) <= (epoch == epoch.rounded() ? 0 : 1e-6), "\(literal)")
+            #expect(try result.dates("n") == [nil])
+        }
+        let infinite = try database.columns("SELECT 'infinity'::timestamptz AS a, '-infinity'::timestamptz AS b")
+        #expect(try infinite.dates("a") == [.distantFuture] && infinite.dates("b") == [.distantPast])
+    }
+
     @Test func injectionAttemptsStayValues() throws {
         let hostile = "'; DROP TABLE audit_events; --"
         let rows = try database.query("SELECT \(hostile) AS v, length(\(hostile)) AS n")

@@ -72,7 +72,7 @@ extension AnalysisHandlers {
                 }
             }
             let (run, result) = try service.backtestNow(draft, in: tx)
-            return IdempotentCommand.Done(body: try answerBody(run, result), status: .ok) { [service, metrics] in
+            return IdempotentCommand.Done(body: try answerBody(run, result, symbol: draft.symbol), status: .ok) { [service, metrics] in
                 service.publishEnd(run)
                 metrics?.add(MetricCatalog.series(MetricCatalog.analyses, [("kind", "backtest_sync")]))
             }
@@ -82,8 +82,8 @@ extension AnalysisHandlers {
     /// The JSON of ``answer(_:_:)``, its trades written by ``TradesJSON`` (the same bytes as
     /// the encoder's, in a tenth of the time): the rest is encoded with `trades: []`, which
     /// sorted keys put last (`…,"trades":[]}`), and the trades go in its place.
-    func answerBody(_ run: Run, _ result: BacktestResult) throws -> [UInt8] {
-        var answer = try answer(run, result)
+    func answerBody(_ run: Run, _ result: BacktestResult, symbol: String) throws -> [UInt8] {
+        var answer = answer(run, result, symbol: symbol)
         guard let trades = answer.trades, let json = TradesJSON.encode(trades) else { return try JSONCoding.response(answer, status: .ok).body }
         answer.trades = []
         var body = try JSONCoding.response(answer, status: .ok).body
@@ -98,8 +98,9 @@ extension AnalysisHandlers {
         return body
     }
 
-    /// The 200 answer of a finished synchronous backtest.
-    func answer(_ run: Run, _ result: BacktestResult) throws -> BacktestAnswer {
+    /// The 200 answer of a finished synchronous backtest of `symbol`. Its trades are the ones
+    /// the request has just stored, built from `result` as they read back, not read again.
+    func answer(_ run: Run, _ result: BacktestResult, symbol: String) -> BacktestAnswer {
         let curve = result.equity
         let points = RunSeries(
             times: curve.timestamps, equity: curve.equity, cash: curve.cash,
@@ -108,6 +109,6 @@ extension AnalysisHandlers {
         return BacktestAnswer(
             runId: run.id, run: run, metrics: MetricSet(result.metrics, timestamps: curve.timestamps),
             tradeStatistics: .init(TradeStatistics(trades: result.trades, positions: curve.shares)),
-            trades: try service.runs.allTrades(runID: run.id), equity: points)
+            trades: RunStore.runTrades(of: result, symbol: symbol), equity: points)
     }
 }

@@ -87,8 +87,16 @@ struct BarStatistics {
         }
         lastSymbol = key
         lastIndex = k
+        symbolRuns += 1
         return k
     }
+
+    /// Runs of consecutive rows of one symbol: as many as there are symbols when each
+    /// symbol's rows come together, more when symbols interleave (a time-major file).
+    private(set) var symbolRuns = 0
+
+    /// Whether the rows of different symbols interleave.
+    var interleaved: Bool { symbolRuns > symbols.count }
 
     /// Whether a row of symbol `k` at `ts` keeps the symbol's times increasing.
     func follows(_ k: Int, _ ts: Int64) -> Bool {

@@ -204,11 +204,19 @@ public final class DatasetUpload {
     private func insertRows(id: Int64, draft: DatasetDraft, layout: DatasetLayout) throws {
         let wide = layout == .wide
         if datasetID != nil {
+            // A time-major file (every symbol's bar of a minute, then the next minute) goes in
+            // sorted by symbol: each symbol's rows then sit together in the heap, so reading one
+            // symbol touches its own pages, not one or two rows on every page of the table.
+            let interleaved = parser.statistics.interleaved
+            let order = interleaved ? SQLFragment("ORDER BY symbol, ts") : SQLFragment("")
+            // The sort's memory for this transaction only (the server's default, 4 MB, merges a
+            // 10-million-row sort from hundreds of runs on disk).
+            if interleaved { try tx.execute("SET LOCAL work_mem = '64MB'") }
             try tx.execute(
                 """
                 INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
                 SELECT dataset_id, CASE WHEN \(wide) THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra
-                FROM upload_direct
+                FROM upload_direct \(unsafeFragment: order)
                 """)
         }
         guard staged else { return }

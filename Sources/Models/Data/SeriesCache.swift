@@ -67,6 +67,11 @@ public final class SeriesCache: @unchecked Sendable {
         return Self.slice(whole, start: start, end: end)
     }
 
+    /// Keeps `whole`, every bar of its symbol in `dataset` in time order, read by another path.
+    func offer(_ whole: BarColumns, dataset: Int64) {
+        keep(whole, key: Key(dataset: dataset, symbol: whole.symbol))
+    }
+
     private func keep(_ columns: BarColumns, key: Key) {
         let size = Self.size(columns.time.count)
         guard size <= capacityBytes / 4 else { return }
