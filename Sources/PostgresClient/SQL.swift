@@ -71,3 +71,11 @@ public struct SQLFragment: Sendable {
         SQLFragment(text: lhs.text + rhs.text)
     }
 }
+
+extension SQL {
+    /// An `ILIKE` pattern that matches `text` anywhere, with `\`, `%` and `_` escaped so they
+    /// match themselves; nil for nil (no filter).
+    public static func containsPattern(_ text: String?) -> String? {
+        text.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
+    }
+}

@@ -66,7 +66,7 @@ struct DatasetHandlers: Sendable {
         let search = QueryValue.text(query, "q", 0...200, errors: &errors)
         let symbol = QueryValue.text(query, "symbol", 1...64, errors: &errors)
         let tags = UploadForm.tags(query["tags"] ?? "", pointer: "tags", errors: &errors)
-        let sort = QueryValue.choice(query, "sort", DatasetSort.self, errors: &errors) ?? .createdAtDescending
+        let sort = QueryValue.choice(query, "sort", DatasetSort.self, errors: &errors) ?? ListSort(.createdAt, descending: true)
         try QueryValue.check(errors)
         let filter = DatasetFilter(search: search.flatMap { $0.isEmpty ? nil : $0 }, tags: tags, symbol: symbol)
         let (items, total) = try store.list(owner: principal.ownerScope, filter: filter, sort: sort, limit: page.limit, offset: page.offset)

@@ -100,7 +100,7 @@ struct StrategyHandlers: Sendable {
             strategyType: QueryValue.choice(query, "strategy_type", StrategyType.self, errors: &errors),
             status: QueryValue.choice(query, "status", StrategyStatus.self, errors: &errors),
             engine: QueryValue.choice(query, "engine", StrategyEngine.self, errors: &errors))
-        let sort = QueryValue.choice(query, "sort", StrategySort.self, errors: &errors) ?? .createdAtDescending
+        let sort = QueryValue.choice(query, "sort", StrategySort.self, errors: &errors) ?? ListSort(.createdAt, descending: true)
         let search = QueryValue.text(query, "q", 0...200, errors: &errors)
         let tag = QueryValue.text(query, "tag", 1...50, errors: &errors)
         try QueryValue.check(errors)
