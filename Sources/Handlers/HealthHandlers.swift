@@ -33,19 +33,6 @@ public struct HealthHandlers: Sendable {
         self.healthBody = Array("{\"status\":\"ok\"}".utf8)
     }
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/health", .anyone, doc: RouteDoc("Liveness: the process answers", tag: "system", response: Liveness.self),
-            use: health)
-        routes.get(
-            "/api/v1/status", .anyone,
-            doc: RouteDoc(
-                "Readiness: PostgreSQL, Redis and TradeMaster", tag: "system",
-                description: "503 with the same report when PostgreSQL or Redis is down.", response: Report.self,
-                alsoWithBody: [503]), use: status)
-    }
-
     /// The body of `GET /health`.
     struct Liveness: Codable {
         var status: String

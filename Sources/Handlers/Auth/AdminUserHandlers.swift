@@ -10,20 +10,6 @@ struct AdminUserHandlers: Sendable {
     let keys: APIKeyStore
     let audit: AuditLog
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/api/v1/admin/users", .caller(.admin),
-            doc: RouteDoc(
-                "List and search users, newest first", tag: "admin",
-                query: [.string("q", "Part of the username or email, case-insensitive.", maxLength: 254)], paged: true), use: list)
-        routes.patch(
-            "/api/v1/admin/users/:id", .session(.admin),
-            doc: RouteDoc(
-                "Change a user's role or active state", tag: "admin", body: Change.self, response: User.self, errors: [409],
-                example: .object([("role", .string("analyst"))])), use: update)
-    }
-
     /// `GET /admin/users?q=&limit=&offset=` (or `page` and `per_page`): newest first, at most
     /// 100 a page; `q` matches part of the username or email, case-insensitively.
     public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<User> {

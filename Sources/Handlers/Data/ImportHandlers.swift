@@ -12,26 +12,6 @@ struct ImportHandlers: Sendable {
     let maxBytes: Int
     let timeoutSeconds: Int
 
-    /// Adds the route.
-    public func register(on routes: inout Routes) {
-        routes.post(
-            "/api/v1/data/import", .caller(.create),
-            doc: RouteDoc(
-                "Import a CSV from an http(s) URL as a new dataset (a job)", tag: "data",
-                description: """
-                    Answers 202 with the queued data.import job (Location: the job); its result holds dataset_id. The file is \
-                    loaded as an upload would be (layouts, checks, limits). The URL's host must resolve to public addresses only \
-                    (loopback, private, link-local and metadata addresses and the server's own addresses are refused, on any port): an \
-                    address literal is a 422 at /url, a name is resolved by the job, which fails when it resolves to a refused address. \
-                    The download is pinned to the checked address, capped in size and time, and redirects are not followed; it goes to a \
-                    temporary file, and the rows are written once it is complete. A name you already use, or an import \
-                    of it still running, is a 409.
-                    """,
-                body: Body.self, response: Job.self, status: 202, errors: [409],
-                example: .object([("url", .string("https://example.com/prices/AAPL.csv")), ("name", .string("AAPL daily"))])),
-            use: create)
-    }
-
     /// The request body.
     struct Body: Codable {
         var url: String

@@ -16,41 +16,6 @@ struct PreprocessHandlers: Sendable {
     let maximumCells: Int
     let queue: JobQueue
 
-    /// Adds the route.
-    public func register(on routes: inout Routes) {
-        routes.post(
-            "/api/v1/data/preprocess", .caller(.create),
-            doc: RouteDoc(
-                "Derive a dataset: resample, clean, add indicators and features, normalize, split", tag: "data",
-                description: """
-                    Steps run in order on each symbol with the Quant functions. Row steps first: `resample` (to: 5min…1d, OHLCV \
-                    aggregation, buckets aligned on the dataset's timezone), `clip_outliers` and `drop_outliers` (z on close-to-close returns, default 3; clipping rebuilds \
-                    the close from the clipped returns and scales the bar). Then column steps: `indicators` (sma, ema, rsi, macd, \
-                    bollinger, atr; columns like sma_20), `trademaster_features` (zopen, zhigh, zlow, zclose, zd_5…zd_30), \
-                    `fill_missing` (method ffill, bfill, interpolate or drop, over added columns), `normalize` (method zscore or \
-                    minmax over added columns, or open…volume as new `<name>_<method>` columns, fitted on the first `train` \
-                    fraction: the split step's, else 0.7), `split` (train/valid/test fractions, chronological per symbol, stored \
-                    as a column `split`: 0 train, 1 valid, 2 test). Every step is checked before any work (422 at its pointer). \
-                    Up to TM_SYNC_MAX_ROWS source rows the answer is 201 with the dataset; above, 202 with the queued \
-                    data.preprocess job (Location: the job; its result holds dataset_id).
-                    """,
-                body: Body.self, response: Dataset.self, status: 201, errors: [404, 409, 413, 507],
-                example: .object([
-                    ("dataset_id", .integer(1)), ("name", .string("AAPL hourly with SMA")),
-                    (
-                        "steps",
-                        .array([
-                            .object([("op", .string("resample")), ("to", .string("1h"))]),
-                            .object([
-                                ("op", .string("indicators")),
-                                ("indicators", .array([.object([("name", .string("sma")), ("window", .integer(20))])])),
-                            ]),
-                        ])
-                    ),
-                ])),
-            use: preprocess)
-    }
-
     /// The request body.
     struct Body: Codable {
         var datasetId: Int64
