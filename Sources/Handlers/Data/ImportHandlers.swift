@@ -7,10 +7,8 @@ import TMFcgi
 /// loaded as an upload would be.
 struct ImportHandlers: Sendable {
     let queue: JobQueue
-    let limits: UploadLimits
-    let allowPrivate: Bool
-    let maxBytes: Int
-    let timeoutSeconds: Int
+    /// What every import is allowed (the `TM_IMPORT_*` settings and the dataset limits).
+    let options: ImportJob.Options
 
     /// The request body.
     struct Body: Codable {
@@ -56,12 +54,11 @@ struct ImportHandlers: Sendable {
             errors += problem.errors.map { FieldError(pointer: "/" + $0.pointer, detail: $0.detail) }
         }
         guard errors.isEmpty, let draft else { throw Problem.validation(errors) }
-        let options = ImportJob.Options(url: url, allowPrivate: allowPrivate, maxBytes: maxBytes, timeoutSeconds: timeoutSeconds, limits: limits)
         // The URL's syntax, scheme, port and an address literal are checked here; a host name is
         // resolved and its addresses checked by the job (no DNS on a request's thread), which
         // fails with the reason when the name resolves to a refused address.
-        _ = try ImportAddressPolicy.checkSyntax(url: url, allowPrivate: allowPrivate)
-        let job = try ImportJob.enqueue(draft, owner: principal.userID, options: options, queue: queue)
+        _ = try ImportAddressPolicy.checkSyntax(url: url, allowPrivate: options.allowPrivate)
+        let job = try ImportJob.enqueue(draft, url: url, owner: principal.userID, options: options, queue: queue)
         var response = try JSONCoding.response(job, status: .accepted)
         response.headers.add("Location", "/api/v1/jobs/\(job.id)")
         return response

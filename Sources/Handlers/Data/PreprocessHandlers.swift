@@ -9,8 +9,9 @@ import TMFcgi
 /// applied per symbol with the Quant functions: within the request up to `TM_SYNC_MAX_ROWS`
 /// source rows (201), as a `data.preprocess` job above (202 with the job).
 struct PreprocessHandlers: Sendable {
-    let store: DatasetStore
-    let limits: UploadLimits
+    /// The synchronous path, over the dataset store and the upload limits the new dataset is held to.
+    let preprocessor: DatasetPreprocessor
+    /// The most source rows preprocessed within the request (`TM_SYNC_MAX_ROWS`).
     let maximumRows: Int
     /// The most values (rows × columns) a preprocess may hold (`TM_PREPROCESS_MAX_CELLS`).
     let maximumCells: Int
@@ -31,7 +32,7 @@ struct PreprocessHandlers: Sendable {
         var issues: [ValidationIssue] = []
         let name = UploadForm.nameRules.normalize(body.name, issues: &issues)
         let description = UploadForm.descriptionRules.normalize(body.description ?? "", issues: &issues)
-        guard body.datasetId > 0, let source = try store.find(id: body.datasetId, owner: principal.ownerScope) else {
+        guard body.datasetId > 0, let source = try preprocessor.store.find(id: body.datasetId, owner: principal.ownerScope) else {
             throw Problem.notYours("dataset", body.datasetId, at: "/dataset_id")
         }
         var errors = issues.map { FieldError(pointer: "/" + $0.field, detail: $0.message) }
@@ -51,14 +52,13 @@ struct PreprocessHandlers: Sendable {
         guard source.rowCount <= Int64(maximumRows) else {
             let draft = try PreprocessJob.draft(
                 datasetID: source.id, owner: principal.userID, name: name, description: description,
-                steps: body.steps, limits: limits)
+                steps: body.steps, limits: preprocessor.limits)
             guard let job = try queue.enqueue(draft).first else { throw Problem(.serviceUnavailable, detail: "The job was not queued.") }
             var response = try JSONCoding.response(job, status: .accepted)
             response.headers.add("Location", "/api/v1/jobs/\(job.id)")
             return response
         }
-        let dataset = try DatasetPreprocessor(store: store, limits: limits)
-            .run(source: source, owner: principal.userID, name: name, description: description, steps: body.steps)
+        let dataset = try preprocessor.run(source: source, owner: principal.userID, name: name, description: description, steps: body.steps)
         return try DatasetHandlers.respond(dataset, status: .created, location: "/api/v1/data/datasets/\(dataset.id)")
     }
 }
