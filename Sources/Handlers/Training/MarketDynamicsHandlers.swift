@@ -150,16 +150,7 @@ struct MarketDynamicsHandlers: Sendable {
 
     /// `GET /api/v1/analysis/market-dynamics`.
     public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<TrainingJob> {
-        let principal = context.principal
-        let query = try request.queryItems
-        var errors: [FieldError] = []
-        let page = PageRequest.parse(query, errors: &errors)
-        let status = TrainingHandlers.status(query, errors: &errors)
-        try QueryValue.check(errors)
-        let (items, total) = try store.list(
-            owner: principal.ownerScope, kinds: ["market_dynamics"], status: status,
-            strategyID: nil, limit: page.limit, offset: page.offset)
-        return Page(items: items, total: total, request: page)
+        try trainings.page(request, context, kinds: ["market_dynamics"], byStrategy: false)
     }
 
     /// `GET /api/v1/analysis/market-dynamics/:id`.
@@ -168,7 +159,13 @@ struct MarketDynamicsHandlers: Sendable {
     }
 
     func analysis(_ context: AuthenticatedContext) throws -> TrainingJob {
-        try TrainingHandlers(store: store, idempotency: IdempotencyStore(database: store.database)).training(context, kinds: ["market_dynamics"])
+        try trainings.training(context, kinds: ["market_dynamics"])
+    }
+
+    /// The training routes' handlers over the same store: an analysis is a training of kind
+    /// `market_dynamics`, listed and found the same way.
+    var trainings: TrainingHandlers {
+        TrainingHandlers(store: store, idempotency: IdempotencyStore(database: store.database))
     }
 
     /// `POST …/:id/save`: calls `save_market_dynamics_labeling` now (a quick call).

@@ -121,21 +121,21 @@ struct TrainingHandlers: Sendable {
 
     /// `GET /api/v1/training?status=&strategy_id=`.
     public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<TrainingJob> {
-        let principal = context.principal
+        try page(request, context, kinds: ["parameter_search", "trademaster"], byStrategy: true)
+    }
+
+    /// A page of the caller's trainings (everyone's for admins) of `kinds`, newest first,
+    /// filtered by `status` and, when `byStrategy`, by `strategy_id`.
+    func page(_ request: Request, _ context: AuthenticatedContext, kinds: [String], byStrategy: Bool) throws -> Page<TrainingJob> {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
-        let status = Self.status(query, errors: &errors)
-        let strategyID = QueryValue.integer(query, "strategy_id", 1...Int(Int64.max >> 1), errors: &errors).map(Int64.init)
+        let status = QueryValue.choice(query, "status", JobStatus.self, errors: &errors)?.rawValue
+        let strategyID = byStrategy ? QueryValue.integer(query, "strategy_id", 1...Int(Int64.max >> 1), errors: &errors).map(Int64.init) : nil
         try QueryValue.check(errors)
         let (items, total) = try store.list(
-            owner: principal.ownerScope, kinds: ["parameter_search", "trademaster"],
-            status: status, strategyID: strategyID, limit: page.limit, offset: page.offset)
+            owner: context.principal.ownerScope, kinds: kinds, status: status, strategyID: strategyID, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
-    }
-
-    static func status(_ query: [String: String], errors: inout [FieldError]) -> String? {
-        QueryValue.choice(query, "status", JobStatus.self, errors: &errors)?.rawValue
     }
 
     /// `GET /api/v1/training/:id` and `…/status`.
