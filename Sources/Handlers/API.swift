@@ -65,7 +65,7 @@ public enum API {
         AccountHandlers(service: service).register(on: &routes)
         SessionHandlers(sessions: sessions, audit: audit).register(on: &routes)
         APIKeyHandlers(keys: keys, audit: audit).register(on: &routes)
-        AdminUserHandlers(service: service, users: users, sessions: sessions, keys: keys, audit: audit).register(on: &routes)
+        AdminUserHandlers(service: service).register(on: &routes)
         // One queue for every route that enqueues or reads jobs; its state changes go to the
         // real-time publisher.
         let queue = JobQueue(database: database, events: events, ownerLimit: settings.maxJobsPerUser)
@@ -95,14 +95,15 @@ public enum API {
         BarsHandlers(store: datasets).register(on: &routes)
         ChartHandlers(store: datasets).register(on: &routes)
         PreprocessHandlers(
-            store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
+            preprocessor: DatasetPreprocessor(
+                store: datasets, limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes))),
             maximumRows: settings.syncMaxRows, maximumCells: settings.preprocessMaxCells, queue: queue
         ).register(on: &routes)
         ImportHandlers(
             queue: queue,
-            limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)),
-            allowPrivate: settings.importAllowPrivate, maxBytes: settings.importMaxBytes,
-            timeoutSeconds: settings.importTimeoutSeconds
+            options: ImportJob.Options(
+                allowPrivate: settings.importAllowPrivate, maxBytes: settings.importMaxBytes, timeoutSeconds: settings.importTimeoutSeconds,
+                limits: UploadLimits(maximumRows: settings.maxDatasetRows, quotaBytes: Int64(settings.userQuotaBytes)))
         ).register(on: &routes)
         let strategies = StrategyStore(database: database)
         StrategyHandlers(store: strategies, tradeMaster: tradeMaster).register(on: &routes)

@@ -15,32 +15,6 @@ public struct DiagnosticHandlers: Sendable {
         self.database = database
     }
 
-    /// Adds the routes under `/_diag`.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/_diag/sleep", .anyone,
-            doc: RouteDoc(
-                "Sleep ms milliseconds (diagnostics only)", tag: "diagnostics",
-                response: Slept.self, query: [.integer("ms", 0...60_000, "How long to sleep.")]), use: sleep)
-        if database != nil {
-            routes.get(
-                "/_diag/pg-sleep", .anyone,
-                doc: RouteDoc(
-                    "A statement of ms milliseconds (pg_sleep; diagnostics only)", tag: "diagnostics",
-                    response: Slept.self, errors: [504], query: [.integer("ms", 0...600_000, "How long the statement takes.")]),
-                use: pgSleep)
-        }
-        routes.post(
-            "/_diag/upload", .anyone, options: RouteOptions(maxBodySize: 64 << 20),
-            doc: RouteDoc(
-                "Stream a body and count its bytes (diagnostics only)", tag: "diagnostics", response: Uploaded.self), use: upload)
-        routes.post(
-            "/_diag/echo", .anyone,
-            doc: RouteDoc(
-                "Echo a JSON body (diagnostics only)", tag: "diagnostics",
-                body: Payload.self, response: Payload.self), use: echo)
-    }
-
     /// The answer of `/_diag/sleep`.
     struct Slept: Codable {
         var sleptMs: Int

@@ -12,39 +12,12 @@ public struct HealthHandlers: Sendable {
     let redis: Redis
     let tradeMaster: TradeMasterClient
     let version: String
-    let breakers: ServiceBreakerStore?
-    let startedAt: UInt64
+    var breakers: ServiceBreakerStore? = nil
+    let startedAt = Clock.monotonicNanoseconds()
     /// The liveness body never changes: encode it once.
-    private let healthBody: [UInt8]
+    let healthBody = Array("{\"status\":\"ok\"}".utf8)
     /// TradeMaster is probed at most once per 5 s per worker (see ``CachedCheck``).
-    private let tradeMasterCheck = CachedCheck(seconds: 5)
-
-    /// Handlers checking these dependencies.
-    public init(
-        database: Database, redis: Redis, tradeMaster: TradeMasterClient, version: String,
-        breakers: ServiceBreakerStore? = nil
-    ) {
-        self.database = database
-        self.breakers = breakers
-        self.redis = redis
-        self.tradeMaster = tradeMaster
-        self.version = version
-        self.startedAt = Clock.monotonicNanoseconds()
-        self.healthBody = Array("{\"status\":\"ok\"}".utf8)
-    }
-
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/health", .anyone, doc: RouteDoc("Liveness: the process answers", tag: "system", response: Liveness.self),
-            use: health)
-        routes.get(
-            "/api/v1/status", .anyone,
-            doc: RouteDoc(
-                "Readiness: PostgreSQL, Redis and TradeMaster", tag: "system",
-                description: "503 with the same report when PostgreSQL or Redis is down.", response: Report.self,
-                alsoWithBody: [503]), use: status)
-    }
+    let tradeMasterCheck = CachedCheck(seconds: 5)
 
     /// The body of `GET /health`.
     struct Liveness: Codable {

@@ -34,15 +34,6 @@ public struct MetricsHandlers: Sendable {
         self.figures = figures ?? ScrapeFigures(queue: queue, training: training)
     }
 
-    /// Adds the route.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/metrics", .anyone,
-            doc: RouteDoc(
-                "Prometheus metrics (text exposition format; nginx allows internal addresses only)", tag: "system",
-                status: 200, mediaType: PrometheusText.contentType), use: scrape)
-    }
-
     /// The exposition. When PostgreSQL is down the job families are left out, not the rest.
     public func scrape(_ request: Request, _ context: AppContext) throws -> Response {
         guard request.serverParameters[Self.endpointParameter] == "1" else {

@@ -69,28 +69,4 @@ public struct Routes {
     ) {
         on(.post, path, access, options: options, doc: doc, use: handler)
     }
-
-    /// `PUT path`.
-    public mutating func put<Route: RouteAccess, Output: ResponseGenerator>(
-        _ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output
-    ) {
-        on(.put, path, access, options: options, doc: doc, use: handler)
-    }
-
-    /// `PATCH path`.
-    public mutating func patch<Route: RouteAccess, Output: ResponseGenerator>(
-        _ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output
-    ) {
-        on(.patch, path, access, options: options, doc: doc, use: handler)
-    }
-
-    /// `DELETE path`.
-    public mutating func delete<Route: RouteAccess, Output: ResponseGenerator>(
-        _ path: String, _ access: Route, options: RouteOptions = RouteOptions(), doc: RouteDoc,
-        use handler: @escaping @Sendable (Request, Route.Context) throws -> Output
-    ) {
-        on(.delete, path, access, options: options, doc: doc, use: handler)
-    }
 }

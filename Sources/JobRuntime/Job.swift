@@ -64,29 +64,6 @@ public struct Job: Codable, Sendable, Equatable {
 
     /// Decodes a row holding ``columns``.
     init(row: Row) throws {
-        id = try row.decode("id")
-        kind = try row.decode("kind")
-        ownerID = try row.decodeIfPresent("owner_id")
-        payload = try row.decode("payload")
-        status = try row.decode("status")
-        priority = try row.decode("priority")
-        runAfter = try row.decode("run_after")
-        attempts = try row.decode("attempts")
-        maxAttempts = try row.decode("max_attempts")
-        crashes = try row.decode("crashes")
-        progress = try row.decode("progress")
-        message = try row.decodeIfPresent("message")
-        result = try row.decodeIfPresent("result")
-        error = try row.decodeIfPresent("error")
-        errors = try row.decode("errors")
-        cancelRequestedAt = try row.decodeIfPresent("cancel_requested_at")
-        leaseOwner = try row.decodeIfPresent("lease_owner")
-        leaseExpiresAt = try row.decodeIfPresent("lease_expires_at")
-        heartbeatAt = try row.decodeIfPresent("heartbeat_at")
-        createdAt = try row.decode("created_at")
-        startedAt = try row.decodeIfPresent("started_at")
-        finishedAt = try row.decodeIfPresent("finished_at")
-        updatedAt = try row.decode("updated_at")
-        statusVersion = try row.decode("status_version")
+        self = try row.decode(as: Job.self)
     }
 }

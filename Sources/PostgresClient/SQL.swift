@@ -106,3 +106,11 @@ public protocol SQLBinaryEncodable {
     /// The bytes the parameter type's receive function reads.
     var sqlBytes: [UInt8] { get }
 }
+
+extension SQL {
+    /// An `ILIKE` pattern that matches `text` anywhere, with `\`, `%` and `_` escaped so they
+    /// match themselves; nil for nil (no filter).
+    public static func containsPattern(_ text: String?) -> String? {
+        text.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
+    }
+}

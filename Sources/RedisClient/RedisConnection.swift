@@ -37,10 +37,6 @@ public struct RedisEndpoint: Sendable, Equatable {
         public struct Node: Sendable, Equatable {
             public var host: String
             public var port: Int
-            public init(host: String, port: Int) {
-                self.host = host
-                self.port = port
-            }
         }
 
         public init(nodes: [Node], primaryName: String, password: String? = nil) {

@@ -47,21 +47,17 @@ public enum Clock {
                     value /= 10
                 }
             }
-            put(year, 4, at: 0)
-            buffer[4] = 45
-            put(month, 2, at: 5)
-            buffer[7] = 45
-            put(day, 2, at: 8)
-            buffer[10] = 84
-            put(hour, 2, at: 11)
-            buffer[13] = 58
-            put(minute, 2, at: 14)
-            buffer[16] = 58
-            put(second, 2, at: 17)
-            buffer[19] = 46
-            put(milliseconds, 3, at: 20)
-            buffer[23] = 90
-            return 24
+            // `YYYY-MM-DDTHH:MM:SS.mmmZ`: each field, zero-padded, then the byte after it.
+            let fields: [(value: Int, width: Int, after: Character)] = [
+                (year, 4, "-"), (month, 2, "-"), (day, 2, "T"), (hour, 2, ":"), (minute, 2, ":"), (second, 2, "."), (milliseconds, 3, "Z"),
+            ]
+            var offset = 0
+            for field in fields {
+                put(field.value, field.width, at: offset)
+                buffer[offset + field.width] = field.after.asciiValue!
+                offset += field.width + 1
+            }
+            return offset
         }
     }
 }

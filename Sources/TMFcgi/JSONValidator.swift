@@ -116,43 +116,46 @@ public struct JSONValidator {
     }
 
     private mutating func array(depth: Int) throws -> JSONDocument {
-        guard depth <= Self.maximumDepth else { throw malformed("nesting deeper than \(Self.maximumDepth)") }
-        index += 1
-        try skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array([])
-        }
+        if try open(depth: depth, closedBy: "]") { return .array([]) }
         var elements: [JSONDocument] = []
-        var position = 0
-        while true {
-            path.append(String(position))
+        repeat {
+            path.append(String(elements.count))
             try skipWhitespace()
             elements.append(try value(depth: depth))
             path.removeLast()
-            try skipWhitespace()
-            guard index < bytes.count else { throw malformed("unexpected end") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                position += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "]") else { throw malformed("expected ',' or ']'") }
-            index += 1
-            return .array(elements)
-        }
+        } while try another(closedBy: "]")
+        return .array(elements)
     }
 
-    private mutating func object(depth: Int) throws -> JSONDocument {
+    /// Enters an array or object at `index` (on its opening bracket), within the nesting limit;
+    /// true when it is empty (then `index` is past `close`).
+    private mutating func open(depth: Int, closedBy close: Unicode.Scalar) throws -> Bool {
         guard depth <= Self.maximumDepth else { throw malformed("nesting deeper than \(Self.maximumDepth)") }
         index += 1
         try skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: close) else { return false }
+        index += 1
+        return true
+    }
+
+    /// After a member or element: true at `,` (another follows), false at `close` (the container
+    /// ends); either is skipped.
+    private mutating func another(closedBy close: Unicode.Scalar) throws -> Bool {
+        try skipWhitespace()
+        guard index < bytes.count else { throw malformed("unexpected end") }
+        if bytes[index] == UInt8(ascii: ",") {
             index += 1
-            return .object([:])
+            return true
         }
+        guard bytes[index] == UInt8(ascii: close) else { throw malformed("expected ',' or '\(close)'") }
+        index += 1
+        return false
+    }
+
+    private mutating func object(depth: Int) throws -> JSONDocument {
+        if try open(depth: depth, closedBy: "}") { return .object([:]) }
         var members: [String: JSONDocument] = [:]
-        while true {
+        repeat {
             try skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw malformed("expected a key in quotes") }
             let key = try string()
@@ -169,16 +172,8 @@ public struct JSONValidator {
             try skipWhitespace()
             members[key] = try value(depth: depth)
             path.removeLast()
-            try skipWhitespace()
-            guard index < bytes.count else { throw malformed("unexpected end") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { throw malformed("expected ',' or '}'") }
-            index += 1
-            return .object(members)
-        }
+        } while try another(closedBy: "}")
+        return .object(members)
     }
 
     /// Reads a string at `index` (on its opening quote) and returns its decoded scalars.

@@ -61,23 +61,7 @@ struct LogLine {
 
     /// Appends the current UTC time as RFC 3339 with milliseconds.
     mutating func appendTimestamp() {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        let civil = Clock.civil(seconds: Int(spec.tv_sec))
-        append(UInt64(civil.year), minimumDigits: 4)
-        bytes.append(45)
-        append(UInt64(civil.month), minimumDigits: 2)
-        bytes.append(45)
-        append(UInt64(civil.day), minimumDigits: 2)
-        bytes.append(84)
-        append(UInt64(civil.hour), minimumDigits: 2)
-        bytes.append(58)
-        append(UInt64(civil.minute), minimumDigits: 2)
-        bytes.append(58)
-        append(UInt64(civil.second), minimumDigits: 2)
-        bytes.append(46)
-        append(UInt64(spec.tv_nsec / 1_000_000), minimumDigits: 3)
-        bytes.append(90)
+        bytes.append(contentsOf: Clock.timestamp().utf8)
     }
 
     /// Writes the line to stderr in one call (retrying short writes).

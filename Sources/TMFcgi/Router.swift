@@ -95,27 +95,6 @@ public struct Router<Context: RequestContext>: Sendable {
         on(.post, path, options: options, use: handler)
     }
 
-    /// `PUT path`.
-    public mutating func put<Output: ResponseGenerator>(
-        _ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output
-    ) {
-        on(.put, path, options: options, use: handler)
-    }
-
-    /// `PATCH path`.
-    public mutating func patch<Output: ResponseGenerator>(
-        _ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output
-    ) {
-        on(.patch, path, options: options, use: handler)
-    }
-
-    /// `DELETE path`.
-    public mutating func delete<Output: ResponseGenerator>(
-        _ path: String, options: RouteOptions = RouteOptions(), use handler: @escaping @Sendable (Request, Context) throws -> Output
-    ) {
-        on(.delete, path, options: options, use: handler)
-    }
-
     /// Finds the route for `method` and `path` (percent-encoded; decoded per segment).
     public func match(_ method: HTTPMethod, path: String) -> Match {
         guard let (node, parameters) = node(for: path) else { return .notFound }

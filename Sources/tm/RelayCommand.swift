@@ -37,10 +37,7 @@ struct RelayCommand: ParsableCommand {
             FileHandle.standardError.write(Data("tm relay: TM_REALTIME_PUBLISH_SOCKET is not set (nginx's nchan publisher socket)\n".utf8))
             throw ExitCode(2)
         }
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        for signal in [SIGTERM, SIGINT] { sigaddset(&signals, signal) }
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        let signals = StopSignals()
         if !HTTPClient.initializeLibrary() { logger.error("libcurl could not be initialised: no event will reach nginx") }
         // Its metrics (events relayed and dropped, lag, process figures) on TM_RELAY_METRICS_LISTEN.
         let metrics = settings.relayMetricsListen == nil ? nil : MetricsRegion.local()
@@ -57,8 +54,7 @@ struct RelayCommand: ParsableCommand {
             }?.start()
         }
         relay.start()
-        var received: Int32 = 0
-        while sigwait(&signals, &received) != 0 {}
+        let received = signals.wait()
         relay.stop()
         logger.info("relay stopped", metadata: ["signal": "\(received)", "relayed": "\(relay.relayed)"])
     }

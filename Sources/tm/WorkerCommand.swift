@@ -44,12 +44,8 @@ struct WorkerCommand: ParsableCommand {
         let settings = Startup.settings()
         let logger = Startup.logger("tm.jobs", settings: settings)
         try Startup.requireKnownSchema(settings: settings, logger: logger)
-        // Block the stop signals before any thread exists, so every thread inherits the mask
-        // and only sigwait below sees them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        for signal in [SIGTERM, SIGINT] { sigaddset(&signals, signal) }
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        // Before any thread exists.
+        let signals = StopSignals()
 
         let configuration = JobWorkerConfiguration(
             workerID: Self.workerID(), concurrency: concurrency ?? settings.workerConcurrency,
@@ -79,8 +75,7 @@ struct WorkerCommand: ParsableCommand {
             }?.start()
         }
         worker.start()
-        var received: Int32 = 0
-        while sigwait(&signals, &received) != 0 {}
+        let received = signals.wait()
         logger.info("shutdown requested", metadata: ["signal": "\(received)"])
         worker.stop()
         // The last status changes (jobs put back in the queue) go out before the process ends.

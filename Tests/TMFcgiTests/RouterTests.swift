@@ -8,7 +8,7 @@ import Testing
         router.get("/api/v1/strategies") { _, _ in Response.json("[]") }
         router.post("/api/v1/strategies") { _, _ in Response(status: .created) }
         router.get("/api/v1/strategies/:id") { _, context in Response.json("\"\(context.parameters["id"] ?? "")\"") }
-        router.delete("/api/v1/strategies/:id") { _, _ in NoContent() }
+        router.on(.delete, "/api/v1/strategies/:id") { _, _ in NoContent() }
         router.get("/api/v1/strategies/:id/runs/:run") { _, context in
             Response.json("\"\(context.parameters["id"]!)/\(context.parameters["run"]!)\"")
         }

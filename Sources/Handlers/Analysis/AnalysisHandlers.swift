@@ -17,56 +17,6 @@ struct AnalysisHandlers: Sendable {
     /// Loads the curves the query names.
     var loader: CurveLoader { CurveLoader(runs: service.runs, strategies: strategies, datasets: service.datasets, maxBars: syncMaxBars) }
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.post(
-            "/api/v1/analysis/backtest", .caller(.create),
-            doc: RouteDoc(
-                "Backtest a strategy (yours, or inline {kind, parameters}) on a dataset: the whole result at once, or 202 with a queued run when large",
-                tag: "analysis",
-                description: """
-                    Up to TM_SYNC_MAX_BARS bars (500,000 by default) the backtest runs within the request and the answer is 200 with \
-                    the stored run, its summary, metrics, trade statistics, trades and the equity curve (at most 1,000 points). \
-                    Above, the run is queued like execute's and the answer is 202 with only `run_id` and `run` (Location: the run). \
-                    Send Idempotency-Key to make a retry (the same body) answer the first answer, 200 or 202, instead of running again \
-                    (kept 24 h; the same key with another body is 422).
-                    """,
-                body: AnalysisBacktestBody.self, response: BacktestAnswer.self, status: 200, errors: [404, 409], alsoWithBody: [202],
-                example: .object([
-                    (
-                        "strategy",
-                        .object([
-                            ("kind", .string("sma_crossover")),
-                            ("parameters", .object([("fast", .integer(10)), ("slow", .integer(30))])),
-                        ])
-                    ),
-                    ("dataset_id", .integer(1)), ("symbol", .string("SPX")),
-                ])), use: backtest)
-        routes.get(
-            "/api/v1/analysis/performance", .caller(.read),
-            doc: RouteDoc(
-                "Performance of a run's equity or a dataset's prices: the empyrical and TradeMaster metric sets, trade statistics, monthly and yearly returns",
-                tag: "analysis", response: PerformanceAnswer.self, errors: [404, 409],
-                query: CurveLoader.parameters + [.integer("periods_per_year", 1...1_000_000, "Periods per year for annualisation (default 252).")]),
-            use: performance)
-        routes.get(
-            "/api/v1/analysis/risk", .caller(.read),
-            doc: RouteDoc(
-                "Risk of a run's equity or a dataset's prices: VaR and CVaR at 95 % and 99 %, the five worst drawdowns, rolling volatility, skewness, kurtosis, beta",
-                tag: "analysis", response: RiskAnswer.self, errors: [404, 409],
-                query: CurveLoader.parameters + [
-                    .integer("periods_per_year", 1...1_000_000, "Periods per year for annualisation (default 252)."),
-                    .integer("window", 2...1000, "Bars in the rolling volatility window (default 21)."),
-                    .integer("max_points", 2...10_000, "The most rolling-volatility points to answer (default 1000)."),
-                ]), use: risk)
-        routes.post(
-            "/api/v1/analysis/compare", .caller(.read),
-            doc: RouteDoc(
-                "Compare runs: their metric sets side by side and the correlation matrix of their returns", tag: "analysis",
-                body: CompareBody.self, response: CompareAnswer.self, errors: [404, 409],
-                example: .object([("run_ids", .array([.integer(1), .integer(2)]))])), use: compare)
-    }
-
     /// The periods per year the query asks for (252 by default).
     static func periodsPerYear(_ query: [String: String], errors: inout [FieldError]) -> Double {
         Double(QueryValue.integer(query, "periods_per_year", 1...1_000_000, errors: &errors) ?? Int(RunService.periodsPerYear))

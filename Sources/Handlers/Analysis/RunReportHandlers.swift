@@ -8,28 +8,6 @@ import TMFcgi
 struct RunReportHandlers: Sendable {
     let analysis: AnalysisHandlers
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/api/v1/runs/:id/report.html", .caller(.read),
-            doc: RouteDoc(
-                "A run's tear sheet: one self-contained HTML page (no script, no font or image from the network)", tag: "runs",
-                description: """
-                    Server-rendered SVG charts (equity against the benchmark, underwater curve, monthly returns heat map, rolling \
-                    Sharpe, trade return distribution) and the metric tables (performance, TradeMaster, trades, risk, worst drawdowns).
-                    """,
-                status: 200, mediaType: "text/html", errors: [409]), use: report)
-        routes.get(
-            "/api/v1/runs/:id/equity.svg", .caller(.read),
-            doc: RouteDoc(
-                "A run's equity curve against its benchmark as an SVG chart", tag: "runs",
-                status: 200, mediaType: "image/svg+xml", errors: [409],
-                query: [
-                    .integer("width", 200...4000, "Width in pixels (default 960)."),
-                    .integer("height", 150...3000, "Height in pixels (default 360)."),
-                ]), use: equity)
-    }
-
     /// The tear sheet of the path's run (404 when not the caller's, 409 before it has results).
     func sheet(_ context: AuthenticatedContext) throws -> TearSheet {
         let id = try context.owned({ try analysis.service.runs.find(id: $0, owner: $1)?.id }, orThrow: { _ in RunError.notFound })

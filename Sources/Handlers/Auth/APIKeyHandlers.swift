@@ -10,19 +10,6 @@ struct APIKeyHandlers: Sendable {
     let keys: APIKeyStore
     let audit: AuditLog
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.post(
-            "/api/v1/auth/api-keys", .session(.read),
-            doc: RouteDoc(
-                "Make a personal API key (shown once)", tag: "auth", body: Draft.self, response: NewKey.self, status: 201,
-                example: .object([("name", .string("notebook")), ("expires_at", .string("2030-01-31T12:00:00Z"))])), use: create)
-        routes.get("/api/v1/auth/api-keys", .session(.read), doc: RouteDoc("The caller's live API keys", tag: "auth"), use: list)
-        routes.delete(
-            "/api/v1/auth/api-keys/:id", .session(.read), doc: RouteDoc("Revoke an API key at once", tag: "auth"),
-            use: delete)
-    }
-
     /// A key's label: 1 to 100 code points, one line.
     static let nameRules = TextField(field: "/name", label: "Name", code: "name", lengths: 1...100)
 

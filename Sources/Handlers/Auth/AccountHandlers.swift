@@ -8,26 +8,6 @@ import TMFcgi
 struct AccountHandlers: Sendable {
     let service: AccountService
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get("/api/v1/auth/me", .caller(.read), doc: RouteDoc("The caller's account", tag: "auth", response: User.self), use: show)
-        routes.patch(
-            "/api/v1/auth/me", .session(.read),
-            doc: RouteDoc(
-                "Change the caller's name or email (a new email revokes their API keys)", tag: "auth", body: ProfileChange.self,
-                errors: [409], example: .object([("full_name", .string("Alice L."))])), use: update)
-        routes.post(
-            "/api/v1/auth/change-password", .session(.read),
-            doc: RouteDoc(
-                "Change the password; ends other sessions and revokes API keys", tag: "auth", body: PasswordChange.self,
-                errors: [409, 429]), use: changePassword)
-        routes.post(
-            "/api/v1/auth/logout", .session(.read),
-            doc: RouteDoc(
-                "End this session, or every session with all_devices", tag: "auth", body: Logout.self, bodyOptional: true),
-            use: logout)
-    }
-
     /// `GET /auth/me`: the caller. With a session this is the profile the session caches
     /// (one Redis round trip for the whole request); with an API key, the database's.
     public func show(_ request: Request, _ context: AuthenticatedContext) throws -> Response {

@@ -23,24 +23,6 @@ public struct AccountService: Sendable {
     /// Where login outcomes are counted (`tm_logins_total{result}`).
     let metrics: MetricsRegion?
 
-    /// A service over its stores.
-    public init(
-        users: UserStore, sessions: SessionStore, keys: APIKeyStore, throttle: LoginThrottle, audit: AuditLog,
-        hasher: PasswordHasher, signer: JWTSigner, accessLifetime: Int64, rememberedLifetime: Int64,
-        metrics: MetricsRegion? = nil
-    ) {
-        self.metrics = metrics
-        self.users = users
-        self.sessions = sessions
-        self.keys = keys
-        self.throttle = throttle
-        self.audit = audit
-        self.hasher = hasher
-        self.signer = signer
-        self.accessLifetime = accessLifetime
-        self.rememberedLifetime = rememberedLifetime
-    }
-
     /// Why a login failed.
     public enum LoginError: Error, ProblemConvertible {
         /// Too many failures: retry after this many seconds.
@@ -191,7 +173,7 @@ public struct AccountService: Sendable {
     /// user row, so a role change applies at once and `GET /auth/me` reads the session alone.
     public func publish(_ user: User) throws {
         let profile = String(decoding: try JSONCoding.makeEncoder().encode(user), as: UTF8.self)
-        try sessions.publish(.init(userID: user.id, version: user.version, role: user.role, profile: profile))
+        try sessions.publish(userID: user.id, version: user.version, role: user.role, profile: profile)
     }
 
     /// The account of `userID`; 401 when it no longer exists.

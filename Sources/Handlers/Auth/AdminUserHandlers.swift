@@ -4,25 +4,8 @@ import TMFcgi
 
 /// User management for admins: `GET /admin/users`, `PATCH /admin/users/:id`.
 struct AdminUserHandlers: Sendable {
+    /// The account service, whose stores (users, sessions, keys, audit) these routes use.
     let service: AccountService
-    let users: UserStore
-    let sessions: SessionStore
-    let keys: APIKeyStore
-    let audit: AuditLog
-
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/api/v1/admin/users", .caller(.admin),
-            doc: RouteDoc(
-                "List and search users, newest first", tag: "admin",
-                query: [.string("q", "Part of the username or email, case-insensitive.", maxLength: 254)], paged: true), use: list)
-        routes.patch(
-            "/api/v1/admin/users/:id", .session(.admin),
-            doc: RouteDoc(
-                "Change a user's role or active state", tag: "admin", body: Change.self, response: User.self, errors: [409],
-                example: .object([("role", .string("analyst"))])), use: update)
-    }
 
     /// `GET /admin/users?q=&limit=&offset=` (or `page` and `per_page`): newest first, at most
     /// 100 a page; `q` matches part of the username or email, case-insensitively.
@@ -32,7 +15,7 @@ struct AdminUserHandlers: Sendable {
         let page = PageRequest.parse(query, errors: &errors)
         let search = QueryValue.text(query, "q", 0...254, errors: &errors).flatMap { $0.isEmpty ? nil : $0 }
         try QueryValue.check(errors)
-        let (items, total) = try users.list(search: search, limit: page.limit, offset: page.offset)
+        let (items, total) = try service.users.list(search: search, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
     }
 
@@ -53,26 +36,26 @@ struct AdminUserHandlers: Sendable {
         let id = try context.parameters.require("id", as: Int64.self)
         let body = try request.decode(Change.self)
         let expected = try Versioning.expectedVersion(request, of: "user")
-        guard let before = try users.find(id: id) else { throw Problem(.notFound, detail: "No user \(id).") }
+        guard let before = try service.users.find(id: id) else { throw Problem(.notFound, detail: "No user \(id).") }
         if id == principal.userID {
             throw Problem(.conflict, detail: "You cannot change your own role or active state; ask another admin.")
         }
-        guard let user = try users.updateAccess(id: id, role: body.role, isActive: body.isActive, expectedVersion: expected) else {
-            guard let current = try users.find(id: id) else { throw Problem(.notFound, detail: "No user \(id).") }
+        guard let user = try service.users.updateAccess(id: id, role: body.role, isActive: body.isActive, expectedVersion: expected) else {
+            guard let current = try service.users.find(id: id) else { throw Problem(.notFound, detail: "No user \(id).") }
             throw Versioning.stale("user", current: current.version)
         }
         let origin = AccountService.origin(request)
         try service.publish(user)
         if user.role != before.role {
-            try audit.record(
+            try service.audit.record(
                 "user.role_change", userID: id, origin: origin,
                 details: ["from": before.role.rawValue, "to": user.role.rawValue, "by": String(principal.userID)])
         }
         if !user.isActive {
-            let revokedSessions = try sessions.revokeAll(userID: id)
-            let revokedKeys = try keys.revokeAll(userID: id)
+            let revokedSessions = try service.sessions.revokeAll(userID: id)
+            let revokedKeys = try service.keys.revokeAll(userID: id)
             if before.isActive || revokedSessions + revokedKeys > 0 {
-                try audit.record(
+                try service.audit.record(
                     "user.deactivate", userID: id, origin: origin,
                     details: [
                         "by": String(principal.userID), "sessions_revoked": String(revokedSessions),
@@ -80,7 +63,7 @@ struct AdminUserHandlers: Sendable {
                     ])
             }
         } else if !before.isActive {
-            try audit.record("user.activate", userID: id, origin: origin, details: ["by": String(principal.userID)])
+            try service.audit.record("user.activate", userID: id, origin: origin, details: ["by": String(principal.userID)])
         }
         return try Versioning.respond(user, version: user.version)
     }

@@ -8,38 +8,6 @@ import TMFcgi
 struct AuthHandlers: Sendable {
     let service: AccountService
 
-    /// Adds the routes: all public.
-    public func register(on routes: inout Routes) {
-        routes.post(
-            "/api/v1/auth/register", .anyone,
-            doc: RouteDoc(
-                "Create an account (role user)", tag: "auth", body: Registration.self, errors: [409],
-                example: .object([
-                    ("username", .string("alice")), ("email", .string("alice@example.com")),
-                    ("password", .string("Correct-Horse-42")), ("full_name", .string("Alice Liddell")), ("agree_terms", .bool(true)),
-                ])),
-            use: register)
-        routes.post(
-            "/api/v1/auth/login", .anyone,
-            doc: RouteDoc(
-                "Log in with username or email and password", tag: "auth", body: Login.self, response: LoginResult.self,
-                errors: [401, 403, 429], example: .object([("username", .string("alice")), ("password", .string("Correct-Horse-42"))])),
-            use: login)
-        routes.post(
-            "/api/v1/auth/token", .anyone,
-            doc: RouteDoc(
-                "OAuth2 password grant (for API documentation tools)", tag: "auth",
-                description: "RFC 6749 §4.3. Errors other than throttling use RFC 6749 §5.2's {error, error_description} with status 400.",
-                body: TokenForm.self, form: true, response: TokenPair.self, errors: [429], jsonErrors: [400: OAuthError.self]),
-            use: token)
-        routes.post(
-            "/api/v1/auth/refresh", .anyone,
-            doc: RouteDoc(
-                "Exchange a refresh token for a new pair (each works once)", tag: "auth", body: Refresh.self,
-                response: TokenPair.self, errors: [401]),
-            use: refresh)
-    }
-
     /// The body of `POST /auth/register`.
     struct Registration: Decodable {
         var username: String

@@ -8,17 +8,6 @@ struct SessionHandlers: Sendable {
     let sessions: SessionStore
     let audit: AuditLog
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/api/v1/auth/sessions", .session(.read), doc: RouteDoc("The caller's live sessions, newest first", tag: "auth"),
-            use: list)
-        routes.delete(
-            "/api/v1/auth/sessions/:id", .session(.read),
-            doc: RouteDoc(
-                "End one of the caller's sessions", tag: "auth", stringParameters: ["id"]), use: delete)
-    }
-
     /// One session as its owner sees it.
     public struct Item: Codable {
         var id: String

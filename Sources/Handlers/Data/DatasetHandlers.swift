@@ -7,46 +7,6 @@ import TMFcgi
 struct DatasetHandlers: Sendable {
     let store: DatasetStore
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/api/v1/data/datasets", .caller(.read),
-            doc: RouteDoc(
-                "List your datasets", tag: "data", response: Page<Dataset>.self,
-                query: [
-                    .string("q", "Part of the name or description, case-insensitive.", maxLength: 200),
-                    .string("tags", "Comma-separated tags the dataset must all have.", maxLength: 1100),
-                    .string("symbol", "A symbol the dataset must hold.", maxLength: 64),
-                    RouteDoc.QueryParameter(
-                        "sort",
-                        .object([
-                            ("type", .string("string")),
-                            ("enum", .array(DatasetSort.allCases.map { .string($0.rawValue) })),
-                        ]),
-                        "Order (default -created_at)."),
-                ], paged: true), use: list)
-        routes.get(
-            "/api/v1/data/datasets/:id", .caller(.read),
-            doc: RouteDoc(
-                "A dataset with its summary and quality report", tag: "data", response: Dataset.self), use: show)
-        routes.patch(
-            "/api/v1/data/datasets/:id", .caller(.create),
-            doc: RouteDoc(
-                "Rename a dataset or change its description or tags (If-Match: its ETag)", tag: "data", body: Change.self,
-                response: Dataset.self, errors: [409, 412], example: .object([("description", .string("Daily bars, 2020-2024"))])), use: update)
-        routes.delete(
-            "/api/v1/data/datasets/:id", .caller(.create),
-            doc: RouteDoc(
-                "Delete a dataset and its bars (If-Match: its ETag)", tag: "data",
-                description: "A dataset that strategy runs reference is a 409 unless force=true (the runs then lose the reference).",
-                errors: [409, 412],
-                query: [
-                    RouteDoc.QueryParameter(
-                        "force", .object([("type", .string("boolean"))]),
-                        "Delete even when strategy runs reference the dataset (default false).")
-                ]), use: delete)
-    }
-
     /// `dataset` as JSON with its ETag.
     static func respond(_ dataset: Dataset, status: HTTPStatus = .ok, location: String? = nil) throws -> Response {
         try Versioning.respond(dataset, version: dataset.version, status: status, location: location)
@@ -66,7 +26,7 @@ struct DatasetHandlers: Sendable {
         let search = QueryValue.text(query, "q", 0...200, errors: &errors)
         let symbol = QueryValue.text(query, "symbol", 1...64, errors: &errors)
         let tags = UploadForm.tags(query["tags"] ?? "", pointer: "tags", errors: &errors)
-        let sort = QueryValue.choice(query, "sort", DatasetSort.self, errors: &errors) ?? .createdAtDescending
+        let sort = QueryValue.choice(query, "sort", DatasetSort.self, errors: &errors) ?? ListSort(.createdAt, descending: true)
         try QueryValue.check(errors)
         let filter = DatasetFilter(search: search.flatMap { $0.isEmpty ? nil : $0 }, tags: tags, symbol: symbol)
         let (items, total) = try store.list(owner: principal.ownerScope, filter: filter, sort: sort, limit: page.limit, offset: page.offset)

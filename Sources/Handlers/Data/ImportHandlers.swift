@@ -7,30 +7,8 @@ import TMFcgi
 /// loaded as an upload would be.
 struct ImportHandlers: Sendable {
     let queue: JobQueue
-    let limits: UploadLimits
-    let allowPrivate: Bool
-    let maxBytes: Int
-    let timeoutSeconds: Int
-
-    /// Adds the route.
-    public func register(on routes: inout Routes) {
-        routes.post(
-            "/api/v1/data/import", .caller(.create),
-            doc: RouteDoc(
-                "Import a CSV from an http(s) URL as a new dataset (a job)", tag: "data",
-                description: """
-                    Answers 202 with the queued data.import job (Location: the job); its result holds dataset_id. The file is \
-                    loaded as an upload would be (layouts, checks, limits). The URL's host must resolve to public addresses only \
-                    (loopback, private, link-local and metadata addresses and the server's own addresses are refused, on any port): an \
-                    address literal is a 422 at /url, a name is resolved by the job, which fails when it resolves to a refused address. \
-                    The download is pinned to the checked address, capped in size and time, and redirects are not followed; it goes to a \
-                    temporary file, and the rows are written once it is complete. A name you already use, or an import \
-                    of it still running, is a 409.
-                    """,
-                body: Body.self, response: Job.self, status: 202, errors: [409],
-                example: .object([("url", .string("https://example.com/prices/AAPL.csv")), ("name", .string("AAPL daily"))])),
-            use: create)
-    }
+    /// What every import is allowed (the `TM_IMPORT_*` settings and the dataset limits).
+    let options: ImportJob.Options
 
     /// The request body.
     struct Body: Codable {
@@ -76,12 +54,11 @@ struct ImportHandlers: Sendable {
             errors += problem.errors.map { FieldError(pointer: "/" + $0.pointer, detail: $0.detail) }
         }
         guard errors.isEmpty, let draft else { throw Problem.validation(errors) }
-        let options = ImportJob.Options(url: url, allowPrivate: allowPrivate, maxBytes: maxBytes, timeoutSeconds: timeoutSeconds, limits: limits)
         // The URL's syntax, scheme, port and an address literal are checked here; a host name is
         // resolved and its addresses checked by the job (no DNS on a request's thread), which
         // fails with the reason when the name resolves to a refused address.
-        _ = try ImportAddressPolicy.checkSyntax(url: url, allowPrivate: allowPrivate)
-        let job = try ImportJob.enqueue(draft, owner: principal.userID, options: options, queue: queue)
+        _ = try ImportAddressPolicy.checkSyntax(url: url, allowPrivate: options.allowPrivate)
+        let job = try ImportJob.enqueue(draft, url: url, owner: principal.userID, options: options, queue: queue)
         var response = try JSONCoding.response(job, status: .accepted)
         response.headers.add("Location", "/api/v1/jobs/\(job.id)")
         return response

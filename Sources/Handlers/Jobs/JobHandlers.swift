@@ -23,25 +23,6 @@ public struct JobHandlers: Sendable {
         self.kinds = Set(kinds)
     }
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/api/v1/jobs", .caller(.read),
-            doc: RouteDoc(
-                "The caller's jobs (every job for admins), newest first", tag: "jobs",
-                query: [.string("status", "queued, running, succeeded, failed or cancelled."), .string("kind", "A registered job kind.")],
-                paged: true), use: list)
-        routes.get(
-            "/api/v1/jobs/:id", .caller(.read),
-            doc: RouteDoc(
-                "One job: status, progress, attempts, timestamps, result or error", tag: "jobs"), use: show)
-        routes.post(
-            "/api/v1/jobs/:id/cancel", .caller(.run),
-            doc: RouteDoc(
-                "Cancel a job: queued ones at once (200), running ones at their next progress report (202)", tag: "jobs",
-                response: Job.self, status: 200, errors: [409], alsoWithBody: [202]), use: cancel)
-    }
-
     /// `GET /api/v1/jobs?status=&kind=&limit=&offset=`: newest first; an unknown `status` or
     /// `kind` is a 422 naming it.
     public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<Job> {

@@ -43,32 +43,6 @@ public struct RouteDoc {
     /// documented as strings.
     public var otherMediaTypes: [String] = []
 
-    /// Documentation; only `summary` and `tag` are always needed.
-    public init(
-        _ summary: String, tag: String, description: String? = nil, body: (any Decodable.Type)? = nil,
-        form: Bool = false, bodyOptional: Bool = false, response: (any Decodable.Type)? = nil, status: Int? = nil, mediaType: String? = nil,
-        errors: [Int] = [], alsoWithBody: [Int] = [], jsonErrors: [Int: any Decodable.Type] = [:],
-        query: [QueryParameter] = [], paged: Bool = false, stringParameters: Set<String> = [],
-        example: JSONValue? = nil
-    ) {
-        self.summary = summary
-        self.tag = tag
-        self.description = description
-        self.body = body
-        self.form = form
-        self.bodyOptional = bodyOptional
-        self.response = response
-        self.status = status
-        self.mediaType = mediaType
-        self.errors = errors
-        self.alsoWithBody = alsoWithBody
-        self.jsonErrors = jsonErrors
-        self.query = query
-        self.paged = paged
-        self.stringParameters = stringParameters
-        self.example = example
-    }
-
     /// A query parameter.
     public struct QueryParameter: Sendable {
         /// Its name.
@@ -101,6 +75,22 @@ public struct RouteDoc {
                     ("maximum", .integer(Int64(range.upperBound))),
                 ]), description)
         }
+    }
+}
+
+extension RouteDoc {
+    /// Documentation; only `summary` and `tag` are always needed.
+    public init(
+        _ summary: String, tag: String, description: String? = nil, body: (any Decodable.Type)? = nil,
+        form: Bool = false, bodyOptional: Bool = false, response: (any Decodable.Type)? = nil, status: Int? = nil, mediaType: String? = nil,
+        errors: [Int] = [], alsoWithBody: [Int] = [], jsonErrors: [Int: any Decodable.Type] = [:],
+        query: [QueryParameter] = [], paged: Bool = false, stringParameters: Set<String> = [],
+        example: JSONValue? = nil
+    ) {
+        self.init(
+            summary: summary, tag: tag, description: description, body: body, form: form, bodyOptional: bodyOptional, response: response,
+            status: status, mediaType: mediaType, errors: errors, alsoWithBody: alsoWithBody, jsonErrors: jsonErrors, query: query,
+            paged: paged, stringParameters: stringParameters, example: example)
     }
 }
 

@@ -31,34 +31,6 @@ public struct RealtimeHandlers: Sendable {
         self.metrics = metrics
     }
 
-    /// Adds the route.
-    public func register(on routes: inout Routes) {
-        routes.post(
-            "/api/v1/realtime/tickets", .caller(.read),
-            doc: RouteDoc(
-                "Signed subscribe URLs (WebSocket and EventSource) for the caller's channels", tag: "realtime",
-                description: """
-                    Channels: `user` (the caller's own user channel), `user:{id}`, `run:{id}`, `job:{id}`, `training:{id}`. \
-                    Any channel the caller may not see makes the whole request a 404. Each ticket's URL \
-                    opens one WebSocket or EventSource connection (the same path) until `expires_at`: a second \
-                    connection with it (a reconnect included) is a 403, so ask for a new ticket to reconnect; a \
-                    connection already open stays open after `expires_at`. Every message is the envelope \
-                    `{type, channel, seq, time, data}`, `seq` counting the channel's events.
-                    """,
-                body: Draft.self, response: Tickets.self, status: 200, errors: [404],
-                example: .object([("channels", .array([.string("user"), .string("job:7")]))])), use: create)
-        routes.get(
-            "/_tm/realtime/claim", .anyone,
-            doc: RouteDoc(
-                "nginx's check of a real-time ticket when a client connects (internal)", tag: "realtime",
-                description: """
-                    Called by nginx alone (auth_request of the subscribe location, which passes the ticket in FastCGI \
-                    parameters): 204 spends the ticket, 403 when it is invalid, expired or already used. Anyone else gets \
-                    a 404.
-                    """,
-                status: 204, errors: [403, 404]), use: claim)
-    }
-
     /// `GET /_tm/realtime/claim` from nginx: verifies the ticket once more and spends it
     /// (Redis `SET NX` for its remaining lifetime). 403 for a bad or used ticket; 503 (which
     /// nginx turns into a refusal) when Redis cannot say.

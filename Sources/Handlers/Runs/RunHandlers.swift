@@ -14,33 +14,6 @@ struct RunHandlers: Sendable {
         StrategyHandlers.enumParameter("mode", RunMode.allCases.map(\.rawValue), "Only runs of this mode."),
     ]
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/api/v1/runs", .caller(.read),
-            doc: RouteDoc(
-                "Your runs, newest first (every run for admins)", tag: "runs", response: Page<Run>.self, query: Self.listQuery, paged: true),
-            use: list)
-        routes.get(
-            "/api/v1/runs/:id", .caller(.read),
-            doc: RouteDoc(
-                "A run: status, progress, snapshot of what ran, dataset, timings, summary and metrics, error", tag: "runs"), use: show)
-        routes.get(
-            "/api/v1/runs/:id/trades", .caller(.read),
-            doc: RouteDoc(
-                "A run's trades in entry order", tag: "runs", response: Page<RunTrade>.self, paged: true), use: trades)
-        routes.get(
-            "/api/v1/runs/:id/equity", .caller(.read),
-            doc: RouteDoc(
-                "A run's equity curve with drawdown and position, downsampled", tag: "runs",
-                query: [.integer("max_points", 2...10_000, "The most points to answer (default 1000).")]), use: equity)
-        routes.delete(
-            "/api/v1/runs/:id", .caller(.create),
-            doc: RouteDoc(
-                "Delete a finished run and its results (409 while it is queued or running: stop it first)", tag: "runs", errors: [409]),
-            use: delete)
-    }
-
     /// Parses the run filters and paging of `request`, or throws a 422 naming each bad one.
     static func listParameters(_ request: Request) throws -> (page: PageRequest, status: JobStatus?, mode: RunMode?) {
         let query = try request.queryItems

@@ -11,62 +11,6 @@ struct StrategyHandlers: Sendable {
     let store: StrategyStore
     let tradeMaster: TradeMasterClient?
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.get(
-            "/api/v1/strategies", .caller(.read),
-            doc: RouteDoc(
-                "List your strategies (every strategy for admins)", tag: "strategies", response: Page<StrategyRecord>.self,
-                query: [
-                    Self.enumParameter("strategy_type", StrategyType.allCases.map(\.rawValue), "Only this type."),
-                    Self.enumParameter("status", StrategyStatus.allCases.map(\.rawValue), "Only this status."),
-                    Self.enumParameter("engine", StrategyEngine.allCases.map(\.rawValue), "Only this engine."),
-                    .string("tag", "Only strategies with this tag.", maxLength: 50),
-                    .string("q", "Part of the name or description, case-insensitive.", maxLength: 200),
-                    Self.enumParameter("sort", StrategySort.allCases.map(\.rawValue), "Order (default -created_at)."),
-                ], paged: true), use: list)
-        routes.post(
-            "/api/v1/strategies", .caller(.create),
-            doc: RouteDoc(
-                "Create a strategy (builtin kind + parameters, or a trademaster config)", tag: "strategies", body: StrategyBody.self,
-                response: StrategyRecord.self, status: 201, errors: [409],
-                example: .object([
-                    ("name", .string("SMA 10/30")), ("strategy_type", .string("algorithmic_trading")),
-                    ("engine", .string("builtin")), ("kind", .string("sma_crossover")),
-                    ("parameters", .object([("fast", .integer(10)), ("slow", .integer(30))])),
-                ])),
-            use: create)
-        routes.get(
-            "/api/v1/strategies/kinds", .caller(.read),
-            doc: RouteDoc(
-                "The built-in strategy kinds with every parameter's type, default, range and description", tag: "strategies"),
-            use: kinds)
-        routes.get(
-            "/api/v1/strategies/:id", .caller(.read),
-            doc: RouteDoc(
-                "A strategy (ETag: its version)", tag: "strategies", response: StrategyRecord.self), use: show)
-        routes.put(
-            "/api/v1/strategies/:id", .caller(.create),
-            doc: RouteDoc(
-                "Replace a strategy's editable fields (If-Match: its ETag)", tag: "strategies", body: StrategyBody.self,
-                response: StrategyRecord.self, errors: [409, 412]), use: replace)
-        routes.patch(
-            "/api/v1/strategies/:id", .caller(.create),
-            doc: RouteDoc(
-                "Change some of a strategy's fields (If-Match: its ETag)", tag: "strategies", body: StrategyChange.self,
-                response: StrategyRecord.self, errors: [409, 412], example: .object([("description", .string("Tuned"))])), use: update)
-        routes.delete(
-            "/api/v1/strategies/:id", .caller(.create),
-            doc: RouteDoc(
-                "Delete a strategy and its runs (If-Match: its ETag)", tag: "strategies", errors: [409, 412]), use: delete)
-        routes.post(
-            "/api/v1/strategies/:id/clone", .caller(.create),
-            doc: RouteDoc(
-                "Copy a strategy under a new name (as a draft)", tag: "strategies", body: CloneBody.self,
-                response: StrategyRecord.self, status: 201, errors: [409],
-                example: .object([("name", .string("SMA 10/30 (copy)"))])), use: clone)
-    }
-
     /// A string query parameter restricted to `values`.
     static func enumParameter(_ name: String, _ values: [String], _ description: String) -> RouteDoc.QueryParameter {
         RouteDoc.QueryParameter(name, .object([("type", .string("string")), ("enum", .array(values.map { .string($0) }))]), description)
@@ -100,7 +44,7 @@ struct StrategyHandlers: Sendable {
             strategyType: QueryValue.choice(query, "strategy_type", StrategyType.self, errors: &errors),
             status: QueryValue.choice(query, "status", StrategyStatus.self, errors: &errors),
             engine: QueryValue.choice(query, "engine", StrategyEngine.self, errors: &errors))
-        let sort = QueryValue.choice(query, "sort", StrategySort.self, errors: &errors) ?? .createdAtDescending
+        let sort = QueryValue.choice(query, "sort", StrategySort.self, errors: &errors) ?? ListSort(.createdAt, descending: true)
         let search = QueryValue.text(query, "q", 0...200, errors: &errors)
         let tag = QueryValue.text(query, "tag", 1...50, errors: &errors)
         try QueryValue.check(errors)

@@ -13,28 +13,6 @@ struct StrategyRunHandlers: Sendable {
     let idempotency: IdempotencyStore
     let metrics: MetricsRegion?
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.post(
-            "/api/v1/strategies/:id/execute", .caller(.run),
-            doc: RouteDoc(
-                "Run a strategy on a dataset (backtest, or paper at bars_per_second): 202 with the queued run",
-                tag: "strategies",
-                description: "Send Idempotency-Key to make a retry answer the first request's run instead of starting another (kept 24 h).",
-                body: ExecuteBody.self, response: Run.self, status: 202, errors: [409],
-                example: .object([("dataset_id", .integer(1)), ("symbol", .string("AAPL")), ("mode", .string("backtest"))])), use: execute)
-        routes.post(
-            "/api/v1/strategies/:id/stop", .caller(.run),
-            doc: RouteDoc(
-                "Stop the strategy's live runs (a paper run ends cancelled and keeps its trades so far); answers the runs it stopped",
-                tag: "strategies", response: RunList.self, status: 200), use: stop)
-        routes.get(
-            "/api/v1/strategies/:id/runs", .caller(.read),
-            doc: RouteDoc(
-                "The strategy's runs, newest first", tag: "strategies", response: Page<Run>.self, query: RunHandlers.listQuery, paged: true),
-            use: runs)
-    }
-
     /// The caller's strategy of the path's id, or 404.
     func strategy(_ context: AuthenticatedContext) throws -> StrategyRecord {
         let principal = context.principal

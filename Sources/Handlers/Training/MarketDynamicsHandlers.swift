@@ -45,64 +45,6 @@ struct MarketDynamicsHandlers: Sendable {
         public var label: Int
     }
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        let base = "/api/v1/analysis/market-dynamics"
-        routes.post(
-            base, .caller(.run),
-            doc: RouteDoc(
-                "Label a dataset's market dynamics with TradeMaster (a job)", tag: "analysis",
-                description: """
-                    202 with the analysis and Location. The job fills the service's defaults for the dataset (evaluation_getParameters: \
-                    min_length_limit, filter_strength, max_length_expectation, key_indicator, timestamp, tic, merging_metric, \
-                    merging_threshold, merging_dynamic_constraint; `options` overrides them), runs start_market_dynamics_labeling \
-                    and polls MDM_status. The result's `analysis` is the service's CSV (one row per market dynamic) parsed into \
-                    `rows`, served as `images/analysis.csv` (text/csv) and drawn as a table in `images/analysis.svg`. Give \
-                    `training_id` (a succeeded TradeMaster training) to label in that agent's session: only such an analysis \
-                    can be dynamics-tested. The service runs only the datasets its checkout holds (a missing one fails the job \
-                    with the service's message).
-                    """,
-                body: StartBody.self, response: TrainingJob.self, status: 202, errors: [404, 422],
-                example: .object([
-                    ("dataset_name", .string("algorithmic_trading:BTC")), ("start_date", .string("2020-01-01")),
-                    ("end_date", .string("2021-01-01")), ("number_of_market_style", .integer(3)),
-                    ("labeling_method", .string("quantile")),
-                ])), use: start)
-        routes.get(
-            base, .caller(.read),
-            doc: RouteDoc(
-                "The caller's market-dynamics analyses, newest first", tag: "analysis",
-                query: [.string("status", "queued, running, succeeded, failed or cancelled.")], paged: true), use: list)
-        routes.get(base + "/:id", .caller(.read), doc: RouteDoc("One market-dynamics analysis", tag: "analysis"), use: show)
-        routes.post(
-            base + "/:id/save", .caller(.run),
-            doc: RouteDoc(
-                "Save a finished labelling on the TradeMaster service (needed before a dynamics test)", tag: "analysis",
-                response: TrainingJob.self, status: 200, errors: [409, 503]), use: save)
-        routes.post(
-            base + "/:id/dynamics-test", .caller(.run),
-            doc: RouteDoc(
-                "Test one market style's dynamics (a job; keeps the radar plot)", tag: "analysis",
-                description: """
-                    Runs the trained agent of the analysis's `training_id` on the label's periods. An analysis labelled \
-                    without a training has no agent (the service's script would exit at once): 409, as for a labelling \
-                    not yet saved.
-                    """,
-                body: DynamicsTestBody.self, response: TrainingJob.self, status: 202, errors: [409, 422]), use: dynamicsTest)
-        routes.post(
-            base + "/:id/stop", .caller(.run),
-            doc: RouteDoc(
-                "Stop the running step (TradeMaster cannot cancel its own process)", tag: "analysis",
-                response: TrainingHandlers.StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
-        var image = RouteDoc(
-            "A file of the analysis: visualization.png, radar_{label}.png, analysis.csv (the service's analysis), "
-                + "analysis.svg (that CSV as a table) or analysis.png (when the service drew the analysis)", tag: "analysis",
-            stringParameters: ["name"])
-        image.status = 200
-        image.otherMediaTypes = ["image/png", "text/csv", "image/svg+xml"]
-        routes.get(base + "/:id/images/:name", .caller(.read), doc: image, use: imageFile)
-    }
-
     /// `POST /api/v1/analysis/market-dynamics`.
     public func start(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let principal = context.principal
@@ -208,16 +150,7 @@ struct MarketDynamicsHandlers: Sendable {
 
     /// `GET /api/v1/analysis/market-dynamics`.
     public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<TrainingJob> {
-        let principal = context.principal
-        let query = try request.queryItems
-        var errors: [FieldError] = []
-        let page = PageRequest.parse(query, errors: &errors)
-        let status = TrainingHandlers.status(query, errors: &errors)
-        try QueryValue.check(errors)
-        let (items, total) = try store.list(
-            owner: principal.ownerScope, kinds: ["market_dynamics"], status: status,
-            strategyID: nil, limit: page.limit, offset: page.offset)
-        return Page(items: items, total: total, request: page)
+        try trainings.page(request, context, kinds: ["market_dynamics"], byStrategy: false)
     }
 
     /// `GET /api/v1/analysis/market-dynamics/:id`.
@@ -226,7 +159,13 @@ struct MarketDynamicsHandlers: Sendable {
     }
 
     func analysis(_ context: AuthenticatedContext) throws -> TrainingJob {
-        try TrainingHandlers(store: store, idempotency: IdempotencyStore(database: store.database)).training(context, kinds: ["market_dynamics"])
+        try trainings.training(context, kinds: ["market_dynamics"])
+    }
+
+    /// The training routes' handlers over the same store: an analysis is a training of kind
+    /// `market_dynamics`, listed and found the same way.
+    var trainings: TrainingHandlers {
+        TrainingHandlers(store: store, idempotency: IdempotencyStore(database: store.database))
     }
 
     /// `POST …/:id/save`: calls `save_market_dynamics_labeling` now (a quick call).

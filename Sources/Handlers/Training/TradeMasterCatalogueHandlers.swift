@@ -16,29 +16,6 @@ struct TradeMasterCatalogueHandlers: Sendable {
     let breakers: ServiceBreakerStore?
     let cache: CatalogueCache
 
-    /// Adds the route.
-    func register(on routes: inout Routes) {
-        routes.get(
-            "/api/v1/trademaster/catalogue", .caller(.read),
-            doc: RouteDoc(
-                "What the TradeMaster service offers: tasks with their datasets and agents, optimizers, losses (cached)",
-                tag: "training",
-                description: """
-                    Read from the service's getParameters and kept 5 minutes per pool worker. `stale: true` means the \
-                    service could not be asked (it failed, or the job workers' circuit breaker is open): the answer is \
-                    the last copy, `stale_reason` says why. With no copy at all: 503 with Retry-After. `circuit` is the \
-                    job workers' breaker as recorded (`closed`, `open`, `half_open`). Datasets and agents are named alone \
-                    (`BTC`) and as `train` takes them (`qualified_name`, `algorithmic_trading:BTC`).
-                    """,
-                response: Answer.self, errors: [503],
-                query: [
-                    .string("task", "Only this task (one of the service's task names).", maxLength: 100),
-                    RouteDoc.QueryParameter(
-                        "refresh", .object([("type", .string("string")), ("enum", .array([.string("true"), .string("false")]))]),
-                        "true: ask the service now rather than answer a copy younger than 5 minutes."),
-                ]), use: show)
-    }
-
     /// One dataset of a task.
     struct DatasetAnswer: Codable {
         var name: String

@@ -46,70 +46,6 @@ struct TrainingHandlers: Sendable {
         public var parameters: [String: Double]
     }
 
-    /// Adds the routes.
-    public func register(on routes: inout Routes) {
-        routes.post(
-            "/api/v1/training/start", .caller(.run),
-            doc: RouteDoc(
-                "Start training a strategy: a parameter search (builtin) or a TradeMaster train and test (trademaster)", tag: "training",
-                description:
-                    "202 with the training and Location /api/v1/training/{id}. Send Idempotency-Key to make a retry answer the first request's training instead of starting another (kept 24 h). Search config: {method: grid|random, space: {param: {min, max, step} | [values]}, max_trials, objective: sharpe|sortino|calmar|total_return, split: {train, valid, test}, seed, symbol}. A TradeMaster run waits out an outage of the service (TM_TRADEMASTER_OUTAGE_MIN) and resumes its session. The service trains only datasets its checkout holds (a missing one fails the job with its message); EarnMore, FinAgent and portfolio management on exchange do not run on an offline service; it cannot cancel a run (see stop).",
-                body: StartBody.self, response: TrainingJob.self, status: 202, errors: [404],
-                example: .object([
-                    ("strategy_id", .integer(1)), ("dataset_id", .integer(1)),
-                    (
-                        "config",
-                        .object([
-                            ("method", .string("grid")),
-                            (
-                                "space",
-                                .object([
-                                    ("fast", .object([("min", .integer(5)), ("max", .integer(20)), ("step", .integer(5))])),
-                                    ("slow", .array([.integer(30), .integer(60)])),
-                                ])
-                            ),
-                            ("max_trials", .integer(100)), ("objective", .string("sharpe")),
-                            ("split", .object([("train", .number(0.6)), ("valid", .number(0.2)), ("test", .number(0.2))])),
-                        ])
-                    ),
-                ])), use: start)
-        routes.get(
-            "/api/v1/training", .caller(.read),
-            doc: RouteDoc(
-                "The caller's trainings (every one for admins), newest first", tag: "training",
-                query: [
-                    .string("status", "queued, running, succeeded, failed or cancelled."),
-                    .integer("strategy_id", 1...Int(Int64.max >> 1), "Only this strategy's."),
-                ], paged: true), use: list)
-        routes.get("/api/v1/training/:id", .caller(.read), doc: RouteDoc("One training (as its status)", tag: "training"), use: show)
-        routes.get(
-            "/api/v1/training/:id/status", .caller(.read),
-            doc: RouteDoc(
-                "A training's status: progress, epoch or trial, metrics history, ETA, the last 200 log lines, result or error",
-                tag: "training"), use: show)
-        routes.post(
-            "/api/v1/training/:id/stop", .caller(.run),
-            doc: RouteDoc(
-                "Stop a training: queued ones at once (200), running ones at their next check (202); TradeMaster cannot cancel its own process",
-                tag: "training",
-                description: """
-                    The TradeMaster service keeps no pid and has no cancel: a stopped TradeMaster training is marked cancelled \
-                    and our polling ends, but the service's process runs on to its end (about 90 s of both cores for \
-                    DeepScalper on BTC). The service trains only datasets its checkout holds; EarnMore, FinAgent and \
-                    portfolio management on `exchange` do not run on an offline service.
-                    """,
-                response: StopAnswer.self, status: 200, errors: [409], alsoWithBody: [202]), use: stop)
-        routes.post(
-            "/api/v1/training/:id/apply", .caller(.run),
-            doc: RouteDoc(
-                "Write a finished search's best parameters to its strategy as a new version", tag: "training",
-                response: ApplyAnswer.self, status: 200, errors: [409]), use: apply)
-        var plot = RouteDoc("The result plot of a TradeMaster training (PNG)", tag: "training")
-        plot.status = 200
-        plot.otherMediaTypes = ["image/png"]
-        routes.get("/api/v1/training/:id/plot.png", .caller(.read), doc: plot, use: plotImage)
-    }
-
     /// `POST /api/v1/training/start`.
     public func start(_ request: Request, _ context: AuthenticatedContext) throws -> Response {
         let principal = context.principal
@@ -185,21 +121,21 @@ struct TrainingHandlers: Sendable {
 
     /// `GET /api/v1/training?status=&strategy_id=`.
     public func list(_ request: Request, _ context: AuthenticatedContext) throws -> Page<TrainingJob> {
-        let principal = context.principal
+        try page(request, context, kinds: ["parameter_search", "trademaster"], byStrategy: true)
+    }
+
+    /// A page of the caller's trainings (everyone's for admins) of `kinds`, newest first,
+    /// filtered by `status` and, when `byStrategy`, by `strategy_id`.
+    func page(_ request: Request, _ context: AuthenticatedContext, kinds: [String], byStrategy: Bool) throws -> Page<TrainingJob> {
         let query = try request.queryItems
         var errors: [FieldError] = []
         let page = PageRequest.parse(query, errors: &errors)
-        let status = Self.status(query, errors: &errors)
-        let strategyID = QueryValue.integer(query, "strategy_id", 1...Int(Int64.max >> 1), errors: &errors).map(Int64.init)
+        let status = QueryValue.choice(query, "status", JobStatus.self, errors: &errors)?.rawValue
+        let strategyID = byStrategy ? QueryValue.integer(query, "strategy_id", 1...Int(Int64.max >> 1), errors: &errors).map(Int64.init) : nil
         try QueryValue.check(errors)
         let (items, total) = try store.list(
-            owner: principal.ownerScope, kinds: ["parameter_search", "trademaster"],
-            status: status, strategyID: strategyID, limit: page.limit, offset: page.offset)
+            owner: context.principal.ownerScope, kinds: kinds, status: status, strategyID: strategyID, limit: page.limit, offset: page.offset)
         return Page(items: items, total: total, request: page)
-    }
-
-    static func status(_ query: [String: String], errors: inout [FieldError]) -> String? {
-        QueryValue.choice(query, "status", JobStatus.self, errors: &errors)?.rawValue
     }
 
     /// `GET /api/v1/training/:id` and `…/status`.

@@ -19,12 +19,7 @@ public struct APIKeyRecord: Codable, Sendable, Equatable {
     static let columns = SQLFragment("id, name, prefix, created_at, expires_at, last_used_at")
 
     init(row: Row) throws {
-        id = try row.decode("id")
-        name = try row.decode("name")
-        prefix = try row.decode("prefix")
-        createdAt = try row.decode("created_at")
-        expiresAt = try row.decodeIfPresent("expires_at")
-        lastUsedAt = try row.decodeIfPresent("last_used_at")
+        self = try row.decode(as: APIKeyRecord.self)
     }
 }
 

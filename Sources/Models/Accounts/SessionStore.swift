@@ -89,27 +89,6 @@ public struct SessionStore: Sendable {
         return Check(role: role, profile: values[3].string)
     }
 
-    /// A user's state for their live sessions: the role they act with and the profile the API
-    /// shows, at the row's `version`.
-    public struct Snapshot: Sendable {
-        /// The user.
-        public var userID: Int64
-        /// The row version the snapshot was read at.
-        public var version: Int64
-        /// The current role.
-        public var role: Role
-        /// The profile JSON.
-        public var profile: String
-
-        /// A snapshot from its parts.
-        public init(userID: Int64, version: Int64, role: Role, profile: String) {
-            self.userID = userID
-            self.version = version
-            self.role = role
-            self.profile = profile
-        }
-    }
-
     // KEYS[1]: a session; ARGV: version, role, profile. Writes only to a live session and only
     // a version no older than the one it holds, so of concurrent publishers the newest wins.
     private static let publishScript = """
@@ -120,14 +99,13 @@ public struct SessionStore: Sendable {
         return 1
         """
 
-    /// Pushes `snapshot` to every live session of its user: the one way role changes and
-    /// profile changes reach sessions, called after every change to a user row.
-    public func publish(_ snapshot: Snapshot) throws {
-        for id in try sessionIDs(userID: snapshot.userID) {
-            try redis.command([
-                "EVAL", Self.publishScript, "1", Self.sessionKey(id), String(snapshot.version),
-                snapshot.role.rawValue, snapshot.profile,
-            ])
+    /// Pushes a user's state to every live session of theirs: the role they act with and the
+    /// profile the API shows (JSON), as of the user row's `version` (an older one never
+    /// overwrites a newer). The one way role changes and profile changes reach sessions,
+    /// called after every change to a user row.
+    public func publish(userID: Int64, version: Int64, role: Role, profile: String) throws {
+        for id in try sessionIDs(userID: userID) {
+            try redis.command(["EVAL", Self.publishScript, "1", Self.sessionKey(id), String(version), role.rawValue, profile])
         }
     }
 

@@ -30,20 +30,7 @@ public struct User: Codable, Sendable, Equatable {
 
     /// Decodes a row holding ``columns``.
     init(row: Row) throws {
-        id = try row.decode("id")
-        username = try row.decode("username")
-        email = try row.decode("email")
-        fullName = try row.decodeIfPresent("full_name")
-        let roleName: String = try row.decode("role")
-        guard let role = Role(rawValue: roleName) else {
-            throw DatabaseError.decoding(column: "role", reason: "unknown role \(roleName)")
-        }
-        self.role = role
-        isActive = try row.decode("is_active")
-        createdAt = try row.decode("created_at")
-        updatedAt = try row.decode("updated_at")
-        lastLoginAt = try row.decodeIfPresent("last_login_at")
-        version = try row.decode("version")
+        self = try row.decode(as: User.self)
     }
 }
 
@@ -53,4 +40,9 @@ public struct UserCredentials: Sendable {
     public var user: User
     /// The PHC-encoded Argon2id hash.
     public var passwordHash: String
+}
+
+extension Role: SQLDecodable {
+    /// A role from its stored name; nil for an unknown one.
+    public init?(sqlText: String) { self.init(rawValue: sqlText) }
 }

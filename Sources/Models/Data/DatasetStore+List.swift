@@ -1,25 +1,22 @@
 import PostgresClient
 
-/// How a dataset list is ordered: each case is a fixed SQL fragment.
-public enum DatasetSort: String, CaseIterable, Sendable {
-    /// By name, A to Z (`-name` Z to A).
-    case name
-    case nameDescending = "-name"
-    /// Oldest first (`-created_at`, the default, newest first).
-    case createdAt = "created_at"
-    case createdAtDescending = "-created_at"
-    /// Fewest rows first (`-row_count` most first).
-    case rowCount = "row_count"
-    case rowCountDescending = "-row_count"
+/// How a dataset list is ordered (`sort=row_count`, `sort=-created_at`…).
+public typealias DatasetSort = ListSort<DatasetSortField>
 
-    var fragment: SQLFragment {
+/// What datasets sort by.
+public enum DatasetSortField: String, SortField {
+    /// By name, A to Z.
+    case name
+    /// Oldest first (the default is `-created_at`, newest first).
+    case createdAt = "created_at"
+    /// Fewest rows first.
+    case rowCount = "row_count"
+
+    public var column: SQLFragment {
         switch self {
-        case .name: return SQLFragment("lower(name), id")
-        case .nameDescending: return SQLFragment("lower(name) DESC, id DESC")
-        case .createdAt: return SQLFragment("created_at, id")
-        case .createdAtDescending: return SQLFragment("created_at DESC, id DESC")
-        case .rowCount: return SQLFragment("row_count, id")
-        case .rowCountDescending: return SQLFragment("row_count DESC, id DESC")
+        case .name: SQLFragment("lower(name)")
+        case .createdAt: SQLFragment("created_at")
+        case .rowCount: SQLFragment("row_count")
         }
     }
 }
@@ -44,7 +41,7 @@ public struct DatasetFilter: Sendable {
 extension DatasetStore {
     /// One page of `owner`'s datasets (nil: everyone's) matching `filter`, and how many match in all.
     public func list(owner: Int64?, filter: DatasetFilter, sort: DatasetSort, limit: Int, offset: Int) throws -> (items: [Dataset], total: Int) {
-        let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
+        let pattern = SQL.containsPattern(filter.search)
         let tags = try Self.json(filter.tags)
         let symbol = try filter.symbol.map { try Self.json([["symbol": $0]]) }
         let rows = try database.query(

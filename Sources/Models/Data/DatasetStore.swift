@@ -79,22 +79,19 @@ public final class DatasetStore: Sendable {
     /// Changes name, description and/or tags; `expectedVersion` (from `If-Match`) must be current.
     public func update(id: Int64, owner: Int64?, name: String?, description: String?, tags: [String]?, expectedVersion: Int64?) throws -> Dataset {
         let tagsJSON = try tags.map(Self.json)
-        do {
-            let rows = try database.query(
-                """
-                UPDATE datasets SET name = coalesce(\(name), name), description = coalesce(\(description), description),
-                    tags = CASE WHEN \(tagsJSON)::jsonb IS NULL THEN tags ELSE ARRAY(SELECT jsonb_array_elements_text(\(tagsJSON)::jsonb)) END,
-                    version = version + 1, updated_at = now()
-                WHERE id = \(id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
-                  AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
-                RETURNING \(unsafeFragment: Self.selection)
-                """)
-            if let row = rows.first { return try Self.dataset(from: row) }
-        } catch let error as DatabaseError where error.isUniqueViolation {
-            throw DatasetError.nameTaken
-        }
-        guard let current = try find(id: id, owner: owner) else { throw DatasetError.notFound }
-        throw DatasetError.stale(current: current.version)
+        return try DatasetError.guarded(
+            {
+                try database.query(
+                    """
+                    UPDATE datasets SET name = coalesce(\(name), name), description = coalesce(\(description), description),
+                        tags = CASE WHEN \(tagsJSON)::jsonb IS NULL THEN tags ELSE ARRAY(SELECT jsonb_array_elements_text(\(tagsJSON)::jsonb)) END,
+                        version = version + 1, updated_at = now()
+                    WHERE id = \(id) AND (\(owner)::bigint IS NULL OR owner_id = \(owner))
+                      AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
+                    RETURNING \(unsafeFragment: Self.selection)
+                    """
+                ).first.map(Self.dataset(from:))
+            }, currentVersion: { try find(id: id, owner: owner)?.version })
     }
 
     /// Deletes the dataset and its bars; `expectedVersion` (from `If-Match`) must be current.

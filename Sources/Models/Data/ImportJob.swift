@@ -15,10 +15,9 @@ public enum ImportJob {
     /// The kind.
     public static let kind = "data.import"
 
-    /// What an import needs besides the draft.
+    /// What the server allows an import besides the dataset limits: the same for every
+    /// import, from the `TM_IMPORT_*` settings.
     public struct Options: Sendable {
-        /// The URL.
-        public var url: String
         /// Whether private addresses may be fetched (`TM_IMPORT_ALLOW_PRIVATE`).
         public var allowPrivate: Bool
         /// The largest body (`TM_IMPORT_MAX_BYTES`).
@@ -29,8 +28,7 @@ public enum ImportJob {
         public var limits: UploadLimits
 
         /// Options.
-        public init(url: String, allowPrivate: Bool, maxBytes: Int, timeoutSeconds: Int, limits: UploadLimits) {
-            self.url = url
+        public init(allowPrivate: Bool, maxBytes: Int, timeoutSeconds: Int, limits: UploadLimits) {
             self.allowPrivate = allowPrivate
             self.maxBytes = maxBytes
             self.timeoutSeconds = timeoutSeconds
@@ -39,9 +37,9 @@ public enum ImportJob {
     }
 
     /// The job draft of a validated request.
-    public static func draft(_ draft: DatasetDraft, owner: Int64, options: Options) -> JobQueue.Draft {
+    public static func draft(_ draft: DatasetDraft, url: String, owner: Int64, options: Options) -> JobQueue.Draft {
         var payload: [String: JSONDocument] = [
-            "url": .string(options.url), "name": .string(draft.name), "description": .string(draft.description),
+            "url": .string(url), "name": .string(draft.name), "description": .string(draft.description),
             "symbol": .string(draft.symbol), "tags": .array(draft.tags.map { .string($0) }), "timezone": .string(draft.timezone),
             "allow_private": .bool(options.allowPrivate), "max_bytes": .integer(Int64(options.maxBytes)),
             "timeout_seconds": .integer(Int64(options.timeoutSeconds)),
@@ -73,7 +71,7 @@ public enum ImportJob {
         let allowPrivate: Bool
         if case .bool(let value)? = p["allow_private"] { allowPrivate = value } else { allowPrivate = false }
         let options = Options(
-            url: url, allowPrivate: allowPrivate, maxBytes: maxBytes, timeoutSeconds: timeout,
+            allowPrivate: allowPrivate, maxBytes: maxBytes, timeoutSeconds: timeout,
             limits: UploadLimits(maximumRows: maxRows, quotaBytes: Int64(quota)))
         do {
             try context.reportProgress(0, message: "downloading")
@@ -81,7 +79,7 @@ public enum ImportJob {
             // written while it lasts; the dataset commits with the job's success: a retry never loads it twice.
             var committed: Job?
             _ = try load(
-                draft, owner: owner, options: options, store: DatasetStore(database: context.database),
+                draft, url: url, owner: owner, options: options, store: DatasetStore(database: context.database),
                 progress: { received in try context.reportProgress(0, message: "downloading: \(received) bytes") },
                 beforeCommit: { tx, dataset in
                     let result: JSONDocument = .object(["dataset_id": .integer(dataset.id), "row_count": .integer(dataset.rowCount)])
@@ -107,11 +105,11 @@ public enum ImportJob {
     /// into a new upload and stores the dataset in one short transaction. `beforeCommit`
     /// writes what must commit with the dataset, in its transaction.
     public static func load(
-        _ draft: DatasetDraft, owner: Int64, options: Options, store: DatasetStore,
+        _ draft: DatasetDraft, url: String, owner: Int64, options: Options, store: DatasetStore,
         progress: @escaping (Int) throws -> Void = { _ in },
         beforeCommit: (Transaction, Dataset) throws -> Void = { _, _ in }
     ) throws -> Dataset {
-        let file = try download(options, progress: progress)
+        let file = try download(url, options, progress: progress)
         defer { try? file.close() }
         let upload = try DatasetUpload(store: store, owner: owner, limits: options.limits, draft: draft)
         do {
@@ -129,8 +127,8 @@ public enum ImportJob {
     /// Resolves and checks the URL's host, then downloads the body of a 200 answer into an
     /// unlinked temporary file (gone when closed, or when the process dies), within
     /// `maxBytes` and `timeoutSeconds`: the file, positioned anywhere.
-    static func download(_ options: Options, progress: @escaping (Int) throws -> Void) throws -> FileHandle {
-        let target = try ImportAddressPolicy.target(url: options.url, allowPrivate: options.allowPrivate)
+    static func download(_ url: String, _ options: Options, progress: @escaping (Int) throws -> Void) throws -> FileHandle {
+        let target = try ImportAddressPolicy.target(url: url, allowPrivate: options.allowPrivate)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tm-import-\(UUID().uuidString)").path
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
             let file = FileHandle(forUpdatingAtPath: path)
@@ -143,7 +141,7 @@ public enum ImportJob {
             let client = HTTPClient(
                 timeout: Double(options.timeoutSeconds), connectTimeout: min(10, Double(options.timeoutSeconds)),
                 maxBodyBytes: options.maxBytes)
-            let response = try client.stream(url: options.url, resolve: target.resolve) { piece in
+            let response = try client.stream(url: url, resolve: target.resolve) { piece in
                 received += piece.count
                 try file.write(contentsOf: Data(piece))
                 try progress(received)
@@ -170,7 +168,7 @@ extension ImportJob {
     /// Queues an import of `draft` for `owner`: 409 (``DatasetError/nameTaken``) when the
     /// owner has a dataset of that name or an import of it queued or running. Serialized
     /// per owner and name by a transaction lock, so two imports of one name make one job.
-    public static func enqueue(_ draft: DatasetDraft, owner: Int64, options: Options, queue: JobQueue) throws -> Job {
+    public static func enqueue(_ draft: DatasetDraft, url: String, owner: Int64, options: Options, queue: JobQueue) throws -> Job {
         let key = "import:\(owner):\(draft.name.lowercased())"
         let jobs = try queue.database.transaction { tx -> [Job] in
             try tx.lock(key)
@@ -181,7 +179,7 @@ extension ImportJob {
                                 AND lower(payload ->> 'name') = lower(\(draft.name)))) AS taken
                 """)[0].decode("taken", as: Bool.self)
             if taken { throw DatasetError.nameTaken }
-            return try queue.enqueue(Self.draft(draft, owner: owner, options: options), in: tx)
+            return try queue.enqueue(Self.draft(draft, url: url, owner: owner, options: options), in: tx)
         }
         queue.announce(jobs)
         guard let job = jobs.first else { throw DatabaseError.unavailable("the import job was not queued") }

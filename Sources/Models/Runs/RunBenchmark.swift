@@ -4,10 +4,4 @@ public struct RunBenchmark: Codable, Sendable, Equatable {
     public var datasetId: Int64
     /// Its symbol there.
     public var symbol: String
-
-    /// A benchmark from its parts.
-    public init(datasetId: Int64, symbol: String) {
-        self.datasetId = datasetId
-        self.symbol = symbol
-    }
 }

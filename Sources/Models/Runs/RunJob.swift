@@ -179,21 +179,17 @@ public struct RunJob: JobHandler {
                             id: run.id, owner: run.ownerId, bar: bar, time: curve.timestamps[bar],
                             equity: curve.equity[bar], cash: curve.cash[bar], position: curve.shares[bar]))
                 }
-                for index in exits[bar] ?? [] {
-                    let trade = full.trades[index]
-                    service.events.publish(
-                        .runTrade(
-                            id: run.id, owner: run.ownerId, event: "exit", bar: bar, seq: index,
-                            side: trade.shares > 0 ? "long" : "short", shares: abs(trade.shares),
-                            time: curve.timestamps[bar], price: trade.exitPrice, netPnl: trade.profit))
-                }
-                for index in entries[bar] ?? [] {
-                    let trade = full.trades[index]
-                    service.events.publish(
-                        .runTrade(
-                            id: run.id, owner: run.ownerId, event: "entry", bar: bar, seq: index,
-                            side: trade.shares > 0 ? "long" : "short", shares: abs(trade.shares),
-                            time: curve.timestamps[bar], price: trade.entryPrice, netPnl: nil))
+                // Exits first, then entries: a bar that closes one trade and opens the next says so in that order.
+                for (event, indices) in [("exit", exits[bar] ?? []), ("entry", entries[bar] ?? [])] {
+                    for index in indices {
+                        let trade = full.trades[index]
+                        let exit = event == "exit"
+                        service.events.publish(
+                            .runTrade(
+                                id: run.id, owner: run.ownerId, event: event, bar: bar, seq: index,
+                                side: trade.shares > 0 ? "long" : "short", shares: abs(trade.shares),
+                                time: curve.timestamps[bar], price: exit ? trade.exitPrice : trade.entryPrice, netPnl: exit ? trade.profit : nil))
+                    }
                 }
                 if ContinuousClock.now - lastWrite >= .seconds(1) || bar == n - 1 {
                     lastWrite = ContinuousClock.now

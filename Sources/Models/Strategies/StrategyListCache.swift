@@ -9,12 +9,8 @@ final class StrategyListCache: Sendable {
     /// What a page is of.
     struct Key: Hashable, Sendable {
         var owner: Int64
-        var strategyType: String?
-        var status: String?
-        var engine: String?
-        var tag: String?
-        var search: String?
-        var sort: String
+        var filter: StrategyFilter
+        var sort: StrategySort
         var limit: Int
         var offset: Int
     }

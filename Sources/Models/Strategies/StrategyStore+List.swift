@@ -1,36 +1,33 @@
 import PostgresClient
 
-/// How a strategy list is ordered: each case is a fixed SQL fragment.
-public enum StrategySort: String, CaseIterable, Sendable {
-    /// By name, A to Z (`-name` Z to A).
-    case name
-    case nameDescending = "-name"
-    /// Oldest first (`-created_at`, the default, newest first).
-    case createdAt = "created_at"
-    case createdAtDescending = "-created_at"
-    /// Least recently changed first (`-updated_at` most recently).
-    case updatedAt = "updated_at"
-    case updatedAtDescending = "-updated_at"
-    /// Least recently run first, never-run last (`-last_run_at` most recently run first).
-    case lastRunAt = "last_run_at"
-    case lastRunAtDescending = "-last_run_at"
+/// How a strategy list is ordered (`sort=name`, `sort=-last_run_at`…).
+public typealias StrategySort = ListSort<StrategySortField>
 
-    var fragment: SQLFragment {
+/// What strategies sort by.
+public enum StrategySortField: String, SortField {
+    /// By name, A to Z.
+    case name
+    /// Oldest first (the default is `-created_at`, newest first).
+    case createdAt = "created_at"
+    /// Least recently changed first.
+    case updatedAt = "updated_at"
+    /// Least recently run first; never-run strategies last in both directions.
+    case lastRunAt = "last_run_at"
+
+    public var nullsLast: Bool { self == .lastRunAt }
+
+    public var column: SQLFragment {
         switch self {
-        case .name: return SQLFragment("lower(name), id")
-        case .nameDescending: return SQLFragment("lower(name) DESC, id DESC")
-        case .createdAt: return SQLFragment("created_at, id")
-        case .createdAtDescending: return SQLFragment("created_at DESC, id DESC")
-        case .updatedAt: return SQLFragment("updated_at, id")
-        case .updatedAtDescending: return SQLFragment("updated_at DESC, id DESC")
-        case .lastRunAt: return SQLFragment("last_run_at NULLS LAST, id")
-        case .lastRunAtDescending: return SQLFragment("last_run_at DESC NULLS LAST, id DESC")
+        case .name: SQLFragment("lower(name)")
+        case .createdAt: SQLFragment("created_at")
+        case .updatedAt: SQLFragment("updated_at")
+        case .lastRunAt: SQLFragment("last_run_at")
         }
     }
 }
 
 /// What a strategy list is filtered by.
-public struct StrategyFilter: Sendable {
+public struct StrategyFilter: Hashable, Sendable {
     /// Only this type.
     public var strategyType: StrategyType?
     /// Only this status.
@@ -55,17 +52,21 @@ public struct StrategyFilter: Sendable {
     }
 }
 
+extension StrategyFilter {
+    /// The values the list queries bind: the search as an `ILIKE` pattern, the enums' raw values
+    /// and the tag.
+    var binds: (pattern: String?, type: String?, status: String?, engine: String?, tag: String?) {
+        (SQL.containsPattern(search), strategyType?.rawValue, status?.rawValue, engine?.rawValue, tag)
+    }
+}
+
 extension StrategyStore {
     /// One page of the strategies in `scope` (an owner, or nil for all) matching `filter`,
     /// and how many match in all.
     public func list(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (
         items: [StrategyRecord], total: Int
     ) {
-        let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
-        let type = filter.strategyType?.rawValue
-        let status = filter.status?.rawValue
-        let engine = filter.engine?.rawValue
-        let tag = filter.tag
+        let (pattern, type, status, engine, tag) = filter.binds
         let rows = try database.query(
             """
             SELECT \(unsafeFragment: Self.selection), count(*) OVER () AS total FROM strategies
@@ -118,10 +119,7 @@ extension StrategyStore {
             let page = try buildJSON(owner: nil, filter: filter, sort: sort, limit: limit, offset: offset)
             return (page.items, page.total)
         }
-        let key = StrategyListCache.Key(
-            owner: owner, strategyType: filter.strategyType?.rawValue, status: filter.status?.rawValue,
-            engine: filter.engine?.rawValue, tag: filter.tag, search: filter.search, sort: sort.rawValue,
-            limit: limit, offset: offset)
+        let key = StrategyListCache.Key(owner: owner, filter: filter, sort: sort, limit: limit, offset: offset)
         let version: Int64 =
             try database.query(
                 """
@@ -138,11 +136,7 @@ extension StrategyStore {
     func buildJSON(owner scope: Int64?, filter: StrategyFilter, sort: StrategySort, limit: Int, offset: Int) throws -> (
         items: String, total: Int, version: Int64
     ) {
-        let pattern = filter.search.map { "%" + $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") + "%" }
-        let type = filter.strategyType?.rawValue
-        let status = filter.status?.rawValue
-        let engine = filter.engine?.rawValue
-        let tag = filter.tag
+        let (pattern, type, status, engine, tag) = filter.binds
         let rows = try database.query(
             """
             WITH matching AS MATERIALIZED (

@@ -111,36 +111,34 @@ public final class StrategyStore: Sendable {
         let config = try draft.config.map(Self.json)
         let trading = try Self.json(draft.trading)
         let tags = try Self.json(draft.tags)
-        do {
-            let rows = try database.query(
-                """
-                UPDATE strategies SET name = \(draft.name), description = \(draft.description),
-                    strategy_type = \(draft.strategyType.rawValue), engine = \(draft.engine.rawValue), kind = \(draft.kind),
-                    parameters = \(parameters)::jsonb, config = \(config)::jsonb, trading = \(trading)::jsonb,
-                    tags = ARRAY(SELECT jsonb_array_elements_text(\(tags)::jsonb)), category = \(draft.category),
-                    status = coalesce(\(draft.status?.rawValue), status), version = version + 1, updated_at = now()
-                WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope))
-                  AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
-                RETURNING \(unsafeFragment: Self.selection)
-                """)
-            if let row = rows.first { return try Self.record(from: row) }
-        } catch let error as DatabaseError where error.isUniqueViolation {
-            throw StrategyRecordError.nameTaken
-        }
-        guard let current = try find(id: id, owner: scope) else { throw StrategyRecordError.notFound }
-        throw StrategyRecordError.stale(current: current.version)
+        return try StrategyRecordError.guarded(
+            {
+                try database.query(
+                    """
+                    UPDATE strategies SET name = \(draft.name), description = \(draft.description),
+                        strategy_type = \(draft.strategyType.rawValue), engine = \(draft.engine.rawValue), kind = \(draft.kind),
+                        parameters = \(parameters)::jsonb, config = \(config)::jsonb, trading = \(trading)::jsonb,
+                        tags = ARRAY(SELECT jsonb_array_elements_text(\(tags)::jsonb)), category = \(draft.category),
+                        status = coalesce(\(draft.status?.rawValue), status), version = version + 1, updated_at = now()
+                    WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope))
+                      AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
+                    RETURNING \(unsafeFragment: Self.selection)
+                    """
+                ).first.map(Self.record(from:))
+            }, currentVersion: { try find(id: id, owner: scope)?.version })
     }
 
     /// Deletes strategy `id` (and its runs); `expectedVersion` (from `If-Match`) must be current.
     public func delete(id: Int64, owner scope: Int64?, expectedVersion: Int64?) throws {
-        let count = try database.execute(
-            """
-            DELETE FROM strategies WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope))
-              AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
-            """)
-        guard count == 0 else { return }
-        guard let current = try find(id: id, owner: scope) else { throw StrategyRecordError.notFound }
-        throw StrategyRecordError.stale(current: current.version)
+        try StrategyRecordError.guarded(
+            {
+                let count = try database.execute(
+                    """
+                    DELETE FROM strategies WHERE id = \(id) AND (\(scope)::bigint IS NULL OR owner_id = \(scope))
+                      AND (\(expectedVersion)::bigint IS NULL OR version = \(expectedVersion))
+                    """)
+                return count > 0 ? () : nil
+            }, currentVersion: { try find(id: id, owner: scope)?.version })
     }
 
     /// A copy of `source` named `name`, owned by the same owner, as a `draft` without
