@@ -151,7 +151,7 @@ public struct JSONValidator {
             index += 1
             return .object([:])
         }
-        var members: [String: JSONDocument] = [:]
+        var members = JSONObject()
         while true {
             try skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw malformed("expected a key in quotes") }
