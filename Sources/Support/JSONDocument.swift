@@ -1,7 +1,10 @@
 import Foundation
 
-/// A JSON value that round-trips through `jsonb` and `Codable`: job payloads and results,
-/// event data. Integers stay exact; non-finite numbers are written as `null`.
+/// The one JSON value model: job payloads and results, event data, request bodies (the
+/// validator builds it), the analytics results (`tm backtest`, metrics) and the OpenAPI
+/// document. It round-trips through `jsonb` and `Codable`; objects keep their members' order
+/// (``JSONObject``) for ``rendered()``. Integers stay exact; non-finite numbers (an undefined
+/// ratio, for instance) are written as `null`, so no NaN ever reaches a JSON client.
 public enum JSONDocument: Sendable, Equatable, Codable {
     /// `null`.
     case null
@@ -15,8 +18,8 @@ public enum JSONDocument: Sendable, Equatable, Codable {
     case string(String)
     /// An array.
     case array([JSONDocument])
-    /// An object.
-    case object([String: JSONDocument])
+    /// An object, its members in order.
+    case object(JSONObject)
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -33,7 +36,7 @@ public enum JSONDocument: Sendable, Equatable, Codable {
         } else if let value = try? container.decode([JSONDocument].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONDocument].self))
+            self = .object(JSONObject(try container.decode([String: JSONDocument].self)))
         }
     }
 
@@ -46,7 +49,7 @@ public enum JSONDocument: Sendable, Equatable, Codable {
         case .number(let value): if value.isFinite { try container.encode(value) } else { try container.encodeNil() }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
+        case .object(let value): try container.encode(value.dictionary)
         }
     }
 

@@ -154,7 +154,7 @@ public struct JSONValidator {
 
     private mutating func object(depth: Int) throws -> JSONDocument {
         if try open(depth: depth, closedBy: "}") { return .object([:]) }
-        var members: [String: JSONDocument] = [:]
+        var members = JSONObject()
         repeat {
             try skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw malformed("expected a key in quotes") }

@@ -29,7 +29,7 @@ public struct AnalysisTable: Sendable, Equatable {
     public var json: JSONDocument {
         .array(
             rows.map { row in
-                var object: [String: JSONDocument] = [:]
+                var object = JSONObject()
                 for (name, cell) in zip(columns, row) { object[name] = Self.value(cell) }
                 return .object(object)
             })

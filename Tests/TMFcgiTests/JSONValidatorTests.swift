@@ -60,6 +60,18 @@ import Testing
         #expect(status(prefix + [0xC3, 0xA9] + suffix) == nil)
     }
 
+    /// A parsed body is the one JSON model with its members in the document's order.
+    @Test func parsedObjectsKeepTheDocumentsOrder() throws {
+        let text = #"{"zeta":1,"alpha":{"y":2.5,"x":[null,true,"s"]},"mid":-3}"#
+        let document = try JSONValidator.parse(Array(text.utf8))
+        #expect(document.rendered() == text)
+        guard case .object(let members) = document else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.keys == ["zeta", "alpha", "mid"])
+    }
+
     @Test func duplicateKeysAre422WithTheirPointer() {
         #expect(status(#"{"a":1,"a":2}"#) == 422)
         #expect(pointer(#"{"x":{"a/b":1,"a/b":2}}"#) == "/x/a~1b")

@@ -199,7 +199,7 @@ struct TrainingHandlers: Sendable {
         else {
             throw Problem(.conflict, detail: "Training \(training.id) has not succeeded (\(training.status)).")
         }
-        let parameters = best.compactMapValues(\.doubleValue)
+        let parameters = best.dictionary.compactMapValues(\.doubleValue)
         let outcome: TrainingStore.ApplyOutcome
         do {
             outcome = try store.apply(id: training.id, strategyID: strategyID, owner: training.ownerId, parameters: parameters)
