@@ -46,7 +46,7 @@ public struct ReturnMetrics: Sendable, Equatable {
     /// Every metric of the returns `r`, and alpha, beta and the information ratio against
     /// `benchmark` (returns aligned with `r`, same count) when given.
     public init(
-        returns r: [Double], benchmark: [Double]? = nil, periodsPerYear: Double = Quant.tradingDaysPerYear
+        returns r: consuming [Double], benchmark: [Double]? = nil, periodsPerYear: Double = Quant.tradingDaysPerYear
     ) throws(QuantError) {
         if let f = benchmark, f.count != r.count {
             throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count)
@@ -92,7 +92,6 @@ public struct ReturnMetrics: Sendable, Equatable {
             valueAtRisk95 = try Risk.valueAtRisk(r, confidence: 0.95)
             conditionalValueAtRisk95 = try Risk.conditionalValueAtRisk(r, confidence: 0.95)
         }
-        stability = Metrics.stability(r)
         if let f = benchmark {
             let benchmarkMean = Statistics.mean(f)
             let b = Metrics.beta(r, benchmark: f, benchmarkMean: benchmarkMean)
@@ -100,6 +99,9 @@ public struct ReturnMetrics: Sendable, Equatable {
             alpha = Math.pow(mean - b * benchmarkMean + 1, periodsPerYear) - 1
             informationRatio = try Metrics.informationRatio(r, benchmark: f)
         }
+        // Last: stability overwrites the returns (in place when the caller handed over its only copy).
+        var owned = consume r
+        stability = Metrics.stability(overwriting: &owned)
     }
 
     /// The same figures from the separate functions.

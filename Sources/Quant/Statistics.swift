@@ -1,31 +1,33 @@
 /// Numeric kernels shared by the metrics (numpy's conventions).
 enum Statistics {
-    /// Sequential sum.
+    /// Sum in four lanes (x[i], x[i+1], x[i+2], x[i+3]), then the tail in order.
     @inline(__always)
     static func sum(_ x: UnsafeBufferPointer<Double>) -> Double {
-        // Four accumulators break the add latency chain (the order differs from numpy's pairwise
-        // sum by rounding only, about 1e-16 relative).
-        var s0 = 0.0
-        var s1 = 0.0
-        var s2 = 0.0
-        var s3 = 0.0
+        // Four lanes break the add latency chain (the order differs from numpy's pairwise sum by
+        // rounding only, about 1e-16 relative). The lanes first, then the tail in order: the same
+        // sum as the metrics' SIMD4 passes (`Metrics.returnSums`), bit for bit.
+        var s4 = SIMD4<Double>.zero
         let n = x.count
         var i = 0
         while i + 4 <= n {
-            s0 += x[i]
-            s1 += x[i + 1]
-            s2 += x[i + 2]
-            s3 += x[i + 3]
+            s4 += load4(x, i)
             i += 4
         }
-        // The lanes first, then the tail in order: the same sum as the metrics' SIMD4 passes
-        // (`Metrics.returnSums`), so a mean taken here equals one taken there bit for bit.
-        var s = (s0 + s1) + (s2 + s3)
+        var s = (s4[0] + s4[1]) + (s4[2] + s4[3])
         while i < n {
             s += x[i]
             i += 1
         }
         return s
+    }
+
+    /// Adds `v` to a Kahan-compensated running sum (as pandas' rolling mean does).
+    @inline(__always)
+    static func compensatedAdd(_ v: Double, to sum: inout Double, _ compensation: inout Double) {
+        let y = v - compensation
+        let t = sum + y
+        compensation = (t - sum) - y
+        sum = t
     }
 
     /// Four consecutive values from `i` as a vector (unaligned load).
@@ -34,31 +36,23 @@ enum Statistics {
         SIMD4(x[i], x[i + 1], x[i + 2], x[i + 3])
     }
 
-    /// Σ (x − m)², four accumulators.
+    /// Σ (x − m)² in four lanes; the tail joins the first lane.
     static func squaredDeviations(_ x: UnsafeBufferPointer<Double>, mean m: Double) -> Double {
-        var s0 = 0.0
-        var s1 = 0.0
-        var s2 = 0.0
-        var s3 = 0.0
+        var s4 = SIMD4<Double>.zero
         let n = x.count
         var i = 0
         while i + 4 <= n {
-            let d0 = x[i] - m
-            let d1 = x[i + 1] - m
-            let d2 = x[i + 2] - m
-            let d3 = x[i + 3] - m
-            s0 += d0 * d0
-            s1 += d1 * d1
-            s2 += d2 * d2
-            s3 += d3 * d3
+            let d = load4(x, i) - m
+            s4 += d * d
             i += 4
         }
+        var s0 = s4[0]
         while i < n {
             let d = x[i] - m
             s0 += d * d
             i += 1
         }
-        return (s0 + s1) + (s2 + s3)
+        return (s0 + s4[1]) + (s4[2] + s4[3])
     }
 
     /// Arithmetic mean; NaN when empty.
