@@ -302,16 +302,25 @@ public enum Metrics {
 
     /// Stability: R² of a least-squares line through the cumulative log returns; NaN below two returns.
     public static func stability(_ r: [Double]) -> Double {
-        var y = r
-        return stability(overwriting: &y)
+        guard r.count >= 2 else { return .nan }
+        var y = [Double](unsafeUninitializedCapacity: r.count) { out, initialized in
+            r.withUnsafeBufferPointer { x in Math.log1pFast(x, into: out) }
+            initialized = r.count
+        }
+        return stability(ofLogReturns: &y)
     }
 
-    /// `stability` of returns it overwrites (with their cumulative log returns): a caller that
-    /// holds the only reference to them saves a copy.
+    /// `stability` of returns it overwrites (with their logs, in place, then their running
+    /// sums): a caller that holds the only reference to them saves an array.
     static func stability(overwriting y: inout [Double]) -> Double {
         guard y.count >= 2 else { return .nan }
+        y.withUnsafeMutableBufferPointer { p in Math.log1pFast(UnsafeBufferPointer(p), into: p) }
+        return stability(ofLogReturns: &y)
+    }
+
+    /// `stability` from the log returns, which it overwrites with their running sums.
+    private static func stability(ofLogReturns y: inout [Double]) -> Double {
         let n = y.count
-        y.withUnsafeMutableBufferPointer { Math.log1pFast(inPlace: $0) }
         // The running sum in four independent lanes (quarters of the series), each relative to
         // its lane's start; `offsets` moves a lane's values to the whole series' running sum.
         let lanes = n >= 64 ? 4 : 1

@@ -62,7 +62,7 @@ public struct PerformanceMetrics: Sendable, Equatable {
         // simpleReturns has checked that the values are finite.
         tradeMaster = values.isEmpty ? nil : TradeMasterMetrics(assets: values, returns: r)
         // The returns go last to ReturnMetrics, which may overwrite them.
-        let m = try ReturnMetrics(returns: consume r, periodsPerYear: periodsPerYear)
+        let m = try ReturnMetrics(returns: consume r, benchmark: nil, periodsPerYear: periodsPerYear, overwritingReturns: true)
         self.periodsPerYear = periodsPerYear
         returnCount = count
         cumulativeReturn = m.cumulativeReturn

@@ -46,8 +46,14 @@ public struct ReturnMetrics: Sendable, Equatable {
     /// Every metric of the returns `r`, and alpha, beta and the information ratio against
     /// `benchmark` (returns aligned with `r`, same count) when given.
     public init(
-        returns r: consuming [Double], benchmark: [Double]? = nil, periodsPerYear: Double = Quant.tradingDaysPerYear
+        returns r: [Double], benchmark: [Double]? = nil, periodsPerYear: Double = Quant.tradingDaysPerYear
     ) throws(QuantError) {
+        try self.init(returns: r, benchmark: benchmark, periodsPerYear: periodsPerYear, overwritingReturns: false)
+    }
+
+    /// The metrics; with `overwritingReturns`, stability reuses the returns' memory (the caller
+    /// hands over its only reference and saves an array).
+    init(returns r: consuming [Double], benchmark: [Double]?, periodsPerYear: Double, overwritingReturns: Bool) throws(QuantError) {
         if let f = benchmark, f.count != r.count {
             throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count)
         }
@@ -99,9 +105,13 @@ public struct ReturnMetrics: Sendable, Equatable {
             alpha = Math.pow(mean - b * benchmarkMean + 1, periodsPerYear) - 1
             informationRatio = try Metrics.informationRatio(r, benchmark: f)
         }
-        // Last: stability overwrites the returns (in place when the caller handed over its only copy).
-        var owned = consume r
-        stability = Metrics.stability(overwriting: &owned)
+        // Last: stability may overwrite the returns.
+        if overwritingReturns {
+            var owned = consume r
+            stability = Metrics.stability(overwriting: &owned)
+        } else {
+            stability = Metrics.stability(r)
+        }
     }
 
     /// The same figures from the separate functions.

@@ -1,23 +1,33 @@
 /// Numeric kernels shared by the metrics (numpy's conventions).
 enum Statistics {
-    /// Sum in four lanes (x[i], x[i+1], x[i+2], x[i+3]), then the tail in order.
+    /// Σ f(x) over the longest prefix whose length is a multiple of four, in four scalar lanes
+    /// (lane k takes x[i + k]; four accumulators break the add latency chain), and where the
+    /// tail starts.
     @inline(__always)
-    static func sum(_ x: UnsafeBufferPointer<Double>) -> Double {
-        // Four lanes break the add latency chain (the order differs from numpy's pairwise sum by
-        // rounding only, about 1e-16 relative). The lanes first, then the tail in order: the same
-        // sum as the metrics' SIMD4 passes (`Metrics.returnSums`), bit for bit.
-        var s4 = SIMD4<Double>.zero
-        let n = x.count
+    static func fourLanes(_ x: UnsafeBufferPointer<Double>, _ f: (Double) -> Double) -> (Double, Double, Double, Double, tail: Int) {
+        var s0 = 0.0
+        var s1 = 0.0
+        var s2 = 0.0
+        var s3 = 0.0
         var i = 0
-        while i + 4 <= n {
-            s4 += load4(x, i)
+        while i + 4 <= x.count {
+            s0 += f(x[i])
+            s1 += f(x[i + 1])
+            s2 += f(x[i + 2])
+            s3 += f(x[i + 3])
             i += 4
         }
-        var s = (s4[0] + s4[1]) + (s4[2] + s4[3])
-        while i < n {
-            s += x[i]
-            i += 1
-        }
+        return (s0, s1, s2, s3, i)
+    }
+
+    /// Sum: the lanes first, then the tail in order (the order differs from numpy's pairwise
+    /// sum by rounding only, about 1e-16 relative). The same sum as the metrics' SIMD4 passes
+    /// (`Metrics.returnSums`), so a mean taken here equals one taken there bit for bit.
+    @inline(__always)
+    static func sum(_ x: UnsafeBufferPointer<Double>) -> Double {
+        let (s0, s1, s2, s3, tail) = fourLanes(x) { $0 }
+        var s = (s0 + s1) + (s2 + s3)
+        for i in tail..<x.count { s += x[i] }
         return s
     }
 
@@ -38,21 +48,10 @@ enum Statistics {
 
     /// Σ (x − m)² in four lanes; the tail joins the first lane.
     static func squaredDeviations(_ x: UnsafeBufferPointer<Double>, mean m: Double) -> Double {
-        var s4 = SIMD4<Double>.zero
-        let n = x.count
-        var i = 0
-        while i + 4 <= n {
-            let d = load4(x, i) - m
-            s4 += d * d
-            i += 4
-        }
-        var s0 = s4[0]
-        while i < n {
-            let d = x[i] - m
-            s0 += d * d
-            i += 1
-        }
-        return (s0 + s4[1]) + (s4[2] + s4[3])
+        let lanes = fourLanes(x) { ($0 - m) * ($0 - m) }
+        var s0 = lanes.0
+        for i in lanes.tail..<x.count { s0 += (x[i] - m) * (x[i] - m) }
+        return (s0 + lanes.1) + (lanes.2 + lanes.3)
     }
 
     /// Arithmetic mean; NaN when empty.
