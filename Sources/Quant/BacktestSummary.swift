@@ -22,18 +22,32 @@ public struct BacktestSummary: Sendable, Equatable {
 
     /// Summarises trades and the equity curve.
     init(trades: [Trade], curve: EquityCurve, startingCash: Double) {
-        let closed = trades.filter { !$0.isOpen }
-        closedTrades = closed.count
+        // One pass over the trades; each sum adds its terms in trade order.
+        var (closed, wins, gain, loss, returns, commission) = (0, 0, 0.0, 0.0, 0.0, 0.0)
+        for trade in trades {
+            commission += trade.commission
+            guard !trade.isOpen else { continue }
+            closed += 1
+            returns += trade.returnFraction
+            if trade.profit > 0 {
+                wins += 1
+                gain += trade.profit
+            } else if trade.profit < 0 {
+                loss += trade.profit
+            }
+        }
+        closedTrades = closed
         hasOpenTrade = trades.contains { $0.isOpen }
-        let wins = closed.filter { $0.profit > 0 }
-        winRate = closed.isEmpty ? .nan : Double(wins.count) / Double(closed.count)
-        let gain = wins.reduce(0) { $0 + $1.profit }
-        let loss = closed.filter { $0.profit < 0 }.reduce(0) { $0 + $1.profit }
+        winRate = closed == 0 ? .nan : Double(wins) / Double(closed)
         profitFactor = loss < 0 ? gain / -loss : .nan
-        averageTradeReturn = closed.isEmpty ? .nan : closed.reduce(0) { $0 + $1.returnFraction } / Double(closed.count)
-        let held = curve.shares.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        averageTradeReturn = closed == 0 ? .nan : returns / Double(closed)
+        let held = curve.shares.withUnsafeBufferPointer { shares in
+            var count = 0
+            for q in shares { count &+= q != 0 ? 1 : 0 }
+            return count
+        }
         exposure = curve.shares.isEmpty ? 0 : Double(held) / Double(curve.shares.count)
-        totalCommission = trades.reduce(0) { $0 + $1.commission }
+        totalCommission = commission
         startingEquity = startingCash
         finalEquity = curve.equity.last ?? startingCash
     }

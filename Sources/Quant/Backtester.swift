@@ -13,15 +13,9 @@ public enum Backtester {
         configuration: BacktestConfiguration = BacktestConfiguration(),
         benchmark: (timestamps: [Int64], prices: [Double])? = nil
     ) throws(QuantError) -> BacktestResult {
-        let config = try configuration.validated()
-        if series.distinctSymbols.count > 1 {
-            throw .invalidArgument(name: "series", reason: "holds \(series.distinctSymbols.count) symbols; backtest one symbol at a time")
-        }
-        try Validation.requireFinite(series.open, name: "open")
-        try Validation.requireFinite(series.close, name: "close")
-        let signals = strategy.signals(for: series)
+        let config = try checked(series, configuration)
         let canShort = config.allowShort && strategy.descriptor.supportsShort
-        let (curve, trades) = simulate(series, signals: signals, config: config, canShort: canShort)
+        let (curve, trades) = simulate(series, strategy: strategy, config: config, canShort: canShort)
         let metrics = try PerformanceMetrics(
             timestamps: curve.timestamps, values: curve.equity, benchmark: benchmark,
             periodsPerYear: config.periodsPerYear)
@@ -36,14 +30,37 @@ public enum Backtester {
     public static func simulate(
         _ series: OHLCVSeries, strategy: Strategy, configuration: BacktestConfiguration = BacktestConfiguration()
     ) throws(QuantError) -> (equity: EquityCurve, trades: [Trade]) {
+        let config = try checked(series, configuration)
+        let canShort = config.allowShort && strategy.descriptor.supportsShort
+        return simulate(series, strategy: strategy, config: config, canShort: canShort)
+    }
+
+    /// The simulation of `strategy`'s signals; an SMA crossover's are computed as the loop reads them.
+    static func simulate(
+        _ s: OHLCVSeries, strategy: Strategy, config: BacktestConfiguration, canShort: Bool
+    ) -> (EquityCurve, [Trade]) {
+        if let (fast, slow) = strategy.smaWindows {
+            return simulate(s, signals: SMACrossing(s.close, fast: fast, slow: slow), config: config, canShort: canShort)
+        }
+        return simulate(s, signals: strategy.signals(for: s), config: config, canShort: canShort)
+    }
+
+    /// The simulation of an array of signals.
+    static func simulate(
+        _ s: OHLCVSeries, signals: [Signal], config: BacktestConfiguration, canShort: Bool
+    ) -> (EquityCurve, [Trade]) {
+        simulate(s, signals: SignalArray(signals: signals), config: config, canShort: canShort)
+    }
+
+    /// The validated configuration; throws for a series of several symbols or with a price that is not finite.
+    private static func checked(_ series: OHLCVSeries, _ configuration: BacktestConfiguration) throws(QuantError) -> BacktestConfiguration {
         let config = try configuration.validated()
         if series.distinctSymbols.count > 1 {
             throw .invalidArgument(name: "series", reason: "holds \(series.distinctSymbols.count) symbols; backtest one symbol at a time")
         }
         try Validation.requireFinite(series.open, name: "open")
         try Validation.requireFinite(series.close, name: "close")
-        let canShort = config.allowShort && strategy.descriptor.supportsShort
-        return simulate(series, signals: strategy.signals(for: series), config: config, canShort: canShort)
+        return config
     }
 
     /// Python's float floor division (`a // b`), exact where ⌊a / b⌋ may round wrongly.
@@ -61,70 +78,92 @@ public enum Backtester {
     }
 
     /// The bar-by-bar simulation.
-    static func simulate(
-        _ s: OHLCVSeries, signals: [Signal], config: BacktestConfiguration, canShort: Bool
+    static func simulate<Signals: SignalStream>(
+        _ s: OHLCVSeries, signals: Signals, config: BacktestConfiguration, canShort: Bool
     ) -> (EquityCurve, [Trade]) {
+        let n = s.count
+        var trades: [Trade] = []
+        var sharesColumn: [Int] = []
+        var equityColumn: [Double] = []
+        // The columns are written once each, in place (no zero fill, no per-store array checks).
+        let cashColumn = [Double](unsafeUninitializedCapacity: n) { cashOut, cashCount in
+            sharesColumn = [Int](unsafeUninitializedCapacity: n) { sharesOut, sharesCount in
+                equityColumn = [Double](unsafeUninitializedCapacity: n) { equityOut, equityCount in
+                    trades = fill(s, signals, config: config, canShort: canShort, cash: cashOut, shares: sharesOut, equity: equityOut)
+                    equityCount = n
+                }
+                sharesCount = n
+            }
+            cashCount = n
+        }
+        let curve = EquityCurve(timestamps: s.timestamps, cash: cashColumn, shares: sharesColumn, equity: equityColumn)
+        return (curve, trades)
+    }
+
+    /// The fills of every bar into the columns (of the series' length), and the trades. The
+    /// state is local (in registers, not in a closure's captures): the SMA crossover's signal
+    /// chain and the fills then run side by side.
+    private static func fill<Signals: SignalStream>(
+        _ s: OHLCVSeries, _ signals: Signals, config: BacktestConfiguration, canShort: Bool,
+        cash cashOut: UnsafeMutableBufferPointer<Double>, shares sharesOut: UnsafeMutableBufferPointer<Int>,
+        equity equityOut: UnsafeMutableBufferPointer<Double>
+    ) -> [Trade] {
         let n = s.count
         let c = config.commission
         let slip = config.slippageBasisPoints / 10_000
-        var cashColumn = [Double](repeating: 0, count: n)
-        var sharesColumn = [Int](repeating: 0, count: n)
-        var equityColumn = [Double](repeating: 0, count: n)
+        var signals = signals
         var trades: [Trade] = []
         var cash = config.cash
         var position = 0
         var entryBar = 0
         var entryPrice = 0.0
         var entryCommission = 0.0
-
         s.open.withUnsafeBufferPointer { open in
             s.close.withUnsafeBufferPointer { close in
-                signals.withUnsafeBufferPointer { sig in
-                    for i in 0..<n {
-                        if i > 0 {
-                            let target: Int
-                            switch sig[i - 1] {
-                            case .hold: target = position.signum()
-                            case .long: target = 1
-                            case .flat: target = 0
-                            case .short: target = canShort ? -1 : 0
+                for i in 0..<n {
+                    if i > 0 {
+                        let target: Int
+                        switch signals.signal(at: i - 1) {
+                        case .hold: target = position.signum()
+                        case .long: target = 1
+                        case .flat: target = 0
+                        case .short: target = canShort ? -1 : 0
+                        }
+                        if target != position.signum() {
+                            if position != 0 {
+                                // Close: a long sells below the open, a short buys above it.
+                                let price = position > 0 ? open[i] * (1 - slip) : open[i] * (1 + slip)
+                                let fee = Double(abs(position)) * price * c
+                                cash += Double(position) * price - fee
+                                let pnl = Double(position) * (price - entryPrice) - entryCommission - fee
+                                trades.append(
+                                    Trade(
+                                        entryBar: entryBar, exitBar: i, entryTime: s.timestamps[entryBar],
+                                        exitTime: s.timestamps[i], entryPrice: entryPrice, exitPrice: price,
+                                        shares: position, profit: pnl,
+                                        returnFraction: pnl / (entryPrice * Double(abs(position))),
+                                        barsHeld: i - entryBar, commission: entryCommission + fee))
+                                position = 0
                             }
-                            if target != position.signum() {
-                                if position != 0 {
-                                    // Close: a long sells below the open, a short buys above it.
-                                    let price = position > 0 ? open[i] * (1 - slip) : open[i] * (1 + slip)
-                                    let fee = Double(abs(position)) * price * c
-                                    cash += Double(position) * price - fee
-                                    let pnl = Double(position) * (price - entryPrice) - entryCommission - fee
-                                    trades.append(
-                                        Trade(
-                                            entryBar: entryBar, exitBar: i, entryTime: s.timestamps[entryBar],
-                                            exitTime: s.timestamps[i], entryPrice: entryPrice, exitPrice: price,
-                                            shares: position, profit: pnl,
-                                            returnFraction: pnl / (entryPrice * Double(abs(position))),
-                                            barsHeld: i - entryBar, commission: entryCommission + fee))
-                                    position = 0
-                                }
-                                if target != 0 {
-                                    let price = target > 0 ? open[i] * (1 + slip) : open[i] * (1 - slip)
-                                    let available = max(0, cash)
-                                    let size = floorDivide(available, price + price * c)
-                                    if size >= 1, size < Double(Int.max) {
-                                        let q = Int(size) * target
-                                        let fee = Double(abs(q)) * price * c
-                                        cash -= Double(q) * price + fee
-                                        position = q
-                                        entryBar = i
-                                        entryPrice = price
-                                        entryCommission = fee
-                                    }
+                            if target != 0 {
+                                let price = target > 0 ? open[i] * (1 + slip) : open[i] * (1 - slip)
+                                let available = max(0, cash)
+                                let size = floorDivide(available, price + price * c)
+                                if size >= 1, size < Double(Int.max) {
+                                    let q = Int(size) * target
+                                    let fee = Double(abs(q)) * price * c
+                                    cash -= Double(q) * price + fee
+                                    position = q
+                                    entryBar = i
+                                    entryPrice = price
+                                    entryCommission = fee
                                 }
                             }
                         }
-                        cashColumn[i] = cash
-                        sharesColumn[i] = position
-                        equityColumn[i] = cash + Double(position) * close[i]
                     }
+                    cashOut[i] = cash
+                    sharesOut[i] = position
+                    equityOut[i] = cash + Double(position) * close[i]
                 }
             }
         }
@@ -138,7 +177,6 @@ public enum Backtester {
                     returnFraction: pnl / (entryPrice * Double(abs(position))), barsHeld: n - 1 - entryBar,
                     commission: entryCommission))
         }
-        let curve = EquityCurve(timestamps: s.timestamps, cash: cashColumn, shares: sharesColumn, equity: equityColumn)
-        return (curve, trades)
+        return trades
     }
 }

@@ -41,6 +41,67 @@ enum DecimalParser {
     /// prefix is not a valid number) and the index where scanning stopped.
     @inline(__always)
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Double?, Int) {
+        if let fast = scanShort(bytes, start, end) { return fast }
+        return scanDigits(bytes, start, end)
+    }
+
+    /// The number of leading ASCII digits of the 8 bytes of `word` (little-endian: the first
+    /// byte is the lowest), without a branch.
+    @inline(__always)
+    private static func leadingDigits(_ word: UInt64) -> Int {
+        let x = word &- 0x3030_3030_3030_3030
+        // A byte of x is a digit when it is ≤ 9: adding 0x76 to its low 7 bits sets bit 7 for
+        // 10...127 (no carry out of the byte), and bytes that wrapped below '0' have bit 7 set.
+        let notDigit = (((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
+        return notDigit.trailingZeroBitCount >> 3
+    }
+
+    /// The value of the first `count` (0...7) digits of `word` (its bytes in order).
+    @inline(__always)
+    private static func digitsValue(_ word: UInt64, _ count: Int) -> UInt64 {
+        // Keep the digits' values and move them to the top bytes: the bottom ones become leading zeros.
+        var v = (word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(64 - 8 * count)
+        v = (v &* 10 &+ (v >> 8)) & 0x00FF_00FF_00FF_00FF
+        v = (v &* 100 &+ (v >> 16)) & 0x0000_FFFF_0000_FFFF
+        return (v &* 10_000 &+ (v >> 32)) & 0xFFFF_FFFF
+    }
+
+    /// `scan` for the usual field, a number of fewer than 8 integer and fewer than 8 fraction
+    /// digits with no exponent, read eight bytes at a time; nil sends the field to the digit loop
+    /// (which returns the same for these, see the tests).
+    @inline(__always)
+    private static func scanShort(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Double?, Int)? {
+        guard let base = bytes.baseAddress, start >= 0, end <= bytes.count, end - start >= 18 else { return nil }
+        var i = start
+        let negative = base[i] == UInt8(ascii: "-")
+        if negative || base[i] == UInt8(ascii: "+") { i += 1 }
+        let intWord = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+        let intCount = leadingDigits(intWord)
+        guard intCount < 8 else { return nil }
+        var mantissa = digitsValue(intWord, intCount)
+        i += intCount
+        var fracCount = 0
+        if base[i] == UInt8(ascii: ".") {
+            i += 1
+            let fracWord = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            fracCount = leadingDigits(fracWord)
+            guard fracCount < 8 else { return nil }
+            mantissa = mantissa &* powersOfTen[fracCount] &+ digitsValue(fracWord, fracCount)
+            i += fracCount
+        }
+        guard intCount + fracCount > 0 else { return (nil, i) }
+        guard base[i] | 0x20 != UInt8(ascii: "e") else { return nil }
+        // At most 14 digits and 10⁻⁷: Clinger's fast path, as in the digit loop.
+        let m = Double(mantissa)
+        let value = fracCount > 0 ? m / powers[fracCount] : m * powers[0]
+        return (negative ? -value : value, i)
+    }
+
+    /// 10⁰ … 10⁷ as integers.
+    private static let powersOfTen: [UInt64] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000]
+
+    /// `scan` one or two digits at a time, for any length and exponent.
+    static func scanDigits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Double?, Int) {
         var i = start
         guard i < end else { return (nil, i) }
         var negative = false

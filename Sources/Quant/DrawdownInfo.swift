@@ -27,16 +27,39 @@ public struct DrawdownInfo: Sendable, Equatable {
         var lastAtPeak = 0
         var peak = 0
         var recovery: Int? = 0
+        // The division is skipped where it cannot matter: u is below the trough's only if the
+        // quotient w / peak is below the trough's quotient q, so a finite wealth at or above
+        // `bound` (≥ q · peak, rounded up) is no new trough, and u = 0 there exactly when w = peak
+        // (below the peak, w / peak rounds below 1). The rows that divide get the same numbers.
+        @inline(__always) func bound(_ q: Double, _ peak: Double) -> Double {
+            let b = q * peak
+            return b >= 0x1p-1000 ? b * (1 + 0x1p-51) : .infinity
+        }
+        var troughQuotient = 1.0
+        var skipAbove = bound(troughQuotient, peakValue)
         r.withUnsafeBufferPointer { x in
             for i in 1...x.count {
                 wealth *= 1 + x[i - 1]
-                if wealth > peakValue { peakValue = wealth }
-                let under = wealth / peakValue - 1
+                if wealth > peakValue {
+                    peakValue = wealth
+                    skipAbove = bound(troughQuotient, peakValue)
+                }
+                if wealth >= skipAbove && wealth <= .greatestFiniteMagnitude {
+                    if wealth == peakValue {
+                        lastAtPeak = i
+                        if recovery == nil { recovery = i }
+                    }
+                    continue
+                }
+                let quotient = wealth / peakValue
+                let under = quotient - 1
                 if under < troughUnder {
                     trough = i
                     troughUnder = under
                     peak = lastAtPeak
                     recovery = nil
+                    troughQuotient = quotient
+                    skipAbove = bound(quotient, peakValue)
                 } else if under == 0 {
                     lastAtPeak = i
                     if recovery == nil { recovery = i }

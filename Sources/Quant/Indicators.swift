@@ -22,19 +22,13 @@ public enum Indicators {
                 // Kahan-compensated running sum (as pandas' rolling mean).
                 var sum = 0.0
                 var comp = 0.0
-                @inline(__always) func add(_ v: Double) {
-                    let y = v - comp
-                    let t = sum + y
-                    comp = (t - sum) - y
-                    sum = t
-                }
                 let w = Double(window)
-                for i in 0..<window { add(p[i]) }
+                for i in 0..<window { Statistics.compensatedAdd(p[i], to: &sum, &comp) }
                 o[window - 1] = sum / w
                 var i = window
                 while i < n {
-                    add(p[i])
-                    add(-p[i - window])
+                    Statistics.compensatedAdd(p[i], to: &sum, &comp)
+                    Statistics.compensatedAdd(-p[i - window], to: &sum, &comp)
                     o[i] = sum / w
                     i += 1
                 }

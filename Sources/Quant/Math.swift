@@ -24,8 +24,9 @@ enum Math {
         return r * (a + r2 * b + r4 * (c + r2 * d) + r4 * r4 * e)
     }
 
-    /// `log1pFast` of every value of `x` into `out` (same count): the polynomial two values at a
-    /// time (the same operations, so the same results), the C library for the rare large return.
+    /// `log1pFast` of every value of `x` into `out` (same count; it may be the same memory, each
+    /// pair of values is read before it is written): the polynomial two values at a time (the
+    /// same operations, so the same results), the C library for the rare large return.
     static func log1pFast(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         let n = x.count
         let limit = SIMD2<Double>(repeating: 0.0078125)

@@ -303,13 +303,26 @@ public enum Metrics {
     /// Stability: R² of a least-squares line through the cumulative log returns; NaN below two returns.
     public static func stability(_ r: [Double]) -> Double {
         guard r.count >= 2 else { return .nan }
-        let n = r.count
+        var y = [Double](unsafeUninitializedCapacity: r.count) { out, initialized in
+            r.withUnsafeBufferPointer { x in Math.log1pFast(x, into: out) }
+            initialized = r.count
+        }
+        return stability(ofLogReturns: &y)
+    }
+
+    /// `stability` of returns it overwrites (with their logs, in place, then their running
+    /// sums): a caller that holds the only reference to them saves an array.
+    static func stability(overwriting y: inout [Double]) -> Double {
+        guard y.count >= 2 else { return .nan }
+        y.withUnsafeMutableBufferPointer { p in Math.log1pFast(UnsafeBufferPointer(p), into: p) }
+        return stability(ofLogReturns: &y)
+    }
+
+    /// `stability` from the log returns, which it overwrites with their running sums.
+    private static func stability(ofLogReturns y: inout [Double]) -> Double {
+        let n = y.count
         // The running sum in four independent lanes (quarters of the series), each relative to
         // its lane's start; `offsets` moves a lane's values to the whole series' running sum.
-        var y = [Double](unsafeUninitializedCapacity: n) { out, initialized in
-            r.withUnsafeBufferPointer { x in Math.log1pFast(x, into: out) }
-            initialized = n
-        }
         let lanes = n >= 64 ? 4 : 1
         let len = n / lanes
         var starts = [Int](repeating: 0, count: lanes + 1)
@@ -456,28 +469,9 @@ public enum Metrics {
     ) throws(QuantError) -> Double {
         guard r.count == f.count else { throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count) }
         guard r.count >= 2 else { return .nan }
-        // One pass for both sums; mean(r − β·f) = mean(r) − β·mean(f).
-        let (sr, sf) = r.withUnsafeBufferPointer { x in
-            f.withUnsafeBufferPointer { y in
-                var a4 = SIMD4<Double>.zero
-                var b4 = SIMD4<Double>.zero
-                let n = x.count
-                var i = 0
-                while i + 4 <= n {
-                    a4 += Statistics.load4(x, i)
-                    b4 += Statistics.load4(y, i)
-                    i += 4
-                }
-                var a = (a4[0] + a4[1]) + (a4[2] + a4[3])
-                var b = (b4[0] + b4[1]) + (b4[2] + b4[3])
-                while i < n {
-                    a += x[i]
-                    b += y[i]
-                    i += 1
-                }
-                return (a, b)
-            }
-        }
+        // mean(r − β·f) = mean(r) − β·mean(f).
+        let sr = r.withUnsafeBufferPointer(Statistics.sum)
+        let sf = f.withUnsafeBufferPointer(Statistics.sum)
         let n = Double(r.count)
         let b = beta(r, benchmark: f, benchmarkMean: sf / n)
         return Math.pow(sr / n - b * (sf / n) + 1, periodsPerYear) - 1

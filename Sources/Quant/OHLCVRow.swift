@@ -39,4 +39,12 @@ public protocol OHLCVRowSink {
     mutating func begin(_ reader: OHLCVRowReader) throws(CSVError)
     /// A good row; a reason refuses it after all (reported at its date column).
     mutating func take(_ row: OHLCVRow) -> String?
+    /// About `rows` more rows follow in the bytes at hand (an estimate from the first rows'
+    /// length); a sink may make room for them at once. The default does nothing.
+    mutating func expect(rows: Int)
+}
+
+extension OHLCVRowSink {
+    /// Does nothing.
+    public mutating func expect(rows: Int) {}
 }

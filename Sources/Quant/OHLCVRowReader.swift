@@ -62,6 +62,8 @@ public struct OHLCVRowReader: Sendable {
     /// The field of each column: 0 extra, then date, symbol, open, high, low, close, adjcp, volume.
     private var roles: [UInt8] = []
     private var hasOHL = false
+    /// The columns of the date, the high and the low (where their rows' issues are reported).
+    private var dateColumn = 0, highColumn = 0, lowColumn = 0
     /// Whether ``fastRows(_:from:_:)`` may take this file's rows.
     private var fastLane = false
     /// The date field of the previous fast row and its day number (minute bars repeat a date
@@ -160,18 +162,12 @@ public struct OHLCVRowReader: Sendable {
         fields = []  // the only reference while the rows are read: no copy
         let noExtras: [Double] = []
         var start = from
+        var read = 0
         roleList.withUnsafeBufferPointer { role in
             ranges.withUnsafeMutableBufferPointer { field in
                 noExtras.withUnsafeBufferPointer { extras in
                     rows: while start < n {
-                        var ts: Int64 = 0
-                        var o = 0.0
-                        var h = 0.0
-                        var l = 0.0
-                        var c = 0.0
-                        var v = 0.0
-                        var a = Double.nan
-                        var dateAt = 0
+                        var values = OHLCVRowValues()
                         var i = start
                         var k = 0
                         // Each field must end at a comma, or the last at the line's end.
@@ -180,20 +176,12 @@ public struct OHLCVRowReader: Sendable {
                             var stop: Int
                             if r >= 3 {
                                 let (parsed, end) = DecimalParser.scan(b, i, n)
-                                guard let value = parsed, end > i, value.isFinite, r == 8 ? value >= 0 : value > 0 else { break rows }
-                                switch r {
-                                case 3: o = value
-                                case 4: h = value
-                                case 5: l = value
-                                case 6: c = value
-                                case 7: a = value
-                                default: v = value
-                                }
+                                guard let value = parsed, end > i, OHLCVRowValues.accepts(value, role: r) else { break rows }
+                                values.set(value, role: r)
                                 stop = end
                             } else if r == 1 {
                                 guard let (t, end) = fastDate(b, i, n), t >= Self.earliest else { break rows }
-                                ts = t
-                                dateAt = k
+                                values.timestamp = t
                                 stop = end
                             } else {
                                 // An ignored extra column: anything but a quote up to the comma.
@@ -219,23 +207,21 @@ public struct OHLCVRowReader: Sendable {
                             guard b[stop] == 44 else { break rows }
                             i = stop + 1
                         }
-                        if hasOHL {
-                            guard h >= max(o, c), l <= min(o, c) else { break rows }
-                        } else {
-                            (o, h, l) = (c, c, c)
-                        }
+                        guard !hasOHL || (values.highIsConsistent && values.lowIsConsistent) else { break rows }
                         line += 1
                         let refusal = sink.take(
-                            OHLCVRow(
-                                line: line, timestamp: ts, open: o, high: h, low: l, close: c, volume: v, adjustedClose: a,
-                                bytes: b, fields: UnsafeBufferPointer(field), extras: extras, symbolColumn: nil))
+                            values.row(
+                                line: line, hasOHL: hasOHL, bytes: b, fields: UnsafeBufferPointer(field), extras: extras,
+                                symbolColumn: nil))
                         if let refusal {
-                            report(b, field[dateAt], dateAt, refusal)
+                            report(b, field[dateColumn], dateColumn, refusal)
                             badRowCount += 1
                         } else {
                             rowCount += 1
                         }
                         start = i
+                        read += 1
+                        if read == 64 { sink.expect(rows: (n - start) / ((start - from) / 64 + 1) + 1) }
                     }
                 }
             }
@@ -316,6 +302,7 @@ public struct OHLCVRowReader: Sendable {
         ]
         for (column, role) in known where column >= 0 { roles[column] = role }
         hasOHL = parsed.open >= 0
+        (dateColumn, highColumn, lowColumn) = (parsed.date, max(parsed.high, 0), max(parsed.low, 0))
         // The fast lane takes rows of dates, prices and (ignored) extra columns; a symbol
         // column or checked extra columns go the general way.
         fastLane = parsed.symbol < 0 && (!rules.checksExtraColumns || !roles.contains(0))
@@ -370,16 +357,7 @@ public struct OHLCVRowReader: Sendable {
         let valuesBefore = badValueCount
         let columnCount = roles.count
         var ok = true
-        var ts: Int64 = 0
-        var o = 0.0
-        var h = 0.0
-        var l = 0.0
-        var c = 0.0
-        var v = 0.0
-        var a = Double.nan
-        var highAt = 0
-        var lowAt = 0
-        var dateAt = 0
+        var values = OHLCVRowValues()
         var symbolAt: Int?
         var extra = 0
         var k = 0
@@ -392,21 +370,8 @@ public struct OHLCVRowReader: Sendable {
             while j < end, b[j] == 32 { j += 1 }
             if role >= 3 {
                 let (value, stop) = DecimalParser.scan(b, j, end)
-                if let value, stop == end || b[stop] == 44,
-                    value.isFinite, role == 8 ? value >= 0 : value > 0
-                {
-                    switch role {
-                    case 3: o = value
-                    case 4:
-                        h = value
-                        highAt = k
-                    case 5:
-                        l = value
-                        lowAt = k
-                    case 6: c = value
-                    case 7: a = value
-                    default: v = value
-                    }
+                if let value, stop == end || b[stop] == 44, OHLCVRowValues.accepts(value, role: role) {
+                    values.set(value, role: role)
                     fields[k] = j..<stop
                     k += 1
                     if stop >= end { break }
@@ -419,8 +384,7 @@ public struct OHLCVRowReader: Sendable {
                     ? j + 19
                     : (j + 10 <= end && (j + 10 == end || b[j + 10] == 44) ? j + 10 : -1)
                 if stop > 0, let t = TimestampParser.parseFixed(b, j, stop), t >= Self.earliest {
-                    ts = t
-                    dateAt = k
+                    values.timestamp = t
                     fields[k] = j..<stop
                     k += 1
                     if stop >= end { break }
@@ -446,9 +410,8 @@ public struct OHLCVRowReader: Sendable {
                         extra += 1
                     }
                 case 1:
-                    dateAt = k
                     switch TimestampParser.parse(b, fs, fe) {
-                    case .value(let t) where (Self.earliest...Self.latest).contains(t): ts = t
+                    case .value(let t) where (Self.earliest...Self.latest).contains(t): values.timestamp = t
                     case .value:
                         report(b, range, k, "outside the years 0001 to 9999")
                         ok = false
@@ -462,16 +425,7 @@ public struct OHLCVRowReader: Sendable {
                         report(b, range, k, range.isEmpty ? "missing symbol" : "a symbol has 1 to 64 printable characters")
                         ok = false
                     }
-                case 3: o = number(b, range, k, isVolume: false, &ok)
-                case 4:
-                    h = number(b, range, k, isVolume: false, &ok)
-                    highAt = k
-                case 5:
-                    l = number(b, range, k, isVolume: false, &ok)
-                    lowAt = k
-                case 6: c = number(b, range, k, isVolume: false, &ok)
-                case 7: a = number(b, range, k, isVolume: false, &ok)
-                default: v = number(b, range, k, isVolume: true, &ok)
+                case let role: values.set(number(b, range, k, isVolume: role == 8, &ok), role: role)
                 }
             }
             k += 1
@@ -488,28 +442,26 @@ public struct OHLCVRowReader: Sendable {
             return
         }
         if ok && hasOHL {
-            if h < max(o, c) {
-                report(b, fields[highAt], highAt, "high is below max(open, close)")
+            if !values.highIsConsistent {
+                report(b, fields[highColumn], highColumn, "high is below max(open, close)")
                 ok = false
             }
-            if l > min(o, c) {
-                report(b, fields[lowAt], lowAt, "low is above min(open, close)")
+            if !values.lowIsConsistent {
+                report(b, fields[lowColumn], lowColumn, "low is above min(open, close)")
                 ok = false
             }
         }
         if ok {
-            if !hasOHL { (o, h, l) = (c, c, c) }
             // The row lends the reader's buffers for the call: no array is retained per row.
             let refusal = fields.withUnsafeBufferPointer { fieldRanges in
                 extraValues.withUnsafeBufferPointer { extras in
                     sink.take(
-                        OHLCVRow(
-                            line: line, timestamp: ts, open: o, high: h, low: l, close: c, volume: v, adjustedClose: a,
-                            bytes: b, fields: fieldRanges, extras: extras, symbolColumn: symbolAt))
+                        values.row(
+                            line: line, hasOHL: hasOHL, bytes: b, fields: fieldRanges, extras: extras, symbolColumn: symbolAt))
                 }
             }
             if let refusal {
-                report(b, fields[dateAt], dateAt, refusal)
+                report(b, fields[dateColumn], dateColumn, refusal)
                 ok = false
             }
         }

@@ -46,14 +46,9 @@ public struct OHLCVSeries: Sendable, Equatable {
         if let symbols, symbols.count != n {
             throw .lengthMismatch(what: "symbols", expected: n, actual: symbols.count)
         }
-        self.timestamps = timestamps
-        self.open = open
-        self.high = high
-        self.low = low
-        self.close = close
-        self.volume = volume ?? [Double](repeating: 0, count: n)
-        self.adjustedClose = adjustedClose
-        self.symbols = symbols
+        self.init(
+            unchecked: timestamps, open: open, high: high, low: low, close: close,
+            volume: volume ?? [Double](repeating: 0, count: n), adjustedClose: adjustedClose, symbols: symbols)
     }
 
     /// A series built from closing prices only (open, high and low equal the close).

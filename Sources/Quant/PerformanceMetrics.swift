@@ -57,9 +57,14 @@ public struct PerformanceMetrics: Sendable, Equatable {
             throw .lengthMismatch(what: "timestamps", expected: values.count, actual: timestamps.count)
         }
         let r = try Metrics.simpleReturns(values)
-        let m = try ReturnMetrics(returns: r, periodsPerYear: periodsPerYear)
+        let count = r.count
+        let worst = DrawdownInfo(returns: r)
+        // simpleReturns has checked that the values are finite.
+        tradeMaster = values.isEmpty ? nil : TradeMasterMetrics(assets: values, returns: r)
+        // The returns go last to ReturnMetrics, which may overwrite them.
+        let m = try ReturnMetrics(returns: consume r, benchmark: nil, periodsPerYear: periodsPerYear, overwritingReturns: true)
         self.periodsPerYear = periodsPerYear
-        returnCount = r.count
+        returnCount = count
         cumulativeReturn = m.cumulativeReturn
         annualReturn = m.annualReturn
         annualVolatility = m.annualVolatility
@@ -70,12 +75,10 @@ public struct PerformanceMetrics: Sendable, Equatable {
         tailRatio = m.tailRatio
         stability = m.stability
         downsideRisk = m.downsideRisk
-        drawdown = DrawdownInfo(returns: r)
+        drawdown = worst
         maxDrawdown = m.maxDrawdown
         valueAtRisk95 = m.valueAtRisk95
         conditionalValueAtRisk95 = m.conditionalValueAtRisk95
-        // simpleReturns has checked that the values are finite.
-        tradeMaster = values.isEmpty ? nil : TradeMasterMetrics(assets: values, returns: r)
         if let benchmark {
             let aligned = try Metrics.alignedReturns((timestamps, values), benchmark: benchmark)
             alignedCount = aligned.returns.count

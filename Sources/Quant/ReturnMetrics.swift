@@ -48,6 +48,12 @@ public struct ReturnMetrics: Sendable, Equatable {
     public init(
         returns r: [Double], benchmark: [Double]? = nil, periodsPerYear: Double = Quant.tradingDaysPerYear
     ) throws(QuantError) {
+        try self.init(returns: r, benchmark: benchmark, periodsPerYear: periodsPerYear, overwritingReturns: false)
+    }
+
+    /// The metrics; with `overwritingReturns`, stability reuses the returns' memory (the caller
+    /// hands over its only reference and saves an array).
+    init(returns r: consuming [Double], benchmark: [Double]?, periodsPerYear: Double, overwritingReturns: Bool) throws(QuantError) {
         if let f = benchmark, f.count != r.count {
             throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count)
         }
@@ -92,13 +98,19 @@ public struct ReturnMetrics: Sendable, Equatable {
             valueAtRisk95 = try Risk.valueAtRisk(r, confidence: 0.95)
             conditionalValueAtRisk95 = try Risk.conditionalValueAtRisk(r, confidence: 0.95)
         }
-        stability = Metrics.stability(r)
         if let f = benchmark {
             let benchmarkMean = Statistics.mean(f)
             let b = Metrics.beta(r, benchmark: f, benchmarkMean: benchmarkMean)
             beta = b
             alpha = Math.pow(mean - b * benchmarkMean + 1, periodsPerYear) - 1
             informationRatio = try Metrics.informationRatio(r, benchmark: f)
+        }
+        // Last: stability may overwrite the returns.
+        if overwritingReturns {
+            var owned = consume r
+            stability = Metrics.stability(overwriting: &owned)
+        } else {
+            stability = Metrics.stability(r)
         }
     }
 

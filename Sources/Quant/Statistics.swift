@@ -1,31 +1,43 @@
 /// Numeric kernels shared by the metrics (numpy's conventions).
 enum Statistics {
-    /// Sequential sum.
+    /// Σ f(x) over the longest prefix whose length is a multiple of four, in four scalar lanes
+    /// (lane k takes x[i + k]; four accumulators break the add latency chain), and where the
+    /// tail starts.
     @inline(__always)
-    static func sum(_ x: UnsafeBufferPointer<Double>) -> Double {
-        // Four accumulators break the add latency chain (the order differs from numpy's pairwise
-        // sum by rounding only, about 1e-16 relative).
+    static func fourLanes(_ x: UnsafeBufferPointer<Double>, _ f: (Double) -> Double) -> (Double, Double, Double, Double, tail: Int) {
         var s0 = 0.0
         var s1 = 0.0
         var s2 = 0.0
         var s3 = 0.0
-        let n = x.count
         var i = 0
-        while i + 4 <= n {
-            s0 += x[i]
-            s1 += x[i + 1]
-            s2 += x[i + 2]
-            s3 += x[i + 3]
+        while i + 4 <= x.count {
+            s0 += f(x[i])
+            s1 += f(x[i + 1])
+            s2 += f(x[i + 2])
+            s3 += f(x[i + 3])
             i += 4
         }
-        // The lanes first, then the tail in order: the same sum as the metrics' SIMD4 passes
-        // (`Metrics.returnSums`), so a mean taken here equals one taken there bit for bit.
+        return (s0, s1, s2, s3, i)
+    }
+
+    /// Sum: the lanes first, then the tail in order (the order differs from numpy's pairwise
+    /// sum by rounding only, about 1e-16 relative). The same sum as the metrics' SIMD4 passes
+    /// (`Metrics.returnSums`), so a mean taken here equals one taken there bit for bit.
+    @inline(__always)
+    static func sum(_ x: UnsafeBufferPointer<Double>) -> Double {
+        let (s0, s1, s2, s3, tail) = fourLanes(x) { $0 }
         var s = (s0 + s1) + (s2 + s3)
-        while i < n {
-            s += x[i]
-            i += 1
-        }
+        for i in tail..<x.count { s += x[i] }
         return s
+    }
+
+    /// Adds `v` to a Kahan-compensated running sum (as pandas' rolling mean does).
+    @inline(__always)
+    static func compensatedAdd(_ v: Double, to sum: inout Double, _ compensation: inout Double) {
+        let y = v - compensation
+        let t = sum + y
+        compensation = (t - sum) - y
+        sum = t
     }
 
     /// Four consecutive values from `i` as a vector (unaligned load).
@@ -34,31 +46,12 @@ enum Statistics {
         SIMD4(x[i], x[i + 1], x[i + 2], x[i + 3])
     }
 
-    /// Σ (x − m)², four accumulators.
+    /// Σ (x − m)² in four lanes; the tail joins the first lane.
     static func squaredDeviations(_ x: UnsafeBufferPointer<Double>, mean m: Double) -> Double {
-        var s0 = 0.0
-        var s1 = 0.0
-        var s2 = 0.0
-        var s3 = 0.0
-        let n = x.count
-        var i = 0
-        while i + 4 <= n {
-            let d0 = x[i] - m
-            let d1 = x[i + 1] - m
-            let d2 = x[i + 2] - m
-            let d3 = x[i + 3] - m
-            s0 += d0 * d0
-            s1 += d1 * d1
-            s2 += d2 * d2
-            s3 += d3 * d3
-            i += 4
-        }
-        while i < n {
-            let d = x[i] - m
-            s0 += d * d
-            i += 1
-        }
-        return (s0 + s1) + (s2 + s3)
+        let lanes = fourLanes(x) { ($0 - m) * ($0 - m) }
+        var s0 = lanes.0
+        for i in lanes.tail..<x.count { s0 += (x[i] - m) * (x[i] - m) }
+        return (s0 + lanes.1) + (lanes.2 + lanes.3)
     }
 
     /// Arithmetic mean; NaN when empty.

@@ -26,7 +26,8 @@ public struct Strategy: Sendable, Equatable {
         let close = series.close
         switch descriptor.name {
         case "sma_crossover":
-            return Self.smaCrossovers(close, fast: int("fast"), slow: int("slow"))
+            let (fast, slow) = smaWindows ?? (0, 0)
+            return Self.smaCrossovers(close, fast: fast, slow: slow)
         case "ema_crossover":
             let fast = int("fast")
             let slow = int("slow")
@@ -63,60 +64,19 @@ public struct Strategy: Sendable, Equatable {
         }
     }
 
-    /// Crossovers of two SMAs, both computed in one loop (two independent compensated running
-    /// sums, bit-identical to `Indicators.sma`: exact ties between the averages, common with
-    /// decimal prices, must stay ties as in pandas).
+    /// The fast and slow windows of an SMA crossover (the backtester computes its signals as it
+    /// reads them, see ``SMACrossing``); nil for other strategies.
+    var smaWindows: (fast: Int, slow: Int)? {
+        descriptor.name == "sma_crossover" ? (int("fast"), int("slow")) : nil
+    }
+
+    /// Crossovers of two SMAs (``SMACrossing``'s signals for every bar).
     static func smaCrossovers(_ x: [Double], fast: Int, slow: Int) -> [Signal] {
-        let n = x.count
-        var out = [Signal](repeating: .hold, count: n)
-        guard n > slow, fast >= 1, fast < slow else { return out }
-        x.withUnsafeBufferPointer { p in
-            out.withUnsafeMutableBufferPointer { o in
-                var sf = 0.0
-                var cf = 0.0
-                var ss = 0.0
-                var cs = 0.0
-                @inline(__always) func addFast(_ v: Double) {
-                    let y = v - cf
-                    let t = sf + y
-                    cf = (t - sf) - y
-                    sf = t
-                }
-                @inline(__always) func addSlow(_ v: Double) {
-                    let y = v - cs
-                    let t = ss + y
-                    cs = (t - ss) - y
-                    ss = t
-                }
-                let wf = Double(fast)
-                let ws = Double(slow)
-                // Warm up exactly as smaUnchecked: the first `window` values, then add/remove pairs.
-                for i in 0..<fast { addFast(p[i]) }
-                for i in fast..<slow {
-                    addFast(p[i])
-                    addFast(-p[i - fast])
-                }
-                for i in 0..<slow { addSlow(p[i]) }
-                var prevFast = sf / wf
-                var prevSlow = ss / ws
-                for i in slow..<n {
-                    addFast(p[i])
-                    addSlow(p[i])
-                    addFast(-p[i - fast])
-                    addSlow(-p[i - slow])
-                    let f = sf / wf
-                    let s = ss / ws
-                    if prevFast < prevSlow && f > s {
-                        o[i] = .long
-                    } else if prevFast > prevSlow && f < s {
-                        o[i] = .short
-                    }
-                    prevFast = f
-                    prevSlow = s
-                }
-            }
+        var crossing = SMACrossing(x, fast: fast, slow: slow)
+        return [Signal](unsafeUninitializedCapacity: x.count) { out, initialized in
+            for i in 0..<x.count { out[i] = crossing.signal(at: i) }
+            initialized = x.count
         }
-        return out
     }
 
     /// `.long` where `fast` moves from strictly below `slow` to strictly above it between two

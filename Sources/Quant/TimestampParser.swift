@@ -49,15 +49,19 @@ enum TimestampParser {
     /// `start`, the 11th byte), in seconds, with `parseFixed`'s checks; nil otherwise.
     @inline(__always)
     static func parseTimeOfDay(_ b: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
-        guard start + 9 <= b.count, b[start] == UInt8(ascii: " ") || b[start] == UInt8(ascii: "T"),
-            b[start + 3] == UInt8(ascii: ":"), b[start + 6] == UInt8(ascii: ":")
+        guard start >= 0, start + 9 <= b.count, let base = b.baseAddress,
+            b[start] == UInt8(ascii: " ") || b[start] == UInt8(ascii: "T")
         else { return nil }
-        @inline(__always) func d(_ i: Int) -> Int { Int(b[start + i] &- 48) }
-        let top = max(max(d(1), d(2)), max(max(d(4), d(5)), max(d(7), d(8))))
-        let hour = d(1) * 10 + d(2)
-        let minute = d(4) * 10 + d(5)
-        let second = d(7) * 10 + d(8)
-        guard top < 10, hour < 24, minute < 60, second < 61 else { return nil }
+        // The eight bytes `HH:MM:SS` at once: XOR with "00:00:00" leaves each digit's value and
+        // zero for each colon; every byte must then be at most 9 and the colons' exactly 0.
+        let x = UnsafeRawPointer(base + start + 1).loadUnaligned(as: UInt64.self) ^ 0x3030_3A30_303A_3030
+        let overNine = (((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
+        guard overNine == 0, x & 0x0000_FF00_00FF_0000 == 0 else { return nil }
+        @inline(__always) func byte(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (x >> (8 * k)) & 0xFF) }
+        let hour = byte(0) * 10 + byte(1)
+        let minute = byte(3) * 10 + byte(4)
+        let second = byte(6) * 10 + byte(7)
+        guard hour < 24, minute < 60, second < 61 else { return nil }
         return hour * 3600 + minute * 60 + second
     }
 

@@ -30,25 +30,26 @@ public struct TradeMasterMetrics: Sendable, Equatable {
     /// e.g. `PerformanceMetrics`', which already has them).
     init(assets a: [Double], returns r: [Double]) {
         let n = Double(r.count)
-        // Branch-free passes (half the returns are negative, in no order a predictor could learn).
+        // Branch-free passes, two lanes (half the returns are negative, in no order a predictor
+        // could learn): the selects are explicit, so the compiler cannot turn them into branches.
         let (total, negativeCount, negativeSum) = r.withUnsafeBufferPointer { x -> (Double, Int, Double) in
-            var count = 0
-            var s0 = 0.0
-            var s1 = 0.0
+            var sums = SIMD2<Double>.zero
+            var counts = SIMD2<Int64>.zero
             var i = 0
             while i + 2 <= x.count {
-                let v = x[i]
-                let w = x[i + 1]
-                s0 += v < 0 ? v : 0
-                s1 += w < 0 ? w : 0
-                count &+= (v < 0 ? 1 : 0) &+ (w < 0 ? 1 : 0)
+                let v = SIMD2(x[i], x[i + 1])
+                let negative = v .< 0
+                sums += SIMD2<Double>.zero.replacing(with: v, where: negative)
+                counts &+= SIMD2<Int64>.zero.replacing(with: 1, where: negative)
                 i += 2
             }
+            var count = Int(counts[0] &+ counts[1])
+            var s0 = sums[0]
             if i < x.count, x[i] < 0 {
                 s0 += x[i]
                 count += 1
             }
-            return (Statistics.sum(x), count, s0 + s1)
+            return (Statistics.sum(x), count, s0 + sums[1])
         }
         let mean = total / n
         let sd = r.withUnsafeBufferPointer { (Statistics.squaredDeviations($0, mean: mean) / n).squareRoot() }
@@ -57,18 +58,17 @@ public struct TradeMasterMetrics: Sendable, Equatable {
         if negativeCount > 0 {
             let m = negativeSum / Double(negativeCount)
             let squares = r.withUnsafeBufferPointer { x in
-                var s0 = 0.0
-                var s1 = 0.0
+                var acc = SIMD2<Double>.zero
                 var i = 0
                 while i + 2 <= x.count {
-                    let d = x[i] - m
-                    let e = x[i + 1] - m
-                    s0 += x[i] < 0 ? d * d : 0
-                    s1 += x[i + 1] < 0 ? e * e : 0
+                    let v = SIMD2(x[i], x[i + 1])
+                    let d = v - m
+                    acc += SIMD2<Double>.zero.replacing(with: d * d, where: v .< 0)
                     i += 2
                 }
+                var s0 = acc[0]
                 if i < x.count, x[i] < 0 { s0 += (x[i] - m) * (x[i] - m) }
-                return s0 + s1
+                return s0 + acc[1]
             }
             negativeSD = (squares / Double(negativeCount)).squareRoot()
         }

@@ -74,6 +74,24 @@ import Darwin
         #expect(bad.withUTF8 { TimestampParser.parseFixed($0, 0, $0.count) } == nil)
     }
 
+    /// The time of day read eight bytes at once equals what the whole date-time parser reads.
+    @Test func timeOfDayEqualsTheFixedParser() {
+        var rng = SplitMix64(seed: 2202)
+        let alphabet = Array("0123456789012345678901234567890123456789::: T/a".utf8)
+        var cases = ["09:30:00", "23:59:60", "24:00:00", "00:60:00", "12:34:5a", "12-34-56", "1:23:456", "99:99:99"]
+        for _ in 0..<50_000 {
+            cases.append(String(decoding: (0..<8).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }, as: UTF8.self))
+        }
+        for time in cases {
+            var text = "2024-01-02 " + time + ",1"
+            let (fast, fixed) = text.withUTF8 { b in
+                (TimestampParser.parseTimeOfDay(b, 10), TimestampParser.parseFixed(b, 0, 19))
+            }
+            let midnight = Int64(TimestampParser.daysFromCivil(2024, 1, 2)) * 86_400
+            #expect(fast.map { Int64($0) + midnight } == fixed, "\(time)")
+        }
+    }
+
     @Test func numbersAreCorrectlyRounded() throws {
         let cases = [
             "0.1", "1.2345678901234567", "123456789012345678901234.5", "3.14159e-5", "9007199254740993",
@@ -107,6 +125,37 @@ import Darwin
             let expected = strtod(text, nil)
             let actual = DecimalParser.parse(text)
             #expect(actual?.bitPattern == expected.bitPattern, "\(text): \(actual ?? .nan) vs strtod \(expected)")
+        }
+    }
+
+    /// The eight-bytes-at-a-time path (numbers inside a longer buffer, as in a file's rows) gives
+    /// what the digit loop and strtod give, value and stop, for every length it takes and around it.
+    @Test func wordAtATimeNumbersEqualTheDigitLoopAndStrtod() {
+        var rng = SplitMix64(seed: 2201)
+        func digits(_ count: Int) -> String { String((0..<count).map { _ in Character(String(rng.next() % 10)) }) }
+        var cases = [
+            "0", "-0", "+0.0", "5.", ".5", "-.5", "+", "-", ".", "-.", ".e5", "1.5e3", "2E-2", "1234567.1234567",
+            "12345678.1", "1.12345678", "9999999.9999999", "0000000.0000000", "100.0123", "5234", "1e", "7.e", "12.x",
+        ]
+        for _ in 0..<20_000 {
+            var text = ["", "-", "+"][Int(rng.next() % 3)]
+            text += digits(Int(rng.next() % 10))
+            if rng.next() % 4 != 0 { text += "." + digits(Int(rng.next() % 10)) }
+            if rng.next() % 8 == 0 { text += "e" + String(rng.next() % 30) }
+            cases.append(text)
+        }
+        for text in cases {
+            for suffix in [",", "\n", "\r\n", ",7", "x"] {
+                let bytes = Array((text + suffix + ",0123456789,0123456789").utf8)
+                bytes.withUnsafeBufferPointer { b in
+                    let fast = DecimalParser.scan(b, 0, b.count)
+                    let loop = DecimalParser.scanDigits(b, 0, b.count)
+                    #expect(fast.0?.bitPattern == loop.0?.bitPattern && fast.1 == loop.1, "\(text)\(suffix)")
+                    if fast.1 == text.utf8.count, let value = fast.0 {
+                        #expect(value.bitPattern == strtod(text, nil).bitPattern, "\(text)")
+                    }
+                }
+            }
         }
     }
 

@@ -10,6 +10,8 @@ guard arguments.count > 1, let data = FileManager.default.contents(atPath: argum
 }
 let bytes = [UInt8](data)
 let clock = ContinuousClock()
+/// `QUANT_BENCH_REPEAT=backtest` (or csv, metrics) repeats that part for a profile, then exits.
+let repeatPart = ProcessInfo.processInfo.environment["QUANT_BENCH_REPEAT"]
 
 /// The best time of `runs` runs of `body`, in milliseconds, and its last result.
 func best<T>(_ runs: Int, _ body: () throws -> T) rethrows -> (Double, T) {
@@ -28,6 +30,20 @@ func best<T>(_ runs: Int, _ body: () throws -> T) rethrows -> (Double, T) {
 }
 
 do {
+    if let part = repeatPart {
+        let series = try OHLCVCSVReader.parse(bytes)
+        let strategy = try StrategyRegistry.strategy(named: "sma_crossover", parameters: ["fast": 10, "slow": 30])
+        let config = BacktestConfiguration(cash: 100_000, commission: 0.001)
+        for _ in 0..<200 {
+            switch part {
+            case "csv": _ = try OHLCVCSVReader.parse(bytes)
+            case "metrics":
+                _ = try ReturnMetrics(returns: Metrics.simpleReturns(series.close), benchmark: Metrics.simpleReturns(series.open))
+            default: _ = try Backtester.run(series, strategy: strategy, configuration: config)
+            }
+        }
+        exit(0)
+    }
     var report: [(String, JSONValue)] = []
     let (parseMs, series) = try best(10) { try OHLCVCSVReader.parse(bytes) }
     report.append(("csv_parse_ms", .number(parseMs)))
