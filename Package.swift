@@ -79,7 +79,7 @@ let package = Package(
             ]),
 
         // Benchmark of the analytics engine (bench/quant/run compares it with Python references).
-        .executableTarget(name: "quant-bench", dependencies: ["Quant"], path: "bench/quant/Sources"),
+        .executableTarget(name: "quant-bench", dependencies: ["Quant", "Support"], path: "bench/quant/Sources"),
 
         // Shared helpers for tests: environment of the test stack, a raw HTTP client.
         .target(name: "TestSupport", dependencies: ["Security"], path: "Tests/TestSupport"),
@@ -87,7 +87,7 @@ let package = Package(
         // `scripts/fuzz` runs them under libFuzzer; HandlersTests replays their corpus and regressions.
         .target(
             name: "FuzzTargets", dependencies: ["Handlers", "TMFcgi", "Models", "Quant", "Security", "Support"], path: "Tests/FuzzTargets"),
-        .testTarget(name: "QuantTests", dependencies: ["Quant"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "QuantTests", dependencies: ["Quant", "Support"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SecurityTests", dependencies: ["Security"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
         .testTarget(name: "TMFcgiTests", dependencies: ["TMFcgi"]),

@@ -96,10 +96,9 @@ public struct ResultColumns: Sendable {
                 let length = Int(PQgetlength(result, Int32(row), c))
                 return UnsafeRawBufferPointer(start: PQgetvalue(result, Int32(row), c), count: length)
             }
-            switch type {
-            case 20, 23, 21:  // int8, int4, int2
-                let width = type == 20 ? 8 : type == 23 ? 4 : 2
-                var values = [Int64?]()
+            /// Each row's value, read by `decode` from exactly `width` bytes (nil for NULL).
+            func fixed<T>(_ width: Int, _ decode: (UnsafeRawBufferPointer) -> T) throws -> [T?] {
+                var values = [T?]()
                 values.reserveCapacity(count)
                 for row in 0..<count {
                     guard let bytes = raw(row) else {
@@ -107,42 +106,23 @@ public struct ResultColumns: Sendable {
                         continue
                     }
                     guard bytes.count == width else { throw DatabaseError.decoding(column: name, reason: "has a value of \(bytes.count) bytes") }
-                    switch width {
-                    case 8: values.append(Int64(bigEndian: bytes.loadUnaligned(as: Int64.self)))
-                    case 4: values.append(Int64(Int32(bigEndian: bytes.loadUnaligned(as: Int32.self))))
-                    default: values.append(Int64(Int16(bigEndian: bytes.loadUnaligned(as: Int16.self))))
-                    }
+                    values.append(decode(bytes))
                 }
-                columns[name] = .integers(values)
-            case 701, 700:  // float8, float4
-                var values = [Double?]()
-                values.reserveCapacity(count)
-                for row in 0..<count {
-                    guard let bytes = raw(row) else {
-                        values.append(nil)
-                        continue
-                    }
-                    if type == 701 {
-                        guard bytes.count == 8 else { throw DatabaseError.decoding(column: name, reason: "has a value of \(bytes.count) bytes") }
-                        values.append(Double(bitPattern: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self))))
-                    } else {
-                        guard bytes.count == 4 else { throw DatabaseError.decoding(column: name, reason: "has a value of \(bytes.count) bytes") }
-                        values.append(Double(Float(bitPattern: UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self)))))
-                    }
-                }
-                columns[name] = .doubles(values)
+                return values
+            }
+            switch type {
+            case 20:  // int8
+                columns[name] = .integers(try fixed(8) { Int64(bigEndian: $0.loadUnaligned(as: Int64.self)) })
+            case 23:  // int4
+                columns[name] = .integers(try fixed(4) { Int64(Int32(bigEndian: $0.loadUnaligned(as: Int32.self))) })
+            case 21:  // int2
+                columns[name] = .integers(try fixed(2) { Int64(Int16(bigEndian: $0.loadUnaligned(as: Int16.self))) })
+            case 701:  // float8
+                columns[name] = .doubles(try fixed(8) { Double(bitPattern: UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self))) })
+            case 700:  // float4
+                columns[name] = .doubles(try fixed(4) { Double(Float(bitPattern: UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self)))) })
             case 1184, 1114:  // timestamptz, timestamp: int8 microseconds since 2000-01-01
-                var values = [Int64?]()
-                values.reserveCapacity(count)
-                for row in 0..<count {
-                    guard let bytes = raw(row) else {
-                        values.append(nil)
-                        continue
-                    }
-                    guard bytes.count == 8 else { throw DatabaseError.decoding(column: name, reason: "has a value of \(bytes.count) bytes") }
-                    values.append(Int64(bigEndian: bytes.loadUnaligned(as: Int64.self)))
-                }
-                columns[name] = .times(values)
+                columns[name] = .times(try fixed(8) { Int64(bigEndian: $0.loadUnaligned(as: Int64.self)) })
             case 17:  // bytea
                 columns[name] = .bytes((0..<count).map { raw($0).map { Array($0) } })
             case 25, 1043, 19:  // text, varchar, name: UTF-8 bytes

@@ -1,9 +1,11 @@
+import Support
+
 extension BacktestResult {
     /// The result as a JSON object: strategy, configuration, summary, metrics, trades and
     /// (when `includeEquity`) the equity curve. Non-finite numbers are `null`.
-    public func json(includeEquity: Bool = true) -> JSONValue {
+    public func json(includeEquity: Bool = true) -> JSONDocument {
         let iso = TimestampFormatter.iso8601
-        let tradeList: [JSONValue] = trades.map { t in
+        let tradeList: [JSONDocument] = trades.map { t in
             .object([
                 ("entry_time", .string(iso(t.entryTime))), ("exit_time", t.exitTime.map { .string(iso($0)) } ?? .null),
                 ("entry_bar", .integer(Int64(t.entryBar))), ("exit_bar", t.exitBar.map { .integer(Int64($0)) } ?? .null),
@@ -14,7 +16,7 @@ extension BacktestResult {
             ])
         }
         let s = summary
-        var members: [(String, JSONValue)] = [
+        var members: [(String, JSONDocument)] = [
             ("strategy", .string(strategy.name)),
             ("parameters", .object(strategy.descriptor.parameters.map { ($0.name, .finite(strategy.parameters[$0.name])) })),
             (

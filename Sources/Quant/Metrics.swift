@@ -3,7 +3,7 @@
 /// Inputs are simple (non-cumulative) returns per period, risk-free rate 0, `periodsPerYear`
 /// periods a year (252 by default), standard deviations with ddof = 1. Each function returns
 /// NaN where empyrical does (too few returns, zero denominators); callers that serialise the
-/// results turn non-finite numbers into `null` (see `JSONValue`).
+/// results turn non-finite numbers into `null` (see `JSONDocument`).
 public enum Metrics {
     /// Simple returns of a price or equity series: `p[t]/p[t-1] - 1`, one fewer than the prices
     /// (the first row yields no return: it is dropped, not filled with 0).

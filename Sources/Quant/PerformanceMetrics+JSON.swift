@@ -1,12 +1,14 @@
+import Support
+
 extension PerformanceMetrics {
     /// The metrics as a JSON object (snake_case keys; non-finite values as `null`).
     /// `timestamps` (the curve's) turn drawdown row indices into dates.
-    public func json(timestamps: [Int64] = []) -> JSONValue {
-        func date(_ i: Int?) -> JSONValue {
+    public func json(timestamps: [Int64] = []) -> JSONDocument {
+        func date(_ i: Int?) -> JSONDocument {
             guard let i, timestamps.indices.contains(i) else { return .null }
             return .string(TimestampFormatter.iso8601(timestamps[i]))
         }
-        var members: [(String, JSONValue)] = [
+        var members: [(String, JSONDocument)] = [
             ("periods_per_year", .finite(periodsPerYear)), ("return_count", .integer(Int64(returnCount))),
             ("cumulative_return", .finite(cumulativeReturn)), ("annual_return", .finite(annualReturn)),
             ("annual_volatility", .finite(annualVolatility)), ("sharpe", .finite(sharpe)),

@@ -1,7 +1,9 @@
+import Support
+
 extension StrategyDescriptor {
     /// The descriptor as JSON, for the API's strategy catalogue. A choice parameter is a
     /// `string` with its `enum` of names and its default by name.
-    public var json: JSONValue {
+    public var json: JSONDocument {
         .object([
             ("name", .string(name)), ("summary", .string(summary)), ("supports_short", .bool(supportsShort)),
             (

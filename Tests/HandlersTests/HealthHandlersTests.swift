@@ -193,4 +193,28 @@ import Testing
         #expect(line.at < ended)
         #expect(!line.metadata.values.contains { $0.contains("s3cr3t") })
     }
+
+    /// The watchdog compares each request's start with its own clock reading: a request that
+    /// began after that reading (it joined the list while the watchdog read the clock) is not
+    /// slow. The soak of 2026-12-07 caught it logging a fast `/auth/me` as "past its deadline"
+    /// with `elapsed_ms` 18446744073709 (an unsigned difference wrapped).
+    @Test func aRequestThatStartedAfterTheClockReadingIsNotSlow() {
+        let captured = Captured()
+        let clock = Atomic<UInt64>(10_000_000_000)
+        let log = SlowRequestLog(
+            thresholdMilliseconds: 200, deadlineMilliseconds: 1000, logger: Logger(label: "t") { _ in Capture(captured: captured) },
+            now: { clock.load(ordering: .relaxed) })
+        let messages = { captured.lines.withLock { $0 }.map(\.message) }
+        // Began 1 ms after the watchdog's reading.
+        let young = log.begin(Request(method: .get, path: "/api/v1/auth/me", requestID: "young"), start: 10_001_000_000)
+        log.scan()
+        #expect(messages().isEmpty)
+        // Real slowness is still seen: 300 ms later it is slow, 1.2 s later past its deadline.
+        clock.store(10_301_000_000, ordering: .relaxed)
+        log.scan()
+        clock.store(11_201_000_000, ordering: .relaxed)
+        log.scan()
+        #expect(messages() == ["slow request", "request past its deadline"])
+        log.end(young)
+    }
 }

@@ -1,3 +1,4 @@
+import Support
 import Testing
 
 @testable import Quant
@@ -8,7 +9,7 @@ import Testing
         try OHLCVSeries(timestamps: close.indices.map { Int64($0) * 86_400 }, close: close)
     }
 
-    static func noNaNInJSON(_ v: JSONValue) -> Bool {
+    static func noNaNInJSON(_ v: JSONDocument) -> Bool {
         let text = v.rendered()
         return !text.contains("nan") && !text.contains("inf")
     }
@@ -113,7 +114,7 @@ import Testing
     }
 
     @Test func jsonWritesNonFiniteAsNull() {
-        let v = JSONValue.object([("a", .number(.nan)), ("b", .number(.infinity)), ("c", .number(1.5)), ("d", .string("x\"y"))])
+        let v = JSONDocument.object([("a", .number(.nan)), ("b", .number(.infinity)), ("c", .number(1.5)), ("d", .string("x\"y"))])
         #expect(v.rendered() == #"{"a":null,"b":null,"c":1.5,"d":"x\"y"}"#)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import Models
 import Quant
+import Support
 import TMFcgi
 
 /// `GET /api/v1/runs/:id/report.html` (the tear sheet) and `GET /api/v1/runs/:id/equity.svg`.
@@ -23,15 +24,15 @@ struct RunReportHandlers: Sendable {
         }
         let run = curve.run
         let snapshot = run?.snapshot
-        let parameters = (snapshot?.parameters ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \(JSONValue.finite($0.value).rendered())" }
+        let parameters = (snapshot?.parameters ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \(JSONDocument.finite($0.value).rendered())" }
         let first = curve.timestamps.first.map { String(TimestampFormatter.iso8601($0).prefix(10)) } ?? ""
         let last = curve.timestamps.last.map { String(TimestampFormatter.iso8601($0).prefix(10)) } ?? ""
         return TearSheet(
             title: "Run \(id): \(snapshot?.name ?? snapshot?.kind ?? "run") on \(run?.symbols.joined(separator: ", ") ?? "")",
             details: [
                 "\(snapshot?.kind ?? "") (\(parameters.joined(separator: ", "))), \(run?.mode.rawValue ?? "") run, \(run?.status.rawValue ?? "")",
-                "\(curve.timestamps.count) bars, \(first) to \(last); capital \(JSONValue.finite(snapshot?.trading.initialCapital).rendered()), "
-                    + "commission \(JSONValue.finite(snapshot?.trading.commission).rendered())",
+                "\(curve.timestamps.count) bars, \(first) to \(last); capital \(JSONDocument.finite(snapshot?.trading.initialCapital).rendered()), "
+                    + "commission \(JSONDocument.finite(snapshot?.trading.commission).rendered())",
             ],
             timestamps: curve.timestamps, equity: curve.values, benchmark: aligned, benchmarkName: curve.benchmarkName,
             performance: try curve.performance(periodsPerYear: periods), risk: try curve.risk(window: 21, periodsPerYear: periods),

@@ -8,7 +8,7 @@ extension Job: ResponseEncodable {}
 
 extension JSONDocument: SchemaDescribed {
     /// Any JSON value.
-    public static var schema: JSONValue { .object([]) }
+    public static var schema: JSONDocument { .object([]) }
 }
 
 /// Routes under `/api/v1/jobs`: a caller's jobs (every job for admins), and cancelling one.

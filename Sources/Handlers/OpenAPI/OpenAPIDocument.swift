@@ -1,4 +1,5 @@
 import Quant
+import Support
 import TMFcgi
 
 /// The OpenAPI 3.1 document of the API, built from the route table: every registered route,
@@ -7,13 +8,13 @@ import TMFcgi
 public enum OpenAPIDocument {
     /// The document for `routes` as JSON text.
     public static func render(_ routes: [Routes.DocumentedRoute], version: String) -> String {
-        var paths: [(String, [(String, JSONValue)])] = []
-        var schemas: [(String, JSONValue)] = [("Problem", problemSchema)]
+        var paths: [(String, [(String, JSONDocument)])] = []
+        var schemas: [(String, JSONDocument)] = [("Problem", problemSchema)]
         var named = Set<String>()
         var tags: [String] = []
 
         /// A `$ref` to the schema of `type`, adding it to the components once.
-        func reference(_ type: any Decodable.Type) -> JSONValue {
+        func reference(_ type: any Decodable.Type) -> JSONDocument {
             let name = schemaName(type)
             if named.insert(name).inserted { schemas.append((name, SchemaRecorder.schema(of: type))) }
             return .object([("$ref", .string("#/components/schemas/\(name)"))])
@@ -22,15 +23,15 @@ public enum OpenAPIDocument {
         for route in routes {
             let (template, parameterNames) = openAPIPath(route.path)
             if !tags.contains(route.doc.tag) { tags.append(route.doc.tag) }
-            var operation: [(String, JSONValue)] = [
+            var operation: [(String, JSONDocument)] = [
                 ("operationId", .string(operationID(route.method, route.path))),
                 ("summary", .string(route.doc.summary)),
                 ("tags", .array([.string(route.doc.tag)])),
             ]
             if let description = route.doc.description { operation.append(("description", .string(description))) }
 
-            var parameters: [JSONValue] = parameterNames.map { name in
-                let schema: JSONValue =
+            var parameters: [JSONDocument] = parameterNames.map { name in
+                let schema: JSONDocument =
                     route.doc.stringParameters.contains(name)
                     ? .object([("type", .string("string")), ("minLength", .integer(1))])
                     : .object([("type", .string("integer")), ("minimum", .integer(1))])
@@ -47,7 +48,7 @@ public enum OpenAPIDocument {
             if !parameters.isEmpty { operation.append(("parameters", .array(parameters))) }
 
             if let body = route.doc.body {
-                var content: [(String, JSONValue)] = [("schema", reference(body))]
+                var content: [(String, JSONDocument)] = [("schema", reference(body))]
                 if let example = route.doc.example { content.append(("example", example)) }
                 let mediaType = route.doc.form ? "application/x-www-form-urlencoded" : "application/json"
                 operation.append(
@@ -60,10 +61,10 @@ public enum OpenAPIDocument {
                     ))
             }
 
-            var responses: [(String, JSONValue)] = []
+            var responses: [(String, JSONDocument)] = []
             let status = route.status ?? 200
-            var success: [(String, JSONValue)] = [("description", .string(statusDescription(status)))]
-            var media: [(String, JSONValue)] = []
+            var success: [(String, JSONDocument)] = [("description", .string(statusDescription(status)))]
+            var media: [(String, JSONDocument)] = []
             if let body = route.body { media.append(("application/json", .object([("schema", reference(body))]))) }
             for type in (route.doc.mediaType.map { [$0] } ?? []) + route.doc.otherMediaTypes {
                 media.append((type, .object([("schema", .object([("type", .string("string"))]))])))
@@ -74,7 +75,7 @@ public enum OpenAPIDocument {
                 responses.append((String(code), .object([("description", .string(statusDescription(code)))] + success.dropFirst())))
             }
             for code in errorStatuses(route, hasPathParameters: !parameterNames.isEmpty) {
-                var content: [(String, JSONValue)] = [
+                var content: [(String, JSONDocument)] = [
                     ("application/problem+json", .object([("schema", .object([("$ref", .string("#/components/schemas/Problem"))]))]))
                 ]
                 if let other = route.doc.jsonErrors[code] { content.append(("application/json", .object([("schema", reference(other))]))) }
@@ -103,7 +104,7 @@ public enum OpenAPIDocument {
             }
         }
 
-        let document: JSONValue = .object([
+        let document: JSONDocument = .object([
             ("openapi", .string("3.1.0")),
             (
                 "info",
@@ -228,7 +229,7 @@ public enum OpenAPIDocument {
         }
     }
 
-    static let problemSchema: JSONValue = .object([
+    static let problemSchema: JSONDocument = .object([
         ("type", .string("object")),
         (
             "properties",

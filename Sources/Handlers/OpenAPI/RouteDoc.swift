@@ -1,4 +1,5 @@
 import Quant
+import Support
 import TMFcgi
 
 /// The documentation of one route, given where the route is registered (``Routes``), so a
@@ -38,7 +39,7 @@ public struct RouteDoc {
     /// Path parameters that are strings (every other one is a positive integer id).
     public var stringParameters: Set<String>
     /// An example request body.
-    public var example: JSONValue?
+    public var example: JSONDocument?
     /// Media types the success answer may have besides JSON (`text/csv`, `image/svg+xml`),
     /// documented as strings.
     public var otherMediaTypes: [String] = []
@@ -48,12 +49,12 @@ public struct RouteDoc {
         /// Its name.
         public var name: String
         /// Its JSON Schema.
-        public var schema: JSONValue
+        public var schema: JSONDocument
         /// What it does.
         public var description: String
 
         /// A parameter of `schema`.
-        public init(_ name: String, _ schema: JSONValue, _ description: String) {
+        public init(_ name: String, _ schema: JSONDocument, _ description: String) {
             self.name = name
             self.schema = schema
             self.description = description
@@ -85,7 +86,7 @@ extension RouteDoc {
         form: Bool = false, bodyOptional: Bool = false, response: (any Decodable.Type)? = nil, status: Int? = nil, mediaType: String? = nil,
         errors: [Int] = [], alsoWithBody: [Int] = [], jsonErrors: [Int: any Decodable.Type] = [:],
         query: [QueryParameter] = [], paged: Bool = false, stringParameters: Set<String> = [],
-        example: JSONValue? = nil
+        example: JSONDocument? = nil
     ) {
         self.init(
             summary: summary, tag: tag, description: description, body: body, form: form, bodyOptional: bodyOptional, response: response,

@@ -1,5 +1,6 @@
 import Foundation
 import Quant
+import Support
 import TMFcgi
 
 /// Derives the JSON Schema of a `Decodable` type by decoding it with a decoder that records
@@ -12,7 +13,7 @@ import TMFcgi
 /// placeholder values it is given is described as any value.
 public enum SchemaRecorder {
     /// The schema of `type`.
-    public static func schema(of type: any Decodable.Type) -> JSONValue {
+    public static func schema(of type: any Decodable.Type) -> JSONDocument {
         node(for: type).json
     }
 
@@ -51,9 +52,9 @@ public enum SchemaRecorder {
         case enumeration([String])
         case array(Node)
         case object([(key: String, node: Node, required: Bool)])
-        case raw(JSONValue)
+        case raw(JSONDocument)
 
-        var json: JSONValue {
+        var json: JSONDocument {
             switch self {
             case .any: return .object([])
             case .string(let format):
@@ -64,9 +65,9 @@ public enum SchemaRecorder {
             case .enumeration(let values): return .object([("type", .string("string")), ("enum", .array(values.map { .string($0) }))])
             case .array(let element): return .object([("type", .string("array")), ("items", element.json)])
             case .object(let members):
-                var fields: [(String, JSONValue)] = [("type", .string("object"))]
+                var fields: [(String, JSONDocument)] = [("type", .string("object"))]
                 fields.append(("properties", .object(members.map { ($0.key, $0.required ? $0.node.json : $0.node.nullable) })))
-                let required = members.filter(\.required).map { JSONValue.string($0.key) }
+                let required = members.filter(\.required).map { JSONDocument.string($0.key) }
                 if !required.isEmpty { fields.append(("required", .array(required))) }
                 return .object(fields)
             case .raw(let value): return value
@@ -74,7 +75,7 @@ public enum SchemaRecorder {
         }
 
         /// The schema that also allows `null` (optional fields may be sent as null).
-        var nullable: JSONValue {
+        var nullable: JSONDocument {
             switch self {
             case .any, .raw: return json
             default: return .object([("anyOf", .array([json, .object([("type", .string("null"))])]))])
@@ -289,7 +290,7 @@ public enum SchemaRecorder {
 /// A type that states its own schema (for values whose decoding cannot be recorded).
 public protocol SchemaDescribed {
     /// The JSON Schema of the type.
-    static var schema: JSONValue { get }
+    static var schema: JSONDocument { get }
 }
 
 extension CaseIterable where Self: RawRepresentable {

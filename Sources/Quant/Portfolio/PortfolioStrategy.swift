@@ -1,6 +1,8 @@
 /// A validated portfolio strategy: how target weights are chosen and when they are restored.
 ///
 /// Build one through `PortfolioRegistry.strategy(named:values:)`, which validates.
+import Support
+
 public struct PortfolioStrategy: Sendable, Equatable {
     /// How the target weights are chosen at a rebalance.
     public enum Weighting: Sendable, Equatable {
@@ -34,7 +36,7 @@ public struct PortfolioStrategy: Sendable, Equatable {
     }
 
     /// The parameters as JSON (choices by name), e.g. for a run's snapshot.
-    public var parametersJSON: JSONValue {
+    public var parametersJSON: JSONDocument {
         .object(
             descriptor.parameters.map { spec in
                 let v = parameters[spec.name] ?? spec.defaultValue

@@ -2,6 +2,7 @@
 // Not a test; run through bench/quant/run, which compares it with the Python references.
 import Foundation
 import Quant
+import Support
 
 let arguments = CommandLine.arguments
 guard arguments.count > 1, let data = FileManager.default.contents(atPath: arguments[1]) else {
@@ -44,7 +45,7 @@ do {
         }
         exit(0)
     }
-    var report: [(String, JSONValue)] = []
+    var report: [(String, JSONDocument)] = []
     let (parseMs, series) = try best(10) { try OHLCVCSVReader.parse(bytes) }
     report.append(("csv_parse_ms", .number(parseMs)))
     let (streamMs, _) = try best(10) { () throws -> OHLCVSeries in
@@ -131,7 +132,7 @@ do {
     report.append(("search_trials", .integer(Int64(valid))))
     report.append(("search_trials_per_s", .number(Double(valid + 1) / (searchMs / 1000))))
     report.append(("search_best", .string(ParameterSearch.best(of: trials).map { "\($0.parameters)" } ?? "none")))
-    print(JSONValue.object(report).rendered())
+    print(JSONDocument.object(report).rendered())
 } catch {
     FileHandle.standardError.write(Data("quant-bench: \(error)\n".utf8))
     exit(1)
