@@ -162,7 +162,7 @@ public final class RedisEventPublisher: EventPublisher, @unchecked Sendable {
                 String(event.closes.contains(channel) ? configuration.replaySeconds : configuration.sequenceRetentionSeconds),
             ]
             if let order = event.order {
-                command += [String(order.rank), String(closing ? min(configuration.replaySeconds, 86_400) : 86_400)]
+                command += [String(order.rank), String(closing ? configuration.replaySeconds : 86_400)]
             }
             let answer = try connection.command(command)
             guard case .array(let values) = answer, values.count == 2, case .integer(let receivers) = values[1] else {

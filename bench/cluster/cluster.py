@@ -23,7 +23,7 @@ Prints one line per scenario and a JSON report (--out); exits 1 when a goal is m
 import argparse, http.client, json, os, random, socket, subprocess, sys, threading, time, urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "soak"))
-from soak import Client, daily_csv, multipart, parse_event, read_event_stream  # noqa: E402  (shared with the soak)
+from soak import Client, daily_csv, multipart, parse_event, prepare_user, read_event_stream  # noqa: E402  (shared with the soak)
 
 PASSWORD = "Cluster-Password-42"
 TERMINAL = ("succeeded", "failed", "cancelled")
@@ -87,25 +87,8 @@ def request(client, log, route, method, path, body=None, headers=None):
 def setup(args, names):
     host, port = args.lb.split(":")
     client = Client(host, int(port))
-    users = []
     content = daily_csv(args.rows, 7)
-    for name in names:
-        status, data = client.request("POST", "/api/v1/auth/login", json.dumps({"username": name, "password": PASSWORD}),
-                                      {"Content-Type": "application/json"})
-        if status != 200:
-            sys.exit("setup: login of %s answered %d: %s" % (name, status, data[:300]))
-        token = json.loads(data)["tokens"]["access_token"]
-        auth = {"Authorization": "Bearer " + token}
-        body, ctype = multipart([("name", "cluster-base"), ("symbol", "CLU")], "base.csv", content)
-        status, data = client.request("POST", "/api/v1/data/upload", body, dict(auth, **{"Content-Type": ctype}))
-        if status != 201:
-            sys.exit("setup: the upload answered %d: %s" % (status, data[:300]))
-        dataset = json.loads(data)["id"]
-        strategy = {"name": "cluster sma", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "sma_crossover", "parameters": {"fast": 10, "slow": 30}}
-        status, data = client.request("POST", "/api/v1/strategies", json.dumps(strategy), dict(auth, **{"Content-Type": "application/json"}))
-        if status != 201:
-            sys.exit("setup: POST /strategies answered %d: %s" % (status, data[:300]))
-        users.append({"name": name, "token": token, "dataset": dataset, "strategy": json.loads(data)["id"]})
+    users = [prepare_user(client, name, PASSWORD, content, "cluster", "CLU") for name in names]
     # The worker scenario's backtests run on a longer series, so that a kill finds some running.
     auth = {"Authorization": "Bearer " + users[0]["token"]}
     body, ctype = multipart([("name", "cluster-long"), ("symbol", "CLU")], "long.csv", daily_csv(args.burst_rows, 11, start_year=1900))
@@ -124,7 +107,7 @@ def execute(client, log, user):
     if status == 202:
         run = json.loads(data)["id"]
         with log.lock:
-            log.runs.append((now(), run, user["name"]))
+            log.runs.append((now(), run, user["username"]))
         return run
     return None
 
@@ -374,7 +357,7 @@ def main():
     for user in users:
         status, _ = request(client, log, "GET /auth/me (after)", "GET", "/api/v1/auth/me", None, {"Authorization": "Bearer " + user["token"]})
         if status != 200:
-            signed_out.append((user["name"], status))
+            signed_out.append((user["username"], status))
     client.close()
     results["redis"] = {"failed": len(failed), "outage_s": round(outage, 2), "signed_out": signed_out,
                         "new_primary": action(args, "redis-primary")}
@@ -437,7 +420,7 @@ def main():
         by_user = {}
         for s in group:
             seqs = [seq for at, seq, _, _ in s.events if start <= at <= end]
-            by_user.setdefault(s.user["name"], []).append({
+            by_user.setdefault(s.user["username"], []).append({
                 "events": len(seqs), "seqs": set(seqs), "all": set(seq for _, seq, _, _ in s.events),
                 "counted": set(seq for at, seq, _, _ in s.events if start <= at <= end - 1),
                 "gaps": sum(max(0, b - a - 1) for a, b in zip(seqs, seqs[1:])),

@@ -597,33 +597,37 @@ def sample_stack(args):
     return sample
 
 
+def prepare_user(client, name, password, content, label, symbol):
+    """Logs `name` in with `password`, uploads `content` as its base dataset and makes an SMA strategy; answers
+    {username, token, dataset, strategy} (the soak's and the cluster's users alike)."""
+    status, data = client.request("POST", "/api/v1/auth/login", json.dumps({"username": name, "password": password}),
+                                  {"Content-Type": "application/json"})
+    if status != 200:
+        sys.exit("setup: login of %s answered %d: %s" % (name, status, data[:300]))
+    token = json.loads(data)["tokens"]["access_token"]
+    auth = {"Authorization": "Bearer " + token}
+    body, ctype = multipart([("name", label + "-base"), ("symbol", symbol)], "base.csv", content)
+    status, data = client.request("POST", "/api/v1/data/upload", body, dict(auth, **{"Content-Type": ctype}))
+    if status != 201:
+        sys.exit("setup: the base upload answered %d: %s" % (status, data[:300]))
+    dataset = json.loads(data)["id"]
+    strategy = {"name": label + " sma", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "sma_crossover",
+                "parameters": {"fast": 10, "slow": 30}}
+    status, data = client.request("POST", "/api/v1/strategies", json.dumps(strategy),
+                                  dict(auth, **{"Content-Type": "application/json"}))
+    if status != 201:
+        sys.exit("setup: POST /strategies answered %d: %s" % (status, data[:300]))
+    return {"username": name, "token": token, "dataset": dataset, "strategy": json.loads(data)["id"]}
+
+
 def setup(args):
     """Each user logs in, uploads its base dataset (--rows daily bars) and makes a strategy."""
     with open(args.users_file) as f:
         names = [line.strip() for line in f if line.strip()]
     split = urllib.parse.urlsplit(args.base)
     client = Client(split.hostname, split.port)
-    users = []
     content = daily_csv(args.rows, 42)
-    for i, name in enumerate(names):
-        status, data = client.request("POST", "/api/v1/auth/login", json.dumps({"username": name, "password": PASSWORD}),
-                                      {"Content-Type": "application/json"})
-        if status != 200:
-            sys.exit("setup: login of %s answered %d: %s" % (name, status, data[:300]))
-        token = json.loads(data)["tokens"]["access_token"]
-        auth = {"Authorization": "Bearer " + token}
-        body, ctype = multipart([("name", "soak-base"), ("symbol", "SOAK")], "base.csv", content)
-        status, data = client.request("POST", "/api/v1/data/upload", body, dict(auth, **{"Content-Type": ctype}))
-        if status != 201:
-            sys.exit("setup: the base upload answered %d: %s" % (status, data[:300]))
-        dataset = json.loads(data)["id"]
-        strategy = {"name": "soak sma", "strategy_type": "algorithmic_trading", "engine": "builtin", "kind": "sma_crossover",
-                    "parameters": {"fast": 10, "slow": 30}}
-        status, data = client.request("POST", "/api/v1/strategies", json.dumps(strategy),
-                                      dict(auth, **{"Content-Type": "application/json"}))
-        if status != 201:
-            sys.exit("setup: POST /strategies answered %d: %s" % (status, data[:300]))
-        users.append({"username": name, "token": token, "dataset": dataset, "strategy": json.loads(data)["id"]})
+    users = [prepare_user(client, name, PASSWORD, content, "soak", "SOAK") for name in names]
     client.close()
     return users
 
