@@ -29,7 +29,7 @@ extension DatabaseError: ProblemConvertible {
         case .valueOutOfRange:
             return Problem(.unprocessableContent, detail: "A value in the request is outside what can be stored.")
         case nil:
-            return Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it.")
+            return Problem.unexpected
         }
     }
 }
@@ -66,7 +66,7 @@ extension RedisError: ProblemConvertible {
                 .serviceUnavailable, title: "Session store unavailable",
                 detail: "The session store is not reachable right now. Retry shortly.", headers: [("Retry-After", "1")])
         case .reply:
-            return Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it.")
+            return Problem.unexpected
         }
     }
 }

@@ -225,13 +225,7 @@ extension DatasetHandlers {
                     .string("q", "Part of the name or description, case-insensitive.", maxLength: 200),
                     .string("tags", "Comma-separated tags the dataset must all have.", maxLength: 1100),
                     .string("symbol", "A symbol the dataset must hold.", maxLength: 64),
-                    RouteDoc.QueryParameter(
-                        "sort",
-                        .object([
-                            ("type", .string("string")),
-                            ("enum", .array(DatasetSort.allCases.map { .string($0.rawValue) })),
-                        ]),
-                        "Order (default -created_at)."),
+                    .choice("sort", DatasetSort.allCases.map(\.rawValue), "Order (default -created_at)."),
                 ], paged: true), use: list)
         routes.get(
             "/api/v1/data/datasets/:id", .caller(.read),
@@ -329,12 +323,12 @@ extension StrategyHandlers {
             doc: RouteDoc(
                 "List your strategies (every strategy for admins)", tag: "strategies", response: Page<StrategyRecord>.self,
                 query: [
-                    Self.enumParameter("strategy_type", StrategyType.allCases.map(\.rawValue), "Only this type."),
-                    Self.enumParameter("status", StrategyStatus.allCases.map(\.rawValue), "Only this status."),
-                    Self.enumParameter("engine", StrategyEngine.allCases.map(\.rawValue), "Only this engine."),
+                    .choice("strategy_type", StrategyType.allCases.map(\.rawValue), "Only this type."),
+                    .choice("status", StrategyStatus.allCases.map(\.rawValue), "Only this status."),
+                    .choice("engine", StrategyEngine.allCases.map(\.rawValue), "Only this engine."),
                     .string("tag", "Only strategies with this tag.", maxLength: 50),
                     .string("q", "Part of the name or description, case-insensitive.", maxLength: 200),
-                    Self.enumParameter("sort", StrategySort.allCases.map(\.rawValue), "Order (default -created_at)."),
+                    .choice("sort", StrategySort.allCases.map(\.rawValue), "Order (default -created_at)."),
                 ], paged: true), use: list)
         routes.post(
             "/api/v1/strategies", .caller(.create),
@@ -698,9 +692,7 @@ extension TradeMasterCatalogueHandlers {
                 response: Answer.self, errors: [503],
                 query: [
                     .string("task", "Only this task (one of the service's task names).", maxLength: 100),
-                    RouteDoc.QueryParameter(
-                        "refresh", .object([("type", .string("string")), ("enum", .array([.string("true"), .string("false")]))]),
-                        "true: ask the service now rather than answer a copy younger than 5 minutes."),
+                    .choice("refresh", ["true", "false"], "true: ask the service now rather than answer a copy younger than 5 minutes."),
                 ]), use: show)
     }
 }

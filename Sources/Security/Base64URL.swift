@@ -1,6 +1,6 @@
 /// base64url (RFC 4648 §5) without padding, as JWTs and API keys use it.
 public enum Base64URL {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let alphabet = DigitAlphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
     /// The unpadded base64url text of `bytes`.
     public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
@@ -47,7 +47,7 @@ public enum Base64URL {
         var buffer: UInt32 = 0
         var bits = 0
         for char in chars {
-            guard let value = value(of: char) else { return nil }
+            guard let value = alphabet.value(of: char) else { return nil }
             buffer = buffer << 6 | UInt32(value)
             bits += 6
             if bits >= 8 {
@@ -58,16 +58,5 @@ public enum Base64URL {
         }
         guard buffer == 0 else { return nil }
         return out
-    }
-
-    private static func value(of char: UInt8) -> UInt8? {
-        switch char {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): char - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): char - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): char - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "-"): 62
-        case UInt8(ascii: "_"): 63
-        default: nil
-        }
     }
 }

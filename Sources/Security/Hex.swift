@@ -1,6 +1,6 @@
 /// Lower-case hexadecimal encoding of bytes.
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
+    private static let digits = DigitAlphabet("0123456789abcdef", caseInsensitive: true)
 
     /// Two lower-case hex digits per byte.
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
@@ -29,12 +29,5 @@ public enum Hex {
     }
 
     /// The value of one hex digit (either case), or `nil` for any other byte.
-    public static func digitValue(_ char: UInt8) -> UInt8? {
-        switch char {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): char - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): char - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): char - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
+    public static func digitValue(_ char: UInt8) -> UInt8? { digits.value(of: char) }
 }

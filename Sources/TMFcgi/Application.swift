@@ -110,7 +110,7 @@ public final class Application<Context: RequestContext>: Sendable {
         }
         logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.path)"])
         return .problem(
-            Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it."),
+            Problem.unexpected,
             instance: request.uri, requestID: request.requestID)
     }
 

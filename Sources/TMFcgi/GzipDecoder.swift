@@ -15,7 +15,7 @@ public final class GzipDecoder {
         self.maximumOutputBytes = maximumOutputBytes
         // 16 + MAX_WBITS: gzip framing only.
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it.")
+            throw Problem.unexpected
         }
     }
 

@@ -32,6 +32,12 @@ public struct Problem: Error, Sendable {
         self.errorCount = nil
     }
 
+    /// The 500 of anything unexpected: its body says only to quote the request id (the
+    /// error itself goes to the log, never to the client).
+    public static var unexpected: Problem {
+        Problem(.internalServerError, detail: "An unexpected error occurred. Quote the request id when reporting it.")
+    }
+
     /// A 422 validation problem listing every failed field.
     public static func validation(_ errors: [FieldError], detail: String = "The request has invalid fields.") -> Problem {
         Problem(

@@ -61,22 +61,22 @@ struct AuthHandlers: Sendable {
     public func token(_ request: Request, _ context: AppContext) throws -> Response {
         let form = try request.formFields()
         guard let grant = form["grant_type"] else {
-            return Self.oauthError("invalid_request", "grant_type is required.")
+            return try Self.oauthError("invalid_request", "grant_type is required.")
         }
         guard grant == "password" else {
-            return Self.oauthError("unsupported_grant_type", "Only grant_type=password is supported.")
+            return try Self.oauthError("unsupported_grant_type", "Only grant_type=password is supported.")
         }
         guard let username = form["username"], !username.isEmpty, let password = form["password"] else {
-            return Self.oauthError("invalid_request", "username and password are required.")
+            return try Self.oauthError("invalid_request", "username and password are required.")
         }
         do {
             let (user, tokens) = try service.login(identifier: username, password: password, rememberMe: false, request: request)
             request.logFields.append(("user_id", String(user.id)))
             return try Self.noStore(tokens)
         } catch AccountService.LoginError.invalidCredentials {
-            return Self.oauthError("invalid_grant", "Incorrect username or password.")
+            return try Self.oauthError("invalid_grant", "Incorrect username or password.")
         } catch AccountService.LoginError.inactive {
-            return Self.oauthError("invalid_grant", "This account has been deactivated.")
+            return try Self.oauthError("invalid_grant", "This account has been deactivated.")
         }
     }
 
@@ -88,7 +88,7 @@ struct AuthHandlers: Sendable {
     }
 
     /// An RFC 6749 §5.2 error.
-    struct OAuthError: Decodable {
+    struct OAuthError: Codable {
         var error: String
         var errorDescription: String
     }
@@ -106,21 +106,16 @@ struct AuthHandlers: Sendable {
     }
 
     /// `value` as JSON that no cache may keep (RFC 6749 §5.1).
-    static func noStore<T: Encodable>(_ value: T) throws -> Response {
-        var response = try JSONCoding.response(value, status: .ok)
+    static func noStore<T: Encodable>(_ value: T, status: HTTPStatus = .ok) throws -> Response {
+        var response = try JSONCoding.response(value, status: status)
         response.headers.add("Cache-Control", "no-store")
         response.headers.add("Pragma", "no-cache")
         return response
     }
 
     /// An RFC 6749 §5.2 error response (400).
-    static func oauthError(_ code: String, _ description: String) -> Response {
-        var response = Response.json(
-            "{\"error\":\(JSONText.quoted(code)),\"error_description\":\(JSONText.quoted(description))}",
-            status: .badRequest)
-        response.headers.add("Cache-Control", "no-store")
-        response.headers.add("Pragma", "no-cache")
-        return response
+    static func oauthError(_ code: String, _ description: String) throws -> Response {
+        try noStore(OAuthError(error: code, errorDescription: description), status: .badRequest)
     }
 }
 

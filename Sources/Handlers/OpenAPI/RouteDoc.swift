@@ -67,6 +67,12 @@ public struct RouteDoc {
                 description)
         }
 
+        /// A string parameter that takes one of `values` (a JSON Schema `enum`, as the schemas
+        /// of the types' string enums are written).
+        public static func choice(_ name: String, _ values: [String], _ description: String) -> QueryParameter {
+            QueryParameter(name, SchemaRecorder.Node.enumeration(values).json, description)
+        }
+
         /// An integer parameter within `range`.
         public static func integer(_ name: String, _ range: ClosedRange<Int>, _ description: String) -> QueryParameter {
             QueryParameter(

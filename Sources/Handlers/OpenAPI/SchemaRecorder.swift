@@ -26,6 +26,7 @@ public enum SchemaRecorder {
 
     /// Types whose schema is not what their `init(from:)` asks for.
     static func special(_ type: any Decodable.Type) -> Node? {
+        if let scalar = scalar(type) { return scalar.node }
         if type == Date.self { return .string(format: "date-time") }
         if let cases = type as? any (CaseIterable & RawRepresentable).Type {
             let values = cases.allRawValues
@@ -37,9 +38,22 @@ public enum SchemaRecorder {
 
     /// A placeholder instance of a special type, for the decoding to go on.
     static func placeholder<T: Decodable>(_ type: T.Type) -> T? {
+        if let scalar = scalar(type) { return scalar.value }
         if type == Date.self { return Date(timeIntervalSince1970: 0) as? T }
         if let cases = type as? any (CaseIterable & RawRepresentable).Type { return cases.firstCase as? T }
         return nil
+    }
+
+    /// The schema of a JSON scalar (a number, a string, a Boolean) and a placeholder of it:
+    /// one table for every container, so each scalar is described the same way wherever it is.
+    static func scalar<T>(_ type: T.Type) -> (node: Node, value: T)? {
+        switch type {
+        case let integer as any FixedWidthInteger.Type: (.integer, integer.zero as! T)
+        case let number as any BinaryFloatingPoint.Type: (.number, number.zero as! T)
+        case is Bool.Type: (.boolean, false as! T)
+        case is String.Type: (.string(format: nil), "" as! T)
+        default: nil
+        }
     }
 
     /// What was recorded about one value.
@@ -89,6 +103,8 @@ public enum SchemaRecorder {
         var userInfo: [CodingUserInfoKey: Any] = [:]
         var node: Node?
         var members: [(key: String, node: Node, required: Bool)] = []
+        /// The key whose `null` was just asked for: the value decoded next for it is optional.
+        var nullKey: String?
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
             node = .object([])
@@ -131,62 +147,17 @@ public enum SchemaRecorder {
         var codingPath: [any CodingKey] { recorder.codingPath }
         var allKeys: [Key] { [] }
         func contains(_ key: Key) -> Bool { true }
-        func decodeNil(forKey key: Key) throws -> Bool { false }
-
-        func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
-            recorder.record(key.stringValue, .boolean, required: true)
+        func decodeNil(forKey key: Key) throws -> Bool {
+            recorder.nullKey = key.stringValue
             return false
         }
-        func decode(_ type: String.Type, forKey key: Key) throws -> String {
-            recorder.record(key.stringValue, .string(format: nil), required: true)
-            return ""
-        }
-        func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
-            recorder.record(key.stringValue, .number, required: true)
-            return 0
-        }
-        func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
-            recorder.record(key.stringValue, .number, required: true)
-            return 0
-        }
-        func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
-            recorder.record(key.stringValue, .integer, required: true)
-            return 0
-        }
-        func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
-            recorder.record(key.stringValue, .integer, required: true)
-            return 0
-        }
-        func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 {
-            recorder.record(key.stringValue, .integer, required: true)
-            return 0
-        }
+
+        // The scalar overloads of the protocol are witnessed by the generic one; its
+        // `decodeIfPresent`s ask `decodeNil` first, which marks the key optional.
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-            try recorder.value(type) { recorder.record(key.stringValue, $0, required: true) }
-        }
-
-        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-            recorder.record(key.stringValue, .boolean, required: false)
-            return false
-        }
-        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-            recorder.record(key.stringValue, .string(format: nil), required: false)
-            return ""
-        }
-        func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
-            recorder.record(key.stringValue, .number, required: false)
-            return 0
-        }
-        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
-            recorder.record(key.stringValue, .integer, required: false)
-            return 0
-        }
-        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
-            recorder.record(key.stringValue, .integer, required: false)
-            return 0
-        }
-        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-            try recorder.value(type) { recorder.record(key.stringValue, $0, required: false) }
+            let required = recorder.nullKey != key.stringValue
+            recorder.nullKey = nil
+            return try recorder.value(type) { recorder.record(key.stringValue, $0, required: required) }
         }
 
         func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -219,26 +190,6 @@ public enum SchemaRecorder {
         mutating func decodeNil() throws -> Bool { false }
         mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
             done = true
-            if type == String.self {
-                recorder.node = .array(.string(format: nil))
-                return "" as! T
-            }
-            if type == Bool.self {
-                recorder.node = .array(.boolean)
-                return false as! T
-            }
-            if type == Double.self {
-                recorder.node = .array(.number)
-                return 0.0 as! T
-            }
-            if type == Int.self {
-                recorder.node = .array(.integer)
-                return 0 as! T
-            }
-            if type == Int64.self {
-                recorder.node = .array(.integer)
-                return Int64(0) as! T
-            }
             let recorder = self.recorder
             return try recorder.value(type) { recorder.node = .array($0) }
         }
@@ -260,26 +211,6 @@ public enum SchemaRecorder {
         let recorder: Recorder
         var codingPath: [any CodingKey] { recorder.codingPath }
         func decodeNil() -> Bool { false }
-        func decode(_ type: Bool.Type) throws -> Bool {
-            recorder.node = .boolean
-            return false
-        }
-        func decode(_ type: String.Type) throws -> String {
-            recorder.node = .string(format: nil)
-            return ""
-        }
-        func decode(_ type: Double.Type) throws -> Double {
-            recorder.node = .number
-            return 0
-        }
-        func decode(_ type: Int.Type) throws -> Int {
-            recorder.node = .integer
-            return 0
-        }
-        func decode(_ type: Int64.Type) throws -> Int64 {
-            recorder.node = .integer
-            return 0
-        }
         func decode<T: Decodable>(_ type: T.Type) throws -> T {
             let recorder = self.recorder
             return try recorder.value(type) { recorder.node = $0 }

@@ -10,8 +10,8 @@ struct RunHandlers: Sendable {
 
     /// The query parameters of run lists.
     static let listQuery: [RouteDoc.QueryParameter] = [
-        StrategyHandlers.enumParameter("status", JobStatus.allCases.map(\.rawValue), "Only runs with this status."),
-        StrategyHandlers.enumParameter("mode", RunMode.allCases.map(\.rawValue), "Only runs of this mode."),
+        .choice("status", JobStatus.allCases.map(\.rawValue), "Only runs with this status."),
+        .choice("mode", RunMode.allCases.map(\.rawValue), "Only runs of this mode."),
     ]
 
     /// Parses the run filters and paging of `request`, or throws a 422 naming each bad one.

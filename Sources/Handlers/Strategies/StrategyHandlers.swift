@@ -11,11 +11,6 @@ struct StrategyHandlers: Sendable {
     let store: StrategyStore
     let tradeMaster: TradeMasterClient?
 
-    /// A string query parameter restricted to `values`.
-    static func enumParameter(_ name: String, _ values: [String], _ description: String) -> RouteDoc.QueryParameter {
-        RouteDoc.QueryParameter(name, .object([("type", .string("string")), ("enum", .array(values.map { .string($0) }))]), description)
-    }
-
     /// `strategy` as JSON with its ETag.
     static func respond(_ strategy: StrategyRecord, status: HTTPStatus = .ok, location: String? = nil) throws -> Response {
         try Versioning.respond(strategy, version: strategy.version, status: status, location: location)

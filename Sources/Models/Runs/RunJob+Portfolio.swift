@@ -9,28 +9,17 @@ extension RunJob {
         guard let datasetID = run.datasetId, run.symbols.count >= 2 else {
             throw JobFailure("the run's dataset was deleted", retryable: false)
         }
-        var time: [Int64] = []
-        var open: [Double] = []
-        var high: [Double] = []
-        var low: [Double] = []
-        var close: [Double] = []
-        var volume: [Double] = []
-        var symbols: [String] = []
-        for symbol in run.symbols {
-            let columns = try service.datasets.bars(
+        let parts = try run.symbols.map { symbol in
+            try service.datasets.bars(
                 datasetID: datasetID, symbol: symbol,
                 start: run.start.map { Int64($0.timeIntervalSince1970.rounded(.up)) },
                 end: run.end.map { Int64($0.timeIntervalSince1970.rounded(.up)) }, maxPoints: Int(Int32.max))
-            time += columns.time
-            open += columns.open
-            high += columns.high
-            low += columns.low
-            close += columns.close
-            volume += columns.volume
-            symbols += [String](repeating: symbol, count: columns.time.count)
         }
         do {
-            let long = try OHLCVSeries(timestamps: time, open: open, high: high, low: low, close: close, volume: volume, symbols: symbols)
+            let long = try OHLCVSeries(
+                timestamps: parts.flatMap(\.time), open: parts.flatMap(\.open), high: parts.flatMap(\.high), low: parts.flatMap(\.low),
+                close: parts.flatMap(\.close), volume: parts.flatMap(\.volume),
+                symbols: zip(run.symbols, parts).flatMap { symbol, part in [String](repeating: symbol, count: part.time.count) })
             return try PortfolioUniverse(long, symbols: run.symbols)
         } catch {
             throw JobFailure("the bars cannot be backtested: \(error)", retryable: false)
