@@ -57,9 +57,11 @@ import Testing
 
             """
         let id = try #require(try create(auth, name: "two-symbols", text: text)["id"] as? Int)
-        // The time-major file's rows were stored symbol by symbol (each symbol's rows together in the heap).
-        let heap = try fx.sql("SELECT string_agg(symbol, ' ' ORDER BY ctid) FROM bars WHERE dataset_id = \(id)").split(separator: " ")
-        #expect(heap.count == 4 && zip(heap, heap.dropFirst()).filter { $0 != $1 }.count == 1, "\(heap)")
+        // The time-major file's rows were stored as one chunk per symbol, each in time order.
+        let chunks = try fx.sql(
+            "SELECT string_agg(symbol || ':' || bar_count || ':' || array_to_string(ts, '/'), ' ' ORDER BY symbol, first_ts) FROM bar_chunks WHERE dataset_id = \(id)"
+        )
+        #expect(chunks == "=CMD:2:1704153600/1704240000 AAA:2:1704153600/1704240000", "\(chunks)")
         let one = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv&symbol=AAA", headers: auth)
         #expect(one.status == 200, "\(one.text)")
         let lines = one.text.split(separator: "\n")
