@@ -123,6 +123,44 @@ import Testing
         }
     }
 
+    /// Bars are stored as chunks of 8,192 consecutive bars of a symbol, from a file in order
+    /// (cut while parsing) and from a shuffled one (sorted and cut by PostgreSQL) alike; a
+    /// range that crosses a chunk's edge reads, counts, buckets and exports exactly the bars
+    /// in it. The reference is the generator: bar `i` is at `t0 + 60 i` with close `i + 1000.5`.
+    @Test func chunksHoldRunsOfBarsAndRangesCrossTheirEdges() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let t0 = 1_577_836_800
+        let n = 20_000
+        func line(_ i: Int) -> String { "\(t0 + 60 * i),\(i + 1000),\(i + 1001),\(i + 1000),\(Double(i) + 1000.5),\(i % 7)" }
+        let ordered = "date,open,high,low,close,volume\n" + (0..<n).map(line).joined(separator: "\n") + "\n"
+        var generator = SystemRandomNumberGenerator()
+        let shuffled = "date,open,high,low,close,volume\n" + (0..<n).shuffled(using: &generator).map(line).joined(separator: "\n") + "\n"
+        let dates = ISO8601DateFormatter()
+        func iso(_ i: Int) -> String { dates.string(from: Date(timeIntervalSince1970: Double(t0 + 60 * i))) }
+        for (name, text) in [("in-order", ordered), ("shuffled", shuffled)] {
+            let id = try #require(try create(auth, name: name, text: text, symbol: "CHK")["id"] as? Int)
+            let chunks = try fx.sql(
+                "SELECT string_agg(bar_count || ':' || first_ts || ':' || last_ts || ':' || (ts = (SELECT array_agg(t ORDER BY t) FROM unnest(ts) t)), ' ' ORDER BY first_ts) FROM bar_chunks WHERE dataset_id = \(id)"
+            )
+            let expected = [(0, 8192), (8192, 16384), (16384, n)].map { "\($1 - $0):\(t0 + 60 * $0):\(t0 + 60 * ($1 - 1)):true" }
+            #expect(chunks == expected.joined(separator: " "), "\(name): \(chunks)")
+            // 8,000 ..< 8,500 crosses the first chunk's end.
+            let range = "&start=\(iso(8000))&end=\(iso(8500))"
+            let points = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?max_points=1000\(range)", headers: auth)
+            #expect(points.status == 200 && points.json["source_rows"] as? Int == 500, "\(name): \(points.text.prefix(300))")
+            #expect((points.json["close"] as? [Double]) == (8000..<8500).map { Double($0) + 1000.5 }, "\(name)")
+            let buckets = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?max_points=10\(range)", headers: auth)
+            #expect((buckets.json["close"] as? [Double]) == stride(from: 8049, to: 8500, by: 50).map { Double($0) + 1000.5 }, "\(name)")
+            #expect((buckets.json["volume"] as? [Double])?.first == Double((8000..<8050).reduce(0) { $0 + $1 % 7 }), "\(name)")
+            let csv = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv\(range)", headers: auth)
+            let lines = csv.text.split(separator: "\n")
+            #expect(lines.count == 501 && lines.last?.hasSuffix(",9499,9500,9499,9499.5,\(8499 % 7)") == true, "\(name): \(lines.suffix(2))")
+            let whole = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv", headers: auth)
+            #expect(whole.text.split(separator: "\n").count == n + 1, "\(name)")
+            #expect(try fx.sql("SELECT count(*) FROM bars WHERE dataset_id = \(id) AND ts >= \(t0 + 60 * 8000) AND ts < \(t0 + 60 * 8500)") == "500")
+        }
+    }
+
     @Test func patchAndDeleteHonourIfMatch() throws {
         let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
         let id = try #require(try create(auth, name: "editable")["id"] as? Int)
