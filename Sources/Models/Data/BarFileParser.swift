@@ -14,7 +14,7 @@ import Quant
 /// that breaks the order switches the output to the staging table's shape for the rest of
 /// the file, and the store checks duplicates and sorts those rows when it is loaded.
 public struct BarFileParser {
-    /// Where the COPY text of a piece of output goes.
+    /// Where a piece of output goes.
     public enum Target: Sendable {
         /// Chunk records for `bar_chunks` (see ``BarChunkBuilder``).
         case bars
@@ -54,7 +54,7 @@ public struct BarFileParser {
         columns.isEmpty ? nil : (columns.contains { $0.role == .symbol } ? .long : .wide)
     }
 
-    /// Parses `chunk` (lines may be split anywhere) and hands the COPY text of its complete
+    /// Parses `chunk` (lines may be split anywhere) and hands the output of its complete
     /// good rows to `sink`.
     public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>, into sink: ([UInt8], Target) throws -> Void) throws {
         if rows.byteCount == 0, let datasetID { copy.start(dataset: datasetID, wideSymbol: wideSymbol) }
