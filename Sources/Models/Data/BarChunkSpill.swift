@@ -12,13 +12,16 @@ final class BarChunkSpill {
     /// Records written.
     private(set) var count = 0
 
-    /// An empty spill in the temporary directory (`TMPDIR`).
+    /// An empty spill in the temporary directory (`TMPDIR`); none to be had is
+    /// ``DatasetError/diskFull``.
     init() throws {
         let path = NSTemporaryDirectory() + "/tm-upload-\(UUID().uuidString).chunks"
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw DatasetError.badFile("The upload could not be staged (no temporary file).")
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let handle = try? FileHandle(forUpdating: URL(fileURLWithPath: path))
+        else {
+            throw DatasetError.diskFull
         }
-        handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        self.handle = handle
         try? FileManager.default.removeItem(atPath: path)
     }
 
@@ -32,9 +35,15 @@ final class BarChunkSpill {
         if pending.count >= 4 << 20 { try flush() }
     }
 
+    /// Writes what is pending; a write that fails (the temporary directory's disk is full) is
+    /// ``DatasetError/diskFull``, as a full database disk is.
     private func flush() throws {
         guard !pending.isEmpty else { return }
-        try handle.write(contentsOf: pending)
+        do {
+            try handle.write(contentsOf: pending)
+        } catch {
+            throw DatasetError.diskFull
+        }
         pending.removeAll(keepingCapacity: true)
     }
 
