@@ -16,6 +16,8 @@ public struct ResultColumns: Sendable {
         case doubles([Double?])
         case bytes([[UInt8]?])
         case text([String?])
+        /// One-dimensional arrays in `array_send`'s format.
+        case arrays([[UInt8]?])
         /// Microseconds since 2000-01-01 00:00 UTC, PostgreSQL's own count.
         case times([Int64?])
     }
@@ -78,6 +80,37 @@ public struct ResultColumns: Sendable {
         return values[row]
     }
 
+    /// The bytes of `name` (an array column) in `row` in `array_send`'s format (decode them
+    /// with ``BinaryArray``), nil when NULL.
+    public func array(_ name: String, row: Int) throws -> [UInt8]? {
+        guard case .arrays(let values) = try column(name) else { throw DatabaseError.decoding(column: name, reason: "is not an array column") }
+        return values[row]
+    }
+
+    /// Every element of `name` (a `bigint[]` column without NULLs) over all rows, in row order.
+    public func concatenatedIntegers(_ name: String) throws -> [Int64] {
+        guard case .arrays(let values) = try column(name) else { throw DatabaseError.decoding(column: name, reason: "is not an array column") }
+        var out: [Int64] = []
+        out.reserveCapacity(values.reduce(0) { $0 + max(0, (($1?.count ?? 0) - 20) / 12) })
+        for value in values {
+            guard let value else { throw DatabaseError.decoding(column: name, reason: "is NULL") }
+            try value.withUnsafeBytes { try BinaryArray.appendIntegers($0, column: name, to: &out) }
+        }
+        return out
+    }
+
+    /// Every element of `name` (a `float8[]` column without NULLs) over all rows, in row order.
+    public func concatenatedDoubles(_ name: String) throws -> [Double] {
+        guard case .arrays(let values) = try column(name) else { throw DatabaseError.decoding(column: name, reason: "is not an array column") }
+        var out: [Double] = []
+        out.reserveCapacity(values.reduce(0) { $0 + max(0, (($1?.count ?? 0) - 20) / 12) })
+        for value in values {
+            guard let value else { throw DatabaseError.decoding(column: name, reason: "is NULL") }
+            try value.withUnsafeBytes { try BinaryArray.appendDoubles($0, column: name, to: &out) }
+        }
+        return out
+    }
+
     private func column(_ name: String) throws -> Column {
         guard let column = columns[name] else { throw DatabaseError.decoding(column: name, reason: "is not in the result") }
         return column
@@ -127,6 +160,8 @@ public struct ResultColumns: Sendable {
                 columns[name] = .bytes((0..<count).map { raw($0).map { Array($0) } })
             case 25, 1043, 19:  // text, varchar, name: UTF-8 bytes
                 columns[name] = .text((0..<count).map { raw($0).map { String(decoding: $0, as: UTF8.self) } })
+            case 1016, 1022, 1009, 1007:  // int8[], float8[], text[], int4[]
+                columns[name] = .arrays((0..<count).map { raw($0).map { Array($0) } })
             default:
                 throw DatabaseError.decoding(column: name, reason: "has type \(type), which binary results do not read")
             }

@@ -57,9 +57,11 @@ import Testing
 
             """
         let id = try #require(try create(auth, name: "two-symbols", text: text)["id"] as? Int)
-        // The time-major file's rows were stored symbol by symbol (each symbol's rows together in the heap).
-        let heap = try fx.sql("SELECT string_agg(symbol, ' ' ORDER BY ctid) FROM bars WHERE dataset_id = \(id)").split(separator: " ")
-        #expect(heap.count == 4 && zip(heap, heap.dropFirst()).filter { $0 != $1 }.count == 1, "\(heap)")
+        // The time-major file's rows were stored as one chunk per symbol, each in time order.
+        let chunks = try fx.sql(
+            "SELECT string_agg(symbol || ':' || bar_count || ':' || array_to_string(ts, '/'), ' ' ORDER BY symbol, first_ts) FROM bar_chunks WHERE dataset_id = \(id)"
+        )
+        #expect(chunks == "=CMD:2:1704153600/1704240000 AAA:2:1704153600/1704240000", "\(chunks)")
         let one = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv&symbol=AAA", headers: auth)
         #expect(one.status == 200, "\(one.text)")
         let lines = one.text.split(separator: "\n")
@@ -118,6 +120,44 @@ import Testing
                 #expect(time[k] == row[0] && (0..<4).allSatisfy { columns[$0][k] == row[$0 + 1] }, "\(points)\(range) bucket \(k)")
                 #expect(abs(volume[k] - row[5]) <= 1e-12 * row[5], "\(points)\(range) bucket \(k): \(volume[k]) vs \(row[5])")
             }
+        }
+    }
+
+    /// Bars are stored as chunks of 8,192 consecutive bars of a symbol, from a file in order
+    /// (cut while parsing) and from a shuffled one (sorted and cut by PostgreSQL) alike; a
+    /// range that crosses a chunk's edge reads, counts, buckets and exports exactly the bars
+    /// in it. The reference is the generator: bar `i` is at `t0 + 60 i` with close `i + 1000.5`.
+    @Test func chunksHoldRunsOfBarsAndRangesCrossTheirEdges() throws {
+        let auth = try fx.login(try fx.createWithCLI(role: "user")).bearer
+        let t0 = 1_577_836_800
+        let n = 20_000
+        func line(_ i: Int) -> String { "\(t0 + 60 * i),\(i + 1000),\(i + 1001),\(i + 1000),\(Double(i) + 1000.5),\(i % 7)" }
+        let ordered = "date,open,high,low,close,volume\n" + (0..<n).map(line).joined(separator: "\n") + "\n"
+        var generator = SystemRandomNumberGenerator()
+        let shuffled = "date,open,high,low,close,volume\n" + (0..<n).shuffled(using: &generator).map(line).joined(separator: "\n") + "\n"
+        let dates = ISO8601DateFormatter()
+        func iso(_ i: Int) -> String { dates.string(from: Date(timeIntervalSince1970: Double(t0 + 60 * i))) }
+        for (name, text) in [("in-order", ordered), ("shuffled", shuffled)] {
+            let id = try #require(try create(auth, name: name, text: text, symbol: "CHK")["id"] as? Int)
+            let chunks = try fx.sql(
+                "SELECT string_agg(bar_count || ':' || first_ts || ':' || last_ts || ':' || (ts = (SELECT array_agg(t ORDER BY t) FROM unnest(ts) t)), ' ' ORDER BY first_ts) FROM bar_chunks WHERE dataset_id = \(id)"
+            )
+            let expected = [(0, 8192), (8192, 16384), (16384, n)].map { "\($1 - $0):\(t0 + 60 * $0):\(t0 + 60 * ($1 - 1)):true" }
+            #expect(chunks == expected.joined(separator: " "), "\(name): \(chunks)")
+            // 8,000 ..< 8,500 crosses the first chunk's end.
+            let range = "&start=\(iso(8000))&end=\(iso(8500))"
+            let points = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?max_points=1000\(range)", headers: auth)
+            #expect(points.status == 200 && points.json["source_rows"] as? Int == 500, "\(name): \(points.text.prefix(300))")
+            #expect((points.json["close"] as? [Double]) == (8000..<8500).map { Double($0) + 1000.5 }, "\(name)")
+            let buckets = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?max_points=10\(range)", headers: auth)
+            #expect((buckets.json["close"] as? [Double]) == stride(from: 8049, to: 8500, by: 50).map { Double($0) + 1000.5 }, "\(name)")
+            #expect((buckets.json["volume"] as? [Double])?.first == Double((8000..<8050).reduce(0) { $0 + $1 % 7 }), "\(name)")
+            let csv = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv\(range)", headers: auth)
+            let lines = csv.text.split(separator: "\n")
+            #expect(lines.count == 501 && lines.last?.hasSuffix(",9499,9500,9499,9499.5,\(8499 % 7)") == true, "\(name): \(lines.suffix(2))")
+            let whole = try fx.client.send("GET", "/api/v1/data/datasets/\(id)/bars?format=csv", headers: auth)
+            #expect(whole.text.split(separator: "\n").count == n + 1, "\(name)")
+            #expect(try fx.sql("SELECT count(*) FROM bars WHERE dataset_id = \(id) AND ts >= \(t0 + 60 * 8000) AND ts < \(t0 + 60 * 8500)") == "500")
         }
     }
 

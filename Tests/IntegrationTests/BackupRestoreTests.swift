@@ -145,7 +145,7 @@ import Testing
         let before = try fingerprint(url)
         let nonEmpty = before.tables.filter { Self.rows($0.value) > 0 }.keys.sorted()
         for table in [
-            "users", "audit_events", "api_keys", "datasets", "bars", "strategies", "strategy_list_versions",
+            "users", "audit_events", "api_keys", "datasets", "bar_chunks", "strategies", "strategy_list_versions",
             "jobs", "runs", "run_series", "run_trades", "idempotency_keys", "schema_migrations",
         ] {
             #expect(nonEmpty.contains(table), "\(table) is empty: \(before.tables)")

@@ -86,6 +86,30 @@ import Testing
         #expect(try mixed.decode("n", as: Int.self) == 3 && mixed.decode("c", as: Int.self) == 2 && mixed.decode("t", as: String.self) == "x")
     }
 
+    /// Arrays in a binary result (`bigint[]`, `float8[]`, `text[]`, as `bar_chunks` holds them)
+    /// decode to the values PostgreSQL's own text output names, concatenated over rows; the
+    /// dense encoders (no NULLs) give what `array_recv` reads, extremes and empty arrays included.
+    @Test func binaryArrayResultsAreTheValues() throws {
+        let doubles: [Double] = [0, -0.0, 1.5, -2e-5, 1e-300, 1e300, 5e-324, .greatestFiniteMagnitude, .infinity, -.infinity]
+        let integers: [Int64] = [0, 1, -1, Int64.max, Int64.min, 42]
+        let texts: [[UInt8]?] = [Array("{1.5,NULL}".utf8), nil, [], Array("é\\\"".utf8)]
+        let result = try database.columns(
+            """
+            SELECT d, i, t, d::text AS dt, i::text AS it FROM (VALUES
+                (\(BinaryArray(doubles))::float8[], \(BinaryArray(integers))::bigint[], \(BinaryArray(texts: texts))::text[], 1),
+                (\(BinaryArray([Double]()))::float8[], \(BinaryArray([Int64]()))::bigint[], NULL, 2),
+                ('{7.25}'::float8[], '{9}'::bigint[], '{x}'::text[], 3)) v(d, i, t, k) ORDER BY k
+            """)
+        #expect(try result.concatenatedDoubles("d").map(\.bitPattern) == (doubles + [7.25]).map(\.bitPattern))
+        #expect(try result.concatenatedIntegers("i") == integers + [9])
+        #expect(SQLArray.parseDoubles(try #require(try result.text("dt", row: 0))).map { $0?.bitPattern } == doubles.map { $0.bitPattern })
+        #expect(SQLArray.parseIntegers(try #require(try result.text("it", row: 0))) == integers.map(Optional.some))
+        var decoded: [String?] = []
+        try #require(try result.array("t", row: 0)).withUnsafeBytes { try BinaryArray.appendTexts($0, column: "t", to: &decoded) }
+        #expect(decoded == texts.map { $0.map { String(decoding: $0, as: UTF8.self) } })
+        #expect(try result.array("t", row: 1) == nil)
+    }
+
     /// `timestamptz` in a binary result is the time PostgreSQL's `extract(epoch …)` names (whole
     /// seconds exactly, fractions within a microsecond), before 1970 and 2000 too; NULL is nil.
     @Test func binaryTimestampsAreTheirEpochs() throws {

@@ -1,9 +1,9 @@
 import Quant
 
-/// Turns the rows ``BarFileParser`` reads into `COPY` text: for `bars` (`dataset_id, symbol,
-/// ts, open, high, low, close, volume, extra`) while every symbol's times increase, with the
-/// summary's statistics accumulated on the way, and for the staging table (the line number
-/// first) from the first row out of order on.
+/// Turns the rows ``BarFileParser`` reads into what the upload stores: while every symbol's
+/// times increase, column chunks for `bar_chunks` (``BarChunkBuilder``'s records), with the
+/// summary's statistics accumulated on the way; from the first row out of order on, `COPY`
+/// text for the staging table (the line number first).
 struct BarCopyText: OHLCVRowSink {
     /// What each column of the file holds.
     private(set) var columns: [DatasetColumn] = []
@@ -14,10 +14,10 @@ struct BarCopyText: OHLCVRowSink {
 
     /// Whether rows go to a dataset's `bars` while in order (else all to the staging table).
     private var direct = false, hasSymbol = false
-    /// The dataset id and the wide file's symbol, as COPY text.
-    private var prefix: [UInt8] = [], wideBytes: [UInt8] = []
-    /// Text not yet handed on, for `bars` and for the staging table.
-    private var barsOut: [UInt8] = [], stageOut: [UInt8] = []
+    /// The wide file's symbol, as COPY text.
+    private var wideBytes: [UInt8] = []
+    /// The chunks of the rows in order, and staging text not yet handed on.
+    private var chunks = BarChunkBuilder(hasExtras: false), stageOut: [UInt8] = []
     /// The columns of open, high, low and close, of the volume if any, and the extra ones.
     private var priceColumns: [Int] = [], volumeColumn: Int?, extraColumns: [Int] = []
 
@@ -25,17 +25,13 @@ struct BarCopyText: OHLCVRowSink {
     mutating func start(dataset id: Int64, wideSymbol: String) {
         direct = true
         target = .bars
-        prefix = Array(String(id).utf8)
         wideBytes = []
         Array(wideSymbol.utf8).withUnsafeBufferPointer { Self.appendEscaped($0, to: &wideBytes) }
     }
 
-    /// Hands the text written since the last call to `sink`: `bars` rows first.
+    /// Hands what was written since the last call to `sink`: finished chunks first.
     mutating func flush(into sink: ([UInt8], BarFileParser.Target) throws -> Void) throws {
-        if !barsOut.isEmpty {
-            try sink(barsOut, .bars)
-            barsOut.removeAll(keepingCapacity: true)
-        }
+        try chunks.take { try sink($0, .bars) }
         if !stageOut.isEmpty {
             try sink(stageOut, .stage)
             stageOut.removeAll(keepingCapacity: true)
@@ -59,6 +55,7 @@ struct BarCopyText: OHLCVRowSink {
         volumeColumn = columns.firstIndex { $0.role == .volume }
         hasSymbol = columns.contains { $0.role == .symbol }
         statistics = BarStatistics(extras: extraColumns.count)
+        chunks = BarChunkBuilder(hasExtras: !extraColumns.isEmpty)
         if !hasSymbol { _ = statistics.symbolIndex(UnsafeBufferPointer(start: nil, count: 0)) }
     }
 
@@ -88,17 +85,37 @@ struct BarCopyText: OHLCVRowSink {
             }
         }
         if target == .bars {
-            append(row, to: &barsOut)
+            chunks.append(
+                symbol: hasSymbol ? statistics.symbolIndex(row.symbol) : 0, ts: row.timestamp, open: row.open, high: row.high,
+                low: row.low, close: row.close, volume: volumeColumn == nil ? 0 : row.volume,
+                extra: extraColumns.isEmpty ? nil : Self.extraLiteral(row.extras))
         } else {
             append(row, to: &stageOut)
         }
         return nil
     }
 
+    /// Cuts the last chunks (the end of the file).
+    mutating func endOfFile() {
+        chunks.cutAll()
+    }
+
+    /// The extras as an array literal (`{1.5,NULL}`): each value in Swift's shortest form,
+    /// which PostgreSQL's `float8in` reads back to the same double.
+    private static func extraLiteral(_ extras: UnsafeBufferPointer<Double>) -> [UInt8] {
+        var text = "{"
+        for (e, value) in extras.enumerated() {
+            if e > 0 { text += "," }
+            text += value.isNaN ? "NULL" : "\(value)"
+        }
+        text += "}"
+        return Array(text.utf8)
+    }
+
     /// Appends the row's COPY line; numbers go to PostgreSQL as written (float8 input is
     /// correctly rounded, like Quant's parser).
     private func append(_ row: OHLCVRow, to out: inout [UInt8]) {
-        if target == .bars { out.append(contentsOf: prefix) } else { Self.appendInteger(Int64(row.line), to: &out) }
+        Self.appendInteger(Int64(row.line), to: &out)
         out.append(9)
         if hasSymbol {
             Self.appendEscaped(row.symbol, to: &out)

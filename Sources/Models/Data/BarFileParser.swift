@@ -1,7 +1,7 @@
 import Quant
 
-/// Reads an uploaded price file as it arrives and turns each good row into a line of
-/// `COPY` text (see ``BarCopyText``), so no more than one line is ever held.
+/// Reads an uploaded price file as it arrives and turns its good rows into column chunks
+/// (rows in order) or lines of `COPY` text for the staging table (see ``BarCopyText``).
 ///
 /// The rows are read and checked by Quant's ``OHLCVRowReader`` with its
 /// ``OHLCVRowReader/Rules/dataset`` rules: `tm backtest`'s reader shares the parser, its
@@ -10,14 +10,13 @@ import Quant
 /// files); every other column is an extra numeric column (empty, `nan` or `null` are stored
 /// as NULL). A bad row is reported (the first 100 kept) and not written.
 ///
-/// With ``datasetID`` set, rows are written as `bars` rows while every symbol's times
-/// increase, and the statistics of the summary are accumulated on the way; the first row
+/// With ``datasetID`` set, rows become chunks while every symbol's times increase, and the statistics of the summary are accumulated on the way; the first row
 /// that breaks the order switches the output to the staging table's shape for the rest of
 /// the file, and the store checks duplicates and sorts those rows when it is loaded.
 public struct BarFileParser {
-    /// Where the COPY text of a piece of output goes.
+    /// Where a piece of output goes.
     public enum Target: Sendable {
-        /// Rows for `bars`, the dataset id first.
+        /// Chunk records for `bar_chunks` (see ``BarChunkBuilder``).
         case bars
         /// Rows for the staging table, the line number first.
         case stage
@@ -55,7 +54,7 @@ public struct BarFileParser {
         columns.isEmpty ? nil : (columns.contains { $0.role == .symbol } ? .long : .wide)
     }
 
-    /// Parses `chunk` (lines may be split anywhere) and hands the COPY text of its complete
+    /// Parses `chunk` (lines may be split anywhere) and hands the output of its complete
     /// good rows to `sink`.
     public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>, into sink: ([UInt8], Target) throws -> Void) throws {
         if rows.byteCount == 0, let datasetID { copy.start(dataset: datasetID, wideSymbol: wideSymbol) }
@@ -74,6 +73,7 @@ public struct BarFileParser {
         } catch {
             throw Self.translate(error)
         }
+        copy.endOfFile()
         try copy.flush(into: sink)
     }
 

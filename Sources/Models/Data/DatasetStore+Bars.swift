@@ -25,6 +25,19 @@ public struct BarColumns: Sendable {
         self.symbol = symbol
     }
 
+    /// Columns of `symbol` from `bar_chunks` rows (binary arrays `ts`, `open`, `high`, `low`,
+    /// `close` and `volume`), in the order of the rows.
+    init(symbol: String, chunks result: ResultColumns) throws {
+        self.symbol = symbol
+        time = try result.concatenatedIntegers("ts")
+        open = try result.concatenatedDoubles("open")
+        high = try result.concatenatedDoubles("high")
+        low = try result.concatenatedDoubles("low")
+        close = try result.concatenatedDoubles("close")
+        volume = try result.concatenatedDoubles("volume")
+        sourceRows = time.count
+    }
+
     /// Columns of `symbol` from a binary result with `ts`, `open`, `high`, `low`, `close` and `volume`.
     init(symbol: String, result: ResultColumns) throws {
         self.symbol = symbol
@@ -55,8 +68,8 @@ extension DatasetStore {
         if let cached = cache?.cached(dataset: datasetID, symbol: symbol, start: start, end: end) {
             return Self.buckets(cached, maxPoints: maxPoints)
         }
-        let rows = try readBars(datasetID: datasetID, symbol: symbol, start: start, end: end, limit: Self.bucketedInMemory + 1)
-        if rows.sourceRows <= Self.bucketedInMemory {
+        if try barCount(datasetID: datasetID, symbol: symbol, start: start, end: end) <= Self.bucketedInMemory {
+            let rows = try readBars(datasetID: datasetID, symbol: symbol, start: start, end: end)
             // A whole series read for a chart serves the next backtest or chart of it too.
             if start == nil && end == nil { cache?.offer(rows, dataset: datasetID) }
             return Self.buckets(rows, maxPoints: maxPoints)
@@ -64,9 +77,11 @@ extension DatasetStore {
         let result = try database.columns(
             """
             WITH r AS (
-                SELECT ts, open, high, low, close, volume, row_number() OVER (ORDER BY ts) - 1 AS i, count(*) OVER () AS n
-                FROM bars WHERE dataset_id = \(datasetID) AND symbol = \(symbol)
-                  AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1))
+                SELECT u.ts, u.open, u.high, u.low, u.close, u.volume, row_number() OVER (ORDER BY u.ts) - 1 AS i, count(*) OVER () AS n
+                FROM bar_chunks c, unnest(c.ts, c.open, c.high, c.low, c.close, c.volume) AS u(ts, open, high, low, close, volume)
+                WHERE c.dataset_id = \(datasetID) AND c.symbol = \(symbol)
+                  AND c.first_ts < \(end ?? Int64.max) AND c.last_ts >= \(start ?? Int64.min)
+                  AND u.ts >= \(start ?? Int64.min) AND u.ts < \(end ?? Int64.max))
             SELECT min(ts) AS ts, (array_agg(open ORDER BY ts))[1] AS open, max(high) AS high, min(low) AS low,
                    (array_agg(close ORDER BY ts DESC))[1] AS close, sum(volume) AS volume, max(n) AS n
             FROM r GROUP BY i * \(maxPoints) / n ORDER BY 1
@@ -139,10 +154,16 @@ extension DatasetStore {
         if let cached = cache?.cached(dataset: datasetID, symbol: symbol, start: start, end: end), try exists(datasetID) {
             return cached.time.count
         }
+        // Chunks wholly inside the range count by their bar_count; the (at most two) at its
+        // edges count their times in it.
+        let from = start ?? Int64.min
+        let to = end ?? Int64.max
         return try database.query(
             """
-            SELECT count(*)::bigint AS n FROM bars WHERE dataset_id = \(datasetID) AND symbol = \(symbol)
-              AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1)
+            SELECT coalesce(sum(CASE WHEN first_ts >= \(from) AND last_ts < \(to) THEN bar_count
+                                ELSE (SELECT count(*) FROM unnest(ts) AS t WHERE t >= \(from) AND t < \(to)) END), 0)::bigint AS n
+            FROM bar_chunks
+            WHERE dataset_id = \(datasetID) AND symbol = \(symbol) AND first_ts < \(to) AND last_ts >= \(from)
             """
         ).first?.decode("n") ?? 0
     }
@@ -153,18 +174,20 @@ extension DatasetStore {
         try database.query("SELECT EXISTS (SELECT 1 FROM datasets WHERE id = \(id)) AS stored").first?.decode("stored") ?? false
     }
 
-    /// Every bar of `symbol` in `[start, end)` from PostgreSQL, in time order, in binary format
-    /// (the first `limit` of them when given).
-    func readBars(datasetID: Int64, symbol: String, start: Int64?, end: Int64?, limit: Int? = nil) throws -> BarColumns {
+    /// Every bar of `symbol` in `[start, end)` from PostgreSQL, in time order: the chunks that
+    /// overlap the range (a range of the primary key, pruned by `first_ts`/`last_ts`), read as
+    /// binary arrays and cut to the range here.
+    func readBars(datasetID: Int64, symbol: String, start: Int64?, end: Int64?) throws -> BarColumns {
         let result = try database.columns(
             """
-            SELECT ts, open, high, low, close, volume FROM bars
+            SELECT ts, open, high, low, close, volume FROM bar_chunks
             WHERE dataset_id = \(datasetID) AND symbol = \(symbol)
-              AND ts >= coalesce(\(start)::bigint, ts) AND ts < coalesce(\(end)::bigint, ts + 1)
-            ORDER BY ts LIMIT \(limit.map(Int64.init))
+              AND first_ts < \(end ?? Int64.max) AND last_ts >= \(start ?? Int64.min)
+            ORDER BY first_ts
             """)
-        var columns = try BarColumns(symbol: symbol, result: result)
-        columns.sourceRows = result.rowCount
+        var columns = try BarColumns(symbol: symbol, chunks: result)
+        if start != nil || end != nil { columns = SeriesCache.slice(columns, start: start, end: end) }
+        columns.sourceRows = columns.time.count
         return columns
     }
 
@@ -178,9 +201,9 @@ extension DatasetStore {
 
     /// Writes the dataset (within `[start, end)`) as CSV in the layout and column order it
     /// was uploaded in, symbol by symbol and each in time order, handing `sink` a piece per
-    /// page of rows. Pages follow the primary key `(dataset_id, symbol, ts)`: each is one
-    /// index range scan from where the last one stopped (`ts > last`), so an export costs
-    /// the same per row however large the dataset, and the worker never holds its rows.
+    /// page of chunks. Pages follow the primary key `(dataset_id, symbol, first_ts)`: each is
+    /// one index range scan from where the last one stopped, so an export costs the same per
+    /// row however large the dataset, and the worker holds one page (about 33,000 bars).
     public func exportCSV(_ dataset: Dataset, symbol: String? = nil, start: Int64?, end: Int64?, into sink: (String) throws -> Void) throws {
         let columns = dataset.columns
         try sink(columns.map { Self.csvField($0.name) }.joined(separator: ",") + "\n")
@@ -191,67 +214,82 @@ extension DatasetStore {
             next += 1
         }
         let datesOnly = dataset.summary.datesOnly
-        let page = 20_000
+        let from = start ?? Int64.min
+        let to = end ?? Int64.max
         for name in try symbol.map({ [$0] }) ?? exportSymbols(datasetID: dataset.id) {
+            let symbolField = Self.csvField(name)
             var after: Int64? = nil
             while true {
-                let rows = try exportPage(datasetID: dataset.id, symbol: name, start: start, end: end, after: after, limit: page)
-                guard !rows.isEmpty else { break }
+                let page = try exportPage(datasetID: dataset.id, symbol: name, start: from, end: to, after: after, limit: 4)
+                guard page.rowCount > 0 else { break }
+                let bars = try BarColumns(symbol: name, chunks: page)
+                // Each bar's extras as the array literal stored for it (NULL: none).
+                var extras: [String?] = []
+                if !extraIndex.isEmpty {
+                    let counts = try page.integers("bar_count")
+                    for row in 0..<page.rowCount {
+                        if let raw = try page.array("extra", row: row) {
+                            try raw.withUnsafeBytes { try BinaryArray.appendTexts($0, column: "extra", to: &extras) }
+                        } else {
+                            extras.append(contentsOf: repeatElement(nil, count: Int(counts[row])))
+                        }
+                    }
+                }
                 var text = ""
-                text.reserveCapacity(rows.count * 64)
-                for row in rows {
-                    let ts: Int64 = try row.decode("ts")
-                    let extras: [Double?] = try row.decodeIfPresent("extra", as: String.self).map(Self.parseExtras) ?? []
-                    var fields: [String] = []
-                    fields.reserveCapacity(columns.count)
+                text.reserveCapacity(bars.time.count * 64)
+                var fields: [String] = []
+                fields.reserveCapacity(columns.count)
+                for i in bars.time.indices where bars.time[i] >= from && bars.time[i] < to {
+                    let values: [Double?] = i < extras.count ? extras[i].map(SQLArray.parseDoubles) ?? [] : []
+                    fields.removeAll(keepingCapacity: true)
                     for (k, column) in columns.enumerated() {
                         switch column.role {
-                        case .date: fields.append(Self.formatTime(ts, datesOnly: datesOnly))
-                        case .symbol: fields.append(Self.csvField(name))
-                        case .open: fields.append(Self.number(try row.decode("open")))
-                        case .high: fields.append(Self.number(try row.decode("high")))
-                        case .low: fields.append(Self.number(try row.decode("low")))
-                        case .close: fields.append(Self.number(try row.decode("close")))
-                        case .volume: fields.append(Self.number(try row.decode("volume")))
+                        case .date: fields.append(Self.formatTime(bars.time[i], datesOnly: datesOnly))
+                        case .symbol: fields.append(symbolField)
+                        case .open: fields.append(Self.number(bars.open[i]))
+                        case .high: fields.append(Self.number(bars.high[i]))
+                        case .low: fields.append(Self.number(bars.low[i]))
+                        case .close: fields.append(Self.number(bars.close[i]))
+                        case .volume: fields.append(Self.number(bars.volume[i]))
                         case .extra:
                             let index = (extraIndex[k] ?? 1) - 1
-                            fields.append(index < extras.count ? extras[index].map(Self.number) ?? "" : "")
+                            fields.append(index < values.count ? values[index].map(Self.number) ?? "" : "")
                         }
                     }
                     text += fields.joined(separator: ",")
                     text += "\n"
-                    after = ts
                 }
-                try sink(text)
-                if rows.count < page { break }
+                after = try page.integers("first_ts").last
+                if !text.isEmpty { try sink(text) }
+                if page.rowCount < 4 { break }
             }
         }
     }
 
     /// The dataset's symbols in order, read by skipping through the primary key (one index
-    /// probe per symbol, not a scan of the bars).
+    /// probe per symbol, not a scan of the chunks).
     func exportSymbols(datasetID: Int64) throws -> [String] {
         try database.query(
             """
             WITH RECURSIVE s AS (
-                SELECT min(symbol) AS symbol FROM bars WHERE dataset_id = \(datasetID)
+                SELECT min(symbol) AS symbol FROM bar_chunks WHERE dataset_id = \(datasetID)
                 UNION ALL
-                SELECT (SELECT min(symbol) FROM bars WHERE dataset_id = \(datasetID) AND symbol > s.symbol) FROM s WHERE s.symbol IS NOT NULL
+                SELECT (SELECT min(symbol) FROM bar_chunks WHERE dataset_id = \(datasetID) AND symbol > s.symbol) FROM s WHERE s.symbol IS NOT NULL
             )
             SELECT symbol FROM s WHERE symbol IS NOT NULL
             """
         ).map { try $0.decode("symbol") }
     }
 
-    /// One page of an export: `symbol`'s bars in `[start, end)` after time `after`, in time
-    /// order: a range of the primary key.
-    func exportPage(datasetID: Int64, symbol: String, start: Int64?, end: Int64?, after: Int64?, limit: Int) throws -> [Row] {
-        let from = max(start ?? Int64.min, after.map { $0 == Int64.max ? $0 : $0 + 1 } ?? Int64.min)
-        return try database.query(
+    /// One page of an export: up to `limit` chunks of `symbol` that overlap `[start, end)` and
+    /// begin after `after` (a chunk's `first_ts`), in time order: a range of the primary key.
+    func exportPage(datasetID: Int64, symbol: String, start: Int64, end: Int64, after: Int64?, limit: Int) throws -> ResultColumns {
+        try database.columns(
             """
-            SELECT ts, open, high, low, close, volume, array_to_json(extra)::text AS extra FROM bars
-            WHERE dataset_id = \(datasetID) AND symbol = \(symbol) AND ts >= \(from) AND ts < \(end ?? Int64.max)
-            ORDER BY ts LIMIT \(limit)
+            SELECT first_ts, bar_count, ts, open, high, low, close, volume, extra FROM bar_chunks
+            WHERE dataset_id = \(datasetID) AND symbol = \(symbol) AND first_ts > \(after ?? Int64.min) AND first_ts < \(end)
+              AND last_ts >= \(start)
+            ORDER BY first_ts LIMIT \(limit)
             """)
     }
 

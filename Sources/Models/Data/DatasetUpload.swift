@@ -4,16 +4,18 @@ import Quant
 
 /// One upload in progress, in a transaction on this thread's tx.
 ///
-/// Nothing reaches `bars` before the whole file is known good. The rows are COPYed into
-/// temporary tables of the transaction (no index, no WAL; their files are unlinked when the
-/// transaction ends, so a refused or interrupted upload leaves neither rows nor dead tuples
-/// behind). When the draft is known before the file (a raw body, or a form whose fields come
-/// first) and duplicates are refused, rows go to `upload_direct`, shaped like `bars`, while
-/// every symbol's times increase, with the summary's statistics accumulated by the parser;
-/// rows after the first one out of order, and every row otherwise, go to `upload_stage`.
-/// ``finish(_:beforeCommit:)`` checks the file (bad values, duplicates, the name, the quota
-/// under the owner's lock) and only then moves the rows into `bars`, sorted. The bytes read
-/// count against the owner's ``UploadBudget`` (refused uploads included).
+/// Nothing reaches `bar_chunks` before the whole file is known good. When the draft is known
+/// before the file (a raw body, or a form whose fields come first) and duplicates are refused,
+/// rows are gathered per symbol into column chunks while every symbol's times increase (with
+/// the summary's statistics accumulated by the parser), and the chunks wait in an unlinked
+/// temporary file (``BarChunkSpill``); rows after the first one out of order, and every row
+/// otherwise, are COPYed into a temporary table of the transaction (`upload_stage`: no index,
+/// no WAL, its file unlinked when the transaction ends). ``finish(_:beforeCommit:)`` checks
+/// the file (bad values, duplicates, the name, the quota under the owner's lock) and only
+/// then writes the chunks: the spilled ones in one binary COPY, the staged rows sorted and cut
+/// into chunks by PostgreSQL. A refused or interrupted upload leaves neither rows nor dead
+/// tuples behind. The bytes read count against the owner's ``UploadBudget`` (refused uploads
+/// included).
 public final class DatasetUpload {
     private let tx: Transaction
     private let owner: Int64
@@ -22,6 +24,8 @@ public final class DatasetUpload {
     private var parser: BarFileParser
     private var writer: CopyWriter?
     private var closed = false
+    /// The chunks of the rows in order (direct loading).
+    private var spill: BarChunkSpill?
     /// The dataset row inserted up front (direct loading), or nil.
     private var datasetID: Int64?
     private var initialDraft: DatasetDraft?
@@ -50,13 +54,7 @@ public final class DatasetUpload {
                 datasetID = id
                 parser.datasetID = id
                 parser.wideSymbol = draft.symbol
-                try tx.execute(
-                    """
-                    CREATE TEMP TABLE upload_direct (dataset_id bigint NOT NULL, symbol text NOT NULL, ts bigint NOT NULL,
-                        open float8 NOT NULL, high float8 NOT NULL, low float8 NOT NULL, close float8 NOT NULL, volume float8 NOT NULL,
-                        extra float8[]) ON COMMIT DROP
-                    """)
-                writer = try tx.beginCopyIn("COPY upload_direct FROM STDIN")
+                spill = try BarChunkSpill()
             } else {
                 try beginStaging()
             }
@@ -92,20 +90,24 @@ public final class DatasetUpload {
         }
     }
 
-    /// Hands the parser's output to the COPY it belongs to (ending the one into
-    /// `upload_direct` when the rows leave time order).
+    /// Hands the parser's output where it belongs: chunks to the spill, staging rows to the
+    /// COPY into `upload_stage` (begun when the first row leaves time order).
     private func write(_ bytes: [UInt8], _ target: BarFileParser.Target) throws {
-        if target == .stage && !staged {
-            try writer?.finish()
-            writer = nil
-            try beginStaging()
+        switch target {
+        case .bars:
+            try spill?.append(bytes)
+        case .stage:
+            if !staged { try beginStaging() }
+            try writer?.write(bytes)
         }
-        try writer?.write(bytes)
     }
+
+    /// Whether the upload still takes bytes.
+    private var open: Bool { !closed && (writer != nil || spill != nil) }
 
     /// Parses the next piece of the file and streams its good rows into the staging table.
     public func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws {
-        guard writer != nil else { return }
+        guard open else { return }
         do {
             try meter?.add(bytes.count)
             try parser.feed(bytes) { try self.write($0, $1) }
@@ -138,13 +140,19 @@ public final class DatasetUpload {
     /// `beforeCommit` writes what must commit with the dataset (a job's success) in its
     /// transaction.
     public func finish(_ draft: DatasetDraft, beforeCommit: (Transaction, Dataset) throws -> Void = { _, _ in }) throws -> Dataset {
-        guard writer != nil, !closed else { throw DatasetError.badFile("The upload was already ended.") }
+        guard open else { throw DatasetError.badFile("The upload was already ended.") }
         do {
             try parser.finish { try self.write($0, $1) }
             try checkLimits()
             try meter?.flush()
             try self.writer?.finish()
             self.writer = nil
+            // Rows in order and rows staged after them are checked and stored together.
+            if staged, let spill {
+                try tx.execute("CREATE TEMP TABLE upload_chunks (LIKE bar_chunks) ON COMMIT DROP")
+                try copyChunks(spill, temporary: true, datasetID: datasetID ?? 0, wideSymbol: initialDraft?.symbol ?? "")
+                self.spill = nil
+            }
             let dataset = try store(draft)
             try beforeCommit(tx, dataset)
             try tx.commit()
@@ -164,6 +172,7 @@ public final class DatasetUpload {
         try? meter?.flush()
         writer?.abort()
         writer = nil
+        spill = nil
         tx.rollback()
     }
 
@@ -174,11 +183,12 @@ public final class DatasetUpload {
 
     /// Duplicate (symbol, time) rows after the first of each (staged rows that repeat one of
     /// their own or one of the rows in order before them), as issues, and their count. The
-    /// rows in order (`upload_direct`) all come before the staged ones in the file and repeat
-    /// none of their own, so they take line 0 here.
+    /// rows in order (chunked, in `upload_chunks` by then) all come before the staged ones in
+    /// the file and repeat none of their own, so they take line 0 here.
     private func duplicates(symbol wide: String) throws -> (issues: [CSVIssue], count: Int) {
         guard staged else { return ([], 0) }
-        let direct = datasetID == nil ? SQLFragment("") : SQLFragment("UNION ALL SELECT 0, symbol, ts FROM upload_direct")
+        let direct =
+            datasetID == nil ? SQLFragment("") : SQLFragment("UNION ALL SELECT 0, c.symbol, u.ts FROM upload_chunks c, unnest(c.ts) AS u(ts)")
         let rows = try tx.query(
             """
             SELECT line, symbol, ts, count(*) OVER () AS total FROM (
@@ -197,47 +207,72 @@ public final class DatasetUpload {
 
     private static func name(_ symbol: String, wide: String) -> String { symbol.isEmpty ? wide : symbol }
 
-    /// Moves the rows into `bars`: those in order as they came, then the staged ones sorted
-    /// (keeping one of each duplicate with `dedupe`). Duplicates were refused before, so this
-    /// cannot fail on the primary key and leave dead rows behind. A wide file's rows all take
-    /// the final draft's symbol (a form's symbol field may come after the file).
+    /// Writes the spilled chunks with one binary COPY into `bar_chunks` (or, `temporary`, into
+    /// `upload_chunks`), a wide file's under `wideSymbol`.
+    private func copyChunks(_ spill: BarChunkSpill, temporary: Bool, datasetID: Int64, wideSymbol: String) throws {
+        let columns = SQLFragment("(dataset_id, symbol, first_ts, last_ts, bar_count, ts, open, high, low, close, volume, extra)")
+        let target = temporary ? SQLFragment("upload_chunks ") : SQLFragment("bar_chunks ")
+        let writer = try tx.beginCopyIn("COPY \(unsafeFragment: target + columns) FROM STDIN (FORMAT binary)")
+        let symbols = parser.statistics.symbols
+        let long = parser.layout == .long
+        do {
+            try spill.copy(into: writer, datasetID: datasetID) { k in long && k < symbols.count ? symbols[k].name : wideSymbol }
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
+
+    /// Stores the rows as chunks of `bar_chunks`: the spilled chunks as they are when every row
+    /// came in order, else every row (the spilled chunks' and the staged ones) sorted and cut
+    /// into chunks of ``BarChunkBuilder/chunkBars`` by PostgreSQL (keeping one of each
+    /// duplicate with `dedupe`). Duplicates were refused before, so this cannot fail on the
+    /// primary key and leave dead rows behind. A wide file's rows all take the final draft's
+    /// symbol (a form's symbol field may come after the file).
     private func insertRows(id: Int64, draft: DatasetDraft, layout: DatasetLayout) throws {
         let wide = layout == .wide
-        if datasetID != nil {
-            // A time-major file (every symbol's bar of a minute, then the next minute) goes in
-            // sorted by symbol: each symbol's rows then sit together in the heap, so reading one
-            // symbol touches its own pages, not one or two rows on every page of the table.
-            let interleaved = parser.statistics.interleaved
-            let order = interleaved ? SQLFragment("ORDER BY symbol, ts") : SQLFragment("")
-            // The sort's memory for this transaction only (the server's default, 4 MB, merges a
-            // 10-million-row sort from hundreds of runs on disk).
-            if interleaved { try tx.execute("SET LOCAL work_mem = '64MB'") }
-            try tx.execute(
-                """
-                INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
-                SELECT dataset_id, CASE WHEN \(wide) THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra
-                FROM upload_direct \(unsafeFragment: order)
-                """)
+        if let spill, !staged {
+            try copyChunks(spill, temporary: false, datasetID: id, wideSymbol: draft.symbol)
+            return
         }
         guard staged else { return }
+        let rows: SQLFragment
         switch draft.dedupe {
         case nil:
-            try tx.execute(
-                """
-                INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
-                SELECT \(id), CASE WHEN \(wide) OR symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open, high, low, close, volume, extra
-                FROM upload_stage ORDER BY symbol, ts
-                """)
-        case .first?, .last?:
-            let order = draft.dedupe == .first ? SQLFragment("line") : SQLFragment("line DESC")
-            try tx.execute(
-                """
-                INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume, extra)
-                SELECT DISTINCT ON (symbol, ts) \(id), CASE WHEN \(wide) OR symbol = '' THEN \(draft.symbol) ELSE symbol END, ts, open,
-                    high, low, close, volume, extra FROM upload_stage
-                ORDER BY symbol, ts, \(unsafeFragment: order)
-                """)
+            let stage = SQLFragment("SELECT symbol, ts, open, high, low, close, volume, extra FROM upload_stage")
+            rows =
+                datasetID == nil
+                ? stage
+                : stage
+                    + SQLFragment(
+                        """
+                         UNION ALL SELECT c.symbol, u.ts, u.open, u.high, u.low, u.close, u.volume, u.extra::float8[]
+                        FROM upload_chunks c, unnest(c.ts, c.open, c.high, c.low, c.close, c.volume, c.extra) AS u(ts, open, high, low, close, volume, extra)
+                        """)
+        case .first?:
+            rows = SQLFragment(
+                "SELECT DISTINCT ON (symbol, ts) symbol, ts, open, high, low, close, volume, extra FROM upload_stage ORDER BY symbol, ts, line")
+        case .last?:
+            rows = SQLFragment(
+                "SELECT DISTINCT ON (symbol, ts) symbol, ts, open, high, low, close, volume, extra FROM upload_stage ORDER BY symbol, ts, line DESC")
         }
+        // The sort's memory for this transaction only (the server's default, 4 MB, merges a
+        // sort of millions of rows from hundreds of runs on disk).
+        try tx.execute("SET LOCAL work_mem = '64MB'")
+        try tx.execute(
+            """
+            INSERT INTO bar_chunks (dataset_id, symbol, first_ts, last_ts, bar_count, ts, open, high, low, close, volume, extra)
+            SELECT \(id), symbol, min(ts), max(ts), count(*)::integer, array_agg(ts ORDER BY ts), array_agg(open ORDER BY ts),
+                array_agg(high ORDER BY ts), array_agg(low ORDER BY ts), array_agg(close ORDER BY ts), array_agg(volume ORDER BY ts),
+                CASE WHEN count(extra) = 0 THEN NULL ELSE array_agg(extra::text ORDER BY ts) END
+            FROM (
+                SELECT m.*, (row_number() OVER (PARTITION BY symbol ORDER BY ts) - 1) / \(Int64(BarChunkBuilder.chunkBars)) AS chunk
+                FROM (
+                    SELECT CASE WHEN \(wide) OR r.symbol = '' THEN \(draft.symbol) ELSE r.symbol END AS symbol,
+                        r.ts, r.open, r.high, r.low, r.close, r.volume, r.extra
+                    FROM (\(unsafeFragment: rows)) r) m) s
+            GROUP BY symbol, chunk
+            """)
     }
 
     private func store(_ draft: DatasetDraft) throws -> Dataset {
