@@ -153,23 +153,27 @@ public struct OHLCVRowReader: Sendable {
     /// lines, or a value the checks refuse), straight into `sink`, and returns where it stopped:
     /// at the start of the first line it did not take, which the general path then reads (and
     /// reports if bad), or at `b.count`. Its rows are the ones the general path would take,
-    /// with the same values and field ranges.
+    /// with the same values, symbols, extra values and field ranges.
     private mutating func fastRows<Sink: OHLCVRowSink>(_ b: UnsafeBufferPointer<UInt8>, from: Int, _ sink: inout Sink) -> Int {
         let n = b.count
         let columnCount = roles.count
         let roleList = roles
+        let checksExtras = rules.checksExtraColumns
         var ranges = fields
-        fields = []  // the only reference while the rows are read: no copy
-        let noExtras: [Double] = []
+        var extraList = extraValues
+        fields = []  // the only references while the rows are read: no copy
+        extraValues = []
         var start = from
         var read = 0
+        let symbolColumn = roleList.firstIndex(of: 2)
         roleList.withUnsafeBufferPointer { role in
             ranges.withUnsafeMutableBufferPointer { field in
-                noExtras.withUnsafeBufferPointer { extras in
+                extraList.withUnsafeMutableBufferPointer { extras in
                     rows: while start < n {
                         var values = OHLCVRowValues()
                         var i = start
                         var k = 0
+                        var extra = 0
                         // Each field must end at a comma, or the last at the line's end.
                         while true {
                             let r = role[k]
@@ -183,6 +187,29 @@ public struct OHLCVRowReader: Sendable {
                                 guard let (t, end) = fastDate(b, i, n), t >= Self.earliest else { break rows }
                                 values.timestamp = t
                                 stop = end
+                            } else if r == 2 {
+                                // A symbol: 1 to 64 printable bytes, no quote, not starting or ending with a space.
+                                stop = i
+                                while stop < n, b[stop] != 44 {
+                                    let c = b[stop]
+                                    if c < 32 || c == 127 || c == 34 { break }
+                                    stop += 1
+                                }
+                                guard stop > i, stop - i <= 64, b[i] != 32, b[stop - 1] != 32 else { break rows }
+                            } else if checksExtras {
+                                // A checked extra column: a finite number, or empty, `nan`, `na` or `null`. The digit
+                                // loop gives what `scan` gives (tested) and keeps this rare case out of the inlined code.
+                                let (parsed, end) = DecimalParser.scanDigits(b, i, n)
+                                if let value = parsed, end > i, value.isFinite {
+                                    extras[extra] = value
+                                    stop = end
+                                } else {
+                                    stop = i
+                                    while stop < n, stop - i < 5, b[stop] | 0x20 >= 97, b[stop] | 0x20 <= 122 { stop += 1 }
+                                    guard Self.isNull(b, i..<stop) else { break rows }
+                                    extras[extra] = .nan
+                                }
+                                extra += 1
                             } else {
                                 // An ignored extra column: anything but a quote up to the comma.
                                 stop = i
@@ -211,8 +238,8 @@ public struct OHLCVRowReader: Sendable {
                         line += 1
                         let refusal = sink.take(
                             values.row(
-                                line: line, hasOHL: hasOHL, bytes: b, fields: UnsafeBufferPointer(field), extras: extras,
-                                symbolColumn: nil))
+                                line: line, hasOHL: hasOHL, bytes: b, fields: UnsafeBufferPointer(field),
+                                extras: UnsafeBufferPointer(extras), symbolColumn: symbolColumn))
                         if let refusal {
                             report(b, field[dateColumn], dateColumn, refusal)
                             badRowCount += 1
@@ -227,6 +254,7 @@ public struct OHLCVRowReader: Sendable {
             }
         }
         fields = ranges
+        extraValues = extraList
         return start
     }
 
@@ -303,9 +331,8 @@ public struct OHLCVRowReader: Sendable {
         for (column, role) in known where column >= 0 { roles[column] = role }
         hasOHL = parsed.open >= 0
         (dateColumn, highColumn, lowColumn) = (parsed.date, max(parsed.high, 0), max(parsed.low, 0))
-        // The fast lane takes rows of dates, prices and (ignored) extra columns; a symbol
-        // column or checked extra columns go the general way.
-        fastLane = parsed.symbol < 0 && (!rules.checksExtraColumns || !roles.contains(0))
+        // The fast lane takes rows of plain fields of every kind; anything else goes the general way.
+        fastLane = true
         fields = Array(repeating: 0..<0, count: found.count)
         extraValues = rules.checksExtraColumns ? Array(repeating: .nan, count: roles.filter { $0 == 0 }.count) : []
         columns = found
