@@ -188,28 +188,13 @@ public struct OHLCVRowReader: Sendable {
                                 values.timestamp = t
                                 stop = end
                             } else if r == 2 {
-                                // A symbol: 1 to 64 printable bytes, no quote, not starting or ending with a space.
-                                stop = i
-                                while stop < n, b[stop] != 44 {
-                                    let c = b[stop]
-                                    if c < 32 || c == 127 || c == 34 { break }
-                                    stop += 1
-                                }
-                                guard stop > i, stop - i <= 64, b[i] != 32, b[stop - 1] != 32 else { break rows }
+                                guard let end = Self.plainSymbolEnd(b, i) else { break rows }
+                                stop = end
                             } else if checksExtras {
-                                // A checked extra column: a finite number, or empty, `nan`, `na` or `null`. The digit
-                                // loop gives what `scan` gives (tested) and keeps this rare case out of the inlined code.
-                                let (parsed, end) = DecimalParser.scanDigits(b, i, n)
-                                if let value = parsed, end > i, value.isFinite {
-                                    extras[extra] = value
-                                    stop = end
-                                } else {
-                                    stop = i
-                                    while stop < n, stop - i < 5, b[stop] | 0x20 >= 97, b[stop] | 0x20 <= 122 { stop += 1 }
-                                    guard Self.isNull(b, i..<stop) else { break rows }
-                                    extras[extra] = .nan
-                                }
+                                guard let (value, end) = Self.plainExtra(b, i) else { break rows }
+                                extras[extra] = value
                                 extra += 1
+                                stop = end
                             } else {
                                 // An ignored extra column: anything but a quote up to the comma.
                                 stop = i
@@ -256,6 +241,35 @@ public struct OHLCVRowReader: Sendable {
         fields = ranges
         extraValues = extraList
         return start
+    }
+
+    /// The end of a plain symbol at `b[i...]` (1 to 64 printable bytes, no quote, not starting or
+    /// ending with a space), or nil. Out of line, as ``plainExtra(_:_:)``: the row loop stays
+    /// small enough for its number and date parsers to be inlined.
+    @inline(never)
+    private static func plainSymbolEnd(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+        let n = b.count
+        var stop = i
+        while stop < n, b[stop] != 44 {
+            let c = b[stop]
+            if c < 32 || c == 127 || c == 34 { break }
+            stop += 1
+        }
+        guard stop > i, stop - i <= 64, b[i] != 32, b[stop - 1] != 32 else { return nil }
+        return stop
+    }
+
+    /// A checked extra value at `b[i...]`: a finite number, or NaN for empty, `nan`, `na` or
+    /// `null` (any case), and the index after it; nil for anything else (the general path's).
+    @inline(never)
+    private static func plainExtra(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (Double, Int)? {
+        let n = b.count
+        // The digit loop gives what `scan` gives (tested).
+        let (parsed, end) = DecimalParser.scanDigits(b, i, n)
+        if let value = parsed, end > i, value.isFinite { return (value, end) }
+        var stop = i
+        while stop < n, stop - i < 5, b[stop] | 0x20 >= 97, b[stop] | 0x20 <= 122 { stop += 1 }
+        return isNull(b, i..<stop) ? (.nan, stop) : nil
     }
 
     /// A `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` date at `b[i...]` ending at a comma or line end:
