@@ -57,7 +57,15 @@ import Testing
         #expect(reference.contains { $0.hasPrefix("rows ") && !$0.hasPrefix("rows 0 ") })
         for size in [2, 7, 64, 4_096, bytes.count] {
             let rows = try read(bytes, chunk: size)
-            #expect(rows == reference, "chunk size \(size)")
+            // The first difference, not the whole file, when they differ.
+            let common = min(rows.count, reference.count)
+            let first = (0..<common).first { rows[$0] != reference[$0] } ?? common
+            #expect(rows.count == reference.count && first == rows.count, "chunk size \(size)")
+            if first < max(rows.count, reference.count) {
+                Issue.record(
+                    "chunk size \(size), entry \(first): \(first < rows.count ? rows[first] : "none") vs \(first < reference.count ? reference[first] : "none")"
+                )
+            }
         }
     }
 
