@@ -153,23 +153,27 @@ public struct OHLCVRowReader: Sendable {
     /// lines, or a value the checks refuse), straight into `sink`, and returns where it stopped:
     /// at the start of the first line it did not take, which the general path then reads (and
     /// reports if bad), or at `b.count`. Its rows are the ones the general path would take,
-    /// with the same values and field ranges.
+    /// with the same values, symbols, extra values and field ranges.
     private mutating func fastRows<Sink: OHLCVRowSink>(_ b: UnsafeBufferPointer<UInt8>, from: Int, _ sink: inout Sink) -> Int {
         let n = b.count
         let columnCount = roles.count
         let roleList = roles
+        let checksExtras = rules.checksExtraColumns
         var ranges = fields
-        fields = []  // the only reference while the rows are read: no copy
-        let noExtras: [Double] = []
+        var extraList = extraValues
+        fields = []  // the only references while the rows are read: no copy
+        extraValues = []
         var start = from
         var read = 0
+        let symbolColumn = roleList.firstIndex(of: 2)
         roleList.withUnsafeBufferPointer { role in
             ranges.withUnsafeMutableBufferPointer { field in
-                noExtras.withUnsafeBufferPointer { extras in
+                extraList.withUnsafeMutableBufferPointer { extras in
                     rows: while start < n {
                         var values = OHLCVRowValues()
                         var i = start
                         var k = 0
+                        var extra = 0
                         // Each field must end at a comma, or the last at the line's end.
                         while true {
                             let r = role[k]
@@ -182,6 +186,14 @@ public struct OHLCVRowReader: Sendable {
                             } else if r == 1 {
                                 guard let (t, end) = fastDate(b, i, n), t >= Self.earliest else { break rows }
                                 values.timestamp = t
+                                stop = end
+                            } else if r == 2 {
+                                guard let end = Self.plainSymbolEnd(b, i) else { break rows }
+                                stop = end
+                            } else if checksExtras {
+                                guard let (value, end) = Self.plainExtra(b, i) else { break rows }
+                                extras[extra] = value
+                                extra += 1
                                 stop = end
                             } else {
                                 // An ignored extra column: anything but a quote up to the comma.
@@ -211,8 +223,8 @@ public struct OHLCVRowReader: Sendable {
                         line += 1
                         let refusal = sink.take(
                             values.row(
-                                line: line, hasOHL: hasOHL, bytes: b, fields: UnsafeBufferPointer(field), extras: extras,
-                                symbolColumn: nil))
+                                line: line, hasOHL: hasOHL, bytes: b, fields: UnsafeBufferPointer(field),
+                                extras: UnsafeBufferPointer(extras), symbolColumn: symbolColumn))
                         if let refusal {
                             report(b, field[dateColumn], dateColumn, refusal)
                             badRowCount += 1
@@ -227,7 +239,37 @@ public struct OHLCVRowReader: Sendable {
             }
         }
         fields = ranges
+        extraValues = extraList
         return start
+    }
+
+    /// The end of a plain symbol at `b[i...]` (1 to 64 printable bytes, no quote, not starting or
+    /// ending with a space), or nil. Out of line, as ``plainExtra(_:_:)``: the row loop stays
+    /// small enough for its number and date parsers to be inlined.
+    @inline(never)
+    private static func plainSymbolEnd(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+        let n = b.count
+        var stop = i
+        while stop < n, b[stop] != 44 {
+            let c = b[stop]
+            if c < 32 || c == 127 || c == 34 { break }
+            stop += 1
+        }
+        guard stop > i, stop - i <= 64, b[i] != 32, b[stop - 1] != 32 else { return nil }
+        return stop
+    }
+
+    /// A checked extra value at `b[i...]`: a finite number, or NaN for empty, `nan`, `na` or
+    /// `null` (any case), and the index after it; nil for anything else (the general path's).
+    @inline(never)
+    private static func plainExtra(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (Double, Int)? {
+        let n = b.count
+        // The digit loop gives what `scan` gives (tested).
+        let (parsed, end) = DecimalParser.scanDigits(b, i, n)
+        if let value = parsed, end > i, value.isFinite { return (value, end) }
+        var stop = i
+        while stop < n, stop - i < 5, b[stop] | 0x20 >= 97, b[stop] | 0x20 <= 122 { stop += 1 }
+        return isNull(b, i..<stop) ? (.nan, stop) : nil
     }
 
     /// A `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` date at `b[i...]` ending at a comma or line end:
@@ -303,9 +345,8 @@ public struct OHLCVRowReader: Sendable {
         for (column, role) in known where column >= 0 { roles[column] = role }
         hasOHL = parsed.open >= 0
         (dateColumn, highColumn, lowColumn) = (parsed.date, max(parsed.high, 0), max(parsed.low, 0))
-        // The fast lane takes rows of dates, prices and (ignored) extra columns; a symbol
-        // column or checked extra columns go the general way.
-        fastLane = parsed.symbol < 0 && (!rules.checksExtraColumns || !roles.contains(0))
+        // The fast lane takes rows of plain fields of every kind; anything else goes the general way.
+        fastLane = true
         fields = Array(repeating: 0..<0, count: found.count)
         extraValues = rules.checksExtraColumns ? Array(repeating: .nan, count: roles.filter { $0 == 0 }.count) : []
         columns = found

@@ -12,6 +12,8 @@ from backtesting.lib import crossover
 
 warnings.filterwarnings("ignore")
 path = sys.argv[1]
+long_path = sys.argv[2] if len(sys.argv) > 2 else None
+max_tries = int(sys.argv[3]) if len(sys.argv) > 3 else 12
 
 
 def best(fn, repeat):
@@ -26,6 +28,10 @@ def best(fn, repeat):
 res = {}
 res["pandas_read_csv_ms"], df = best(lambda: pd.read_csv(path), 5)
 res["pandas_read_csv_parse_dates_ms"], _ = best(lambda: pd.read_csv(path, parse_dates=["date"]), 5)
+if long_path:
+    res["pandas_long_read_csv_parse_dates_ms"], long_df = best(lambda: pd.read_csv(long_path, parse_dates=["date"]), 3)
+    res["pandas_long_rows"] = len(long_df)
+    del long_df
 close, open_ = df["close"].to_numpy(), df["open"].to_numpy()
 
 
@@ -115,7 +121,7 @@ def run_optimize():
     bt = Backtest(data, SmaCrossParams, cash=100_000, commission=0.001, trade_on_close=False,
                   exclusive_orders=True, finalize_trades=False)
     stats, heat = bt.optimize(fast=range(5, 51, 5), slow=range(20, 201, 20), constraint=lambda p: p.fast < p.slow,
-                              maximize="Sharpe Ratio", max_tries=int(sys.argv[2]) if len(sys.argv) > 2 else 12,
+                              maximize="Sharpe Ratio", max_tries=max_tries,
                               random_state=0, return_heatmap=True)
     return len(heat) + 1
 

@@ -6,12 +6,14 @@ import Support
 
 let arguments = CommandLine.arguments
 guard arguments.count > 1, let data = FileManager.default.contents(atPath: arguments[1]) else {
-    FileHandle.standardError.write(Data("usage: quant-bench FILE.csv\n".utf8))
+    FileHandle.standardError.write(Data("usage: quant-bench FILE.csv [LONG.csv]\n".utf8))
     exit(2)
 }
 let bytes = [UInt8](data)
+/// The optional long-layout file (symbol column), read as the upload reads it.
+let longBytes = arguments.count > 2 ? FileManager.default.contents(atPath: arguments[2]).map { [UInt8]($0) } : nil
 let clock = ContinuousClock()
-/// `QUANT_BENCH_REPEAT=backtest` (or csv, metrics) repeats that part for a profile, then exits.
+/// `QUANT_BENCH_REPEAT=backtest` (or csv, long, metrics) repeats that part for a profile, then exits.
 let repeatPart = ProcessInfo.processInfo.environment["QUANT_BENCH_REPEAT"]
 
 /// The best time of `runs` runs of `body`, in milliseconds, and its last result.
@@ -38,6 +40,7 @@ do {
         for _ in 0..<200 {
             switch part {
             case "csv": _ = try OHLCVCSVReader.parse(bytes)
+            case "long": _ = try LongColumns.read(longBytes ?? [])
             case "metrics":
                 _ = try ReturnMetrics(returns: Metrics.simpleReturns(series.close), benchmark: Metrics.simpleReturns(series.open))
             default: _ = try Backtester.run(series, strategy: strategy, configuration: config)
@@ -59,6 +62,14 @@ do {
     }
     report.append(("csv_parse_streaming_64k_ms", .number(streamMs)))
     report.append(("rows", .integer(Int64(series.count))))
+    if let longBytes {
+        // The upload's row parser: `OHLCVRowReader` with the dataset rules over a long file.
+        let (longMs, columns) = try best(5) { try LongColumns.read(longBytes) }
+        report.append(("long_parse_ms", .number(longMs)))
+        report.append(("long_rows", .integer(Int64(columns.timestamps.count))))
+        report.append(("long_symbols", .integer(Int64(columns.symbols.count))))
+        report.append(("long_rows_per_s", .number(Double(columns.timestamps.count) / (longMs / 1000))))
+    }
 
     // The whole set at once (`ReturnMetrics`: shared passes, the same numbers as the separate
     // functions bit for bit); QUANT_BENCH_DETAIL times the separate functions too.
