@@ -106,6 +106,79 @@ import Testing
         #expect((strategy["performance"] as? [String: Any])?["run_id"] as? Int == runID)
     }
 
+    /// The stored holdings (binary COPY) against the reference: one row per symbol held
+    /// between two fills, entered at a fill of the reference and exited at the next one (its
+    /// date as the time), the last fill's rows open with the reference's final shares, the
+    /// commissions adding up to its total cost.
+    @Test func theStoredHoldingsAreTheReferenceFills() throws {
+        let worker = try sx.worker()
+        defer { worker.stop() }
+        let (_, auth) = try sx.account()
+        let dataset = try uploadPortfolio(auth)
+        let ref = try reference("signal_sma_short_bars")
+        let created = try create(
+            auth, kind: try #require(ref["kind"] as? String), parameters: try #require(ref["parameters"] as? [String: Any]),
+            trading: [
+                "initial_capital": try #require(ref["cash"]), "commission": try #require(ref["commission"]),
+                "slippage_bps": try #require(ref["slippage_bps"]), "allow_short": ref["allow_short"] as? Bool ?? false,
+            ])
+        let id = try #require(created.json["id"] as? Int)
+        let execute = try sx.client.send(
+            "POST", "/api/v1/strategies/\(id)/execute", headers: auth, json: ["dataset_id": dataset, "symbols": ["AAA", "BBB", "CCC"]])
+        let runID = try #require(execute.json["id"] as? Int)
+        let run = try sx.poll(run: runID, auth) { ($0["status"] as? String).map { ["succeeded", "failed"].contains($0) } ?? false }
+        try #require(run["status"] as? String == "succeeded", "\(run)")
+
+        var items: [[String: Any]] = []
+        var total = 0
+        repeat {
+            let page = try sx.client.send("GET", "/api/v1/runs/\(runID)/trades?limit=100&offset=\(items.count)", headers: auth)
+            try #require(page.status == 200, "\(page.text)")
+            total = page.json["total"] as? Int ?? 0
+            let more = page.json["items"] as? [[String: Any]] ?? []
+            try #require(!more.isEmpty || items.count == total)
+            items += more
+        } while items.count < total
+        let fills = (ref["fills"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
+        try #require(!fills.isEmpty)
+        let file = try Data(contentsOf: URL(fileURLWithPath: sx.fixtures + "/portfolio_backtests.json"))
+        let dates = try #require((try JSONSerialization.jsonObject(with: file) as? [String: Any])?["dates"] as? [String])
+        let finalShares = (ref["final_shares"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.doubleValue }
+        let symbols = ["AAA", "BBB", "CCC"]
+        #expect(!items.isEmpty && items.map { $0["seq"] as? Int ?? -1 } == Array(items.indices))
+        for item in items {
+            let entry = try #require(item["entry_bar"] as? Int)
+            try #require(dates.indices.contains(entry))
+            let k = try #require(fills.firstIndex(of: entry), "entry \(entry) is not a fill")
+            #expect(item["entry_time"] as? String == dates[entry] + "T00:00:00Z", "\(item)")
+            let gross = item["gross_pnl"] as? Double ?? .nan
+            let net = item["net_pnl"] as? Double ?? .nan
+            let commission = item["commission"] as? Double ?? .nan
+            #expect(abs(gross - net - commission) <= 1e-9 * max(1, abs(gross)), "\(item)")
+            if k + 1 < fills.count {
+                #expect(item["exit_bar"] as? Int == fills[k + 1] && item["open"] as? Bool == false, "\(item)")
+                #expect(item["exit_time"] as? String == dates[fills[k + 1]] + "T00:00:00Z", "\(item)")
+            } else {
+                #expect(!(item["exit_bar"] is Int) && !(item["exit_time"] is String) && item["open"] as? Bool == true, "\(item)")
+            }
+        }
+        // The open rows are the last fill's holdings: the reference's final shares.
+        let open = items.filter { $0["open"] as? Bool == true }
+        let held = symbols.indices.filter { abs(finalShares[$0]) > 1e-12 }
+        #expect(open.compactMap { $0["symbol"] as? String } == held.map { symbols[$0] })
+        for (item, i) in zip(open, held) {
+            #expect(item["side"] as? String == (finalShares[i] > 0 ? "long" : "short"), "\(item)")
+            #expect(item["shares"] as? Int == max(1, Int(abs(finalShares[i]).rounded())), "\(item)")
+        }
+        let cost = try #require((ref["total_cost"] as? NSNumber)?.doubleValue)
+        let paid = items.reduce(0.0) { $0 + ($1["commission"] as? Double ?? .nan) }
+        #expect(abs(paid - cost) <= 1e-6, "commissions \(paid), reference total cost \(cost)")
+        // Deleting the strategy deletes its run and the run's holdings (a trigger, not a foreign key).
+        #expect(try sx.fx.sql("SELECT count(*) FROM run_trades WHERE run_id = \(runID)") == "\(items.count)")
+        #expect(try sx.client.send("DELETE", "/api/v1/strategies/\(id)", headers: auth).status == 204)
+        #expect(try sx.fx.sql("SELECT count(*) FROM run_trades WHERE run_id = \(runID)") == "0")
+    }
+
     @Test func badPortfolioInputsNameTheField() throws {
         let (_, auth) = try sx.account()
         let dataset = try uploadPortfolio(auth)

@@ -160,8 +160,17 @@ import Testing
                         '[{"name":"date","role":"date"},{"name":"open","role":"open"},{"name":"high","role":"high"},{"name":"low","role":"low"},{"name":"close","role":"close"},{"name":"volume","role":"volume"}]',
                         '{"row_count":2,"symbols":[{"symbol":"AAA","row_count":2,"first":"2024-01-01T00:00:00Z","last":"2024-01-02T00:00:00Z"}],"first":"2024-01-01T00:00:00Z","last":"2024-01-02T00:00:00Z","interval":"1d","interval_seconds":86400,"dates_only":true,"columns":[]}',
                         '{"gap_count":0,"gaps":[],"zero_volume_bars":0}', 2, 100);
-            INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume) VALUES
-                (\(uid), 'AAA', 1704067200, 10, 11, 9, 10.5, 1000), (\(uid), 'AAA', 1704153600, 10.5, 12, 10, 11.5, 1200);
+            -- Bars as the previous schema stores them: rows of the table before 0025, a column chunk after.
+            DO $$ BEGIN
+                IF (SELECT relkind FROM pg_class WHERE oid = 'bars'::regclass) = 'r' THEN
+                    INSERT INTO bars (dataset_id, symbol, ts, open, high, low, close, volume) VALUES
+                        (\(uid), 'AAA', 1704067200, 10, 11, 9, 10.5, 1000), (\(uid), 'AAA', 1704153600, 10.5, 12, 10, 11.5, 1200);
+                ELSE
+                    INSERT INTO bar_chunks (dataset_id, symbol, first_ts, last_ts, bar_count, ts, open, high, low, close, volume) VALUES
+                        (\(uid), 'AAA', 1704067200, 1704153600, 2, '{1704067200,1704153600}', '{10,10.5}', '{11,12}', '{9,10}',
+                         '{10.5,11.5}', '{1000,1200}');
+                END IF;
+            END $$;
             INSERT INTO jobs (id, kind, owner_id, payload, status, attempts, progress, result, created_at, started_at, finished_at)
                 VALUES (\(uid), 'diag.noop', \(uid), '{"n": 1}', 'succeeded', 1, 1, '{"ok": true}', now(), now(), now());
             """)

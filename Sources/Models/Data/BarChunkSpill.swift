@@ -53,10 +53,9 @@ final class BarChunkSpill {
     func copy(into writer: CopyWriter, datasetID: Int64, symbol: (Int) -> String) throws {
         try flush()
         try handle.seek(toOffset: 0)
-        // The binary COPY header: signature, flags, header extension length.
-        try writer.write([0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0])
-        var names: [Int: [UInt8]] = [:]
-        var tuple: [UInt8] = []
+        try writer.write(CopyTuple.header)
+        var names: [Int: String] = [:]
+        var tuple = CopyTuple()
         while let header = try handle.read(upToCount: 8), header.count == 8 {
             let (k, length) = header.withUnsafeBytes {
                 (Int($0.loadUnaligned(as: Int32.self)), Int($0.loadUnaligned(fromByteOffset: 4, as: Int32.self)))
@@ -64,18 +63,16 @@ final class BarChunkSpill {
             guard let payload = try handle.read(upToCount: length), payload.count == length else {
                 throw DatasetError.badFile("The upload's staged chunks could not be read back.")
             }
-            let name = names[k] ?? Array(symbol(k).utf8)
+            let name = names[k] ?? symbol(k)
             names[k] = name
-            tuple.removeAll(keepingCapacity: true)
-            withUnsafeBytes(of: Int16(12).bigEndian) { tuple.append(contentsOf: $0) }
-            withUnsafeBytes(of: Int32(8).bigEndian) { tuple.append(contentsOf: $0) }
-            withUnsafeBytes(of: datasetID.bigEndian) { tuple.append(contentsOf: $0) }
-            withUnsafeBytes(of: Int32(name.count).bigEndian) { tuple.append(contentsOf: $0) }
-            tuple.append(contentsOf: name)
-            try writer.write(tuple)
+            // The first two of the 12 fields; the record holds the other ten.
+            tuple.start(fields: 12)
+            tuple.append(datasetID)
+            tuple.append(text: name)
+            try writer.write(tuple.bytes)
             try payload.withUnsafeBytes { try writer.write($0) }
         }
-        try writer.write([0xFF, 0xFF])
+        try writer.write(CopyTuple.trailer)
         try writer.finish()
     }
 }

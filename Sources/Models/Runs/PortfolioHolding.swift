@@ -39,19 +39,31 @@ struct PortfolioHolding: Equatable {
     /// Every holding of `result`, by rebalance then symbol; symbols held at zero are skipped.
     static func of(_ result: PortfolioResult) -> [PortfolioHolding] {
         var holdings: [PortfolioHolding] = []
+        forEach(in: result) { holdings.append($0) }
+        return holdings
+    }
+
+    /// Calls `body` with every holding of `result` in the order of ``of(_:)``, without
+    /// keeping them: a run rebalanced on every bar has a holding per symbol and bar.
+    static func forEach(in result: PortfolioResult, _ body: (PortfolioHolding) throws -> Void) rethrows {
         let last = result.timestamps.count - 1
-        for (k, r) in result.rebalances.enumerated() {
-            let next = k + 1 < result.rebalances.count ? result.rebalances[k + 1] : nil
-            let values = r.shares.indices.map { abs(r.shares[$0] * r.prices[$0]) }
-            let total = values.reduce(0, +)
+        let rebalances = result.rebalances
+        var values = [Double](repeating: 0, count: result.symbols.count)
+        for k in rebalances.indices {
+            let r = rebalances[k]
+            let next = k + 1 < rebalances.count ? rebalances[k + 1] : nil
+            var total = 0.0
+            for i in r.shares.indices {
+                values[i] = abs(r.shares[i] * r.prices[i])
+                total += values[i]
+            }
             for i in r.shares.indices where abs(r.shares[i]) > 1e-12 {
-                holdings.append(
+                try body(
                     PortfolioHolding(
                         symbol: result.symbols[i], shares: r.shares[i], entryBar: r.bar, exitBar: next?.bar, entryTime: r.time,
                         exitTime: next?.time, entryPrice: r.prices[i], exitPrice: next?.prices[i] ?? result.lastCloses[i],
                         commission: total > 0 ? r.cost * values[i] / total : 0, barsHeld: (next?.bar ?? last) - r.bar))
             }
         }
-        return holdings
     }
 }

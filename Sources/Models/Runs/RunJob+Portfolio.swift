@@ -3,8 +3,8 @@ import JobRuntime
 import Quant
 
 extension RunJob {
-    /// The bars of every symbol of portfolio run `run` (within its start and end), as one
-    /// long-format series: `PortfolioUniverse` aligns them on their common times.
+    /// The bars of every symbol of portfolio run `run` (within its start and end), each
+    /// symbol's own series: `PortfolioUniverse` aligns them on their common times.
     static func universe(of run: Run, service: RunService) throws -> PortfolioUniverse {
         guard let datasetID = run.datasetId, run.symbols.count >= 2 else {
             throw JobFailure("the run's dataset was deleted", retryable: false)
@@ -16,11 +16,15 @@ extension RunJob {
                 end: run.end.map { Int64($0.timeIntervalSince1970.rounded(.up)) }, maxPoints: Int(Int32.max))
         }
         do {
-            let long = try OHLCVSeries(
-                timestamps: parts.flatMap(\.time), open: parts.flatMap(\.open), high: parts.flatMap(\.high), low: parts.flatMap(\.low),
-                close: parts.flatMap(\.close), volume: parts.flatMap(\.volume),
-                symbols: zip(run.symbols, parts).flatMap { symbol, part in [String](repeating: symbol, count: part.time.count) })
-            return try PortfolioUniverse(long, symbols: run.symbols)
+            return try PortfolioUniverse(
+                aligning: zip(run.symbols, parts).map { symbol, part in
+                    (
+                        symbol,
+                        try OHLCVSeries(
+                            timestamps: part.time, open: part.open, high: part.high, low: part.low, close: part.close,
+                            volume: part.volume)
+                    )
+                })
         } catch {
             throw JobFailure("the bars cannot be backtested: \(error)", retryable: false)
         }

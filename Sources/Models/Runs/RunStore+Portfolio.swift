@@ -9,38 +9,50 @@ extension RunStore {
     /// `run_series.position` is a bigint of shares for a single-symbol run; a portfolio holds
     /// several symbols in fractional shares, so there it is the gross exposure after the bar's
     /// close in money, Σ |shares · close| over the symbols, rounded to a whole unit.
+    ///
+    /// The holdings go in by binary COPY as they are made: a run rebalanced on every bar has
+    /// one per symbol and bar (5M for 50 symbols × 200,000 minutes), and neither side formats
+    /// or parses a number.
     static func storeResults(_ result: PortfolioResult, runID: Int64, in tx: Transaction) throws {
         try tx.execute("DELETE FROM run_trades WHERE run_id = \(runID)")
         try tx.execute("DELETE FROM run_series WHERE run_id = \(runID)")
-        let holdings = PortfolioHolding.of(result)
-        if !holdings.isEmpty {
-            let seq = SQLArray(holdings.indices.map { Int64($0) })
-            let symbol = SQLArray(words: holdings.map(\.symbol))
-            let side = SQLArray(words: holdings.map { $0.shares > 0 ? "long" : "short" })
-            let shares = SQLArray(holdings.map { Swift.max(1, Int64(saturating: abs($0.shares).rounded())) })
-            let entryBar = SQLArray(holdings.map { Int64($0.entryBar) })
-            let exitBar = SQLArray(holdings.map { $0.exitBar.map(Int64.init) })
-            let entryTime = SQLArray(holdings.map(\.entryTime))
-            let exitTime = SQLArray(holdings.map(\.exitTime))
-            let entryPrice = SQLArray(holdings.map(\.entryPrice))
-            let exitPrice = SQLArray(holdings.map(\.exitPrice))
-            let gross = SQLArray(holdings.map(\.gross))
-            let net = SQLArray(holdings.map(\.net))
-            let commission = SQLArray(holdings.map(\.commission))
-            let returns = SQLArray(holdings.map { $0.returnFraction.isFinite ? $0.returnFraction : nil })
-            let held = SQLArray(holdings.map { Int64($0.barsHeld) })
-            try tx.execute(
+        if !result.rebalances.isEmpty {
+            let writer = try tx.beginCopyIn(
                 """
-                INSERT INTO run_trades (run_id, seq, symbol, side, shares, entry_bar, exit_bar, entry_time, exit_time, entry_price,
-                                        exit_price, gross_pnl, net_pnl, commission, return_fraction, bars_held)
-                SELECT \(runID), t.seq, t.symbol, t.side, t.shares, t.entry_bar, t.exit_bar, to_timestamp(t.entry_time),
-                       to_timestamp(t.exit_time), t.entry_price, t.exit_price, t.gross, t.net, t.commission, t.ret, t.held
-                FROM unnest(\(seq)::int[], \(symbol)::text[], \(side)::text[], \(shares)::bigint[], \(entryBar)::int[], \(exitBar)::int[],
-                            \(entryTime)::bigint[], \(exitTime)::bigint[], \(entryPrice)::float8[], \(exitPrice)::float8[],
-                            \(gross)::float8[], \(net)::float8[], \(commission)::float8[], \(returns)::float8[], \(held)::int[])
-                     AS t(seq, symbol, side, shares, entry_bar, exit_bar, entry_time, exit_time, entry_price, exit_price, gross, net,
-                          commission, ret, held)
+                COPY run_trades (run_id, seq, symbol, side, shares, entry_bar, exit_bar, entry_time, exit_time, entry_price,
+                                 exit_price, gross_pnl, net_pnl, commission, return_fraction, bars_held) FROM STDIN (FORMAT binary)
                 """)
+            do {
+                var row = CopyTuple()
+                try writer.write(CopyTuple.header)
+                var seq: Int32 = 0
+                try PortfolioHolding.forEach(in: result) { h in
+                    row.start(fields: 16)
+                    row.append(runID)
+                    row.append(seq)
+                    row.append(text: h.symbol)
+                    row.append(text: h.shares > 0 ? "long" : "short")
+                    row.append(Swift.max(1, Int64(saturating: abs(h.shares).rounded())))
+                    row.append(Int32(h.entryBar))
+                    row.append(h.exitBar.map { Int32($0) })
+                    row.append(timestamp: h.entryTime)
+                    row.append(timestamp: h.exitTime)
+                    row.append(h.entryPrice)
+                    row.append(h.exitPrice)
+                    row.append(h.gross)
+                    row.append(h.net)
+                    row.append(h.commission)
+                    row.append(h.returnFraction.isFinite ? h.returnFraction : nil)
+                    row.append(Int32(h.barsHeld))
+                    try writer.write(row.bytes)
+                    seq += 1
+                }
+                try writer.write(CopyTuple.trailer)
+            } catch {
+                writer.abort()
+                throw error
+            }
+            try writer.finish()
         }
         let exposure = result.grossExposure.indices.map { Int64(saturating: (result.grossExposure[$0] * result.equity[$0]).rounded()) }
         try tx.execute(

@@ -5,18 +5,35 @@ extension RunSummary {
     /// (``PortfolioHolding``); exposure is the share of bars ending with something held.
     init(portfolio result: PortfolioResult) {
         func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
-        let holdings = PortfolioHolding.of(result)
-        let closed = holdings.filter { $0.exitBar != nil }
-        let gains = closed.filter { $0.net > 0 }.reduce(0) { $0 + $1.net }
-        let losses = closed.filter { $0.net < 0 }.reduce(0) { $0 + $1.net }
+        // One pass over the holdings (a run rebalanced every bar has millions), summing in
+        // their order as filtering then reducing them did.
+        var count = 0
+        var closed = 0
+        var wins = 0
+        var gains = 0.0
+        var losses = 0.0
+        var returns = 0.0
+        PortfolioHolding.forEach(in: result) { h in
+            count += 1
+            guard h.exitBar != nil else { return }
+            closed += 1
+            let net = h.net
+            if net > 0 {
+                gains += net
+                wins += 1
+            } else if net < 0 {
+                losses += net
+            }
+            returns += h.returnFraction
+        }
         let start = result.configuration.cash
         let end = result.equity.last ?? .nan
         bars = result.equity.count
-        trades = closed.count
-        openTrade = closed.count < holdings.count
-        winRate = closed.isEmpty ? nil : Double(closed.filter { $0.net > 0 }.count) / Double(closed.count)
+        trades = closed
+        openTrade = closed < count
+        winRate = closed == 0 ? nil : Double(wins) / Double(closed)
         profitFactor = losses < 0 ? finite(gains / -losses) : nil
-        averageTradeReturn = closed.isEmpty ? nil : finite(closed.reduce(0) { $0 + $1.returnFraction } / Double(closed.count))
+        averageTradeReturn = closed == 0 ? nil : finite(returns / Double(closed))
         exposure =
             result.grossExposure.isEmpty
             ? nil
