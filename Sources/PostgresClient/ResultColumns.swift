@@ -88,25 +88,22 @@ public struct ResultColumns: Sendable {
     }
 
     /// Every element of `name` (a `bigint[]` column without NULLs) over all rows, in row order.
-    public func concatenatedIntegers(_ name: String) throws -> [Int64] {
-        guard case .arrays(let values) = try column(name) else { throw DatabaseError.decoding(column: name, reason: "is not an array column") }
-        var out: [Int64] = []
-        out.reserveCapacity(values.reduce(0) { $0 + max(0, (($1?.count ?? 0) - 20) / 12) })
-        for value in values {
-            guard let value else { throw DatabaseError.decoding(column: name, reason: "is NULL") }
-            try value.withUnsafeBytes { try BinaryArray.appendIntegers($0, column: name, to: &out) }
-        }
-        return out
-    }
+    public func concatenatedIntegers(_ name: String) throws -> [Int64] { try concatenated(name, BinaryArray.appendIntegers) }
 
     /// Every element of `name` (a `float8[]` column without NULLs) over all rows, in row order.
-    public func concatenatedDoubles(_ name: String) throws -> [Double] {
+    public func concatenatedDoubles(_ name: String) throws -> [Double] { try concatenated(name, BinaryArray.appendDoubles) }
+
+    /// The elements of array column `name` over all rows, each row's decoded by `append`.
+    private func concatenated<Element>(
+        _ name: String, _ append: (UnsafeRawBufferPointer, String, inout [Element]) throws -> Void
+    ) throws -> [Element] {
         guard case .arrays(let values) = try column(name) else { throw DatabaseError.decoding(column: name, reason: "is not an array column") }
-        var out: [Double] = []
+        var out: [Element] = []
+        // A one-dimensional array of n 8-byte elements takes 20 + 12·n bytes.
         out.reserveCapacity(values.reduce(0) { $0 + max(0, (($1?.count ?? 0) - 20) / 12) })
         for value in values {
             guard let value else { throw DatabaseError.decoding(column: name, reason: "is NULL") }
-            try value.withUnsafeBytes { try BinaryArray.appendDoubles($0, column: name, to: &out) }
+            try value.withUnsafeBytes { try append($0, name, &out) }
         }
         return out
     }

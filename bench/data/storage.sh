@@ -7,34 +7,10 @@
 set -euo pipefail
 PORT="${TM_BENCH_PG_PORT:-55499}"
 ROWS="${ROWS:-200000}"
-PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
-DIR="$(mktemp -d /tmp/tm-bench-data.XXXXXX)"
-chmod 755 "$DIR"
-RUN_AS=()
-if [ "$(id -u)" -eq 0 ]; then RUN_AS=(setpriv --reuid=trademaster --regid=trademaster --init-groups --); chown trademaster "$DIR"; fi
-cleanup() { "${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/pg" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$DIR"; }
-trap cleanup EXIT
-"${RUN_AS[@]}" "$PGBIN/initdb" -D "$DIR/pg" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-"${RUN_AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg.log" -w -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
-PSQL=(psql -h 127.0.0.1 -p "$PORT" -U bench -d postgres -v ON_ERROR_STOP=1 -qAt)
-
+# shellcheck source=bench/data/scratch.sh
+source "$(dirname "$0")/scratch.sh"
 # 200k minute bars, one symbol, trading hours only, as the wide upload layout.
-python3 - "$DIR/minute.csv" "$ROWS" <<'PY'
-import sys, random, datetime
-path, n = sys.argv[1], int(sys.argv[2])
-random.seed(7)
-t = datetime.datetime(2020, 1, 2, 9, 30)
-price = 100.0
-with open(path, "w") as f:
-    f.write("date,open,high,low,close,volume\n")
-    for _ in range(n):
-        o = price; c = max(1.0, o * (1 + random.gauss(0, 0.001)))
-        h = max(o, c) * (1 + abs(random.gauss(0, 0.0005))); l = min(o, c) * (1 - abs(random.gauss(0, 0.0005)))
-        f.write(f"{t:%Y-%m-%d %H:%M:%S},{o:.4f},{h:.4f},{l:.4f},{c:.4f},{random.randint(0, 5000)}\n")
-        price = c
-        t += datetime.timedelta(minutes=1)
-        if t.hour == 16: t = (t + datetime.timedelta(days=1)).replace(hour=9, minute=30)
-PY
+minute_bars "$DIR/minute.csv" "$ROWS" date
 SIZE=$(stat -c %s "$DIR/minute.csv")
 
 ms() { local s=$(date +%s%N); "$@" >/dev/null; echo $(( ($(date +%s%N) - s) / 1000000 )); }

@@ -28,25 +28,24 @@ public struct BarColumns: Sendable {
     /// Columns of `symbol` from `bar_chunks` rows (binary arrays `ts`, `open`, `high`, `low`,
     /// `close` and `volume`), in the order of the rows.
     init(symbol: String, chunks result: ResultColumns) throws {
-        self.symbol = symbol
-        time = try result.concatenatedIntegers("ts")
-        open = try result.concatenatedDoubles("open")
-        high = try result.concatenatedDoubles("high")
-        low = try result.concatenatedDoubles("low")
-        close = try result.concatenatedDoubles("close")
-        volume = try result.concatenatedDoubles("volume")
+        try self.init(symbol: symbol, integers: result.concatenatedIntegers, doubles: result.concatenatedDoubles)
         sourceRows = time.count
     }
 
     /// Columns of `symbol` from a binary result with `ts`, `open`, `high`, `low`, `close` and `volume`.
     init(symbol: String, result: ResultColumns) throws {
+        try self.init(symbol: symbol, integers: result.integers, doubles: result.doubles)
+    }
+
+    /// Columns of `symbol` read by name: the times by `integers`, the prices and volume by `doubles`.
+    private init(symbol: String, integers: (String) throws -> [Int64], doubles: (String) throws -> [Double]) throws {
         self.symbol = symbol
-        time = try result.integers("ts")
-        open = try result.doubles("open")
-        high = try result.doubles("high")
-        low = try result.doubles("low")
-        close = try result.doubles("close")
-        volume = try result.doubles("volume")
+        time = try integers("ts")
+        open = try doubles("open")
+        high = try doubles("high")
+        low = try doubles("low")
+        close = try doubles("close")
+        volume = try doubles("volume")
     }
 }
 
