@@ -24,9 +24,7 @@ struct BarsHandlers: Sendable {
                 .string("start", "First time included (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
                 .string("end", "First time excluded (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
                 .integer("max_points", 1...Self.maximumPoints, "At most this many points (default \(Self.maximumPoints))."),
-                RouteDoc.QueryParameter(
-                    "format", .object([("type", .string("string")), ("enum", .array([.string("json"), .string("csv")]))]),
-                    "json (default) or csv."),
+                .choice("format", ["json", "csv"], "json (default) or csv."),
             ])
         doc.otherMediaTypes = ["text/csv"]
         routes.get("/api/v1/data/datasets/:id/bars", .caller(.read), doc: doc, use: bars)

@@ -17,9 +17,7 @@ struct ChartHandlers: Sendable {
                 .string("symbol", "The symbol (required when the dataset has several).", maxLength: 64),
                 .string("start", "First time included (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
                 .string("end", "First time excluded (RFC 3339 or YYYY-MM-DD).", maxLength: 40),
-                RouteDoc.QueryParameter(
-                    "kind", .object([("type", .string("string")), ("enum", .array([.string("candles"), .string("line")]))]),
-                    "candles (default) or line."),
+                .choice("kind", ["candles", "line"], "candles (default) or line."),
                 .integer("width", 200...4000, "Width in pixels (default 960)."),
                 .integer("height", 150...3000, "Height in pixels (default 540)."),
             ])

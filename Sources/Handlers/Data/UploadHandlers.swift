@@ -42,9 +42,7 @@ public struct UploadHandlers: Sendable {
                     .string("tags", "Comma-separated labels.", maxLength: 1100),
                     .string("timezone", "The exchange's IANA time zone (metadata; default UTC).", maxLength: 64),
                     .string("symbol", "A wide file's symbol (default: the file name, else the name).", maxLength: 64),
-                    RouteDoc.QueryParameter(
-                        "dedupe", .object([("type", .string("string")), ("enum", .array([.string("first"), .string("last")]))]),
-                        "Keep the first or last of duplicate (symbol, time) rows instead of refusing them."),
+                    .choice("dedupe", ["first", "last"], "Keep the first or last of duplicate (symbol, time) rows instead of refusing them."),
                 ]), use: upload)
     }
 
