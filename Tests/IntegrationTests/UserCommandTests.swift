@@ -38,9 +38,11 @@ import Testing
                         seen += os.read(fd, 1024)
                     except OSError:
                         break
-            read_until(b"Password:", time.time() + 10)
+            # Generous deadlines (a loaded machine starts the binary slowly); a prompt that never
+            # comes ends the child below instead of leaving it waiting for input.
+            read_until(b"Password:", time.time() + 60)
             os.write(fd, password.encode() + b"\\n")
-            read_until(b"Repeat", time.time() + 10)
+            read_until(b"Repeat", time.time() + 60)
             os.write(fd, password.encode() + b"\\n")
             end = time.time() + 20
             while time.time() < end:
@@ -51,7 +53,16 @@ import Testing
                 if not chunk:
                     break
                 seen += chunk
-            _, status = os.waitpid(pid, 0)
+            end = time.time() + 60
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+                if time.time() > end:
+                    os.kill(pid, 9)
+                    _, status = os.waitpid(pid, 0)
+                    break
+                time.sleep(0.1)
             sys.stdout.write(seen.decode(errors="replace"))
             sys.exit(os.waitstatus_to_exitcode(status))
             """
