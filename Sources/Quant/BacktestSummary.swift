@@ -41,9 +41,21 @@ public struct BacktestSummary: Sendable, Equatable {
         winRate = closed == 0 ? .nan : Double(wins) / Double(closed)
         profitFactor = loss < 0 ? gain / -loss : .nan
         averageTradeReturn = closed == 0 ? .nan : returns / Double(closed)
+        // Four lanes of explicit selects: a scalar count compiles to a branch, mispredicted at
+        // every trade.
         let held = curve.shares.withUnsafeBufferPointer { shares in
-            var count = 0
-            for q in shares { count &+= q != 0 ? 1 : 0 }
+            var counts = SIMD4<Int>.zero
+            var i = 0
+            while i + 4 <= shares.count {
+                let q = SIMD4(shares[i], shares[i + 1], shares[i + 2], shares[i + 3])
+                counts &+= SIMD4<Int>.zero.replacing(with: 1, where: q .!= 0)
+                i += 4
+            }
+            var count = counts.wrappedSum()
+            while i < shares.count {
+                count &+= shares[i] != 0 ? 1 : 0
+                i += 1
+            }
             return count
         }
         exposure = curve.shares.isEmpty ? 0 : Double(held) / Double(curve.shares.count)

@@ -17,6 +17,21 @@ public struct DrawdownInfo: Sendable, Equatable {
     /// The worst drawdown of the wealth curve of `returns`; nil when there are no returns.
     public init?(returns r: [Double]) {
         guard !r.isEmpty else { return nil }
+        self = r.withUnsafeBufferPointer { Self.scan($0).info }
+    }
+
+    private init(maxDrawdown: Double, peak: Int, trough: Int, recovery: Int?, duration: Int) {
+        self.maxDrawdown = maxDrawdown
+        self.peak = peak
+        self.trough = trough
+        self.recovery = recovery
+        self.duration = duration
+    }
+
+    /// The worst drawdown of the (non-empty) returns `x` and the final wealth ∏(1 + r) (one
+    /// running product, in order): `PerformanceMetrics` takes its maximum drawdown and final
+    /// wealth from here instead of passing over the returns again.
+    static func scan(_ x: UnsafeBufferPointer<Double>) -> (info: DrawdownInfo, wealth: Double) {
         // One pass, no arrays: wealth w_i = w_{i−1}·(1 + r_{i−1}) from w_0 = 1, its drawdown
         // u_i = w_i / running peak − 1; the trough is the first lowest u, its peak the last
         // u = 0 before it, its recovery the first u = 0 after it.
@@ -37,39 +52,35 @@ public struct DrawdownInfo: Sendable, Equatable {
         }
         var troughQuotient = 1.0
         var skipAbove = bound(troughQuotient, peakValue)
-        r.withUnsafeBufferPointer { x in
-            for i in 1...x.count {
-                wealth *= 1 + x[i - 1]
-                if wealth > peakValue {
-                    peakValue = wealth
-                    skipAbove = bound(troughQuotient, peakValue)
-                }
-                if wealth >= skipAbove && wealth <= .greatestFiniteMagnitude {
-                    if wealth == peakValue {
-                        lastAtPeak = i
-                        if recovery == nil { recovery = i }
-                    }
-                    continue
-                }
-                let quotient = wealth / peakValue
-                let under = quotient - 1
-                if under < troughUnder {
-                    trough = i
-                    troughUnder = under
-                    peak = lastAtPeak
-                    recovery = nil
-                    troughQuotient = quotient
-                    skipAbove = bound(quotient, peakValue)
-                } else if under == 0 {
+        for i in 1...x.count {
+            wealth *= 1 + x[i - 1]
+            if wealth > peakValue {
+                peakValue = wealth
+                skipAbove = bound(troughQuotient, peakValue)
+            }
+            if wealth >= skipAbove && wealth <= .greatestFiniteMagnitude {
+                if wealth == peakValue {
                     lastAtPeak = i
                     if recovery == nil { recovery = i }
                 }
+                continue
+            }
+            let quotient = wealth / peakValue
+            let under = quotient - 1
+            if under < troughUnder {
+                trough = i
+                troughUnder = under
+                peak = lastAtPeak
+                recovery = nil
+                troughQuotient = quotient
+                skipAbove = bound(quotient, peakValue)
+            } else if under == 0 {
+                lastAtPeak = i
+                if recovery == nil { recovery = i }
             }
         }
-        self.maxDrawdown = troughUnder
-        self.peak = peak
-        self.trough = trough
-        self.recovery = recovery
-        self.duration = (recovery ?? r.count) - peak
+        let info = DrawdownInfo(
+            maxDrawdown: troughUnder, peak: peak, trough: trough, recovery: recovery, duration: (recovery ?? x.count) - peak)
+        return (info, wealth)
     }
 }

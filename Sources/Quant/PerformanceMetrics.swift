@@ -58,11 +58,29 @@ public struct PerformanceMetrics: Sendable, Equatable {
         }
         let r = try Metrics.simpleReturns(values)
         let count = r.count
-        let worst = DrawdownInfo(returns: r)
-        // simpleReturns has checked that the values are finite.
-        tradeMaster = values.isEmpty ? nil : TradeMasterMetrics(assets: values, returns: r)
+        var worst: DrawdownInfo?
+        var prepared: ReturnMetrics.Prepared?
+        if count >= ReturnMetrics.sharedPassMinimum {
+            // Shared passes: one over the returns for their sums, one for the squared deviations
+            // (ddof 1 here, 0 for TradeMaster), one for every drawdown figure (the worst
+            // drawdown and its dates, the final wealth, TradeMaster's drawdown of the equity).
+            let sums = r.withUnsafeBufferPointer(Metrics.returnSums)
+            let squares = r.withUnsafeBufferPointer { Statistics.squaredDeviations($0, mean: sums.sum / Double(count)) }
+            let tradeMasterDrawdown = values.withUnsafeBufferPointer(TradeMasterMetrics.maxDrawdown)
+            let scan = r.withUnsafeBufferPointer(DrawdownInfo.scan)
+            worst = scan.info
+            prepared = ReturnMetrics.Prepared(
+                sums: sums, squaredDeviations: squares, maxDrawdown: scan.info.maxDrawdown, wealth: scan.wealth)
+            tradeMaster = TradeMasterMetrics(
+                assets: values, returns: r, sum: sums.sum, squaredDeviations: squares, maxDrawdown: tradeMasterDrawdown)
+        } else {
+            worst = DrawdownInfo(returns: r)
+            // simpleReturns has checked that the values are finite.
+            tradeMaster = values.isEmpty ? nil : TradeMasterMetrics(assets: values, returns: r)
+        }
         // The returns go last to ReturnMetrics, which may overwrite them.
-        let m = try ReturnMetrics(returns: consume r, benchmark: nil, periodsPerYear: periodsPerYear, overwritingReturns: true)
+        let m = try ReturnMetrics(
+            returns: consume r, benchmark: nil, periodsPerYear: periodsPerYear, overwritingReturns: true, prepared: prepared)
         self.periodsPerYear = periodsPerYear
         returnCount = count
         cumulativeReturn = m.cumulativeReturn

@@ -53,7 +53,10 @@ public struct ReturnMetrics: Sendable, Equatable {
 
     /// The metrics; with `overwritingReturns`, stability reuses the returns' memory (the caller
     /// hands over its only reference and saves an array).
-    init(returns r: consuming [Double], benchmark: [Double]?, periodsPerYear: Double, overwritingReturns: Bool) throws(QuantError) {
+    init(
+        returns r: consuming [Double], benchmark: [Double]?, periodsPerYear: Double, overwritingReturns: Bool,
+        prepared: Prepared? = nil
+    ) throws(QuantError) {
         if let f = benchmark, f.count != r.count {
             throw .lengthMismatch(what: "benchmark returns", expected: r.count, actual: f.count)
         }
@@ -63,20 +66,21 @@ public struct ReturnMetrics: Sendable, Equatable {
             return
         }
         let count = Double(n)
-        let sums = r.withUnsafeBufferPointer(Metrics.returnSums)
+        let sums = prepared?.sums ?? r.withUnsafeBufferPointer(Metrics.returnSums)
         let mean = sums.sum / count
         // As `Statistics.standardDeviation` (ddof = 1) and `meanAndDispersion`.
-        let sd = r.withUnsafeBufferPointer { (Statistics.squaredDeviations($0, mean: mean) / (count - 1)).squareRoot() }
+        let squares = prepared?.squaredDeviations ?? r.withUnsafeBufferPointer { Statistics.squaredDeviations($0, mean: mean) }
+        let sd = (squares / (count - 1)).squareRoot()
         var dispersion = sd
         if sd.isFinite, sd > 0, sd < 1e-12, let first = r.first, r.allSatisfy({ $0 == first }) { dispersion = 0 }
-        cumulativeReturn = Metrics.cumulativeReturn(r)
+        let (mdd, wealth) = prepared.map { ($0.maxDrawdown, $0.wealth) } ?? Metrics.drawdownAndWealth(r)
+        cumulativeReturn = prepared.map { $0.wealth - 1 } ?? Metrics.cumulativeReturn(r)
         annualReturn = Math.pow(cumulativeReturn + 1, 1 / (count / periodsPerYear)) - 1
         annualVolatility = sd * Math.pow(periodsPerYear, 1 / 2.0)
         sharpe = mean / dispersion * periodsPerYear.squareRoot()
         sortino = Metrics.sortino(sums, count: n, periodsPerYear: periodsPerYear)
         downsideRisk = (sums.downsideSquares / count).squareRoot() * periodsPerYear.squareRoot()
         omega = Metrics.omega(sums)
-        let (mdd, wealth) = Metrics.drawdownAndWealth(r)
         maxDrawdown = mdd
         if mdd < 0 {
             let value = (Math.pow(wealth, 1 / (count / periodsPerYear)) - 1) / abs(mdd)
@@ -112,6 +116,22 @@ public struct ReturnMetrics: Sendable, Equatable {
         } else {
             stability = Metrics.stability(r)
         }
+    }
+
+    /// What a caller that has passed over the returns already hands over instead of passing
+    /// again (`PerformanceMetrics`): the sums, Σ(r − mean)² about their mean, and the maximum
+    /// drawdown and final wealth of one running product (`DrawdownInfo.scan`'s; these differ
+    /// from `Metrics.maxDrawdown`'s and `Metrics.cumulativeReturn`'s, which join four and eight
+    /// running products, by rounding only).
+    struct Prepared {
+        /// `Metrics.returnSums` of the returns.
+        var sums: Metrics.ReturnSums
+        /// `Statistics.squaredDeviations` of the returns about `sums.sum / count`.
+        var squaredDeviations: Double
+        /// The maximum drawdown (a negative fraction, 0 if none).
+        var maxDrawdown: Double
+        /// ∏(1 + r).
+        var wealth: Double
     }
 
     /// The same figures from the separate functions.

@@ -29,10 +29,18 @@ public struct TradeMasterMetrics: Sendable, Equatable {
     /// The figures of a finite, non-empty asset series and its simple returns (the caller's,
     /// e.g. `PerformanceMetrics`', which already has them).
     init(assets a: [Double], returns r: [Double]) {
+        let total = r.withUnsafeBufferPointer(Statistics.sum)
+        let sd = r.withUnsafeBufferPointer { Statistics.squaredDeviations($0, mean: total / Double(r.count)) }
+        self.init(assets: a, returns: r, sum: total, squaredDeviations: sd, maxDrawdown: a.withUnsafeBufferPointer(Self.maxDrawdown))
+    }
+
+    /// The figures from sums the caller already has: Σr (`Statistics.sum`'s), Σ(r − mean)² about
+    /// that sum's mean (`Statistics.squaredDeviations`') and `maxDrawdown(a)`; the same numbers.
+    init(assets a: [Double], returns r: [Double], sum total: Double, squaredDeviations: Double, maxDrawdown mdd: Double) {
         let n = Double(r.count)
         // Branch-free passes, two lanes (half the returns are negative, in no order a predictor
         // could learn): the selects are explicit, so the compiler cannot turn them into branches.
-        let (total, negativeCount, negativeSum) = r.withUnsafeBufferPointer { x -> (Double, Int, Double) in
+        let (negativeCount, negativeSum) = r.withUnsafeBufferPointer { x -> (Int, Double) in
             var sums = SIMD2<Double>.zero
             var counts = SIMD2<Int64>.zero
             var i = 0
@@ -49,10 +57,10 @@ public struct TradeMasterMetrics: Sendable, Equatable {
                 s0 += x[i]
                 count += 1
             }
-            return (Statistics.sum(x), count, s0 + sums[1])
+            return (count, s0 + sums[1])
         }
         let mean = total / n
-        let sd = r.withUnsafeBufferPointer { (Statistics.squaredDeviations($0, mean: mean) / n).squareRoot() }
+        let sd = (squaredDeviations / n).squareRoot()
         // numpy's std of the negative returns (ddof = 0; NaN when there are none).
         var negativeSD = Double.nan
         if negativeCount > 0 {
@@ -75,7 +83,7 @@ public struct TradeMasterMetrics: Sendable, Equatable {
         totalReturn = a[a.count - 1] / a[0] - 1
         sharpe = mean * (252.0).squareRoot() / sd
         volatility = sd
-        maxDrawdown = a.withUnsafeBufferPointer(Self.maxDrawdown)
+        maxDrawdown = mdd
         calmar = total / maxDrawdown
         sortino = total / negativeSD / n.squareRoot()
     }
