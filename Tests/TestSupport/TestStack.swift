@@ -94,7 +94,14 @@ public struct TestStack: Sendable {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tm-run-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let pid = try Subprocess.spawn(arguments, environment: env, outputPath: path)
-        let status = Subprocess.wait(pid, seconds: 300) ?? -1
+        let waited = Subprocess.wait(pid, seconds: 300)
+        if waited == nil {
+            // Past its time (a command waiting for input that never comes): it does not outlive
+            // the test.
+            kill(pid, SIGKILL)
+            _ = Subprocess.wait(pid, seconds: 10)
+        }
+        let status = waited ?? -1
         let data = FileManager.default.contents(atPath: path) ?? Data()
         return (status, String(decoding: data, as: UTF8.self))
     }
