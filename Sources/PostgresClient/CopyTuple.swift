@@ -55,6 +55,13 @@ public struct CopyTuple {
         word((seconds - Self.postgresEpoch) * 1_000_000)
     }
 
+    /// A field already in its binary form (an array's `sqlBytes`; NULL when nil).
+    public mutating func append(bytes value: [UInt8]?) {
+        guard let value else { return null() }
+        word(Int32(value.count))
+        bytes.append(contentsOf: value)
+    }
+
     private mutating func null() { word(Int32(-1)) }
 
     private mutating func word<I: FixedWidthInteger>(_ value: I) {

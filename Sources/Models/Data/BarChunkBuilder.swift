@@ -71,36 +71,21 @@ struct BarChunkBuilder {
         buffers[k] = Buffer()
         buffered -= buffer.ts.count
         guard let first = buffer.ts.first, let last = buffer.ts.last else { return }
-        var payload: [UInt8] = []
-        payload.reserveCapacity(64 + buffer.ts.count * 72)
-        Self.field(first.bigEndian, to: &payload)
-        Self.field(last.bigEndian, to: &payload)
-        Self.field(Int32(buffer.ts.count).bigEndian, to: &payload)
+        // The record's fields, without the tuple's field count (the spill writes it with the
+        // dataset id and the symbol in front).
+        var payload = CopyTuple()
+        payload.append(first)
+        payload.append(last)
+        payload.append(Int32(buffer.ts.count))
         for array in [
             BinaryArray(buffer.ts), BinaryArray(buffer.open), BinaryArray(buffer.high), BinaryArray(buffer.low),
             BinaryArray(buffer.close), BinaryArray(buffer.volume),
         ] {
-            Self.field(array.sqlBytes, to: &payload)
+            payload.append(bytes: array.sqlBytes)
         }
-        if hasExtras {
-            Self.field(BinaryArray(texts: buffer.extra).sqlBytes, to: &payload)
-        } else {
-            withUnsafeBytes(of: Int32(-1).bigEndian) { payload.append(contentsOf: $0) }
-        }
+        payload.append(bytes: hasExtras ? BinaryArray(texts: buffer.extra).sqlBytes : nil)
         withUnsafeBytes(of: Int32(k)) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: Int32(payload.count)) { out.append(contentsOf: $0) }
-        out.append(contentsOf: payload)
-    }
-
-    /// A fixed-width field: its length, then its bytes (already in network order).
-    private static func field<T: FixedWidthInteger>(_ value: T, to out: inout [UInt8]) {
-        withUnsafeBytes(of: Int32(MemoryLayout<T>.size).bigEndian) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: value) { out.append(contentsOf: $0) }
-    }
-
-    /// A variable-width field.
-    private static func field(_ bytes: [UInt8], to out: inout [UInt8]) {
-        withUnsafeBytes(of: Int32(bytes.count).bigEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: bytes)
+        withUnsafeBytes(of: Int32(payload.bytes.count)) { out.append(contentsOf: $0) }
+        out.append(contentsOf: payload.bytes)
     }
 }

@@ -78,20 +78,16 @@ struct BarCopyText: OHLCVRowSink {
             if statistics.follows(k, row.timestamp) {
                 statistics.add(k, ts: row.timestamp, open: row.open, high: row.high, low: row.low, close: row.close, volume: row.volume)
                 for e in 0..<row.extras.count where !row.extras[e].isNaN { statistics.addExtra(e, row.extras[e]) }
-            } else {
-                // Out of order: what is written so far goes to bars, the rest to the staging table.
-                target = .stage
-                statistics.markOutOfOrder()
+                chunks.append(
+                    symbol: k, ts: row.timestamp, open: row.open, high: row.high, low: row.low, close: row.close,
+                    volume: volumeColumn == nil ? 0 : row.volume, extra: extraColumns.isEmpty ? nil : Self.extraLiteral(row.extras))
+                return nil
             }
+            // Out of order: what is written so far goes to bars, the rest to the staging table.
+            target = .stage
+            statistics.markOutOfOrder()
         }
-        if target == .bars {
-            chunks.append(
-                symbol: hasSymbol ? statistics.symbolIndex(row.symbol) : 0, ts: row.timestamp, open: row.open, high: row.high,
-                low: row.low, close: row.close, volume: volumeColumn == nil ? 0 : row.volume,
-                extra: extraColumns.isEmpty ? nil : Self.extraLiteral(row.extras))
-        } else {
-            append(row, to: &stageOut)
-        }
+        append(row, to: &stageOut)
         return nil
     }
 
