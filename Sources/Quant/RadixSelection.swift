@@ -3,8 +3,9 @@
 /// VaR and CVaR, where quickselect's unpredictable branches dominated the cost.
 ///
 /// Every entry point goes through ``orderStatistics(ranks:lowest:of:)``: one histogram pass of
-/// the top 16 key bits, then branch-free gather passes (two buckets each) that also sum the
-/// values below the bucket of the m-th smallest, then a quickselect within each bucket.
+/// the top 16 key bits, then one gather pass that collects the keys of every bucket holding a
+/// wanted rank and sums the values below the bucket of the m-th smallest, then a quickselect
+/// within each bucket.
 enum RadixSelection {
     /// A key whose unsigned order is the numeric order of finite doubles.
     @inline(__always)
@@ -74,48 +75,34 @@ enum RadixSelection {
     ) {
         let n = x.count
         guard let histogram = histogram(of: x) else { return (ranks.map { _ in .nan }, .nan) }
-        func locate(_ rank: Int) -> (bucket: Int, below: Int) {
-            var below = 0
-            var bucket = 0
-            while below + Int(histogram[bucket]) <= rank {
-                below += Int(histogram[bucket])
-                bucket += 1
-            }
-            return (bucket, below)
-        }
-        let located = ranks.map { rank in (0..<n).contains(rank) ? locate(rank) : (bucket: -1, below: 0) }
         let wantsSum = m >= 1 && m <= n
-        let low = wantsSum ? locate(m - 1) : (bucket: 0, below: 0)
-        var buckets = Set(located.map(\.bucket).filter { $0 >= 0 })
-        if wantsSum { buckets.insert(low.bucket) }
-        let wanted = buckets.sorted()
-        // Two buckets a pass; the first pass also sums the values below the sum's bucket.
+        // Every rank asked for, located in one walk of the histogram from each end.
+        var targets = ranks.filter { (0..<n).contains($0) }
+        if wantsSum { targets.append(m - 1) }
+        let located = locate(Set(targets).sorted(), histogram: histogram, count: n)
+        let low = wantsSum ? located[m - 1]! : (bucket: 0, below: 0)
+        let wanted = Set(located.values.map(\.bucket)).sorted()
+        // One pass gathers every wanted bucket's keys (in input order) and sums the values
+        // below the sum's bucket.
+        let gathered = gather(x, wanted, histogram: histogram, cut: low.bucket)
         var lists: [Int: [UInt64]] = [:]
-        var sumBelow = 0.0
-        var k = 0
-        while k < wanted.count {
-            let second = k + 1 < wanted.count ? wanted[k + 1] : nil
-            let pass = gather(x, wanted[k], second, histogram: histogram, cut: low.bucket)
-            if k == 0 { sumBelow = pass.sumBelow }
-            lists[wanted[k]] = pass.first
-            if let second { lists[second] = pass.second }
-            k += 2
-        }
+        for (j, bucket) in wanted.enumerated() { lists[bucket] = gathered.lists[j] }
         // The sum's bucket in input order first (its order after the selection decides the
         // sum's rounding); the ranks' selections then work on whatever order is left.
         var lowestSum = Double.nan
         if wantsSum, var keys = lists[low.bucket] {
+            lists[low.bucket] = nil
             let t = m - low.below - 1
             keys.withUnsafeMutableBufferPointer { _ = select($0, t) }
             var sum = 0.0
             for i in 0...t { sum += value(keys[i]) }
-            lowestSum = sumBelow + sum
+            lowestSum = gathered.sumBelow + sum
             lists[low.bucket] = keys
         }
         var values: [Double] = []
         values.reserveCapacity(ranks.count)
-        for (rank, (bucket, below)) in zip(ranks, located) {
-            guard bucket >= 0, var keys = lists[bucket] else {
+        for rank in ranks {
+            guard let (bucket, below) = located[rank], var keys = lists[bucket] else {
                 values.append(.nan)
                 continue
             }
@@ -124,6 +111,49 @@ enum RadixSelection {
             lists[bucket] = keys
         }
         return (values, lowestSum)
+    }
+
+    /// The bucket of each rank of `sorted` (ascending, each in 0..<count) and the count of the
+    /// values in the buckets below it. Ranks in the lower half are found walking up from the
+    /// first bucket, the others walking down from the last (the tails are near their ends),
+    /// four buckets a step where the rank is not among them.
+    private static func locate(_ sorted: [Int], histogram: [Int32], count n: Int) -> [Int: (bucket: Int, below: Int)] {
+        var found: [Int: (bucket: Int, below: Int)] = [:]
+        histogram.withUnsafeBufferPointer { h in
+            var below = 0
+            var bucket = 0
+            for rank in sorted where rank < n / 2 {
+                while bucket + 4 <= h.count {
+                    let four = Int(h[bucket]) + Int(h[bucket + 1]) + Int(h[bucket + 2]) + Int(h[bucket + 3])
+                    guard below + four <= rank else { break }
+                    below += four
+                    bucket += 4
+                }
+                while below + Int(h[bucket]) <= rank {
+                    below += Int(h[bucket])
+                    bucket += 1
+                }
+                found[rank] = (bucket, below)
+            }
+            // From the top: `above` values lie in the buckets above `top`.
+            var above = 0
+            var top = h.count - 1
+            for rank in sorted.reversed() where rank >= n / 2 {
+                let fromTop = n - 1 - rank
+                while top >= 4 {
+                    let four = Int(h[top]) + Int(h[top - 1]) + Int(h[top - 2]) + Int(h[top - 3])
+                    guard above + four <= fromTop else { break }
+                    above += four
+                    top -= 4
+                }
+                while above + Int(h[top]) <= fromTop {
+                    above += Int(h[top])
+                    top -= 1
+                }
+                found[rank] = (top, n - above - Int(h[top]))
+            }
+        }
+        return found
     }
 
     /// The histogram of the top 16 key bits of `x`; nil when `x` holds a NaN.
@@ -155,56 +185,138 @@ enum RadixSelection {
         return h
     }
 
-    /// One branch-free pass: the keys of the values in bucket `b0` and in bucket `b1` (each in
-    /// input order) and the sum of the values below bucket `cut`, in two lanes (even and odd
-    /// positions). Every key is stored at its list's end, which only advances on a match (each
-    /// list has one spare slot for that).
-    private static func gather(_ x: UnsafeBufferPointer<Double>, _ b0: Int, _ b1: Int?, histogram: [Int32], cut: Int) -> (
-        first: [UInt64], second: [UInt64], sumBelow: Double
+    /// One pass: the keys of the values in each of the `wanted` buckets (ascending, at most a
+    /// few; each list in input order) and the sum of the values below bucket `cut`, in four
+    /// lanes (position mod 4), the tail in the first. The wanted buckets hold few of the values,
+    /// so their test is a branch that is rarely taken; the sum masks each value's bits instead.
+    private static func gather(_ x: UnsafeBufferPointer<Double>, _ wanted: [Int], histogram: [Int32], cut: Int) -> (
+        lists: [[UInt64]], sumBelow: Double
     ) {
         let n = x.count
-        let w0 = UInt64(b0)
-        let w1 = b1.map { UInt64($0) } ?? .max
-        let below = UInt64(cut)
-        var l0 = [UInt64](repeating: 0, count: Int(histogram[b0]) + 1)
-        var l1 = [UInt64](repeating: 0, count: (b1.map { Int(histogram[$0]) } ?? 0) + 1)
-        let sumBelow = l0.withUnsafeMutableBufferPointer { a in
-            l1.withUnsafeMutableBufferPointer { b in
-                var i0 = 0
-                var i1 = 0
-                var s0 = 0.0
-                var s1 = 0.0
-                var i = 0
-                while i + 2 <= n {
-                    let v = x[i]
-                    let w = x[i + 1]
-                    let kv = key(v)
-                    let kw = key(w)
-                    // v where below the bucket, else +0, by masking its bits: top − cut wraps (bit 63 set) below.
-                    s0 += Double(bitPattern: v.bitPattern & (0 &- (((kv >> 48) &- below) >> 63)))
-                    s1 += Double(bitPattern: w.bitPattern & (0 &- (((kw >> 48) &- below) >> 63)))
-                    a[i0] = kv
-                    i0 &+= kv >> 48 == w0 ? 1 : 0
-                    b[i1] = kv
-                    i1 &+= kv >> 48 == w1 ? 1 : 0
-                    a[i0] = kw
-                    i0 &+= kw >> 48 == w0 ? 1 : 0
-                    b[i1] = kw
-                    i1 &+= kw >> 48 == w1 ? 1 : 0
-                    i += 2
-                }
-                if i < n {
-                    let k = key(x[i])
-                    s0 += k >> 48 < below ? x[i] : 0
-                    a[i0] = k
-                    b[i1] = k
-                }
-                return s0 + s1
+        let counts = wanted.map { Int(histogram[$0]) }
+        var starts = [0]
+        for c in counts { starts.append(starts[starts.count - 1] + c) }
+        let total = starts[starts.count - 1]
+        var sumBelow = 0.0
+        // The keys of every wanted bucket, one region each, in one array.
+        let keys = [UInt64](unsafeUninitializedCapacity: total) { out, initialized in
+            let o = out.baseAddress!
+            let below = UInt64(cut)
+            var s = SIMD4<Double>.zero
+            var i = 0
+            // v where below the bucket, else +0, by masking its bits: top − cut wraps (bit 63 set) below.
+            @inline(__always) func masked(_ k: UInt64, _ v: Double) -> Double {
+                Double(bitPattern: v.bitPattern & (0 &- (((k >> 48) &- below) >> 63)))
             }
+            // Where no bucket involved holds a zero (their keys differ for −0 and +0, their
+            // values not) or an infinity or NaN (whose bounds are no numbers), a bucket's keys
+            // are a half-open range of values and the test compares values, four at a time.
+            let finite = 0x0010...0xFFEF
+            let plain = { (b: Int) in finite.contains(b) && b != 0x7FFF && b != 0x8000 }
+            if wanted.count <= 2, wanted.allSatisfy(plain), cut <= 0xFFEF {
+                // Bucket b holds the values in [value(b << 48), value((b + 1) << 48)).
+                @inline(__always) func bound(_ b: Int) -> Double { value(UInt64(b) << 48) }
+                let lo0 = bound(wanted[0])
+                let hi0 = wanted[0] < 0xFFFF ? bound(wanted[0] + 1) : .infinity
+                let lo1 = wanted.count == 2 ? bound(wanted[1]) : .infinity
+                let hi1 = wanted.count == 2 && wanted[1] < 0xFFFF ? bound(wanted[1] + 1) : .infinity
+                // Below bucket `cut` is below its lowest value (−0 is left out of the sum when
+                // the bound is +0, which adds nothing).
+                let cutValue = SIMD4<Double>(repeating: bound(cut))
+                let l0 = SIMD4(repeating: lo0)
+                let h0 = SIMD4(repeating: hi0)
+                let l1 = SIMD4(repeating: lo1)
+                let h1 = SIMD4(repeating: hi1)
+                var i0 = 0
+                var i1 = starts.count > 1 ? starts[1] : 0
+                @inline(__always) func take(_ v: Double) {
+                    if v >= lo0 && v < hi0 {
+                        o[i0] = key(v)
+                        i0 &+= 1
+                    } else if v >= lo1 && v < hi1 {
+                        o[i1] = key(v)
+                        i1 &+= 1
+                    }
+                }
+                while i + 4 <= n {
+                    let v = Statistics.load4(x, i)
+                    s += SIMD4<Double>.zero.replacing(with: v, where: v .< cutValue)
+                    let hit = (v .>= l0 .& v .< h0) .| (v .>= l1 .& v .< h1)
+                    if any(hit) {
+                        take(v[0])
+                        take(v[1])
+                        take(v[2])
+                        take(v[3])
+                    }
+                    i += 4
+                }
+                var s0 = s[0]
+                while i < n {
+                    s0 += x[i] < cutValue[0] ? x[i] : 0
+                    take(x[i])
+                    i += 1
+                }
+                s[0] = s0
+            } else if wanted.count <= 2 {
+                // A top of UInt64.max matches no key (tops are below 2¹⁶).
+                let w0 = wanted.first.map { UInt64($0) } ?? .max
+                let w1 = wanted.count == 2 ? UInt64(wanted[1]) : .max
+                var i0 = 0
+                var i1 = starts.count > 1 ? starts[1] : 0
+                while i + 4 <= n {
+                    let v = Statistics.load4(x, i)
+                    let k = SIMD4(key(v[0]), key(v[1]), key(v[2]), key(v[3]))
+                    s += SIMD4(masked(k[0], v[0]), masked(k[1], v[1]), masked(k[2], v[2]), masked(k[3], v[3]))
+                    for j in 0..<4 {
+                        let top = k[j] >> 48
+                        if top == w0 {
+                            o[i0] = k[j]
+                            i0 &+= 1
+                        } else if top == w1 {
+                            o[i1] = k[j]
+                            i1 &+= 1
+                        }
+                    }
+                    i += 4
+                }
+                var s0 = s[0]
+                while i < n {
+                    let k = key(x[i])
+                    s0 += masked(k, x[i])
+                    if k >> 48 == w0 {
+                        o[i0] = k
+                        i0 &+= 1
+                    } else if k >> 48 == w1 {
+                        o[i1] = k
+                        i1 &+= 1
+                    }
+                    i += 1
+                }
+                s[0] = s0
+            } else {
+                // More buckets: a bitmap of them decides, the rare match looks its region up.
+                var bitmap = [UInt64](repeating: 0, count: 1 << 10)
+                for b in wanted { bitmap[b >> 6] |= 1 << UInt64(b & 63) }
+                var next = starts
+                bitmap.withUnsafeBufferPointer { map in
+                    while i < n {
+                        let k = key(x[i])
+                        let sum = masked(k, x[i])
+                        if i < 4 * (n / 4) { s[i & 3] += sum } else { s[0] += sum }
+                        if map[Int(truncatingIfNeeded: k >> 54)] >> ((k >> 48) & 63) & 1 != 0 {
+                            let j = wanted.firstIndex(of: Int(truncatingIfNeeded: k >> 48))!
+                            o[next[j]] = k
+                            next[j] += 1
+                        }
+                        i += 1
+                    }
+                }
+            }
+            sumBelow = (s[0] + s[1]) + (s[2] + s[3])
+            initialized = total
         }
-        l0.removeLast()
-        l1.removeLast()
-        return (l0, l1, sumBelow)
+        let lists = wanted.indices.map { Array(keys[starts[$0]..<starts[$0 + 1]]) }
+        return (lists, sumBelow)
     }
 
     /// Rearranges `p` so that `p[k]` is its k-th smallest key, smaller ones before it and larger

@@ -72,6 +72,42 @@ import Testing
         }
     }
 
+    /// Values on both sides of the edges of the buckets that hold the wanted ranks (where the
+    /// gather compares values instead of keys), zeros of both signs and infinities (where it
+    /// compares keys): every rank and every lowest sum as sorting gives them.
+    @Test func orderStatisticsAtBucketEdges() {
+        var rng = PropertyTests.SplitMix(state: 17)
+        var edges: [Double] = [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude]
+        for d in [-0.031, -0.0042, -1e-300, 1e-300, 0.0017, 0.05, 1e300, -1e300] {
+            // The first key of d's bucket and of the next, and the keys just below each.
+            let top = RadixSelection.key(d) >> 48
+            for k in [top << 48, (top << 48) &- 1, (top + 1) << 48, ((top + 1) << 48) &- 1] {
+                let v = RadixSelection.value(k)
+                if !v.isNaN { edges.append(v) }
+            }
+        }
+        for withInfinities in [false, true] {
+            let pool = withInfinities ? edges : edges.filter(\.isFinite)
+            let x = (0..<5_000).map { i in i % 3 == 0 ? pool[Int(rng.next() * Double(pool.count))] : (rng.next() - 0.5) * 0.01 }
+            let sorted = x.sorted()
+            let n = x.count
+            for rank in stride(from: 0, to: n, by: 97) {
+                // One rank (one bucket), two (the value test) and four (the bitmap).
+                let sets = [[rank], [rank, n - 1 - rank], [rank, n / 2, n - 1 - rank, (rank * 7) % n]]
+                for ranks in sets {
+                    let got = x.withUnsafeBufferPointer { RadixSelection.values(atRanks: ranks, of: $0) }
+                    // Numeric equality: −0 and +0 are one value to `sorted()` (in no set order).
+                    #expect(got == ranks.map { sorted[$0] }, "ranks \(ranks)")
+                }
+                let m = rank + 1
+                let sum = x.withUnsafeBufferPointer { RadixSelection.orderStatistics(ranks: [n - 1 - rank], lowest: m, of: $0) }
+                let expected = sorted.prefix(m).reduce(0, +)
+                #expect(sum.values == [sorted[n - 1 - rank]])
+                #expect(sum.lowestSum == expected || close(sum.lowestSum, expected, relative: 1e-12, absolute: 1e-15), "m \(m)")
+            }
+        }
+    }
+
     @Test func nanMakesOrderStatisticsNaN() throws {
         for n in [100, 10_000] {
             for bad in [Double.nan, -Double.nan, Double(bitPattern: 0x7FF0_0000_0000_0001)] {

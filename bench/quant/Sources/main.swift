@@ -39,6 +39,12 @@ do {
         let config = BacktestConfiguration(cash: 100_000, commission: 0.001)
         for _ in 0..<200 {
             switch part {
+            case "tail":
+                let r = try Metrics.simpleReturns(series.close)
+                for _ in 0..<10 { _ = Metrics.tailRatio(r) }
+            case "stability":
+                let r = try Metrics.simpleReturns(series.close)
+                for _ in 0..<10 { _ = Metrics.stability(r) }
             case "csv": _ = try OHLCVCSVReader.parse(bytes)
             case "long": _ = try LongColumns.read(longBytes ?? [])
             case "metrics":
@@ -119,6 +125,23 @@ do {
     let (backtestMs, result) = try best(20) { try Backtester.run(series, strategy: strategy, configuration: config) }
     report.append(("backtest_ms", .number(backtestMs)))
     let (simulateMs, _) = try best(20) { try Backtester.simulate(series, strategy: strategy, configuration: config) }
+    if ProcessInfo.processInfo.environment["QUANT_BENCH_DETAIL"] != nil {
+        // The full result's parts on the bench's equity curve (each best of 20).
+        let curve = result.equity
+        let r = try Metrics.simpleReturns(curve.equity)
+        let parts: [(String, () throws -> Double)] = [
+            ("bt.simulate", { try Backtester.simulate(series, strategy: strategy, configuration: config).equity.equity[0] }),
+            ("bt.metrics", { try PerformanceMetrics(timestamps: curve.timestamps, values: curve.equity).sharpe }),
+            ("bt.returns", { try Metrics.simpleReturns(curve.equity)[0] }),
+            ("bt.drawdownInfo", { DrawdownInfo(returns: r)?.maxDrawdown ?? 0 }),
+            ("bt.tradeMaster", { try TradeMasterMetrics(assets: curve.equity).sharpe }),
+            ("bt.returnMetrics", { try ReturnMetrics(returns: r).sharpe }),
+        ]
+        for (name, f) in parts {
+            let (ms, _) = try best(20, f)
+            FileHandle.standardError.write(Data("\(name) \(ms)\n".utf8))
+        }
+    }
     report.append(("backtest_simulation_only_ms", .number(simulateMs)))
     report.append(("backtest_closed_trades", .integer(Int64(result.summary.closedTrades))))
     report.append(("backtest_final_equity", .number(result.summary.finalEquity)))
