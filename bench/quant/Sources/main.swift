@@ -70,6 +70,11 @@ do {
         report.append(("long_symbols", .integer(Int64(columns.symbols.count))))
         report.append(("long_rows_per_s", .number(Double(columns.timestamps.count) / (longMs / 1000))))
     }
+    // `QUANT_BENCH_ONLY=csv`: the parsing figures alone (a quick comparison of parser changes).
+    if ProcessInfo.processInfo.environment["QUANT_BENCH_ONLY"] == "csv" {
+        print(JSONDocument.object(report).rendered())
+        exit(0)
+    }
 
     // The whole set at once (`ReturnMetrics`: shared passes, the same numbers as the separate
     // functions bit for bit); QUANT_BENCH_DETAIL times the separate functions too.
