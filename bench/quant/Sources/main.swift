@@ -40,6 +40,7 @@ do {
         for _ in 0..<200 {
             switch part {
             case "csv": _ = try OHLCVCSVReader.parse(bytes)
+            case "csv2": _ = try OHLCVCSVReader.parse(bytes, threads: 2)
             case "long": _ = try LongColumns.read(longBytes ?? [])
             case "metrics":
                 _ = try ReturnMetrics(returns: Metrics.simpleReturns(series.close), benchmark: Metrics.simpleReturns(series.open))
@@ -61,6 +62,10 @@ do {
         return try reader.finish()
     }
     report.append(("csv_parse_streaming_64k_ms", .number(streamMs)))
+    // On two threads (two parts of the rows, joined): for the command line, not the server's.
+    let (twoThreadsMs, twoThreads) = try best(10) { try OHLCVCSVReader.parse(bytes, threads: 2) }
+    guard twoThreads == series else { throw CSVError.finished }
+    report.append(("csv_parse_2_threads_ms", .number(twoThreadsMs)))
     report.append(("rows", .integer(Int64(series.count))))
     if let longBytes {
         // The upload's row parser: `OHLCVRowReader` with the dataset rules over a long file.
