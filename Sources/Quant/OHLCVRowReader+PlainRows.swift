@@ -17,6 +17,12 @@ enum LongLayout: PlainLayout {
     static var hasSymbol: Bool { true }
 }
 
+extension Bool {
+    /// Both, without a branch.
+    @inline(__always)
+    fileprivate static func & (a: Bool, b: Bool) -> Bool { (UInt8(a ? 1 : 0) & UInt8(b ? 1 : 0)) != 0 }
+}
+
 extension OHLCVRowReader {
     /// The plain layout whose roles `roles` are (see ``OHLCVRowReader/roles``), if any.
     static func plainLayout(of roles: [UInt8]) -> PlainLayout.Type? {
@@ -27,10 +33,12 @@ extension OHLCVRowReader {
 
     /// A number field at `b[i...]` that the checks accept (a finite positive price or, with
     /// `volume`, a volume not negative) and the index after it, or nil.
+    /// The value is not yet checked: the row loop checks the row's values together, after the
+    /// last (the checks wait for the divisions; one branch a row, not two a field).
     @inline(__always)
-    private static func plainNumber(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int, volume: Bool) -> (Double, Int)? {
+    private static func plainNumber(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> (Double, Int)? {
         let (parsed, end) = DecimalParser.scan(b, i, n)
-        guard let value = parsed, end > i, end < n, value.isFinite, volume ? value >= 0 : value > 0 else { return nil }
+        guard let value = parsed, end > i, end < n else { return nil }
         return (value, end)
     }
 
@@ -59,12 +67,12 @@ extension OHLCVRowReader {
                 }
                 var prices = (0.0, 0.0, 0.0, 0.0)
                 for k in 0..<4 {
-                    guard let (value, end) = Self.plainNumber(b, i, n, volume: false), b[end] == 44 else { break rows }
+                    guard let (value, end) = Self.plainNumber(b, i, n), b[end] == 44 else { break rows }
                     field[first + k] = i..<end
                     withUnsafeMutableBytes(of: &prices) { $0.storeBytes(of: value, toByteOffset: 8 * k, as: Double.self) }
                     i = end + 1
                 }
-                guard let (volume, end) = Self.plainNumber(b, i, n, volume: true) else { break }
+                guard let (volume, end) = Self.plainNumber(b, i, n) else { break }
                 field[first + 4] = i..<end
                 if b[end] == 10 {
                     i = end + 1
@@ -76,7 +84,13 @@ extension OHLCVRowReader {
                 var values = OHLCVRowValues()
                 (values.timestamp, values.volume) = (t, volume)
                 (values.open, values.high, values.low, values.close) = prices
-                guard values.highIsConsistent && values.lowIsConsistent else { break }
+                // Finite positive prices (NaN fails every comparison), a finite volume not
+                // negative, high and low around open and close: one branch.
+                let (o, h, l, c) = prices
+                let positive = (o > 0) & (h > 0) & (l > 0) & (c > 0) & (volume >= 0)
+                let finite = (h < .infinity) & (volume < .infinity)
+                let consistent = (h >= max(o, c)) & (l <= min(o, c))
+                guard positive & finite & consistent else { break }
                 line += 1
                 let refusal = sink.take(
                     values.row(
