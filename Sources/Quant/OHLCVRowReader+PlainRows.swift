@@ -65,13 +65,19 @@ extension OHLCVRowReader {
                     field[1] = i..<end
                     i = end + 1
                 }
-                var prices = (0.0, 0.0, 0.0, 0.0)
-                for k in 0..<4 {
-                    guard let (value, end) = Self.plainNumber(b, i, n), b[end] == 44 else { break rows }
-                    field[first + k] = i..<end
-                    withUnsafeMutableBytes(of: &prices) { $0.storeBytes(of: value, toByteOffset: 8 * k, as: Double.self) }
-                    i = end + 1
-                }
+                // The four prices, written out (a loop over them was not unrolled).
+                guard let (o, openEnd) = Self.plainNumber(b, i, n), b[openEnd] == 44 else { break }
+                field[first] = i..<openEnd
+                i = openEnd &+ 1
+                guard let (h, highEnd) = Self.plainNumber(b, i, n), b[highEnd] == 44 else { break }
+                field[first &+ 1] = i..<highEnd
+                i = highEnd &+ 1
+                guard let (l, lowEnd) = Self.plainNumber(b, i, n), b[lowEnd] == 44 else { break }
+                field[first &+ 2] = i..<lowEnd
+                i = lowEnd &+ 1
+                guard let (c, closeEnd) = Self.plainNumber(b, i, n), b[closeEnd] == 44 else { break }
+                field[first &+ 3] = i..<closeEnd
+                i = closeEnd &+ 1
                 guard let (volume, end) = Self.plainNumber(b, i, n) else { break }
                 field[first + 4] = i..<end
                 if b[end] == 10 {
@@ -83,10 +89,9 @@ extension OHLCVRowReader {
                 }
                 var values = OHLCVRowValues()
                 (values.timestamp, values.volume) = (t, volume)
-                (values.open, values.high, values.low, values.close) = prices
+                (values.open, values.high, values.low, values.close) = (o, h, l, c)
                 // Finite positive prices (NaN fails every comparison), a finite volume not
                 // negative, high and low around open and close: one branch.
-                let (o, h, l, c) = prices
                 let positive = (o > 0) & (h > 0) & (l > 0) & (c > 0) & (volume >= 0)
                 let finite = (h < .infinity) & (volume < .infinity)
                 let consistent = (h >= max(o, c)) & (l <= min(o, c))
