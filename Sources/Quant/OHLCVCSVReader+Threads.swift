@@ -39,7 +39,14 @@ extension OHLCVCSVReader {
         let parts = cuts.count - 1
         // The first part's columns take the others' rows: room for all (by the first row's length).
         let firstRow = (bytes[body...].firstIndex(of: 10) ?? bytes.count) - headerEnd
-        let results = PartResults(count: parts)
+        // Each part's series (nil when its reader threw), written by its own thread only, each in
+        // a slot of its own (not elements of one shared array: no two threads write one value).
+        let results = UnsafeMutableBufferPointer<OHLCVSeries?>.allocate(capacity: parts)
+        results.initialize(repeating: nil)
+        defer {
+            _ = results.deinitialize()
+            results.deallocate()
+        }
         bytes.withUnsafeBufferPointer { all in
             let whole = UnsafeBufferPointer(rebasing: all[...])
             let read = { (k: Int) in
@@ -48,9 +55,9 @@ extension OHLCVCSVReader {
                     try reader.feed(UnsafeBufferPointer(rebasing: whole[0..<body]))
                     if k == 0 { reader.reserve(rows: (bytes.count - body) / firstRow + 1) }
                     try reader.feed(UnsafeBufferPointer(rebasing: whole[cuts[k]..<cuts[k + 1]]))
-                    results.series[k] = try reader.finish()
+                    results[k] = try reader.finish()
                 } catch {
-                    results.series[k] = nil
+                    results[k] = nil
                 }
             }
             let workers = (1..<parts).map { k in Worker.start { read(k) } }
@@ -58,8 +65,8 @@ extension OHLCVCSVReader {
             for worker in workers { worker?.join() }
         }
         // Any failure, or parts out of order at a cut: the one reader's answer and messages.
-        var series = results.series.compactMap { $0 }
-        results.series = []
+        var series = results.compactMap { $0 }
+        for k in 0..<parts { results[k] = nil }
         guard series.count == parts, !series.contains(where: \.isEmpty) else { return try parse(bytes) }
         for k in 1..<parts where series[k].timestamps[0] <= series[k - 1].timestamps[series[k - 1].count - 1] {
             return try parse(bytes)
@@ -96,12 +103,6 @@ extension OHLCVSeries {
         (joined.timestamps, joined.open, joined.high) = (timestamps, open, high)
         self = joined
     }
-}
-
-/// Each part's series (nil when its reader threw), written by its own thread only.
-private final class PartResults: @unchecked Sendable {
-    var series: [OHLCVSeries?]
-    init(count: Int) { series = Array(repeating: nil, count: count) }
 }
 
 /// A POSIX thread running one closure, joined by its starter.
