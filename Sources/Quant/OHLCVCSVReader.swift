@@ -49,6 +49,11 @@ public struct OHLCVCSVReader: Sendable {
         }
     }
 
+    /// Makes room in the columns for about `rows` more rows (after the header).
+    mutating func reserve(rows: Int) {
+        series.expect(rows: rows)
+    }
+
     /// Ends the input and returns the series; throws if the file was empty or had bad rows.
     public mutating func finish() throws(CSVError) -> OHLCVSeries {
         guard !done else { throw .finished }

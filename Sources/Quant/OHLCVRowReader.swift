@@ -46,18 +46,18 @@ public struct OHLCVRowReader: Sendable {
     /// The first issues, in line order.
     public private(set) var issues: [CSVIssue] = []
     /// Rows refused.
-    public private(set) var badRowCount = 0
+    public internal(set) var badRowCount = 0
     /// Bad values in all (a row may have several).
     public private(set) var badValueCount = 0
     /// Rows the sink took.
-    public private(set) var rowCount = 0
+    public internal(set) var rowCount = 0
     /// Bytes fed.
     public private(set) var byteCount = 0
 
     private var header: CSVHeader?
     private var pending: [UInt8] = []
-    private var line = 0
-    private var fields: [Range<Int>] = []
+    var line = 0
+    var fields: [Range<Int>] = []
     private var extraValues: [Double] = []
     /// The field of each column: 0 extra, then date, symbol, open, high, low, close, adjcp, volume.
     private var roles: [UInt8] = []
@@ -66,6 +66,8 @@ public struct OHLCVRowReader: Sendable {
     private var dateColumn = 0, highColumn = 0, lowColumn = 0
     /// Whether ``fastRows(_:from:_:)`` may take this file's rows.
     private var fastLane = false
+    /// The usual layout this file has, whose rows ``plainRows(_:from:_:_:)`` reads, if any.
+    private var layout: PlainLayout.Type?
     /// The date field of the previous fast row and its day number (minute bars repeat a date
     /// hundreds of times; the calendar arithmetic is done once per date).
     private var lastDate: (word: UInt64, tail: UInt16, days: Int64) = (0, 0, 0)
@@ -99,11 +101,11 @@ public struct OHLCVRowReader: Sendable {
             try held.withUnsafeBufferPointer { (b) throws(CSVError) in try process(b, 0, b.count, &sink) }
             start = nl + 1
         }
-        if header != nil, fastLane { start = fastRows(chunk, from: start, &sink) }
+        if header != nil, fastLane { start = fastLaneRows(chunk, from: start, &sink) }
         while start < n, let nl = Self.newline(in: chunk, from: start) {
             try process(chunk, start, nl, &sink)
             start = nl + 1
-            if fastLane { start = fastRows(chunk, from: start, &sink) }
+            if fastLane { start = fastLaneRows(chunk, from: start, &sink) }
         }
         if start < n { pending.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start...])) }
         try checkPending()
@@ -146,6 +148,15 @@ public struct OHLCVRowReader: Sendable {
             try sink.begin(self)
         } else {
             parseRow(b, s, end, &sink)
+        }
+    }
+
+    /// The fast lane: ``plainRows(_:from:_:_:)`` for the usual layouts, else ``fastRows(_:from:_:)``.
+    private mutating func fastLaneRows<Sink: OHLCVRowSink>(_ b: UnsafeBufferPointer<UInt8>, from: Int, _ sink: inout Sink) -> Int {
+        switch layout {
+        case let layout as WideLayout.Type: return plainRows(b, from: from, &sink, layout)
+        case let layout as LongLayout.Type: return plainRows(b, from: from, &sink, layout)
+        default: return fastRows(b, from: from, &sink)
         }
     }
 
@@ -247,7 +258,7 @@ public struct OHLCVRowReader: Sendable {
     /// ending with a space), or nil. Out of line, as ``plainExtra(_:_:)``: the row loop stays
     /// small enough for its number and date parsers to be inlined.
     @inline(never)
-    private static func plainSymbolEnd(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+    static func plainSymbolEnd(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
         let n = b.count
         var stop = i
         while stop < n, b[stop] != 44 {
@@ -275,7 +286,7 @@ public struct OHLCVRowReader: Sendable {
     /// A `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` date at `b[i...]` ending at a comma or line end:
     /// its time and the index after it, or nil for any other form (the general parser's).
     @inline(__always)
-    private mutating func fastDate(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> (Int64, Int)? {
+    mutating func fastDate(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> (Int64, Int)? {
         @inline(__always) func ends(_ at: Int) -> Bool { at < n && (b[at] == 44 || b[at] == 10 || b[at] == 13) }
         let stop = ends(i + 19) ? i + 19 : (ends(i + 10) ? i + 10 : -1)
         guard stop > 0, let base = b.baseAddress else { return nil }
@@ -347,13 +358,14 @@ public struct OHLCVRowReader: Sendable {
         (dateColumn, highColumn, lowColumn) = (parsed.date, max(parsed.high, 0), max(parsed.low, 0))
         // The fast lane takes rows of plain fields of every kind; anything else goes the general way.
         fastLane = true
+        layout = Self.plainLayout(of: roles)
         fields = Array(repeating: 0..<0, count: found.count)
         extraValues = rules.checksExtraColumns ? Array(repeating: .nan, count: roles.filter { $0 == 0 }.count) : []
         columns = found
         header = parsed
     }
 
-    private mutating func report(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ column: Int, _ reason: String) {
+    mutating func report(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ column: Int, _ reason: String) {
         badValueCount += 1
         guard issues.count < maximumIssues else { return }
         var value = String(decoding: UnsafeBufferPointer(rebasing: b[range]), as: UTF8.self)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Quant
@@ -267,5 +268,96 @@ import Darwin
             try reader.feed([UInt8](repeating: 49, count: 100))
         }
         #expect(throws: CSVError.finished) { try reader.feed([10]) }
+    }
+}
+
+/// The whole-buffer parse on several threads: the one reader's series or error, always.
+@Suite struct OHLCVCSVReaderThreadTests {
+    /// A file of `rows` one-minute rows (about 60 bytes each) of `header`'s layout, with `edit`
+    /// applied to each row's fields (by row index) before it is written.
+    private func file(rows: Int, header: String = "date,open,high,low,close,volume", edit: (Int, inout [String]) -> Void = { _, _ in })
+        -> [UInt8]
+    {
+        var rng = SplitMix64(seed: 2209)
+        var lines = [header]
+        let day = Int64(TimestampParser.daysFromCivil(2015, 1, 2)) * 86_400
+        var price = 100.0
+        for k in 0..<rows {
+            price *= 1 + (Double(rng.next() % 2001) - 1000) * 1e-6
+            let close = (price * 10_000).rounded() / 10_000
+            var fields = [
+                TimestampFormatter.iso8601(day + Int64(k) * 60).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ""),
+                "\(close)", "\(close + 0.05)", "\(close - 0.05)", "\(close)", "\(100 + rng.next() % 9_900)",
+            ]
+            if header.contains("adj") { fields.insert("\(close * 0.99)", at: 5) }
+            edit(k, &fields)
+            lines.append(fields.joined(separator: ","))
+        }
+        return Array((lines.joined(separator: "\n") + "\n").utf8)
+    }
+
+    /// Both parses' answer as text: every column bit for bit, or the error with its issues.
+    private func outcome(_ bytes: [UInt8], threads: Int? = nil) -> String {
+        do {
+            let s = try threads.map { try OHLCVCSVReader.parse(bytes, threads: $0) } ?? OHLCVCSVReader.parse(bytes)
+            let columns = [s.open, s.high, s.low, s.close, s.volume, s.adjustedClose ?? []].map { $0.map(\.bitPattern) }
+            return "\(s.count) \(s.timestamps) \(columns) \(s.symbols ?? [])"
+        } catch {
+            return "error \(error)"
+        }
+    }
+
+    @Test(arguments: [2, 3, 8])
+    func theSameSeriesAsOneReader(threads: Int) throws {
+        let bytes = file(rows: 20_000)
+        #expect(bytes.count > 1 << 20)
+        let one = outcome(bytes)
+        #expect(one.hasPrefix("20000 "))
+        #expect(outcome(bytes, threads: threads) == one)
+        // Without a final line break, with CR LF, with an adjusted close: alike.
+        #expect(outcome(Array(bytes.dropLast()), threads: threads) == outcome(Array(bytes.dropLast())))
+        let crlf = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        #expect(outcome(crlf, threads: threads) == outcome(crlf))
+        let adjusted = file(rows: 20_000, header: "date,open,high,low,close,adj_close,volume")
+        #expect(outcome(adjusted, threads: threads) == outcome(adjusted))
+        #expect(!outcome(adjusted).hasPrefix("error"))
+    }
+
+    @Test func badRowsAndCutsOutOfOrderGiveTheOneReadersError() {
+        // A bad value late in the file (in a later part): the same issues and line numbers.
+        let bad = file(rows: 20_000) { k, fields in if k == 15_000 || k == 19_999 { fields[1] = "abc" } }
+        #expect(outcome(bad, threads: 2).hasPrefix("error"))
+        #expect(outcome(bad, threads: 2) == outcome(bad))
+        // The rows from the cut of two parts on a year earlier: each part is in order, the file
+        // is not. (The cut: the first line end at or past the middle of the rows' bytes.)
+        let plain = file(rows: 20_000)
+        let body = plain.firstIndex(of: 10)! + 1
+        let middle = plain[(body + (plain.count - body) / 2)...].firstIndex(of: 10)!
+        let cutRow = plain[body...middle].count { $0 == 10 }
+        let swapped = file(rows: 20_000) { k, fields in
+            if k >= cutRow { fields[0] = fields[0].replacingOccurrences(of: "2015-01-", with: "2014-01-") }
+        }
+        #expect(outcome(swapped).contains("out of order"))
+        #expect(outcome(swapped, threads: 2) == outcome(swapped))
+        // A repeated time exactly at a cut, wherever the cut falls: duplicates are refused alike.
+        let repeated = file(rows: 20_000) { k, fields in if k % 2 == 1 { fields[0] = "2015-01-02 00:00:00" } }
+        #expect(outcome(repeated, threads: 2) == outcome(repeated))
+    }
+
+    @Test func otherFilesAreReadByOneReader() {
+        // Long format (order per symbol), a blank first line, a bad header, a small file.
+        let long = file(rows: 20_000, header: "date,tic,open,high,low,close,volume") { k, fields in
+            fields.insert(k % 2 == 0 ? "AAA" : "BBB", at: 1)
+        }
+        #expect(!outcome(long).hasPrefix("error"))
+        #expect(outcome(long, threads: 2) == outcome(long))
+        let blank = [10] + file(rows: 20_000)
+        #expect(outcome(blank, threads: 2) == outcome(blank))
+        let badHeader = Array("date,open\n".utf8) + file(rows: 20_000).drop { $0 != 10 }.dropFirst()
+        #expect(outcome(badHeader).hasPrefix("error"))
+        #expect(outcome(badHeader, threads: 2) == outcome(badHeader))
+        let small = file(rows: 100)
+        #expect(outcome(small, threads: 2) == outcome(small))
+        #expect(outcome([], threads: 2) == outcome([]))
     }
 }

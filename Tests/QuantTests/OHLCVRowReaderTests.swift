@@ -69,6 +69,79 @@ import Testing
         }
     }
 
+    /// The usual layouts (the fast lane's dedicated loop, `plainRows`) read as the general path
+    /// reads them: values, fields, symbols and issues, around every odd form of every field.
+    @Test(arguments: ["date,open,high,low,close,volume", "date,tic,open,high,low,close,volume", "Date,Symbol,Open,High,Low,Close,Vol"])
+    func usualLayoutsReadAlikeInEveryChunkSize(header: String) throws {
+        var rng = SplitMix64(seed: 2208)
+        let long = header.split(separator: ",").count == 7
+        let symbols = ["AAPL", "BRK B", "SYM00", "\"MSFT\"", " IBM", "", String(repeating: "S", count: 65), "REFUSE", "A,B"]
+        let prices = [
+            "10.5", "10", "10.25", "+10.25", "0", "-1", "abc", "", " 10.5", "10.5 ", "1e400", "1e1", "10.123456789",
+            "10.", ".5", "nan", "1.2.3", "10.5\"", "1234567890.5", "0.30000000000000004",
+        ]
+        let volumes = ["100", "0", "-0", "-5", "1.5", "", "1e3", "+7", "12345678901234567890"]
+        let dates = [
+            "2024-01-02 09:30:00", "2024-01-02", "2024-01-02T09:30:00Z", "2024-01-02 09:30:00Z", "2024-13-01",
+            "0000-12-31", "\"2024-01-03\"", "2024-01-02 24:00:00", "2024-01-02 09:30", " 2024-01-02", "1704153600",
+        ]
+        var csv = header + "\n"
+        var minute = 0
+        for _ in 0..<3_000 {
+            func pick(_ list: [String]) -> String { rng.next() % 12 == 0 ? list[Int(rng.next() % UInt64(list.count))] : list[0] }
+            // Increasing times, some repeated (the series' order check refuses those); the other
+            // dates are earlier.
+            minute += rng.next() % 8 == 0 ? 0 : 1
+            var date = pick(dates)
+            if date == dates[0] {
+                date =
+                    "2024-01-\(10 + minute / 1440) \(minute / 60 % 24 < 10 ? "0" : "")\(minute / 60 % 24):\(minute % 60 < 10 ? "0" : "")\(minute % 60):00"
+            }
+            var fields =
+                [date] + (long ? [pick(symbols)] : []) + [
+                    pick(prices), pick(["11", "9", "10.5"]), pick(["9", "11", "10.5"]), pick(prices), pick(volumes),
+                ]
+            if rng.next() % 50 == 0 { fields.removeLast() }
+            if rng.next() % 50 == 0 { fields.append("1") }
+            csv += fields.joined(separator: ",") + (rng.next() % 10 == 0 ? "\r\n" : (rng.next() % 50 == 0 ? "\r" : "\n"))
+            if rng.next() % 100 == 0 { csv += "\n" }
+        }
+        let bytes = Array(csv.utf8)
+        let reference = try read(bytes, chunk: 1)
+        #expect(reference.contains { $0.hasPrefix("rows ") && !$0.hasPrefix("rows 0 ") })
+        for size in [2, 7, 64, 4_096, bytes.count] {
+            let rows = try read(bytes, chunk: size)
+            let common = min(rows.count, reference.count)
+            let first = (0..<common).first { rows[$0] != reference[$0] } ?? common
+            #expect(rows.count == reference.count && first == rows.count, "chunk size \(size)")
+            if first < max(rows.count, reference.count) {
+                Issue.record(
+                    "chunk size \(size), entry \(first): \(first < rows.count ? rows[first] : "none") vs \(first < reference.count ? reference[first] : "none")"
+                )
+            }
+        }
+        // The series reader (its own sink and rules) alike, whole and byte by byte.
+        if !long {
+            func series(_ size: Int) -> String {
+                var reader = OHLCVCSVReader(maximumIssues: 10_000)
+                do {
+                    var i = 0
+                    while i < bytes.count {
+                        try reader.feed(Array(bytes[i..<min(i + size, bytes.count)]))
+                        i += size
+                    }
+                    let s = try reader.finish()
+                    return "\(s.timestamps) \(s.open.map(\.bitPattern)) \(s.close.map(\.bitPattern)) \(s.volume.map(\.bitPattern))"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            let whole = series(bytes.count)
+            #expect(whole.contains("invalid rows"))
+            #expect(series(1) == whole)
+        }
+    }
+
     @Test func plainLongRowsKeepTheirSymbolsAndExtras() throws {
         let csv =
             "date,tic,open,high,low,close,volume,score\n2024-01-02 09:30:00,AAPL,10,11,9,10.5,100,1.25\n"

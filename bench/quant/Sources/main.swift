@@ -46,6 +46,7 @@ do {
                 let r = try Metrics.simpleReturns(series.close)
                 for _ in 0..<10 { _ = Metrics.stability(r) }
             case "csv": _ = try OHLCVCSVReader.parse(bytes)
+            case "csv2": _ = try OHLCVCSVReader.parse(bytes, threads: 2)
             case "long": _ = try LongColumns.read(longBytes ?? [])
             case "metrics":
                 _ = try ReturnMetrics(returns: Metrics.simpleReturns(series.close), benchmark: Metrics.simpleReturns(series.open))
@@ -67,6 +68,10 @@ do {
         return try reader.finish()
     }
     report.append(("csv_parse_streaming_64k_ms", .number(streamMs)))
+    // On two threads (two parts of the rows, joined): for the command line, not the server's.
+    let (twoThreadsMs, twoThreads) = try best(10) { try OHLCVCSVReader.parse(bytes, threads: 2) }
+    guard twoThreads == series else { throw CSVError.finished }
+    report.append(("csv_parse_2_threads_ms", .number(twoThreadsMs)))
     report.append(("rows", .integer(Int64(series.count))))
     if let longBytes {
         // The upload's row parser: `OHLCVRowReader` with the dataset rules over a long file.
@@ -75,6 +80,11 @@ do {
         report.append(("long_rows", .integer(Int64(columns.timestamps.count))))
         report.append(("long_symbols", .integer(Int64(columns.symbols.count))))
         report.append(("long_rows_per_s", .number(Double(columns.timestamps.count) / (longMs / 1000))))
+    }
+    // `QUANT_BENCH_ONLY=csv`: the parsing figures alone (a quick comparison of parser changes).
+    if ProcessInfo.processInfo.environment["QUANT_BENCH_ONLY"] == "csv" {
+        print(JSONDocument.object(report).rendered())
+        exit(0)
     }
 
     // The whole set at once (`ReturnMetrics`: shared passes, the same numbers as the separate
