@@ -35,8 +35,17 @@ extension OHLCVRowReader {
     /// `volume`, a volume not negative) and the index after it, or nil.
     /// The value is not yet checked: the row loop checks the row's values together, after the
     /// last (the checks wait for the divisions; one branch a row, not two a field).
+    /// The usual form (`DecimalParser.scanPlain`) inline, any other out of line.
     @inline(__always)
     private static func plainNumber(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> (Double, Int)? {
+        if let plain = DecimalParser.scanPlain(b, i) { return plain }
+        return otherNumber(b, i, n)
+    }
+
+    /// `plainNumber` for a field of another form (a sign, more digits, an exponent, the
+    /// buffer's last bytes).
+    @inline(never)
+    private static func otherNumber(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> (Double, Int)? {
         let (parsed, end) = DecimalParser.scan(b, i, n)
         guard let value = parsed, end > i, end < n else { return nil }
         return (value, end)
