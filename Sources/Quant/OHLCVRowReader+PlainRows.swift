@@ -17,6 +17,10 @@ enum LongLayout: PlainLayout {
     static var hasSymbol: Bool { true }
 }
 
+/// A sink that reads a wide row's values only, not the ranges of its number fields: the plain
+/// loop records the date's range alone (where a refusal is reported).
+protocol OHLCVValuesSink: OHLCVRowSink {}
+
 extension Bool {
     /// Both, without a branch.
     @inline(__always)
@@ -63,6 +67,7 @@ extension OHLCVRowReader {
         var start = from
         var read = 0
         let first = Layout.hasSymbol ? 2 : 1
+        let keepsRanges = Layout.hasSymbol || !(Sink.self is OHLCVValuesSink.Type)
         ranges.withUnsafeMutableBufferPointer { field in
             rows: while start < n {
                 var i = start
@@ -76,19 +81,19 @@ extension OHLCVRowReader {
                 }
                 // The four prices, written out (a loop over them was not unrolled).
                 guard let (o, openEnd) = Self.plainNumber(b, i, n), b[openEnd] == 44 else { break }
-                field[first] = i..<openEnd
+                if keepsRanges { field[first] = i..<openEnd }
                 i = openEnd &+ 1
                 guard let (h, highEnd) = Self.plainNumber(b, i, n), b[highEnd] == 44 else { break }
-                field[first &+ 1] = i..<highEnd
+                if keepsRanges { field[first &+ 1] = i..<highEnd }
                 i = highEnd &+ 1
                 guard let (l, lowEnd) = Self.plainNumber(b, i, n), b[lowEnd] == 44 else { break }
-                field[first &+ 2] = i..<lowEnd
+                if keepsRanges { field[first &+ 2] = i..<lowEnd }
                 i = lowEnd &+ 1
                 guard let (c, closeEnd) = Self.plainNumber(b, i, n), b[closeEnd] == 44 else { break }
-                field[first &+ 3] = i..<closeEnd
+                if keepsRanges { field[first &+ 3] = i..<closeEnd }
                 i = closeEnd &+ 1
                 guard let (volume, end) = Self.plainNumber(b, i, n) else { break }
-                field[first + 4] = i..<end
+                if keepsRanges { field[first + 4] = i..<end }
                 if b[end] == 10 {
                     i = end + 1
                 } else if b[end] == 13, end + 1 < n, b[end + 1] == 10 {

@@ -7,7 +7,7 @@
 /// taken by ``build()``, without a copy. A copy of the builder shares those arrays, so every
 /// entry point of its owner calls ``makeUnique()`` first (a copy can only be made between
 /// two calls), and only one copy ever writes a given array.
-struct OHLCVSeriesBuilder: OHLCVRowSink {
+struct OHLCVSeriesBuilder: OHLCVValuesSink {
     private var timestamps: [Int64] = [], symbols: [String] = []
     private var open: [Double] = [], high: [Double] = [], low: [Double] = [], close: [Double] = []
     private var volume: [Double] = [], adjusted: [Double] = []
