@@ -41,7 +41,6 @@ public struct OHLCVCSVReader: Sendable {
     /// Consumes the next chunk from a buffer of bytes.
     public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) throws(CSVError) {
         guard !done else { throw .finished }
-        series.makeUnique()
         do {
             try rows.feed(chunk, into: &series)
         } catch {
@@ -52,7 +51,6 @@ public struct OHLCVCSVReader: Sendable {
 
     /// Makes room in the columns for about `rows` more rows (after the header).
     mutating func reserve(rows: Int) {
-        series.makeUnique()
         series.expect(rows: rows)
     }
 
@@ -60,7 +58,6 @@ public struct OHLCVCSVReader: Sendable {
     public mutating func finish() throws(CSVError) -> OHLCVSeries {
         guard !done else { throw .finished }
         done = true
-        series.makeUnique()
         try rows.finish(into: &series)
         if rows.badRowCount > 0 { throw .invalidRows(rows.issues, badRowCount: rows.badRowCount) }
         return series.build()

@@ -1,22 +1,13 @@
 /// Collects the rows ``OHLCVCSVReader`` reads into the columns of a series, refusing a row
 /// whose time does not increase (per symbol in long format).
 ///
-/// The rows are written in place into the arrays the series gets: each column is an array
-/// allocated with room for the rows expected (``expect(rows:)``, from the bytes at hand; grown
-/// by copying when a file has more), written through its base address, and cut to the rows
-/// taken by ``build()``, without a copy. A copy of the builder shares those arrays, so every
-/// entry point of its owner calls ``makeUnique()`` first (a copy can only be made between
-/// two calls), and only one copy ever writes a given array.
+/// A row's numbers are staged in a fixed block and appended to the columns a block at a time:
+/// one uniqueness check a row instead of one per column.
 struct OHLCVSeriesBuilder: OHLCVValuesSink {
     private var timestamps: [Int64] = [], symbols: [String] = []
     private var open: [Double] = [], high: [Double] = [], low: [Double] = [], close: [Double] = []
     private var volume: [Double] = [], adjusted: [Double] = []
-    /// The columns' base addresses (the arrays above, `capacity` elements each).
-    private var base = ColumnBases()
-    /// Rows written, and rows the columns have room for.
-    private var count = 0, capacity = 0
-    /// Held by this builder and its copies: not uniquely held means the arrays are shared.
-    private var owner = Owner()
+    private var staged = StagedRows()
     private var lastTimestamp: Int64 = .min
     private var lastBySymbol: [String: Int64] = [:]
     private var hasOHL = false, hasVolume = false, hasAdjusted = false, hasSymbol = false
@@ -29,15 +20,7 @@ struct OHLCVSeriesBuilder: OHLCVValuesSink {
         hasSymbol = fields.contains(.symbol)
     }
 
-    /// Gives this builder arrays of its own when a copy of it shares them (its owner calls
-    /// this before anything that may write a row).
-    mutating func makeUnique() {
-        guard !isKnownUniquelyReferenced(&owner) else { return }
-        owner = Owner()
-        if capacity > 0 { reallocate(capacity) }
-    }
-
-    /// Writes a row in time order; for a file without symbols, small enough to inline into the
+    /// Stages a row in time order; for a file without symbols, small enough to inline into the
     /// row loop (the call and its row in memory cost about a tenth of the parse).
     @inline(__always)
     mutating func take(_ row: OHLCVRow) -> String? {
@@ -45,7 +28,7 @@ struct OHLCVSeriesBuilder: OHLCVValuesSink {
         let ts = row.timestamp
         if ts <= lastTimestamp { return ts == lastTimestamp ? "duplicate timestamp" : Self.outOfOrder }
         lastTimestamp = ts
-        write(row)
+        stage(row)
         return nil
     }
 
@@ -63,99 +46,113 @@ struct OHLCVSeriesBuilder: OHLCVValuesSink {
         }
         lastBySymbol[symbol] = ts
         symbols.append(symbol)
-        write(row)
+        stage(row)
         return nil
     }
 
-    /// Writes the row's numbers at the end of the columns.
+    /// Appends the row's numbers to the staged block (and the block to the columns when full).
     @inline(__always)
-    private mutating func write(_ row: OHLCVRow) {
-        if count == capacity { grow() }
-        let i = count
-        base.timestamps.unsafelyUnwrapped[i] = row.timestamp
-        base.close.unsafelyUnwrapped[i] = row.close
-        if hasOHL {
-            base.open.unsafelyUnwrapped[i] = row.open
-            base.high.unsafelyUnwrapped[i] = row.high
-            base.low.unsafelyUnwrapped[i] = row.low
-        }
-        if hasVolume { base.volume.unsafelyUnwrapped[i] = row.volume }
-        if hasAdjusted { base.adjusted.unsafelyUnwrapped[i] = row.adjustedClose }
-        count = i + 1
-    }
-
-    /// Room for more rows when the columns are full: double (at least 1,024 rows).
-    @inline(never)
-    private mutating func grow() {
-        reallocate(max(2 * capacity, 1024))
+    private mutating func stage(_ row: OHLCVRow) {
+        // A copy of the builder (of its reader) must not write into the block it shares.
+        if !isKnownUniquelyReferenced(&staged) { staged = staged.copy() }
+        if staged.append(row.timestamp, row.open, row.high, row.low, row.close, row.volume, row.adjustedClose) { flush() }
     }
 
     mutating func expect(rows: Int) {
-        let need = count + rows
-        guard need > capacity else { return }
+        let need = timestamps.count + staged.count + rows
+        guard need > timestamps.capacity else { return }
         // An eighth more than the estimate, and at least double: growth stays geometric.
-        reallocate(max(need + need / 8, 2 * capacity))
-    }
-
-    /// New columns of `newCapacity` rows holding the rows written so far.
-    private mutating func reallocate(_ newCapacity: Int) {
-        let n = count
-        base.timestamps = Self.allocate(newCapacity, copying: n, of: &timestamps)
-        base.close = Self.allocate(newCapacity, copying: n, of: &close)
+        let capacity = max(need + need / 8, 2 * timestamps.capacity)
+        timestamps.reserveCapacity(capacity)
+        close.reserveCapacity(capacity)
         if hasOHL {
-            base.open = Self.allocate(newCapacity, copying: n, of: &open)
-            base.high = Self.allocate(newCapacity, copying: n, of: &high)
-            base.low = Self.allocate(newCapacity, copying: n, of: &low)
+            open.reserveCapacity(capacity)
+            high.reserveCapacity(capacity)
+            low.reserveCapacity(capacity)
         }
-        if hasVolume { base.volume = Self.allocate(newCapacity, copying: n, of: &volume) }
-        if hasAdjusted { base.adjusted = Self.allocate(newCapacity, copying: n, of: &adjusted) }
-        capacity = newCapacity
+        if hasVolume { volume.reserveCapacity(capacity) }
+        if hasAdjusted { adjusted.reserveCapacity(capacity) }
     }
 
-    /// Replaces `column` by an array of `capacity` elements whose first `n` are `column`'s
-    /// and returns its base address. The elements past `n` are not written yet: the array
-    /// counts them (plain numbers, nothing to initialise) until ``build()`` cuts them off.
-    private static func allocate<T: BitwiseCopyable>(_ capacity: Int, copying n: Int, of column: inout [T]) -> UnsafeMutablePointer<T> {
-        var address: UnsafeMutablePointer<T>?
-        column = [T](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            address = buffer.baseAddress
-            column.withUnsafeBufferPointer { old in
-                if n > 0, let from = old.baseAddress { buffer.baseAddress?.initialize(from: from, count: n) }
-            }
-            initialized = capacity
+    /// Appends the staged rows to the columns.
+    @inline(never)
+    private mutating func flush() {
+        let n = staged.count
+        guard n > 0 else { return }
+        let block = staged
+        func column(_ k: Int) -> UnsafeBufferPointer<Double> {
+            UnsafeBufferPointer(start: block.values + k * StagedRows.capacity, count: n)
         }
-        return address.unsafelyUnwrapped
+        timestamps.append(contentsOf: UnsafeBufferPointer(start: block.timestamps, count: n))
+        close.append(contentsOf: column(3))
+        if hasOHL {
+            open.append(contentsOf: column(0))
+            high.append(contentsOf: column(1))
+            low.append(contentsOf: column(2))
+        }
+        if hasVolume { volume.append(contentsOf: column(4)) }
+        if hasAdjusted { adjusted.append(contentsOf: column(5)) }
+        block.count = 0
     }
 
-    /// `column` cut to the rows written (no copy: the array is held only here).
-    private func taken<T>(_ column: inout [T]) -> [T] {
-        var result: [T] = []
-        swap(&result, &column)
-        if result.count > count { result.removeLast(result.count - count) }
-        return result
-    }
-
-    /// The series of the rows taken; the builder is empty afterwards.
+    /// The series of the rows taken.
     mutating func build() -> OHLCVSeries {
-        makeUnique()
-        let close = taken(&self.close)
-        let series = OHLCVSeries(
-            unchecked: taken(&timestamps), open: hasOHL ? taken(&open) : close, high: hasOHL ? taken(&high) : close,
-            low: hasOHL ? taken(&low) : close, close: close,
-            volume: hasVolume ? taken(&volume) : [Double](repeating: 0, count: close.count),
-            adjustedClose: hasAdjusted ? taken(&adjusted) : nil, symbols: hasSymbol ? symbols : nil)
-        (base, count, capacity, symbols) = (ColumnBases(), 0, 0, [])
-        return series
+        if !isKnownUniquelyReferenced(&staged) { staged = staged.copy() }
+        flush()
+        return OHLCVSeries(
+            unchecked: timestamps, open: hasOHL ? open : close, high: hasOHL ? high : close, low: hasOHL ? low : close,
+            close: close, volume: hasVolume ? volume : [Double](repeating: 0, count: close.count),
+            adjustedClose: hasAdjusted ? adjusted : nil, symbols: hasSymbol ? symbols : nil)
     }
-
-    /// A token for copies of a builder to share.
-    private final class Owner: Sendable {}
 }
 
-/// The base addresses of a builder's columns (nil for a column the file does not have).
-/// Sendable: they point into arrays only the builder holding them writes.
-private struct ColumnBases: @unchecked Sendable {
-    var timestamps: UnsafeMutablePointer<Int64>?
-    var open: UnsafeMutablePointer<Double>?, high: UnsafeMutablePointer<Double>?, low: UnsafeMutablePointer<Double>?
-    var close: UnsafeMutablePointer<Double>?, volume: UnsafeMutablePointer<Double>?, adjusted: UnsafeMutablePointer<Double>?
+/// A block of staged rows: timestamps, and open, high, low, close, volume and adjusted close in
+/// six columns of ``capacity`` values. Copied before a write when shared (copy on write), so
+/// no two builders ever write the same block.
+final class StagedRows: @unchecked Sendable {
+    /// Rows a block holds.
+    static let capacity = 512
+    /// The timestamps.
+    let timestamps: UnsafeMutablePointer<Int64>
+    /// The six value columns, one after the other.
+    let values: UnsafeMutablePointer<Double>
+    /// Rows staged.
+    var count = 0
+
+    init() {
+        timestamps = .allocate(capacity: Self.capacity)
+        timestamps.initialize(repeating: 0, count: Self.capacity)
+        values = .allocate(capacity: 6 * Self.capacity)
+        values.initialize(repeating: 0, count: 6 * Self.capacity)
+    }
+
+    deinit {
+        timestamps.deallocate()
+        values.deallocate()
+    }
+
+    /// Stages a row; true when the block is then full.
+    @inline(__always)
+    func append(_ t: Int64, _ o: Double, _ h: Double, _ l: Double, _ c: Double, _ v: Double, _ a: Double) -> Bool {
+        let i = count
+        let capacity = Self.capacity
+        timestamps[i] = t
+        values[i] = o
+        values[capacity + i] = h
+        values[2 * capacity + i] = l
+        values[3 * capacity + i] = c
+        values[4 * capacity + i] = v
+        values[5 * capacity + i] = a
+        count = i + 1
+        return i + 1 == capacity
+    }
+
+    /// A block with the same staged rows.
+    func copy() -> StagedRows {
+        let other = StagedRows()
+        other.timestamps.update(from: timestamps, count: Self.capacity)
+        other.values.update(from: values, count: 6 * Self.capacity)
+        other.count = count
+        return other
+    }
 }
