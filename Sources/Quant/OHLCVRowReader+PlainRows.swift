@@ -17,6 +17,10 @@ enum LongLayout: PlainLayout {
     static var hasSymbol: Bool { true }
 }
 
+/// A sink that reads a wide row's values only, not the ranges of its number fields: the plain
+/// loop records the date's range alone (where a refusal is reported).
+protocol OHLCVValuesSink: OHLCVRowSink {}
+
 extension Bool {
     /// Both, without a branch.
     @inline(__always)
@@ -35,8 +39,17 @@ extension OHLCVRowReader {
     /// `volume`, a volume not negative) and the index after it, or nil.
     /// The value is not yet checked: the row loop checks the row's values together, after the
     /// last (the checks wait for the divisions; one branch a row, not two a field).
+    /// The usual form (`DecimalParser.scanPlain`) inline, any other out of line.
     @inline(__always)
     private static func plainNumber(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> (Double, Int)? {
+        if let plain = DecimalParser.scanPlain(b, i) { return plain }
+        return otherNumber(b, i, n)
+    }
+
+    /// `plainNumber` for a field of another form (a sign, more digits, an exponent, the
+    /// buffer's last bytes).
+    @inline(never)
+    private static func otherNumber(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> (Double, Int)? {
         let (parsed, end) = DecimalParser.scan(b, i, n)
         guard let value = parsed, end > i, end < n else { return nil }
         return (value, end)
@@ -54,6 +67,7 @@ extension OHLCVRowReader {
         var start = from
         var read = 0
         let first = Layout.hasSymbol ? 2 : 1
+        let keepsRanges = Layout.hasSymbol || !(Sink.self is OHLCVValuesSink.Type)
         ranges.withUnsafeMutableBufferPointer { field in
             rows: while start < n {
                 var i = start
@@ -67,19 +81,19 @@ extension OHLCVRowReader {
                 }
                 // The four prices, written out (a loop over them was not unrolled).
                 guard let (o, openEnd) = Self.plainNumber(b, i, n), b[openEnd] == 44 else { break }
-                field[first] = i..<openEnd
+                if keepsRanges { field[first] = i..<openEnd }
                 i = openEnd &+ 1
                 guard let (h, highEnd) = Self.plainNumber(b, i, n), b[highEnd] == 44 else { break }
-                field[first &+ 1] = i..<highEnd
+                if keepsRanges { field[first &+ 1] = i..<highEnd }
                 i = highEnd &+ 1
                 guard let (l, lowEnd) = Self.plainNumber(b, i, n), b[lowEnd] == 44 else { break }
-                field[first &+ 2] = i..<lowEnd
+                if keepsRanges { field[first &+ 2] = i..<lowEnd }
                 i = lowEnd &+ 1
                 guard let (c, closeEnd) = Self.plainNumber(b, i, n), b[closeEnd] == 44 else { break }
-                field[first &+ 3] = i..<closeEnd
+                if keepsRanges { field[first &+ 3] = i..<closeEnd }
                 i = closeEnd &+ 1
                 guard let (volume, end) = Self.plainNumber(b, i, n) else { break }
-                field[first + 4] = i..<end
+                if keepsRanges { field[first + 4] = i..<end }
                 if b[end] == 10 {
                     i = end + 1
                 } else if b[end] == 13, end + 1 < n, b[end + 1] == 10 {

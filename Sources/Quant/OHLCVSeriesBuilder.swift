@@ -3,7 +3,7 @@
 ///
 /// A row's numbers are staged in a fixed block and appended to the columns a block at a time:
 /// one uniqueness check a row instead of one per column.
-struct OHLCVSeriesBuilder: OHLCVRowSink {
+struct OHLCVSeriesBuilder: OHLCVValuesSink {
     private var timestamps: [Int64] = [], symbols: [String] = []
     private var open: [Double] = [], high: [Double] = [], low: [Double] = [], close: [Double] = []
     private var volume: [Double] = [], adjusted: [Double] = []

@@ -36,6 +36,27 @@ import Darwin
         #expect(try reader.finish() == OHLCVCSVReader.parse(bytes))
     }
 
+    /// The columns are written in place: a copy of a reader made between two chunks shares
+    /// them until either writes, then each has its own (neither sees the other's rows).
+    @Test func aCopiedReaderKeepsItsOwnRows() throws {
+        let bytes = try Fixtures.bytes("intraday.csv")
+        // Other rows for the copy, later than the file's, with other values at the same indices.
+        let others = Array(
+            (0..<3000).map { k in
+                "2099-01-01 00:\(k / 600)\(k / 60 % 10):\(k % 60 / 10)\(k % 10),7.5,8.25,7,8,\(k)\n"
+            }.joined().utf8)
+        for start in [40, 20_000, 60_000] {
+            let cut = bytes[start...].firstIndex(of: 10)! + 1
+            var reader = OHLCVCSVReader()
+            try reader.feed(Array(bytes[..<cut]))
+            var copy = reader
+            try reader.feed(Array(bytes[cut...]))
+            try copy.feed(others)
+            #expect(try reader.finish() == OHLCVCSVReader.parse(bytes), "cut at \(cut)")
+            #expect(try copy.finish() == OHLCVCSVReader.parse(Array(bytes[..<cut]) + others), "cut at \(cut)")
+        }
+    }
+
     @Test func headerAliasesAndLongFormat() throws {
         let csv = """
             Date,TIC,Open,High,Low,Close,Adj_Close,Vol,zopen
@@ -154,6 +175,16 @@ import Darwin
                     #expect(fast.0?.bitPattern == loop.0?.bitPattern && fast.1 == loop.1, "\(text)\(suffix)")
                     if fast.1 == text.utf8.count, let value = fast.0 {
                         #expect(value.bitPattern == strtod(text, nil).bitPattern, "\(text)")
+                    }
+                    // The usual form's path: every plain field, and scan's answer before a separator.
+                    let plain = DecimalParser.scanPlain(b, 0)
+                    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+                    let isPlain =
+                        parts.count <= 2 && parts.allSatisfy { (1...7).contains($0.count) && $0.allSatisfy(\.isASCII) }
+                        && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
+                    #expect(!isPlain || plain?.1 == text.utf8.count, "\(text)\(suffix)")
+                    if let plain, plain.1 == text.utf8.count {
+                        #expect(plain.0.bitPattern == fast.0?.bitPattern && plain.1 == fast.1, "\(text)\(suffix)")
                     }
                 }
             }
