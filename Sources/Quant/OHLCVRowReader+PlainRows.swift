@@ -115,12 +115,7 @@ extension OHLCVRowReader {
                     values.row(
                         line: line, hasOHL: true, bytes: b, fields: UnsafeBufferPointer(field),
                         extras: UnsafeBufferPointer(start: nil, count: 0), symbolColumn: Layout.hasSymbol ? 1 : nil))
-                if let refusal {
-                    report(b, field[0], 0, refusal)
-                    badRowCount += 1
-                } else {
-                    rowCount += 1
-                }
+                tally(refusal, b, field[0], 0)
                 start = i
                 read += 1
                 if read == 64 { sink.expect(rows: (n - start) / ((start - from) / 64 + 1) + 1) }

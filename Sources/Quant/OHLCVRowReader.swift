@@ -46,11 +46,11 @@ public struct OHLCVRowReader: Sendable {
     /// The first issues, in line order.
     public private(set) var issues: [CSVIssue] = []
     /// Rows refused.
-    public internal(set) var badRowCount = 0
+    public private(set) var badRowCount = 0
     /// Bad values in all (a row may have several).
     public private(set) var badValueCount = 0
     /// Rows the sink took.
-    public internal(set) var rowCount = 0
+    public private(set) var rowCount = 0
     /// Bytes fed.
     public private(set) var byteCount = 0
 
@@ -236,12 +236,7 @@ public struct OHLCVRowReader: Sendable {
                             values.row(
                                 line: line, hasOHL: hasOHL, bytes: b, fields: UnsafeBufferPointer(field),
                                 extras: UnsafeBufferPointer(extras), symbolColumn: symbolColumn))
-                        if let refusal {
-                            report(b, field[dateColumn], dateColumn, refusal)
-                            badRowCount += 1
-                        } else {
-                            rowCount += 1
-                        }
+                        tally(refusal, b, field[dateColumn], dateColumn)
                         start = i
                         read += 1
                         if read == 64 { sink.expect(rows: (n - start) / ((start - from) / 64 + 1) + 1) }
@@ -363,6 +358,17 @@ public struct OHLCVRowReader: Sendable {
         extraValues = rules.checksExtraColumns ? Array(repeating: .nan, count: roles.filter { $0 == 0 }.count) : []
         columns = found
         header = parsed
+    }
+
+    /// Counts a row the sink took, or reports the sink's refusal of it at the field in `range`.
+    @inline(__always)
+    mutating func tally(_ refusal: String?, _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ column: Int) {
+        if let refusal {
+            report(b, range, column, refusal)
+            badRowCount += 1
+        } else {
+            rowCount += 1
+        }
     }
 
     mutating func report(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ column: Int, _ reason: String) {

@@ -21,6 +21,24 @@ import Testing
     }
 
     /// The rows and issues of `bytes` fed in chunks of `size` bytes.
+    /// `bytes` read in chunks of 2, 7, 64 and 4,096 bytes and whole give what they give byte by
+    /// byte (which has rows); a difference is recorded at its first entry, not as the whole file.
+    private func expectReadAlikeInEveryChunkSize(_ bytes: [UInt8]) throws {
+        let reference = try read(bytes, chunk: 1)
+        #expect(reference.contains { $0.hasPrefix("rows ") && !$0.hasPrefix("rows 0 ") })
+        for size in [2, 7, 64, 4_096, bytes.count] {
+            let rows = try read(bytes, chunk: size)
+            let common = min(rows.count, reference.count)
+            let first = (0..<common).first { rows[$0] != reference[$0] } ?? common
+            #expect(rows.count == reference.count && first == rows.count, "chunk size \(size)")
+            if first < max(rows.count, reference.count) {
+                Issue.record(
+                    "chunk size \(size), entry \(first): \(first < rows.count ? rows[first] : "none") vs \(first < reference.count ? reference[first] : "none")"
+                )
+            }
+        }
+    }
+
     private func read(_ bytes: [UInt8], chunk size: Int) throws -> [String] {
         var reader = OHLCVRowReader(rules: .dataset, maximumIssues: 1_000)
         var sink = Recorder()
@@ -53,20 +71,7 @@ import Testing
             if rng.next() % 100 == 0 { csv += "\n" }
         }
         let bytes = Array(csv.utf8)
-        let reference = try read(bytes, chunk: 1)
-        #expect(reference.contains { $0.hasPrefix("rows ") && !$0.hasPrefix("rows 0 ") })
-        for size in [2, 7, 64, 4_096, bytes.count] {
-            let rows = try read(bytes, chunk: size)
-            // The first difference, not the whole file, when they differ.
-            let common = min(rows.count, reference.count)
-            let first = (0..<common).first { rows[$0] != reference[$0] } ?? common
-            #expect(rows.count == reference.count && first == rows.count, "chunk size \(size)")
-            if first < max(rows.count, reference.count) {
-                Issue.record(
-                    "chunk size \(size), entry \(first): \(first < rows.count ? rows[first] : "none") vs \(first < reference.count ? reference[first] : "none")"
-                )
-            }
-        }
+        try expectReadAlikeInEveryChunkSize(bytes)
     }
 
     /// The usual layouts (the fast lane's dedicated loop, `plainRows`) read as the general path
@@ -107,19 +112,7 @@ import Testing
             if rng.next() % 100 == 0 { csv += "\n" }
         }
         let bytes = Array(csv.utf8)
-        let reference = try read(bytes, chunk: 1)
-        #expect(reference.contains { $0.hasPrefix("rows ") && !$0.hasPrefix("rows 0 ") })
-        for size in [2, 7, 64, 4_096, bytes.count] {
-            let rows = try read(bytes, chunk: size)
-            let common = min(rows.count, reference.count)
-            let first = (0..<common).first { rows[$0] != reference[$0] } ?? common
-            #expect(rows.count == reference.count && first == rows.count, "chunk size \(size)")
-            if first < max(rows.count, reference.count) {
-                Issue.record(
-                    "chunk size \(size), entry \(first): \(first < rows.count ? rows[first] : "none") vs \(first < reference.count ? reference[first] : "none")"
-                )
-            }
-        }
+        try expectReadAlikeInEveryChunkSize(bytes)
         // The series reader (its own sink and rules) alike, whole and byte by byte.
         if !long {
             func series(_ size: Int) -> String {
