@@ -1,4 +1,5 @@
 import Foundation
+import Quant
 import TestSupport
 import Testing
 
@@ -133,6 +134,47 @@ import Testing
         #expect(badFile.status != 0 && badFile.status < 128 && badFile.output.contains("3"), "\(badFile.output)")
         let missing = try TestStack.run([stack.binary, "metrics", "--csv", "/nonexistent.csv"])
         #expect(missing.status != 0 && missing.status < 128, "\(missing.output)")
+    }
+
+    /// A file of a megabyte or more is read whole and parsed on two threads; a pipe is streamed.
+    /// Both give the same backtest, bit for bit, and the same errors for bad rows on either side
+    /// of the middle.
+    @Test func aLargeFileReadsAsItsStreamDoes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tm-large-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var rng = SplitMix64(seed: 22)
+        var price = 100.0
+        var rows = ["date,open,high,low,close,volume"]
+        for minute in 0..<40_000 {
+            let open = price
+            price *= 1 + (Double(rng.next() % 2_001) - 1_000) / 200_000
+            let high = max(open, price) + 0.01
+            let low = min(open, price) - 0.01
+            let time = 1_700_000_000 + 60 * minute
+            rows.append(String(format: "%d,%.4f,%.4f,%.4f,%.4f,%d", time, open, high, low, price, 100 + Int(rng.next() % 900)))
+        }
+        let good = directory + "/good.csv"
+        try (rows.joined(separator: "\n") + "\n").write(toFile: good, atomically: true, encoding: .utf8)
+        #expect(try FileManager.default.attributesOfItem(atPath: good)[.size] as? Int ?? 0 > 1 << 20)
+        rows[10_000] = rows[10_000].replacingOccurrences(of: ",", with: ",x", options: [], range: rows[10_000].range(of: ","))
+        rows[30_000] = rows[29_990]
+        let bad = directory + "/bad.csv"
+        try (rows.joined(separator: "\n") + "\n").write(toFile: bad, atomically: true, encoding: .utf8)
+        let command = "\(stack.binary) backtest --strategy sma_crossover --param fast=10 --param slow=30 --json --csv"
+        for file in [good, bad] {
+            let whole = try TestStack.run(["/bin/sh", "-c", "\(command) \(file)"])
+            let streamed = try TestStack.run(["/bin/sh", "-c", "\(command) /dev/stdin < \(file)"])
+            #expect(
+                whole.status == streamed.status && whole.output == streamed.output,
+                "\(file): \(whole.output.prefix(300)) vs \(streamed.output.prefix(300))")
+            if file == good {
+                #expect(whole.status == 0 && whole.output.contains("\"trades\""), "\(whole.output.prefix(300))")
+            } else {
+                #expect(
+                    whole.status == 1 && whole.output.contains("line 10001") && whole.output.contains("line 30001"), "\(whole.output.prefix(500))")
+            }
+        }
     }
 
     @Test func servesOnATCPAddress() throws {
