@@ -42,9 +42,15 @@ public protocol OHLCVRowSink {
     /// About `rows` more rows follow in the bytes at hand (an estimate from the first rows'
     /// length); a sink may make room for them at once. The default does nothing.
     mutating func expect(rows: Int)
+    /// Whether the sink reads the number fields' text (``OHLCVRow/fields`` of the price and
+    /// volume columns); one that reads their values only says false, and the reader then
+    /// keeps those fields' ranges only where it needs them. The default is true.
+    static var readsNumberFields: Bool { get }
 }
 
 extension OHLCVRowSink {
     /// Does nothing.
     public mutating func expect(rows: Int) {}
+    /// True.
+    public static var readsNumberFields: Bool { true }
 }

@@ -17,10 +17,6 @@ enum LongLayout: PlainLayout {
     static var hasSymbol: Bool { true }
 }
 
-/// A sink that reads a wide row's values only, not the ranges of its number fields: the plain
-/// loop records the date's range alone (where a refusal is reported).
-protocol OHLCVValuesSink: OHLCVRowSink {}
-
 extension Bool {
     /// Both, without a branch.
     @inline(__always)
@@ -67,7 +63,8 @@ extension OHLCVRowReader {
         var start = from
         var read = 0
         let first = Layout.hasSymbol ? 2 : 1
-        let keepsRanges = Layout.hasSymbol || !(Sink.self is OHLCVValuesSink.Type)
+        // The date's range is always kept (a refusal is reported there).
+        let keepsRanges = Layout.hasSymbol || Sink.readsNumberFields
         ranges.withUnsafeMutableBufferPointer { field in
             rows: while start < n {
                 var i = start

@@ -3,7 +3,7 @@
 ///
 /// A row's numbers are staged in a fixed block and appended to the columns a block at a time:
 /// one uniqueness check a row instead of one per column.
-struct OHLCVSeriesBuilder: OHLCVValuesSink {
+struct OHLCVSeriesBuilder: OHLCVRowSink {
     private var timestamps: [Int64] = [], symbols: [String] = []
     private var open: [Double] = [], high: [Double] = [], low: [Double] = [], close: [Double] = []
     private var volume: [Double] = [], adjusted: [Double] = []
@@ -19,6 +19,9 @@ struct OHLCVSeriesBuilder: OHLCVValuesSink {
         hasAdjusted = fields.contains(.adjustedClose)
         hasSymbol = fields.contains(.symbol)
     }
+
+    /// The series takes values only.
+    static var readsNumberFields: Bool { false }
 
     /// Stages a row in time order; for a file without symbols, small enough to inline into the
     /// row loop (the call and its row in memory cost about a tenth of the parse).

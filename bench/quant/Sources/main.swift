@@ -70,7 +70,10 @@ do {
     report.append(("csv_parse_streaming_64k_ms", .number(streamMs)))
     // On two threads (two parts of the rows, joined): for the command line, not the server's.
     let (twoThreadsMs, twoThreads) = try best(10) { try OHLCVCSVReader.parse(bytes, threads: 2) }
-    guard twoThreads == series else { throw CSVError.finished }
+    guard twoThreads == series else {
+        FileHandle.standardError.write(Data("quant-bench: the two-thread parse differs from the one-thread parse\n".utf8))
+        exit(1)
+    }
     report.append(("csv_parse_2_threads_ms", .number(twoThreadsMs)))
     report.append(("rows", .integer(Int64(series.count))))
     if let longBytes {
