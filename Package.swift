@@ -30,8 +30,10 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["CAtomic"]),
         // The crash record of `tm worker`: an async-signal-safe note of the job a crashing thread ran.
         .target(name: "CCrashRecord"),
-        // Pure analytics: no I/O, no C.
-        .target(name: "Quant", dependencies: ["Support"]),
+        // Separator search in 64-byte blocks (SSE2/NEON intrinsics), for Quant's CSV rows.
+        .target(name: "CByteScan"),
+        // Pure analytics: no I/O; C only for CByteScan's intrinsics.
+        .target(name: "Quant", dependencies: ["Support", "CByteScan"]),
         // Crypto primitives: hashes, HMAC, JWT, Argon2id, constant-time comparison.
         .target(name: "Security", dependencies: ["COpenSSL", "CArgon2"]),
         // The FastCGI pool, request pipeline, router and RFC 9457 problems.
@@ -112,7 +114,7 @@ let package = Package(
 // libFuzzer's runtime. Per target, not `-Xswiftc`, so build tools (embed-text) keep their `main`.
 if Context.environment["TM_FUZZ"] == "1" {
     let sanitize = SwiftSetting.unsafeFlags(["-sanitize=fuzzer,address"])
-    for target in package.targets where target.type == .regular && target.name != "CAtomic" {
+    for target in package.targets where target.type == .regular && !["CAtomic", "CByteScan"].contains(target.name) {
         target.swiftSettings = (target.swiftSettings ?? []) + [sanitize]
     }
     package.targets.append(

@@ -107,17 +107,50 @@ enum DecimalParser {
     static func scanPlain(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) -> (Double, Int)? {
         guard let base = bytes.baseAddress, start >= 0, bytes.count - start >= 18 else { return nil }
         let intWord = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
-        let intCount = leadingDigits(intWord)
+        let intCount = firstNonDigit(intWord)
         guard UInt(bitPattern: intCount &- 1) < 7 else { return nil }
-        var mantissa = digitsValue(intWord, intCount)
+        var mantissa = someDigitsValue(intWord, intCount)
         let dot = start &+ intCount
         guard base[dot] == UInt8(ascii: ".") else { return (Double(Int64(bitPattern: mantissa)), dot) }
         let fracWord = UnsafeRawPointer(base + dot + 1).loadUnaligned(as: UInt64.self)
-        let fracCount = leadingDigits(fracWord)
+        let fracCount = firstNonDigit(fracWord)
         guard UInt(bitPattern: fracCount &- 1) < 7 else { return nil }
-        mantissa = mantissa &* powersOfTen[fracCount] &+ digitsValue(fracWord, fracCount)
+        if intCount &+ fracCount <= 8 {
+            // All the digits in one word (the integer's, then the fraction's), one conversion.
+            let fraction = (fracWord & 0x0F0F_0F0F_0F0F_0F0F) &<< UInt64(truncatingIfNeeded: 64 &- 8 &* fracCount)
+            let integer = (intWord & 0x0F0F_0F0F_0F0F_0F0F) &<< UInt64(truncatingIfNeeded: 64 &- 8 &* intCount)
+            mantissa = eightDigitsValue((integer &>> UInt64(truncatingIfNeeded: 8 &* fracCount)) | fraction)
+        } else {
+            mantissa = mantissa &* powersOfTen[fracCount] &+ someDigitsValue(fracWord, fracCount)
+        }
         // At most 14 digits and 10⁻⁷: Clinger's fast path, the mantissa exact as a double.
         return (Double(Int64(bitPattern: mantissa)) / powers[fracCount], dot &+ 1 &+ fracCount)
+    }
+
+    /// ``leadingDigits(_:)`` with fewer operations: the index of the first byte of `word` that
+    /// is not a digit (8 when all are). A byte above '9' overflows into bit 7 when 0x46 is
+    /// added, one below '0' when 0x30 is taken away; the carries and borrows that cross bytes
+    /// start at a non-digit, so they reach only bytes after the first one.
+    @inline(__always)
+    private static func firstNonDigit(_ word: UInt64) -> Int {
+        let flagged = ((word &+ 0x4646_4646_4646_4646) | (word &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
+        return flagged.trailingZeroBitCount &>> 3
+    }
+
+    /// ``digitsValue(_:_:)`` for 1 to 7 digits (the shift needs no overshift check).
+    @inline(__always)
+    private static func someDigitsValue(_ word: UInt64, _ count: Int) -> UInt64 {
+        eightDigitsValue((word & 0x0F0F_0F0F_0F0F_0F0F) &<< UInt64(truncatingIfNeeded: 64 &- 8 &* count))
+    }
+
+    /// The value of eight digit values (0…9), one a byte, the first in the lowest byte, with
+    /// two multiplications for the last two steps (fast_float's eight-digit conversion).
+    @inline(__always)
+    private static func eightDigitsValue(_ digits: UInt64) -> UInt64 {
+        let v = digits &* 10 &+ (digits &>> 8)  // each byte pair's value in its low byte (≤ 99)
+        // The pairs at bytes 0, 2, 4, 6: (p0·100 + p2)·10⁴ + (p4·100 + p6) in bits 32…63.
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        return ((v & mask) &* 0x000F_4240_0000_0064 &+ ((v &>> 16) & mask) &* 0x0000_2710_0000_0001) &>> 32
     }
 
     /// 10⁰ … 10⁷ as integers.

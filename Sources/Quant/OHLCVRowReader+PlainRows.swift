@@ -1,3 +1,5 @@
+internal import CByteScan
+
 /// The fast lane for the usual layouts, `date,open,high,low,close,volume` and (long)
 /// `date,symbol,open,high,low,close,volume`: the general lane's row loop (``OHLCVRowReader``'s
 /// `fastRows`) with the columns' roles known in advance, so no field asks which column it is.
@@ -42,6 +44,26 @@ extension OHLCVRowReader {
         return otherNumber(b, i, n)
     }
 
+    /// ``plainNumber(_:_:_:)`` for the field `b[i..<end]`, whose end (a comma or line end) is known: its
+    /// value when the number is the whole field.
+    @inline(__always)
+    private static func plainField(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int) -> Double? {
+        guard let (value, stop) = plainNumber(b, i, b.count), stop == end else { return nil }
+        return value
+    }
+
+    /// The commas and the line end of the rest of a row from `b[p...]`, found in one 64-byte
+    /// search: the commas before the line feed (as bits, byte `p + k` at bit `k`) and the line
+    /// feed's offset; nil unless `b` has 64 bytes from `p` with a line feed among them.
+    @inline(__always)
+    private static func separators(_ b: UnsafeBufferPointer<UInt8>, _ p: Int) -> (UInt64, Int)? {
+        guard let base = b.baseAddress, b.count &- p >= 64 else { return nil }
+        let found = tm_separators64(base + p)
+        let line = found.lines.trailingZeroBitCount
+        guard line < 64 else { return nil }
+        return (found.commas & ((1 &<< UInt64(truncatingIfNeeded: line)) &- 1), line)
+    }
+
     /// `plainNumber` for a field of another form (a sign, more digits, an exponent, the
     /// buffer's last bytes).
     @inline(never)
@@ -71,32 +93,78 @@ extension OHLCVRowReader {
                 guard let (t, dateEnd) = fastDate(b, i, n), t >= Self.earliest, dateEnd < n, b[dateEnd] == 44 else { break }
                 field[0] = i..<dateEnd
                 i = dateEnd + 1
-                if Layout.hasSymbol {
-                    guard let end = Self.plainSymbolEnd(b, i), end < n, b[end] == 44 else { break }
-                    field[1] = i..<end
-                    i = end + 1
-                }
-                // The four prices, written out (a loop over them was not unrolled).
-                guard let (o, openEnd) = Self.plainNumber(b, i, n), b[openEnd] == 44 else { break }
-                if keepsRanges { field[first] = i..<openEnd }
-                i = openEnd &+ 1
-                guard let (h, highEnd) = Self.plainNumber(b, i, n), b[highEnd] == 44 else { break }
-                if keepsRanges { field[first &+ 1] = i..<highEnd }
-                i = highEnd &+ 1
-                guard let (l, lowEnd) = Self.plainNumber(b, i, n), b[lowEnd] == 44 else { break }
-                if keepsRanges { field[first &+ 2] = i..<lowEnd }
-                i = lowEnd &+ 1
-                guard let (c, closeEnd) = Self.plainNumber(b, i, n), b[closeEnd] == 44 else { break }
-                if keepsRanges { field[first &+ 3] = i..<closeEnd }
-                i = closeEnd &+ 1
-                guard let (volume, end) = Self.plainNumber(b, i, n) else { break }
-                if keepsRanges { field[first + 4] = i..<end }
-                if b[end] == 10 {
-                    i = end + 1
-                } else if b[end] == 13, end + 1 < n, b[end + 1] == 10 {
-                    i = end + 2
+                // The prices and the volume: their fields' ends from one 64-byte separator
+                // search when the rest of the row fits (the fields then parse independently,
+                // not each waiting for the previous one's end), else field after field.
+                let o: Double
+                let h: Double
+                let l: Double
+                let c: Double
+                let volume: Double
+                if let (commas, lineEnd) = Self.separators(b, i) {
+                    // The commas' offsets in order (64 for one missing).
+                    var e = commas
+                    if Layout.hasSymbol {
+                        let end = i &+ e.trailingZeroBitCount
+                        guard Self.plainSymbolEnd(b, i) == end else { break }
+                        field[1] = i..<end
+                        e &= e &- 1
+                    }
+                    let p = Layout.hasSymbol ? field[1].upperBound &+ 1 : i
+                    let e0 = i &+ e.trailingZeroBitCount
+                    e &= e &- 1
+                    let e1 = i &+ e.trailingZeroBitCount
+                    e &= e &- 1
+                    let e2 = i &+ e.trailingZeroBitCount
+                    e &= e &- 1
+                    let e3 = i &+ e.trailingZeroBitCount
+                    // Other than five fields (too few commas or too many): not a row the
+                    // field-after-field loop takes either.
+                    guard e & (e &- 1) == 0, e3 < i &+ lineEnd else { break }
+                    let line = i &+ lineEnd
+                    let e4 = b[line &- 1] == 13 ? line &- 1 : line
+                    guard let o0 = Self.plainField(b, p, e0), let h0 = Self.plainField(b, e0 &+ 1, e1),
+                        let l0 = Self.plainField(b, e1 &+ 1, e2), let c0 = Self.plainField(b, e2 &+ 1, e3),
+                        let v0 = Self.plainField(b, e3 &+ 1, e4)
+                    else { break }
+                    if keepsRanges {
+                        field[first] = p..<e0
+                        field[first &+ 1] = e0 &+ 1..<e1
+                        field[first &+ 2] = e1 &+ 1..<e2
+                        field[first &+ 3] = e2 &+ 1..<e3
+                        field[first &+ 4] = e3 &+ 1..<e4
+                    }
+                    (o, h, l, c, volume) = (o0, h0, l0, c0, v0)
+                    i = line &+ 1
                 } else {
-                    break
+                    if Layout.hasSymbol {
+                        guard let end = Self.plainSymbolEnd(b, i), end < n, b[end] == 44 else { break }
+                        field[1] = i..<end
+                        i = end + 1
+                    }
+                    // The four prices, written out (a loop over them was not unrolled).
+                    guard let (o0, openEnd) = Self.plainNumber(b, i, n), b[openEnd] == 44 else { break }
+                    if keepsRanges { field[first] = i..<openEnd }
+                    i = openEnd &+ 1
+                    guard let (h0, highEnd) = Self.plainNumber(b, i, n), b[highEnd] == 44 else { break }
+                    if keepsRanges { field[first &+ 1] = i..<highEnd }
+                    i = highEnd &+ 1
+                    guard let (l0, lowEnd) = Self.plainNumber(b, i, n), b[lowEnd] == 44 else { break }
+                    if keepsRanges { field[first &+ 2] = i..<lowEnd }
+                    i = lowEnd &+ 1
+                    guard let (c0, closeEnd) = Self.plainNumber(b, i, n), b[closeEnd] == 44 else { break }
+                    if keepsRanges { field[first &+ 3] = i..<closeEnd }
+                    i = closeEnd &+ 1
+                    guard let (v0, end) = Self.plainNumber(b, i, n) else { break }
+                    if keepsRanges { field[first + 4] = i..<end }
+                    if b[end] == 10 {
+                        i = end + 1
+                    } else if b[end] == 13, end + 1 < n, b[end + 1] == 10 {
+                        i = end + 2
+                    } else {
+                        break
+                    }
+                    (o, h, l, c, volume) = (o0, h0, l0, c0, v0)
                 }
                 var values = OHLCVRowValues()
                 (values.timestamp, values.volume) = (t, volume)
