@@ -15,20 +15,10 @@ extension OHLCVCSVReader {
     /// reader's. For a tool with cores to spare (a benchmark, the command line); the server's
     /// processes already share the cores and use ``parse(_:)-([UInt8])``.
     public static func parse(_ bytes: [UInt8], threads: Int) throws(CSVError) -> OHLCVSeries {
-        guard threads > 1, bytes.count >= 1 << 20, let headerEnd = bytes.firstIndex(of: 10) else { return try parse(bytes) }
-        var probe = OHLCVRowReader(rules: .series)
-        var ignored = OHLCVSeriesBuilder()
-        let header = Array(bytes[...headerEnd])
-        do {
-            try header.withUnsafeBufferPointer { (b) throws(CSVError) in try probe.feed(b, into: &ignored) }
-        } catch {
-            return try parse(bytes)
-        }
-        guard !probe.columns.isEmpty, !(0..<probe.columns.count).contains(where: { probe.field(ofColumn: $0) == .symbol }) else {
-            return try parse(bytes)
-        }
+        guard threads > 1, bytes.count >= 1 << 20, let (probe, body) = headerReader(bytes),
+            !(0..<probe.columns.count).contains(where: { probe.field(ofColumn: $0) == .symbol })
+        else { return try parse(bytes) }
         // The parts: from after the header, cut at the first line end past each even share.
-        let body = headerEnd + 1
         var cuts = [body]
         for k in 1..<threads {
             let target = max(cuts[cuts.count - 1], body + k * (bytes.count - body) / threads)
@@ -38,7 +28,7 @@ extension OHLCVCSVReader {
         cuts.append(bytes.count)
         let parts = cuts.count - 1
         // The first part's columns take the others' rows: room for all (by the first row's length).
-        let firstRow = (bytes[body...].firstIndex(of: 10) ?? bytes.count) - headerEnd
+        let firstRow = (bytes[body...].firstIndex(of: 10) ?? bytes.count) - body + 1
         // Each part's series (nil when its reader threw), written by its own thread only, each in
         // a slot of its own (not elements of one shared array: no two threads write one value).
         let results = UnsafeMutableBufferPointer<OHLCVSeries?>.allocate(capacity: parts)

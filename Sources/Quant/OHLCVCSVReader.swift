@@ -16,11 +16,32 @@ public struct OHLCVCSVReader: Sendable {
         rows = OHLCVRowReader(rules: .series, maximumIssues: maximumIssues, maximumLineLength: maximumLineLength)
     }
 
-    /// Parses a whole buffer.
+    /// Parses a whole buffer (a file of the usual layout straight into its columns, see
+    /// ``OHLCVColumnWriter``).
     public static func parse(_ bytes: [UInt8]) throws(CSVError) -> OHLCVSeries {
+        if let (rows, body) = headerReader(bytes), let series = try OHLCVColumnWriter.series(of: bytes, body: body, reader: rows) {
+            return series
+        }
         var reader = OHLCVCSVReader()
         try reader.feed(bytes)
         return try reader.finish()
+    }
+
+    /// A row reader that has read the first line of `bytes` as the header, and the index after
+    /// that line; nil when the first line is not a header the reader takes (the caller then
+    /// reads the whole file, which reports it).
+    static func headerReader(_ bytes: [UInt8]) -> (OHLCVRowReader, body: Int)? {
+        guard let headerEnd = bytes.firstIndex(of: 10) else { return nil }
+        var reader = OHLCVRowReader(rules: .series)
+        var ignored = OHLCVSeriesBuilder()
+        do {
+            try bytes.withUnsafeBufferPointer { (b) throws(CSVError) in
+                try reader.feed(UnsafeBufferPointer(rebasing: b[...headerEnd]), into: &ignored)
+            }
+        } catch {
+            return nil
+        }
+        return reader.columns.isEmpty ? nil : (reader, headerEnd + 1)
     }
 
     /// Parses a whole string.

@@ -29,10 +29,16 @@ struct OHLCVSeriesBuilder: OHLCVRowSink {
     mutating func take(_ row: OHLCVRow) -> String? {
         guard !hasSymbol else { return takeWithSymbol(row) }
         let ts = row.timestamp
-        if ts <= lastTimestamp { return ts == lastTimestamp ? "duplicate timestamp" : Self.outOfOrder }
+        if let refusal = Self.refusal(ts, after: lastTimestamp) { return refusal }
         lastTimestamp = ts
         stage(row)
         return nil
+    }
+
+    /// Why a row at `ts` cannot follow one at `last`, or nil when it can (a later time).
+    @inline(__always)
+    static func refusal(_ ts: Int64, after last: Int64) -> String? {
+        ts > last ? nil : ts == last ? "duplicate timestamp" : outOfOrder
     }
 
     private static let outOfOrder = "timestamp out of order (earlier than the previous row)"
@@ -42,11 +48,7 @@ struct OHLCVSeriesBuilder: OHLCVRowSink {
     private mutating func takeWithSymbol(_ row: OHLCVRow) -> String? {
         let ts = row.timestamp
         let symbol = String(decoding: row.symbol, as: UTF8.self)
-        let previous = lastBySymbol[symbol] ?? .min
-        if ts <= previous {
-            let reason = ts == previous ? "duplicate timestamp" : Self.outOfOrder
-            return reason + " for \(symbol)"
-        }
+        if let reason = Self.refusal(ts, after: lastBySymbol[symbol] ?? .min) { return reason + " for \(symbol)" }
         lastBySymbol[symbol] = ts
         symbols.append(symbol)
         stage(row)

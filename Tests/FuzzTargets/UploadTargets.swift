@@ -42,12 +42,21 @@ enum UploadTargets {
     }
 
     /// `tm backtest`'s and the analysis routes' reader (`OHLCVCSVReader`, the series rules), whole and in pieces.
+    /// The whole buffer (read straight into its columns when of the usual layout) gives what
+    /// the stream gives: the same series or the same error, or the target traps.
     static func csvSeries(_ bytes: [UInt8]) {
-        if let series = try? OHLCVCSVReader.parse(bytes) {
+        let whole = Result { () throws(CSVError) in try OHLCVCSVReader.parse(bytes) }
+        if case .success(let series) = whole {
             _ = series.splitBySymbol()
             _ = try? PortfolioUniverse(series)
         }
         guard let first = bytes.first else { return }
+        let streamed = Result { () throws(CSVError) in
+            var reader = OHLCVCSVReader()
+            for piece in chunks(bytes, sizes: first) { try reader.feed(piece) }
+            return try reader.finish()
+        }
+        if streamed != whole { fatalError("csv-series: the whole buffer and the stream differ") }
         var reader = OHLCVCSVReader(maximumIssues: 3, maximumLineLength: 256)
         do {
             for piece in chunks(Array(bytes.dropFirst()), sizes: first) { try reader.feed(piece) }
