@@ -109,22 +109,38 @@ enum DecimalParser {
         let intWord = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
         let intCount = firstNonDigit(intWord)
         guard UInt(bitPattern: intCount &- 1) < 7 else { return nil }
-        var mantissa = someDigitsValue(intWord, intCount)
         let dot = start &+ intCount
-        guard base[dot] == UInt8(ascii: ".") else { return (Double(Int64(bitPattern: mantissa)), dot) }
+        guard base[dot] == UInt8(ascii: ".") else { return (Double(Int64(bitPattern: someDigitsValue(intWord, intCount))), dot) }
         let fracWord = UnsafeRawPointer(base + dot + 1).loadUnaligned(as: UInt64.self)
         let fracCount = firstNonDigit(fracWord)
         guard UInt(bitPattern: fracCount &- 1) < 7 else { return nil }
-        if intCount &+ fracCount <= 8 {
-            // All the digits in one word (the integer's, then the fraction's), one conversion.
-            let fraction = (fracWord & 0x0F0F_0F0F_0F0F_0F0F) &<< UInt64(truncatingIfNeeded: 64 &- 8 &* fracCount)
-            let integer = (intWord & 0x0F0F_0F0F_0F0F_0F0F) &<< UInt64(truncatingIfNeeded: 64 &- 8 &* intCount)
-            mantissa = eightDigitsValue((integer &>> UInt64(truncatingIfNeeded: 8 &* fracCount)) | fraction)
-        } else {
-            mantissa = mantissa &* powersOfTen[fracCount] &+ someDigitsValue(fracWord, fracCount)
-        }
         // At most 14 digits and 10⁻⁷: Clinger's fast path, the mantissa exact as a double.
+        let mantissa = digitsValue(intWord, intCount, fracWord, fracCount)
         return (Double(Int64(bitPattern: mantissa)) / powers[fracCount], dot &+ 1 &+ fracCount)
+    }
+
+    /// ``scanPlain(_:_:)``'s value for a field whose form is known: `intCount` (1…7) integer
+    /// digits at `base[start...]`, then, unless `fracCount` is 0, a dot and `fracCount` (1…7)
+    /// fraction digits (the caller checked every byte). 16 bytes must be readable from `start`.
+    @inline(__always)
+    static func plainValue(_ base: UnsafePointer<UInt8>, _ start: Int, intCount: Int, fracCount: Int) -> Double {
+        let intWord = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
+        guard fracCount > 0 else { return Double(Int64(bitPattern: someDigitsValue(intWord, intCount))) }
+        let fracWord = UnsafeRawPointer(base + (start &+ intCount &+ 1)).loadUnaligned(as: UInt64.self)
+        return Double(Int64(bitPattern: digitsValue(intWord, intCount, fracWord, fracCount))) / powers[fracCount]
+    }
+
+    /// The integer of the first `intCount` digits of `intWord` followed by the first
+    /// `fracCount` digits of `fracWord` (each 1…7).
+    @inline(__always)
+    private static func digitsValue(_ intWord: UInt64, _ intCount: Int, _ fracWord: UInt64, _ fracCount: Int) -> UInt64 {
+        guard intCount &+ fracCount <= 8 else {
+            return someDigitsValue(intWord, intCount) &* powersOfTen[fracCount] &+ someDigitsValue(fracWord, fracCount)
+        }
+        // All the digits in one word (the integer's, then the fraction's), one conversion.
+        let fraction = (fracWord & 0x0F0F_0F0F_0F0F_0F0F) &<< UInt64(truncatingIfNeeded: 64 &- 8 &* fracCount)
+        let integer = (intWord & 0x0F0F_0F0F_0F0F_0F0F) &<< UInt64(truncatingIfNeeded: 64 &- 8 &* intCount)
+        return eightDigitsValue((integer &>> UInt64(truncatingIfNeeded: 8 &* fracCount)) | fraction)
     }
 
     /// ``leadingDigits(_:)`` with fewer operations: the index of the first byte of `word` that

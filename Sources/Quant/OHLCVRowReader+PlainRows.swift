@@ -52,16 +52,35 @@ extension OHLCVRowReader {
         return value
     }
 
-    /// The commas and the line end of the rest of a row from `b[p...]`, found in one 64-byte
-    /// search: the commas before the line feed (as bits, byte `p + k` at bit `k`) and the line
-    /// feed's offset; nil unless `b` has 64 bytes from `p` with a line feed among them.
+    /// The separators and plain bytes of the rest of a row from `b[p...]`, found in one 64-byte
+    /// search (see `tm_separators64`), the commas cut to those before the line feed, and the
+    /// line feed's offset; nil unless `b` has 80 bytes from `p` (the 64 searched and the number
+    /// fields' eight-byte reads past them) with a line feed among the first 64.
     @inline(__always)
-    private static func separators(_ b: UnsafeBufferPointer<UInt8>, _ p: Int) -> (UInt64, Int)? {
-        guard let base = b.baseAddress, b.count &- p >= 64 else { return nil }
-        let found = tm_separators64(base + p)
+    private static func separators(_ b: UnsafeBufferPointer<UInt8>, _ p: Int) -> (tm_separators, Int)? {
+        guard let base = b.baseAddress, b.count &- p >= 80 else { return nil }
+        var found = tm_separators64(base + p)
         let line = found.lines.trailingZeroBitCount
         guard line < 64 else { return nil }
-        return (found.commas & ((1 &<< UInt64(truncatingIfNeeded: line)) &- 1), line)
+        found.commas &= (1 &<< UInt64(truncatingIfNeeded: line)) &- 1
+        return (found, line)
+    }
+
+    /// The form of the number field at offsets `start..<end` of a search whose dots are `dots`:
+    /// its integer and fraction digit counts, and whether they are the usual form's (1 to 7
+    /// integer digits, then none or a dot and 1 to 7 fraction digits, no second dot). With every
+    /// byte a digit or a dot, that is the form ``DecimalParser/scanPlain(_:_:)`` reads.
+    @inline(__always)
+    private static func plainForm(_ dots: UInt64, _ start: Int, _ end: Int) -> (Int, Int, Bool) {
+        let length = end &- start
+        let after = dots &>> UInt64(truncatingIfNeeded: start)
+        let dot = after.trailingZeroBitCount
+        let hasDot = dot < length
+        let intCount = hasDot ? dot : length
+        let fracCount = hasDot ? length &- dot &- 1 : 0
+        let oneDot = (after & (after &- 1)).trailingZeroBitCount >= length
+        let usual = (UInt(bitPattern: intCount &- 1) < 7) & (UInt(bitPattern: fracCount &- (hasDot ? 1 : 0)) < 7) & oneDot
+        return (intCount, fracCount, usual)
     }
 
     /// `plainNumber` for a field of another form (a sign, more digits, an exponent, the
@@ -101,9 +120,9 @@ extension OHLCVRowReader {
                 let l: Double
                 let c: Double
                 let volume: Double
-                if let (commas, lineEnd) = Self.separators(b, i) {
+                if let (found, lineEnd) = Self.separators(b, i) {
                     // The commas' offsets in order (64 for one missing).
-                    var e = commas
+                    var e = found.commas
                     if Layout.hasSymbol {
                         let end = i &+ e.trailingZeroBitCount
                         guard Self.plainSymbolEnd(b, i) == end else { break }
@@ -123,10 +142,33 @@ extension OHLCVRowReader {
                     guard e & (e &- 1) == 0, e3 < i &+ lineEnd else { break }
                     let line = i &+ lineEnd
                     let e4 = b[line &- 1] == 13 ? line &- 1 : line
-                    guard let o0 = Self.plainField(b, p, e0), let h0 = Self.plainField(b, e0 &+ 1, e1),
-                        let l0 = Self.plainField(b, e1 &+ 1, e2), let c0 = Self.plainField(b, e2 &+ 1, e3),
-                        let v0 = Self.plainField(b, e3 &+ 1, e4)
-                    else { break }
+                    // Every byte of the five numbers a digit, a comma or a dot, and each number of
+                    // the usual form (all checked on the masks at once): their values straight;
+                    // else field by field (the same values, or the row left to the general path).
+                    let (oi, of, oUsual) = Self.plainForm(found.dots, p &- i, e0 &- i)
+                    let (hi, hf, hUsual) = Self.plainForm(found.dots, e0 &+ 1 &- i, e1 &- i)
+                    let (li, lf, lUsual) = Self.plainForm(found.dots, e1 &+ 1 &- i, e2 &- i)
+                    let (ci, cf, cUsual) = Self.plainForm(found.dots, e2 &+ 1 &- i, e3 &- i)
+                    let (vi, vf, vUsual) = Self.plainForm(found.dots, e3 &+ 1 &- i, e4 &- i)
+                    let span = ((1 &<< UInt64(truncatingIfNeeded: e4 &- i)) &- 1) & ~((1 &<< UInt64(truncatingIfNeeded: p &- i)) &- 1)
+                    let o0: Double
+                    let h0: Double
+                    let l0: Double
+                    let c0: Double
+                    let v0: Double
+                    if (~found.plain & span == 0) & oUsual & hUsual & lUsual & cUsual & vUsual, let base = b.baseAddress {
+                        o0 = DecimalParser.plainValue(base, p, intCount: oi, fracCount: of)
+                        h0 = DecimalParser.plainValue(base, e0 &+ 1, intCount: hi, fracCount: hf)
+                        l0 = DecimalParser.plainValue(base, e1 &+ 1, intCount: li, fracCount: lf)
+                        c0 = DecimalParser.plainValue(base, e2 &+ 1, intCount: ci, fracCount: cf)
+                        v0 = DecimalParser.plainValue(base, e3 &+ 1, intCount: vi, fracCount: vf)
+                    } else {
+                        guard let o1 = Self.plainField(b, p, e0), let h1 = Self.plainField(b, e0 &+ 1, e1),
+                            let l1 = Self.plainField(b, e1 &+ 1, e2), let c1 = Self.plainField(b, e2 &+ 1, e3),
+                            let v1 = Self.plainField(b, e3 &+ 1, e4)
+                        else { break }
+                        (o0, h0, l0, c0, v0) = (o1, h1, l1, c1, v1)
+                    }
                     if keepsRanges {
                         field[first] = p..<e0
                         field[first &+ 1] = e0 &+ 1..<e1

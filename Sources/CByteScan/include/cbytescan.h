@@ -3,8 +3,9 @@
 // types compile to a byte loop for these on the current toolchain, hence a header of
 // intrinsics.
 //
-// tm_separators64: the commas and the line feeds of the 64 bytes at `p` (which the caller
-// guarantees readable), one bit per byte, byte k at bit k.
+// tm_separators64: the commas, the line feeds and the dots of the 64 bytes at `p` (which the
+// caller guarantees readable), and the bytes that are a digit, a comma or a dot: one bit per
+// byte, byte k at bit k.
 // tm_count_lines: the line feeds in p[0..<n].
 #ifndef TM_CBYTESCAN_H
 #define TM_CBYTESCAN_H
@@ -14,18 +15,27 @@
 typedef struct {
     uint64_t commas;
     uint64_t lines;
+    uint64_t dots;
+    uint64_t plain;
 } tm_separators;
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
 static inline __attribute__((always_inline)) tm_separators tm_separators64(const uint8_t *p) {
-    const __m128i comma = _mm_set1_epi8(','), line = _mm_set1_epi8('\n');
-    tm_separators s = {0, 0};
+    const __m128i comma = _mm_set1_epi8(','), line = _mm_set1_epi8('\n'), dot = _mm_set1_epi8('.');
+    const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+    tm_separators s = {0, 0, 0, 0};
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        s.commas |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) << (16 * k);
+        __m128i isComma = _mm_cmpeq_epi8(v, comma), isDot = _mm_cmpeq_epi8(v, dot);
+        // A digit: v - '0' at most 9, unsigned.
+        __m128i x = _mm_sub_epi8(v, zero);
+        __m128i isDigit = _mm_cmpeq_epi8(_mm_min_epu8(x, nine), x);
+        s.commas |= (uint64_t)(uint16_t)_mm_movemask_epi8(isComma) << (16 * k);
         s.lines |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, line)) << (16 * k);
+        s.dots |= (uint64_t)(uint16_t)_mm_movemask_epi8(isDot) << (16 * k);
+        s.plain |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(isDigit, _mm_or_si128(isComma, isDot))) << (16 * k);
     }
     return s;
 }
@@ -60,11 +70,15 @@ static inline __attribute__((always_inline)) uint64_t tm_bits16(uint8x16_t m) {
 }
 
 static inline __attribute__((always_inline)) tm_separators tm_separators64(const uint8_t *p) {
-    tm_separators s = {0, 0};
+    tm_separators s = {0, 0, 0, 0};
     for (int k = 0; k < 4; k++) {
         uint8x16_t v = vld1q_u8(p + 16 * k);
-        s.commas |= tm_bits16(vceqq_u8(v, vdupq_n_u8(','))) << (16 * k);
+        uint8x16_t isComma = vceqq_u8(v, vdupq_n_u8(',')), isDot = vceqq_u8(v, vdupq_n_u8('.'));
+        uint8x16_t isDigit = vcleq_u8(vsubq_u8(v, vdupq_n_u8('0')), vdupq_n_u8(9));
+        s.commas |= tm_bits16(isComma) << (16 * k);
         s.lines |= tm_bits16(vceqq_u8(v, vdupq_n_u8('\n'))) << (16 * k);
+        s.dots |= tm_bits16(isDot) << (16 * k);
+        s.plain |= tm_bits16(vorrq_u8(isDigit, vorrq_u8(isComma, isDot))) << (16 * k);
     }
     return s;
 }
@@ -78,10 +92,12 @@ static inline size_t tm_count_lines(const uint8_t *p, size_t n) {
 #else
 
 static inline tm_separators tm_separators64(const uint8_t *p) {
-    tm_separators s = {0, 0};
+    tm_separators s = {0, 0, 0, 0};
     for (int k = 0; k < 64; k++) {
         s.commas |= (uint64_t)(p[k] == ',') << k;
         s.lines |= (uint64_t)(p[k] == '\n') << k;
+        s.dots |= (uint64_t)(p[k] == '.') << k;
+        s.plain |= (uint64_t)(p[k] == ',' || p[k] == '.' || (p[k] >= '0' && p[k] <= '9')) << k;
     }
     return s;
 }
