@@ -83,12 +83,6 @@ static inline __attribute__((always_inline)) tm_separators tm_separators64(const
     return s;
 }
 
-static inline size_t tm_count_lines(const uint8_t *p, size_t n) {
-    size_t count = 0;
-    for (size_t k = 0; k < n; k++) count += p[k] == '\n';
-    return count;
-}
-
 #else
 
 static inline tm_separators tm_separators64(const uint8_t *p) {
@@ -102,11 +96,13 @@ static inline tm_separators tm_separators64(const uint8_t *p) {
     return s;
 }
 
+#endif
+
+#if !defined(__SSE2__)
 static inline size_t tm_count_lines(const uint8_t *p, size_t n) {
     size_t count = 0;
     for (size_t k = 0; k < n; k++) count += p[k] == '\n';
     return count;
 }
-
 #endif
 #endif
