@@ -40,11 +40,18 @@ extension OHLCVCSVReader {
         bytes.withUnsafeBufferPointer { all in
             let whole = UnsafeBufferPointer(rebasing: all[...])
             let read = { (k: Int) in
-                var reader = OHLCVCSVReader()
+                let room = k == 0 ? (bytes.count - body) / firstRow + 1 : 0
                 do {
+                    // A usual-layout part straight into its columns, any other through the builder.
+                    let part = UnsafeBufferPointer(rebasing: whole[cuts[k]..<cuts[k + 1]])
+                    if let series = try OHLCVColumnWriter.series(of: part, reader: probe, room: room) {
+                        results[k] = series
+                        return
+                    }
+                    var reader = OHLCVCSVReader()
                     try reader.feed(UnsafeBufferPointer(rebasing: whole[0..<body]))
-                    if k == 0 { reader.reserve(rows: (bytes.count - body) / firstRow + 1) }
-                    try reader.feed(UnsafeBufferPointer(rebasing: whole[cuts[k]..<cuts[k + 1]]))
+                    reader.reserve(rows: room)
+                    try reader.feed(part)
                     results[k] = try reader.finish()
                 } catch {
                     results[k] = nil

@@ -19,7 +19,11 @@ public struct OHLCVCSVReader: Sendable {
     /// Parses a whole buffer (a file of the usual layout straight into its columns, see
     /// ``OHLCVColumnWriter``).
     public static func parse(_ bytes: [UInt8]) throws(CSVError) -> OHLCVSeries {
-        if let (rows, body) = headerReader(bytes), let series = try OHLCVColumnWriter.series(of: bytes, body: body, reader: rows) {
+        if let (rows, body) = headerReader(bytes),
+            let series = try bytes.withUnsafeBufferPointer({ (all) throws(CSVError) in
+                try OHLCVColumnWriter.series(of: UnsafeBufferPointer(rebasing: all[body...]), reader: rows)
+            })
+        {
             return series
         }
         var reader = OHLCVCSVReader()

@@ -50,16 +50,17 @@ struct OHLCVColumnWriter: OHLCVRowSink {
         return nil
     }
 
-    /// The series of `bytes`, whose header (through `body`) `reader` has read, if the header
-    /// is of the usual layout; nil sends the file to ``OHLCVSeriesBuilder``. Throws what
-    /// ``OHLCVCSVReader`` throws for the file.
-    static func series(of bytes: [UInt8], body: Int, reader: OHLCVRowReader) throws(CSVError) -> OHLCVSeries? {
+    /// The series of the rows `body` of a file whose header `reader` has read, if the header is
+    /// of the usual layout; nil sends the file to ``OHLCVSeriesBuilder``. Throws what
+    /// ``OHLCVCSVReader`` throws for the file. The columns have room for at least `room` rows
+    /// (for rows a caller appends later).
+    static func series(of body: UnsafeBufferPointer<UInt8>, reader: OHLCVRowReader, room: Int = 0) throws(CSVError) -> OHLCVSeries? {
         let fields = (0..<reader.columns.count).compactMap(reader.field(ofColumn:))
         guard fields.count == 6, Set(fields) == [.date, .open, .high, .low, .close, .volume] else { return nil }
         var rows = reader
         var failure: CSVError?
         var overflowed = false
-        let capacity = bytes.withUnsafeBufferPointer { lineFeeds(in: UnsafeBufferPointer(rebasing: $0[body...])) } + 1
+        let capacity = max(lineFeeds(in: body) + 1, room)
         var open: [Double] = []
         var high: [Double] = []
         var low: [Double] = []
@@ -77,9 +78,7 @@ struct OHLCVColumnWriter: OHLCVRowSink {
                                     timestamps: t.baseAddress!, open: o.baseAddress!, high: h.baseAddress!, low: l.baseAddress!,
                                     close: c.baseAddress!, volume: v.baseAddress!, capacity: capacity)
                                 do throws(CSVError) {
-                                    try bytes.withUnsafeBufferPointer { (all) throws(CSVError) in
-                                        try rows.feed(UnsafeBufferPointer(rebasing: all[body...]), into: &writer)
-                                    }
+                                    try rows.feed(body, into: &writer)
                                     try rows.finish(into: &writer)
                                 } catch {
                                     failure = error
