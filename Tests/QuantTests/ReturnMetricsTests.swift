@@ -139,6 +139,30 @@ import Testing
         }
     }
 
+    /// Flat stretches at the trough with falls of an ulp or two between them (the rows the scan
+    /// skips under the trough's peak sit right next to the rows it must not skip), after a rise
+    /// to a new peak and with ties of the drawdown between distinct wealths.
+    @Test func drawdownInfoEqualsTheDefinitionOnFlatTroughs() {
+        var rng = SplitMix64(seed: 29)
+        for count in [64, 1_001, 20_000] {
+            var r = [Double](repeating: 0, count: count)
+            for i in r.indices {
+                switch rng.next() % 8 {
+                case 0: r[i] = -0x1p-53  // wealth one ulp lower (or the same, rounded)
+                case 1: r[i] = -0x1p-52
+                case 2: r[i] = 0x1p-52
+                case 3: r[i] = i == count / 2 ? 0.5 : -3e-16  // a new peak midway
+                default: r[i] = 0  // flat
+                }
+            }
+            let expected = Self.drawdownByDefinition(r)
+            let actual = DrawdownInfo(returns: r)
+            #expect(actual?.peak == expected?.peak && actual?.trough == expected?.trough, "n=\(count)")
+            #expect(actual?.recovery == expected?.recovery && actual?.duration == expected?.duration, "n=\(count)")
+            #expect(Self.same(actual?.maxDrawdown, expected?.maxDrawdown), "n=\(count)")
+        }
+    }
+
     /// TradeMaster's drawdown as it defines it: the running peak at every value.
     static func tradeMasterDrawdownByDefinition(_ a: [Double]) -> Double {
         var peak = -Double.infinity
