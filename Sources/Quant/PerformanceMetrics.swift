@@ -56,7 +56,8 @@ public struct PerformanceMetrics: Sendable, Equatable {
         guard timestamps.count == values.count else {
             throw .lengthMismatch(what: "timestamps", expected: values.count, actual: timestamps.count)
         }
-        let r = try Metrics.simpleReturns(values)
+        // The returns and TradeMaster's drawdown of the values in one pass.
+        let (r, tradeMasterDrawdown) = try Metrics.simpleReturnsAndTradeMasterDrawdown(values)
         let count = r.count
         var worst: DrawdownInfo?
         var prepared: ReturnMetrics.Prepared?
@@ -66,7 +67,6 @@ public struct PerformanceMetrics: Sendable, Equatable {
             // drawdown and its dates, the final wealth, TradeMaster's drawdown of the equity).
             let sums = r.withUnsafeBufferPointer(Metrics.returnSums)
             let squares = r.withUnsafeBufferPointer { Statistics.squaredDeviations($0, mean: sums.sum / Double(count)) }
-            let tradeMasterDrawdown = values.withUnsafeBufferPointer(TradeMasterMetrics.maxDrawdown)
             let scan = r.withUnsafeBufferPointer(DrawdownInfo.scan)
             worst = scan.info
             prepared = ReturnMetrics.Prepared(

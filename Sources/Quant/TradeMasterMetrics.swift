@@ -92,22 +92,36 @@ public struct TradeMasterMetrics: Sendable, Equatable {
     /// largest at the lowest value before the next peak (the division is monotone), so one
     /// division per peak suffices; other peaks take one per value, as the definition does.
     static func maxDrawdown(_ a: UnsafeBufferPointer<Double>) -> Double {
-        var peak = -Double.infinity
-        var low = Double.infinity
-        var mdd = -Double.infinity
-        for v in a {
-            if v > peak {
-                if peak > 0 { mdd = max(mdd, (peak - low) / peak) }
-                peak = v
-                low = v
-                if !(peak > 0) { mdd = max(mdd, (peak - v) / peak) }
-            } else if peak > 0 {
-                low = min(low, v)
-            } else {
-                mdd = max(mdd, (peak - v) / peak)
-            }
+        var state = TradeMasterDrawdown()
+        for v in a { state.step(v) }
+        return state.finish()
+    }
+}
+
+/// The running state of `TradeMasterMetrics.maxDrawdown`: the peak, the lowest value since it
+/// (while it is positive) and the largest fall so far. Values are fed in order; a caller may
+/// also lower `low` to the minimum of values below a positive peak it has not fed one by one.
+struct TradeMasterDrawdown {
+    var peak = -Double.infinity
+    var low = Double.infinity
+    var mdd = -Double.infinity
+
+    @inline(__always)
+    mutating func step(_ v: Double) {
+        if v > peak {
+            if peak > 0 { mdd = max(mdd, (peak - low) / peak) }
+            peak = v
+            low = v
+            if !(peak > 0) { mdd = max(mdd, (peak - v) / peak) }
+        } else if peak > 0 {
+            low = min(low, v)
+        } else {
+            mdd = max(mdd, (peak - v) / peak)
         }
-        if peak > 0 { mdd = max(mdd, (peak - low) / peak) }
-        return mdd
+    }
+
+    /// The largest fall, the last peak's included.
+    func finish() -> Double {
+        peak > 0 ? max(mdd, (peak - low) / peak) : mdd
     }
 }

@@ -174,7 +174,7 @@ import Testing
         return mdd
     }
 
-    @Test func tradeMasterDrawdownEqualsTheDefinition() {
+    @Test func tradeMasterDrawdownEqualsTheDefinition() throws {
         var rng = SplitMix64(seed: 3)
         func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         var cases: [[Double]] = [[1], [0], [-1], [5, 5, 5], [1, 0, 2, -1, 3], [-3, -2, -5, -1, 0, 4, 1], [0, 0, 1, 0], [1e-300, 1e300, 1]]
@@ -187,9 +187,17 @@ import Testing
                 })
             cases.append((0..<count).map { _ in (uniform() - 0.6) * 100 })  // negative and zero-crossing equity
         }
+        // New peaks inside and across blocks of four, after a stretch below the peak.
+        cases += [[1, 2, 1, 1, 1, 3, 0.5, 4, 1, 1, 1, 1, 1, 1, 0.25, 5, 1], [-1, -2, -3, -4, -5, 1, 0, 0, 0, 0, 0, 2, 1]]
         for a in cases {
             let actual = a.withUnsafeBufferPointer(TradeMasterMetrics.maxDrawdown)
-            #expect(Self.same(actual, Self.tradeMasterDrawdownByDefinition(a)), "\(a.prefix(8))")
+            let expected = Self.tradeMasterDrawdownByDefinition(a)
+            #expect(Self.same(actual, expected), "\(a.prefix(8))")
+            // The same number from the returns' pass (four lanes of minima between peaks).
+            let (returns, fused) = try Metrics.simpleReturnsAndTradeMasterDrawdown(a)
+            #expect(Self.same(fused, expected), "fused \(a.prefix(8)): \(fused) vs \(expected)")
+            let separate = try Metrics.simpleReturns(a)
+            #expect(returns.count == separate.count && zip(returns, separate).allSatisfy { Self.same($0, $1) })
         }
     }
 }
