@@ -163,6 +163,26 @@ import Testing
         }
     }
 
+    /// TradeMaster's one pass: Σ(r − mean)² bit for bit `Statistics.squaredDeviations`', and the
+    /// negatives' count and sum as its two-lane loop (even and odd positions, the last odd one
+    /// into the even lane) adds them, for every remainder of the count modulo 4.
+    @Test func squaresAndNegativesEqualTheSeparatePasses() {
+        for count in [0, 1, 2, 3, 4, 5, 6, 7, 9, 64, 1_001, 1_002, 4_099] {
+            let r = Self.returns("minute", count: count, seed: UInt64(count) + 5)
+            let mean = r.isEmpty ? 0 : r.reduce(0, +) / Double(r.count)
+            let pass = r.withUnsafeBufferPointer { TradeMasterMetrics.squaresAndNegatives($0, mean: mean) }
+            let squares = r.withUnsafeBufferPointer { Statistics.squaredDeviations($0, mean: mean) }
+            #expect(Self.same(pass.squaredDeviations, squares), "n=\(count)")
+            var even = 0.0
+            var odd = 0.0
+            for (i, v) in r.enumerated() where v < 0 {
+                if i % 2 == 0 { even += v } else { odd += v }
+            }
+            #expect(pass.negativeCount == r.filter { $0 < 0 }.count, "n=\(count)")
+            #expect(Self.same(pass.negativeSum, even + odd), "n=\(count): \(pass.negativeSum) vs \(even + odd)")
+        }
+    }
+
     /// TradeMaster's drawdown as it defines it: the running peak at every value.
     static func tradeMasterDrawdownByDefinition(_ a: [Double]) -> Double {
         var peak = -Double.infinity
