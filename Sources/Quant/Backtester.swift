@@ -58,6 +58,14 @@ public enum Backtester {
         if series.distinctSymbols.count > 1 {
             throw .invalidArgument(name: "series", reason: "holds \(series.distinctSymbols.count) symbols; backtest one symbol at a time")
         }
+        // The columns are public and may have been replaced since the series was built: the
+        // simulation reads open and close at every bar index, unchecked.
+        guard series.open.count == series.count else {
+            throw .lengthMismatch(what: "open", expected: series.count, actual: series.open.count)
+        }
+        guard series.close.count == series.count else {
+            throw .lengthMismatch(what: "close", expected: series.count, actual: series.close.count)
+        }
         try Validation.requireFinite(series.open, name: "open")
         try Validation.requireFinite(series.close, name: "close")
         return config

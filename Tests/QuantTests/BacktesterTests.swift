@@ -60,6 +60,23 @@ import Testing
         }
     }
 
+    /// A series whose open or close column was replaced by one of another length is refused
+    /// (the simulation reads both at every bar index).
+    @Test func columnsOfAnotherLengthAreRefused() throws {
+        let series = try Fixtures.series("daily.csv")
+        let strategy = try StrategyRegistry.strategy(named: "sma_crossover", parameters: ["fast": 5, "slow": 12])
+        var short = series
+        short.close.removeLast()
+        #expect(throws: QuantError.lengthMismatch(what: "close", expected: series.count, actual: series.count - 1)) {
+            try Backtester.run(short, strategy: strategy)
+        }
+        var long = series
+        long.open.append(1)
+        #expect(throws: QuantError.lengthMismatch(what: "open", expected: series.count, actual: series.count + 1)) {
+            try Backtester.simulate(long, strategy: strategy)
+        }
+    }
+
     /// `floorDivide`'s shortcut gives CPython's `float_floor_div` bit for bit: random sizes and
     /// prices, quotients at and next to integers, and odd operands.
     @Test func floorDivideIsPythonsFloorDivision() {
