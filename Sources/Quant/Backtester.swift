@@ -58,13 +58,36 @@ public enum Backtester {
         if series.distinctSymbols.count > 1 {
             throw .invalidArgument(name: "series", reason: "holds \(series.distinctSymbols.count) symbols; backtest one symbol at a time")
         }
+        // The columns are public and may have been replaced since the series was built: the
+        // simulation reads open and close at every bar index, unchecked.
+        guard series.open.count == series.count else {
+            throw .lengthMismatch(what: "open", expected: series.count, actual: series.open.count)
+        }
+        guard series.close.count == series.count else {
+            throw .lengthMismatch(what: "close", expected: series.count, actual: series.close.count)
+        }
         try Validation.requireFinite(series.open, name: "open")
         try Validation.requireFinite(series.close, name: "close")
         return config
     }
 
     /// Python's float floor division (`a // b`), exact where ⌊a / b⌋ may round wrongly.
+    @inline(__always)
     static func floorDivide(_ a: Double, _ b: Double) -> Double {
+        // The usual case without `fmod`: for positive a and b, when the rounded quotient q is
+        // below 2⁵⁰ and not an integer, the exact quotient lies strictly between ⌊q⌋ and ⌊q⌋ + 1
+        // (both representable, and rounding is monotone), so ⌊q⌋ is its floor, which is also
+        // Python's result (its quotient of the remainder-free part errs by far less than ½ there).
+        let q = a / b
+        if a > 0, b > 0, q < 0x1p50 {
+            let floor = q.rounded(.down)
+            if floor != q { return floor }
+        }
+        return pythonFloorDivide(a, b)
+    }
+
+    /// CPython's `float_floor_div`, step by step.
+    static func pythonFloorDivide(_ a: Double, _ b: Double) -> Double {
         var mod = a.truncatingRemainder(dividingBy: b)
         var div = (a - mod) / b
         if mod != 0, (b < 0) != (mod < 0) {
@@ -136,10 +159,11 @@ public enum Backtester {
                                 let fee = Double(abs(position)) * price * c
                                 cash += Double(position) * price - fee
                                 let pnl = Double(position) * (price - entryPrice) - entryCommission - fee
+                                // The times are filled in after the loop (see below).
                                 trades.append(
                                     Trade(
-                                        entryBar: entryBar, exitBar: i, entryTime: s.timestamps[entryBar],
-                                        exitTime: s.timestamps[i], entryPrice: entryPrice, exitPrice: price,
+                                        entryBar: entryBar, exitBar: i, entryTime: 0,
+                                        exitTime: 0, entryPrice: entryPrice, exitPrice: price,
                                         shares: position, profit: pnl,
                                         returnFraction: pnl / (entryPrice * Double(abs(position))),
                                         barsHeld: i - entryBar, commission: entryCommission + fee))
@@ -164,6 +188,16 @@ public enum Backtester {
                     cashOut[i] = cash
                     sharesOut[i] = position
                     equityOut[i] = cash + Double(position) * close[i]
+                }
+            }
+        }
+        // The closed trades' times, read after the loop: two reads of the (cold) timestamps per
+        // trade inside it stalled the SMA chains behind each cache miss; here they overlap.
+        s.timestamps.withUnsafeBufferPointer { times in
+            trades.withUnsafeMutableBufferPointer { closed in
+                for k in closed.indices {
+                    closed[k].entryTime = times[closed[k].entryBar]
+                    closed[k].exitTime = times[closed[k].exitBar ?? closed[k].entryBar]
                 }
             }
         }

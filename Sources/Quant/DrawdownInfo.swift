@@ -45,7 +45,10 @@ public struct DrawdownInfo: Sendable, Equatable {
         // The division is skipped where it cannot matter: u is below the trough's only if the
         // quotient w / peak is below the trough's quotient q, so a finite wealth at or above
         // `bound` (≥ q · peak, rounded up) is no new trough, and u = 0 there exactly when w = peak
-        // (below the peak, w / peak rounds below 1). The rows that divide get the same numbers.
+        // (below the peak, w / peak rounds below 1). Under the trough's own peak the bound is the
+        // trough's wealth itself (w / peak − 1 is monotone in w for a positive peak): a flat
+        // stretch at the trough, common when a strategy is out of the market after a loss, skips.
+        // The rows that divide get the same numbers.
         @inline(__always) func bound(_ q: Double, _ peak: Double) -> Double {
             let b = q * peak
             return b >= 0x1p-1000 ? b * (1 + 0x1p-51) : .infinity
@@ -73,7 +76,7 @@ public struct DrawdownInfo: Sendable, Equatable {
                 peak = lastAtPeak
                 recovery = nil
                 troughQuotient = quotient
-                skipAbove = bound(quotient, peakValue)
+                skipAbove = peakValue > 0 ? wealth : bound(quotient, peakValue)
             } else if under == 0 {
                 lastAtPeak = i
                 if recovery == nil { recovery = i }

@@ -8,11 +8,29 @@ public enum Metrics {
     /// Simple returns of a price or equity series: `p[t]/p[t-1] - 1`, one fewer than the prices
     /// (the first row yields no return: it is dropped, not filled with 0).
     public static func simpleReturns(_ prices: [Double]) throws(QuantError) -> [Double] {
+        try returns(prices, drawdown: false).returns
+    }
+
+    /// `simpleReturns` and TradeMaster's drawdown of the prices (`TradeMasterMetrics.maxDrawdown`'s
+    /// number, bit for bit) from the same pass, for `PerformanceMetrics`, which needs both.
+    static func simpleReturnsAndTradeMasterDrawdown(_ prices: [Double]) throws(QuantError) -> (returns: [Double], drawdown: Double) {
+        try returns(prices, drawdown: true)
+    }
+
+    /// The returns; with `drawdown`, TradeMaster's drawdown too (else NaN). Between new peaks of a
+    /// positive peak, the drawdown needs only the lowest value: four lanes of minima, exact in any
+    /// order; a block of four with a value above the peak (or any block while the peak is not
+    /// positive) goes through `TradeMasterDrawdown.step`, value by value.
+    @inline(__always)
+    private static func returns(_ prices: [Double], drawdown: Bool) throws(QuantError) -> (returns: [Double], drawdown: Double) {
         guard prices.count > 1 else {
             try Validation.requireFinite(prices, name: "prices")
-            return []
+            var tm = TradeMasterDrawdown()
+            for v in prices { tm.step(v) }
+            return ([], drawdown ? tm.finish() : .nan)
         }
         var finite = true
+        var fall = Double.nan
         let out = prices.withUnsafeBufferPointer { p in
             [Double](unsafeUninitializedCapacity: p.count - 1) { o, initialized in
                 var ok = p[0].isFinite
@@ -20,6 +38,9 @@ public enum Metrics {
                 var i = 1
                 var finite4 = SIMDMask<SIMD4<Int64>>(repeating: true)
                 let limit = SIMD4<Double>(repeating: .greatestFiniteMagnitude)
+                var low4 = SIMD4<Double>(repeating: .infinity)
+                var tm = TradeMasterDrawdown()  // local: in registers, not captured
+                if drawdown { tm.step(p[0]) }
                 while i + 4 <= n {
                     let cur = Statistics.load4(p, i)
                     let prev = Statistics.load4(p, i - 1)
@@ -30,20 +51,35 @@ public enum Metrics {
                     o[i + 2] = r[3]
                     // |x| ≤ max finite is false for NaN and ±∞.
                     finite4 = finite4 .& (cur .<= limit) .& (cur .>= -limit)
+                    if drawdown {
+                        if tm.peak > 0 && all(cur .<= SIMD4(repeating: tm.peak)) {
+                            low4.replace(with: cur, where: cur .< low4)  // (pointwiseMin is a call)
+                        } else {
+                            tm.low = min(tm.low, low4.min())
+                            low4 = SIMD4(repeating: .infinity)
+                            tm.step(cur[0])
+                            tm.step(cur[1])
+                            tm.step(cur[2])
+                            tm.step(cur[3])
+                        }
+                    }
                     i += 4
                 }
                 ok = ok && all(finite4)
+                if drawdown { tm.low = min(tm.low, low4.min()) }
                 while i < n {
                     o[i - 1] = p[i] / p[i - 1] - 1
                     ok = ok && p[i].isFinite
+                    if drawdown { tm.step(p[i]) }
                     i += 1
                 }
                 finite = ok
+                if drawdown { fall = tm.finish() }
                 initialized = p.count - 1
             }
         }
         if !finite { try Validation.requireFinite(prices, name: "prices") }
-        return out
+        return (out, fall)
     }
 
     /// Total compounded return: ∏(1 + r) − 1; NaN when empty.

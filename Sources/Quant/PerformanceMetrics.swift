@@ -56,7 +56,8 @@ public struct PerformanceMetrics: Sendable, Equatable {
         guard timestamps.count == values.count else {
             throw .lengthMismatch(what: "timestamps", expected: values.count, actual: timestamps.count)
         }
-        let r = try Metrics.simpleReturns(values)
+        // The returns and TradeMaster's drawdown of the values in one pass.
+        let (r, tradeMasterDrawdown) = try Metrics.simpleReturnsAndTradeMasterDrawdown(values)
         let count = r.count
         var worst: DrawdownInfo?
         var prepared: ReturnMetrics.Prepared?
@@ -65,14 +66,15 @@ public struct PerformanceMetrics: Sendable, Equatable {
             // (ddof 1 here, 0 for TradeMaster), one for every drawdown figure (the worst
             // drawdown and its dates, the final wealth, TradeMaster's drawdown of the equity).
             let sums = r.withUnsafeBufferPointer(Metrics.returnSums)
-            let squares = r.withUnsafeBufferPointer { Statistics.squaredDeviations($0, mean: sums.sum / Double(count)) }
-            let tradeMasterDrawdown = values.withUnsafeBufferPointer(TradeMasterMetrics.maxDrawdown)
+            // Σ(r − mean)² and TradeMaster's count and sum of the negative returns in one pass.
+            let pass = r.withUnsafeBufferPointer { TradeMasterMetrics.squaresAndNegatives($0, mean: sums.sum / Double(count)) }
+            let squares = pass.squaredDeviations
             let scan = r.withUnsafeBufferPointer(DrawdownInfo.scan)
             worst = scan.info
             prepared = ReturnMetrics.Prepared(
                 sums: sums, squaredDeviations: squares, maxDrawdown: scan.info.maxDrawdown, wealth: scan.wealth)
             tradeMaster = TradeMasterMetrics(
-                assets: values, returns: r, sum: sums.sum, squaredDeviations: squares, maxDrawdown: tradeMasterDrawdown)
+                assets: values, returns: r, sum: sums.sum, pass: pass, maxDrawdown: tradeMasterDrawdown)
         } else {
             worst = DrawdownInfo(returns: r)
             // simpleReturns has checked that the values are finite.

@@ -222,11 +222,15 @@ enum RadixSelection {
                 let hi1 = wanted.count == 2 && wanted[1] < 0xFFFF ? bound(wanted[1] + 1) : .infinity
                 // Below bucket `cut` is below its lowest value (−0 is left out of the sum when
                 // the bound is +0, which adds nothing).
-                let cutValue = SIMD4<Double>(repeating: bound(cut))
-                let l0 = SIMD4(repeating: lo0)
-                let h0 = SIMD4(repeating: hi0)
-                let l1 = SIMD4(repeating: lo1)
-                let h1 = SIMD4(repeating: hi1)
+                // Two-lane vectors: the standard library's `any` of a four-lane mask sign-extends
+                // every lane before testing it (SSE2), that of a two-lane mask is two moves.
+                let cutValue = SIMD2<Double>(repeating: bound(cut))
+                let l0 = SIMD2(repeating: lo0)
+                let h0 = SIMD2(repeating: hi0)
+                let l1 = SIMD2(repeating: lo1)
+                let h1 = SIMD2(repeating: hi1)
+                var sA = SIMD2<Double>.zero  // lanes 0 and 1 (positions 4k and 4k + 1)
+                var sB = SIMD2<Double>.zero  // lanes 2 and 3
                 var i0 = 0
                 var i1 = starts.count > 1 ? starts[1] : 0
                 @inline(__always) func take(_ v: Double) {
@@ -239,17 +243,21 @@ enum RadixSelection {
                     }
                 }
                 while i + 4 <= n {
-                    let v = Statistics.load4(x, i)
-                    s += SIMD4<Double>.zero.replacing(with: v, where: v .< cutValue)
-                    let hit = (v .>= l0 .& v .< h0) .| (v .>= l1 .& v .< h1)
-                    if any(hit) {
-                        take(v[0])
-                        take(v[1])
-                        take(v[2])
-                        take(v[3])
+                    let a = SIMD2(x[i], x[i + 1])
+                    let b = SIMD2(x[i + 2], x[i + 3])
+                    sA += SIMD2<Double>.zero.replacing(with: a, where: a .< cutValue)
+                    sB += SIMD2<Double>.zero.replacing(with: b, where: b .< cutValue)
+                    let hitA = (a .>= l0 .& a .< h0) .| (a .>= l1 .& a .< h1)
+                    let hitB = (b .>= l0 .& b .< h0) .| (b .>= l1 .& b .< h1)
+                    if any(hitA .| hitB) {
+                        take(a[0])
+                        take(a[1])
+                        take(b[0])
+                        take(b[1])
                     }
                     i += 4
                 }
+                s = SIMD4(sA[0], sA[1], sB[0], sB[1])
                 var s0 = s[0]
                 while i < n {
                     s0 += x[i] < cutValue[0] ? x[i] : 0

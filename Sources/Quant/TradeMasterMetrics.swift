@@ -30,35 +30,68 @@ public struct TradeMasterMetrics: Sendable, Equatable {
     /// e.g. `PerformanceMetrics`', which already has them).
     init(assets a: [Double], returns r: [Double]) {
         let total = r.withUnsafeBufferPointer(Statistics.sum)
-        let sd = r.withUnsafeBufferPointer { Statistics.squaredDeviations($0, mean: total / Double(r.count)) }
-        self.init(assets: a, returns: r, sum: total, squaredDeviations: sd, maxDrawdown: a.withUnsafeBufferPointer(Self.maxDrawdown))
+        let pass = r.withUnsafeBufferPointer { Self.squaresAndNegatives($0, mean: total / Double(r.count)) }
+        self.init(assets: a, returns: r, sum: total, pass: pass, maxDrawdown: a.withUnsafeBufferPointer(Self.maxDrawdown))
     }
 
-    /// The figures from sums the caller already has: Σr (`Statistics.sum`'s), Σ(r − mean)² about
-    /// that sum's mean (`Statistics.squaredDeviations`') and `maxDrawdown(a)`; the same numbers.
-    init(assets a: [Double], returns r: [Double], sum total: Double, squaredDeviations: Double, maxDrawdown mdd: Double) {
-        let n = Double(r.count)
-        // Branch-free passes, two lanes (half the returns are negative, in no order a predictor
-        // could learn): the selects are explicit, so the compiler cannot turn them into branches.
-        let (negativeCount, negativeSum) = r.withUnsafeBufferPointer { x -> (Int, Double) in
-            var sums = SIMD2<Double>.zero
-            var counts = SIMD2<Int64>.zero
-            var i = 0
-            while i + 2 <= x.count {
-                let v = SIMD2(x[i], x[i + 1])
-                let negative = v .< 0
-                sums += SIMD2<Double>.zero.replacing(with: v, where: negative)
-                counts &+= SIMD2<Int64>.zero.replacing(with: 1, where: negative)
-                i += 2
-            }
-            var count = Int(counts[0] &+ counts[1])
-            var s0 = sums[0]
-            if i < x.count, x[i] < 0 {
-                s0 += x[i]
-                count += 1
-            }
-            return (count, s0 + sums[1])
+    /// What one pass over the returns gives: Σ(r − mean)² (`Statistics.squaredDeviations`' sum,
+    /// bit for bit) and the count and sum of the negative returns.
+    struct SquaresAndNegatives {
+        /// Σ(r − mean)².
+        var squaredDeviations: Double
+        /// How many returns are negative.
+        var negativeCount: Int
+        /// Their sum (two lanes, even and odd positions, then the last odd one).
+        var negativeSum: Double
+    }
+
+    /// Σ(r − mean)² in `Statistics.squaredDeviations`' four lanes (the tail joining the first)
+    /// and the negatives' count and sum in two lanes (branch-free: half the returns are negative,
+    /// in no order a predictor could learn), in one pass.
+    static func squaresAndNegatives(_ x: UnsafeBufferPointer<Double>, mean m: Double) -> SquaresAndNegatives {
+        var q0 = 0.0
+        var q1 = 0.0
+        var q2 = 0.0
+        var q3 = 0.0
+        var sums = SIMD2<Double>.zero
+        var counts = SIMD2<Int64>.zero
+        @inline(__always) func negatives(_ v: SIMD2<Double>) {
+            let negative = v .< 0
+            sums += SIMD2<Double>.zero.replacing(with: v, where: negative)
+            counts &+= SIMD2<Int64>.zero.replacing(with: 1, where: negative)
         }
+        let n = x.count
+        var i = 0
+        while i + 4 <= n {
+            q0 += (x[i] - m) * (x[i] - m)
+            q1 += (x[i + 1] - m) * (x[i + 1] - m)
+            q2 += (x[i + 2] - m) * (x[i + 2] - m)
+            q3 += (x[i + 3] - m) * (x[i + 3] - m)
+            negatives(SIMD2(x[i], x[i + 1]))
+            negatives(SIMD2(x[i + 2], x[i + 3]))
+            i += 4
+        }
+        for j in i..<n { q0 += (x[j] - m) * (x[j] - m) }
+        if i + 2 <= n {
+            negatives(SIMD2(x[i], x[i + 1]))
+            i += 2
+        }
+        var count = Int(counts[0] &+ counts[1])
+        var s0 = sums[0]
+        if i < n, x[i] < 0 {
+            s0 += x[i]
+            count += 1
+        }
+        return SquaresAndNegatives(squaredDeviations: (q0 + q1) + (q2 + q3), negativeCount: count, negativeSum: s0 + sums[1])
+    }
+
+    /// The figures from sums the caller already has: Σr (`Statistics.sum`'s), `squaresAndNegatives`
+    /// about that sum's mean and `maxDrawdown(a)`; the same numbers.
+    init(assets a: [Double], returns r: [Double], sum total: Double, pass: SquaresAndNegatives, maxDrawdown mdd: Double) {
+        let n = Double(r.count)
+        let squaredDeviations = pass.squaredDeviations
+        let negativeCount = pass.negativeCount
+        let negativeSum = pass.negativeSum
         let mean = total / n
         let sd = (squaredDeviations / n).squareRoot()
         // numpy's std of the negative returns (ddof = 0; NaN when there are none).
@@ -92,22 +125,36 @@ public struct TradeMasterMetrics: Sendable, Equatable {
     /// largest at the lowest value before the next peak (the division is monotone), so one
     /// division per peak suffices; other peaks take one per value, as the definition does.
     static func maxDrawdown(_ a: UnsafeBufferPointer<Double>) -> Double {
-        var peak = -Double.infinity
-        var low = Double.infinity
-        var mdd = -Double.infinity
-        for v in a {
-            if v > peak {
-                if peak > 0 { mdd = max(mdd, (peak - low) / peak) }
-                peak = v
-                low = v
-                if !(peak > 0) { mdd = max(mdd, (peak - v) / peak) }
-            } else if peak > 0 {
-                low = min(low, v)
-            } else {
-                mdd = max(mdd, (peak - v) / peak)
-            }
+        var state = TradeMasterDrawdown()
+        for v in a { state.step(v) }
+        return state.finish()
+    }
+}
+
+/// The running state of `TradeMasterMetrics.maxDrawdown`: the peak, the lowest value since it
+/// (while it is positive) and the largest fall so far. Values are fed in order; a caller may
+/// also lower `low` to the minimum of values below a positive peak it has not fed one by one.
+struct TradeMasterDrawdown {
+    var peak = -Double.infinity
+    var low = Double.infinity
+    var mdd = -Double.infinity
+
+    @inline(__always)
+    mutating func step(_ v: Double) {
+        if v > peak {
+            if peak > 0 { mdd = max(mdd, (peak - low) / peak) }
+            peak = v
+            low = v
+            if !(peak > 0) { mdd = max(mdd, (peak - v) / peak) }
+        } else if peak > 0 {
+            low = min(low, v)
+        } else {
+            mdd = max(mdd, (peak - v) / peak)
         }
-        if peak > 0 { mdd = max(mdd, (peak - low) / peak) }
-        return mdd
+    }
+
+    /// The largest fall, the last peak's included.
+    func finish() -> Double {
+        peak > 0 ? max(mdd, (peak - low) / peak) : mdd
     }
 }

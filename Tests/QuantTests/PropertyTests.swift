@@ -57,6 +57,9 @@ import Testing
                 #expect(close(e.equity[i], e.cash[i] + Double(e.shares[i]) * series.close[i], relative: 1e-12))
             }
             #expect(e.cash.allSatisfy(\.isFinite) && e.equity.allSatisfy(\.isFinite))
+            // The exposure counted from the trades is the share of bars that end holding shares.
+            let holding = e.shares.filter { $0 != 0 }.count
+            #expect(r.summary.exposure == (series.count == 0 ? 0 : Double(holding) / Double(series.count)), "\(name)")
             let closed = r.trades.filter { !$0.isOpen }
             #expect(closed.allSatisfy { ($0.exitBar ?? 0) > $0.entryBar && $0.shares != 0 })
             #expect(r.trades.filter(\.isOpen).count <= 1)

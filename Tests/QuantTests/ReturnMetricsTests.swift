@@ -139,6 +139,50 @@ import Testing
         }
     }
 
+    /// Flat stretches at the trough with falls of an ulp or two between them (the rows the scan
+    /// skips under the trough's peak sit right next to the rows it must not skip), after a rise
+    /// to a new peak and with ties of the drawdown between distinct wealths.
+    @Test func drawdownInfoEqualsTheDefinitionOnFlatTroughs() {
+        var rng = SplitMix64(seed: 29)
+        for count in [64, 1_001, 20_000] {
+            var r = [Double](repeating: 0, count: count)
+            for i in r.indices {
+                switch rng.next() % 8 {
+                case 0: r[i] = -0x1p-53  // wealth one ulp lower (or the same, rounded)
+                case 1: r[i] = -0x1p-52
+                case 2: r[i] = 0x1p-52
+                case 3: r[i] = i == count / 2 ? 0.5 : -3e-16  // a new peak midway
+                default: r[i] = 0  // flat
+                }
+            }
+            let expected = Self.drawdownByDefinition(r)
+            let actual = DrawdownInfo(returns: r)
+            #expect(actual?.peak == expected?.peak && actual?.trough == expected?.trough, "n=\(count)")
+            #expect(actual?.recovery == expected?.recovery && actual?.duration == expected?.duration, "n=\(count)")
+            #expect(Self.same(actual?.maxDrawdown, expected?.maxDrawdown), "n=\(count)")
+        }
+    }
+
+    /// TradeMaster's one pass: Σ(r − mean)² bit for bit `Statistics.squaredDeviations`', and the
+    /// negatives' count and sum as its two-lane loop (even and odd positions, the last odd one
+    /// into the even lane) adds them, for every remainder of the count modulo 4.
+    @Test func squaresAndNegativesEqualTheSeparatePasses() {
+        for count in [0, 1, 2, 3, 4, 5, 6, 7, 9, 64, 1_001, 1_002, 4_099] {
+            let r = Self.returns("minute", count: count, seed: UInt64(count) + 5)
+            let mean = r.isEmpty ? 0 : r.reduce(0, +) / Double(r.count)
+            let pass = r.withUnsafeBufferPointer { TradeMasterMetrics.squaresAndNegatives($0, mean: mean) }
+            let squares = r.withUnsafeBufferPointer { Statistics.squaredDeviations($0, mean: mean) }
+            #expect(Self.same(pass.squaredDeviations, squares), "n=\(count)")
+            var even = 0.0
+            var odd = 0.0
+            for (i, v) in r.enumerated() where v < 0 {
+                if i % 2 == 0 { even += v } else { odd += v }
+            }
+            #expect(pass.negativeCount == r.filter { $0 < 0 }.count, "n=\(count)")
+            #expect(Self.same(pass.negativeSum, even + odd), "n=\(count): \(pass.negativeSum) vs \(even + odd)")
+        }
+    }
+
     /// TradeMaster's drawdown as it defines it: the running peak at every value.
     static func tradeMasterDrawdownByDefinition(_ a: [Double]) -> Double {
         var peak = -Double.infinity
@@ -150,7 +194,7 @@ import Testing
         return mdd
     }
 
-    @Test func tradeMasterDrawdownEqualsTheDefinition() {
+    @Test func tradeMasterDrawdownEqualsTheDefinition() throws {
         var rng = SplitMix64(seed: 3)
         func uniform() -> Double { Double(rng.next() >> 11) / Double(1 << 53) }
         var cases: [[Double]] = [[1], [0], [-1], [5, 5, 5], [1, 0, 2, -1, 3], [-3, -2, -5, -1, 0, 4, 1], [0, 0, 1, 0], [1e-300, 1e300, 1]]
@@ -163,9 +207,17 @@ import Testing
                 })
             cases.append((0..<count).map { _ in (uniform() - 0.6) * 100 })  // negative and zero-crossing equity
         }
+        // New peaks inside and across blocks of four, after a stretch below the peak.
+        cases += [[1, 2, 1, 1, 1, 3, 0.5, 4, 1, 1, 1, 1, 1, 1, 0.25, 5, 1], [-1, -2, -3, -4, -5, 1, 0, 0, 0, 0, 0, 2, 1]]
         for a in cases {
             let actual = a.withUnsafeBufferPointer(TradeMasterMetrics.maxDrawdown)
-            #expect(Self.same(actual, Self.tradeMasterDrawdownByDefinition(a)), "\(a.prefix(8))")
+            let expected = Self.tradeMasterDrawdownByDefinition(a)
+            #expect(Self.same(actual, expected), "\(a.prefix(8))")
+            // The same number from the returns' pass (four lanes of minima between peaks).
+            let (returns, fused) = try Metrics.simpleReturnsAndTradeMasterDrawdown(a)
+            #expect(Self.same(fused, expected), "fused \(a.prefix(8)): \(fused) vs \(expected)")
+            let separate = try Metrics.simpleReturns(a)
+            #expect(returns.count == separate.count && zip(returns, separate).allSatisfy { Self.same($0, $1) })
         }
     }
 }

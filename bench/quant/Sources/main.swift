@@ -58,6 +58,43 @@ do {
         withExtendedLifetime(last) {}
         exit(0)
     }
+    // `QUANT_BENCH_ONLY=engine`: the metric set and the full result alone, each run's time and
+    // minor page faults on stderr (a quick comparison of engine changes, binary against binary).
+    if ProcessInfo.processInfo.environment["QUANT_BENCH_ONLY"] == "engine" {
+        let series = try OHLCVCSVReader.parse(bytes)
+        let strategy = try StrategyRegistry.strategy(named: "sma_crossover", parameters: ["fast": 10, "slow": 30])
+        let config = BacktestConfiguration(cash: 100_000, commission: 0.001)
+        func faults() -> Int {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return usage.ru_minflt
+        }
+        let (metricsMs, _) = try best(50) { () throws -> Double in
+            let r = try Metrics.simpleReturns(series.close)
+            let b = try Metrics.simpleReturns(series.open)
+            return try ReturnMetrics(returns: r, benchmark: b).sharpe
+        }
+        var runs: [(Double, Int)] = []
+        var result = try Backtester.run(series, strategy: strategy, configuration: config)
+        for _ in 0..<40 {
+            let f0 = faults()
+            let start = clock.now
+            result = try Backtester.run(series, strategy: strategy, configuration: config)
+            let d = clock.now - start
+            runs.append((Double(d.components.attoseconds) * 1e-15 + Double(d.components.seconds) * 1e3, faults() - f0))
+        }
+        let (simulateMs, _) = try best(50) { try Backtester.simulate(series, strategy: strategy, configuration: config) }
+        let curve = result.equity
+        let (performanceMs, _) = try best(50) { try PerformanceMetrics(timestamps: curve.timestamps, values: curve.equity).sharpe }
+        let line = runs.map { String(format: "%.2f/%d", $0.0, $0.1) }.joined(separator: " ")
+        FileHandle.standardError.write(Data("full result runs (ms/faults): \(line)\n".utf8))
+        print(
+            String(
+                format: "metrics %.3f  backtest %.3f (median %.3f)  simulate %.3f  performance %.3f  trades %d  equity %.6f  sharpe %.15f",
+                metricsMs, runs.map(\.0).min()!, runs.map(\.0).sorted()[20], simulateMs, performanceMs,
+                result.summary.closedTrades, result.summary.finalEquity, result.metrics.sharpe))
+        exit(0)
+    }
     var report: [(String, JSONDocument)] = []
     let (parseMs, series) = try best(10) { try OHLCVCSVReader.parse(bytes) }
     report.append(("csv_parse_ms", .number(parseMs)))
