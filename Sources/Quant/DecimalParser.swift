@@ -45,27 +45,6 @@ enum DecimalParser {
         return scanDigits(bytes, start, end)
     }
 
-    /// The number of leading ASCII digits of the 8 bytes of `word` (little-endian: the first
-    /// byte is the lowest), without a branch.
-    @inline(__always)
-    private static func leadingDigits(_ word: UInt64) -> Int {
-        let x = word &- 0x3030_3030_3030_3030
-        // A byte of x is a digit when it is ≤ 9: adding 0x76 to its low 7 bits sets bit 7 for
-        // 10...127 (no carry out of the byte), and bytes that wrapped below '0' have bit 7 set.
-        let notDigit = (((x & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
-        return notDigit.trailingZeroBitCount >> 3
-    }
-
-    /// The value of the first `count` (0...7) digits of `word` (its bytes in order).
-    @inline(__always)
-    private static func digitsValue(_ word: UInt64, _ count: Int) -> UInt64 {
-        // Keep the digits' values and move them to the top bytes: the bottom ones become leading zeros.
-        var v = (word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(64 - 8 * count)
-        v = (v &* 10 &+ (v >> 8)) & 0x00FF_00FF_00FF_00FF
-        v = (v &* 100 &+ (v >> 16)) & 0x0000_FFFF_0000_FFFF
-        return (v &* 10_000 &+ (v >> 32)) & 0xFFFF_FFFF
-    }
-
     /// `scan` for the usual field, a number of fewer than 8 integer and fewer than 8 fraction
     /// digits with no exponent, read eight bytes at a time; nil sends the field to the digit loop
     /// (which returns the same for these, see the tests).
@@ -76,17 +55,17 @@ enum DecimalParser {
         let negative = base[i] == UInt8(ascii: "-")
         if negative || base[i] == UInt8(ascii: "+") { i += 1 }
         let intWord = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-        let intCount = leadingDigits(intWord)
+        let intCount = firstNonDigit(intWord)
         guard intCount < 8 else { return nil }
-        var mantissa = digitsValue(intWord, intCount)
+        var mantissa = intCount > 0 ? digitsValue(intWord, intCount) : 0
         i += intCount
         var fracCount = 0
         if base[i] == UInt8(ascii: ".") {
             i += 1
             let fracWord = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            fracCount = leadingDigits(fracWord)
+            fracCount = firstNonDigit(fracWord)
             guard fracCount < 8 else { return nil }
-            mantissa = mantissa &* powersOfTen[fracCount] &+ digitsValue(fracWord, fracCount)
+            if fracCount > 0 { mantissa = mantissa &* powersOfTen[fracCount] &+ digitsValue(fracWord, fracCount) }
             i += fracCount
         }
         guard intCount + fracCount > 0 else { return (nil, i) }
@@ -110,13 +89,13 @@ enum DecimalParser {
         let intCount = firstNonDigit(intWord)
         guard UInt(bitPattern: intCount &- 1) < 7 else { return nil }
         let dot = start &+ intCount
-        guard base[dot] == UInt8(ascii: ".") else { return (Double(Int64(bitPattern: someDigitsValue(intWord, intCount))), dot) }
+        guard base[dot] == UInt8(ascii: ".") else { return (Double(Int64(bitPattern: digitsValue(intWord, intCount))), dot) }
         let fracWord = UnsafeRawPointer(base + dot + 1).loadUnaligned(as: UInt64.self)
         let fracCount = firstNonDigit(fracWord)
         guard UInt(bitPattern: fracCount &- 1) < 7 else { return nil }
         // At most 14 digits and 10⁻⁷: Clinger's fast path, the mantissa exact as a double.
-        let mantissa = digitsValue(intWord, intCount, fracWord, fracCount)
-        return (Double(Int64(bitPattern: mantissa)) / powers[fracCount], dot &+ 1 &+ fracCount)
+        let digits = mantissa(intWord, intCount, fracWord, fracCount)
+        return (Double(Int64(bitPattern: digits)) / powers[fracCount], dot &+ 1 &+ fracCount)
     }
 
     /// ``scanPlain(_:_:)``'s value for a field whose form is known: `intCount` (1…7) integer
@@ -125,17 +104,17 @@ enum DecimalParser {
     @inline(__always)
     static func plainValue(_ base: UnsafePointer<UInt8>, _ start: Int, intCount: Int, fracCount: Int) -> Double {
         let intWord = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
-        guard fracCount > 0 else { return Double(Int64(bitPattern: someDigitsValue(intWord, intCount))) }
+        guard fracCount > 0 else { return Double(Int64(bitPattern: digitsValue(intWord, intCount))) }
         let fracWord = UnsafeRawPointer(base + (start &+ intCount &+ 1)).loadUnaligned(as: UInt64.self)
-        return Double(Int64(bitPattern: digitsValue(intWord, intCount, fracWord, fracCount))) / powers[fracCount]
+        return Double(Int64(bitPattern: mantissa(intWord, intCount, fracWord, fracCount))) / powers[fracCount]
     }
 
     /// The integer of the first `intCount` digits of `intWord` followed by the first
     /// `fracCount` digits of `fracWord` (each 1…7).
     @inline(__always)
-    private static func digitsValue(_ intWord: UInt64, _ intCount: Int, _ fracWord: UInt64, _ fracCount: Int) -> UInt64 {
+    private static func mantissa(_ intWord: UInt64, _ intCount: Int, _ fracWord: UInt64, _ fracCount: Int) -> UInt64 {
         guard intCount &+ fracCount <= 8 else {
-            return someDigitsValue(intWord, intCount) &* powersOfTen[fracCount] &+ someDigitsValue(fracWord, fracCount)
+            return digitsValue(intWord, intCount) &* powersOfTen[fracCount] &+ digitsValue(fracWord, fracCount)
         }
         // All the digits in one word (the integer's, then the fraction's), one conversion.
         let fraction = (fracWord & 0x0F0F_0F0F_0F0F_0F0F) &<< UInt64(truncatingIfNeeded: 64 &- 8 &* fracCount)
@@ -143,8 +122,8 @@ enum DecimalParser {
         return eightDigitsValue((integer &>> UInt64(truncatingIfNeeded: 8 &* fracCount)) | fraction)
     }
 
-    /// ``leadingDigits(_:)`` with fewer operations: the index of the first byte of `word` that
-    /// is not a digit (8 when all are). A byte above '9' overflows into bit 7 when 0x46 is
+    /// The index of the first byte of `word` (little-endian: the first byte is the lowest) that
+    /// is not an ASCII digit (8 when all are), without a branch. A byte above '9' overflows into bit 7 when 0x46 is
     /// added, one below '0' when 0x30 is taken away; the carries and borrows that cross bytes
     /// start at a non-digit, so they reach only bytes after the first one.
     @inline(__always)
@@ -153,9 +132,10 @@ enum DecimalParser {
         return flagged.trailingZeroBitCount &>> 3
     }
 
-    /// ``digitsValue(_:_:)`` for 1 to 7 digits (the shift needs no overshift check).
+    /// The value of the first `count` (1…7) digits of `word` (its bytes in order; the shift
+    /// needs no overshift check).
     @inline(__always)
-    private static func someDigitsValue(_ word: UInt64, _ count: Int) -> UInt64 {
+    private static func digitsValue(_ word: UInt64, _ count: Int) -> UInt64 {
         eightDigitsValue((word & 0x0F0F_0F0F_0F0F_0F0F) &<< UInt64(truncatingIfNeeded: 64 &- 8 &* count))
     }
 
